@@ -1,0 +1,59 @@
+/* checksum: the six checksums AWS uses on bodies — CRC32, CRC32C, CRC64NVME
+ * (ISA-L), SHA-1, SHA-256, MD5 (OpenSSL EVP) — behind one incremental API,
+ * plus base64/hex helpers. Pure: no I/O. */
+#ifndef CLOUDLESS_CHECKSUM_H
+#define CLOUDLESS_CHECKSUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum checksum_alg {
+    CHECKSUM_CRC32,
+    CHECKSUM_CRC32C,
+    CHECKSUM_CRC64NVME,
+    CHECKSUM_SHA1,
+    CHECKSUM_SHA256,
+    CHECKSUM_MD5,
+    CHECKSUM__COUNT
+};
+
+#define CHECKSUM_MAX_DIGEST 32
+
+struct checksum_ctx {
+    enum checksum_alg alg;
+    uint64_t crc;                  /* CRC state */
+    void *evp;                     /* EVP_MD_CTX* for digests */
+};
+
+/* 0 on success, -1 on allocation failure. */
+int checksum_init(struct checksum_ctx *ctx, enum checksum_alg alg);
+void checksum_update(struct checksum_ctx *ctx, const void *data, size_t len);
+/* Writes the digest (big-endian for CRCs, as AWS sends them) and returns its
+ * length; frees the context. */
+size_t checksum_final(struct checksum_ctx *ctx, unsigned char out[CHECKSUM_MAX_DIGEST]);
+/* Frees without producing a digest. Safe to call twice. */
+void checksum_abort(struct checksum_ctx *ctx);
+
+size_t checksum_digest_len(enum checksum_alg alg);
+/* "CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256" (case-insensitive) -> alg; -1 if unknown.
+ * MD5 is not an x-amz-checksum algorithm and is not accepted here. */
+int checksum_alg_from_name(const char *name);
+const char *checksum_alg_name(enum checksum_alg alg);          /* "CRC32", ... */
+const char *checksum_header_name(enum checksum_alg alg);       /* "x-amz-checksum-crc32", ... */
+
+/* One-shot helpers. */
+void checksum_md5(const void *data, size_t len, unsigned char out[16]);
+void checksum_sha256(const void *data, size_t len, unsigned char out[32]);
+
+/* Base64 (standard alphabet, padded). encode returns chars written (out
+ * must hold 4*ceil(len/3)+1); decode returns bytes written or -1 on invalid
+ * input or overflow of out_cap. */
+size_t base64_encode(const unsigned char *in, size_t len, char *out);
+long base64_decode(const char *in, size_t len, unsigned char *out, size_t out_cap);
+/* Lower-case hex; out must hold 2*len+1. */
+void hex_encode(const unsigned char *in, size_t len, char *out);
+/* Returns bytes written or -1 on invalid input. */
+long hex_decode(const char *in, size_t len, unsigned char *out, size_t out_cap);
+
+#endif
