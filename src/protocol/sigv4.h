@@ -49,6 +49,8 @@ struct sigv4_verify_opts {
     int64_t now;                   /* Unix seconds */
     int64_t max_skew_s;            /* 900 */
     bool s3_path_encoding;         /* S3: path used as sent; other services: normalised and encoded once more */
+    const char *body_sha256_hex;   /* payload hash when the request has no x-amz-content-sha256 header
+                                    * (services other than S3 may omit it); NULL if unknown */
 };
 
 /* Verifies the signature with `secret`. On SIGV4_SIGNATURE_MISMATCH, when

@@ -1,0 +1,151 @@
+/* protocol/s3 objects: the DeleteObjects request (<Delete>) and response
+ * (<DeleteResult>), and the CopyObjectResult body.
+ *
+ * The <Delete> parser accepts the S3 namespace or none, requires a Key in
+ * every Object and 1..1000 Objects (else MalformedXML, as AWS answers).
+ * Versions are not supported yet: an Object naming a VersionId other than
+ * "null", or asking for a conditional delete (ETag, LastModifiedTime,
+ * Size), gets NotImplemented rather than deleting the wrong thing. */
+#include "protocol/s3/s3.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/s3/xml.h"
+
+#define S3_MAX_DELETE_OBJECTS 1000
+
+static void free_keys(char **keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(keys[i]);
+    free(keys);
+}
+
+/* Reads the Key of one <Object>, checking its other children. */
+static enum s3_err parse_delete_object(const xmlNode *object, char **key)
+{
+    *key = NULL;
+    enum s3_err err = S3_OK;
+    for (const xmlNode *c = object->children; c && err == S3_OK; c = c->next) {
+        if (s3_xml_is(c, "Key")) {
+            if (*key)
+                err = S3_ERR_MALFORMED_XML;
+            else
+                err = s3_xml_text(c, key);
+        } else if (s3_xml_is(c, "VersionId")) {
+            char *version;
+            err = s3_xml_text(c, &version);
+            if (err == S3_OK && strcmp(version, "null") != 0)
+                err = S3_ERR_NOT_IMPLEMENTED;
+            free(version);
+        } else if (s3_xml_is(c, "ETag") || s3_xml_is(c, "LastModifiedTime") ||
+                   s3_xml_is(c, "Size")) {
+            err = S3_ERR_NOT_IMPLEMENTED;
+        } else if (!s3_xml_ignorable(c)) {
+            err = S3_ERR_MALFORMED_XML;
+        }
+    }
+    if (err == S3_OK && (!*key || !**key))
+        err = S3_ERR_MALFORMED_XML;
+    if (err != S3_OK) {
+        free(*key);
+        *key = NULL;
+    }
+    return err;
+}
+
+static enum s3_err parse_quiet(const xmlNode *elem, bool *quiet)
+{
+    char *text;
+    enum s3_err err = s3_xml_text(elem, &text);
+    if (err != S3_OK)
+        return err;
+    if (strcmp(text, "true") == 0)
+        *quiet = true;
+    else if (strcmp(text, "false") == 0)
+        *quiet = false;
+    else
+        err = S3_ERR_MALFORMED_XML;
+    free(text);
+    return err;
+}
+
+enum s3_err s3_parse_delete_objects(const char *body, size_t len, char ***keys,
+                                    size_t *n_keys, bool *quiet)
+{
+    *keys = NULL;
+    *n_keys = 0;
+    *quiet = false;
+    xmlDoc *doc;
+    enum s3_err err = s3_xml_read(body, len, "Delete", &doc);
+    if (err != S3_OK)
+        return err;
+    char **list = NULL;
+    size_t n = 0;
+    bool seen_quiet = false;
+    for (const xmlNode *c = s3_xml_root(doc)->children; c && err == S3_OK; c = c->next) {
+        if (s3_xml_is(c, "Object")) {
+            if (n == S3_MAX_DELETE_OBJECTS) {
+                err = S3_ERR_MALFORMED_XML;
+                break;
+            }
+            if (!list) {
+                list = calloc(S3_MAX_DELETE_OBJECTS, sizeof(*list));
+                if (!list) {
+                    err = S3_ERR_INTERNAL_ERROR;
+                    break;
+                }
+            }
+            err = parse_delete_object(c, &list[n]);
+            if (err == S3_OK)
+                n++;
+        } else if (s3_xml_is(c, "Quiet") && !seen_quiet) {
+            seen_quiet = true;
+            err = parse_quiet(c, quiet);
+        } else if (!s3_xml_ignorable(c)) {
+            err = S3_ERR_MALFORMED_XML;
+        }
+    }
+    xmlFreeDoc(doc);
+    if (err == S3_OK && n == 0)
+        err = S3_ERR_MALFORMED_XML;
+    if (err != S3_OK) {
+        free_keys(list, n);
+        *quiet = false;
+        return err;
+    }
+    *keys = list;
+    *n_keys = n;
+    return S3_OK;
+}
+
+void s3_delete_result_xml(struct strbuf *out, const struct s3_delete_result *res,
+                          size_t n, bool quiet)
+{
+    strbuf_puts(out, S3_XML_DECL "<DeleteResult xmlns=\"" S3_XMLNS "\">");
+    for (size_t i = 0; i < n; i++) {
+        if (res[i].err == S3_OK) {
+            if (quiet)
+                continue;
+            strbuf_puts(out, "<Deleted>");
+            strbuf_xml_elem(out, "Key", res[i].key);
+            strbuf_puts(out, "</Deleted>");
+        } else {
+            strbuf_puts(out, "<Error>");
+            strbuf_xml_elem(out, "Key", res[i].key);
+            strbuf_xml_elem(out, "Code", s3_err_code(res[i].err));
+            strbuf_xml_elem(out, "Message", s3_err_message(res[i].err));
+            strbuf_puts(out, "</Error>");
+        }
+    }
+    strbuf_puts(out, "</DeleteResult>");
+}
+
+void s3_copy_object_result_xml(struct strbuf *out, const char *etag, int64_t last_modified_ms)
+{
+    strbuf_puts(out, S3_XML_DECL "<CopyObjectResult xmlns=\"" S3_XMLNS "\">");
+    s3_xml_date(out, "LastModified", last_modified_ms);
+    s3_xml_etag(out, etag);
+    strbuf_puts(out, "</CopyObjectResult>");
+}

@@ -1,0 +1,528 @@
+/* protocol/s3 requests: turns (method, path, query, Host) into one S3
+ * operation with its bucket and key, before any work is done; plus the
+ * bucket-name rules, percent-encoding and query-parameter lookup.
+ *
+ * Routing runs in three steps. The query is split and every parameter name
+ * decoded (bad encoding is InvalidURI). The bucket comes from the Host header
+ * when it is "<bucket>.<vhost domain>", else from the first path segment;
+ * the rest of the path, decoded, is the key. The method and the
+ * subresources present ("uploads", "uploadId", "location", ...) pick the
+ * operation, and then every parameter must be one that operation knows:
+ * anything else (acl, tagging, versioning, versionId, ...) makes the request
+ * S3_OP_UNKNOWN so the server answers NotImplemented instead of silently
+ * ignoring a feature. */
+#include "protocol/s3/s3.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define S3_MAX_KEY_BYTES 1024
+
+static const char *const op_names[S3_OP__COUNT] = {
+    [S3_OP_UNKNOWN] = "Unknown",
+    [S3_OP_LIST_BUCKETS] = "ListBuckets",
+    [S3_OP_CREATE_BUCKET] = "CreateBucket",
+    [S3_OP_HEAD_BUCKET] = "HeadBucket",
+    [S3_OP_DELETE_BUCKET] = "DeleteBucket",
+    [S3_OP_GET_BUCKET_LOCATION] = "GetBucketLocation",
+    [S3_OP_LIST_OBJECTS] = "ListObjects",
+    [S3_OP_LIST_OBJECTS_V2] = "ListObjectsV2",
+    [S3_OP_LIST_MULTIPART_UPLOADS] = "ListMultipartUploads",
+    [S3_OP_DELETE_OBJECTS] = "DeleteObjects",
+    [S3_OP_PUT_OBJECT] = "PutObject",
+    [S3_OP_COPY_OBJECT] = "CopyObject",
+    [S3_OP_GET_OBJECT] = "GetObject",
+    [S3_OP_HEAD_OBJECT] = "HeadObject",
+    [S3_OP_DELETE_OBJECT] = "DeleteObject",
+    [S3_OP_CREATE_MULTIPART_UPLOAD] = "CreateMultipartUpload",
+    [S3_OP_UPLOAD_PART] = "UploadPart",
+    [S3_OP_UPLOAD_PART_COPY] = "UploadPartCopy",
+    [S3_OP_COMPLETE_MULTIPART_UPLOAD] = "CompleteMultipartUpload",
+    [S3_OP_ABORT_MULTIPART_UPLOAD] = "AbortMultipartUpload",
+    [S3_OP_LIST_PARTS] = "ListParts",
+};
+
+const char *s3_op_name(enum s3_op op)
+{
+    if ((unsigned)op >= S3_OP__COUNT)
+        return op_names[S3_OP_UNKNOWN];
+    return op_names[op];
+}
+
+/* ---- percent-encoding ---------------------------------------------- */
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+char *s3_url_decode(const char *s, size_t len, bool plus_is_space)
+{
+    char *out = malloc(len + 1);
+    if (!out) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '%') {
+            int hi = i + 1 < len ? hex_value(s[i + 1]) : -1;
+            int lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+                goto invalid;
+            out[o++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            out[o++] = ' ';
+        } else if (c == '\0') {
+            goto invalid;
+        } else {
+            out[o++] = c;
+        }
+    }
+    out[o] = '\0';
+    return out;
+invalid:
+    free(out);
+    errno = EINVAL;
+    return NULL;
+}
+
+void s3_url_encode(struct strbuf *out, const char *s, bool keep_slash)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t start = 0, i = 0;
+    for (; s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+                    c == '~' || (c == '/' && keep_slash);
+        if (keep)
+            continue;
+        char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+        strbuf_append(out, s + start, i - start);
+        strbuf_append(out, esc, 3);
+        start = i + 1;
+    }
+    strbuf_append(out, s + start, i - start);
+}
+
+/* ---- query parameters ---------------------------------------------- */
+
+/* One "name[=value]" piece of a raw query string, still encoded. */
+struct raw_param {
+    const char *name;
+    size_t name_len;
+    const char *value;             /* NULL when there is no '=' */
+    size_t value_len;
+};
+
+/* Advances *cursor past the next non-empty '&'-separated piece. */
+static bool next_raw_param(const char **cursor, struct raw_param *p)
+{
+    const char *s = *cursor;
+    while (*s == '&')
+        s++;
+    if (!*s)
+        return false;
+    const char *end = strchr(s, '&');
+    if (!end)
+        end = s + strlen(s);
+    const char *eq = memchr(s, '=', (size_t)(end - s));
+    p->name = s;
+    p->name_len = (size_t)((eq ? eq : end) - s);
+    p->value = eq ? eq + 1 : NULL;
+    p->value_len = eq ? (size_t)(end - eq - 1) : 0;
+    *cursor = end;
+    return true;
+}
+
+char *s3_query_param(const char *query, const char *name, bool *present)
+{
+    *present = false;
+    const char *cursor = query ? query : "";
+    struct raw_param p;
+    while (next_raw_param(&cursor, &p)) {
+        char *decoded = s3_url_decode(p.name, p.name_len, true);
+        if (!decoded) {
+            if (errno == ENOMEM)
+                return NULL;
+            continue;
+        }
+        bool match = strcmp(decoded, name) == 0;
+        free(decoded);
+        if (!match)
+            continue;
+        *present = true;
+        return s3_url_decode(p.value ? p.value : "", p.value_len, true);
+    }
+    return NULL;
+}
+
+/* The decoded names (and values) of every query parameter, in order. */
+struct param_list {
+    char **names;
+    char **values;
+    size_t n;
+};
+
+static void param_list_free(struct param_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->names[i]);
+        free(l->values[i]);
+    }
+    free(l->names);
+    free(l->values);
+    memset(l, 0, sizeof(*l));
+}
+
+static enum s3_err decode_error(void)
+{
+    return errno == ENOMEM ? S3_ERR_INTERNAL_ERROR : S3_ERR_INVALID_URI;
+}
+
+static enum s3_err param_list_parse(const char *query, struct param_list *l)
+{
+    memset(l, 0, sizeof(*l));
+    size_t cap = 0;
+    const char *cursor = query ? query : "";
+    struct raw_param p;
+    while (next_raw_param(&cursor, &p)) {
+        if (l->n == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            char **names = realloc(l->names, ncap * sizeof(*names));
+            if (!names)
+                return S3_ERR_INTERNAL_ERROR;
+            l->names = names;
+            char **values = realloc(l->values, ncap * sizeof(*values));
+            if (!values)
+                return S3_ERR_INTERNAL_ERROR;
+            l->values = values;
+            cap = ncap;
+        }
+        char *name = s3_url_decode(p.name, p.name_len, true);
+        if (!name)
+            return decode_error();
+        char *value = s3_url_decode(p.value ? p.value : "", p.value_len, true);
+        if (!value) {
+            free(name);
+            return decode_error();
+        }
+        l->names[l->n] = name;
+        l->values[l->n] = value;
+        l->n++;
+    }
+    return S3_OK;
+}
+
+static const char *param_value(const struct param_list *l, const char *name)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->names[i], name) == 0)
+            return l->values[i];
+    return NULL;
+}
+
+static bool has_param(const struct param_list *l, const char *name)
+{
+    return param_value(l, name) != NULL;
+}
+
+/* ---- which parameters each operation accepts ------------------------ */
+
+static const char *const list_buckets_params[] = {
+    "max-buckets", "continuation-token", "prefix", "bucket-region", NULL};
+static const char *const no_params[] = {NULL};
+static const char *const location_params[] = {"location", NULL};
+static const char *const list_objects_params[] = {
+    "prefix", "delimiter", "marker", "max-keys", "encoding-type", "list-type", NULL};
+static const char *const list_objects_v2_params[] = {
+    "list-type", "prefix", "delimiter", "max-keys", "encoding-type",
+    "continuation-token", "start-after", "fetch-owner", NULL};
+static const char *const list_uploads_params[] = {
+    "uploads", "prefix", "delimiter", "key-marker", "upload-id-marker",
+    "max-uploads", "encoding-type", NULL};
+static const char *const delete_objects_params[] = {"delete", NULL};
+static const char *const upload_part_params[] = {"partNumber", "uploadId", NULL};
+static const char *const read_object_params[] = {
+    "partNumber", "response-cache-control", "response-content-disposition",
+    "response-content-encoding", "response-content-language", "response-content-type",
+    "response-expires", NULL};
+static const char *const create_upload_params[] = {"uploads", NULL};
+static const char *const upload_id_params[] = {"uploadId", NULL};
+static const char *const list_parts_params[] = {
+    "uploadId", "max-parts", "part-number-marker", NULL};
+
+static const char *const *op_params(enum s3_op op)
+{
+    switch (op) {
+    case S3_OP_LIST_BUCKETS: return list_buckets_params;
+    case S3_OP_GET_BUCKET_LOCATION: return location_params;
+    case S3_OP_LIST_OBJECTS: return list_objects_params;
+    case S3_OP_LIST_OBJECTS_V2: return list_objects_v2_params;
+    case S3_OP_LIST_MULTIPART_UPLOADS: return list_uploads_params;
+    case S3_OP_DELETE_OBJECTS: return delete_objects_params;
+    case S3_OP_UPLOAD_PART:
+    case S3_OP_UPLOAD_PART_COPY: return upload_part_params;
+    case S3_OP_GET_OBJECT:
+    case S3_OP_HEAD_OBJECT: return read_object_params;
+    case S3_OP_CREATE_MULTIPART_UPLOAD: return create_upload_params;
+    case S3_OP_COMPLETE_MULTIPART_UPLOAD:
+    case S3_OP_ABORT_MULTIPART_UPLOAD: return upload_id_params;
+    case S3_OP_LIST_PARTS: return list_parts_params;
+    default: return no_params;
+    }
+}
+
+/* Parameters any request may carry: boto3's x-id and presigned X-Amz-*
+ * signing parameters (and headers hoisted into the query). */
+static bool is_common_param(const char *name)
+{
+    return strcmp(name, "x-id") == 0 || strncasecmp(name, "x-amz-", 6) == 0;
+}
+
+/* S3 subresources and parameters we recognise but do not implement; the
+ * route's `unsupported` points at these static names. */
+static const char *const known_unsupported[] = {
+    "accelerate", "acl", "analytics", "attributes", "cors", "encryption",
+    "intelligent-tiering", "inventory", "legal-hold", "lifecycle", "logging",
+    "metadataTable", "metrics", "notification", "object-lock", "ownershipControls",
+    "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment",
+    "restore", "retention", "select", "select-type", "session", "tagging", "torrent",
+    "versionId", "versioning", "versions", "website", "renameObject", NULL};
+
+static const char *unsupported_name(const char *name)
+{
+    for (size_t i = 0; known_unsupported[i]; i++)
+        if (strcmp(known_unsupported[i], name) == 0)
+            return known_unsupported[i];
+    return "unknown query parameter";
+}
+
+/* Returns the first parameter the operation does not accept, or NULL. */
+static const char *first_unaccepted_param(enum s3_op op, const struct param_list *l)
+{
+    const char *const *accepted = op_params(op);
+    for (size_t i = 0; i < l->n; i++) {
+        if (is_common_param(l->names[i]))
+            continue;
+        bool ok = false;
+        for (size_t j = 0; accepted[j] && !ok; j++)
+            ok = strcmp(accepted[j], l->names[i]) == 0;
+        if (!ok)
+            return unsupported_name(l->names[i]);
+    }
+    return NULL;
+}
+
+/* ---- choosing the operation ---------------------------------------- */
+
+static enum s3_op service_op(const char *method)
+{
+    return strcmp(method, "GET") == 0 ? S3_OP_LIST_BUCKETS : S3_OP_UNKNOWN;
+}
+
+static enum s3_op bucket_op(const char *method, const struct param_list *l)
+{
+    if (strcmp(method, "PUT") == 0)
+        return S3_OP_CREATE_BUCKET;
+    if (strcmp(method, "HEAD") == 0)
+        return S3_OP_HEAD_BUCKET;
+    if (strcmp(method, "DELETE") == 0)
+        return S3_OP_DELETE_BUCKET;
+    if (strcmp(method, "POST") == 0)
+        return has_param(l, "delete") ? S3_OP_DELETE_OBJECTS : S3_OP_UNKNOWN;
+    if (has_param(l, "location"))
+        return S3_OP_GET_BUCKET_LOCATION;
+    if (has_param(l, "uploads"))
+        return S3_OP_LIST_MULTIPART_UPLOADS;
+    const char *list_type = param_value(l, "list-type");
+    if (list_type && strcmp(list_type, "2") == 0)
+        return S3_OP_LIST_OBJECTS_V2;
+    return S3_OP_LIST_OBJECTS;
+}
+
+static enum s3_op object_op(const char *method, const struct param_list *l, bool copy)
+{
+    bool upload_id = has_param(l, "uploadId");
+    if (strcmp(method, "PUT") == 0) {
+        if (upload_id || has_param(l, "partNumber"))
+            return copy ? S3_OP_UPLOAD_PART_COPY : S3_OP_UPLOAD_PART;
+        return copy ? S3_OP_COPY_OBJECT : S3_OP_PUT_OBJECT;
+    }
+    if (strcmp(method, "GET") == 0)
+        return upload_id ? S3_OP_LIST_PARTS : S3_OP_GET_OBJECT;
+    if (strcmp(method, "HEAD") == 0)
+        return S3_OP_HEAD_OBJECT;
+    if (strcmp(method, "DELETE") == 0)
+        return upload_id ? S3_OP_ABORT_MULTIPART_UPLOAD : S3_OP_DELETE_OBJECT;
+    if (has_param(l, "uploads"))
+        return S3_OP_CREATE_MULTIPART_UPLOAD;
+    return upload_id ? S3_OP_COMPLETE_MULTIPART_UPLOAD : S3_OP_UNKNOWN;
+}
+
+static bool method_is_routable(const char *method)
+{
+    static const char *const methods[] = {"GET", "PUT", "HEAD", "DELETE", "POST", NULL};
+    for (size_t i = 0; methods[i]; i++)
+        if (strcmp(methods[i], method) == 0)
+            return true;
+    return false;
+}
+
+/* ---- bucket and key ------------------------------------------------- */
+
+/* When Host (port stripped) is "<bucket>.<domain>" for a vhost domain,
+ * returns the bucket length; 0 otherwise. */
+static size_t vhost_bucket_len(const char *host, const char *const *domains)
+{
+    if (!host || !domains || host[0] == '[')
+        return 0;
+    const char *colon = strrchr(host, ':');
+    size_t host_len = colon ? (size_t)(colon - host) : strlen(host);
+    for (size_t i = 0; domains[i]; i++) {
+        size_t dlen = strlen(domains[i]);
+        if (dlen + 2 > host_len)
+            continue;
+        size_t blen = host_len - dlen - 1;
+        if (host[blen] == '.' && strncasecmp(host + blen + 1, domains[i], dlen) == 0)
+            return blen;
+    }
+    return 0;
+}
+
+static enum s3_err decode_key(const char *raw, struct s3_route *out)
+{
+    if (!*raw)
+        return S3_OK;
+    out->key = s3_url_decode(raw, strlen(raw), false);
+    if (!out->key)
+        return decode_error();
+    return strlen(out->key) > S3_MAX_KEY_BYTES ? S3_ERR_KEY_TOO_LONG : S3_OK;
+}
+
+static enum s3_err resolve_bucket_and_key(const char *path, const char *host,
+                                          const char *const *domains, struct s3_route *out)
+{
+    size_t vhost_len = vhost_bucket_len(host, domains);
+    if (vhost_len) {
+        out->virtual_host = true;
+        out->bucket = strndup(host, vhost_len);
+        if (!out->bucket)
+            return S3_ERR_INTERNAL_ERROR;
+        return decode_key(path + 1, out);
+    }
+    const char *segment = path + 1;
+    if (!*segment)
+        return S3_OK;
+    const char *slash = strchr(segment, '/');
+    size_t seg_len = slash ? (size_t)(slash - segment) : strlen(segment);
+    if (seg_len == 0)
+        return S3_ERR_INVALID_URI;
+    out->bucket = s3_url_decode(segment, seg_len, false);
+    if (!out->bucket)
+        return decode_error();
+    return slash ? decode_key(slash + 1, out) : S3_OK;
+}
+
+enum s3_err s3_route_request(const char *method, const char *path, const char *query,
+                             const char *host, const char *const *vhost_domains,
+                             bool has_copy_source, struct s3_route *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!method || !path || path[0] != '/')
+        return S3_ERR_INVALID_URI;
+    if (!method_is_routable(method)) {
+        if (strcmp(method, "OPTIONS") != 0)
+            return S3_ERR_METHOD_NOT_ALLOWED;
+        out->unsupported = "OPTIONS";
+        return S3_OK;
+    }
+    struct param_list params;
+    enum s3_err err = param_list_parse(query, &params);
+    if (err == S3_OK)
+        err = resolve_bucket_and_key(path, host, vhost_domains, out);
+    if (err != S3_OK) {
+        param_list_free(&params);
+        s3_route_free(out);
+        return err;
+    }
+    if (!out->bucket)
+        out->op = service_op(method);
+    else if (!out->key)
+        out->op = bucket_op(method, &params);
+    else
+        out->op = object_op(method, &params, has_copy_source);
+    if (out->op == S3_OP_UNKNOWN) {
+        if (!out->bucket) {
+            param_list_free(&params);
+            s3_route_free(out);
+            return S3_ERR_METHOD_NOT_ALLOWED;
+        }
+        out->unsupported = "POST";
+    } else {
+        out->unsupported = first_unaccepted_param(out->op, &params);
+        if (out->unsupported)
+            out->op = S3_OP_UNKNOWN;
+    }
+    param_list_free(&params);
+    return S3_OK;
+}
+
+void s3_route_free(struct s3_route *r)
+{
+    free(r->bucket);
+    free(r->key);
+    memset(r, 0, sizeof(*r));
+}
+
+/* ---- bucket names --------------------------------------------------- */
+
+static bool looks_like_ipv4(const char *name)
+{
+    int dots = 0;
+    for (const char *p = name; *p; p++) {
+        if (*p == '.')
+            dots++;
+        else if (*p < '0' || *p > '9')
+            return false;
+    }
+    return dots == 3;
+}
+
+static bool has_suffix(const char *s, size_t len, const char *suffix)
+{
+    size_t n = strlen(suffix);
+    return len >= n && memcmp(s + len - n, suffix, n) == 0;
+}
+
+bool s3_bucket_name_valid(const char *name)
+{
+    if (!name)
+        return false;
+    size_t len = strlen(name);
+    if (len < 3 || len > 63)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        if (!alnum && c != '.' && c != '-')
+            return false;
+        if ((i == 0 || i == len - 1) && !alnum)
+            return false;
+    }
+    return !strstr(name, "..") && !looks_like_ipv4(name) &&
+           strncmp(name, "xn--", 4) != 0 && strncmp(name, "sthree-", 7) != 0 &&
+           !has_suffix(name, len, "-s3alias") && !has_suffix(name, len, "--ol-s3") &&
+           !has_suffix(name, len, "--x-s3");
+}

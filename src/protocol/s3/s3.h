@@ -5,7 +5,8 @@
  *                bucket and key; bucket-name rules; query parameters
  *  - bucket.c    ListBuckets, GetBucketLocation, CreateBucketConfiguration
  *  - list.c      ListObjects v1/v2, ListMultipartUploads, ListParts
- *  - object.c    DeleteObjects request/response, CopyObjectResult, HTTP dates
+ *  - time.c      HTTP and ISO-8601 dates
+ *  - object.c    DeleteObjects request/response, CopyObjectResult
  *  - multipart.c InitiateMultipartUploadResult, CompleteMultipartUpload
  *                request/result, CopyPartResult
  *

@@ -1,0 +1,197 @@
+/* protocol/s3 times: the two date shapes S3 writes (RFC 1123 for HTTP
+ * headers, ISO 8601 with milliseconds in XML) and a parser for the three
+ * date formats HTTP allows in conditional headers.
+ *
+ * Everything is UTC and locale-independent: day and month names come from
+ * fixed tables rather than strftime, and parsing ends in timegm(). */
+#include "protocol/s3/s3.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static const char *const day_names[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+static const char *const month_names[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+/* Splits ms since the epoch into a UTC calendar time and the leftover ms,
+ * rounding toward minus infinity so times before 1970 stay correct. */
+static void split_ms(int64_t ms, struct tm *tm, int *millis)
+{
+    int64_t secs = ms / 1000;
+    int64_t rem = ms % 1000;
+    if (rem < 0) {
+        rem += 1000;
+        secs -= 1;
+    }
+    time_t t = (time_t)secs;
+    if (!gmtime_r(&t, tm))
+        memset(tm, 0, sizeof(*tm));
+    *millis = (int)rem;
+}
+
+/* Years outside 0..9999 cannot be written in these formats; they are clamped
+ * (and the field casts let the compiler see every field's width). */
+static unsigned four_digit_year(const struct tm *tm)
+{
+    long year = (long)tm->tm_year + 1900;
+    return year < 0 ? 0u : year > 9999 ? 9999u : (unsigned)year;
+}
+
+void s3_http_date(int64_t ms, char out[40])
+{
+    struct tm tm;
+    int millis;
+    split_ms(ms, &tm, &millis);
+    snprintf(out, 40, "%s, %02u %s %04u %02u:%02u:%02u GMT",
+             day_names[(unsigned)tm.tm_wday % 7], (unsigned)tm.tm_mday % 100,
+             month_names[(unsigned)tm.tm_mon % 12],
+             four_digit_year(&tm), (unsigned)tm.tm_hour % 100, (unsigned)tm.tm_min % 100,
+             (unsigned)tm.tm_sec % 100);
+}
+
+void s3_iso8601(int64_t ms, char out[32])
+{
+    struct tm tm;
+    int millis;
+    split_ms(ms, &tm, &millis);
+    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", four_digit_year(&tm),
+             (unsigned)(tm.tm_mon + 1) % 100, (unsigned)tm.tm_mday % 100,
+             (unsigned)tm.tm_hour % 100, (unsigned)tm.tm_min % 100, (unsigned)tm.tm_sec % 100,
+             (unsigned)millis % 1000);
+}
+
+static int month_index(const char *name)
+{
+    for (int i = 0; i < 12; i++)
+        if (strcasecmp(name, month_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* Reads fixed-width decimal digits; returns false unless exactly `width`
+ * digits are at *p. */
+static bool read_digits(const char **p, int width, int *value)
+{
+    int v = 0;
+    for (int i = 0; i < width; i++) {
+        if (!isdigit((unsigned char)(*p)[i]))
+            return false;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += width;
+    *value = v;
+    return true;
+}
+
+static bool expect_char(const char **p, char c)
+{
+    if (**p != c)
+        return false;
+    (*p)++;
+    return true;
+}
+
+/* "HH:MM:SS" */
+static bool read_clock(const char **p, struct tm *tm)
+{
+    return read_digits(p, 2, &tm->tm_hour) && expect_char(p, ':') &&
+           read_digits(p, 2, &tm->tm_min) && expect_char(p, ':') &&
+           read_digits(p, 2, &tm->tm_sec);
+}
+
+/* Three letters naming a month. */
+static bool read_month(const char **p, struct tm *tm)
+{
+    char name[4];
+    for (int i = 0; i < 3; i++) {
+        if (!isalpha((unsigned char)(*p)[i]))
+            return false;
+        name[i] = (*p)[i];
+    }
+    name[3] = '\0';
+    tm->tm_mon = month_index(name);
+    *p += 3;
+    return tm->tm_mon >= 0;
+}
+
+/* "06 Nov 1994 08:49:37 GMT" (after "Sun, ") */
+static bool parse_rfc1123(const char *p, struct tm *tm)
+{
+    int year;
+    if (!(read_digits(&p, 2, &tm->tm_mday) && expect_char(&p, ' ') && read_month(&p, tm) &&
+          expect_char(&p, ' ') && read_digits(&p, 4, &year) && expect_char(&p, ' ') &&
+          read_clock(&p, tm)))
+        return false;
+    tm->tm_year = year - 1900;
+    return strcmp(p, " GMT") == 0;
+}
+
+/* "06-Nov-94 08:49:37 GMT" (after "Sunday, "); two-digit years below 70
+ * are this century. */
+static bool parse_rfc850(const char *p, struct tm *tm)
+{
+    int year;
+    if (!(read_digits(&p, 2, &tm->tm_mday) && expect_char(&p, '-') && read_month(&p, tm) &&
+          expect_char(&p, '-') && read_digits(&p, 2, &year) && expect_char(&p, ' ') &&
+          read_clock(&p, tm)))
+        return false;
+    tm->tm_year = year < 70 ? year + 100 : year;
+    return strcmp(p, " GMT") == 0;
+}
+
+/* "Nov  6 08:49:37 1994" (after "Sun ") */
+static bool parse_asctime(const char *p, struct tm *tm)
+{
+    int year;
+    if (!(read_month(&p, tm) && expect_char(&p, ' ')))
+        return false;
+    if (*p == ' ') {
+        p++;
+        if (!read_digits(&p, 1, &tm->tm_mday))
+            return false;
+    } else if (!read_digits(&p, 2, &tm->tm_mday)) {
+        return false;
+    }
+    if (!(expect_char(&p, ' ') && read_clock(&p, tm) && expect_char(&p, ' ') &&
+          read_digits(&p, 4, &year)))
+        return false;
+    tm->tm_year = year - 1900;
+    return *p == '\0';
+}
+
+static bool fields_in_range(const struct tm *tm)
+{
+    return tm->tm_mday >= 1 && tm->tm_mday <= 31 && tm->tm_hour <= 23 && tm->tm_min <= 59 &&
+           tm->tm_sec <= 60;
+}
+
+int64_t s3_parse_http_date(const char *s)
+{
+    if (!s)
+        return -1;
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    size_t day_len = 0;
+    while (isalpha((unsigned char)s[day_len]))
+        day_len++;
+    if (day_len < 3)
+        return -1;
+    const char *rest = s + day_len;
+    bool ok;
+    if (rest[0] == ',' && rest[1] == ' ')
+        ok = day_len == 3 ? parse_rfc1123(rest + 2, &tm) : parse_rfc850(rest + 2, &tm);
+    else if (rest[0] == ' ' && day_len == 3)
+        ok = parse_asctime(rest + 1, &tm);
+    else
+        ok = false;
+    if (!ok || !fields_in_range(&tm))
+        return -1;
+    int mday = tm.tm_mday;
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1 || tm.tm_mday != mday) /* timegm moved "30 Feb" to March */
+        return -1;
+    return (int64_t)t * 1000;
+}

@@ -1,0 +1,42 @@
+/* config: the server's settings, from (lowest to highest precedence) the
+ * built-in defaults, a config file, CLOUDLESS_* environment variables and
+ * the command line. Also the access keys: `test`/`test` -> account
+ * 000000000000 always, plus any from `access_key = AK:SECRET:ACCOUNT` lines
+ * in the config file and the comma-separated CLOUDLESS_ACCESS_KEYS. */
+#ifndef CLOUDLESS_CONFIG_H
+#define CLOUDLESS_CONFIG_H
+
+#include <stddef.h>
+
+struct access_key {
+    char *access_key;
+    char *secret;
+    char account[13];
+};
+
+struct config {
+    char *host;
+    int port;
+    char *data_dir;
+    char *config_file;
+    char *log_level;
+    char *tls_cert;
+    char *tls_key;
+    char *region;                  /* default region for new buckets, queue URLs */
+    char *domain;                  /* virtual-host domain: <bucket>.s3.<domain> */
+    int max_connections;
+    int idle_timeout_s;            /* keep-alive idle and slow-client timeout */
+    size_t max_header_bytes;
+    int max_headers;
+    struct access_key *keys;
+    size_t n_keys;
+};
+
+/* Fills cfg from defaults, file, environment and argv. Returns 0 to run,
+ * 1 when --help/--version was answered (exit 0), -1 on error (message
+ * printed, exit 2). */
+int config_load(struct config *cfg, int argc, char **argv);
+void config_free(struct config *cfg);
+const struct access_key *config_find_key(const struct config *cfg, const char *access_key);
+
+#endif

@@ -1,0 +1,89 @@
+/* s3_service: the S3 API as the server runs it. s3_service.c takes a
+ * request from the dispatcher, resolves the operation (protocol/s3),
+ * authenticates it, takes the body (streamed into a blob for uploads,
+ * buffered for small XML bodies, through the aws-chunked decoder when the
+ * client used it, with every digest checked), then hands over to the
+ * operation's handler: buckets and listings in s3_bucket.c, objects in
+ * s3_object.c, multipart uploads in s3_multipart.c. This header is their
+ * shared, private interface. */
+#ifndef CLOUDLESS_S3_SERVICE_H
+#define CLOUDLESS_S3_SERVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/s3_model.h"
+#include "common/strbuf.h"
+#include "protocol/checksum.h"
+#include "protocol/s3/s3.h"
+#include "server/auth.h"
+#include "server/server.h"
+#include "storage/store.h"
+
+/* Largest single PUT / part, as AWS. */
+#define S3_MAX_PUT_SIZE (5LL * 1024 * 1024 * 1024)
+/* Largest XML request body kept in memory (CompleteMultipartUpload with
+ * 10,000 parts fits). */
+#define S3_MAX_XML_BODY (4 * 1024 * 1024)
+
+struct s3_call {
+    struct http_req *req;
+    struct server *srv;
+    struct store *store;
+    struct s3_route route;
+    char account[13];
+    struct auth_result auth;
+
+    /* Body intake. */
+    struct blob_writer *blob;      /* uploads */
+    struct strbuf body;            /* XML bodies */
+    struct aws_chunked_decoder *chunked;
+    bool payload_sha_hex;          /* x-amz-content-sha256 is a hex digest to check */
+    void *payload_sha;             /* EVP_MD_CTX over the raw body when it must be checked and no blob computes it */
+    struct checksum_ctx header_checksum;  /* x-amz-checksum-<alg> header to check */
+    int header_checksum_alg;       /* -1 when none */
+    unsigned char header_checksum_want[CHECKSUM_MAX_DIGEST];
+    int64_t decoded_bytes;
+    enum s3_err body_err;
+    const char *body_err_msg;
+    int trailer_alg;               /* checksum that arrived in a trailer, -1 if none */
+    unsigned char trailer_digest[CHECKSUM_MAX_DIGEST];
+    size_t trailer_digest_len;
+
+    /* Handler state that must outlive the body phase. */
+    char **keys;                   /* DeleteObjects */
+    size_t n_keys;
+    bool quiet;
+    struct s3_complete_part *parts;
+    size_t n_parts;
+};
+
+/* Answers with an S3 error. message NULL = AWS's default; extra_xml is
+ * extra elements for the <Error> body, or NULL. */
+void s3_fail(struct s3_call *call, enum s3_err err, const char *message, const char *extra_xml);
+/* Answers 200 with an XML body built in `xml` (freed here). */
+void s3_reply_xml(struct s3_call *call, struct strbuf *xml);
+/* Loads the route's bucket and checks the caller owns it. */
+enum s3_err s3_owned_bucket(struct s3_call *call, struct s3_bucket *out);
+/* Fills content headers and x-amz-meta-* from the request (for PUT, copy
+ * with REPLACE, CreateMultipartUpload). -1 on allocation failure. */
+int s3_request_content(struct s3_call *call, struct s3_content_headers *content,
+                       struct s3_kv **meta, size_t *n_meta);
+/* Returns the operation's handler to run once the body is in. */
+void s3_bucket_execute(struct s3_call *call);
+void s3_object_execute(struct s3_call *call);
+void s3_multipart_execute(struct s3_call *call);
+/* Adds the checksum headers that prove what the upload carried. */
+void s3_add_checksum_headers(struct s3_call *call);
+/* x-amz-storage-class -> NULL (STANDARD) or the class; answers and returns
+ * false when it names no class. */
+bool s3_storage_class_param(struct s3_call *call, const char **out);
+/* x-amz-copy-source -> decoded bucket and key, the bucket checked to exist
+ * and be the caller's. Answers and returns -1 on failure. */
+int s3_parse_copy_source(struct s3_call *call, char **bucket, char **key);
+/* Answers when the store would not take a write (closing, or no memory). */
+void s3_fail_unqueued(struct s3_call *call);
+/* Maps a store completion's error into the answer. */
+void s3_fail_store(struct s3_call *call, const struct store_result *res);
+
+#endif

@@ -1,0 +1,126 @@
+/* store_internal: what the storage/ files share and nobody else sees.
+ *
+ * db.c       connections, cached prepared statements, schema migrations.
+ * blob.c     blob_writer, blob paths, installing blobs durably, GC of files.
+ * commit.c   store_open/close, the commit thread, batches and completions.
+ * s3_read.c  S3 reads on the loop thread's read-only connection, plus the
+ *            row loaders the write side reuses on the writer connection.
+ * s3_write.c S3 mutations: each builds a store_job and queues it.
+ *
+ * A job is a struct that embeds struct store_job as its first member. The
+ * commit thread calls prepare (optional, outside any transaction, may build
+ * the job's body), installs the body blob, then calls apply inside the batch
+ * transaction under a savepoint; jobs marked runs_alone (GC) are run after
+ * the batch with their own transactions. destroy frees the job. */
+#ifndef CLOUDLESS_STORE_INTERNAL_H
+#define CLOUDLESS_STORE_INTERNAL_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "storage/store.h"
+
+#define STORE_MIN_PART_SIZE (5 * 1024 * 1024)
+
+/* ---- db.c ------------------------------------------------------------ */
+
+struct db_cached_stmt {
+    const char *sql;               /* identity: the address of a string literal */
+    sqlite3_stmt *stmt;
+};
+
+struct db_conn {
+    sqlite3 *db;
+    struct db_cached_stmt *cache;
+    size_t n_cache, cap_cache;
+};
+
+int db_conn_open(struct db_conn *c, const char *path, bool writer, char *err, size_t errlen);
+void db_conn_close(struct db_conn *c);
+/* The statement for `sql` (a string literal), prepared on first use, reset
+ * and with bindings cleared. NULL on error. */
+sqlite3_stmt *db_stmt(struct db_conn *c, const char *sql);
+int db_exec(struct db_conn *c, const char *sql);  /* 0 or -1 */
+int db_migrate(struct db_conn *c, char *err, size_t errlen);
+/* Binds a possibly-NULL C string as TEXT (NULL binds SQL NULL). */
+int db_bind_text(sqlite3_stmt *s, int idx, const char *text);
+/* Copies column `col` as a heap string; NULL column gives NULL. -1 on ENOMEM. */
+int db_column_strdup(sqlite3_stmt *s, int col, char **out);
+
+/* ---- blob.c ---------------------------------------------------------- */
+
+/* Directories whose entries changed in one batch, fsynced once each. */
+struct dir_sync_set {
+    char **paths;
+    size_t n, cap;
+};
+
+void store_hex_encode(const unsigned char *bin, size_t n, char *out);  /* out: 2n+1 */
+bool blob_is_sha256_hex(const char *s);
+/* blobs/ab/cd/<hex> under the data dir; -1 if it does not fit. */
+int blob_path(const struct store *st, const char *sha256_hex, char *out, size_t outlen);
+/* fdatasync the temp file, then rename it to its blob path or unlink it if
+ * that blob exists already; records touched directories. Frees bw. */
+int blob_install(struct blob_writer *bw, struct dir_sync_set *dirs);
+int dir_sync_set_flush(struct dir_sync_set *dirs);
+void dir_sync_set_free(struct dir_sync_set *dirs);
+/* Deletes unreferenced blobs (rows with refcount 0, files with no row) and
+ * temp files older than tmp_age_s. Runs on the commit thread. */
+enum s3_err blob_gc(struct store *st, int tmp_age_s, size_t *removed);
+
+/* ---- commit.c -------------------------------------------------------- */
+
+struct store_job {
+    struct store_job *next;
+    enum s3_err (*prepare)(struct store *st, struct store_job *job);
+    enum s3_err (*apply)(struct store *st, struct store_job *job);
+    void (*destroy)(struct store_job *job);
+    bool runs_alone;
+    struct blob_writer *body;      /* installed before apply; NULL if none */
+    /* The body's digests, kept for apply once the writer is gone. */
+    bool has_body;
+    int64_t body_size;
+    unsigned char body_md5[16];
+    char body_sha256[65];
+    store_done_fn cb;
+    void *cb_arg;
+    struct store_result result;
+};
+
+struct store {
+    char *data_dir;
+    char *blobs_dir;
+    char *tmp_dir;
+    struct db_conn writer;         /* commit thread only */
+    struct db_conn reader;         /* the reads' thread only */
+
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    struct store_job *queue_head, *queue_tail;
+    struct store_job *done_head, *done_tail;
+    bool stopping;
+    void (*notify)(void *arg);
+    void *notify_arg;
+};
+
+/* Queues a job; on failure (closing) destroys it and returns -1. */
+int store_enqueue(struct store *st, struct store_job *job);
+/* Frees the parts every job has (body, deleted results). */
+void store_job_release_common(struct store_job *job);
+int64_t store_now_ms(void);
+
+/* ---- s3_read.c (shared with the writer) ------------------------------- */
+
+/* S3_OK, S3_ERR_NO_SUCH_BUCKET, or S3_ERR_INTERNAL_ERROR. */
+enum s3_err store_check_bucket(struct db_conn *c, const char *bucket);
+/* The full object (segments, headers, metadata). NO_SUCH_KEY if absent. */
+enum s3_err store_load_object(struct db_conn *c, const char *bucket, const char *key,
+                           struct s3_object *out);
+/* The six content-header columns starting at `first`. -1 on ENOMEM. */
+int store_read_content_columns(sqlite3_stmt *s, int first, struct s3_content_headers *out);
+/* Decodes the user_meta JSON object column (via json_each). -1 on error. */
+int store_decode_user_meta(struct db_conn *c, const char *json, struct s3_kv **out, size_t *n);
+
+#endif

@@ -1,0 +1,1224 @@
+/* test_store: unit tests for storage/ — the S3 store over SQLite and the
+ * blob directory.
+ *
+ * Each test gets a fresh data dir inside its own temporary parent directory.
+ * Writes are asynchronous, so the helpers play the event loop: the store's
+ * notifier signals a condvar, the test thread waits on it and calls
+ * store_dispatch_completions() until the operations it queued are done. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "storage/store.h"
+
+#define ACCOUNT "000000000000"
+#define OTHER_ACCOUNT "111111111111"
+#define MIB (1024 * 1024)
+
+struct fixture {
+    char parent[PATH_MAX];         /* mkdtemp dir; holds only data/ */
+    char data_dir[PATH_MAX];
+    struct store *st;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool ready;
+    int seq;                       /* completion counter, for ordering */
+};
+
+struct op {
+    struct fixture *f;
+    bool done;
+    int order;
+    enum s3_err err;
+    char etag[72];
+    char upload_id[64];
+    int64_t last_modified_ms;
+    size_t n_deleted;
+    enum s3_err deleted_err[8];
+};
+
+/* snprintf into a PATH_MAX buffer, failing the test if it does not fit. */
+#define PATHF(buf, ...) assert_true(snprintf((buf), PATH_MAX, __VA_ARGS__) < PATH_MAX)
+
+/* ---- the loop ----------------------------------------------------------------- */
+
+static void notify(void *arg)
+{
+    struct fixture *f = arg;
+    pthread_mutex_lock(&f->mu);
+    f->ready = true;
+    pthread_cond_signal(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+}
+
+static void on_done(void *arg, const struct store_result *res)
+{
+    struct op *op = arg;
+    op->done = true;
+    op->order = ++op->f->seq;
+    op->err = res->err;
+    memcpy(op->etag, res->etag, sizeof(op->etag));
+    memcpy(op->upload_id, res->upload_id, sizeof(op->upload_id));
+    op->last_modified_ms = res->last_modified_ms;
+    op->n_deleted = res->n_deleted;
+    for (size_t i = 0; i < res->n_deleted && i < 8; i++)
+        op->deleted_err[i] = res->deleted ? res->deleted[i].err : S3_OK;
+}
+
+static void wait_all(struct fixture *f, struct op *ops, size_t n)
+{
+    for (;;) {
+        store_dispatch_completions(f->st);
+        size_t done = 0;
+        for (size_t i = 0; i < n; i++)
+            done += ops[i].done;
+        if (done == n)
+            return;
+        pthread_mutex_lock(&f->mu);
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += 30;
+        while (!f->ready) {
+            int rc = pthread_cond_timedwait(&f->cv, &f->mu, &deadline);
+            assert_int_not_equal(rc, ETIMEDOUT);
+        }
+        f->ready = false;
+        pthread_mutex_unlock(&f->mu);
+    }
+}
+
+static struct op new_op(struct fixture *f)
+{
+    struct op op = {.f = f};
+    return op;
+}
+
+/* ---- setup ---------------------------------------------------------------------- */
+
+static void open_store(struct fixture *f)
+{
+    char err[256] = "";
+    int rc = store_open(f->data_dir, &f->st, err, sizeof(err));
+    if (rc != 0)
+        fail_msg("store_open: %s", err);
+    store_set_notifier(f->st, notify, f);
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    snprintf(f->parent, sizeof(f->parent), "/tmp/cloudless-store-XXXXXX");
+    assert_non_null(mkdtemp(f->parent));
+    PATHF(f->data_dir, "%s/data", f->parent);
+    pthread_mutex_init(&f->mu, NULL);
+    pthread_cond_init(&f->cv, NULL);
+    open_store(f);
+    *state = f;
+    return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+    return remove(path);
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    store_close(f->st);
+    nftw(f->parent, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    pthread_cond_destroy(&f->cv);
+    pthread_mutex_destroy(&f->mu);
+    free(f);
+    return 0;
+}
+
+static void reopen(struct fixture *f)
+{
+    store_close(f->st);
+    f->st = NULL;
+    open_store(f);
+}
+
+/* ---- synchronous wrappers ---------------------------------------------------------- */
+
+static enum s3_err create_bucket_as(struct fixture *f, const char *account, const char *name)
+{
+    struct op op = new_op(f);
+    assert_int_equal(store_create_bucket(f->st, account, name, "us-east-1", on_done, &op), 0);
+    wait_all(f, &op, 1);
+    return op.err;
+}
+
+static enum s3_err create_bucket(struct fixture *f, const char *name)
+{
+    return create_bucket_as(f, ACCOUNT, name);
+}
+
+static struct blob_writer *body_of(struct fixture *f, const void *data, size_t len)
+{
+    struct blob_writer *bw = NULL;
+    assert_int_equal(blob_writer_new(f->st, &bw), 0);
+    assert_int_equal(blob_writer_write(bw, data, len), 0);
+    blob_writer_finish(bw);
+    return bw;
+}
+
+static void queue_put(struct fixture *f, struct store_put *put, const char *bucket,
+                      const char *key, const void *data, size_t len, struct op *op)
+{
+    put->bucket = bucket;
+    put->key = key;
+    put->account = ACCOUNT;
+    put->body = body_of(f, data, len);
+    assert_int_equal(store_put_object(f->st, put, on_done, op), 0);
+}
+
+static struct op put_with(struct fixture *f, struct store_put *put, const char *bucket,
+                          const char *key, const void *data, size_t len)
+{
+    struct op op = new_op(f);
+    queue_put(f, put, bucket, key, data, len, &op);
+    wait_all(f, &op, 1);
+    return op;
+}
+
+static struct op put_str(struct fixture *f, const char *bucket, const char *key, const char *data)
+{
+    struct store_put put = {0};
+    return put_with(f, &put, bucket, key, data, strlen(data));
+}
+
+static enum s3_err delete_key(struct fixture *f, const char *bucket, const char *key)
+{
+    struct op op = new_op(f);
+    assert_int_equal(store_delete_object(f->st, bucket, key, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    return op.err;
+}
+
+static struct op run_gc(struct fixture *f, int tmp_age_s)
+{
+    struct op op = new_op(f);
+    assert_int_equal(store_gc(f->st, tmp_age_s, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_OK);
+    return op;
+}
+
+/* Reads an object's bytes through its segments. Caller frees. */
+static char *read_object(struct fixture *f, const char *bucket, const char *key, int64_t *size)
+{
+    struct s3_object o;
+    assert_int_equal(store_get_object(f->st, bucket, key, &o), S3_OK);
+    char *buf = malloc((size_t)o.size + 1);
+    assert_non_null(buf);
+    int64_t off = 0;
+    for (size_t i = 0; i < o.n_segments; i++) {
+        int fd = store_open_blob(f->st, o.segments[i].blob_sha256);
+        assert_true(fd >= 0);
+        int64_t got = 0;
+        while (got < o.segments[i].size) {
+            ssize_t n = read(fd, buf + off + got, (size_t)(o.segments[i].size - got));
+            assert_true(n > 0);
+            got += n;
+        }
+        close(fd);
+        off += got;
+    }
+    assert_int_equal(off, o.size);
+    buf[off] = '\0';
+    *size = o.size;
+    s3_object_free(&o);
+    return buf;
+}
+
+static void assert_content(struct fixture *f, const char *bucket, const char *key,
+                           const char *expected)
+{
+    int64_t size;
+    char *got = read_object(f, bucket, key, &size);
+    assert_int_equal(size, strlen(expected));
+    assert_string_equal(got, expected);
+    free(got);
+}
+
+static void md5_hex(const void *data, size_t len, char out[33])
+{
+    unsigned char d[16];
+    unsigned int n;
+    EVP_Digest(data, len, d, &n, EVP_md5(), NULL);
+    for (int i = 0; i < 16; i++)
+        sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+/* Regular files below dir, recursively. */
+static int count_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[PATH_MAX];
+        PATHF(path, "%s/%s", dir, e->d_name);
+        struct stat sb;
+        assert_int_equal(lstat(path, &sb), 0);
+        n += S_ISDIR(sb.st_mode) ? count_files(path) : 1;
+    }
+    closedir(d);
+    return n;
+}
+
+static int count_blobs(struct fixture *f)
+{
+    char dir[PATH_MAX];
+    PATHF(dir, "%s/blobs", f->data_dir);
+    return count_files(dir);
+}
+
+/* ---- tests ------------------------------------------------------------------------- */
+
+static void test_reopen_keeps_data(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b1"), S3_OK);
+    struct op op = put_str(f, "b1", "hello.txt", "hello world");
+    assert_int_equal(op.err, S3_OK);
+    char expected[33];
+    md5_hex("hello world", 11, expected);
+    assert_string_equal(op.etag, expected);
+    assert_true(op.last_modified_ms > 0);
+
+    reopen(f);
+    struct s3_bucket b;
+    assert_int_equal(store_get_bucket(f->st, "b1", &b), S3_OK);
+    assert_string_equal(b.name, "b1");
+    assert_string_equal(b.owner_account, ACCOUNT);
+    s3_bucket_free(&b);
+    struct s3_object o;
+    assert_int_equal(store_get_object(f->st, "b1", "hello.txt", &o), S3_OK);
+    assert_string_equal(o.etag, expected);
+    assert_int_equal(o.size, 11);
+    assert_int_equal(o.n_segments, 1);
+    s3_object_free(&o);
+    assert_content(f, "b1", "hello.txt", "hello world");
+}
+
+static void test_bucket_rules(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "zeta"), S3_OK);
+    assert_int_equal(create_bucket(f, "alpha"), S3_OK);
+    assert_int_equal(create_bucket_as(f, OTHER_ACCOUNT, "other"), S3_OK);
+    assert_int_equal(create_bucket(f, "alpha"), S3_ERR_BUCKET_ALREADY_OWNED_BY_YOU);
+    assert_int_equal(create_bucket(f, "other"), S3_ERR_BUCKET_ALREADY_EXISTS);
+
+    struct s3_bucket *list;
+    size_t n;
+    assert_int_equal(store_list_buckets(f->st, ACCOUNT, &list, &n), S3_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(list[0].name, "alpha");
+    assert_string_equal(list[1].name, "zeta");
+    for (size_t i = 0; i < n; i++)
+        s3_bucket_free(&list[i]);
+    free(list);
+
+    struct s3_bucket b;
+    assert_int_equal(store_get_bucket(f->st, "missing", &b), S3_ERR_NO_SUCH_BUCKET);
+
+    struct op op = new_op(f);
+    assert_int_equal(store_delete_bucket(f->st, "missing", on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_ERR_NO_SUCH_BUCKET);
+
+    assert_int_equal(put_str(f, "alpha", "k", "v").err, S3_OK);
+    op = new_op(f);
+    assert_int_equal(store_delete_bucket(f->st, "alpha", on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_ERR_BUCKET_NOT_EMPTY);
+
+    /* An in-progress upload does not keep a bucket alive; it goes with it. */
+    assert_int_equal(delete_key(f, "alpha", "k"), S3_OK);
+    struct store_create_upload cu = {.bucket = "alpha", .key = "big", .account = ACCOUNT};
+    op = new_op(f);
+    assert_int_equal(store_create_upload(f->st, &cu, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_OK);
+    char upload_id[64];
+    memcpy(upload_id, op.upload_id, sizeof(upload_id));
+    op = new_op(f);
+    assert_int_equal(store_put_part(f->st, "alpha", "big", upload_id, 1,
+                                    body_of(f, "part", 4), on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_OK);
+    op = new_op(f);
+    assert_int_equal(store_delete_bucket(f->st, "alpha", on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_OK);
+    assert_int_equal(store_get_bucket(f->st, "alpha", &b), S3_ERR_NO_SUCH_BUCKET);
+
+    assert_int_equal(create_bucket(f, "alpha"), S3_OK);
+    struct s3_part_list parts;
+    assert_int_equal(store_list_parts(f->st, "alpha", "big", upload_id, 0, 100, NULL, &parts),
+                     S3_ERR_NO_SUCH_UPLOAD);
+    run_gc(f, 3600);
+    assert_int_equal(count_blobs(f), 0);
+}
+
+static void test_put_metadata_and_empty_body(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    assert_int_equal(put_str(f, "nobucket", "k", "x").err, S3_ERR_NO_SUCH_BUCKET);
+
+    struct s3_content_headers content = {.content_type = "text/plain; charset=utf-8",
+                                         .cache_control = "max-age=60",
+                                         .content_disposition = "attachment; filename=\"a b\""};
+    struct s3_kv meta[] = {{"color", "blue \"sky\" \\ ok"}, {"emoji", "h\xc3\xa9llo\n"}};
+    struct store_put put = {.content = &content, .user_meta = meta, .n_user_meta = 2,
+                            .storage_class = "STANDARD_IA"};
+    assert_int_equal(put_with(f, &put, "b", "doc", "abc", 3).err, S3_OK);
+
+    struct s3_object o;
+    assert_int_equal(store_get_object(f->st, "b", "doc", &o), S3_OK);
+    assert_string_equal(o.content.content_type, "text/plain; charset=utf-8");
+    assert_string_equal(o.content.cache_control, "max-age=60");
+    assert_string_equal(o.content.content_disposition, "attachment; filename=\"a b\"");
+    assert_null(o.content.content_encoding);
+    assert_string_equal(o.storage_class, "STANDARD_IA");
+    assert_string_equal(o.owner_account, ACCOUNT);
+    assert_int_equal(o.n_user_meta, 2);
+    assert_string_equal(o.user_meta[0].name, "color");
+    assert_string_equal(o.user_meta[0].value, "blue \"sky\" \\ ok");
+    assert_string_equal(o.user_meta[1].value, "h\xc3\xa9llo\n");
+    s3_object_free(&o);
+
+    struct op op = put_str(f, "b", "empty", "");
+    assert_int_equal(op.err, S3_OK);
+    assert_string_equal(op.etag, "d41d8cd98f00b204e9800998ecf8427e");
+    assert_int_equal(store_get_object(f->st, "b", "empty", &o), S3_OK);
+    assert_int_equal(o.size, 0);
+    assert_int_equal(o.n_segments, 0);
+    s3_object_free(&o);
+    assert_int_equal(store_get_object(f->st, "b", "nope", &o), S3_ERR_NO_SUCH_KEY);
+    assert_int_equal(store_get_object(f->st, "nobucket", "doc", &o), S3_ERR_NO_SUCH_BUCKET);
+
+    /* Replacing an object replaces everything, metadata included. */
+    assert_int_equal(put_str(f, "b", "doc", "new").err, S3_OK);
+    assert_int_equal(store_get_object(f->st, "b", "doc", &o), S3_OK);
+    assert_int_equal(o.n_user_meta, 0);
+    assert_null(o.content.content_type);
+    s3_object_free(&o);
+    assert_content(f, "b", "doc", "new");
+}
+
+/* Lists one page; returns a comma-joined "key,cp/,..." description. */
+static char *list_page(struct fixture *f, const char *prefix, const char *delimiter,
+                       const char *start_after, int max_keys, bool *truncated, char **marker)
+{
+    struct s3_list_params p = {.prefix = prefix, .delimiter = delimiter,
+                               .start_after = start_after, .max_keys = max_keys};
+    struct s3_list_result r;
+    assert_int_equal(store_list_objects(f->st, "b", &p, &r), S3_OK);
+    char *out = calloc(1, 65536);
+    assert_non_null(out);
+    /* Merge objects and prefixes in key order, as S3 presents them. */
+    size_t i = 0, j = 0;
+    while (i < r.n_objects || j < r.n_common_prefixes) {
+        const char *next;
+        if (j >= r.n_common_prefixes ||
+            (i < r.n_objects && strcmp(r.objects[i].key, r.common_prefixes[j]) < 0))
+            next = r.objects[i++].key;
+        else
+            next = r.common_prefixes[j++];
+        strcat(out, *out ? "," : "");
+        strcat(out, next);
+    }
+    *truncated = r.is_truncated;
+    *marker = r.next_marker ? strdup(r.next_marker) : NULL;
+    s3_list_result_free(&r);
+    return out;
+}
+
+static void expect_listing(struct fixture *f, const char *prefix, const char *delimiter,
+                           const char *start_after, int max_keys, const char *expected,
+                           bool expect_truncated, const char *expect_marker)
+{
+    bool truncated;
+    char *marker;
+    char *got = list_page(f, prefix, delimiter, start_after, max_keys, &truncated, &marker);
+    assert_string_equal(got, expected);
+    assert_int_equal(truncated, expect_truncated);
+    if (expect_marker)
+        assert_string_equal(marker, expect_marker);
+    else
+        assert_null(marker);
+    free(got);
+    free(marker);
+}
+
+static void test_list_prefix_delimiter(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    const char *keys[] = {"a.txt", "dir/x", "dir/y", "dir/sub/z", "dir2/w", "photos/2024/jan.jpg",
+                          "photos/2024/feb.jpg", "photos/2025/mar.jpg", "zz", "\xc3\xa9t\xc3\xa9",
+                          "a/b/c"};
+    struct op ops[11];
+    struct store_put puts[11];
+    memset(puts, 0, sizeof(puts));
+    for (size_t i = 0; i < 11; i++) {
+        ops[i] = new_op(f);
+        queue_put(f, &puts[i], "b", keys[i], keys[i], strlen(keys[i]), &ops[i]);
+    }
+    wait_all(f, ops, 11);
+    for (size_t i = 0; i < 11; i++)
+        assert_int_equal(ops[i].err, S3_OK);
+
+    expect_listing(f, NULL, NULL, NULL, 1000,
+                   "a.txt,a/b/c,dir/sub/z,dir/x,dir/y,dir2/w,photos/2024/feb.jpg,"
+                   "photos/2024/jan.jpg,photos/2025/mar.jpg,zz,\xc3\xa9t\xc3\xa9",
+                   false, NULL);
+    expect_listing(f, NULL, "/", NULL, 1000, "a.txt,a/,dir/,dir2/,photos/,zz,\xc3\xa9t\xc3\xa9",
+                   false, NULL);
+    expect_listing(f, "dir/", "/", NULL, 1000, "dir/sub/,dir/x,dir/y", false, NULL);
+    expect_listing(f, "photos/", "/", NULL, 1000, "photos/2024/,photos/2025/", false, NULL);
+    expect_listing(f, "photos/2024/", "/", NULL, 1000,
+                   "photos/2024/feb.jpg,photos/2024/jan.jpg", false, NULL);
+    expect_listing(f, "dir", NULL, NULL, 1000, "dir/sub/z,dir/x,dir/y,dir2/w", false, NULL);
+    expect_listing(f, "nothing", "/", NULL, 1000, "", false, NULL);
+    /* A multi-character delimiter. */
+    expect_listing(f, NULL, "20", NULL, 1000,
+                   "a.txt,a/b/c,dir/sub/z,dir/x,dir/y,dir2/w,photos/20,zz,\xc3\xa9t\xc3\xa9",
+                   false, NULL);
+    /* Truncation: the marker is the last key or CommonPrefix returned. */
+    expect_listing(f, NULL, "/", NULL, 2, "a.txt,a/", true, "a/");
+    expect_listing(f, NULL, "/", "a/", 2, "dir/,dir2/", true, "dir2/");
+    expect_listing(f, NULL, "/", "dir2/", 3, "photos/,zz,\xc3\xa9t\xc3\xa9", false, NULL);
+    expect_listing(f, NULL, NULL, "dir/x", 2, "dir/y,dir2/w", true, "dir2/w");
+    expect_listing(f, "dir/", "/", "dir/sub/", 5, "dir/x,dir/y", false, NULL);
+    /* Exactly max_keys entries left: not truncated. */
+    expect_listing(f, "photos/", "/", NULL, 2, "photos/2024/,photos/2025/", false, NULL);
+    /* max_keys 0: empty, not truncated. */
+    expect_listing(f, NULL, NULL, NULL, 0, "", false, NULL);
+    /* UTF-8 sorts after ASCII (byte order). */
+    expect_listing(f, NULL, NULL, "zz", 10, "\xc3\xa9t\xc3\xa9", false, NULL);
+
+    struct s3_list_params p = {.max_keys = 10};
+    struct s3_list_result r;
+    assert_int_equal(store_list_objects(f->st, "nobucket", &p, &r), S3_ERR_NO_SUCH_BUCKET);
+}
+
+/* Pages through 1300 keys with small pages, with and without a delimiter,
+ * and checks the pages put together equal the whole listing. */
+static void test_list_pagination_many(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    enum { DIRS = 13, FILES = 100, N = DIRS * FILES };
+    struct op *ops = calloc(N, sizeof(*ops));
+    struct store_put *puts = calloc(N, sizeof(*puts));
+    char (*names)[32] = calloc(N, sizeof(*names));
+    assert_non_null(ops);
+    assert_non_null(puts);
+    assert_non_null(names);
+    for (int i = 0; i < N; i++) {
+        if (i % FILES == 0)
+            snprintf(names[i], 32, "top%02d", i / FILES);
+        else
+            snprintf(names[i], 32, "d%02d/f%03d", i / FILES, i % FILES);
+        ops[i] = new_op(f);
+        queue_put(f, &puts[i], "b", names[i], "x", 1, &ops[i]);
+    }
+    wait_all(f, ops, N);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(ops[i].err, S3_OK);
+
+    /* No delimiter: every key once, in order. */
+    char *marker = NULL;
+    int seen = 0;
+    char last[64] = "";
+    for (;;) {
+        bool truncated;
+        char *next = NULL;
+        char *page = list_page(f, NULL, NULL, marker, 7, &truncated, &next);
+        for (char *tok = strtok(page, ","); tok; tok = strtok(NULL, ",")) {
+            assert_true(strcmp(tok, last) > 0);
+            snprintf(last, sizeof(last), "%s", tok);
+            seen++;
+        }
+        free(page);
+        free(marker);
+        marker = next;
+        if (!truncated)
+            break;
+        assert_non_null(marker);
+    }
+    assert_int_equal(seen, N);
+    free(marker);
+
+    /* Delimiter: 13 top-level keys and 13 prefixes, each once. */
+    marker = NULL;
+    seen = 0;
+    int prefixes = 0;
+    for (;;) {
+        bool truncated;
+        char *next = NULL;
+        char *page = list_page(f, NULL, "/", marker, 4, &truncated, &next);
+        for (char *tok = strtok(page, ","); tok; tok = strtok(NULL, ",")) {
+            seen++;
+            prefixes += tok[strlen(tok) - 1] == '/';
+        }
+        free(page);
+        free(marker);
+        marker = next;
+        if (!truncated)
+            break;
+    }
+    free(marker);
+    assert_int_equal(seen, 2 * DIRS);
+    assert_int_equal(prefixes, DIRS);
+    free(ops);
+    free(puts);
+    free(names);
+}
+
+/* Keys are data: nothing is created outside data_dir whatever the key. */
+static void test_hostile_keys_stay_inside(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    const char *keys[] = {"../../etc/passwd", "../escape", "/abs/path", "a//b", "./dot",
+                          "\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87/\xf0\x9f\x98\x80", "..", "with space"};
+    for (size_t i = 0; i < 8; i++) {
+        assert_int_equal(put_str(f, "b", keys[i], keys[i]).err, S3_OK);
+        assert_content(f, "b", keys[i], keys[i]);
+    }
+    DIR *d = opendir(f->parent);
+    assert_non_null(d);
+    struct dirent *e;
+    int entries = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        assert_string_equal(e->d_name, "data");
+        entries++;
+    }
+    closedir(d);
+    assert_int_equal(entries, 1);
+    assert_int_equal(count_blobs(f), 8);
+    /* The blob API refuses names that are not SHA-256 hex. */
+    assert_int_equal(store_open_blob(f->st, "../../meta.db"), -1);
+    assert_int_equal(errno, EINVAL);
+}
+
+static void test_dedupe_and_gc(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    assert_int_equal(put_str(f, "b", "one", "same bytes").err, S3_OK);
+    assert_int_equal(put_str(f, "b", "two", "same bytes").err, S3_OK);
+    assert_int_equal(count_blobs(f), 1);
+
+    assert_int_equal(delete_key(f, "b", "one"), S3_OK);
+    run_gc(f, 3600);
+    assert_int_equal(count_blobs(f), 1);
+    assert_content(f, "b", "two", "same bytes");
+
+    /* Deleting a missing key is fine; a missing bucket is not. */
+    assert_int_equal(delete_key(f, "b", "never"), S3_OK);
+    assert_int_equal(delete_key(f, "nobucket", "two"), S3_ERR_NO_SUCH_BUCKET);
+
+    assert_int_equal(delete_key(f, "b", "two"), S3_OK);
+    assert_int_equal(count_blobs(f), 1);
+    struct op gc = run_gc(f, 3600);
+    assert_int_equal(gc.n_deleted, 1);
+    assert_int_equal(count_blobs(f), 0);
+
+    /* Overwriting with the same content keeps the blob. */
+    assert_int_equal(put_str(f, "b", "k", "again").err, S3_OK);
+    assert_int_equal(put_str(f, "b", "k", "again").err, S3_OK);
+    run_gc(f, 3600);
+    assert_int_equal(count_blobs(f), 1);
+    assert_content(f, "b", "k", "again");
+}
+
+static void test_gc_tmp_and_orphans(void **state)
+{
+    struct fixture *f = *state;
+    char path[PATH_MAX];
+    PATHF(path, "%s/tmp/old.part", f->data_dir);
+    int fd = open(path, O_CREAT | O_WRONLY, 0644);
+    assert_true(fd >= 0);
+    close(fd);
+    struct timespec times[2] = {{.tv_sec = time(NULL) - 7200}, {.tv_sec = time(NULL) - 7200}};
+    assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+
+    /* A body being received right now stays. */
+    struct blob_writer *live = NULL;
+    assert_int_equal(blob_writer_new(f->st, &live), 0);
+    assert_int_equal(blob_writer_write(live, "abc", 3), 0);
+
+    /* A blob renamed into place whose commit never happened (crash). */
+    const char *orphan = "00aa000000000000000000000000000000000000000000000000000000000000";
+    PATHF(path, "%s/blobs/00", f->data_dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    PATHF(path, "%s/blobs/00/aa", f->data_dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    PATHF(path, "%s/blobs/00/aa/%s", f->data_dir, orphan);
+    fd = open(path, O_CREAT | O_WRONLY, 0644);
+    assert_true(fd >= 0);
+    close(fd);
+
+    struct op gc = run_gc(f, 3600);
+    assert_int_equal(gc.n_deleted, 2);
+    assert_int_equal(access(path, F_OK), -1);
+    PATHF(path, "%s/tmp", f->data_dir);
+    assert_int_equal(count_files(path), 1);
+    blob_writer_discard(live);
+    assert_int_equal(count_files(path), 0);
+}
+
+static void test_put_conditions(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    struct store_put put = {.if_none_match_any = true};
+    assert_int_equal(put_with(f, &put, "b", "k", "v1", 2).err, S3_OK);
+    memset(&put, 0, sizeof(put));
+    put.if_none_match_any = true;
+    assert_int_equal(put_with(f, &put, "b", "k", "v2", 2).err, S3_ERR_PRECONDITION_FAILED);
+    assert_content(f, "b", "k", "v1");
+
+    char etag[33];
+    md5_hex("v1", 2, etag);
+    memset(&put, 0, sizeof(put));
+    put.if_match = "0123456789abcdef0123456789abcdef";
+    assert_int_equal(put_with(f, &put, "b", "k", "v3", 2).err, S3_ERR_PRECONDITION_FAILED);
+    memset(&put, 0, sizeof(put));
+    put.if_match = etag;
+    assert_int_equal(put_with(f, &put, "b", "k", "v4", 2).err, S3_OK);
+    assert_content(f, "b", "k", "v4");
+    memset(&put, 0, sizeof(put));
+    put.if_match = "*";
+    assert_int_equal(put_with(f, &put, "b", "absent", "v", 1).err, S3_ERR_NO_SUCH_KEY);
+    memset(&put, 0, sizeof(put));
+    put.if_match = "*";
+    assert_int_equal(put_with(f, &put, "b", "k", "v5", 2).err, S3_OK);
+    assert_content(f, "b", "k", "v5");
+    /* A failed conditional put leaves no blob behind after GC. */
+    run_gc(f, 3600);
+    assert_int_equal(count_blobs(f), 1);
+}
+
+static enum s3_err copy(struct fixture *f, const struct store_copy *cp, struct op *out)
+{
+    struct op op = new_op(f);
+    assert_int_equal(store_copy_object(f->st, cp, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    if (out)
+        *out = op;
+    return op.err;
+}
+
+static void test_copy_object(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "src"), S3_OK);
+    assert_int_equal(create_bucket(f, "dst"), S3_OK);
+    struct s3_content_headers content = {.content_type = "image/png"};
+    struct s3_kv meta[] = {{"origin", "camera"}};
+    struct store_put put = {.content = &content, .user_meta = meta, .n_user_meta = 1};
+    struct op src_put = put_with(f, &put, "src", "pic", "PNGDATA", 7);
+    assert_int_equal(src_put.err, S3_OK);
+    int64_t now = src_put.last_modified_ms;
+
+    struct store_copy cp = {.src_bucket = "src", .src_key = "pic", .dst_bucket = "dst",
+                            .dst_key = "copy1", .account = ACCOUNT};
+    struct op op;
+    assert_int_equal(copy(f, &cp, &op), S3_OK);
+    assert_string_equal(op.etag, src_put.etag);
+    struct s3_object o;
+    assert_int_equal(store_get_object(f->st, "dst", "copy1", &o), S3_OK);
+    assert_string_equal(o.content.content_type, "image/png");
+    assert_int_equal(o.n_user_meta, 1);
+    assert_string_equal(o.user_meta[0].value, "camera");
+    s3_object_free(&o);
+    assert_content(f, "dst", "copy1", "PNGDATA");
+    assert_int_equal(count_blobs(f), 1);
+
+    struct s3_content_headers new_content = {.content_type = "text/plain"};
+    struct s3_kv new_meta[] = {{"fresh", "yes"}};
+    cp.dst_key = "copy2";
+    cp.replace = true;
+    cp.replace_content = &new_content;
+    cp.replace_meta = new_meta;
+    cp.n_replace_meta = 1;
+    assert_int_equal(copy(f, &cp, NULL), S3_OK);
+    assert_int_equal(store_get_object(f->st, "dst", "copy2", &o), S3_OK);
+    assert_string_equal(o.content.content_type, "text/plain");
+    assert_int_equal(o.n_user_meta, 1);
+    assert_string_equal(o.user_meta[0].name, "fresh");
+    s3_object_free(&o);
+
+    /* Copy onto itself with REPLACE updates metadata and keeps the bytes. */
+    struct store_copy self = cp;
+    self.src_bucket = self.dst_bucket = "src";
+    self.src_key = self.dst_key = "pic";
+    assert_int_equal(copy(f, &self, NULL), S3_OK);
+    assert_content(f, "src", "pic", "PNGDATA");
+    run_gc(f, 3600);
+    assert_int_equal(count_blobs(f), 1);
+
+    struct store_copy c = {.src_bucket = "src", .src_key = "pic", .dst_bucket = "dst",
+                           .dst_key = "c", .account = ACCOUNT};
+    c.if_match = "ffffffffffffffffffffffffffffffff";
+    assert_int_equal(copy(f, &c, NULL), S3_ERR_PRECONDITION_FAILED);
+    /* If-Match true wins over a failing If-Unmodified-Since. */
+    c.if_match = src_put.etag;
+    c.if_unmodified_since_ms = now - 3600 * 1000;
+    assert_int_equal(copy(f, &c, NULL), S3_OK);
+    c.if_match = NULL;
+    assert_int_equal(copy(f, &c, NULL), S3_ERR_PRECONDITION_FAILED);
+    c.if_unmodified_since_ms = now + 3600 * 1000;
+    assert_int_equal(copy(f, &c, NULL), S3_OK);
+    c.if_unmodified_since_ms = 0;
+    c.if_none_match = src_put.etag;
+    assert_int_equal(copy(f, &c, NULL), S3_ERR_PRECONDITION_FAILED);
+    c.if_none_match = NULL;
+    c.if_modified_since_ms = now + 3600 * 1000;
+    assert_int_equal(copy(f, &c, NULL), S3_ERR_PRECONDITION_FAILED);
+    c.if_modified_since_ms = now - 3600 * 1000;
+    assert_int_equal(copy(f, &c, NULL), S3_OK);
+    c.if_modified_since_ms = 0;
+
+    c.src_key = "missing";
+    assert_int_equal(copy(f, &c, NULL), S3_ERR_NO_SUCH_KEY);
+    c.src_key = "pic";
+    c.dst_bucket = "nobucket";
+    assert_int_equal(copy(f, &c, NULL), S3_ERR_NO_SUCH_BUCKET);
+    c.src_bucket = "nobucket";
+    assert_int_equal(copy(f, &c, NULL), S3_ERR_NO_SUCH_BUCKET);
+}
+
+/* ---- multipart ---------------------------------------------------------------------- */
+
+static char *create_upload(struct fixture *f, const char *bucket, const char *key)
+{
+    struct store_create_upload cu = {.bucket = bucket, .key = key, .account = ACCOUNT};
+    struct op op = new_op(f);
+    assert_int_equal(store_create_upload(f->st, &cu, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_OK);
+    assert_true(strlen(op.upload_id) >= 32);
+    return strdup(op.upload_id);
+}
+
+static struct op put_part(struct fixture *f, const char *key, const char *upload_id, int number,
+                          const void *data, size_t len)
+{
+    struct op op = new_op(f);
+    assert_int_equal(store_put_part(f->st, "b", key, upload_id, number, body_of(f, data, len),
+                                    on_done, &op), 0);
+    wait_all(f, &op, 1);
+    return op;
+}
+
+static enum s3_err complete(struct fixture *f, const char *key, const char *upload_id,
+                            const struct s3_complete_part *parts, size_t n, struct op *out)
+{
+    struct op op = new_op(f);
+    assert_int_equal(store_complete_upload(f->st, "b", key, upload_id, parts, n, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    if (out)
+        *out = op;
+    return op.err;
+}
+
+static void test_multipart_complete(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    char *id = create_upload(f, "b", "big");
+    char *p1 = malloc(5 * MIB);
+    assert_non_null(p1);
+    memset(p1, 'a', 5 * MIB);
+    struct op r1 = put_part(f, "big", id, 1, p1, 5 * MIB);
+    assert_int_equal(r1.err, S3_OK);
+    struct op r2 = put_part(f, "big", id, 2, "tail", 4);
+    assert_int_equal(r2.err, S3_OK);
+    struct op r3 = put_part(f, "big", id, 3, "never listed", 12);
+    assert_int_equal(r3.err, S3_OK);
+
+    /* ETag: hex MD5 of the concatenated binary part MD5s, then -N. */
+    unsigned char d[32];
+    unsigned int dn;
+    EVP_Digest(p1, 5 * MIB, d, &dn, EVP_md5(), NULL);
+    EVP_Digest("tail", 4, d + 16, &dn, EVP_md5(), NULL);
+    char expected[72];
+    md5_hex(d, 32, expected);
+    strcat(expected, "-2");
+    char part1_md5[33];
+    md5_hex(p1, 5 * MIB, part1_md5);
+    assert_string_equal(r1.etag, part1_md5);
+
+    struct s3_part_list parts;
+    struct s3_upload up;
+    assert_int_equal(store_list_parts(f->st, "b", "big", id, 0, 2, &up, &parts), S3_OK);
+    assert_string_equal(up.key, "big");
+    assert_string_equal(up.upload_id, id);
+    assert_int_equal(parts.n_parts, 2);
+    assert_true(parts.is_truncated);
+    assert_int_equal(parts.next_part_number_marker, 2);
+    assert_int_equal(parts.parts[0].size, 5 * MIB);
+    assert_string_equal(parts.parts[1].etag, r2.etag);
+    s3_upload_free(&up);
+    s3_part_list_free(&parts);
+    assert_int_equal(store_list_parts(f->st, "b", "big", id, 2, 2, NULL, &parts), S3_OK);
+    assert_int_equal(parts.n_parts, 1);
+    assert_false(parts.is_truncated);
+    assert_int_equal(parts.parts[0].part_number, 3);
+    s3_part_list_free(&parts);
+
+    struct s3_complete_part list[2] = {{1, ""}, {2, ""}};
+    memcpy(list[0].etag, r1.etag, 33);
+    memcpy(list[1].etag, r2.etag, 33);
+    struct op done;
+    assert_int_equal(complete(f, "big", id, list, 2, &done), S3_OK);
+    assert_string_equal(done.etag, expected);
+
+    struct s3_object o;
+    assert_int_equal(store_get_object(f->st, "b", "big", &o), S3_OK);
+    assert_string_equal(o.etag, expected);
+    assert_int_equal(o.size, 5 * MIB + 4);
+    assert_int_equal(o.parts_count, 2);
+    assert_int_equal(o.n_segments, 2);
+    s3_object_free(&o);
+    int64_t size;
+    char *all = read_object(f, "b", "big", &size);
+    assert_int_equal(memcmp(all, p1, 5 * MIB), 0);
+    assert_int_equal(memcmp(all + 5 * MIB, "tail", 4), 0);
+    free(all);
+
+    /* The upload is gone; the unlisted part's blob is collectable. */
+    assert_int_equal(store_list_parts(f->st, "b", "big", id, 0, 10, NULL, &parts),
+                     S3_ERR_NO_SUCH_UPLOAD);
+    assert_int_equal(count_blobs(f), 3);
+    run_gc(f, 3600);
+    assert_int_equal(count_blobs(f), 2);
+
+    /* Copying a multipart object keeps its ETag. */
+    struct store_copy cp = {.src_bucket = "b", .src_key = "big", .dst_bucket = "b",
+                            .dst_key = "big2", .account = ACCOUNT};
+    struct op cop;
+    assert_int_equal(copy(f, &cp, &cop), S3_OK);
+    assert_string_equal(cop.etag, expected);
+    assert_int_equal(count_blobs(f), 2);
+    free(p1);
+    free(id);
+}
+
+static void test_multipart_errors(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    struct store_create_upload cu = {.bucket = "nobucket", .key = "k", .account = ACCOUNT};
+    struct op op = new_op(f);
+    assert_int_equal(store_create_upload(f->st, &cu, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_ERR_NO_SUCH_BUCKET);
+
+    char *id = create_upload(f, "b", "k");
+    assert_int_equal(put_part(f, "k", "unknown-upload", 1, "x", 1).err, S3_ERR_NO_SUCH_UPLOAD);
+    assert_int_equal(put_part(f, "other-key", id, 1, "x", 1).err, S3_ERR_NO_SUCH_UPLOAD);
+
+    char *big = malloc(5 * MIB);
+    assert_non_null(big);
+    memset(big, 'q', 5 * MIB);
+    struct op small1 = put_part(f, "k", id, 1, "small", 5);
+    struct op r2 = put_part(f, "k", id, 2, "two", 3);
+    assert_int_equal(small1.err, S3_OK);
+    assert_int_equal(r2.err, S3_OK);
+
+    struct s3_complete_part parts[2] = {{2, ""}, {1, ""}};
+    memcpy(parts[0].etag, r2.etag, 33);
+    memcpy(parts[1].etag, small1.etag, 33);
+    assert_int_equal(complete(f, "k", id, parts, 2, NULL), S3_ERR_INVALID_PART_ORDER);
+    parts[0].part_number = 1;
+    parts[1].part_number = 1;
+    assert_int_equal(complete(f, "k", id, parts, 2, NULL), S3_ERR_INVALID_PART_ORDER);
+
+    parts[0] = (struct s3_complete_part){1, ""};
+    memcpy(parts[0].etag, small1.etag, 33);
+    parts[1] = (struct s3_complete_part){7, ""};
+    memcpy(parts[1].etag, r2.etag, 33);
+    assert_int_equal(complete(f, "k", id, parts, 2, NULL), S3_ERR_INVALID_PART);
+    parts[1].part_number = 2;
+    memcpy(parts[1].etag, small1.etag, 33);
+    assert_int_equal(complete(f, "k", id, parts, 2, NULL), S3_ERR_INVALID_PART);
+    memcpy(parts[1].etag, r2.etag, 33);
+    assert_int_equal(complete(f, "k", id, parts, 2, NULL), S3_ERR_ENTITY_TOO_SMALL);
+    assert_int_equal(complete(f, "k", id, parts, 0, NULL), S3_ERR_MALFORMED_XML);
+
+    /* Re-uploading part 1 replaces it; then the upload completes. */
+    struct op big1 = put_part(f, "k", id, 1, big, 5 * MIB);
+    assert_int_equal(big1.err, S3_OK);
+    memcpy(parts[0].etag, small1.etag, 33);
+    assert_int_equal(complete(f, "k", id, parts, 2, NULL), S3_ERR_INVALID_PART);
+    memcpy(parts[0].etag, big1.etag, 33);
+    assert_int_equal(complete(f, "wrong-key", id, parts, 2, NULL), S3_ERR_NO_SUCH_UPLOAD);
+    assert_int_equal(complete(f, "k", id, parts, 2, NULL), S3_OK);
+    assert_int_equal(complete(f, "k", id, parts, 2, NULL), S3_ERR_NO_SUCH_UPLOAD);
+    run_gc(f, 3600);
+    assert_int_equal(count_blobs(f), 2);
+
+    /* A single small part is fine (the last part has no minimum). */
+    char *id2 = create_upload(f, "b", "solo");
+    struct op only = put_part(f, "solo", id2, 1, "tiny", 4);
+    struct s3_complete_part one = {1, ""};
+    memcpy(one.etag, only.etag, 33);
+    assert_int_equal(complete(f, "solo", id2, &one, 1, NULL), S3_OK);
+    assert_content(f, "b", "solo", "tiny");
+
+    char *id3 = create_upload(f, "b", "gone");
+    assert_int_equal(put_part(f, "gone", id3, 1, "zzz", 3).err, S3_OK);
+    op = new_op(f);
+    assert_int_equal(store_abort_upload(f->st, "b", "gone", id3, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_OK);
+    op = new_op(f);
+    assert_int_equal(store_abort_upload(f->st, "b", "gone", id3, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_ERR_NO_SUCH_UPLOAD);
+    struct s3_part_list pl;
+    assert_int_equal(store_list_parts(f->st, "b", "gone", id3, 0, 10, NULL, &pl),
+                     S3_ERR_NO_SUCH_UPLOAD);
+    free(big);
+    free(id);
+    free(id2);
+    free(id3);
+}
+
+static void test_list_uploads(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    char *ids[5];
+    const char *keys[5] = {"a/1", "a/2", "b", "b", "c"};
+    for (int i = 0; i < 5; i++)
+        ids[i] = create_upload(f, "b", keys[i]);
+
+    struct s3_upload_list l;
+    assert_int_equal(store_list_uploads(f->st, "b", NULL, NULL, NULL, NULL, 1000, &l), S3_OK);
+    assert_int_equal(l.n_uploads, 5);
+    for (int i = 0; i < 5; i++)
+        assert_string_equal(l.uploads[i].key, keys[i]);
+    /* Two uploads of "b": ordered by initiation, then id. */
+    assert_true(l.uploads[2].initiated_ms <= l.uploads[3].initiated_ms);
+    char first_b[64], second_b[64];
+    snprintf(first_b, sizeof(first_b), "%s", l.uploads[2].upload_id);
+    snprintf(second_b, sizeof(second_b), "%s", l.uploads[3].upload_id);
+    assert_false(l.is_truncated);
+    s3_upload_list_free(&l);
+
+    assert_int_equal(store_list_uploads(f->st, "b", NULL, "/", NULL, NULL, 2, &l), S3_OK);
+    assert_int_equal(l.n_common_prefixes, 1);
+    assert_string_equal(l.common_prefixes[0], "a/");
+    assert_int_equal(l.n_uploads, 1);
+    assert_string_equal(l.uploads[0].key, "b");
+    assert_true(l.is_truncated);
+    assert_string_equal(l.next_key_marker, "b");
+    assert_string_equal(l.next_upload_id_marker, first_b);
+    s3_upload_list_free(&l);
+
+    assert_int_equal(store_list_uploads(f->st, "b", NULL, "/", "b", first_b, 2, &l), S3_OK);
+    assert_int_equal(l.n_uploads, 2);
+    assert_string_equal(l.uploads[0].upload_id, second_b);
+    assert_string_equal(l.uploads[1].key, "c");
+    assert_false(l.is_truncated);
+    s3_upload_list_free(&l);
+
+    assert_int_equal(store_list_uploads(f->st, "b", "a/", NULL, NULL, NULL, 10, &l), S3_OK);
+    assert_int_equal(l.n_uploads, 2);
+    s3_upload_list_free(&l);
+    assert_int_equal(store_list_uploads(f->st, "b", NULL, NULL, "b", NULL, 10, &l), S3_OK);
+    assert_int_equal(l.n_uploads, 1);
+    assert_string_equal(l.uploads[0].key, "c");
+    s3_upload_list_free(&l);
+    assert_int_equal(store_list_uploads(f->st, "nobucket", NULL, NULL, NULL, NULL, 10, &l),
+                     S3_ERR_NO_SUCH_BUCKET);
+    for (int i = 0; i < 5; i++)
+        free(ids[i]);
+}
+
+static void test_part_copy(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    size_t total = 6 * MIB + 123;
+    char *data = malloc(total);
+    assert_non_null(data);
+    for (size_t i = 0; i < total; i++)
+        data[i] = (char)(i * 7 + i / 4096);
+    struct store_put put = {0};
+    assert_int_equal(put_with(f, &put, "b", "source", data, total).err, S3_OK);
+
+    char *id = create_upload(f, "b", "assembled");
+    struct op r[2];
+    r[0] = new_op(f);
+    r[1] = new_op(f);
+    assert_int_equal(store_put_part_copy(f->st, "b", "assembled", id, 1, "b", "source", 0,
+                                         5 * MIB - 1, on_done, &r[0]), 0);
+    assert_int_equal(store_put_part_copy(f->st, "b", "assembled", id, 2, "b", "source", 5 * MIB,
+                                         (int64_t)total - 1, on_done, &r[1]), 0);
+    wait_all(f, r, 2);
+    assert_int_equal(r[0].err, S3_OK);
+    assert_int_equal(r[1].err, S3_OK);
+    char expected[33];
+    md5_hex(data, 5 * MIB, expected);
+    assert_string_equal(r[0].etag, expected);
+
+    struct op bad = new_op(f);
+    assert_int_equal(store_put_part_copy(f->st, "b", "assembled", id, 3, "b", "source", 10,
+                                         (int64_t)total, on_done, &bad), 0);
+    wait_all(f, &bad, 1);
+    assert_int_equal(bad.err, S3_ERR_INVALID_RANGE);
+    bad = new_op(f);
+    assert_int_equal(store_put_part_copy(f->st, "b", "assembled", id, 3, "b", "nope", -1, -1,
+                                         on_done, &bad), 0);
+    wait_all(f, &bad, 1);
+    assert_int_equal(bad.err, S3_ERR_NO_SUCH_KEY);
+
+    struct s3_complete_part parts[2] = {{1, ""}, {2, ""}};
+    memcpy(parts[0].etag, r[0].etag, 33);
+    memcpy(parts[1].etag, r[1].etag, 33);
+    assert_int_equal(complete(f, "assembled", id, parts, 2, NULL), S3_OK);
+    int64_t size;
+    char *got = read_object(f, "b", "assembled", &size);
+    assert_int_equal(size, total);
+    assert_int_equal(memcmp(got, data, total), 0);
+    free(got);
+
+    /* Whole-object part copy. */
+    char *id2 = create_upload(f, "b", "whole");
+    bad = new_op(f);
+    assert_int_equal(store_put_part_copy(f->st, "b", "whole", id2, 1, "b", "source", -1, -1,
+                                         on_done, &bad), 0);
+    wait_all(f, &bad, 1);
+    assert_int_equal(bad.err, S3_OK);
+    md5_hex(data, total, expected);
+    assert_string_equal(bad.etag, expected);
+    free(data);
+    free(id);
+    free(id2);
+}
+
+/* 100 puts queued before any dispatch: all commit, callbacks in order, and
+ * a failing one in the middle fails alone. */
+static void test_group_commit_order(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    enum { N = 101 };
+    struct op ops[N];
+    struct store_put puts[N];
+    char keys[N][16];
+    memset(puts, 0, sizeof(puts));
+    for (int i = 0; i < N; i++) {
+        snprintf(keys[i], sizeof(keys[i]), "k%03d", i);
+        ops[i] = new_op(f);
+        queue_put(f, &puts[i], i == 50 ? "nobucket" : "b", keys[i], keys[i], strlen(keys[i]),
+                  &ops[i]);
+    }
+    wait_all(f, ops, N);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(ops[i].err, i == 50 ? S3_ERR_NO_SUCH_BUCKET : S3_OK);
+        if (i > 0)
+            assert_true(ops[i].order > ops[i - 1].order);
+    }
+    struct s3_list_params p = {.max_keys = 1000};
+    struct s3_list_result r;
+    assert_int_equal(store_list_objects(f->st, "b", &p, &r), S3_OK);
+    assert_int_equal(r.n_objects, N - 1);
+    s3_list_result_free(&r);
+
+    /* Queued writes are committed by store_close, and survive it. */
+    for (int i = 0; i < 10; i++) {
+        ops[i] = new_op(f);
+        assert_int_equal(store_delete_object(f->st, "b", keys[i], on_done, &ops[i]), 0);
+    }
+    reopen(f);
+    for (int i = 0; i < 10; i++)
+        assert_true(ops[i].done);
+    assert_int_equal(store_list_objects(f->st, "b", &p, &r), S3_OK);
+    assert_int_equal(r.n_objects, N - 11);
+    s3_list_result_free(&r);
+}
+
+static void test_delete_objects(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    assert_int_equal(put_str(f, "b", "x", "1").err, S3_OK);
+    assert_int_equal(put_str(f, "b", "y", "2").err, S3_OK);
+    const char *keys[] = {"x", "absent", "y"};
+    struct op op = new_op(f);
+    assert_int_equal(store_delete_objects(f->st, "b", keys, 3, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_OK);
+    assert_int_equal(op.n_deleted, 3);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(op.deleted_err[i], S3_OK);
+    struct s3_object o;
+    assert_int_equal(store_get_object(f->st, "b", "x", &o), S3_ERR_NO_SUCH_KEY);
+    assert_int_equal(store_get_object(f->st, "b", "y", &o), S3_ERR_NO_SUCH_KEY);
+    op = new_op(f);
+    assert_int_equal(store_delete_objects(f->st, "nobucket", keys, 3, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_ERR_NO_SUCH_BUCKET);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bucket_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_put_metadata_and_empty_body, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_prefix_delimiter, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_pagination_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_keys_stay_inside, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dedupe_and_gc, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gc_tmp_and_orphans, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_put_conditions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_copy_object, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_multipart_complete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_multipart_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_uploads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_part_copy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_commit_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delete_objects, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
