@@ -70,12 +70,23 @@ static void list_buckets(struct s3_call *call)
     s3_reply_xml(call, &xml);
 }
 
+/* AWS keeps legacy behaviour in us-east-1: re-creating a bucket you own
+ * there succeeds; elsewhere it is BucketAlreadyOwnedByYou. */
+static bool owned_bucket_in_us_east_1(struct s3_call *call)
+{
+    struct s3_bucket b;
+    if (store_get_bucket(call->store, call->route.bucket, &b) != S3_OK)
+        return false;
+    bool legacy = strcmp(b.region, "us-east-1") == 0;
+    s3_bucket_free(&b);
+    return legacy;
+}
+
 static void bucket_created(void *arg, const struct store_result *res)
 {
     struct s3_call *call = arg;
-    if (res->err == S3_ERR_BUCKET_ALREADY_OWNED_BY_YOU && strcmp(call->auth.sig.region, "us-east-1") == 0) {
-        /* AWS keeps legacy behaviour in us-east-1: re-creating your own bucket succeeds. */
-    } else if (res->err != S3_OK) {
+    if (res->err != S3_OK &&
+        !(res->err == S3_ERR_BUCKET_ALREADY_OWNED_BY_YOU && owned_bucket_in_us_east_1(call))) {
         s3_fail_store(call, res);
         return;
     }

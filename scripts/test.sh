@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs what is missing, builds the
+# server with AddressSanitizer and UndefinedBehaviorSanitizer, runs the C
+# unit tests, the integration tests with the real clients (boto3 1.43 and
+# Debian's boto3 1.26, aws-cli v1 and v2, s3cmd, rclone, curl) against the
+# sanitized server, and a short libFuzzer run of every fuzz target. Ends with
+# one line "N passed, N failed" and exits non-zero on any failure.
+#
+# FUZZ_SECONDS (default 20) sets each fuzz target's run time; 0 skips fuzzing.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+passed=0
+failed=0
+failures=()
+
+note() { printf '\n=== %s\n' "$*"; }
+count() { # name ok
+  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$1"); fi
+}
+
+note "dependencies"
+scripts/install-deps.sh --test || { echo "cannot install dependencies"; echo "0 passed, 1 failed"; exit 1; }
+
+note "build (ASan + UBSan)"
+if [ ! -d build-asan ]; then
+  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debug >/dev/null || exit 1
+fi
+if ! ninja -C build-asan; then
+  echo "build failed"; echo "0 passed, 1 failed"; exit 1
+fi
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+note "C unit tests"
+meson test -C build-asan --print-errorlogs >/tmp/cloudless-unit.log 2>&1
+unit_rc=$?
+tail -n 30 /tmp/cloudless-unit.log
+up=$(grep -hoE '\[  PASSED  \] [0-9]+ test' build-asan/meson-logs/testlog.txt | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+uf=$(grep -hoE '\[  FAILED  \] [0-9]+ test' build-asan/meson-logs/testlog.txt | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+passed=$((passed + ${up:-0}))
+failed=$((failed + ${uf:-0}))
+if [ $unit_rc -ne 0 ] && [ "${uf:-0}" -eq 0 ]; then count "unit test executables" 1; fi
+[ "${uf:-0}" -gt 0 ] && failures+=("unit tests")
+
+note "integration tests (real clients, sanitized server)"
+CLOUDLESS_BIN="$ROOT/build-asan/src/server/cloudless" tests/run_integration.sh | tee /tmp/cloudless-integration.log
+int_line=$(grep -E '^[A-Za-z]*:? ?[0-9]+ passed, [0-9]+ failed' /tmp/cloudless-integration.log | tail -n 1)
+ip=$(echo "$int_line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+if_=$(echo "$int_line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+if [ -z "$int_line" ]; then count "integration suite (no summary)" 1; else
+  passed=$((passed + ip)); failed=$((failed + if_))
+  [ "$if_" -gt 0 ] && failures+=("integration tests")
+fi
+
+if [ "$FUZZ_SECONDS" -gt 0 ]; then
+  note "fuzzing (${FUZZ_SECONDS}s per target)"
+  if [ ! -d build-fuzz ]; then
+    CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=disabled -Db_sanitize=address,undefined \
+      -Db_lundef=false --buildtype=debug >/dev/null || count "fuzz build setup" 1
+  fi
+  if ninja -C build-fuzz >/dev/null; then
+    for t in build-fuzz/tests/fuzz/fuzz_*; do
+      [ -x "$t" ] || continue
+      name=$(basename "$t")
+      corpus="tests/fuzz/corpus/${name#fuzz_}"
+      work=$(mktemp -d)
+      [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
+      if "$t" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 "$work" >"/tmp/$name.log" 2>&1; then
+        echo "fuzz $name: ok ($(grep -oE '#[0-9]+' "/tmp/$name.log" | tail -n 1) runs)"
+        count "$name" 0
+      else
+        echo "fuzz $name: FAILED"; tail -n 40 "/tmp/$name.log"
+        count "$name" 1
+      fi
+      rm -rf "$work"
+    done
+  else
+    count "fuzz build" 1
+  fi
+fi
+
+note "summary"
+[ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,161 @@
+"""Real command-line clients against the endpoint: aws-cli v1 and v2 (`aws s3` mb, cp
+including a 20 MiB multipart upload, ls, sync run twice, presign fetched with curl, rm,
+rb), s3cmd (mb, put, ls, get, del) and rclone (copy, ls, delete), plus an expired
+presigned URL refused with 403."""
+import filecmp
+import os
+import time
+import unittest
+
+from harness import AWS_CLI_V1, AWS_CLI_V2, RCLONE_REMOTE, RawResponse, S3TestCase, aws_cli, curl_get, \
+    empty_and_delete_bucket, rclone, s3_client, s3cmd, unique_bucket_name
+
+MIB = 1024 * 1024
+
+
+def write_file(path, data):
+    """Writes data with an mtime an hour ago, so whole-second LastModified values on the
+    server are never older than the local file (which would make sync upload again)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data)
+    an_hour_ago = time.time() - 3600
+    os.utime(path, (an_hour_ago, an_hour_ago))
+    return path
+
+
+class CommandTestCase(S3TestCase):
+
+    def run_ok(self, completed):
+        self.assertEqual(completed.returncode, 0,
+                         "command failed (%d):\nstdout: %s\nstderr: %s"
+                         % (completed.returncode, completed.stdout[-2000:], completed.stderr[-2000:]))
+        return completed.stdout
+
+
+class AwsCliFlows:
+    """The aws s3 flows, run once per CLI by the concrete classes below."""
+
+    CREATE_BUCKET = False
+    CLI = None
+
+    def aws(self, *args):
+        return self.run_ok(aws_cli(self.CLI, *args))
+
+    def test_mb_cp_ls_presign_rm_rb(self):
+        bucket = unique_bucket_name("cli")
+        self.assertIn("make_bucket: %s" % bucket, self.aws("s3", "mb", "s3://" + bucket))
+        self.addCleanup(empty_and_delete_bucket, s3_client(), bucket)
+        work = self.temp_dir()
+        small = write_file(os.path.join(work, "small.txt"), b"hello from the cli\n")
+        large = write_file(os.path.join(work, "large.bin"), os.urandom(20 * MIB))
+        self.aws("s3", "cp", small, "s3://%s/dir/small.txt" % bucket)
+        self.aws("s3", "cp", large, "s3://%s/large.bin" % bucket)
+        self.assertTrue(self.s3.head_object(Bucket=bucket, Key="large.bin")["ETag"].endswith('-3"'))
+
+        listing = self.aws("s3", "ls", "s3://%s/" % bucket)
+        self.assertIn("PRE dir/", listing)
+        self.assertIn("20971520 large.bin", listing)
+        self.assertIn("small.txt", self.aws("s3", "ls", "--recursive", "s3://%s" % bucket))
+
+        self.aws("s3", "cp", "s3://%s/large.bin" % bucket, os.path.join(work, "large.back"))
+        self.assertTrue(filecmp.cmp(large, os.path.join(work, "large.back"), shallow=False))
+
+        url = self.aws("s3", "presign", "s3://%s/dir/small.txt" % bucket, "--expires-in", "300").strip()
+        self.assertEqual(curl_get(url, os.path.join(work, "presigned.txt")), 200)
+        self.assertTrue(filecmp.cmp(small, os.path.join(work, "presigned.txt"), shallow=False))
+
+        self.aws("s3", "rm", "s3://%s/large.bin" % bucket)
+        self.aws("s3", "rm", "--recursive", "s3://%s/dir/" % bucket)
+        self.assertEqual(self.s3.list_objects_v2(Bucket=bucket)["KeyCount"], 0)
+        self.aws("s3", "rb", "s3://" + bucket)
+        self.assertClientError(self.s3.head_bucket, "404", 404, Bucket=bucket)
+
+    def test_sync_twice_uploads_nothing_the_second_time(self):
+        bucket = self.new_bucket("sync")
+        source = self.temp_dir()
+        for name in ("a.txt", "nested/b.txt", "nested/deeper/c.bin"):
+            write_file(os.path.join(source, name), name.encode() * 100)
+        first = self.aws("s3", "sync", "--no-progress", source, "s3://%s/tree" % bucket)
+        self.assertEqual(first.count("upload:"), 3, first)
+        second = self.aws("s3", "sync", "--no-progress", source, "s3://%s/tree" % bucket)
+        self.assertEqual(second.strip(), "")
+        keys = [o["Key"] for o in self.s3.list_objects_v2(Bucket=bucket)["Contents"]]
+        self.assertEqual(keys, ["tree/a.txt", "tree/nested/b.txt", "tree/nested/deeper/c.bin"])
+        target = self.temp_dir()
+        self.aws("s3", "sync", "--no-progress", "s3://%s/tree" % bucket, target)
+        self.assertTrue(filecmp.cmp(os.path.join(source, "nested/deeper/c.bin"),
+                                    os.path.join(target, "nested/deeper/c.bin"), shallow=False))
+
+
+class AwsCliV1Tests(AwsCliFlows, CommandTestCase):
+    CLI = AWS_CLI_V1
+
+
+class AwsCliV2Tests(AwsCliFlows, CommandTestCase):
+    CLI = AWS_CLI_V2
+
+
+class PresignTests(CommandTestCase):
+
+    def test_expired_presigned_url_is_403(self):
+        self.s3.put_object(Bucket=self.bucket, Key="p", Body=b"presigned")
+        url = self.s3.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": "p"}, ExpiresIn=1)
+        time.sleep(2.5)
+        work = self.temp_dir()
+        out = os.path.join(work, "expired.xml")
+        self.assertEqual(curl_get(url, out), 403)
+        with open(out, "rb") as body:
+            self.assertEqual(RawResponse(403, {}, body.read()).error_code(), "AccessDenied")
+
+    def test_presigned_get_with_tampered_key_is_rejected(self):
+        self.s3.put_object(Bucket=self.bucket, Key="p", Body=b"presigned")
+        self.s3.put_object(Bucket=self.bucket, Key="q", Body=b"other")
+        url = self.s3.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": "p"})
+        out = os.path.join(self.temp_dir(), "tampered.xml")
+        self.assertEqual(curl_get(url.replace("/p?", "/q?"), out), 403)
+        with open(out, "rb") as body:
+            self.assertEqual(RawResponse(403, {}, body.read()).error_code(), "SignatureDoesNotMatch")
+
+
+class S3cmdTests(CommandTestCase):
+    CREATE_BUCKET = False
+
+    def test_mb_put_ls_get_del(self):
+        bucket = unique_bucket_name("s3cmd")
+        self.run_ok(s3cmd("mb", "s3://" + bucket))
+        self.addCleanup(empty_and_delete_bucket, s3_client(), bucket)
+        work = self.temp_dir()
+        local = write_file(os.path.join(work, "up.txt"), b"s3cmd payload\n" * 50)
+        self.run_ok(s3cmd("put", local, "s3://%s/folder/up.txt" % bucket))
+        self.assertIn("s3://%s/folder/" % bucket, self.run_ok(s3cmd("ls", "s3://%s/" % bucket)))
+        self.assertIn("s3://%s/folder/up.txt" % bucket, self.run_ok(s3cmd("ls", "-r", "s3://%s" % bucket)))
+        self.run_ok(s3cmd("get", "s3://%s/folder/up.txt" % bucket, os.path.join(work, "down.txt")))
+        self.assertTrue(filecmp.cmp(local, os.path.join(work, "down.txt"), shallow=False))
+        self.run_ok(s3cmd("del", "s3://%s/folder/up.txt" % bucket))
+        self.assertEqual(self.s3.list_objects_v2(Bucket=bucket)["KeyCount"], 0)
+
+
+class RcloneTests(CommandTestCase):
+
+    def test_copy_ls_delete(self):
+        source = self.temp_dir()
+        write_file(os.path.join(source, "one.txt"), b"rclone one")
+        write_file(os.path.join(source, "sub/two.bin"), os.urandom(300000))
+        remote = "%s:%s/backup" % (RCLONE_REMOTE, self.bucket)
+        self.run_ok(rclone("copy", source, remote))
+        listing = self.run_ok(rclone("ls", remote))
+        self.assertIn("10 one.txt", listing)
+        self.assertIn("300000 sub/two.bin", listing)
+        self.assertEqual(self.s3.get_object(Bucket=self.bucket, Key="backup/one.txt")["Body"].read(),
+                         b"rclone one")
+        back = self.temp_dir()
+        self.run_ok(rclone("copy", remote, back))
+        self.assertTrue(filecmp.cmp(os.path.join(source, "sub/two.bin"), os.path.join(back, "sub/two.bin"),
+                                    shallow=False))
+        self.run_ok(rclone("delete", remote))
+        self.assertEqual(self.s3.list_objects_v2(Bucket=self.bucket)["KeyCount"], 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
