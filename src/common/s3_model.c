@@ -34,6 +34,8 @@ void s3_content_headers_free(struct s3_content_headers *c)
 void s3_object_free(struct s3_object *o)
 {
     free(o->key);
+    for (size_t i = 0; i < o->n_segments; i++)
+        free(o->segments[i].data);
     free(o->segments);
     free(o->storage_class);
     s3_content_headers_free(&o->content);

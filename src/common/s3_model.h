@@ -87,6 +87,8 @@ struct s3_content_headers {
 struct s3_segment {
     char blob_sha256[65];
     int64_t size;
+    unsigned char *data;           /* the bytes when the blob is small enough to live in
+                                      the metadata database; NULL: read blobs/<sha256> */
 };
 
 struct s3_object {

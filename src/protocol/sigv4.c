@@ -678,6 +678,19 @@ enum sigv4_status sigv4_verify(const struct http_request_view *req, const struct
                                const char *secret, const struct sigv4_verify_opts *opts,
                                struct strbuf *sts, struct strbuf *creq)
 {
+    unsigned char key[32];
+    sigv4_signing_key(secret, auth->scope_date, auth->region, auth->service, key);
+    enum sigv4_status status = sigv4_verify_with_key(req, auth, key, opts, sts, creq);
+    OPENSSL_cleanse(key, sizeof key);
+    return status;
+}
+
+enum sigv4_status sigv4_verify_with_key(const struct http_request_view *req,
+                                        const struct sigv4_auth *auth,
+                                        const unsigned char signing_key[32],
+                                        const struct sigv4_verify_opts *opts, struct strbuf *sts,
+                                        struct strbuf *creq)
+{
     enum sigv4_status clock = check_clock(auth, opts);
     if (clock != SIGV4_OK)
         return clock;
@@ -702,10 +715,8 @@ enum sigv4_status sigv4_verify(const struct http_request_view *req, const struct
 
     enum sigv4_status status = SIGV4_SIGNATURE_MISMATCH;
     if (!strbuf_failed(&canonical) && !strbuf_failed(&to_sign)) {
-        unsigned char key[32], mac[32];
-        sigv4_signing_key(secret, auth->scope_date, auth->region, auth->service, key);
-        hmac_sha256(key, 32, to_sign.data, to_sign.len, mac);
-        OPENSSL_cleanse(key, sizeof key);
+        unsigned char mac[32];
+        hmac_sha256(signing_key, 32, to_sign.data, to_sign.len, mac);
         hex_encode(mac, 32, hex);
         if (CRYPTO_memcmp(hex, auth->signature, 64) == 0)
             status = SIGV4_OK;

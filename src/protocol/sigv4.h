@@ -60,6 +60,14 @@ enum sigv4_status sigv4_verify(const struct http_request_view *req, const struct
                                const char *secret, const struct sigv4_verify_opts *opts,
                                struct strbuf *sts, struct strbuf *creq);
 
+/* The same with the signing key already derived (callers may cache it per
+ * access key, date, region and service: it changes once a day). */
+enum sigv4_status sigv4_verify_with_key(const struct http_request_view *req,
+                                        const struct sigv4_auth *auth,
+                                        const unsigned char signing_key[32],
+                                        const struct sigv4_verify_opts *opts, struct strbuf *sts,
+                                        struct strbuf *creq);
+
 /* The signing key HMAC chain: kSecret -> date -> region -> service -> "aws4_request". */
 void sigv4_signing_key(const char *secret, const char *scope_date, const char *region,
                        const char *service, unsigned char out[32]);

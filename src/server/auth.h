@@ -1,6 +1,9 @@
-/* auth: checks a request's SigV4 credentials against the configured access
- * keys (protocol/sigv4 does the cryptography; this file knows the keys and
- * the clock). Each service maps the outcome to its own error format. */
+/* auth: checks a request's credentials against the configured access keys
+ * — SigV4, and for S3 also the legacy SigV2 that aws-cli v1's `s3 presign`
+ * and some s3cmd setups still produce (protocol/sigv4 and protocol/sigv2 do
+ * the cryptography; this file knows the keys and the clock). SigV2 outcomes
+ * are reported with the SigV4 status of the same meaning, so each service
+ * maps one set of codes to its own error format. */
 #ifndef CLOUDLESS_AUTH_H
 #define CLOUDLESS_AUTH_H
 
@@ -21,6 +24,7 @@ enum auth_status {
 struct auth_result {
     enum auth_status status;
     enum sigv4_status sigv4;
+    bool sigv2;                    /* the request used SigV2 (S3 only); sig holds its key and times */
     struct sigv4_auth sig;
     const struct access_key *key;
     unsigned char signing_key[32];
@@ -28,11 +32,13 @@ struct auth_result {
     struct strbuf canonical_request;
 };
 
-/* s3: canonical URI as S3 builds it (no normalisation). body_sha256_hex is
- * the body's hash for services whose clients may omit x-amz-content-sha256
- * (NULL when the body has not been read yet). */
+/* s3: canonical URI as S3 builds it (no normalisation), SigV2 accepted;
+ * s3_vhost_bucket is the bucket named by the Host header (SigV2 signs it),
+ * else NULL. body_sha256_hex is the body's hash for services whose clients
+ * may omit x-amz-content-sha256 (NULL when the body has not been read). */
 void auth_check(struct server *srv, const struct http_req *req, bool s3,
-                const char *body_sha256_hex, struct auth_result *out);
+                const char *s3_vhost_bucket, const char *body_sha256_hex,
+                struct auth_result *out);
 void auth_result_free(struct auth_result *r);
 
 #endif

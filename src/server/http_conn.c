@@ -346,6 +346,13 @@ int http_resp_add_file(struct http_req *req, int fd, int64_t offset, int64_t len
     return rc;
 }
 
+int http_resp_add_data(struct http_req *req, const void *data, size_t len)
+{
+    if (req->conn->dead || len == 0)
+        return 0;
+    return evbuffer_add(bufferevent_get_output(req->conn->bev), data, len);
+}
+
 void http_resp_end(struct http_req *req)
 {
     if (!req->responded)

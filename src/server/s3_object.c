@@ -206,7 +206,7 @@ static int open_segments(struct s3_call *call, const struct s3_object *o, int64_
     for (size_t i = 0; i < o->n_segments; i++) {
         int64_t s = pos, e = pos + o->segments[i].size;
         pos = e;
-        if (e <= first || s > last)
+        if (e <= first || s > last || o->segments[i].data)
             continue;
         fds[i] = store_open_blob(call->store, o->segments[i].blob_sha256);
         if (fds[i] < 0) {
@@ -221,7 +221,8 @@ static int open_segments(struct s3_call *call, const struct s3_object *o, int64_
     return 0;
 }
 
-/* Queues the opened segments' bytes within [first, last]; takes the fds. */
+/* Queues the bytes within [first, last] — inline segments from memory,
+ * the others from their opened files; takes the fds. */
 static void send_segments(struct s3_call *call, const struct s3_object *o, int64_t first, int64_t last,
                           int *fds)
 {
@@ -230,10 +231,15 @@ static void send_segments(struct s3_call *call, const struct s3_object *o, int64
     for (size_t i = 0; i < o->n_segments; i++) {
         int64_t s = pos, e = pos + o->segments[i].size;
         pos = e;
-        if (fds[i] < 0)
-            continue;
         int64_t from = first > s ? first - s : 0;
         int64_t to = (last + 1 < e ? last + 1 : e) - s;
+        if (o->segments[i].data && e > first && s <= last) {
+            if (!failed && http_resp_add_data(call->req, o->segments[i].data + from, (size_t)(to - from)) < 0)
+                failed = true;
+            continue;
+        }
+        if (fds[i] < 0)
+            continue;
         if (failed || http_resp_add_file(call->req, fds[i], from, to - from) < 0) {
             if (!failed)
                 log_error("cannot queue blob %s for sending", o->segments[i].blob_sha256);

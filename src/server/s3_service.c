@@ -169,7 +169,8 @@ void s3_add_checksum_headers(struct s3_call *call)
 static bool authenticate(struct s3_call *call)
 {
     struct http_req *req = call->req;
-    auth_check(call->srv, req, true, NULL, &call->auth);
+    auth_check(call->srv, req, true, call->route.virtual_host ? call->route.bucket : NULL, NULL,
+               &call->auth);
     struct auth_result *a = &call->auth;
     char extra[8192];
     switch (a->status) {
@@ -192,6 +193,11 @@ static bool authenticate(struct s3_call *call)
     }
     switch (a->sigv4) {
     case SIGV4_MALFORMED_HEADER:
+        if (a->sigv2) {
+            s3_fail(call, S3_ERR_INVALID_ARGUMENT,
+                    "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature", NULL);
+            break;
+        }
         s3_fail(call, S3_ERR_AUTHORIZATION_HEADER_MALFORMED,
                 "The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".",
                 NULL);
@@ -216,7 +222,7 @@ static bool authenticate(struct s3_call *call)
         break;
     case SIGV4_REQUEST_EXPIRED: {
         char exp[32], now[32];
-        s3_iso8601((a->sig.request_time + a->sig.expires_s) * 1000, exp);
+        s3_iso8601((a->sig.request_time + (a->sigv2 ? 0 : a->sig.expires_s)) * 1000, exp);
         s3_iso8601(now_ms(), now);
         snprintf(extra, sizeof(extra), "<X-Amz-Expires>%lld</X-Amz-Expires><Expires>%s</Expires><ServerTime>%s</ServerTime>",
                  (long long)a->sig.expires_s, exp, now);
@@ -238,7 +244,8 @@ static bool authenticate(struct s3_call *call)
         strbuf_xml_elem(&x, "AWSAccessKeyId", a->sig.access_key);
         strbuf_xml_elem(&x, "StringToSign", a->string_to_sign.data ? a->string_to_sign.data : "");
         strbuf_xml_elem(&x, "SignatureProvided", a->sig.signature);
-        strbuf_xml_elem(&x, "CanonicalRequest", a->canonical_request.data ? a->canonical_request.data : "");
+        if (!a->sigv2)
+            strbuf_xml_elem(&x, "CanonicalRequest", a->canonical_request.data ? a->canonical_request.data : "");
         s3_fail(call, S3_ERR_SIGNATURE_DOES_NOT_MATCH, NULL, strbuf_failed(&x) ? NULL : x.data);
         strbuf_free(&x);
         log_info("SignatureDoesNotMatch for %s %s (key %s)", req->method, req->url, a->sig.access_key);
@@ -458,7 +465,10 @@ static bool prepare_body(struct s3_call *call)
     struct http_req *req = call->req;
     call->header_checksum_alg = -1;
     call->trailer_alg = -1;
-    const char *sha = call->auth.sig.presigned ? "UNSIGNED-PAYLOAD" : http_req_header(req, "x-amz-content-sha256");
+    /* Presigned URLs and SigV2 sign no payload hash. */
+    const char *sha = http_req_header(req, "x-amz-content-sha256");
+    if (call->auth.sig.presigned || (call->auth.sigv2 && !sha))
+        sha = "UNSIGNED-PAYLOAD";
     if (!sha) {
         s3_fail(call, S3_ERR_INVALID_REQUEST, "Missing required header for this request: x-amz-content-sha256", NULL);
         return false;

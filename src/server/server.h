@@ -105,6 +105,8 @@ void http_resp_send(struct http_req *req, int status, const char *content_type,
 void http_resp_begin(struct http_req *req, int status, int64_t length);
 /* Takes ownership of fd (closed when sent, or at once on failure). */
 int http_resp_add_file(struct http_req *req, int fd, int64_t offset, int64_t length);
+/* Appends bytes (copied) to a response started with http_resp_begin(). */
+int http_resp_add_data(struct http_req *req, const void *data, size_t len);
 void http_resp_end(struct http_req *req);
 
 /* Wall clock in ms and µs. */

@@ -30,6 +30,8 @@ void store_job_release_common(struct store_job *job)
 {
     blob_writer_discard(job->body);
     job->body = NULL;
+    free(job->body_inline);
+    job->body_inline = NULL;
     for (size_t i = 0; job->result.deleted && i < job->result.n_deleted; i++)
         free(job->result.deleted[i].key);
     free(job->result.deleted);
@@ -61,6 +63,8 @@ static void install_bodies(struct store_job *batch)
         struct blob_writer *bw = j->body;
         j->body = NULL;
         if (j->result.err != S3_OK || j->body_size == 0)
+            blob_writer_discard(bw);
+        else if ((j->body_inline = blob_writer_take_inline(bw)) != NULL)
             blob_writer_discard(bw);
         else if (blob_install(bw, &dirs) != 0)
             j->result.err = S3_ERR_INTERNAL_ERROR;

@@ -87,6 +87,19 @@ static const char *const migrations[] = {
     "  UPDATE blobs SET refcount = refcount + 1 WHERE sha256 = NEW.blob; END;"
     "CREATE TRIGGER part_unref AFTER DELETE ON parts WHEN OLD.blob IS NOT NULL BEGIN"
     "  UPDATE blobs SET refcount = refcount - 1 WHERE sha256 = OLD.blob; END;",
+    /* v2: small blobs live in the database. Their bytes go to blob_data,
+     * appended in rowid order (always the last leaf page), while blobs keeps
+     * small rows keyed by the random SHA-256, so a write touches few pages.
+     * data_id NULL: the blob is the file blobs/ab/cd/<sha256>. */
+    "CREATE TABLE blob_data(id INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+    "ALTER TABLE blobs ADD COLUMN data_id INTEGER;"
+    "CREATE TRIGGER blob_data_drop AFTER DELETE ON blobs WHEN OLD.data_id IS NOT NULL BEGIN"
+    "  DELETE FROM blob_data WHERE id = OLD.data_id; END;"
+    /* Every index on a random key costs each write a page of its own in
+     * the WAL. These two only served foreign-key checks when GC deletes a
+     * blob row, and GC deletes only rows no segment or part references. */
+    "DROP INDEX object_segments_by_blob;"
+    "DROP INDEX parts_by_blob;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -123,10 +136,22 @@ int db_conn_open(struct db_conn *c, const char *path, bool writer, char *err, si
         db_conn_close(c);
         return -1;
     }
+    /* Room for the hot pages of the indexes every read and write walks;
+     * SQLite's default 2 MiB turns most of them into a pread. */
+    if (exec_reporting(c, "PRAGMA cache_size=-32768", err, errlen) != 0) {
+        db_conn_close(c);
+        return -1;
+    }
     if (writer &&
         (exec_reporting(c, "PRAGMA journal_mode=WAL", err, errlen) != 0 ||
          exec_reporting(c, "PRAGMA synchronous=FULL", err, errlen) != 0 ||
-         exec_reporting(c, "PRAGMA foreign_keys=ON", err, errlen) != 0)) {
+         exec_reporting(c, "PRAGMA foreign_keys=ON", err, errlen) != 0 ||
+         /* Checkpoint at 64 MiB of WAL rather than 4: the pages every commit
+          * rewrites (index roots, the last leaf of blob_data) are then
+          * copied back once per 16,384 pages instead of once per 1,000,
+          * which measured 3,500 -> 5,700 durable 4 KiB PUTs/s. The
+          * checkpoint still runs inside a commit, so the log is rewound. */
+         exec_reporting(c, "PRAGMA wal_autocheckpoint=16384", err, errlen) != 0)) {
         db_conn_close(c);
         return -1;
     }

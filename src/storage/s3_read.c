@@ -27,7 +27,9 @@ static const char sql_object_get[] =
     " content_encoding, content_disposition, content_language, cache_control, expires,"
     " user_meta, parts_count FROM objects WHERE bucket = ?1 AND key = ?2";
 static const char sql_object_segments[] =
-    "SELECT blob, size FROM object_segments WHERE bucket = ?1 AND key = ?2 ORDER BY idx";
+    "SELECT s.blob, s.size, d.data FROM object_segments s"
+    " LEFT JOIN blobs b ON b.sha256 = s.blob LEFT JOIN blob_data d ON d.id = b.data_id"
+    " WHERE s.bucket = ?1 AND s.key = ?2 ORDER BY s.idx";
 static const char sql_meta_decode[] = "SELECT key, value FROM json_each(?1)";
 static const char sql_object_scan[] =
     "SELECT key, size, etag, last_modified_ms, owner, storage_class FROM objects"
@@ -227,6 +229,16 @@ static int load_segments(struct db_conn *c, const char *bucket, const char *key,
         struct s3_segment *seg = &o->segments[o->n_segments++];
         copy_fixed(s, 0, seg->blob_sha256, sizeof(seg->blob_sha256));
         seg->size = sqlite3_column_int64(s, 1);
+        seg->data = NULL;
+        const void *data = sqlite3_column_blob(s, 2);
+        if (data && sqlite3_column_bytes(s, 2) == seg->size) {
+            seg->data = malloc((size_t)seg->size);
+            if (!seg->data) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            memcpy(seg->data, data, (size_t)seg->size);
+        }
     }
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : -1;

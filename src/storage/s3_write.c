@@ -42,8 +42,10 @@ static const char sql_bucket_has_objects[] = "SELECT 1 FROM objects WHERE bucket
 static const char sql_bucket_drop_uploads[] = "DELETE FROM uploads WHERE bucket = ?1";
 static const char sql_bucket_delete[] = "DELETE FROM buckets WHERE name = ?1";
 static const char sql_blob_register[] =
-    "INSERT INTO blobs(sha256, size, refcount) VALUES (?1, ?2, 0)"
+    "INSERT INTO blobs(sha256, size, refcount, data_id) VALUES (?1, ?2, 0, ?3)"
     " ON CONFLICT(sha256) DO NOTHING";
+static const char sql_blob_exists[] = "SELECT 1 FROM blobs WHERE sha256 = ?1";
+static const char sql_blob_data_insert[] = "INSERT INTO blob_data(data) VALUES (?1)";
 static const char sql_object_etag[] = "SELECT etag FROM objects WHERE bucket = ?1 AND key = ?2";
 static const char sql_object_delete[] = "DELETE FROM objects WHERE bucket = ?1 AND key = ?2";
 static const char sql_object_insert[] =
@@ -218,11 +220,40 @@ static int bind_content(sqlite3_stmt *s, int first, const struct s3_content_head
     return 0;
 }
 
-static enum s3_err register_blob(struct store *st, const char *sha256_hex, int64_t size)
+/* Stores a small blob's bytes in blob_data unless the blob is known; *id
+ * is 0 when nothing was stored. */
+static enum s3_err store_inline_data(struct store *st, const char *sha256_hex, int64_t size,
+                                     const unsigned char *data, sqlite3_int64 *id)
 {
+    *id = 0;
+    sqlite3_stmt *s = db_stmt(&st->writer, sql_blob_exists);
+    if (!s || db_bind_text(s, 1, sha256_hex) != 0)
+        return S3_ERR_INTERNAL_ERROR;
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return S3_OK;
+    if (rc != SQLITE_DONE)
+        return S3_ERR_INTERNAL_ERROR;
+    s = db_stmt(&st->writer, sql_blob_data_insert);
+    if (!s || sqlite3_bind_blob(s, 1, data, (int)size, SQLITE_STATIC) != SQLITE_OK || !step_done(s))
+        return S3_ERR_INTERNAL_ERROR;
+    *id = sqlite3_last_insert_rowid(st->writer.db);
+    return S3_OK;
+}
+
+/* Records a blob; `inline_data` (size bytes) when it lives in the database. */
+static enum s3_err register_blob(struct store *st, const char *sha256_hex, int64_t size,
+                                 const unsigned char *inline_data)
+{
+    sqlite3_int64 data_id = 0;
+    if (inline_data && store_inline_data(st, sha256_hex, size, inline_data, &data_id) != S3_OK)
+        return S3_ERR_INTERNAL_ERROR;
     sqlite3_stmt *s = db_stmt(&st->writer, sql_blob_register);
     if (!s || db_bind_text(s, 1, sha256_hex) != 0 ||
-        sqlite3_bind_int64(s, 2, size) != SQLITE_OK || !step_done(s))
+        sqlite3_bind_int64(s, 2, size) != SQLITE_OK ||
+        (data_id ? sqlite3_bind_int64(s, 3, data_id) : sqlite3_bind_null(s, 3)) != SQLITE_OK ||
+        !step_done(s))
         return S3_ERR_INTERNAL_ERROR;
     return S3_OK;
 }
@@ -294,7 +325,7 @@ static enum s3_err body_blob(struct store *st, struct store_job *job, char etag[
     store_hex_encode(job->has_body ? job->body_md5 : empty_md5, 16, etag);
     if (!job->has_body || job->body_size == 0)
         return S3_OK;
-    return register_blob(st, job->body_sha256, job->body_size);
+    return register_blob(st, job->body_sha256, job->body_size, job->body_inline);
 }
 
 /* ---- buckets ----------------------------------------------------------------- */
@@ -697,12 +728,16 @@ static int copy_range(struct store *st, const struct s3_object *o, int64_t first
     int64_t seg_start = 0;
     for (size_t i = 0; i < o->n_segments && seg_start <= last; i++) {
         int64_t seg_end = seg_start + o->segments[i].size;
-        if (seg_end > first) {
+        int64_t from = (first > seg_start ? first : seg_start) - seg_start;
+        int64_t to = (last + 1 < seg_end ? last + 1 : seg_end) - seg_start;
+        if (seg_end > first && o->segments[i].data) {
+            if (blob_writer_write(bw, o->segments[i].data + from, (size_t)(to - from)) != 0)
+                return -1;
+        } else if (seg_end > first) {
             int fd = store_open_blob(st, o->segments[i].blob_sha256);
             if (fd < 0)
                 return -1;
-            int64_t pos = (first > seg_start ? first : seg_start) - seg_start;
-            int64_t end = (last + 1 < seg_end ? last + 1 : seg_end) - seg_start;
+            int64_t pos = from, end = to;
             while (pos < end) {
                 size_t want = (size_t)(end - pos) < sizeof(buf) ? (size_t)(end - pos) : sizeof(buf);
                 ssize_t n = pread(fd, buf, want, pos);

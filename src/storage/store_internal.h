@@ -60,6 +60,11 @@ void store_hex_encode(const unsigned char *bin, size_t n, char *out);  /* out: 2
 bool blob_is_sha256_hex(const char *s);
 /* blobs/ab/cd/<hex> under the data dir; -1 if it does not fit. */
 int blob_path(const struct store *st, const char *sha256_hex, char *out, size_t outlen);
+/* Bodies up to this size are kept in the blobs table instead of a file. */
+#define BLOB_INLINE_MAX (64 * 1024)
+/* After blob_writer_finish: a small body's bytes (the caller frees them),
+ * or NULL when the body is empty or went to a file. */
+unsigned char *blob_writer_take_inline(struct blob_writer *bw);
 /* fdatasync the temp file, then rename it to its blob path or unlink it if
  * that blob exists already; records touched directories. Frees bw. */
 int blob_install(struct blob_writer *bw, struct dir_sync_set *dirs);
@@ -80,6 +85,7 @@ struct store_job {
     struct blob_writer *body;      /* installed before apply; NULL if none */
     /* The body's digests, kept for apply once the writer is gone. */
     bool has_body;
+    unsigned char *body_inline;    /* a small body's bytes, stored in its blobs row */
     int64_t body_size;
     unsigned char body_md5[16];
     char body_sha256[65];

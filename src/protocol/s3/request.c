@@ -284,11 +284,14 @@ static const char *const *op_params(enum s3_op op)
     }
 }
 
-/* Parameters any request may carry: boto3's x-id and presigned X-Amz-*
- * signing parameters (and headers hoisted into the query). */
+/* Parameters any request may carry: boto3's x-id, and the signing
+ * parameters of presigned URLs — X-Amz-* for SigV4 (with headers hoisted
+ * into the query), AWSAccessKeyId, Signature and Expires for SigV2. */
 static bool is_common_param(const char *name)
 {
-    return strcmp(name, "x-id") == 0 || strncasecmp(name, "x-amz-", 6) == 0;
+    return strcmp(name, "x-id") == 0 || strncasecmp(name, "x-amz-", 6) == 0 ||
+           strcmp(name, "AWSAccessKeyId") == 0 || strcmp(name, "Signature") == 0 ||
+           strcmp(name, "Expires") == 0;
 }
 
 /* S3 subresources and parameters we recognise but do not implement; the

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -233,6 +234,11 @@ static char *read_object(struct fixture *f, const char *bucket, const char *key,
     assert_non_null(buf);
     int64_t off = 0;
     for (size_t i = 0; i < o.n_segments; i++) {
+        if (o.segments[i].data) {
+            memcpy(buf + off, o.segments[i].data, (size_t)o.segments[i].size);
+            off += o.segments[i].size;
+            continue;
+        }
         int fd = store_open_blob(f->st, o.segments[i].blob_sha256);
         assert_true(fd >= 0);
         int64_t got = 0;
@@ -291,7 +297,24 @@ static int count_files(const char *dir)
     return n;
 }
 
+/* Distinct stored contents: rows of the blobs table (small ones live
+ * there inline, large ones as files under blobs/). */
 static int count_blobs(struct fixture *f)
+{
+    char path[PATH_MAX];
+    PATHF(path, "%s/meta.db", f->data_dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM blobs", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    int n = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return n;
+}
+
+static int count_blob_files(struct fixture *f)
 {
     char dir[PATH_MAX];
     PATHF(dir, "%s/blobs", f->data_dir);
@@ -663,6 +686,35 @@ static void test_dedupe_and_gc(void **state)
     run_gc(f, 3600);
     assert_int_equal(count_blobs(f), 1);
     assert_content(f, "b", "k", "again");
+    assert_int_equal(count_blob_files(f), 0);
+}
+
+/* Bodies above the inline limit are files under blobs/, stored once. */
+static void test_large_bodies_are_deduplicated_files(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    size_t len = 200 * 1024;
+    char *data = malloc(len);
+    assert_non_null(data);
+    for (size_t i = 0; i < len; i++)
+        data[i] = (char)(i * 7);
+    struct store_put put = {0};
+    assert_int_equal(put_with(f, &put, "b", "one", data, len).err, S3_OK);
+    memset(&put, 0, sizeof(put));
+    assert_int_equal(put_with(f, &put, "b", "two", data, len).err, S3_OK);
+    assert_int_equal(count_blobs(f), 1);
+    assert_int_equal(count_blob_files(f), 1);
+    int64_t size;
+    char *got = read_object(f, "b", "two", &size);
+    assert_int_equal(size, (int64_t)len);
+    assert_memory_equal(got, data, len);
+    free(got);
+    assert_int_equal(delete_key(f, "b", "one"), S3_OK);
+    assert_int_equal(delete_key(f, "b", "two"), S3_OK);
+    run_gc(f, 3600);
+    assert_int_equal(count_blob_files(f), 0);
+    free(data);
 }
 
 static void test_gc_tmp_and_orphans(void **state)
@@ -676,10 +728,11 @@ static void test_gc_tmp_and_orphans(void **state)
     struct timespec times[2] = {{.tv_sec = time(NULL) - 7200}, {.tv_sec = time(NULL) - 7200}};
     assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
 
-    /* A body being received right now stays. */
+    /* A body being received right now stays (large enough to be on disk). */
     struct blob_writer *live = NULL;
     assert_int_equal(blob_writer_new(f->st, &live), 0);
-    assert_int_equal(blob_writer_write(live, "abc", 3), 0);
+    static char big[300 * 1024];
+    assert_int_equal(blob_writer_write(live, big, sizeof(big)), 0);
 
     /* A blob renamed into place whose commit never happened (crash). */
     const char *orphan = "00aa000000000000000000000000000000000000000000000000000000000000";
@@ -1210,6 +1263,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_list_pagination_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_keys_stay_inside, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dedupe_and_gc, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_large_bodies_are_deduplicated_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gc_tmp_and_orphans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_conditions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_copy_object, setup, teardown),
