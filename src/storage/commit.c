@@ -328,3 +328,51 @@ void store_close(struct store *st)
     pthread_mutex_destroy(&st->mu);
     store_free(st);
 }
+
+/* ---- jobs of other services --------------------------------------------- */
+
+struct service_job {
+    struct store_job base;
+    int (*apply)(sqlite3 *db, void *arg);
+    void (*done)(void *arg, bool ok);
+    void *arg;
+};
+
+static enum s3_err apply_service_job(struct store *st, struct store_job *base)
+{
+    struct service_job *job = (struct service_job *)base;
+    return job->apply(st->writer.db, job->arg) == 0 ? S3_OK : S3_ERR_INTERNAL_ERROR;
+}
+
+static void destroy_service_job(struct store_job *base)
+{
+    store_job_release_common(base);
+    free(base);
+}
+
+static void service_job_done(void *arg, const struct store_result *res)
+{
+    struct service_job *job = arg;
+    job->done(job->arg, res->err == S3_OK);
+}
+
+int store_submit(struct store *st, int (*apply)(sqlite3 *db, void *arg),
+                 void (*done)(void *arg, bool ok), void *arg)
+{
+    struct service_job *job = calloc(1, sizeof(*job));
+    if (!job)
+        return -1;
+    job->base.apply = apply_service_job;
+    job->base.destroy = destroy_service_job;
+    job->base.cb = service_job_done;
+    job->base.cb_arg = job;
+    job->apply = apply;
+    job->done = done;
+    job->arg = arg;
+    return store_enqueue(st, &job->base);
+}
+
+sqlite3 *store_reader_db(struct store *st)
+{
+    return st->reader.db;
+}

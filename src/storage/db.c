@@ -6,11 +6,7 @@
  * read-only. Statements are cached per connection, keyed by the address of
  * their SQL string literal, so each is prepared once.
  *
- * The schema is versioned with PRAGMA user_version: migrations[i] takes the
- * database from version i to i+1, all pending ones in one transaction.
- * Blob reference counts are kept by triggers on the tables that point at
- * blobs, so every insert or delete of a segment or part (cascades included)
- * moves the count. */
+ * The schema is versioned per module (see db_migrate below). */
 #include "storage/store_internal.h"
 
 #include <errno.h>
@@ -18,91 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const migrations[] = {
-    /* v1: buckets, objects, multipart uploads, content-addressed blobs. */
-    "CREATE TABLE buckets("
-    "  name TEXT PRIMARY KEY,"
-    "  owner TEXT NOT NULL,"
-    "  region TEXT NOT NULL,"
-    "  created_ms INTEGER NOT NULL"
-    ") WITHOUT ROWID;"
-    "CREATE INDEX buckets_by_owner ON buckets(owner, name);"
-    "CREATE TABLE blobs("
-    "  sha256 TEXT PRIMARY KEY,"
-    "  size INTEGER NOT NULL,"
-    "  refcount INTEGER NOT NULL DEFAULT 0"
-    ") WITHOUT ROWID;"
-    "CREATE INDEX blobs_unreferenced ON blobs(sha256) WHERE refcount <= 0;"
-    "CREATE TABLE objects("
-    "  bucket TEXT NOT NULL REFERENCES buckets(name),"
-    "  key TEXT NOT NULL,"
-    "  size INTEGER NOT NULL,"
-    "  etag TEXT NOT NULL,"
-    "  last_modified_ms INTEGER NOT NULL,"
-    "  owner TEXT NOT NULL,"
-    "  storage_class TEXT,"
-    "  content_type TEXT, content_encoding TEXT, content_disposition TEXT,"
-    "  content_language TEXT, cache_control TEXT, expires TEXT,"
-    "  user_meta TEXT NOT NULL DEFAULT '{}',"
-    "  parts_count INTEGER NOT NULL DEFAULT 0,"
-    "  PRIMARY KEY(bucket, key)"
-    ") WITHOUT ROWID;"
-    "CREATE TABLE object_segments("
-    "  bucket TEXT NOT NULL,"
-    "  key TEXT NOT NULL,"
-    "  idx INTEGER NOT NULL,"
-    "  blob TEXT NOT NULL REFERENCES blobs(sha256),"
-    "  size INTEGER NOT NULL,"
-    "  PRIMARY KEY(bucket, key, idx),"
-    "  FOREIGN KEY(bucket, key) REFERENCES objects(bucket, key) ON DELETE CASCADE"
-    ") WITHOUT ROWID;"
-    "CREATE INDEX object_segments_by_blob ON object_segments(blob);"
-    "CREATE TABLE uploads("
-    "  upload_id TEXT PRIMARY KEY,"
-    "  bucket TEXT NOT NULL REFERENCES buckets(name),"
-    "  key TEXT NOT NULL,"
-    "  initiated_ms INTEGER NOT NULL,"
-    "  owner TEXT NOT NULL,"
-    "  storage_class TEXT,"
-    "  content_type TEXT, content_encoding TEXT, content_disposition TEXT,"
-    "  content_language TEXT, cache_control TEXT, expires TEXT,"
-    "  user_meta TEXT NOT NULL DEFAULT '{}'"
-    ") WITHOUT ROWID;"
-    "CREATE INDEX uploads_by_key ON uploads(bucket, key, initiated_ms, upload_id);"
-    "CREATE TABLE parts("
-    "  upload_id TEXT NOT NULL REFERENCES uploads(upload_id) ON DELETE CASCADE,"
-    "  part_number INTEGER NOT NULL,"
-    "  etag TEXT NOT NULL,"
-    "  size INTEGER NOT NULL,"
-    "  blob TEXT REFERENCES blobs(sha256),"
-    "  last_modified_ms INTEGER NOT NULL,"
-    "  PRIMARY KEY(upload_id, part_number)"
-    ") WITHOUT ROWID;"
-    "CREATE INDEX parts_by_blob ON parts(blob);"
-    "CREATE TRIGGER segment_ref AFTER INSERT ON object_segments BEGIN"
-    "  UPDATE blobs SET refcount = refcount + 1 WHERE sha256 = NEW.blob; END;"
-    "CREATE TRIGGER segment_unref AFTER DELETE ON object_segments BEGIN"
-    "  UPDATE blobs SET refcount = refcount - 1 WHERE sha256 = OLD.blob; END;"
-    "CREATE TRIGGER part_ref AFTER INSERT ON parts WHEN NEW.blob IS NOT NULL BEGIN"
-    "  UPDATE blobs SET refcount = refcount + 1 WHERE sha256 = NEW.blob; END;"
-    "CREATE TRIGGER part_unref AFTER DELETE ON parts WHEN OLD.blob IS NOT NULL BEGIN"
-    "  UPDATE blobs SET refcount = refcount - 1 WHERE sha256 = OLD.blob; END;",
-    /* v2: small blobs live in the database. Their bytes go to blob_data,
-     * appended in rowid order (always the last leaf page), while blobs keeps
-     * small rows keyed by the random SHA-256, so a write touches few pages.
-     * data_id NULL: the blob is the file blobs/ab/cd/<sha256>. */
-    "CREATE TABLE blob_data(id INTEGER PRIMARY KEY, data BLOB NOT NULL);"
-    "ALTER TABLE blobs ADD COLUMN data_id INTEGER;"
-    "CREATE TRIGGER blob_data_drop AFTER DELETE ON blobs WHEN OLD.data_id IS NOT NULL BEGIN"
-    "  DELETE FROM blob_data WHERE id = OLD.data_id; END;"
-    /* Every index on a random key costs each write a page of its own in
-     * the WAL. These two only served foreign-key checks when GC deletes a
-     * blob row, and GC deletes only rows no segment or part references. */
-    "DROP INDEX object_segments_by_blob;"
-    "DROP INDEX parts_by_blob;",
-};
-
-#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 int db_exec(struct db_conn *c, const char *sql)
 {
@@ -213,38 +124,76 @@ int db_column_strdup(sqlite3_stmt *s, int col, char **out)
     return *out ? 0 : -1;
 }
 
-static int read_user_version(struct db_conn *c, int *version)
+/* ---- migrations ---------------------------------------------------------
+ * Each module that keeps tables here (S3, SQS, ...) lists its schema steps
+ * in order in its own file; schema_migrations records how many steps of each
+ * module a database has, so modules evolve independently and a new step is
+ * one more array entry where the module lives. All pending steps of all
+ * modules run in one transaction at start-up. */
+
+static const struct schema_module *const modules[] = {
+    &s3_schema,
+};
+
+static int applied_steps(struct db_conn *c, const char *module, size_t *n, char *err, size_t errlen)
 {
     sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(c->db, "SELECT count(*) FROM schema_migrations WHERE module = ?1", -1, &s,
+                           NULL) != SQLITE_OK ||
+        sqlite3_bind_text(s, 1, module, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_step(s) != SQLITE_ROW) {
+        snprintf(err, errlen, "sqlite: cannot read schema_migrations: %s", sqlite3_errmsg(c->db));
+        sqlite3_finalize(s);
         return -1;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *version = sqlite3_column_int(s, 0);
+    }
+    *n = (size_t)sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? 0 : -1;
+    return 0;
+}
+
+static int record_step(struct db_conn *c, const char *module, size_t step, const char *name,
+                       char *err, size_t errlen)
+{
+    sqlite3_stmt *s = NULL;
+    int ok = sqlite3_prepare_v2(c->db,
+                                "INSERT INTO schema_migrations(module, step, name, applied_ms)"
+                                " VALUES (?1, ?2, ?3, ?4)", -1, &s, NULL) == SQLITE_OK &&
+             sqlite3_bind_text(s, 1, module, -1, SQLITE_STATIC) == SQLITE_OK &&
+             sqlite3_bind_int64(s, 2, (sqlite3_int64)step) == SQLITE_OK &&
+             sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC) == SQLITE_OK &&
+             sqlite3_bind_int64(s, 4, store_now_ms()) == SQLITE_OK && sqlite3_step(s) == SQLITE_DONE;
+    if (!ok)
+        snprintf(err, errlen, "sqlite: cannot record migration %s/%s: %s", module, name,
+                 sqlite3_errmsg(c->db));
+    sqlite3_finalize(s);
+    return ok ? 0 : -1;
 }
 
 int db_migrate(struct db_conn *c, char *err, size_t errlen)
 {
     if (exec_reporting(c, "BEGIN IMMEDIATE", err, errlen) != 0)
         return -1;
-    int version = 0;
-    if (read_user_version(c, &version) != 0) {
-        snprintf(err, errlen, "sqlite: cannot read user_version: %s", sqlite3_errmsg(c->db));
+    if (exec_reporting(c,
+                       "CREATE TABLE IF NOT EXISTS schema_migrations("
+                       "  module TEXT NOT NULL, step INTEGER NOT NULL, name TEXT NOT NULL,"
+                       "  applied_ms INTEGER NOT NULL, PRIMARY KEY(module, step)) WITHOUT ROWID",
+                       err, errlen) != 0)
         goto fail;
-    }
-    if (version > N_MIGRATIONS) {
-        snprintf(err, errlen, "meta.db has schema version %d, newer than this program's %d",
-                 version, N_MIGRATIONS);
-        goto fail;
-    }
-    for (int v = version; v < N_MIGRATIONS; v++) {
-        char pragma[64];
-        snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
-        if (exec_reporting(c, migrations[v], err, errlen) != 0 ||
-            exec_reporting(c, pragma, err, errlen) != 0)
+    for (size_t m = 0; m < sizeof(modules) / sizeof(modules[0]); m++) {
+        const struct schema_module *mod = modules[m];
+        size_t done = 0;
+        if (applied_steps(c, mod->module, &done, err, errlen) != 0)
             goto fail;
+        if (done > mod->n_steps) {
+            snprintf(err, errlen, "meta.db has %zu %s schema steps, newer than this program's %zu",
+                     done, mod->module, mod->n_steps);
+            goto fail;
+        }
+        for (size_t i = done; i < mod->n_steps; i++) {
+            if (exec_reporting(c, mod->steps[i].sql, err, errlen) != 0 ||
+                record_step(c, mod->module, i, mod->steps[i].name, err, errlen) != 0)
+                goto fail;
+        }
     }
     if (exec_reporting(c, "COMMIT", err, errlen) != 0)
         goto fail;

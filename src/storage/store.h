@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sqlite3.h>
+
 #include "common/s3_model.h"
 
 struct store;
@@ -177,6 +179,21 @@ int store_complete_upload(struct store *st, const char *bucket, const char *key,
                           size_t n_parts, store_done_fn cb, void *arg);
 int store_abort_upload(struct store *st, const char *bucket, const char *key,
                        const char *upload_id, store_done_fn cb, void *arg);
+
+/* ---- other services' durable state ------------------------------------
+ * Services other than S3 (SQS, ...) keep their tables in the same database
+ * (their schema steps are listed in db.c's module registry) and write
+ * through the same group commit: apply runs on the commit thread, inside
+ * the batch transaction under its own savepoint, with the writer's handle;
+ * it returns 0, or -1 to undo its own changes. done then runs on the loop
+ * thread from store_dispatch_completions(), ok telling whether apply
+ * succeeded and the batch committed. Returns -1 (store closing or no
+ * memory) when nothing was queued; done will not run then. */
+int store_submit(struct store *st, int (*apply)(sqlite3 *db, void *arg),
+                 void (*done)(void *arg, bool ok), void *arg);
+/* The read-only connection of the loop thread: for a service loading its
+ * state at start-up, or answering reads. */
+sqlite3 *store_reader_db(struct store *st);
 
 /* Removes unreferenced blobs and temp files older than `tmp_age_s` seconds.
  * Runs on the commit thread; cb may be NULL. Returns blobs+files removed via

@@ -42,6 +42,17 @@ void db_conn_close(struct db_conn *c);
  * and with bindings cleared. NULL on error. */
 sqlite3_stmt *db_stmt(struct db_conn *c, const char *sql);
 int db_exec(struct db_conn *c, const char *sql);  /* 0 or -1 */
+/* One module's schema: steps applied in order, each once per database. */
+struct schema_step {
+    const char *name;
+    const char *sql;
+};
+struct schema_module {
+    const char *module;
+    const struct schema_step *steps;
+    size_t n_steps;
+};
+extern const struct schema_module s3_schema;   /* s3_schema.c */
 int db_migrate(struct db_conn *c, char *err, size_t errlen);
 /* Binds a possibly-NULL C string as TEXT (NULL binds SQL NULL). */
 int db_bind_text(sqlite3_stmt *s, int idx, const char *text);
