@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# bench/run.sh: side-by-side benchmark of cloudless, moto_server and nginx-light
+# (the ceiling of a static HTTP server), all driven in one run by the same
+# client, bench/s3load (compiled here with cc). Each server is started on a
+# free 127.0.0.1 port from a fresh directory on the repository's disk (not
+# tmpfs, so fsync costs show), measured row by row, and stopped on exit.
+# Prints one table with the measured values, the ratios cloudless/moto and
+# cloudless/nginx, and the project's targets beside them for a human to read;
+# nothing is asserted. Settings (environment):
+#   DURATION=5        seconds per 4 KiB row
+#   CONNECTIONS=16    concurrent keep-alive connections for the 4 KiB rows
+#   KEYS=1000         objects pre-populated for GET and LIST
+#   LARGE_MB=1024     size of the large object (cloudless and nginx)
+#   MOTO_LARGE_MB=256 size of moto's large object (moto keeps bodies in memory)
+#   SKIP_MOTO=1       leave moto out
+#   CLOUDLESS=path    server binary (default build/src/server/cloudless)
+#   BENCH_DIR=dir     where the temporary directory goes (default: the repo)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+DURATION=${DURATION:-5}
+CONNECTIONS=${CONNECTIONS:-16}
+KEYS=${KEYS:-1000}
+LARGE_MB=${LARGE_MB:-1024}
+MOTO_LARGE_MB=${MOTO_LARGE_MB:-256}
+SKIP_MOTO=${SKIP_MOTO:-0}
+CLOUDLESS=${CLOUDLESS:-$repo/build/src/server/cloudless}
+BENCH_DIR=${BENCH_DIR:-$repo}
+
+for tool in cc nginx; do
+    command -v "$tool" >/dev/null || { echo "run.sh: $tool is required" >&2; exit 2; }
+done
+[ -x "$CLOUDLESS" ] || { echo "run.sh: no server at $CLOUDLESS (build it with ninja -C build)" >&2; exit 2; }
+if [ "$SKIP_MOTO" != 1 ] && ! command -v moto_server >/dev/null; then
+    echo "run.sh: moto_server not found; install moto[server] or set SKIP_MOTO=1" >&2
+    exit 2
+fi
+
+work=$(mktemp -d "$BENCH_DIR/.bench.XXXXXX")
+started_pids=()
+
+stop_all() {
+    local pid
+    for pid in ${started_pids[@]+"${started_pids[@]}"}; do
+        kill -TERM -- "-$pid" 2>/dev/null || true
+    done
+    for pid in ${started_pids[@]+"${started_pids[@]}"}; do
+        wait_gone "$pid" 10 || kill -KILL -- "-$pid" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+# True once pid has exited (a zombie counts as exited); waits up to $2 seconds.
+wait_gone() {
+    local pid=$1 tries=$(($2 * 100)) state
+    while [ "$tries" -gt 0 ]; do
+        state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 0
+        [ -z "$state" ] || [ "$state" = Z ] && return 0
+        sleep 0.01
+        tries=$((tries - 1))
+    done
+    return 1
+}
+
+note() { printf '  %s\n' "$*" >&2; }
+
+echo "building s3load" >&2
+cc -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -o "$work/s3load" "$here/s3load.c" -lcrypto
+s3load=$work/s3load
+if python3 -c 'import botocore' 2>/dev/null; then
+    echo "checking s3load's SigV4 against botocore" >&2
+    python3 "$here/check_signing.py" "$s3load" >&2
+fi
+
+declare -A res     # res[target.row.key] = value, from s3load's key=value lines
+
+# record TARGET ROW LINE: stores every key=value of an s3load output line.
+record() {
+    local target=$1 row=$2 kv
+    for kv in $3; do
+        res[$target.$row.${kv%%=*}]=${kv#*=}
+    done
+}
+
+# load TARGET ROW PORT MODE [s3load options...]: runs s3load and records its line.
+load() {
+    local target=$1 row=$2 port=$3 mode=$4 out
+    shift 4
+    note "$target: $row"
+    out=$("$s3load" "$mode" --port "$port" "$@") || true
+    [ -n "$out" ] || { note "$target: $row produced no result"; return 0; }
+    record "$target" "$row" "$out"
+    if [ "${res[$target.$row.errors]:-0}" != 0 ]; then
+        note "$target: $row had ${res[$target.$row.errors]} failed requests"
+    fi
+}
+
+# start TARGET PORT HEALTH_PATH command...: starts a server, records start-up time and pid.
+start() {
+    local target=$1 port=$2 path=$3 out
+    shift 3
+    note "$target: starting"
+    out=$("$s3load" startup --port "$port" --path "$path" --log "$work/$target.log" -- "$@") || {
+        echo "run.sh: $target did not start; log follows" >&2
+        tail -20 "$work/$target.log" >&2
+        exit 1
+    }
+    record "$target" start "$out"
+    started_pids+=("${res[$target.start.pid]}")
+}
+
+# proc_kib PID FIELD: a VmRSS/VmHWM value from /proc/PID/status in KiB.
+proc_kib() {
+    awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"
+}
+
+free_port() { "$s3load" free-port; }
+
+# ---- start the servers ----
+
+cl_port=$(free_port)
+start cloudless "$cl_port" /_cloudless/health \
+    "$CLOUDLESS" --host 127.0.0.1 --port "$cl_port" --data-dir "$work/cloudless-data"
+
+nginx_port=$(free_port)
+mkdir -p "$work/nginx/root/bench" "$work/nginx/temp"
+head -c 4096 /dev/urandom >"$work/nginx/root/bench/get-0"
+for ((i = 1; i < KEYS; i++)); do
+    ln "$work/nginx/root/bench/get-0" "$work/nginx/root/bench/get-$i"
+done
+head -c $((LARGE_MB << 20)) /dev/zero >"$work/nginx/root/bench/big-0"
+nginx_user=""
+[ "$(id -u)" = 0 ] && nginx_user="user root;"
+cat >"$work/nginx/nginx.conf" <<EOF
+daemon off;
+$nginx_user
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 100000000;
+    default_type application/octet-stream;
+    client_body_temp_path $work/nginx/temp/body;
+    proxy_temp_path $work/nginx/temp/proxy;
+    fastcgi_temp_path $work/nginx/temp/fastcgi;
+    uwsgi_temp_path $work/nginx/temp/uwsgi;
+    scgi_temp_path $work/nginx/temp/scgi;
+    server {
+        listen 127.0.0.1:$nginx_port;
+        root $work/nginx/root;
+    }
+}
+EOF
+start nginx "$nginx_port" /bench/get-0 \
+    nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log"
+
+targets=(cloudless)
+if [ "$SKIP_MOTO" != 1 ]; then
+    moto_port=$(free_port)
+    start moto "$moto_port" / moto_server -H 127.0.0.1 -p "$moto_port"
+    targets+=(moto)
+fi
+
+sleep 0.5
+for t in "${targets[@]}" nginx; do
+    res[$t.idle.rss_kib]=$(proc_kib "${res[$t.start.pid]}" VmRSS)
+done
+
+declare -A port=([cloudless]=$cl_port [moto]=${moto_port:-0} [nginx]=$nginx_port)
+
+# ---- 4 KiB rows ----
+
+common=(--connections "$CONNECTIONS" --duration "$DURATION")
+for t in "${targets[@]}"; do
+    load "$t" mkbucket "${port[$t]}" mkbucket
+    load "$t" put "${port[$t]}" put "${common[@]}" --prefix put-
+done
+
+# Acknowledged PUTs must survive kill -9: restart cloudless and read every key.
+acked=${res[cloudless.put.ok]:-0}
+issued=$((acked + ${res[cloudless.put.errors]:-0}))
+old_pid=${res[cloudless.start.pid]}
+first_start_ms=${res[cloudless.start.startup_ms]}
+kill -KILL "$old_pid"
+wait_gone "$old_pid" 10
+kept=()
+for pid in "${started_pids[@]}"; do
+    [ "$pid" = "$old_pid" ] || kept+=("$pid")
+done
+started_pids=("${kept[@]}")
+cl_port=$(free_port)
+port[cloudless]=$cl_port
+start cloudless "$cl_port" /_cloudless/health \
+    "$CLOUDLESS" --host 127.0.0.1 --port "$cl_port" --data-dir "$work/cloudless-data"
+res[cloudless.restart.startup_ms]=${res[cloudless.start.startup_ms]}
+res[cloudless.start.startup_ms]=$first_start_ms
+if [ "$issued" -gt 0 ]; then
+    load cloudless verify "$cl_port" get "${common[@]}" --prefix put- --keys "$issued" --requests "$issued"
+fi
+
+for t in "${targets[@]}"; do
+    load "$t" populate "${port[$t]}" put --connections "$CONNECTIONS" --prefix get- --requests "$KEYS"
+done
+for t in "${targets[@]}" nginx; do
+    load "$t" get "${port[$t]}" get "${common[@]}" --prefix get- --keys "$KEYS"
+done
+for t in "${targets[@]}"; do
+    load "$t" list "${port[$t]}" list "${common[@]}" --prefix get-
+done
+
+# ---- large objects ----
+
+for t in "${targets[@]}"; do
+    mb=$LARGE_MB
+    [ "$t" = moto ] && mb=$MOTO_LARGE_MB
+    pid=${res[$t.start.pid]}
+    echo 5 >"/proc/$pid/clear_refs"   # resets VmHWM to the current RSS
+    load "$t" large_put "${port[$t]}" large-put --prefix big- --size $((mb << 20)) --timeout 120
+    res[$t.large_put.hwm_kib]=$(proc_kib "$pid" VmHWM)
+    res[$t.large_put.size_mb]=$mb
+done
+for t in "${targets[@]}" nginx; do
+    gets=3
+    [ "$t" = moto ] && gets=1
+    load "$t" large_get "${port[$t]}" large-get --prefix big- --requests "$gets" --timeout 120
+done
+
+# ---- report ----
+
+# value TARGET KEY: the recorded value, or empty.
+value() { echo "${res[$1.$2]:-}"; }
+kib_to_mib() { [ -n "$1" ] && awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+ratio() {
+    [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b}'
+}
+
+# row LABEL KEY TARGET_TEXT [with_nginx]: one table line; KEY is ROW.FIELD.
+row() {
+    local label=$1 key=$2 target_text=$3 with_nginx=${4:-} cl mo ng
+    cl=$(value cloudless "$key")
+    mo=$(value moto "$key")
+    ng=""
+    [ -n "$with_nginx" ] && ng=$(value nginx "$key")
+    if [[ $key == *_kib ]]; then
+        cl=$(kib_to_mib "$cl") || true
+        mo=$(kib_to_mib "$mo") || true
+        ng=$(kib_to_mib "$ng") || true
+    fi
+    printf '%-34s %11s %11s %11s %9s %9s   %s\n' "$label" "${cl:--}" "${mo:--}" "${ng:--}" \
+        "$(ratio "$cl" "$mo" || true)" "$(ratio "$cl" "$ng" || true)" "$target_text"
+}
+
+echo
+echo "cloudless benchmark: $(nproc) cores, ${CONNECTIONS} connections, ${DURATION} s per 4 KiB row, $KEYS keys"
+printf '%-34s %11s %11s %11s %9s %9s   %s\n' "measure" cloudless moto nginx cl/moto cl/nginx target
+row "start-up to first answer (ms)" start.startup_ms "< 50" nginx
+row "idle RSS (MiB)" idle.rss_kib "< 16" nginx
+row "4 KiB PUT (req/s)" put.rps ">= 6000 and > 20x moto"
+row "4 KiB PUT p50 (ms)" put.p50_ms ""
+row "4 KiB PUT p99 (ms)" put.p99_ms ""
+row "4 KiB GET (req/s)" get.rps ">= 15000 and > 20x moto" nginx
+row "4 KiB GET p50 (ms)" get.p50_ms "" nginx
+row "4 KiB GET p99 (ms)" get.p99_ms "" nginx
+row "LIST 100 keys (req/s)" list.rps ""
+row "LIST 100 keys p50 (ms)" list.p50_ms ""
+row "LIST 100 keys p99 (ms)" list.p99_ms ""
+row "large PUT (MB/s)" large_put.mbps ">= 300"
+row "large GET (MB/s)" large_get.mbps ">= 70% of nginx" nginx
+row "peak RSS during large PUT (MiB)" large_put.hwm_kib "< 64 (1 GiB PUT)"
+row "restart after kill -9 (ms)" restart.startup_ms ""
+echo
+echo "large object: cloudless ${LARGE_MB} MiB, nginx ${LARGE_MB} MiB$([ "$SKIP_MOTO" = 1 ] || echo ", moto ${MOTO_LARGE_MB} MiB")"
+echo "durability: $acked PUTs acknowledged before kill -9; $(value cloudless verify.ok) of $issued keys readable after restart"
+for t in "${targets[@]}" nginx; do
+    for r in put verify populate get list large_put large_get; do
+        errs=$(value "$t" "$r.errors")
+        if [ -n "$errs" ] && [ "$errs" != 0 ]; then
+            echo "errors: $t $r: $errs failed requests"
+        fi
+    done
+done
