@@ -346,7 +346,8 @@ static void append_amz_headers(struct strbuf *sts, const struct http_request_vie
     if (list.oom) {
         sts->oom = true;
     } else {
-        qsort(list.items, list.n, sizeof *list.items, compare_entries);
+        if (list.n)   /* qsort's array may not be NULL, even when empty */
+            qsort(list.items, list.n, sizeof *list.items, compare_entries);
         for (size_t i = 0; i < list.n; i++) {
             bool repeat = i > 0 && strcmp(list.items[i].name, list.items[i - 1].name) == 0;
             if (repeat) {
@@ -395,7 +396,8 @@ static void append_resource(struct strbuf *sts, const struct http_request_view *
     if (list.oom) {
         sts->oom = true;
     } else {
-        qsort(list.items, list.n, sizeof *list.items, compare_entries);
+        if (list.n)   /* qsort's array may not be NULL, even when empty */
+            qsort(list.items, list.n, sizeof *list.items, compare_entries);
         for (size_t i = 0; i < list.n; i++) {
             strbuf_putc(sts, i == 0 ? '?' : '&');
             strbuf_puts(sts, list.items[i].name);

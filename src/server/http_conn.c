@@ -13,7 +13,9 @@
  *
  * A connection that dies while its request waits on a store completion is
  * kept (without its socket) until the handler answers, so handlers never see
- * a freed request. */
+ * a freed request. An answered request is finished (freed, next pipelined
+ * request started) from an event of its own, never inside the answer call:
+ * a handler may still touch its request after answering. */
 #include <errno.h>
 #include <fcntl.h>
 #include <http_parser.h>
@@ -48,6 +50,7 @@
 
 struct conn {
     struct server *srv;
+    struct conn *prev, *next;      /* the server's list, for shutdown */
     struct bufferevent *bev;
     http_parser parser;
     struct http_req *req;
@@ -60,7 +63,7 @@ struct conn {
     size_t header_bytes;
     bool header_error;             /* a limit was crossed while parsing headers */
     bool in_parse;                 /* inside http_parser_execute */
-    bool resume_pending;           /* request finished inside the parser: resume after */
+    struct event *finish_ev;       /* finishes an answered request */
     bool dead;                     /* socket gone; waiting for the handler to answer */
     bool closing;                  /* close once the output is flushed */
     int64_t discarded;
@@ -130,6 +133,14 @@ static void make_request_id(char out[17])
 
 static void conn_free(struct conn *c)
 {
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        c->srv->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    if (c->finish_ev)
+        event_free(c->finish_ev);
     if (c->bev)
         bufferevent_free(c->bev);
     req_free(c->req);
@@ -188,34 +199,40 @@ static void request_finished(struct conn *c)
         conn_close_when_flushed(c);
         return;
     }
-    if (c->in_parse) {
-        c->resume_pending = true;
-        return;
-    }
     http_parser_pause(&c->parser, 0);
     process_input(c);
 }
 
-/* A response has been queued; finish the request if its body is done. */
+static void on_finish_event(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct conn *c = arg;
+    struct http_req *req = c->req;
+    if (req && req->responded && (req->body_finished || c->dead))
+        request_finished(c);
+    else if (!req && c->dead)
+        conn_free(c);
+}
+
+static void schedule_finish(struct conn *c) { event_active(c->finish_ev, EV_TIMEOUT, 1); }
+
+/* A response has been queued; the request finishes (from its event) once
+ * its body is read too. */
 static void response_queued(struct http_req *req)
 {
     struct conn *c = req->conn;
     req->responded = true;
-    if (req->body_finished) {
-        request_finished(c);
+    if (req->body_finished || c->dead) {
+        schedule_finish(c);
         return;
     }
     /* Answered before the body was read (an early error): read and drop
      * the rest if it is small, else close once the answer is out. */
     req->close_after = true;
     int64_t left = req->content_length;
-    if (req->chunked || left > DISCARD_BODY_LIMIT || req->expect_continue) {
-        if (c->dead) {
-            conn_free(c);
-            return;
-        }
+    if (req->chunked || left > DISCARD_BODY_LIMIT || req->expect_continue)
         conn_close_when_flushed(c);
-    }
 }
 
 /* ---- response ------------------------------------------------------ */
@@ -373,6 +390,32 @@ void http_req_read_body(struct http_req *req, http_body_sink sink, http_body_don
     }
     if (req->expect_continue && !c->dead)
         evbuffer_add(bufferevent_get_output(c->bev), "HTTP/1.1 100 Continue\r\n\r\n", 25);
+}
+
+void http_req_pause_body(struct http_req *req)
+{
+    struct conn *c = req->conn;
+    if (req->body_paused || c->dead)
+        return;
+    req->body_paused = true;
+    bufferevent_disable(c->bev, EV_READ);
+    if (c->in_parse)
+        http_parser_pause(&c->parser, 1);
+}
+
+void http_req_resume_body(struct http_req *req)
+{
+    struct conn *c = req->conn;
+    if (!req->body_paused)
+        return;
+    req->body_paused = false;
+    if (c->dead || c->closing)
+        return;
+    bufferevent_enable(c->bev, EV_READ);
+    if (c->in_parse)
+        return;
+    http_parser_pause(&c->parser, 0);
+    process_input(c);
 }
 
 /* ---- parser callbacks ---------------------------------------------- */
@@ -569,7 +612,7 @@ static int on_message_complete(http_parser *p)
         return 0;   /* no-body request: already handed over */
     req->body_finished = true;
     if (req->responded) {
-        request_finished(c);
+        schedule_finish(c);
         return 0;
     }
     if (req->body_sink && req->body_done)
@@ -613,13 +656,8 @@ static void process_input(struct conn *c)
         if (c->dead)
             break;
         evbuffer_drain(in, n);
-        if (err == HPE_PAUSED) {
-            if (!c->resume_pending)
-                break;     /* waiting for the handler to answer */
-            c->resume_pending = false;
-            http_parser_pause(&c->parser, 0);
-            continue;
-        }
+        if (err == HPE_PAUSED)
+            break;     /* the body's consumer is behind, or the request is complete */
         if (err != HPE_OK) {
             struct http_req *req = c->req;
             if (req && !req->responded && req->body_started && !req->body_finished) {
@@ -648,10 +686,6 @@ static void process_input(struct conn *c)
         }
     }
     c->in_parse = false;
-    if (c->resume_pending) {
-        c->resume_pending = false;
-        http_parser_pause(&c->parser, 0);
-    }
     if (c->closing)
         conn_close_when_flushed(c);
 }
@@ -719,6 +753,10 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
     }
     c->srv = srv;
     srv->n_conns++;
+    c->next = srv->conns;
+    if (c->next)
+        c->next->prev = c;
+    srv->conns = c;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (sa->sa_family == AF_INET)
@@ -738,8 +776,13 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
     if (!c->bev) {
         log_error("cannot set up a connection from %s", c->peer);
         evutil_closesocket(fd);
-        srv->n_conns--;
-        free(c);
+        conn_free(c);
+        return;
+    }
+    c->finish_ev = event_new(srv->base, -1, 0, on_finish_event, c);
+    if (!c->finish_ev) {
+        log_error("cannot set up a connection from %s", c->peer);
+        conn_free(c);
         return;
     }
     http_parser_init(&c->parser, HTTP_REQUEST);
@@ -747,7 +790,17 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
     bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
     struct timeval tv = {srv->cfg->idle_timeout_s, 0};
     bufferevent_set_timeouts(c->bev, &tv, &tv);
+    /* libevent reads 4 KiB at a time by default: an upload would cost a
+     * readv, an ioctl and an epoll round per 4 KiB. 64 KiB chunks stay
+     * below malloc's mmap threshold, so they are reused, not faulted in. */
+    bufferevent_set_max_single_read(c->bev, 64 * 1024);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+void http_close_all(struct server *srv)
+{
+    while (srv->conns)
+        conn_free(srv->conns);
 }
 
 static void on_accept_error(struct evconnlistener *l, void *arg)

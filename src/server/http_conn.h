@@ -14,5 +14,7 @@ struct listener_ctx {
 /* Binds host:port (port 0 = any free port) and starts accepting. */
 struct evconnlistener *http_listen(struct listener_ctx *lc, const char *host, int port);
 int http_listener_port(struct evconnlistener *l);
+/* Frees every connection, answered or not (at exit, after the loop). */
+void http_close_all(struct server *srv);
 
 #endif

@@ -174,6 +174,10 @@ static void teardown(struct runtime *rt)
 {
     if (rt->listener)
         evconnlistener_free(rt->listener);
+    /* Store completions may still answer requests: run them, then free the
+     * connections (whose requests may hold upload writers), then the store. */
+    store_stop(rt->srv.store);
+    http_close_all(&rt->srv);
     if (rt->srv.store)
         store_close(rt->srv.store);
     struct event *events[] = {rt->store_event, rt->gc_timer, rt->shutdown_timer, rt->sig_term, rt->sig_int};

@@ -277,12 +277,15 @@ static int store_decoded(void *arg, const void *data, size_t len)
     if (call->header_checksum_alg >= 0)
         checksum_update(&call->header_checksum, data, len);
     if (call->blob) {
-        if (blob_writer_write(call->blob, data, len) < 0) {
+        int rc = blob_writer_write(call->blob, data, len);
+        if (rc < 0) {
             log_error("writing an upload body to disk failed: %s", strerror(errno));
             call->body_err = S3_ERR_INTERNAL_ERROR;
             call->body_err_msg = "could not store the body";
             return -1;
         }
+        if (rc == 1)
+            http_req_pause_body(call->req);
         return 0;
     }
     if (call->body.len + len > S3_MAX_XML_BODY) {
@@ -448,14 +451,37 @@ static void execute(struct s3_call *call)
     }
 }
 
+static void body_complete(struct s3_call *call)
+{
+    if (!body_digests_ok(call))
+        return;
+    execute(call);
+}
+
+static void blob_finished(void *arg, int err)
+{
+    struct s3_call *call = arg;
+    if (err) {
+        log_error("storing an upload body failed: %s", strerror(err));
+        s3_fail(call, S3_ERR_INTERNAL_ERROR, "could not store the body", NULL);
+        return;
+    }
+    body_complete(call);
+}
+
 static void body_done(struct http_req *req)
 {
     struct s3_call *call = req->handler;
     if (call->blob)
-        blob_writer_finish(call->blob);
-    if (!body_digests_ok(call))
-        return;
-    execute(call);
+        blob_writer_finish(call->blob, blob_finished, call);
+    else
+        body_complete(call);
+}
+
+static void blob_drained(void *arg)
+{
+    struct s3_call *call = arg;
+    http_req_resume_body(call->req);
 }
 
 /* Sets up digest checks and the decoder from the request's headers.
@@ -542,10 +568,12 @@ static bool prepare_body(struct s3_call *call)
         return false;
     }
     if (to_blob && blob_writer_new(call->store, &call->blob) < 0) {
-        log_error("cannot create a temp file for an upload: %s", strerror(errno));
+        log_error("cannot create a writer for an upload: %s", strerror(errno));
         s3_fail(call, S3_ERR_INTERNAL_ERROR, "could not store the body", NULL);
         return false;
     }
+    if (call->blob)
+        blob_writer_set_drain(call->blob, blob_drained, call);
     /* The blob writer hashes decoded bytes; a hex payload hash covers the
      * raw body, which is the same bytes unless aws-chunked. Buffered bodies
      * are hashed here. */

@@ -31,6 +31,7 @@ struct server {
     struct store *store;
     const char *vhost_domains[3];  /* "s3.<domain>", "s3.localhost", NULL */
     char *vhost_storage;
+    struct conn *conns;            /* every open connection */
     int n_conns;
     int n_requests;                /* requests between headers and answer */
     bool shutting_down;
@@ -69,6 +70,7 @@ struct http_req {
     http_body_done body_done;
     bool body_started;
     bool body_finished;
+    bool body_paused;
 
     /* Response. */
     bool responded;
@@ -88,6 +90,11 @@ const char *http_req_header(const struct http_req *req, const char *lname);
  * "100 Continue" first when the client asked for it. A request without a
  * body gets done() at once. */
 void http_req_read_body(struct http_req *req, http_body_sink sink, http_body_done done);
+
+/* Flow control for a body sink whose consumer is behind: stop reading the
+ * socket after the current piece, and go on later. */
+void http_req_pause_body(struct http_req *req);
+void http_req_resume_body(struct http_req *req);
 
 /* Response building: add headers, then end with exactly one of the send
  * calls. Date, Server, Content-Length, Connection, x-amz-request-id and

@@ -1,17 +1,10 @@
 /* blob: the content-addressed blob store under data_dir/blobs.
  *
- * A body is received by a blob_writer while MD5 and SHA-256 are computed
- * incrementally. Bytes gather in a memory buffer of at most BLOB_BUFFER;
- * a body that ends within BLOB_INLINE_MAX never touches the file system and
- * is kept inline in the blobs table (small objects cost one row in the
- * group-committed transaction instead of a file, an fdatasync and a
- * directory fsync each). A larger body spills into a uniquely named file in
- * tmp/ (O_EXCL, random name), written a buffer at a time, with writeback
- * started every BLOB_WRITEBACK bytes so the final fdatasync has little left
- * to do; memory does not grow with the body. The commit thread later
- * installs a file body: fdatasync, then rename to blobs/ab/cd/<sha256> — or
- * unlink when that blob exists already (deduplication) — and records the
- * directories whose entries changed so each is fsynced once per batch.
+ * Bodies arrive through a blob_writer (blob_writer.c). The commit thread
+ * installs a file body — already fdatasynced by the writer — by renaming it
+ * to blobs/ab/cd/<sha256>, or unlinking it when that blob exists already
+ * (deduplication), and records the directories whose entries changed so
+ * each is fsynced once per batch.
  *
  * GC deletes blob rows whose refcount reached 0 and their files, files under
  * blobs/ with no row (left by a crash between rename and commit), and temp
@@ -30,24 +23,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#define BLOB_BUFFER (128 * 1024)
-#define BLOB_WRITEBACK (8 * 1024 * 1024)
-
-struct blob_writer {
-    struct store *st;
-    int fd;                        /* -1 until the body outgrows memory */
-    char *tmp_path;
-    unsigned char *buf;
-    size_t buf_len, buf_cap;
-    int64_t since_writeback;
-    EVP_MD_CTX *md5;
-    EVP_MD_CTX *sha256;
-    int64_t size;
-    bool finished;
-    unsigned char md5_digest[16];
-    unsigned char sha256_digest[32];
-};
 
 void store_hex_encode(const unsigned char *bin, size_t n, char *out)
 {
@@ -74,182 +49,6 @@ int blob_path(const struct store *st, const char *sha256_hex, char *out, size_t 
     int n = snprintf(out, outlen, "%s/%.2s/%.2s/%s", st->blobs_dir, sha256_hex,
                      sha256_hex + 2, sha256_hex);
     return n < 0 || (size_t)n >= outlen ? -1 : 0;
-}
-
-int blob_writer_new(struct store *st, struct blob_writer **out)
-{
-    struct blob_writer *bw = calloc(1, sizeof(*bw));
-    if (!bw)
-        return -1;
-    bw->st = st;
-    bw->fd = -1;
-    bw->md5 = EVP_MD_CTX_new();
-    bw->sha256 = EVP_MD_CTX_new();
-    if (!bw->md5 || !bw->sha256 || !EVP_DigestInit_ex(bw->md5, EVP_md5(), NULL) ||
-        !EVP_DigestInit_ex(bw->sha256, EVP_sha256(), NULL)) {
-        EVP_MD_CTX_free(bw->md5);
-        EVP_MD_CTX_free(bw->sha256);
-        free(bw);
-        errno = ENOMEM;
-        return -1;
-    }
-    *out = bw;
-    return 0;
-}
-
-/* Creates the temp file the first time the body outgrows memory. */
-static int open_tmp_file(struct blob_writer *bw)
-{
-    const struct store *st = bw->st;
-    size_t path_len = strlen(st->tmp_dir) + 1 + 32 + sizeof(".part");
-    bw->tmp_path = malloc(path_len);
-    if (!bw->tmp_path)
-        return -1;
-    for (int attempt = 0; attempt < 8 && bw->fd < 0; attempt++) {
-        unsigned char rnd[16];
-        char name[33];
-        if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-            return -1;
-        store_hex_encode(rnd, sizeof(rnd), name);
-        snprintf(bw->tmp_path, path_len, "%s/%s.part", st->tmp_dir, name);
-        bw->fd = open(bw->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (bw->fd < 0 && errno != EEXIST)
-            return -1;
-    }
-    return bw->fd < 0 ? -1 : 0;
-}
-
-static int write_all(int fd, const unsigned char *p, size_t left)
-{
-    while (left > 0) {
-        ssize_t n = write(fd, p, left);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += n;
-        left -= (size_t)n;
-    }
-    return 0;
-}
-
-/* Moves the buffer into the temp file and starts writeback now and then. */
-static int flush_buffer(struct blob_writer *bw)
-{
-    if (bw->fd < 0 && open_tmp_file(bw) != 0)
-        return -1;
-    if (write_all(bw->fd, bw->buf, bw->buf_len) != 0)
-        return -1;
-    bw->since_writeback += (int64_t)bw->buf_len;
-    bw->buf_len = 0;
-    if (bw->since_writeback >= BLOB_WRITEBACK) {
-        sync_file_range(bw->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-        bw->since_writeback = 0;
-    }
-    return 0;
-}
-
-static int ensure_buffer(struct blob_writer *bw, size_t want)
-{
-    if (bw->buf_cap >= want)
-        return 0;
-    size_t cap = bw->buf_cap ? bw->buf_cap : 8192;
-    while (cap < want)
-        cap *= 2;
-    if (cap > BLOB_BUFFER)
-        cap = BLOB_BUFFER;
-    unsigned char *grown = realloc(bw->buf, cap);
-    if (!grown)
-        return -1;
-    bw->buf = grown;
-    bw->buf_cap = cap;
-    return 0;
-}
-
-int blob_writer_write(struct blob_writer *bw, const void *data, size_t len)
-{
-    if (bw->finished) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (!EVP_DigestUpdate(bw->md5, data, len) || !EVP_DigestUpdate(bw->sha256, data, len)) {
-        errno = EIO;
-        return -1;
-    }
-    const unsigned char *p = data;
-    size_t left = len;
-    while (left > 0) {
-        if (ensure_buffer(bw, bw->buf_len + left) != 0)
-            return -1;
-        size_t room = bw->buf_cap - bw->buf_len;
-        size_t n = left < room ? left : room;
-        memcpy(bw->buf + bw->buf_len, p, n);
-        bw->buf_len += n;
-        p += n;
-        left -= n;
-        if (bw->buf_len == BLOB_BUFFER && flush_buffer(bw) != 0)
-            return -1;
-    }
-    bw->size += (int64_t)len;
-    return 0;
-}
-
-void blob_writer_finish(struct blob_writer *bw)
-{
-    if (bw->finished)
-        return;
-    unsigned int n = 0;
-    if (!EVP_DigestFinal_ex(bw->md5, bw->md5_digest, &n))
-        memset(bw->md5_digest, 0, sizeof(bw->md5_digest));
-    if (!EVP_DigestFinal_ex(bw->sha256, bw->sha256_digest, &n))
-        memset(bw->sha256_digest, 0, sizeof(bw->sha256_digest));
-    bw->finished = true;
-}
-
-int64_t blob_writer_size(const struct blob_writer *bw)
-{
-    return bw->size;
-}
-
-const unsigned char *blob_writer_md5(const struct blob_writer *bw)
-{
-    return bw->md5_digest;
-}
-
-const unsigned char *blob_writer_sha256(const struct blob_writer *bw)
-{
-    return bw->sha256_digest;
-}
-
-unsigned char *blob_writer_take_inline(struct blob_writer *bw)
-{
-    if (bw->fd >= 0 || bw->size > BLOB_INLINE_MAX || bw->size == 0)
-        return NULL;
-    unsigned char *data = bw->buf;
-    bw->buf = NULL;
-    bw->buf_len = bw->buf_cap = 0;
-    return data;
-}
-
-static void blob_writer_free(struct blob_writer *bw)
-{
-    if (bw->fd >= 0)
-        close(bw->fd);
-    free(bw->tmp_path);
-    free(bw->buf);
-    EVP_MD_CTX_free(bw->md5);
-    EVP_MD_CTX_free(bw->sha256);
-    free(bw);
-}
-
-void blob_writer_discard(struct blob_writer *bw)
-{
-    if (!bw)
-        return;
-    if (bw->tmp_path && bw->fd >= 0)
-        unlink(bw->tmp_path);
-    blob_writer_free(bw);
 }
 
 int store_open_blob(struct store *st, const char *sha256_hex)
@@ -315,17 +114,12 @@ static int ensure_dir(const char *path, const char *parent, struct dir_sync_set 
     return errno == EEXIST ? 0 : -1;
 }
 
-int blob_install(struct blob_writer *bw, struct dir_sync_set *dirs)
+int blob_install(struct store *st, const char *tmp_path, const char *sha256_hex,
+                 struct dir_sync_set *dirs)
 {
-    struct store *st = bw->st;
-    char hex[65], level1[PATH_MAX], level2[PATH_MAX], path[PATH_MAX];
+    char level1[PATH_MAX], level2[PATH_MAX], path[PATH_MAX];
     int result = -1;
-    store_hex_encode(bw->sha256_digest, 32, hex);
-    if ((bw->buf_len > 0 || bw->fd < 0) && flush_buffer(bw) != 0)
-        goto done;
-    if (fdatasync(bw->fd) != 0)
-        goto done;
-    if (blob_path(st, hex, path, sizeof(path)) != 0) {
+    if (blob_path(st, sha256_hex, path, sizeof(path)) != 0) {
         errno = ENAMETOOLONG;
         goto done;
     }
@@ -337,18 +131,17 @@ int blob_install(struct blob_writer *bw, struct dir_sync_set *dirs)
     level2[level2_len] = '\0';
     struct stat sb;
     if (stat(path, &sb) == 0) {
-        result = unlink(bw->tmp_path);
+        result = unlink(tmp_path);
         goto done;
     }
     if (ensure_dir(level1, st->blobs_dir, dirs) != 0 || ensure_dir(level2, level1, dirs) != 0)
         goto done;
-    if (rename(bw->tmp_path, path) != 0)
+    if (rename(tmp_path, path) != 0)
         goto done;
     result = dir_sync_set_add(dirs, level2);
 done:
-    if (result != 0 && bw->tmp_path)
-        unlink(bw->tmp_path);
-    blob_writer_free(bw);
+    if (result != 0)
+        unlink(tmp_path);
     return result;
 }
 

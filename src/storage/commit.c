@@ -41,10 +41,12 @@ void store_job_release_common(struct store_job *job)
 
 /* ---- the batch ---------------------------------------------------------- */
 
+/* The body arrives finished: digests final, any file fdatasynced. */
 static void remember_body(struct store_job *job)
 {
     struct blob_writer *bw = job->body;
-    blob_writer_finish(bw);
+    if (blob_writer_error(bw))
+        job->result.err = S3_ERR_INTERNAL_ERROR;
     job->has_body = true;
     job->body_size = blob_writer_size(bw);
     memcpy(job->body_md5, blob_writer_md5(bw), 16);
@@ -53,7 +55,7 @@ static void remember_body(struct store_job *job)
 
 /* Makes every body durable under blobs/ before the transaction that will
  * reference it. Empty bodies need no blob. */
-static void install_bodies(struct store_job *batch)
+static void install_bodies(struct store *st, struct store_job *batch)
 {
     struct dir_sync_set dirs = {0};
     for (struct store_job *j = batch; j; j = j->next) {
@@ -66,8 +68,12 @@ static void install_bodies(struct store_job *batch)
             blob_writer_discard(bw);
         else if ((j->body_inline = blob_writer_take_inline(bw)) != NULL)
             blob_writer_discard(bw);
-        else if (blob_install(bw, &dirs) != 0)
-            j->result.err = S3_ERR_INTERNAL_ERROR;
+        else {
+            const char *tmp = blob_writer_tmp_path(bw);
+            if (!tmp || blob_install(st, tmp, j->body_sha256, &dirs) != 0)
+                j->result.err = S3_ERR_INTERNAL_ERROR;
+            blob_writer_discard(bw);
+        }
     }
     if (dir_sync_set_flush(&dirs) != 0) {
         for (struct store_job *j = batch; j; j = j->next) {
@@ -105,7 +111,7 @@ static void commit_group(struct store *st, struct store_job *batch)
         if (j->prepare)
             j->result.err = j->prepare(st, j);
     }
-    install_bodies(batch);
+    install_bodies(st, batch);
     if (db_exec(&st->writer, "BEGIN IMMEDIATE") != 0) {
         fail_all(batch);
         return;
@@ -201,6 +207,37 @@ int store_enqueue(struct store *st, struct store_job *job)
     return 0;
 }
 
+/* A completion that only runs a function: how other threads (the blob I/O
+ * thread) reach the loop. */
+struct posted_job {
+    struct store_job base;
+    void (*fn)(void *arg);
+    void *arg;
+};
+
+static void run_posted(void *arg, const struct store_result *res)
+{
+    (void)res;
+    struct posted_job *p = arg;
+    p->fn(p->arg);
+}
+
+static void destroy_posted(struct store_job *job) { free(job); }
+
+int store_post(struct store *st, void (*fn)(void *arg), void *arg)
+{
+    struct posted_job *p = calloc(1, sizeof(*p));
+    if (!p)
+        return -1;
+    p->base.destroy = destroy_posted;
+    p->base.cb = run_posted;
+    p->base.cb_arg = p;
+    p->fn = fn;
+    p->arg = arg;
+    complete_jobs(st, &p->base, &p->base);
+    return 0;
+}
+
 void store_set_notifier(struct store *st, void (*notify)(void *arg), void *arg)
 {
     pthread_mutex_lock(&st->mu);
@@ -263,6 +300,16 @@ static void store_free(struct store *st)
     free(st);
 }
 
+/* Lets the commit thread finish what is queued, then joins it. */
+static void join_commit_thread(struct store *st)
+{
+    pthread_mutex_lock(&st->mu);
+    st->stopping = true;
+    pthread_cond_signal(&st->wake);
+    pthread_mutex_unlock(&st->mu);
+    pthread_join(st->thread, NULL);
+}
+
 int store_open(const char *data_dir, struct store **out, char *err, size_t errlen)
 {
     struct store *st = calloc(1, sizeof(*st));
@@ -305,6 +352,13 @@ int store_open(const char *data_dir, struct store **out, char *err, size_t errle
         pthread_mutex_destroy(&st->mu);
         goto fail;
     }
+    if (blob_io_start(&st->io) != 0) {
+        snprintf(err, errlen, "cannot start the blob I/O thread: %s", strerror(errno));
+        join_commit_thread(st);
+        pthread_cond_destroy(&st->wake);
+        pthread_mutex_destroy(&st->mu);
+        goto fail;
+    }
     free(db_path);
     *out = st;
     return 0;
@@ -314,16 +368,23 @@ fail:
     return -1;
 }
 
+/* The commit thread stops first: its last batch may hand writers back to
+ * the I/O thread, whose last completions then run here. */
+void store_stop(struct store *st)
+{
+    if (!st || st->stopped)
+        return;
+    join_commit_thread(st);
+    blob_io_stop(&st->io);
+    store_dispatch_completions(st);
+    st->stopped = true;
+}
+
 void store_close(struct store *st)
 {
     if (!st)
         return;
-    pthread_mutex_lock(&st->mu);
-    st->stopping = true;
-    pthread_cond_signal(&st->wake);
-    pthread_mutex_unlock(&st->mu);
-    pthread_join(st->thread, NULL);
-    store_dispatch_completions(st);
+    store_stop(st);
     pthread_cond_destroy(&st->wake);
     pthread_mutex_destroy(&st->mu);
     store_free(st);

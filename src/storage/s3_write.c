@@ -775,16 +775,18 @@ static enum s3_err prepare_part_copy(struct store *st, struct store_job *base)
         err = S3_ERR_INVALID_RANGE;
     }
     struct blob_writer *bw = NULL;
-    if (err == S3_OK && blob_writer_new(st, &bw) != 0)
+    if (err == S3_OK && blob_writer_new_sync(st, &bw) != 0)
         err = S3_ERR_INTERNAL_ERROR;
     if (err == S3_OK && copy_range(st, &src, first, last, bw) != 0) {
         blob_writer_discard(bw);
         err = S3_ERR_INTERNAL_ERROR;
     }
-    if (err == S3_OK) {
-        blob_writer_finish(bw);
-        base->body = bw;
+    if (err == S3_OK && blob_writer_finish_sync(bw) != 0) {
+        blob_writer_discard(bw);
+        err = S3_ERR_INTERNAL_ERROR;
     }
+    if (err == S3_OK)
+        base->body = bw;
     s3_object_free(&src);
     return err;
 }

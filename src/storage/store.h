@@ -32,8 +32,12 @@ struct store;
 /* Opens (creating if needed) the store under data_dir and runs migrations.
  * On failure returns -1 and writes a one-line reason into err. */
 int store_open(const char *data_dir, struct store **out, char *err, size_t errlen);
-/* Waits for queued writes to commit, runs their completions, stops the
- * commit thread and closes everything. */
+/* Waits for queued writes to commit and bodies to be written, runs their
+ * completions and stops the store's threads; writes are refused after it
+ * and writers are freed at once. For shutdown, before freeing whatever
+ * still holds writers. */
+void store_stop(struct store *st);
+/* store_stop() if not done, then closes everything. */
 void store_close(struct store *st);
 
 /* The commit thread calls notify(arg) from its own thread when completions
@@ -44,16 +48,29 @@ void store_dispatch_completions(struct store *st);
 
 /* ---- blobs ---------------------------------------------------------- */
 
-/* Receives a body into tmp/ while computing its MD5 and SHA-256. */
+/* Receives a body while computing its MD5 and SHA-256 (see blob_writer.c):
+ * small bodies stay in memory, large ones are hashed and written to tmp/ by
+ * the store's blob I/O thread, so the loop only copies bytes. */
 struct blob_writer;
 int blob_writer_new(struct store *st, struct blob_writer **out);          /* -1, errno set */
-int blob_writer_write(struct blob_writer *bw, const void *data, size_t len); /* -1, errno set */
-/* Finalises the digests; no more writes. */
-void blob_writer_finish(struct blob_writer *bw);
+/* A writer that hashes and writes on the calling thread. */
+int blob_writer_new_sync(struct store *st, struct blob_writer **out);
+/* 0: go on; 1: taken, but the disk is behind — stop feeding until the
+ * drain callback runs; -1: error (errno). */
+int blob_writer_write(struct blob_writer *bw, const void *data, size_t len);
+/* The callback (on the loop thread) that says to feed again after a 1. */
+void blob_writer_set_drain(struct blob_writer *bw, void (*cb)(void *arg), void *arg);
+/* Ends the body: done(arg, err) runs on the loop thread — possibly before
+ * this returns — once the digests are final and a file body is fdatasynced;
+ * err is 0 or an errno. No more writes. */
+void blob_writer_finish(struct blob_writer *bw, void (*done)(void *arg, int err), void *arg);
+/* The same for a sync writer; 0 or -1 (errno). */
+int blob_writer_finish_sync(struct blob_writer *bw);
 int64_t blob_writer_size(const struct blob_writer *bw);
 const unsigned char *blob_writer_md5(const struct blob_writer *bw);     /* 16 bytes, after finish */
 const unsigned char *blob_writer_sha256(const struct blob_writer *bw);  /* 32 bytes, after finish */
-/* Deletes the temp file and frees. Safe on NULL. */
+/* Deletes any temp file and frees (on the loop thread, once the I/O thread
+ * has let go of it); callbacks no longer run. Safe on NULL. */
 void blob_writer_discard(struct blob_writer *bw);
 
 /* Opens a blob for reading (O_RDONLY|O_CLOEXEC). -1 with errno on failure. */

@@ -71,19 +71,47 @@ void store_hex_encode(const unsigned char *bin, size_t n, char *out);  /* out: 2
 bool blob_is_sha256_hex(const char *s);
 /* blobs/ab/cd/<hex> under the data dir; -1 if it does not fit. */
 int blob_path(const struct store *st, const char *sha256_hex, char *out, size_t outlen);
-/* Bodies up to this size are kept in the blobs table instead of a file. */
-#define BLOB_INLINE_MAX (64 * 1024)
-/* After blob_writer_finish: a small body's bytes (the caller frees them),
- * or NULL when the body is empty or went to a file. */
-unsigned char *blob_writer_take_inline(struct blob_writer *bw);
-/* fdatasync the temp file, then rename it to its blob path or unlink it if
- * that blob exists already; records touched directories. Frees bw. */
-int blob_install(struct blob_writer *bw, struct dir_sync_set *dirs);
+/* Renames a finished (fdatasynced) temp file to its blob path, or unlinks
+ * it when that blob exists already; records touched directories. */
+int blob_install(struct store *st, const char *tmp_path, const char *sha256_hex,
+                 struct dir_sync_set *dirs);
 int dir_sync_set_flush(struct dir_sync_set *dirs);
 void dir_sync_set_free(struct dir_sync_set *dirs);
 /* Deletes unreferenced blobs (rows with refcount 0, files with no row) and
  * temp files older than tmp_age_s. Runs on the commit thread. */
 enum s3_err blob_gc(struct store *st, int tmp_age_s, size_t *removed);
+
+/* ---- blob_writer.c --------------------------------------------------- */
+
+/* Bodies up to this size are kept in the database instead of a file. */
+#define BLOB_INLINE_MAX (64 * 1024)
+
+struct blob_item;
+
+#define BLOB_POOL_MAX 32
+
+/* The thread that hashes and writes large bodies. */
+struct blob_io {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    struct blob_item *head, *tail;
+    unsigned char *pool[BLOB_POOL_MAX];  /* used full-size buffers, for reuse */
+    size_t n_pool;
+    bool stopping;
+    bool running;
+};
+
+int blob_io_start(struct blob_io *io);
+/* Processes what is queued, then stops. */
+void blob_io_stop(struct blob_io *io);
+/* After finish: a small body's bytes (the caller frees them), or NULL when
+ * the body is empty or went to a file. */
+unsigned char *blob_writer_take_inline(struct blob_writer *bw);
+/* The finished body's file, or NULL when it has none. */
+const char *blob_writer_tmp_path(const struct blob_writer *bw);
+/* 0, or the errno of a failed write, sync or digest. */
+int blob_writer_error(const struct blob_writer *bw);
 
 /* ---- commit.c -------------------------------------------------------- */
 
@@ -111,6 +139,7 @@ struct store {
     char *tmp_dir;
     struct db_conn writer;         /* commit thread only */
     struct db_conn reader;         /* the reads' thread only */
+    struct blob_io io;
 
     pthread_t thread;
     pthread_mutex_t mu;
@@ -118,10 +147,14 @@ struct store {
     struct store_job *queue_head, *queue_tail;
     struct store_job *done_head, *done_tail;
     bool stopping;
+    bool stopped;                  /* store_stop() ran: no threads left */
     void (*notify)(void *arg);
     void *notify_arg;
 };
 
+/* Has fn(arg) run on the loop thread, in order with the completions, from
+ * store_dispatch_completions(). Callable from any thread. -1: no memory. */
+int store_post(struct store *st, void (*fn)(void *arg), void *arg);
 /* Queues a job; on failure (closing) destroys it and returns -1. */
 int store_enqueue(struct store *st, struct store_job *job);
 /* Frees the parts every job has (body, deleted results). */
