@@ -157,8 +157,10 @@ static int setup(struct runtime *rt, struct config *cfg)
     event_add(rt->sig_int, NULL);
     struct timeval gc_every = {GC_INTERVAL_S, 0};
     event_add(rt->gc_timer, &gc_every);
-    /* Sweep what a crash may have left, at once. */
-    on_gc_timer(-1, 0, rt);
+    /* Sweep what a crash may have left, at once: no upload is under way
+     * yet, so every temp file is debris. */
+    if (store_gc(srv->store, 0, gc_done, rt) < 0)
+        log_warn("could not schedule garbage collection");
     rt->lctx.srv = srv;
     if (cfg->tls_cert && !(rt->lctx.ssl_ctx = make_tls(cfg)))
         return -1;
