@@ -62,7 +62,7 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
   fi
   if ninja -C build-fuzz >/dev/null; then
     for t in build-fuzz/tests/fuzz/fuzz_*; do
-      [ -x "$t" ] || continue
+      [ -f "$t" ] && [ -x "$t" ] || continue
       name=$(basename "$t")
       corpus="tests/fuzz/corpus/${name#fuzz_}"
       work=$(mktemp -d)
