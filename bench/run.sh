@@ -15,6 +15,11 @@
 #   SKIP_MOTO=1       leave moto out
 #   CLOUDLESS=path    server binary (default build/src/server/cloudless)
 #   BENCH_DIR=dir     where the temporary directory goes (default: the repo)
+#   SQS_DURATION=5    seconds per SQS row
+#   SQS_DEPTH=1000000 messages queued before the "deep" SQS rows (cloudless)
+#   SQS_SIZE=200      SQS message body size in bytes
+#   SKIP_LAMBDA=1     leave the Lambda rows (and serverless-offline) out
+#   LAMBDA_DURATION=5 seconds per warm-invoke row
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,6 +32,11 @@ MOTO_LARGE_MB=${MOTO_LARGE_MB:-256}
 SKIP_MOTO=${SKIP_MOTO:-0}
 CLOUDLESS=${CLOUDLESS:-$repo/build/src/server/cloudless}
 BENCH_DIR=${BENCH_DIR:-$repo}
+SQS_DURATION=${SQS_DURATION:-5}
+SQS_DEPTH=${SQS_DEPTH:-1000000}
+SQS_SIZE=${SQS_SIZE:-200}
+SKIP_LAMBDA=${SKIP_LAMBDA:-0}
+LAMBDA_DURATION=${LAMBDA_DURATION:-5}
 
 for tool in cc nginx; do
     command -v "$tool" >/dev/null || { echo "run.sh: $tool is required" >&2; exit 2; }
@@ -183,6 +193,14 @@ for t in "${targets[@]}"; do
     load "$t" put "${port[$t]}" put "${common[@]}" --prefix put-
 done
 
+# The same PUT load on a second bucket whose ObjectCreated events go to an
+# SQS queue: what durable event notifications cost (cloudless only).
+if python3 -c 'import boto3' 2>/dev/null; then
+    load cloudless mkbucket_notify "$cl_port" mkbucket --bucket bench-notify
+    python3 "$here/configure_notification.py" "http://127.0.0.1:$cl_port" bench-notify >&2
+    load cloudless put_notify "$cl_port" put "${common[@]}" --bucket bench-notify --prefix put-
+fi
+
 # Acknowledged PUTs must survive kill -9: restart cloudless and read every key.
 acked=${res[cloudless.put.ok]:-0}
 issued=$((acked + ${res[cloudless.put.errors]:-0}))
@@ -232,6 +250,126 @@ for t in "${targets[@]}" nginx; do
     load "$t" large_get "${port[$t]}" large-get --prefix big- --requests "$gets" --timeout 120
 done
 
+# ---- SQS ----
+# Same client, signed for service "sqs". The queue keeps what the rows send,
+# so it grows through them; the "deep" rows run after cloudless' queue has
+# been filled past SQS_DEPTH messages (moto is far too slow to fill), and a
+# kill -9 + restart then shows how long loading that queue takes.
+
+sqs_rows() {
+    local t=$1 suffix=$2 url=$3
+    local sqs=(--queue-url "$url" --duration "$SQS_DURATION" --size "$SQS_SIZE" --connections "$CONNECTIONS")
+    load "$t" "sqs_send$suffix" "${port[$t]}" sqs-send "${sqs[@]}"
+    load "$t" "sqs_send_query$suffix" "${port[$t]}" sqs-send-query "${sqs[@]}"
+    load "$t" "sqs_batch$suffix" "${port[$t]}" sqs-send-batch "${sqs[@]}"
+    load "$t" "sqs_recv$suffix" "${port[$t]}" sqs-recv-delete "${sqs[@]}"
+    # Messages/s when every message is sent, received and deleted in batches of 10.
+    res[$t.sqs_e2e$suffix.mps]=$(awk -v a="${res[$t.sqs_batch$suffix.mps]:-0}" -v b="${res[$t.sqs_recv$suffix.mps]:-0}" \
+        'BEGIN {if (a > 0 && b > 0) printf "%.1f", 1 / (1 / a + 1 / b)}')
+}
+
+declare -A queue_url
+for t in "${targets[@]}"; do
+    load "$t" sqs_create "${port[$t]}" sqs-create --queue bench
+    queue_url[$t]=${res[$t.sqs_create.queue_url]:-}
+    [ -n "${queue_url[$t]}" ] || { note "$t: no SQS queue; skipping its SQS rows"; continue; }
+    sqs_rows "$t" "" "${queue_url[$t]}"
+done
+if [ -n "${queue_url[cloudless]:-}" ]; then
+    load cloudless sqs_fill "$cl_port" sqs-send-batch --queue-url "${queue_url[cloudless]}" \
+        --size "$SQS_SIZE" --connections "$CONNECTIONS" --requests $((SQS_DEPTH / 10)) --timeout 300
+    sqs_rows cloudless _deep "${queue_url[cloudless]}"
+    old_pid=${res[cloudless.start.pid]}
+    kill -KILL "$old_pid"
+    wait_gone "$old_pid" 10
+    kept=()
+    for pid in "${started_pids[@]}"; do
+        [ "$pid" = "$old_pid" ] || kept+=("$pid")
+    done
+    started_pids=("${kept[@]}")
+    first_start_ms=${res[cloudless.start.startup_ms]}
+    cl_port=$(free_port)
+    start cloudless "$cl_port" /_cloudless/health \
+        "$CLOUDLESS" --host 127.0.0.1 --port "$cl_port" --data-dir "$work/cloudless-data"
+    res[cloudless.sqs_restart.startup_ms]=${res[cloudless.start.startup_ms]}
+    res[cloudless.start.startup_ms]=$first_start_ms
+fi
+
+# ---- Lambda ----
+# Echo handlers in python and node, invoked synchronously by the same client
+# with the same signed requests (s3load lambda-invoke) on cloudless and on
+# serverless-offline (npm serverless@3 + serverless-offline@13, installed into
+# bench/.node on first use; skipped when that fails), which serves the same
+# Invoke API on its own port. Each function gets an unrecorded warm-up first,
+# so the rows measure warm environments. Cold start, S3 -> handler latency and
+# SQS -> handler throughput come from bench/lambda_bench.py (boto3).
+
+# lambda_bench TARGET ROW ARGS...: runs lambda_bench.py and records its line.
+lambda_bench() {
+    local target=$1 row=$2 out
+    shift 2
+    note "$target: $row"
+    out=$(python3 "$here/lambda_bench.py" "$@" 2>>"$work/lambda_bench.log") || true
+    [ -n "$out" ] || { note "$target: $row produced no result (see lambda_bench.log)"; return 0; }
+    record "$target" "$row" "$out"
+}
+
+# start_sls: serverless-offline with the same two handlers; sets port[sls].
+start_sls() {
+    local node_dir=$here/.node sls_dir=$work/sls http_port
+    if [ ! -e "$node_dir/node_modules/serverless-offline" ]; then
+        command -v npm >/dev/null || { note "npm not found: serverless-offline skipped"; return 1; }
+        note "installing serverless@3 and serverless-offline@13 into bench/.node"
+        SLS_TELEMETRY_DISABLED=1 npm install --prefix "$node_dir" --no-audit --no-fund \
+            serverless@3 serverless-offline@13 >"$work/npm.log" 2>&1 ||
+            { note "npm install failed: serverless-offline skipped"; return 1; }
+    fi
+    mkdir -p "$sls_dir"
+    ln -sfn "$node_dir/node_modules" "$sls_dir/node_modules"
+    printf 'def echo(event, context):\n    return event\n' >"$sls_dir/handler.py"
+    printf 'exports.echo = async (event) => event;\n' >"$sls_dir/index.js"
+    printf '%s\n' 'service: bench' 'frameworkVersion: "3"' 'provider:' '  name: aws' '  region: us-east-1' \
+        '  stage: dev' 'plugins:' '  - serverless-offline' 'functions:' '  py:' '    handler: handler.echo' \
+        '    runtime: python3.12' '  node:' '    handler: index.echo' '    runtime: nodejs20.x' \
+        >"$sls_dir/serverless.yml"
+    port[sls]=$(free_port)
+    http_port=$(free_port)
+    note "sls: starting"
+    (cd "$sls_dir" && SLS_TELEMETRY_DISABLED=1 exec setsid node node_modules/serverless/bin/serverless.js \
+        offline start --host 127.0.0.1 --lambdaPort "${port[sls]}" --httpPort "$http_port" \
+        >"$work/sls.log" 2>&1) &
+    started_pids+=($!)
+    lambda_bench sls cold first-invoke "http://127.0.0.1:${port[sls]}" bench-dev-py
+    [ -n "${res[sls.cold.first_ms]:-}" ] || { note "serverless-offline did not answer; see its log"; return 1; }
+}
+
+lambda_targets=()
+declare -A fn_py=([cloudless]=bench-py [sls]=bench-dev-py) fn_node=([cloudless]=bench-node [sls]=bench-dev-node)
+port[cloudless]=$cl_port   # cloudless may have been restarted on a new port above
+if [ "$SKIP_LAMBDA" != 1 ] && python3 -c 'import boto3' 2>/dev/null; then
+    cl_url=http://127.0.0.1:$cl_port
+    lambda_bench cloudless lambda_setup setup "$cl_url"
+    [ -n "${res[cloudless.lambda_setup.setup]:-}" ] && lambda_targets+=(cloudless)
+    lambda_bench cloudless cold cold "$cl_url"
+    lambda_bench cloudless s3_trigger s3 "$cl_url"
+    lambda_bench cloudless sqs_trigger sqs "$cl_url"
+    if start_sls; then
+        lambda_targets+=(sls)
+    fi
+    for t in ${lambda_targets[@]+"${lambda_targets[@]}"}; do
+        for fn in "${fn_py[$t]}" "${fn_node[$t]}"; do
+            lang=py
+            [ "$fn" = "${fn_node[$t]}" ] && lang=node
+            load "$t" "lambda_${lang}_warmup" "${port[$t]}" lambda-invoke --function "$fn" \
+                --connections "$CONNECTIONS" --duration 2
+            load "$t" "lambda_${lang}_1" "${port[$t]}" lambda-invoke --function "$fn" \
+                --connections 1 --duration "$LAMBDA_DURATION"
+            load "$t" "lambda_${lang}_n" "${port[$t]}" lambda-invoke --function "$fn" \
+                --connections "$CONNECTIONS" --duration "$LAMBDA_DURATION"
+        done
+    done
+fi
+
 # ---- report ----
 
 # value TARGET KEY: the recorded value, or empty.
@@ -265,6 +403,8 @@ row "idle RSS (MiB)" idle.rss_kib "< 16" nginx
 row "4 KiB PUT (req/s)" put.rps ">= 6000 and > 20x moto"
 row "4 KiB PUT p50 (ms)" put.p50_ms ""
 row "4 KiB PUT p99 (ms)" put.p99_ms ""
+row "4 KiB PUT, notification on (req/s)" put_notify.rps ">= 70% of plain PUT"
+row "4 KiB PUT, notification on p99 (ms)" put_notify.p99_ms ""
 row "4 KiB GET (req/s)" get.rps ">= 15000 and > 20x moto" nginx
 row "4 KiB GET p50 (ms)" get.p50_ms "" nginx
 row "4 KiB GET p99 (ms)" get.p99_ms "" nginx
@@ -275,11 +415,63 @@ row "large PUT (MB/s)" large_put.mbps ">= 300"
 row "large GET (MB/s)" large_get.mbps ">= 70% of nginx" nginx
 row "peak RSS during large PUT (MiB)" large_put.hwm_kib "< 64 (1 GiB PUT)"
 row "restart after kill -9 (ms)" restart.startup_ms ""
+row "SQS SendMessage JSON (msg/s)" sqs_send.mps ">= 10000"
+row "SQS SendMessage JSON p99 (ms)" sqs_send.p99_ms ""
+row "SQS SendMessage query (msg/s)" sqs_send_query.mps ">= 10000"
+row "SQS SendMessage query p99 (ms)" sqs_send_query.p99_ms ""
+row "SQS SendMessageBatch 10 (msg/s)" sqs_batch.mps ">= 40000"
+row "SQS SendMessageBatch p99 (ms)" sqs_batch.p99_ms ""
+row "SQS Receive+DeleteBatch (msg/s)" sqs_recv.mps ""
+row "SQS Receive+DeleteBatch p99 (ms)" sqs_recv.p99_ms ""
+row "SQS end to end, batches (msg/s)" sqs_e2e.mps ">= 20000"
+row "SQS SendMessage, deep (msg/s)" sqs_send_deep.mps "flat with depth"
+row "SQS SendMessageBatch, deep (msg/s)" sqs_batch_deep.mps "flat with depth"
+row "SQS Receive+DeleteBatch, deep" sqs_recv_deep.mps "flat with depth"
+row "SQS end to end, deep (msg/s)" sqs_e2e_deep.mps ">= 20000"
+row "SQS restart, deep queue (ms)" sqs_restart.startup_ms ""
+if [ ${#lambda_targets[@]} -gt 0 ]; then
+    # lrow LABEL KEY TARGET_TEXT: cloudless beside serverless-offline.
+    lrow() {
+        local cl sl
+        cl=$(value cloudless "$2")
+        sl=$(value sls "$2")
+        printf '%-40s %11s %11s %9s   %s\n' "$1" "${cl:--}" "${sl:--}" "$(ratio "$cl" "$sl" || true)" "$3"
+    }
+    echo
+    echo "Lambda: echo handlers, ${LAMBDA_DURATION} s per warm row, serverless-offline $([ -n "$(value sls cold.first_ms)" ] && echo measured || echo skipped)"
+    printf '%-40s %11s %11s %9s   %s\n' measure cloudless sls-offline cl/sls target
+    for lang in python node; do
+        k=${lang:0:2}
+        [ "$k" = no ] && k=node
+        lrow "$lang invoke, 1 conn (req/s)" "lambda_${k}_1.rps" ">= serverless-offline"
+        lrow "$lang invoke, 1 conn p50 (ms)" "lambda_${k}_1.p50_ms" "<= serverless-offline"
+        lrow "$lang invoke, 1 conn p99 (ms)" "lambda_${k}_1.p99_ms" ""
+        lrow "$lang invoke, $CONNECTIONS conns (req/s)" "lambda_${k}_n.rps" ">= serverless-offline"
+        lrow "$lang invoke, $CONNECTIONS conns p50 (ms)" "lambda_${k}_n.p50_ms" "<= serverless-offline"
+        lrow "$lang invoke, $CONNECTIONS conns p99 (ms)" "lambda_${k}_n.p99_ms" ""
+    done
+    lrow "python CreateFunction -> 1st answer (ms)" cold.cold_ms "< python3 -c pass + 30"
+    lrow "python first invoke after start (ms)" cold.first_ms "serverless-offline's cold start"
+    lrow "python3 -c pass (ms)" cold.python_ms ""
+    lrow "S3 PUT -> handler start p50 (ms)" s3_trigger.s3_p50_ms ""
+    lrow "S3 PUT -> handler start p99 (ms)" s3_trigger.s3_p99_ms "< 20"
+    lrow "SQS -> handler (msg/s)" sqs_trigger.sqs_mps ""
+    for t in "${lambda_targets[@]}"; do
+        for r in lambda_py_1 lambda_py_n lambda_node_1 lambda_node_n; do
+            errs=$(value "$t" "$r.errors")
+            if [ -n "$errs" ] && [ "$errs" != 0 ]; then
+                echo "errors: $t $r: $errs failed invokes (X-Amz-Function-Error or HTTP errors)"
+            fi
+        done
+    done
+fi
 echo
 echo "large object: cloudless ${LARGE_MB} MiB, nginx ${LARGE_MB} MiB$([ "$SKIP_MOTO" = 1 ] || echo ", moto ${MOTO_LARGE_MB} MiB")"
 echo "durability: $acked PUTs acknowledged before kill -9; $(value cloudless verify.ok) of $issued keys readable after restart"
+echo "SQS: ${SQS_SIZE}-byte bodies; deep rows after $(value cloudless sqs_fill.msgs) more messages were queued (target depth $SQS_DEPTH); every send is acknowledged only once durable"
 for t in "${targets[@]}" nginx; do
-    for r in put verify populate get list large_put large_get; do
+    for r in put verify populate get list large_put large_get sqs_send sqs_send_query sqs_batch sqs_recv \
+             sqs_fill sqs_send_deep sqs_send_query_deep sqs_batch_deep sqs_recv_deep; do
         errs=$(value "$t" "$r.errors")
         if [ -n "$errs" ] && [ "$errs" != 0 ]; then
             echo "errors: $t $r: $errs failed requests"

@@ -21,6 +21,19 @@
  *              every 250 us until a 2xx arrives; prints the server's pid and
  *              the time from exec to that answer. The server keeps running.
  *   free-port  print a TCP port on 127.0.0.1 that was free a moment ago.
+ * SQS modes (signed for service "sqs"; --queue-url names the queue):
+ *   sqs-create       CreateQueue --queue NAME (JSON); prints queue_url=...
+ *   sqs-send         SendMessage over the JSON protocol, SIZE-byte bodies
+ *   sqs-send-query   SendMessage over the query protocol (form POST)
+ *   sqs-send-batch   SendMessageBatch of 10 (JSON)
+ *   sqs-recv-delete  ReceiveMessage (10) then DeleteMessageBatch of the
+ *                    receipt handles it got: one round trip = both requests
+ * Message bodies are printable text carrying the request number, so every
+ * message differs. msgs= and mps= count messages sent or deleted.
+ * Lambda mode (signed for service "lambda"):
+ *   lambda-invoke    POST /2015-03-31/functions/FUNCTION/invocations with the
+ *                    body {"n":<request number>} (RequestResponse); an answer
+ *                    carrying X-Amz-Function-Error counts as an error.
  * Runs for --duration seconds or exactly --requests requests, then drains the
  * requests in flight. Output is one line of key=value pairs for scripts.
  */
@@ -36,6 +49,7 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -58,7 +72,12 @@
 #define ERROR_SNIPPET_MAX 400
 
 enum mode { MODE_PUT, MODE_GET, MODE_LIST, MODE_LARGE_PUT, MODE_LARGE_GET,
-            MODE_MKBUCKET, MODE_STARTUP, MODE_FREE_PORT };
+            MODE_MKBUCKET, MODE_STARTUP, MODE_FREE_PORT, MODE_SQS_CREATE, MODE_SQS_SEND,
+            MODE_SQS_SEND_QUERY, MODE_SQS_SEND_BATCH, MODE_SQS_RECV_DELETE, MODE_LAMBDA_INVOKE };
+
+#define SQS_BATCH 10
+#define SQS_BODY_MAX (64 * 1024)
+#define CAPTURE_MAX (256 * 1024)
 
 struct options {
     enum mode mode;
@@ -76,6 +95,9 @@ struct options {
     uint64_t size;
     double timeout;            /* seconds without progress before giving up */
     const char *access_key, *secret, *region;
+    const char *queue;         /* sqs-create */
+    const char *queue_url;     /* other SQS modes */
+    const char *function;      /* lambda-invoke */
 };
 
 /* Incremental HTTP/1.x response reader: status, headers, then a body framed
@@ -95,6 +117,9 @@ struct response {
     char line[64];             /* chunk-size line being read */
     size_t line_len;
     uint64_t body_bytes;
+    bool function_error;       /* lambda-invoke: X-Amz-Function-Error was present */
+    char *capture;             /* SQS modes: the body is kept here (up to CAPTURE_MAX) */
+    size_t capture_len;
 };
 
 struct conn {
@@ -108,10 +133,13 @@ struct conn {
     unsigned char *put_body;       /* this connection's buffer for distinct PUT bodies */
     struct response resp;
     uint64_t started_ns;
+    char *sqs_body;            /* SQS request body being sent */
+    bool delete_next;          /* sqs-recv-delete: the receive got handles to delete */
+    unsigned pending_msgs;     /* sqs-recv-delete: handles in the delete under way */
 };
 
 struct signer {
-    const char *access_key, *secret, *region;
+    const char *access_key, *secret, *region, *service;
     char day[9];
     unsigned char key[32];
     time_t stamped_at;
@@ -119,7 +147,7 @@ struct signer {
 };
 
 struct stats {
-    uint64_t ok, errors, reconnects, issued, body_bytes;
+    uint64_t ok, errors, reconnects, issued, body_bytes, messages;
     uint64_t *latencies_ns;
     size_t latency_count, latency_cap;
     int first_error_status;
@@ -139,6 +167,7 @@ struct run {
     bool stopping;
     char host_header[64];
     struct sockaddr_in addr;
+    char queue_url[512];       /* sqs-create: from the answer */
 };
 
 static void die(const char *what)
@@ -216,7 +245,7 @@ static void signer_refresh(struct signer *s)
     unsigned char k_date[32], k_region[32], k_service[32];
     hmac_sha256(secret_key, (size_t)n, s->day, 8, k_date);
     hmac_sha256(k_date, 32, s->region, strlen(s->region), k_region);
-    hmac_sha256(k_region, 32, "s3", 2, k_service);
+    hmac_sha256(k_region, 32, s->service, strlen(s->service), k_service);
     hmac_sha256(k_service, 32, "aws4_request", 12, s->key);
 }
 
@@ -224,7 +253,7 @@ static void signer_refresh(struct signer *s)
  * path and query must already be in canonical (URI-encoded, sorted) form. */
 static size_t build_signed_head(struct run *r, char *out, size_t cap, const char *method,
                                 const char *path, const char *query, const char *payload_hash,
-                                uint64_t content_length, bool has_body)
+                                uint64_t content_length, bool has_body, const char *extra_headers)
 {
     struct signer *s = &r->signer;
     signer_refresh(s);
@@ -238,8 +267,8 @@ static size_t build_signed_head(struct run *r, char *out, size_t cap, const char
     char canonical_hash[65];
     sha256_hex(canonical, (size_t)n, canonical_hash);
     char to_sign[512];
-    n = snprintf(to_sign, sizeof to_sign, "AWS4-HMAC-SHA256\n%s\n%s/%s/s3/aws4_request\n%s",
-                 s->amz_date, s->day, s->region, canonical_hash);
+    n = snprintf(to_sign, sizeof to_sign, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s",
+                 s->amz_date, s->day, s->region, s->service, canonical_hash);
     if (n < 0 || (size_t)n >= sizeof to_sign)
         fail("string to sign too long");
     unsigned char mac[32];
@@ -253,11 +282,12 @@ static size_t build_signed_head(struct run *r, char *out, size_t cap, const char
     n = snprintf(out, cap,
                  "%s %s%s%s HTTP/1.1\r\nHost: %s\r\nx-amz-date: %s\r\n"
                  "x-amz-content-sha256: %s\r\n"
-                 "Authorization: AWS4-HMAC-SHA256 Credential=%s/%s/%s/s3/aws4_request, "
+                 "Authorization: AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, "
                  "SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=%s\r\n"
-                 "%s\r\n",
+                 "%s%s\r\n",
                  method, path, query[0] ? "?" : "", query, r->host_header, s->amz_date,
-                 payload_hash, s->access_key, s->day, s->region, signature, length_header);
+                 payload_hash, s->access_key, s->day, s->region, s->service, signature,
+                 length_header, extra_headers);
     if (n < 0 || (size_t)n >= cap)
         fail("request head too long");
     return (size_t)n;
@@ -286,6 +316,19 @@ static void response_reset(struct response *resp)
     resp->body_left = 0;
     resp->line_len = 0;
     resp->body_bytes = 0;
+    resp->capture_len = 0;
+    resp->function_error = false;
+}
+
+static void capture_body(struct response *resp, const char *p, size_t n)
+{
+    if (!resp->capture)
+        return;
+    if (n > CAPTURE_MAX - 1 - resp->capture_len)
+        n = CAPTURE_MAX - 1 - resp->capture_len;
+    memcpy(resp->capture + resp->capture_len, p, n);
+    resp->capture_len += n;
+    resp->capture[resp->capture_len] = '\0';
 }
 
 static bool header_is(const char *line, size_t len, const char *name, const char **value)
@@ -328,6 +371,8 @@ static bool parse_head(struct response *resp, bool head_request)
         } else if (header_is(line, len, "transfer-encoding", &v)) {
             if (strncasecmp(v, "chunked", 7) == 0)
                 resp->framing = FRAMING_CHUNKED;
+        } else if (header_is(line, len, "x-amz-function-error", &v)) {
+            resp->function_error = true;
         } else if (header_is(line, len, "connection", &v)) {
             if (strncasecmp(v, "close", 5) == 0)
                 resp->close_after = true;
@@ -406,6 +451,7 @@ static ssize_t response_feed(struct response *resp, struct stats *st, const char
             if (resp->framing == FRAMING_LENGTH && take > resp->body_left)
                 take = (size_t)resp->body_left;
             keep_error_snippet(st, resp, p, take);
+            capture_body(resp, p, take);
             resp->body_bytes += take;
             used += take;
             if (resp->framing == FRAMING_LENGTH && (resp->body_left -= take) == 0)
@@ -446,6 +492,7 @@ static ssize_t response_feed(struct response *resp, struct stats *st, const char
         case PS_CHUNK_DATA: {
             size_t take = left < resp->body_left ? left : (size_t)resp->body_left;
             keep_error_snippet(st, resp, p, take);
+            capture_body(resp, p, take);
             resp->body_bytes += take;
             used += take;
             if ((resp->body_left -= take) == 0)
@@ -518,6 +565,187 @@ static void format_key(const struct options *opt, uint64_t n, char *out, size_t 
         fail("key too long");
 }
 
+/* ---- SQS requests ---- */
+
+static bool is_sqs_mode(enum mode m)
+{
+    return m >= MODE_SQS_CREATE && m <= MODE_SQS_RECV_DELETE;
+}
+
+/* A printable message body of `size` bytes that carries the number n. */
+static void message_text(uint64_t n, unsigned k, size_t size, char *out)
+{
+    int len = snprintf(out, size + 1, "m-%" PRIu64 "-%u-", n, k);
+    if (len < 0)
+        fail("snprintf");
+    for (size_t i = (size_t)len; i < size; i++)
+        out[i] = (char)('a' + i % 26);
+    out[size] = '\0';
+}
+
+/* Appends `fmt` to the body at *len, failing if it does not fit. */
+static void body_add(char *body, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void body_add(char *body, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(body + *len, SQS_BODY_MAX - *len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= SQS_BODY_MAX - *len)
+        fail("SQS request body too long (lower --size)");
+    *len += (size_t)n;
+}
+
+/* The next JSON string value after `"name"` at or after *from; copied raw
+ * (still JSON-escaped) into out. False when there is none. */
+static bool next_json_string(const char **from, const char *name, char *out, size_t cap)
+{
+    char key[64];
+    snprintf(key, sizeof key, "\"%s\"", name);
+    const char *p = strstr(*from, key);
+    if (!p)
+        return false;
+    p += strlen(key);
+    p += strspn(p, " \t\r\n:");
+    if (*p != '"')
+        return false;
+    const char *start = ++p;
+    while (*p && *p != '"')
+        p += (*p == '\\' && p[1]) ? 2 : 1;
+    if (*p != '"' || (size_t)(p - start) >= cap)
+        return false;
+    memcpy(out, start, (size_t)(p - start));
+    out[p - start] = '\0';
+    *from = p + 1;
+    return true;
+}
+
+static unsigned count_occurrences(const char *text, const char *needle)
+{
+    unsigned n = 0;
+    for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+static void url_encode(const char *in, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (; *in; in++) {
+        if (o + 4 > cap)
+            fail("queue URL too long");
+        if (isalnum((unsigned char)*in) || strchr("-._~", *in))
+            out[o++] = *in;
+        else
+            o += (size_t)snprintf(out + o, cap - o, "%%%02X", (unsigned char)*in);
+    }
+    out[o] = '\0';
+}
+
+/* Builds SQS request n (or the delete of what the last receive returned). */
+static void prepare_sqs_request(struct run *r, struct conn *c, uint64_t n)
+{
+    const struct options *opt = r->opt;
+    char *b = c->sqs_body;
+    size_t len = 0;
+    const char *target = NULL;
+    char text[SQS_BODY_MAX / SQS_BATCH];
+    size_t text_size = opt->size < sizeof text ? (size_t)opt->size : sizeof text - 1;
+    switch (opt->mode) {
+    case MODE_SQS_CREATE:
+        target = "CreateQueue";
+        body_add(b, &len, "{\"QueueName\":\"%s\"}", opt->queue);
+        break;
+    case MODE_SQS_SEND:
+        target = "SendMessage";
+        message_text(n, 0, text_size, text);
+        body_add(b, &len, "{\"QueueUrl\":\"%s\",\"MessageBody\":\"%s\"}", opt->queue_url, text);
+        break;
+    case MODE_SQS_SEND_QUERY: {
+        char url[1024];
+        url_encode(opt->queue_url, url, sizeof url);
+        message_text(n, 0, text_size, text);
+        body_add(b, &len, "Action=SendMessage&Version=2012-11-05&QueueUrl=%s&MessageBody=%s", url, text);
+        break;
+    }
+    case MODE_SQS_SEND_BATCH:
+        target = "SendMessageBatch";
+        body_add(b, &len, "{\"QueueUrl\":\"%s\",\"Entries\":[", opt->queue_url);
+        for (unsigned k = 0; k < SQS_BATCH; k++) {
+            message_text(n, k, text_size, text);
+            body_add(b, &len, "%s{\"Id\":\"e%u\",\"MessageBody\":\"%s\"}", k ? "," : "", k, text);
+        }
+        body_add(b, &len, "]}");
+        break;
+    case MODE_SQS_RECV_DELETE:
+        if (!c->delete_next) {
+            target = "ReceiveMessage";
+            body_add(b, &len, "{\"QueueUrl\":\"%s\",\"MaxNumberOfMessages\":%d}", opt->queue_url, SQS_BATCH);
+            break;
+        }
+        target = "DeleteMessageBatch";
+        body_add(b, &len, "{\"QueueUrl\":\"%s\",\"Entries\":[", opt->queue_url);
+        const char *from = c->resp.capture;
+        char handle[2048];
+        c->pending_msgs = 0;
+        while (c->pending_msgs < SQS_BATCH && next_json_string(&from, "ReceiptHandle", handle, sizeof handle)) {
+            body_add(b, &len, "%s{\"Id\":\"d%u\",\"ReceiptHandle\":\"%s\"}", c->pending_msgs ? "," : "",
+                     c->pending_msgs, handle);
+            c->pending_msgs++;
+        }
+        body_add(b, &len, "]}");
+        break;
+    default:
+        fail("not an SQS mode");
+    }
+    char headers[160];
+    if (target)
+        snprintf(headers, sizeof headers,
+                 "Content-Type: application/x-amz-json-1.0\r\nX-Amz-Target: AmazonSQS.%s\r\n", target);
+    else
+        snprintf(headers, sizeof headers, "Content-Type: application/x-www-form-urlencoded\r\n");
+    char hash[65];
+    sha256_hex(b, len, hash);
+    c->body = (const unsigned char *)b;
+    c->body_len = len;
+    c->head_len = build_signed_head(r, c->head, sizeof c->head, "POST", "/", "", hash, len, true,
+                                    headers);
+}
+
+/* Books a finished SQS response; true when the round trip is complete
+ * (false: a delete follows the receive). */
+static bool sqs_response_done(struct run *r, struct conn *c, bool ok)
+{
+    const char *body = c->resp.capture ? c->resp.capture : "";
+    switch (r->opt->mode) {
+    case MODE_SQS_CREATE: {
+        const char *from = body;
+        if (ok && !next_json_string(&from, "QueueUrl", r->queue_url, sizeof r->queue_url))
+            r->queue_url[0] = '\0';
+        return true;
+    }
+    case MODE_SQS_SEND:
+    case MODE_SQS_SEND_QUERY:
+        r->stats.messages += ok;
+        return true;
+    case MODE_SQS_SEND_BATCH:
+        if (ok)
+            r->stats.messages += count_occurrences(body, "\"MessageId\"");
+        return true;
+    case MODE_SQS_RECV_DELETE:
+        if (c->delete_next) {
+            c->delete_next = false;
+            if (ok)
+                r->stats.messages += c->pending_msgs;
+            return true;
+        }
+        c->delete_next = ok && strstr(body, "\"ReceiptHandle\"") != NULL;
+        return !c->delete_next;
+    default:
+        return true;
+    }
+}
+
 /* Fills c->head (and body pointers) with request number n of the run. */
 static void prepare_request(struct run *r, struct conn *c, uint64_t n)
 {
@@ -525,7 +753,24 @@ static void prepare_request(struct run *r, struct conn *c, uint64_t n)
     char path[512];
     c->body = NULL;
     c->body_len = c->body_off = 0;
+    c->head_off = 0;
+    if (is_sqs_mode(opt->mode)) {
+        prepare_sqs_request(r, c, n);
+        return;
+    }
     switch (opt->mode) {
+    case MODE_LAMBDA_INVOKE: {
+        snprintf(path, sizeof path, "/2015-03-31/functions/%s/invocations", opt->function);
+        size_t len = 0;
+        body_add(c->sqs_body, &len, "{\"n\":%" PRIu64 "}", n);
+        char hash[65];
+        sha256_hex(c->sqs_body, len, hash);
+        c->body = (const unsigned char *)c->sqs_body;
+        c->body_len = len;
+        c->head_len = build_signed_head(r, c->head, sizeof c->head, "POST", path, "", hash, len, true,
+                                        "Content-Type: application/json\r\n");
+        break;
+    }
     case MODE_PUT: {
         format_key(opt, n, path, sizeof path);
         memcpy(c->put_body, &n, sizeof n);
@@ -534,18 +779,18 @@ static void prepare_request(struct run *r, struct conn *c, uint64_t n)
         c->body = c->put_body;
         c->body_len = opt->size;
         c->head_len = build_signed_head(r, c->head, sizeof c->head, "PUT", path, "", hash,
-                                        opt->size, true);
+                                        opt->size, true, "");
         break;
     }
     case MODE_GET:
         format_key(opt, n % opt->keys, path, sizeof path);
         c->head_len = build_signed_head(r, c->head, sizeof c->head, "GET", path, "",
-                                        EMPTY_SHA256, 0, false);
+                                        EMPTY_SHA256, 0, false, "");
         break;
     case MODE_LARGE_GET:
         format_key(opt, 0, path, sizeof path);
         c->head_len = build_signed_head(r, c->head, sizeof c->head, "GET", path, "",
-                                        EMPTY_SHA256, 0, false);
+                                        EMPTY_SHA256, 0, false, "");
         break;
     case MODE_LIST: {
         char query[300];
@@ -555,28 +800,28 @@ static void prepare_request(struct run *r, struct conn *c, uint64_t n)
             fail("prefix too long");
         snprintf(path, sizeof path, "/%s", opt->bucket);
         c->head_len = build_signed_head(r, c->head, sizeof c->head, "GET", path, query,
-                                        EMPTY_SHA256, 0, false);
+                                        EMPTY_SHA256, 0, false, "");
         break;
     }
     case MODE_LARGE_PUT:
         format_key(opt, n, path, sizeof path);
         c->body_len = opt->size;
         c->head_len = build_signed_head(r, c->head, sizeof c->head, "PUT", path, "",
-                                        "UNSIGNED-PAYLOAD", opt->size, true);
+                                        "UNSIGNED-PAYLOAD", opt->size, true, "");
         break;
     case MODE_MKBUCKET:
         snprintf(path, sizeof path, "/%s", opt->bucket);
         c->head_len = build_signed_head(r, c->head, sizeof c->head, "PUT", path, "",
-                                        EMPTY_SHA256, 0, true);
+                                        EMPTY_SHA256, 0, true, "");
         break;
     case MODE_STARTUP:
         c->head_len = build_signed_head(r, c->head, sizeof c->head, "GET", opt->path, "",
-                                        EMPTY_SHA256, 0, false);
+                                        EMPTY_SHA256, 0, false, "");
         break;
     case MODE_FREE_PORT:
+    default:
         fail("free-port sends no requests");
     }
-    c->head_off = 0;
 }
 
 /* Writes as much of the pending request as the socket takes; returns false
@@ -654,14 +899,15 @@ static void record_latency(struct stats *st, uint64_t ns)
 
 static void issue_next(struct run *r, struct conn *c)
 {
-    if (!budget_left(r))
+    if (!c->delete_next && !budget_left(r))
         return;
     if (c->fd < 0) {
         conn_open(r, c);
         r->stats.reconnects++;
     }
-    uint64_t n = r->stats.issued++;
-    c->started_ns = now_ns();
+    uint64_t n = c->delete_next ? r->stats.issued : r->stats.issued++;
+    if (!c->delete_next)
+        c->started_ns = now_ns();
     prepare_request(r, c, n);
     response_reset(&c->resp);
     c->busy = true;
@@ -676,13 +922,17 @@ static void finish_response(struct run *r, struct conn *c)
 {
     struct stats *st = &r->stats;
     uint64_t done = now_ns();
-    record_latency(st, done - c->started_ns);
-    st->body_bytes += c->resp.body_bytes;
-    if (c->resp.status >= 200 && c->resp.status < 300)
-        st->ok++;
-    else
-        st->errors++;
+    bool ok = c->resp.status >= 200 && c->resp.status < 300 && !c->resp.function_error;
     c->busy = false;
+    bool round_trip_done = !is_sqs_mode(r->opt->mode) || sqs_response_done(r, c, ok) || !ok;
+    if (round_trip_done) {
+        record_latency(st, done - c->started_ns);
+        st->body_bytes += c->resp.body_bytes;
+        if (ok)
+            st->ok++;
+        else
+            st->errors++;
+    }
     bool still_sending = c->head_off < c->head_len || c->body_off < c->body_len;
     if (c->resp.close_after || still_sending)
         conn_close(r, c);
@@ -759,7 +1009,9 @@ static double percentile_ms(const struct stats *st, double p)
 static const char *mode_name(enum mode m)
 {
     static const char *const names[] = { "put", "get", "list", "large-put", "large-get",
-                                         "mkbucket", "startup", "free-port" };
+                                         "mkbucket", "startup", "free-port", "sqs-create",
+                                         "sqs-send", "sqs-send-query", "sqs-send-batch",
+                                         "sqs-recv-delete", "lambda-invoke" };
     return names[m];
 }
 
@@ -772,11 +1024,14 @@ static void print_results(struct run *r, uint64_t elapsed_ns)
                          ? (double)(st->ok * r->opt->size)
                          : (double)st->body_bytes;
     printf("mode=%s ok=%" PRIu64 " errors=%" PRIu64 " reconnects=%" PRIu64
-           " seconds=%.3f rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f mbps=%.1f\n",
+           " seconds=%.3f rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f mbps=%.1f"
+           " msgs=%" PRIu64 " mps=%.1f%s%s\n",
            mode_name(r->opt->mode), st->ok, st->errors, st->reconnects, seconds,
            seconds > 0 ? (double)st->ok / seconds : 0.0, percentile_ms(st, 0.50),
            percentile_ms(st, 0.99), percentile_ms(st, 1.0),
-           seconds > 0 ? payload / seconds / 1e6 : 0.0);
+           seconds > 0 ? payload / seconds / 1e6 : 0.0, st->messages,
+           seconds > 0 ? (double)st->messages / seconds : 0.0,
+           r->queue_url[0] ? " queue_url=" : "", r->queue_url);
     if (st->first_error_status)
         fprintf(stderr, "s3load: first error: HTTP %d %s\n", st->first_error_status,
                 st->first_error_body);
@@ -797,6 +1052,11 @@ static void run_load(struct run *r)
     for (int i = 0; i < opt->connections; i++) {
         struct conn *c = &r->conns[i];
         c->fd = -1;
+        if (is_sqs_mode(opt->mode) || opt->mode == MODE_LAMBDA_INVOKE) {
+            c->sqs_body = checked_malloc(SQS_BODY_MAX);
+            c->resp.capture = checked_malloc(CAPTURE_MAX);
+            c->resp.capture[0] = '\0';
+        }
         if (opt->mode == MODE_PUT) {
             c->put_body = checked_malloc(opt->size);
             memcpy(c->put_body, r->pattern, opt->size);
@@ -862,6 +1122,8 @@ static void run_load(struct run *r)
     for (int i = 0; i < opt->connections; i++) {
         conn_close(r, &r->conns[i]);
         free(r->conns[i].put_body);
+        free(r->conns[i].sqs_body);
+        free(r->conns[i].resp.capture);
     }
     free(r->conns);
     close(r->epfd);
@@ -990,13 +1252,16 @@ static void usage(void)
             "  --prefix P (key-)         --connections N (16)   --duration S (5)\n"
             "  --requests N (0: use duration)  --keys N (1000)  --size BYTES (4096)\n"
             "  --timeout S (30)          --path P (/)           --log FILE (/dev/null)\n"
-            "  --access-key K (test)     --secret S (test)      --region R (us-east-1)\n");
+            "  --access-key K (test)     --secret S (test)      --region R (us-east-1)\n"
+            "  --queue NAME (sqs-create) --queue-url URL (other sqs-* modes)\n"
+            "sqs modes: sqs-create sqs-send sqs-send-query sqs-send-batch sqs-recv-delete\n"
+            "lambda mode: lambda-invoke --function NAME\n");
     exit(2);
 }
 
 static enum mode parse_mode(const char *s)
 {
-    for (int m = MODE_PUT; m <= MODE_FREE_PORT; m++)
+    for (int m = MODE_PUT; m <= MODE_LAMBDA_INVOKE; m++)
         if (strcmp(s, mode_name((enum mode)m)) == 0)
             return (enum mode)m;
     usage();
@@ -1035,6 +1300,8 @@ static void parse_options(int argc, char **argv, struct options *opt)
         { "log", required_argument, NULL, 'l' },
         { "access-key", required_argument, NULL, 'a' },
         { "secret", required_argument, NULL, 'S' }, { "region", required_argument, NULL, 'r' },
+        { "queue", required_argument, NULL, 'Q' }, { "queue-url", required_argument, NULL, 'U' },
+        { "function", required_argument, NULL, 'F' },
         { NULL, 0, NULL, 0 },
     };
     if (argc < 2)
@@ -1064,6 +1331,9 @@ static void parse_options(int argc, char **argv, struct options *opt)
         case 'a': opt->access_key = optarg; break;
         case 'S': opt->secret = optarg; break;
         case 'r': opt->region = optarg; break;
+        case 'Q': opt->queue = optarg; break;
+        case 'U': opt->queue_url = optarg; break;
+        case 'F': opt->function = optarg; break;
         default: usage();
         }
     }
@@ -1077,6 +1347,21 @@ static void parse_options(int argc, char **argv, struct options *opt)
         opt->connections = 1;
         if (!opt->requests)
             opt->requests = 1;
+    }
+    if (opt->mode == MODE_SQS_CREATE) {
+        opt->connections = 1;
+        opt->requests = 1;
+        if (!opt->queue)
+            fail("sqs-create needs --queue");
+        require_unreserved("--queue", opt->queue);
+    } else if (is_sqs_mode(opt->mode)) {
+        if (!opt->queue_url || strpbrk(opt->queue_url, "\"\\"))
+            fail("SQS modes need --queue-url (no quotes or backslashes)");
+    }
+    if (opt->mode == MODE_LAMBDA_INVOKE) {
+        if (!opt->function)
+            fail("lambda-invoke needs --function");
+        require_unreserved("--function", opt->function);
     }
     if (opt->mode == MODE_MKBUCKET) {
         opt->connections = 1;
@@ -1099,7 +1384,10 @@ int main(int argc, char **argv)
         die("signal");
     struct run r = { .opt = &opt };
     r.signer = (struct signer){ .access_key = opt.access_key, .secret = opt.secret,
-                                .region = opt.region };
+                                .region = opt.region,
+                                .service = is_sqs_mode(opt.mode)                 ? "sqs"
+                                           : opt.mode == MODE_LAMBDA_INVOKE ? "lambda"
+                                                                            : "s3" };
     r.addr = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons((uint16_t)opt.port) };
     if (inet_pton(AF_INET, opt.host, &r.addr.sin_addr) != 1)
         fail("--host must be an IPv4 address");

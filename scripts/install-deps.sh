@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages cloudless needs to build, test and benchmark.
+# Installs the Debian packages cloudless needs to build, test and benchmark
+# (python3 and nodejs also run Lambda functions).
 # Used by the README's quick start, by .ci/run and by docker/Dockerfile, so
 # all three install the same list. Runs apt-get only when something is missing.
 set -euo pipefail
@@ -8,7 +9,7 @@ BUILD_PKGS="build-essential meson ninja-build pkg-config libevent-dev libxml2-de
   libsqlite3-dev libssl-dev libyajl-dev zlib1g-dev libisal-dev libhttp-parser-dev
   libzip-dev libcmocka-dev"
 TEST_PKGS="clang libclang-rt-14-dev python3 python3-boto3 awscli s3cmd rclone curl
-  procps"
+  procps nodejs zip"
 BENCH_PKGS="wrk nginx-light"
 
 want="$BUILD_PKGS"

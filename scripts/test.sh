@@ -6,11 +6,11 @@
 # sanitized server, and a short libFuzzer run of every fuzz target. Ends with
 # one line "N passed, N failed" and exits non-zero on any failure.
 #
-# FUZZ_SECONDS (default 20) sets each fuzz target's run time; 0 skips fuzzing.
+# FUZZ_SECONDS (default 15) sets each fuzz target's run time; 0 skips fuzzing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 passed=0
 failed=0
 failures=()

@@ -40,6 +40,8 @@ void s3_object_free(struct s3_object *o)
     free(o->storage_class);
     s3_content_headers_free(&o->content);
     s3_kv_free_array(o->user_meta, o->n_user_meta);
+    s3_kv_free_array(o->tags, o->n_tags);
+    free(o->part_checksums);
     memset(o, 0, sizeof(*o));
 }
 
@@ -57,6 +59,7 @@ void s3_list_result_free(struct s3_list_result *r)
     free(r->objects);
     free_string_array(r->common_prefixes, r->n_common_prefixes);
     free(r->next_marker);
+    free(r->next_version_id_marker);
     memset(r, 0, sizeof(*r));
 }
 

@@ -56,6 +56,29 @@ enum s3_err {
     S3_ERR_SLOW_DOWN,
     S3_ERR_CONDITIONAL_REQUEST_CONFLICT,
     S3_ERR_INVALID_OBJECT_STATE,
+    S3_ERR_NO_SUCH_VERSION,
+    S3_ERR_INVALID_TAG,
+    S3_ERR_BAD_REQUEST,
+    S3_ERR_NO_SUCH_TAG_SET,
+    S3_ERR_OBJECT_LOCK_CONFIGURATION_NOT_FOUND,
+    S3_ERR_NO_SUCH_OBJECT_LOCK_CONFIGURATION,
+    S3_ERR_INVALID_BUCKET_STATE,
+    /* bucket configuration */
+    S3_ERR_MALFORMED_POLICY,
+    S3_ERR_NO_SUCH_BUCKET_POLICY,
+    S3_ERR_NO_SUCH_CORS_CONFIGURATION,
+    S3_ERR_NO_SUCH_LIFECYCLE_CONFIGURATION,
+    S3_ERR_NO_SUCH_PUBLIC_ACCESS_BLOCK_CONFIGURATION,
+    S3_ERR_OWNERSHIP_CONTROLS_NOT_FOUND,
+    S3_ERR_NO_SUCH_WEBSITE_CONFIGURATION,
+    S3_ERR_REPLICATION_CONFIGURATION_NOT_FOUND,
+    S3_ERR_ACCESS_CONTROL_LIST_NOT_SUPPORTED,
+    S3_ERR_ACCESS_FORBIDDEN,       /* CORS preflight refused */
+    S3_ERR_UNRESOLVABLE_GRANT_BY_EMAIL,
+    S3_ERR_INVALID_TARGET_BUCKET_FOR_LOGGING,
+    /* browser POST uploads */
+    S3_ERR_INVALID_POLICY_DOCUMENT,
+    S3_ERR_MAX_POST_PRE_DATA_LENGTH_EXCEEDED,
     S3_ERR__COUNT
 };
 
@@ -69,6 +92,10 @@ struct s3_bucket {
     char *region;
     char owner_account[13];
     int64_t created_ms;
+    char versioning[12];           /* "" never versioned, "Enabled" or "Suspended" */
+    bool object_lock;              /* object lock enabled */
+    char lock_mode[12];            /* default retention: "", "GOVERNANCE" or "COMPLIANCE" */
+    int lock_days, lock_years;     /* default retention period (one of them, or none) */
 };
 
 /* Standard representation headers stored with an object and replayed on GET. */
@@ -104,6 +131,18 @@ struct s3_object {
     struct s3_content_headers content;
     struct s3_kv *user_meta;       /* x-amz-meta-* names without the prefix, lower-case */
     size_t n_user_meta;
+    char version_id[40];           /* "null" unless created in a versioning-enabled bucket */
+    bool delete_marker;
+    bool is_latest;
+    struct s3_kv *tags;            /* object tags, in the order they were set */
+    size_t n_tags;
+    char lock_mode[12];            /* retention: "", "GOVERNANCE" or "COMPLIANCE" */
+    int64_t lock_until_ms;         /* retain-until date when lock_mode is set */
+    bool legal_hold;
+    char checksum_alg[12];         /* "CRC32", ... or "" when none is stored */
+    char checksum[80];             /* base64, "-N" suffixed when COMPOSITE */
+    char checksum_type[16];        /* "FULL_OBJECT" or "COMPOSITE" */
+    char *part_checksums;          /* multipart objects: one "size checksum" line per part */
 };
 
 struct s3_list_params {
@@ -120,6 +159,7 @@ struct s3_list_result {
     size_t n_common_prefixes;
     bool is_truncated;
     char *next_marker;             /* last key or common prefix returned, when truncated */
+    char *next_version_id_marker;  /* ListObjectVersions: last version returned, when truncated */
 };
 
 struct s3_upload {
@@ -128,6 +168,8 @@ struct s3_upload {
     int64_t initiated_ms;
     char owner_account[13];
     char *storage_class;
+    char checksum_alg[12];         /* x-amz-checksum-algorithm given at creation, or "" */
+    char checksum_type[16];        /* "FULL_OBJECT" / "COMPOSITE" when checksum_alg is set */
 };
 
 struct s3_part {
@@ -136,6 +178,8 @@ struct s3_part {
     char etag[40];                 /* hex MD5, no quotes */
     int64_t last_modified_ms;
     char blob_sha256[65];
+    char checksum_alg[12];         /* the part's checksum, "" when none */
+    char checksum[64];             /* base64 */
 };
 
 struct s3_upload_list {
@@ -158,13 +202,18 @@ struct s3_part_list {
 /* One key's outcome in DeleteObjects. */
 struct s3_delete_result {
     char *key;
+    char *version_id;              /* the version asked for, or NULL */
     enum s3_err err;               /* S3_OK also when the key did not exist */
+    bool delete_marker;            /* a delete marker was created or removed */
+    char delete_marker_version_id[40];
 };
 
 /* One <Part> of a CompleteMultipartUpload request. */
 struct s3_complete_part {
     int part_number;
     char etag[40];                 /* hex MD5 as the client sent it, quotes stripped */
+    char checksum_alg[12];         /* a Checksum<ALG> element, "" when none */
+    char checksum[64];             /* its base64 value */
 };
 
 void s3_kv_free_array(struct s3_kv *kv, size_t n);

@@ -156,6 +156,62 @@ size_t checksum_final(struct checksum_ctx *ctx, unsigned char out[CHECKSUM_MAX_D
     return len;
 }
 
+bool checksum_alg_is_crc(enum checksum_alg alg)
+{
+    return alg == CHECKSUM_CRC32 || alg == CHECKSUM_CRC32C || alg == CHECKSUM_CRC64NVME;
+}
+
+/* Reflected polynomials: bit width-1 is x^0. */
+static uint64_t crc_poly(enum checksum_alg alg)
+{
+    switch (alg) {
+    case CHECKSUM_CRC32: return 0xedb88320u;
+    case CHECKSUM_CRC32C: return 0x82f63b78u;
+    default: return CRC64NVME_POLY_REFLECTED;
+    }
+}
+
+/* a * b modulo the polynomial, both in the reflected representation. */
+static uint64_t gf2_multiply(uint64_t a, uint64_t b, uint64_t poly, uint64_t top)
+{
+    uint64_t product = 0;
+    for (uint64_t bit = top; bit; bit >>= 1) {
+        if (a & bit)
+            product ^= b;
+        b = (b & 1) ? (b >> 1) ^ poly : b >> 1;
+    }
+    return product;
+}
+
+uint64_t checksum_crc_combine(enum checksum_alg alg, uint64_t crc_a, uint64_t crc_b,
+                              uint64_t len_b)
+{
+    uint64_t top = alg == CHECKSUM_CRC64NVME ? 1ULL << 63 : 1ULL << 31;
+    uint64_t poly = crc_poly(alg);
+    /* x^(8 * len_b) by squaring: `square` walks x^8, x^16, x^32, ... */
+    uint64_t shift = top, square = top >> 8;
+    for (uint64_t n = len_b; n; n >>= 1) {
+        if (n & 1)
+            shift = gf2_multiply(square, shift, poly, top);
+        square = gf2_multiply(square, square, poly, top);
+    }
+    return gf2_multiply(shift, crc_a, poly, top) ^ crc_b;
+}
+
+uint64_t checksum_crc_from_digest(const unsigned char *digest, size_t len)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++)
+        v = v << 8 | digest[i];
+    return v;
+}
+
+void checksum_crc_to_digest(enum checksum_alg alg, uint64_t crc,
+                            unsigned char out[CHECKSUM_MAX_DIGEST])
+{
+    store_be(crc, checksum_digest_len(alg), out);
+}
+
 void checksum_abort(struct checksum_ctx *ctx)
 {
     EVP_MD_CTX_free(ctx->evp);

@@ -42,6 +42,17 @@ int checksum_alg_from_name(const char *name);
 const char *checksum_alg_name(enum checksum_alg alg);          /* "CRC32", ... */
 const char *checksum_header_name(enum checksum_alg alg);       /* "x-amz-checksum-crc32", ... */
 
+/* CRC32, CRC32C and CRC64NVME can be combined: the CRC of A followed by B
+ * from the CRCs of A and B and the length of B (GF(2) polynomial
+ * arithmetic, as zlib's crc32_combine, for any of the three). */
+bool checksum_alg_is_crc(enum checksum_alg alg);
+uint64_t checksum_crc_combine(enum checksum_alg alg, uint64_t crc_a, uint64_t crc_b,
+                              uint64_t len_b);
+/* A CRC digest (big-endian, 4 or 8 bytes) as a number, and back. */
+uint64_t checksum_crc_from_digest(const unsigned char *digest, size_t len);
+void checksum_crc_to_digest(enum checksum_alg alg, uint64_t crc,
+                            unsigned char out[CHECKSUM_MAX_DIGEST]);
+
 /* One-shot helpers. */
 void checksum_md5(const void *data, size_t len, unsigned char out[16]);
 void checksum_sha256(const void *data, size_t len, unsigned char out[32]);

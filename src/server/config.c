@@ -34,6 +34,13 @@ static const struct setting settings[] = {
     SETTING("idle-timeout", SET_INT, idle_timeout_s, "seconds a connection may idle (60)"),
     SETTING("max-header-bytes", SET_SIZE, max_header_bytes, "request header section limit (65536)"),
     SETTING("max-headers", SET_INT, max_headers, "request header count limit (200)"),
+    SETTING("lifecycle-interval", SET_INT, lifecycle_interval_s, "seconds between S3 lifecycle sweeps (3600)"),
+    SETTING("lambda-python", SET_STRING, lambda_python, "interpreter for python3.x functions (python3)"),
+    SETTING("lambda-node", SET_STRING, lambda_node, "interpreter for nodejs functions (node)"),
+    SETTING("lambda-runtimes-dir", SET_STRING, lambda_runtimes_dir, "directory of the Lambda bootstraps (found next to the binary)"),
+    SETTING("lambda-user", SET_STRING, lambda_user, "run functions as this user (when started as root)"),
+    SETTING("lambda-max-concurrency", SET_INT, lambda_max_concurrency, "environments per function without reserved concurrency (16)"),
+    SETTING("lambda-retry-base-ms", SET_INT, lambda_retry_base_ms, "async invoke retry backoff unit: retry n waits n times this (60000)"),
 };
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
 
@@ -249,12 +256,18 @@ static int set_defaults(struct config *cfg)
     cfg->idle_timeout_s = 60;
     cfg->max_header_bytes = 65536;
     cfg->max_headers = 200;
+    cfg->lifecycle_interval_s = 3600;
+    cfg->lambda_max_concurrency = 16;
+    cfg->lambda_retry_base_ms = 60000;
     cfg->host = strdup("127.0.0.1");
     cfg->data_dir = strdup("./.cloudless");
     cfg->log_level = strdup("info");
     cfg->region = strdup("us-east-1");
     cfg->domain = strdup("localhost");
-    if (!cfg->host || !cfg->data_dir || !cfg->log_level || !cfg->region || !cfg->domain)
+    cfg->lambda_python = strdup("python3");
+    cfg->lambda_node = strdup("node");
+    if (!cfg->host || !cfg->data_dir || !cfg->log_level || !cfg->region || !cfg->domain ||
+        !cfg->lambda_python || !cfg->lambda_node)
         return -1;
     return add_key(cfg, "test:test:000000000000", "defaults");
 }

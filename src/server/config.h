@@ -28,6 +28,13 @@ struct config {
     int idle_timeout_s;            /* keep-alive idle and slow-client timeout */
     size_t max_header_bytes;
     int max_headers;
+    int lifecycle_interval_s;      /* S3 lifecycle expiration sweep period */
+    char *lambda_python;           /* interpreter for python3.x runtimes */
+    char *lambda_node;             /* interpreter for nodejs runtimes */
+    char *lambda_runtimes_dir;     /* the shipped bootstraps; NULL: found next to the binary */
+    char *lambda_user;             /* run functions as this user (server running as root) */
+    int lambda_max_concurrency;    /* environments per function without reserved concurrency */
+    int lambda_retry_base_ms;      /* async retry backoff: attempt n waits n * this */
     struct access_key *keys;
     size_t n_keys;
 };

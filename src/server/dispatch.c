@@ -1,13 +1,19 @@
 /* dispatch: picks the service for a request before any work is done.
  * Health probes (/_cloudless/health, and /_localstack/health for tools that
  * look for LocalStack) are answered here; SQS is recognised by its
- * X-Amz-Target, its signing scope or its Action parameter; everything else
+ * X-Amz-Target, its signing scope or its Action parameter; Lambda by its
+ * dated REST paths (/2015-03-31/functions, ...); CloudWatch Logs by its
+ * X-Amz-Target (Logs_20140328.*); everything else
  * is S3, the service that owns the path space. */
 #include <stdio.h>
 #include <string.h>
 
 #include "common/strbuf.h"
+#include "server/s3_config.h"
+#include "server/lambda_entry.h"
+#include "server/logs.h"
 #include "server/s3_entry.h"
+#include "server/sqs_entry.h"
 #include "server/server.h"
 
 static bool is_health_path(const char *path)
@@ -20,9 +26,9 @@ static void answer_health(struct http_req *req)
     struct server *srv = req->srv;
     char body[512];
     int n = snprintf(body, sizeof(body),
-                     "{\"services\": {\"s3\": \"running\"}, \"edition\": \"cloudless\", "
+                     "{\"services\": {\"s3\": \"running\"%s}, \"edition\": \"cloudless\", "
                      "\"version\": \"%s\", \"uptime_ms\": %lld, \"connections\": %d}",
-                     CLOUDLESS_VERSION, (long long)(now_ms() - srv->started_ms), srv->n_conns);
+                     srv->sqs ? ", \"sqs\": \"running\"" : "", CLOUDLESS_VERSION, (long long)(now_ms() - srv->started_ms), srv->n_conns);
     req->op_name = "Health";
     http_resp_send(req, 200, "application/json", body, (size_t)n);
 }
@@ -31,6 +37,20 @@ void dispatch_headers(struct http_req *req)
 {
     if ((strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) && is_health_path(req->path)) {
         answer_health(req);
+        return;
+    }
+    if (s3_website_handle(req))
+        return;
+    if (lambda_claims_request(req)) {
+        lambda_handle_request(req);
+        return;
+    }
+    if (logs_claims_request(req)) {
+        logs_handle_request(req);
+        return;
+    }
+    if (sqs_claims_request(req)) {
+        sqs_handle_request(req);
         return;
     }
     s3_handle_request(req);

@@ -50,6 +50,7 @@
 
 struct conn {
     struct server *srv;
+    const struct listener_ctx *lc; /* the listener that accepted it */
     struct conn *prev, *next;      /* the server's list, for shutdown */
     struct bufferevent *bev;
     http_parser parser;
@@ -526,6 +527,7 @@ static struct http_req *build_request(struct conn *c)
     req->start_us = now_us();
     make_request_id(req->request_id);
     snprintf(req->client_ip, sizeof(req->client_ip), "%s", c->peer);
+    req->listener_data = c->lc->data;
     strbuf_init(&req->resp_headers);
     req->method = strdup(http_method_str(c->parser.method));
     req->url = strndup(c->url.data ? c->url.data : "/", c->url.len ? c->url.len : 1);
@@ -573,7 +575,10 @@ static int on_headers_complete(http_parser *p)
     /* A request without a body is complete now as far as handlers care. */
     if (!req->chunked && req->content_length <= 0)
         req->body_finished = true;
-    dispatch_headers(req);
+    if (c->lc->dispatch)
+        c->lc->dispatch(req);
+    else
+        dispatch_headers(req);
     if (!req->responded && !req->body_started) {
         log_error("internal: no handler took the request %s %s", req->method, req->url);
         http_resp_send(req, 500, NULL, NULL, 0);
@@ -752,6 +757,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
         return;
     }
     c->srv = srv;
+    c->lc = lc;
     srv->n_conns++;
     c->next = srv->conns;
     if (c->next)

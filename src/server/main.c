@@ -17,9 +17,15 @@
 #include <openssl/ssl.h>
 
 #include "server/config.h"
+#include "server/event_bus.h"
 #include "server/http_conn.h"
+#include "server/lambda_entry.h"
+#include "server/logs.h"
 #include "server/log.h"
+#include "server/s3_config.h"
+#include "server/s3_entry.h"
 #include "server/server.h"
+#include "server/sqs_entry.h"
 #include "storage/store.h"
 
 #define GC_INTERVAL_S 600
@@ -31,6 +37,7 @@ struct runtime {
     struct event *store_event;
     struct event *gc_timer;
     struct event *shutdown_timer;
+    struct s3_lifecycle *lifecycle;
     struct event *sig_term, *sig_int;
     struct evconnlistener *listener;
     struct listener_ctx lctx;
@@ -84,6 +91,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
         return;
     log_info("signal %d: finishing in-flight requests, then stopping", (int)sig);
     rt->srv.shutting_down = true;
+    sqs_service_shutdown(rt->srv.sqs);
+    lambda_service_shutdown(rt->srv.lambda);
     rt->shutdown_started_ms = now_ms();
     if (rt->listener) {
         evconnlistener_free(rt->listener);
@@ -153,8 +162,24 @@ static int setup(struct runtime *rt, struct config *cfg)
         return -1;
     }
     store_set_notifier(srv->store, store_notify, rt->store_event);
+    if (!(srv->sqs = sqs_service_new(srv, err, sizeof(err)))) {
+        log_error("cannot start SQS: %s", err);
+        return -1;
+    }
+    if (!(srv->bus = event_bus_new(srv)) || s3_notification_start(srv) < 0) {
+        log_error("cannot start the S3 event bus");
+        return -1;
+    }
+    if (!(srv->logs = logs_service_new(srv, err, sizeof(err)))) {
+        log_error("cannot start CloudWatch Logs: %s", err);
+        return -1;
+    }
     event_add(rt->sig_term, NULL);
     event_add(rt->sig_int, NULL);
+    if (!(rt->lifecycle = s3_lifecycle_start(srv))) {
+        log_error("cannot start the S3 lifecycle sweep");
+        return -1;
+    }
     struct timeval gc_every = {GC_INTERVAL_S, 0};
     event_add(rt->gc_timer, &gc_every);
     /* Sweep what a crash may have left, at once: no upload is under way
@@ -167,6 +192,12 @@ static int setup(struct runtime *rt, struct config *cfg)
     rt->listener = http_listen(&rt->lctx, cfg->host, cfg->port);
     if (!rt->listener)
         return -1;
+    /* Functions reach this endpoint through AWS_ENDPOINT_URL. */
+    cfg->port = http_listener_port(rt->listener);
+    if (!(srv->lambda = lambda_service_new(srv, err, sizeof(err)))) {
+        log_error("cannot start Lambda: %s", err);
+        return -1;
+    }
     log_info("cloudless %s listening on %s://%s:%d, data in %s", CLOUDLESS_VERSION,
              cfg->tls_cert ? "https" : "http", cfg->host, http_listener_port(rt->listener), cfg->data_dir);
     return 0;
@@ -178,10 +209,17 @@ static void teardown(struct runtime *rt)
         evconnlistener_free(rt->listener);
     /* Store completions may still answer requests: run them, then free the
      * connections (whose requests may hold upload writers), then the store. */
+    lambda_service_shutdown(rt->srv.lambda);
+    logs_service_flush(rt->srv.logs);
     store_stop(rt->srv.store);
     http_close_all(&rt->srv);
+    s3_lifecycle_stop(rt->lifecycle);
     if (rt->srv.store)
         store_close(rt->srv.store);
+    sqs_service_free(rt->srv.sqs);
+    event_bus_free(rt->srv.bus);
+    lambda_service_free(rt->srv.lambda);
+    logs_service_free(rt->srv.logs);
     struct event *events[] = {rt->store_event, rt->gc_timer, rt->shutdown_timer, rt->sig_term, rt->sig_int};
     for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
         if (events[i])

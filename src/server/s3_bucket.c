@@ -6,13 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server/log.h"
 #include "server/s3_service.h"
 
 /* Parses an integer query parameter in [0, max] with a default; clamps to
  * max as S3 does. Answers InvalidArgument and returns -1 when malformed. */
-static int int_param(struct s3_call *call, const char *name, int def, int max, int *out)
+int s3_int_param(struct s3_call *call, const char *name, int def, int max, int *out)
 {
     bool present = false;
     char *v = s3_query_param(call->req->query, name, &present);
@@ -35,7 +36,7 @@ static int int_param(struct s3_call *call, const char *name, int def, int max, i
 }
 
 /* encoding-type: absent or "url"; anything else is InvalidArgument. */
-static int encoding_param(struct s3_call *call, bool *url)
+int s3_encoding_param(struct s3_call *call, bool *url)
 {
     bool present = false;
     char *v = s3_query_param(call->req->query, "encoding-type", &present);
@@ -116,7 +117,13 @@ static void create_bucket(struct s3_call *call)
         return;
     }
     const char *use = region ? region : "us-east-1";
-    if (store_create_bucket(call->store, call->account, call->route.bucket, use, bucket_created, call) < 0)
+    const char *lock = http_req_header(call->req, "x-amz-bucket-object-lock-enabled");
+    int queued = lock && strcasecmp(lock, "true") == 0
+                     ? store_create_locked_bucket(call->store, call->account, call->route.bucket, use,
+                                                  bucket_created, call)
+                     : store_create_bucket(call->store, call->account, call->route.bucket, use,
+                                           bucket_created, call);
+    if (queued < 0)
         s3_fail_unqueued(call);
     free(region);
 }
@@ -208,7 +215,7 @@ static void list_objects(struct s3_call *call, bool v2)
     s3_bucket_free(&b);
     int max_keys;
     bool url;
-    if (int_param(call, "max-keys", 1000, 1000, &max_keys) < 0 || encoding_param(call, &url) < 0)
+    if (s3_int_param(call, "max-keys", 1000, 1000, &max_keys) < 0 || s3_encoding_param(call, &url) < 0)
         return;
     const char *q = call->req->query;
     bool present;
@@ -278,7 +285,7 @@ static void list_uploads(struct s3_call *call)
     s3_bucket_free(&b);
     int max_uploads;
     bool url;
-    if (int_param(call, "max-uploads", 1000, 1000, &max_uploads) < 0 || encoding_param(call, &url) < 0)
+    if (s3_int_param(call, "max-uploads", 1000, 1000, &max_uploads) < 0 || s3_encoding_param(call, &url) < 0)
         return;
     const char *q = call->req->query;
     bool present;
@@ -327,13 +334,16 @@ static void delete_objects(struct s3_call *call)
         return;
     }
     s3_bucket_free(&b);
-    err = s3_parse_delete_objects(call->body.data, call->body.len, &call->keys, &call->n_keys, &call->quiet);
+    err = s3_parse_delete_objects(call->body.data, call->body.len, &call->keys, &call->version_ids,
+                                  &call->n_keys, &call->quiet);
     if (err != S3_OK) {
         s3_fail(call, err, NULL, NULL);
         return;
     }
-    if (store_delete_objects(call->store, call->route.bucket, (const char *const *)call->keys, call->n_keys,
-                             objects_deleted, call) < 0)
+    const char *bypass = http_req_header(call->req, "x-amz-bypass-governance-retention");
+    if (store_delete_versions(call->store, call->route.bucket, (const char *const *)call->keys,
+                              (const char *const *)call->version_ids, call->n_keys,
+                              bypass && strcasecmp(bypass, "true") == 0, objects_deleted, call) < 0)
         s3_fail_unqueued(call);
 }
 

@@ -6,4 +6,9 @@ struct http_req;
 
 void s3_handle_request(struct http_req *req);
 
+/* Registers S3's event destinations that live in the S3 service (SQS) with
+ * srv->bus (s3_notification.c). -1 on ENOMEM. */
+struct server;
+int s3_notification_start(struct server *srv);
+
 #endif

@@ -58,6 +58,11 @@ static void upload_created(void *arg, const struct store_result *res)
         s3_fail_store(call, res);
         return;
     }
+    const char *alg, *type;
+    if (s3_checksum_algorithm_param(call, &alg, &type) && alg) {
+        http_resp_header(call->req, "x-amz-checksum-algorithm", alg);
+        http_resp_header(call->req, "x-amz-checksum-type", type);
+    }
     struct strbuf xml;
     strbuf_init(&xml);
     s3_initiate_upload_xml(&xml, call->route.bucket, call->route.key, res->upload_id);
@@ -66,15 +71,29 @@ static void upload_created(void *arg, const struct store_result *res)
 
 static void create_upload(struct s3_call *call)
 {
-    if (!owned_bucket_or_fail(call))
+    struct s3_bucket b;
+    enum s3_err err = s3_owned_bucket(call, &b);
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
         return;
-    const char *storage_class;
-    if (!s3_storage_class_param(call, &storage_class))
+    }
+    struct store_lock lock;
+    char lock_mode[12];
+    bool lock_ok = s3_lock_headers(call, &b, &lock, lock_mode);
+    s3_bucket_free(&b);
+    const char *storage_class, *checksum_alg, *checksum_type;
+    if (!lock_ok || !s3_storage_class_param(call, &storage_class) ||
+        !s3_checksum_algorithm_param(call, &checksum_alg, &checksum_type))
+        return;
+    struct s3_kv *tags;
+    size_t n_tags;
+    if (!s3_tagging_header(call, &tags, &n_tags))
         return;
     struct s3_content_headers content;
     struct s3_kv *meta;
     size_t n_meta;
     if (s3_request_content(call, &content, &meta, &n_meta) < 0) {
+        s3_kv_free_array(tags, n_tags);
         s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
         return;
     }
@@ -86,11 +105,16 @@ static void create_upload(struct s3_call *call)
         .user_meta = meta,
         .n_user_meta = n_meta,
         .storage_class = storage_class,
+        .tags = tags,
+        .n_tags = n_tags,
+        .lock = lock,
+        .checksum = {.alg = checksum_alg, .type = checksum_type},
     };
     if (store_create_upload(call->store, &cu, upload_created, call) < 0)
         s3_fail_unqueued(call);
     s3_content_headers_free(&content);
     s3_kv_free_array(meta, n_meta);
+    s3_kv_free_array(tags, n_tags);
 }
 
 static void part_stored(void *arg, const struct store_result *res)
@@ -101,7 +125,7 @@ static void part_stored(void *arg, const struct store_result *res)
         return;
     }
     http_resp_headerf(call->req, "ETag", "\"%s\"", res->etag);
-    s3_add_checksum_headers(call);
+    s3_add_checksum_headers(call, false);
     http_resp_send(call->req, 200, NULL, NULL, 0);
 }
 
@@ -110,12 +134,28 @@ static void upload_part(struct s3_call *call)
     int part;
     if (!owned_bucket_or_fail(call) || !part_number_param(call, &part))
         return;
+    if (call->upload_checksum_alg >= 0 && call->body_checksum_alg != call->upload_checksum_alg) {
+        char msg[160];
+        snprintf(msg, sizeof(msg),
+                 "Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s",
+                 checksum_alg_name((enum checksum_alg)call->upload_checksum_alg),
+                 call->body_checksum_alg >= 0 ? checksum_alg_name((enum checksum_alg)call->body_checksum_alg)
+                                              : "null");
+        s3_fail(call, S3_ERR_INVALID_REQUEST, msg, NULL);
+        return;
+    }
     char *id = upload_id_param(call);
     if (!id)
         return;
     struct blob_writer *body = call->blob;
     call->blob = NULL;
-    if (store_put_part(call->store, call->route.bucket, call->route.key, id, part, body, part_stored, call) < 0)
+    struct store_checksum checksum = {
+        .alg = call->body_checksum_alg >= 0 ? checksum_alg_name((enum checksum_alg)call->body_checksum_alg)
+                                            : NULL,
+        .value = call->body_checksum,
+    };
+    if (store_put_part(call->store, call->route.bucket, call->route.key, id, part, body, &checksum,
+                       call->body_crc64nvme, part_stored, call) < 0)
         s3_fail_unqueued(call);
     free(id);
 }
@@ -129,7 +169,7 @@ static void part_copied(void *arg, const struct store_result *res)
     }
     struct strbuf xml;
     strbuf_init(&xml);
-    s3_copy_part_result_xml(&xml, res->etag, res->last_modified_ms);
+    s3_copy_part_result_xml(&xml, res->etag, res->last_modified_ms, res->checksum_alg, res->checksum);
     s3_reply_xml(call, &xml);
 }
 
@@ -164,7 +204,7 @@ static void upload_part_copy(struct s3_call *call)
     if (!id)
         return;
     char *src_bucket, *src_key;
-    if (s3_parse_copy_source(call, &src_bucket, &src_key) < 0) {
+    if (s3_parse_copy_source(call, &src_bucket, &src_key, NULL) < 0) {
         free(id);
         return;
     }
@@ -190,8 +230,10 @@ static void upload_completed(void *arg, const struct store_result *res)
     s3_url_encode(&location, call->route.key, true);
     struct strbuf xml;
     strbuf_init(&xml);
-    s3_complete_upload_xml(&xml, location.data ? location.data : "", call->route.bucket, call->route.key, res->etag);
+    s3_complete_upload_xml(&xml, location.data ? location.data : "", call->route.bucket, call->route.key, res->etag,
+                           res->checksum_alg, res->checksum, res->checksum_type);
     strbuf_free(&location);
+    s3_add_version_header(call, res->version_id);
     s3_reply_xml(call, &xml);
 }
 

@@ -250,6 +250,19 @@ static void send_segments(struct s3_call *call, const struct s3_object *o, int64
         call->req->close_after = true;
 }
 
+/* x-amz-checksum-<alg> and x-amz-checksum-type of the stored checksum,
+ * when the client asked (x-amz-checksum-mode: ENABLED) and gets the whole
+ * object. */
+static void add_stored_checksum(struct s3_call *call, const struct s3_object *o, bool ranged)
+{
+    const char *mode = http_req_header(call->req, "x-amz-checksum-mode");
+    int alg = checksum_alg_from_name(o->checksum_alg);
+    if (!mode || strcasecmp(mode, "ENABLED") != 0 || ranged || alg < 0)
+        return;
+    http_resp_header(call->req, checksum_header_name((enum checksum_alg)alg), o->checksum);
+    http_resp_header(call->req, "x-amz-checksum-type", o->checksum_type);
+}
+
 static void get_object(struct s3_call *call)
 {
     struct http_req *req = call->req;
@@ -259,21 +272,22 @@ static void get_object(struct s3_call *call)
         s3_fail(call, err, NULL, NULL);
         return;
     }
+    bool versioned = b.versioning[0] != '\0';
     s3_bucket_free(&b);
+    char *version_id;
+    if (!s3_version_id_param(call, &version_id))
+        return;
     struct s3_object o = {0};
-    err = store_get_object(call->store, call->route.bucket, call->route.key, &o);
-    if (err == S3_ERR_NO_SUCH_KEY) {
-        struct strbuf x;
-        strbuf_init(&x);
-        strbuf_xml_elem(&x, "Key", call->route.key);
-        s3_fail(call, err, NULL, strbuf_failed(&x) ? NULL : x.data);
-        strbuf_free(&x);
-        return;
-    }
+    err = store_get_object_version(call->store, call->route.bucket, call->route.key, version_id, &o);
     if (err != S3_OK) {
-        s3_fail(call, err, NULL, NULL);
+        s3_fail_version(call, err, &o, version_id, versioned);
+        s3_object_free(&o);
+        free(version_id);
         return;
     }
+    free(version_id);
+    if (versioned)
+        s3_add_version_header(call, o.version_id);
     err = check_conditions(call, &o);
     if (err == S3_ERR_NOT_MODIFIED) {
         add_object_headers(call, &o);
@@ -307,7 +321,9 @@ static void get_object(struct s3_call *call)
         return;
     }
     add_object_headers(call, &o);
+    s3_add_version_headers(call, &o);
     add_content_headers(call, &o, !req->is_head);
+    add_stored_checksum(call, &o, ranged > 0);
     if (ranged > 0)
         http_resp_headerf(req, "Content-Range", "bytes %lld-%lld/%lld", (long long)first, (long long)last,
                           (long long)o.size);
@@ -337,8 +353,44 @@ static void object_put(void *arg, const struct store_result *res)
         return;
     }
     http_resp_headerf(call->req, "ETag", "\"%s\"", res->etag);
-    s3_add_checksum_headers(call);
+    s3_add_version_header(call, res->version_id);
+    s3_add_checksum_headers(call, true);
     http_resp_send(call->req, 200, NULL, NULL, 0);
+}
+
+/* Queues the PutObject the request describes. */
+static void put_with(struct s3_call *call, bool if_none_match_any, const char *if_match_h,
+                     const char *storage_class, const struct s3_content_headers *content,
+                     const struct s3_kv *meta, size_t n_meta, const struct s3_kv *tags,
+                     size_t n_tags, const struct store_lock *lock)
+{
+    char if_match[80];
+    if (if_match_h)
+        unquote_etag(if_match_h, if_match, sizeof(if_match));
+    struct store_put put = {
+        .bucket = call->route.bucket,
+        .key = call->route.key,
+        .account = call->account,
+        .body = call->blob,
+        .content = content,
+        .user_meta = meta,
+        .n_user_meta = n_meta,
+        .storage_class = storage_class,
+        .if_none_match_any = if_none_match_any,
+        .if_match = if_match_h ? if_match : NULL,
+        .tags = tags,
+        .n_tags = n_tags,
+        .lock = *lock,
+    };
+    if (call->body_checksum_alg >= 0)
+        put.checksum = (struct store_checksum){
+            .alg = checksum_alg_name((enum checksum_alg)call->body_checksum_alg),
+            .value = call->body_checksum,
+            .type = "FULL_OBJECT",
+        };
+    call->blob = NULL;   /* the store owns it now */
+    if (store_put_object(call->store, &put, object_put, call) < 0)
+        s3_fail_unqueued(call);
 }
 
 static void put_object(struct s3_call *call)
@@ -350,44 +402,35 @@ static void put_object(struct s3_call *call)
         s3_fail(call, err, NULL, NULL);
         return;
     }
+    struct store_lock lock;
+    char lock_mode[12];
+    bool lock_ok = s3_lock_headers(call, &b, &lock, lock_mode);
     s3_bucket_free(&b);
     const char *storage_class;
-    if (!s3_storage_class_param(call, &storage_class))
+    if (!lock_ok || !s3_storage_class_param(call, &storage_class))
+        return;
+    struct s3_kv *tags;
+    size_t n_tags;
+    if (!s3_tagging_header(call, &tags, &n_tags))
         return;
     const char *if_none = http_req_header(req, "if-none-match");
     const char *if_match_h = http_req_header(req, "if-match");
-    if (if_none && strcmp(if_none, "*") != 0) {
-        s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL);
-        return;
-    }
-    char if_match[80];
-    if (if_match_h)
-        unquote_etag(if_match_h, if_match, sizeof(if_match));
     struct s3_content_headers content;
     struct s3_kv *meta;
     size_t n_meta;
-    if (s3_request_content(call, &content, &meta, &n_meta) < 0) {
+    if (if_none && strcmp(if_none, "*") != 0) {
+        s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL);
+    } else if (s3_request_content(call, &content, &meta, &n_meta) < 0) {
         s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
-        return;
+    } else {
+        put_with(call, if_none != NULL, if_match_h, storage_class, &content, meta, n_meta, tags,
+                 n_tags, &lock);
+        s3_content_headers_free(&content);
+        s3_kv_free_array(meta, n_meta);
     }
-    struct store_put put = {
-        .bucket = call->route.bucket,
-        .key = call->route.key,
-        .account = call->account,
-        .body = call->blob,
-        .content = &content,
-        .user_meta = meta,
-        .n_user_meta = n_meta,
-        .storage_class = storage_class,
-        .if_none_match_any = if_none != NULL,
-        .if_match = if_match_h ? if_match : NULL,
-    };
-    call->blob = NULL;   /* the store owns it now */
-    if (store_put_object(call->store, &put, object_put, call) < 0)
-        s3_fail_unqueued(call);
-    s3_content_headers_free(&content);
-    s3_kv_free_array(meta, n_meta);
+    s3_kv_free_array(tags, n_tags);
 }
+
 
 /* ---- DeleteObject --------------------------------------------------- */
 
@@ -398,6 +441,9 @@ static void object_deleted(void *arg, const struct store_result *res)
         s3_fail_store(call, res);
         return;
     }
+    if (res->delete_marker)
+        http_resp_header(call->req, "x-amz-delete-marker", "true");
+    s3_add_version_header(call, res->version_id);
     http_resp_send(call->req, 204, NULL, NULL, 0);
 }
 
@@ -410,23 +456,52 @@ static void delete_object(struct s3_call *call)
         return;
     }
     s3_bucket_free(&b);
-    if (store_delete_object(call->store, call->route.bucket, call->route.key, object_deleted, call) < 0)
+    char *version_id;
+    if (!s3_version_id_param(call, &version_id))
+        return;
+    const char *bypass = http_req_header(call->req, "x-amz-bypass-governance-retention");
+    if (store_delete_version(call->store, call->route.bucket, call->route.key, version_id,
+                             bypass && strcasecmp(bypass, "true") == 0, object_deleted, call) < 0)
         s3_fail_unqueued(call);
+    free(version_id);
 }
 
 /* ---- CopyObject ----------------------------------------------------- */
 
-int s3_parse_copy_source(struct s3_call *call, char **bucket, char **key)
+static void drop_copy_source(char **bucket, char **key, char **version_id)
+{
+    free(*bucket);
+    free(*key);
+    *bucket = *key = NULL;
+    if (version_id) {
+        free(*version_id);
+        *version_id = NULL;
+    }
+}
+
+int s3_parse_copy_source(struct s3_call *call, char **bucket, char **key, char **version_id)
 {
     const char *src = http_req_header(call->req, "x-amz-copy-source");
     *bucket = *key = NULL;
+    if (version_id)
+        *version_id = NULL;
     if (*src == '/')
         src++;
     const char *slash = strchr(src, '/');
     const char *q = strchr(src, '?');
     if (q && strncmp(q, "?versionId=", 11) == 0) {
-        s3_fail(call, S3_ERR_NOT_IMPLEMENTED, "Copying a specific version is not supported yet", NULL);
-        return -1;
+        if (!version_id) {
+            s3_fail(call, S3_ERR_NOT_IMPLEMENTED, "Copying a part of a specific version is not supported yet",
+                    NULL);
+            return -1;
+        }
+        *version_id = s3_url_decode(q + 11, strlen(q + 11), false);
+        if (!*version_id || !store_version_id_valid(*version_id)) {
+            free(*version_id);
+            *version_id = NULL;
+            s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Invalid version id specified", NULL);
+            return -1;
+        }
     }
     size_t end = q ? (size_t)(q - src) : strlen(src);
     if (!slash || (size_t)(slash - src) >= end || slash + 1 == src + end) {
@@ -436,9 +511,7 @@ int s3_parse_copy_source(struct s3_call *call, char **bucket, char **key)
     *bucket = s3_url_decode(src, (size_t)(slash - src), false);
     *key = s3_url_decode(slash + 1, end - (size_t)(slash - src) - 1, false);
     if (!*bucket || !*key) {
-        free(*bucket);
-        free(*key);
-        *bucket = *key = NULL;
+        drop_copy_source(bucket, key, version_id);
         s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Invalid copy source encoding", NULL);
         return -1;
     }
@@ -450,9 +523,7 @@ int s3_parse_copy_source(struct s3_call *call, char **bucket, char **key)
         s3_bucket_free(&b);
     if (err != S3_OK) {
         s3_fail(call, err, NULL, NULL);
-        free(*bucket);
-        free(*key);
-        *bucket = *key = NULL;
+        drop_copy_source(bucket, key, version_id);
         return -1;
     }
     return 0;
@@ -465,10 +536,47 @@ static void object_copied(void *arg, const struct store_result *res)
         s3_fail_store(call, res);
         return;
     }
+    s3_add_version_header(call, res->version_id);
+    if (res->source_version_id[0])
+        http_resp_header(call->req, "x-amz-copy-source-version-id", res->source_version_id);
     struct strbuf xml;
     strbuf_init(&xml);
-    s3_copy_object_result_xml(&xml, res->etag, res->last_modified_ms);
+    s3_copy_object_result_xml(&xml, res->etag, res->last_modified_ms, res->checksum_alg,
+                              res->checksum, res->checksum_type);
     s3_reply_xml(call, &xml);
+}
+
+/* x-amz-metadata-directive / x-amz-tagging-directive: absent, COPY or
+ * REPLACE. Answers and returns false otherwise. */
+static bool directive_param(struct s3_call *call, const char *header, const char *message,
+                            bool *replace)
+{
+    const char *v = http_req_header(call->req, header);
+    *replace = v && strcmp(v, "REPLACE") == 0;
+    if (!v || *replace || strcmp(v, "COPY") == 0)
+        return true;
+    s3_fail(call, S3_ERR_INVALID_ARGUMENT, message, NULL);
+    return false;
+}
+
+/* What a CopyObject request asks for, before it goes to the store. */
+struct copy_request {
+    char *src_bucket, *src_key, *src_version_id;
+    struct s3_content_headers content;
+    struct s3_kv *meta, *tags;
+    size_t n_meta, n_tags;
+    struct store_lock lock;
+    char lock_mode[12];
+};
+
+static void copy_request_free(struct copy_request *r)
+{
+    free(r->src_bucket);
+    free(r->src_key);
+    free(r->src_version_id);
+    s3_content_headers_free(&r->content);
+    s3_kv_free_array(r->meta, r->n_meta);
+    s3_kv_free_array(r->tags, r->n_tags);
 }
 
 static void copy_object(struct s3_call *call)
@@ -480,34 +588,31 @@ static void copy_object(struct s3_call *call)
         s3_fail(call, err, NULL, NULL);
         return;
     }
+    struct copy_request r;
+    memset(&r, 0, sizeof(r));
+    bool lock_ok = s3_lock_headers(call, &b, &r.lock, r.lock_mode);
     s3_bucket_free(&b);
-    const char *directive = http_req_header(req, "x-amz-metadata-directive");
-    if (directive && strcmp(directive, "COPY") != 0 && strcmp(directive, "REPLACE") != 0) {
-        s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Unknown metadata directive.", NULL);
+    bool replace, replace_tags;
+    const char *storage_class, *checksum_alg, *checksum_type;
+    if (!lock_ok || !s3_checksum_algorithm_param(call, &checksum_alg, &checksum_type) ||
+        !directive_param(call, "x-amz-metadata-directive", "Unknown metadata directive.", &replace) ||
+        !directive_param(call, "x-amz-tagging-directive", "Unknown tagging directive.", &replace_tags) ||
+        !s3_storage_class_param(call, &storage_class) ||
+        (replace_tags && !s3_tagging_header(call, &r.tags, &r.n_tags)) ||
+        s3_parse_copy_source(call, &r.src_bucket, &r.src_key, &r.src_version_id) < 0) {
+        copy_request_free(&r);
         return;
     }
-    bool replace = directive && strcmp(directive, "REPLACE") == 0;
-    const char *storage_class;
-    if (!s3_storage_class_param(call, &storage_class))
-        return;
-    char *src_bucket, *src_key;
-    if (s3_parse_copy_source(call, &src_bucket, &src_key) < 0)
-        return;
-    if (!replace && !storage_class && strcmp(src_bucket, call->route.bucket) == 0 &&
-        strcmp(src_key, call->route.key) == 0) {
-        free(src_bucket);
-        free(src_key);
+    if (!replace && !storage_class && !r.src_version_id && strcmp(r.src_bucket, call->route.bucket) == 0 &&
+        strcmp(r.src_key, call->route.key) == 0) {
+        copy_request_free(&r);
         s3_fail(call, S3_ERR_INVALID_REQUEST,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
                 NULL);
         return;
     }
-    struct s3_content_headers content = {0};
-    struct s3_kv *meta = NULL;
-    size_t n_meta = 0;
-    if (replace && s3_request_content(call, &content, &meta, &n_meta) < 0) {
-        free(src_bucket);
-        free(src_key);
+    if (replace && s3_request_content(call, &r.content, &r.meta, &r.n_meta) < 0) {
+        copy_request_free(&r);
         s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
         return;
     }
@@ -521,8 +626,8 @@ static void copy_object(struct s3_call *call)
     if (inm)
         unquote_etag(inm, if_none, sizeof(if_none));
     struct store_copy cp = {
-        .src_bucket = src_bucket,
-        .src_key = src_key,
+        .src_bucket = r.src_bucket,
+        .src_key = r.src_key,
         .dst_bucket = call->route.bucket,
         .dst_key = call->route.key,
         .account = call->account,
@@ -530,18 +635,90 @@ static void copy_object(struct s3_call *call)
         .if_none_match = inm ? if_none : NULL,
         .if_modified_since_ms = ims ? (s3_parse_http_date(ims) > 0 ? s3_parse_http_date(ims) : 0) : 0,
         .if_unmodified_since_ms = ius ? (s3_parse_http_date(ius) > 0 ? s3_parse_http_date(ius) : 0) : 0,
-        .replace_content = replace ? &content : NULL,
-        .replace_meta = meta,
-        .n_replace_meta = n_meta,
+        .replace_content = replace ? &r.content : NULL,
+        .replace_meta = r.meta,
+        .n_replace_meta = r.n_meta,
         .replace = replace,
         .storage_class = storage_class,
+        .src_version_id = r.src_version_id,
+        .replace_tags = replace_tags,
+        .tags = r.tags,
+        .n_tags = r.n_tags,
+        .lock = r.lock,
+        .checksum_alg = checksum_alg,
     };
     if (store_copy_object(call->store, &cp, object_copied, call) < 0)
         s3_fail_unqueued(call);
-    free(src_bucket);
-    free(src_key);
-    s3_content_headers_free(&content);
-    s3_kv_free_array(meta, n_meta);
+    copy_request_free(&r);
+}
+
+/* ---- GetObjectAttributes ---------------------------------------------- */
+
+/* x-amz-max-parts / x-amz-part-number-marker: non-negative integers. */
+static bool header_int(struct s3_call *call, const char *name, int def, int *out)
+{
+    const char *v = http_req_header(call->req, name);
+    *out = def;
+    if (!v)
+        return true;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end || n < 0 || n > INT32_MAX) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "Provided %s not an integer or within integer range", name);
+        s3_fail(call, S3_ERR_INVALID_ARGUMENT, msg, NULL);
+        return false;
+    }
+    *out = (int)n;
+    return true;
+}
+
+static void get_object_attributes(struct s3_call *call)
+{
+    struct s3_bucket b;
+    enum s3_err err = s3_owned_bucket(call, &b);
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
+        return;
+    }
+    bool versioned = b.versioning[0] != '\0';
+    s3_bucket_free(&b);
+    unsigned attrs;
+    err = s3_parse_object_attributes(http_req_header(call->req, "x-amz-object-attributes"), &attrs);
+    if (err != S3_OK) {
+        s3_fail(call, err,
+                err == S3_ERR_INVALID_REQUEST
+                    ? "The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty"
+                    : "Invalid attribute name specified.",
+                NULL);
+        return;
+    }
+    int max_parts, marker;
+    char *version_id;
+    if (!header_int(call, "x-amz-max-parts", 1000, &max_parts) ||
+        !header_int(call, "x-amz-part-number-marker", 0, &marker) ||
+        !s3_version_id_param(call, &version_id))
+        return;
+    if (max_parts > 1000)
+        max_parts = 1000;
+    struct s3_object o = {0};
+    err = store_get_object_version(call->store, call->route.bucket, call->route.key, version_id, &o);
+    if (err != S3_OK) {
+        s3_fail_version(call, err, &o, version_id, versioned);
+    } else {
+        char date[40];
+        s3_http_date(o.last_modified_ms, date);
+        http_resp_header(call->req, "Last-Modified", date);
+        if (versioned)
+            s3_add_version_header(call, o.version_id);
+        struct strbuf xml;
+        strbuf_init(&xml);
+        s3_object_attributes_xml(&xml, &o, attrs, marker, max_parts);
+        s3_reply_xml(call, &xml);
+    }
+    s3_object_free(&o);
+    free(version_id);
 }
 
 void s3_object_execute(struct s3_call *call)
@@ -552,6 +729,7 @@ void s3_object_execute(struct s3_call *call)
     case S3_OP_HEAD_OBJECT: get_object(call); break;
     case S3_OP_DELETE_OBJECT: delete_object(call); break;
     case S3_OP_COPY_OBJECT: copy_object(call); break;
+    case S3_OP_GET_OBJECT_ATTRIBUTES: get_object_attributes(call); break;
     default: s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL); break;
     }
 }

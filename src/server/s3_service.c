@@ -10,7 +10,9 @@
 #include <openssl/evp.h>
 
 #include "server/log.h"
+#include "server/s3_config.h"
 #include "server/s3_entry.h"
+#include "storage/s3_notify.h"
 
 static void call_cleanup(struct http_req *req)
 {
@@ -25,10 +27,16 @@ static void call_cleanup(struct http_req *req)
     if (call->payload_sha)
         EVP_MD_CTX_free(call->payload_sha);
     checksum_abort(&call->header_checksum);
-    for (size_t i = 0; i < call->n_keys; i++)
+    checksum_abort(&call->computed_checksum);
+    checksum_abort(&call->part_crc64);
+    for (size_t i = 0; i < call->n_keys; i++) {
         free(call->keys[i]);
+        free(call->version_ids ? call->version_ids[i] : NULL);
+    }
     free(call->keys);
+    free(call->version_ids);
     free(call->parts);
+    s3_post_free(call->post);
     free(call);
     req->handler = NULL;
 }
@@ -152,16 +160,46 @@ oom:
     return -1;
 }
 
-void s3_add_checksum_headers(struct s3_call *call)
+void s3_add_checksum_headers(struct s3_call *call, bool with_type)
 {
-    int alg = call->header_checksum_alg >= 0 ? call->header_checksum_alg : call->trailer_alg;
-    if (alg < 0)
+    if (call->body_checksum_alg < 0)
         return;
-    const unsigned char *digest =
-        call->header_checksum_alg >= 0 ? call->header_checksum_want : call->trailer_digest;
-    char b64[64];
-    base64_encode(digest, checksum_digest_len((enum checksum_alg)alg), b64);
-    http_resp_header(call->req, checksum_header_name((enum checksum_alg)alg), b64);
+    http_resp_header(call->req, checksum_header_name((enum checksum_alg)call->body_checksum_alg),
+                     call->body_checksum);
+    if (with_type)
+        http_resp_header(call->req, "x-amz-checksum-type", "FULL_OBJECT");
+}
+
+bool s3_checksum_algorithm_param(struct s3_call *call, const char **alg, const char **type)
+{
+    const char *a = http_req_header(call->req, "x-amz-checksum-algorithm");
+    const char *t = http_req_header(call->req, "x-amz-checksum-type");
+    *alg = *type = NULL;
+    if (!a && !t)
+        return true;
+    int id = a ? checksum_alg_from_name(a) : -1;
+    if (id < 0) {
+        s3_fail(call, S3_ERR_INVALID_REQUEST,
+                a ? "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
+                  : "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.",
+                NULL);
+        return false;
+    }
+    bool crc = checksum_alg_is_crc((enum checksum_alg)id);
+    if (!t)
+        t = id == CHECKSUM_CRC64NVME ? "FULL_OBJECT" : "COMPOSITE";
+    bool full = strcasecmp(t, "FULL_OBJECT") == 0;
+    if ((!full && strcasecmp(t, "COMPOSITE") != 0) || (full && !crc) ||
+        (!full && id == CHECKSUM_CRC64NVME)) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "The %s checksum type cannot be used with the %s checksum algorithm.",
+                 t, checksum_alg_name((enum checksum_alg)id));
+        s3_fail(call, S3_ERR_INVALID_REQUEST, msg, NULL);
+        return false;
+    }
+    *alg = checksum_alg_name((enum checksum_alg)id);
+    *type = full ? "FULL_OBJECT" : "COMPOSITE";
+    return true;
 }
 
 /* ---- authentication ------------------------------------------------- */
@@ -176,10 +214,9 @@ static bool authenticate(struct s3_call *call)
     switch (a->status) {
     case AUTH_OK:
         memcpy(call->account, a->key->account, sizeof(call->account));
-        return true;
+        return s3_access_authorize(call, false);
     case AUTH_ANONYMOUS:
-        s3_fail(call, S3_ERR_ACCESS_DENIED, "Access Denied", NULL);
-        return false;
+        return s3_access_authorize(call, true);
     case AUTH_UNKNOWN_KEY: {
         struct strbuf x;
         strbuf_init(&x);
@@ -276,6 +313,10 @@ static int store_decoded(void *arg, const void *data, size_t len)
     }
     if (call->header_checksum_alg >= 0)
         checksum_update(&call->header_checksum, data, len);
+    if (call->computed_checksum_alg >= 0)
+        checksum_update(&call->computed_checksum, data, len);
+    if (call->part_crc64_on)
+        checksum_update(&call->part_crc64, data, len);
     if (call->blob) {
         int rc = blob_writer_write(call->blob, data, len);
         if (rc < 0) {
@@ -337,6 +378,79 @@ static int body_sink(struct http_req *req, const void *data, size_t len)
         return -1;
     }
     return -1;
+}
+
+/* Picks the upload's checksum to store: the one the client sent (checked
+ * by now), else the one computed here; and a part's CRC64NVME. */
+static void settle_body_checksum(struct s3_call *call)
+{
+    unsigned char digest[CHECKSUM_MAX_DIGEST];
+    size_t n = 0;
+    call->body_checksum_alg = -1;
+    if (call->header_checksum_alg >= 0) {
+        call->body_checksum_alg = call->header_checksum_alg;
+        n = checksum_digest_len((enum checksum_alg)call->header_checksum_alg);
+        memcpy(digest, call->header_checksum_want, n);
+    } else if (call->trailer_alg >= 0) {
+        call->body_checksum_alg = call->trailer_alg;
+        n = call->trailer_digest_len;
+        memcpy(digest, call->trailer_digest, n);
+    } else if (call->computed_checksum_alg >= 0) {
+        call->body_checksum_alg = call->computed_checksum_alg;
+        n = checksum_final(&call->computed_checksum, digest);
+        call->computed_checksum_alg = -1;
+    }
+    if (call->body_checksum_alg >= 0)
+        base64_encode(digest, n, call->body_checksum);
+    if (call->part_crc64_on) {
+        n = checksum_final(&call->part_crc64, digest);
+        call->part_crc64_on = false;
+        base64_encode(digest, n, call->body_crc64nvme);
+    }
+}
+
+/* The algorithm of an UploadPart's upload (-1: none, or no such upload,
+ * which the handler reports). */
+static int upload_algorithm(struct s3_call *call)
+{
+    bool present = false;
+    char *id = s3_query_param(call->req->query, "uploadId", &present);
+    struct s3_upload upload = {0};
+    struct s3_part_list parts = {0};
+    int alg = -1;
+    if (id && store_list_parts(call->store, call->route.bucket, call->route.key, id, 0, 0, &upload,
+                               &parts) == S3_OK) {
+        alg = checksum_alg_from_name(upload.checksum_alg);
+        s3_upload_free(&upload);
+        s3_part_list_free(&parts);
+    }
+    free(id);
+    return alg;
+}
+
+/* Uploads: starts the checksums computed over the body (see s3_call). */
+static bool start_computed_checksums(struct s3_call *call)
+{
+    struct http_req *req = call->req;
+    call->computed_checksum_alg = -1;
+    call->upload_checksum_alg = -1;
+    if (call->route.op == S3_OP_UPLOAD_PART) {
+        call->upload_checksum_alg = upload_algorithm(call);
+        if (checksum_init(&call->part_crc64, CHECKSUM_CRC64NVME) < 0)
+            return false;
+        call->part_crc64_on = true;
+    }
+    if (call->header_checksum_alg >= 0 || http_req_header(req, "x-amz-trailer"))
+        return true;
+    int alg = checksum_alg_from_name(http_req_header(req, "x-amz-sdk-checksum-algorithm"));
+    if (alg < 0)
+        alg = call->upload_checksum_alg;
+    if (alg < 0)
+        alg = CHECKSUM_CRC64NVME;
+    if (checksum_init(&call->computed_checksum, (enum checksum_alg)alg) < 0)
+        return false;
+    call->computed_checksum_alg = alg;
+    return true;
 }
 
 /* Checks every digest the client sent against what arrived. */
@@ -413,6 +527,7 @@ static bool body_digests_ok(struct s3_call *call)
             return false;
         }
     }
+    settle_body_checksum(call);
     return true;
 }
 
@@ -435,6 +550,7 @@ static void execute(struct s3_call *call)
     case S3_OP_GET_OBJECT:
     case S3_OP_HEAD_OBJECT:
     case S3_OP_DELETE_OBJECT:
+    case S3_OP_GET_OBJECT_ATTRIBUTES:
         s3_object_execute(call);
         break;
     case S3_OP_CREATE_MULTIPART_UPLOAD:
@@ -444,6 +560,64 @@ static void execute(struct s3_call *call)
     case S3_OP_ABORT_MULTIPART_UPLOAD:
     case S3_OP_LIST_PARTS:
         s3_multipart_execute(call);
+        break;
+    case S3_OP_GET_BUCKET_POLICY:
+    case S3_OP_PUT_BUCKET_POLICY:
+    case S3_OP_DELETE_BUCKET_POLICY:
+    case S3_OP_GET_BUCKET_POLICY_STATUS:
+    case S3_OP_GET_BUCKET_ACL:
+    case S3_OP_PUT_BUCKET_ACL:
+    case S3_OP_GET_OBJECT_ACL:
+    case S3_OP_PUT_OBJECT_ACL:
+    case S3_OP_GET_BUCKET_CORS:
+    case S3_OP_PUT_BUCKET_CORS:
+    case S3_OP_DELETE_BUCKET_CORS:
+    case S3_OP_GET_BUCKET_LIFECYCLE:
+    case S3_OP_PUT_BUCKET_LIFECYCLE:
+    case S3_OP_DELETE_BUCKET_LIFECYCLE:
+    case S3_OP_GET_BUCKET_ENCRYPTION:
+    case S3_OP_PUT_BUCKET_ENCRYPTION:
+    case S3_OP_DELETE_BUCKET_ENCRYPTION:
+    case S3_OP_GET_PUBLIC_ACCESS_BLOCK:
+    case S3_OP_PUT_PUBLIC_ACCESS_BLOCK:
+    case S3_OP_DELETE_PUBLIC_ACCESS_BLOCK:
+    case S3_OP_GET_BUCKET_OWNERSHIP_CONTROLS:
+    case S3_OP_PUT_BUCKET_OWNERSHIP_CONTROLS:
+    case S3_OP_DELETE_BUCKET_OWNERSHIP_CONTROLS:
+    case S3_OP_GET_BUCKET_WEBSITE:
+    case S3_OP_PUT_BUCKET_WEBSITE:
+    case S3_OP_DELETE_BUCKET_WEBSITE:
+    case S3_OP_GET_BUCKET_LOGGING:
+    case S3_OP_PUT_BUCKET_LOGGING:
+    case S3_OP_GET_BUCKET_REQUEST_PAYMENT:
+    case S3_OP_PUT_BUCKET_REQUEST_PAYMENT:
+    case S3_OP_GET_BUCKET_ACCELERATE:
+    case S3_OP_PUT_BUCKET_ACCELERATE:
+    case S3_OP_GET_BUCKET_REPLICATION:
+    case S3_OP_PUT_BUCKET_REPLICATION:
+    case S3_OP_DELETE_BUCKET_REPLICATION:
+        s3_config_execute(call);
+        break;
+    case S3_OP_GET_BUCKET_VERSIONING:
+    case S3_OP_PUT_BUCKET_VERSIONING:
+    case S3_OP_LIST_OBJECT_VERSIONS:
+    case S3_OP_GET_OBJECT_LOCK_CONFIGURATION:
+    case S3_OP_PUT_OBJECT_LOCK_CONFIGURATION:
+    case S3_OP_GET_BUCKET_TAGGING:
+    case S3_OP_PUT_BUCKET_TAGGING:
+    case S3_OP_DELETE_BUCKET_TAGGING:
+    case S3_OP_GET_OBJECT_TAGGING:
+    case S3_OP_PUT_OBJECT_TAGGING:
+    case S3_OP_DELETE_OBJECT_TAGGING:
+    case S3_OP_GET_OBJECT_RETENTION:
+    case S3_OP_PUT_OBJECT_RETENTION:
+    case S3_OP_GET_OBJECT_LEGAL_HOLD:
+    case S3_OP_PUT_OBJECT_LEGAL_HOLD:
+        s3_versioning_execute(call);
+        break;
+    case S3_OP_GET_BUCKET_NOTIFICATION:
+    case S3_OP_PUT_BUCKET_NOTIFICATION:
+        s3_notification_execute(call);
         break;
     default:
         s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL);
@@ -455,7 +629,13 @@ static void body_complete(struct s3_call *call)
 {
     if (!body_digests_ok(call))
         return;
+    /* The writes the operation queues carry the request, for the events
+     * they may record (storage/s3_notify.h). */
+    struct store_origin origin;
+    s3_notification_origin(call, &origin);
+    store_set_origin(call->store, &origin);
     execute(call);
+    store_set_origin(call->store, NULL);
 }
 
 static void blob_finished(void *arg, int err)
@@ -491,9 +671,11 @@ static bool prepare_body(struct s3_call *call)
     struct http_req *req = call->req;
     call->header_checksum_alg = -1;
     call->trailer_alg = -1;
+    call->computed_checksum_alg = -1;
+    call->body_checksum_alg = -1;
     /* Presigned URLs and SigV2 sign no payload hash. */
     const char *sha = http_req_header(req, "x-amz-content-sha256");
-    if (call->auth.sig.presigned || (call->auth.sigv2 && !sha))
+    if (call->auth.sig.presigned || (call->auth.sigv2 && !sha) || call->auth.status == AUTH_ANONYMOUS)
         sha = "UNSIGNED-PAYLOAD";
     if (!sha) {
         s3_fail(call, S3_ERR_INVALID_REQUEST, "Missing required header for this request: x-amz-content-sha256", NULL);
@@ -563,6 +745,10 @@ static bool prepare_body(struct s3_call *call)
         break;
     }
     bool to_blob = op_streams_to_blob(call->route.op);
+    if (to_blob && !start_computed_checksums(call)) {
+        s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
+        return false;
+    }
     if (to_blob && !streaming && !req->chunked && req->content_length < 0) {
         s3_fail(call, S3_ERR_MISSING_CONTENT_LENGTH, "You must provide the Content-Length HTTP header.", NULL);
         return false;
@@ -606,6 +792,15 @@ void s3_handle_request(struct http_req *req)
     req->op_name = s3_op_name(call->route.op);
     if (err != S3_OK) {
         s3_fail(call, err, NULL, NULL);
+        return;
+    }
+    s3_cors_add_headers(call);
+    if (call->route.op == S3_OP_CORS_PREFLIGHT) {
+        s3_cors_preflight(call);
+        return;
+    }
+    if (call->route.op == S3_OP_POST_OBJECT) {
+        s3_post_object(call);
         return;
     }
     if (!authenticate(call))

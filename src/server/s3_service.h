@@ -49,13 +49,27 @@ struct s3_call {
     int trailer_alg;               /* checksum that arrived in a trailer, -1 if none */
     unsigned char trailer_digest[CHECKSUM_MAX_DIGEST];
     size_t trailer_digest_len;
+    /* Uploads: the checksum computed here when the client sends none to
+     * check (its x-amz-sdk-checksum-algorithm, the upload's algorithm for a
+     * part, else CRC64NVME as AWS's default), and a part's CRC64NVME. */
+    struct checksum_ctx computed_checksum;
+    int computed_checksum_alg;     /* -1 when none is computed */
+    struct checksum_ctx part_crc64;
+    bool part_crc64_on;
+    int upload_checksum_alg;       /* UploadPart: the upload's algorithm, -1 for none */
+    /* Once the body is in: the upload's checksum to store (alg -1: none). */
+    int body_checksum_alg;
+    char body_checksum[64];
+    char body_crc64nvme[64];
 
     /* Handler state that must outlive the body phase. */
     char **keys;                   /* DeleteObjects */
+    char **version_ids;            /* DeleteObjects: NULL entries for none */
     size_t n_keys;
     bool quiet;
     struct s3_complete_part *parts;
     size_t n_parts;
+    struct s3_post *post;          /* PostObject (s3_post.c) */
 };
 
 /* Answers with an S3 error. message NULL = AWS's default; extra_xml is
@@ -73,14 +87,58 @@ int s3_request_content(struct s3_call *call, struct s3_content_headers *content,
 void s3_bucket_execute(struct s3_call *call);
 void s3_object_execute(struct s3_call *call);
 void s3_multipart_execute(struct s3_call *call);
-/* Adds the checksum headers that prove what the upload carried. */
-void s3_add_checksum_headers(struct s3_call *call);
+/* PostObject (s3_post.c): takes the request before authentication, as
+ * its credentials are in the form; s3_post_free releases its state. */
+struct s3_post;
+void s3_post_object(struct s3_call *call);
+void s3_post_free(struct s3_post *post);
+/* Versioning, ListObjectVersions, object lock, tagging (s3_versioning.c). */
+void s3_versioning_execute(struct s3_call *call);
+/* Put/GetBucketNotificationConfiguration (s3_notification.c). */
+void s3_notification_execute(struct s3_call *call);
+/* The request as the events of its writes describe it (s3_notification.c). */
+struct store_origin;
+void s3_notification_origin(const struct s3_call *call, struct store_origin *origin);
+/* Integer and encoding-type query parameters of the listings (s3_bucket.c):
+ * answer InvalidArgument and return -1 when malformed. */
+int s3_int_param(struct s3_call *call, const char *name, int def, int max, int *out);
+int s3_encoding_param(struct s3_call *call, bool *url);
+
+/* ---- shared by the object handlers (s3_versioning.c) ---------------- */
+
+/* The versionId query parameter: *out NULL when absent. Answers
+ * InvalidArgument and returns false when it is no version id. */
+bool s3_version_id_param(struct s3_call *call, char **out);
+/* x-amz-version-id when the bucket was ever versioned (id not ""). */
+void s3_add_version_header(struct s3_call *call, const char *version_id);
+/* Answers a failed version lookup: NoSuchKey / NoSuchVersion with AWS's
+ * extra elements, a delete marker's 404 / 405 with x-amz-delete-marker. */
+void s3_fail_version(struct s3_call *call, enum s3_err err, const struct s3_object *o,
+                     const char *version_id, bool versioned);
+/* x-amz-tagging -> tags (validated). Answers and returns false when bad. */
+bool s3_tagging_header(struct s3_call *call, struct s3_kv **tags, size_t *n_tags);
+/* x-amz-object-lock-* -> lock; InvalidRequest when the bucket has no
+ * object lock, InvalidArgument for bad values. Answers and returns false
+ * when bad. mode_buf holds the mode lock->mode points at. */
+bool s3_lock_headers(struct s3_call *call, const struct s3_bucket *b, struct store_lock *lock,
+                     char mode_buf[12]);
+/* The version's object lock headers and x-amz-tagging-count on GET/HEAD. */
+void s3_add_version_headers(struct s3_call *call, const struct s3_object *o);
+/* Adds the x-amz-checksum-<alg> header of the body's checksum (and
+ * x-amz-checksum-type when with_type) on an upload's answer. */
+void s3_add_checksum_headers(struct s3_call *call, bool with_type);
+/* x-amz-checksum-algorithm / x-amz-checksum-type of CreateMultipartUpload
+ * and CopyObject: *alg NULL and *type NULL when absent. Answers
+ * InvalidRequest and returns false for an unknown or impossible pair
+ * (SHA with FULL_OBJECT, CRC64NVME with COMPOSITE). */
+bool s3_checksum_algorithm_param(struct s3_call *call, const char **alg, const char **type);
 /* x-amz-storage-class -> NULL (STANDARD) or the class; answers and returns
  * false when it names no class. */
 bool s3_storage_class_param(struct s3_call *call, const char **out);
-/* x-amz-copy-source -> decoded bucket and key, the bucket checked to exist
- * and be the caller's. Answers and returns -1 on failure. */
-int s3_parse_copy_source(struct s3_call *call, char **bucket, char **key);
+/* x-amz-copy-source -> decoded bucket and key (and ?versionId= into
+ * *version_id; NULL version_id refuses one with NotImplemented), the bucket
+ * checked to exist and be the caller's. Answers and returns -1 on failure. */
+int s3_parse_copy_source(struct s3_call *call, char **bucket, char **key, char **version_id);
 /* Answers when the store would not take a write (closing, or no memory). */
 void s3_fail_unqueued(struct s3_call *call);
 /* Maps a store completion's error into the answer. */

@@ -24,11 +24,19 @@
 struct event_base;
 struct store;
 struct conn;
+struct sqs_service;
+struct lambda_service;
+struct logs_service;
+struct event_bus;
 
 struct server {
     struct event_base *base;
     struct config *cfg;
     struct store *store;
+    struct sqs_service *sqs;       /* NULL until created */
+    struct lambda_service *lambda; /* NULL until created */
+    struct logs_service *logs;     /* NULL until created */
+    struct event_bus *bus;         /* S3 event delivery (event_bus.h); NULL until created */
     const char *vhost_domains[3];  /* "s3.<domain>", "s3.localhost", NULL */
     char *vhost_storage;
     struct conn *conns;            /* every open connection */
@@ -62,6 +70,7 @@ struct http_req {
     char request_id[17];
     char client_ip[64];
     int64_t start_us;
+    void *listener_data;           /* the listener's listener_ctx.data (NULL on the main one) */
 
     /* Set by the handler. */
     void *handler;                 /* the service's per-request state */

@@ -32,8 +32,10 @@ void store_job_release_common(struct store_job *job)
     job->body = NULL;
     free(job->body_inline);
     job->body_inline = NULL;
-    for (size_t i = 0; job->result.deleted && i < job->result.n_deleted; i++)
+    for (size_t i = 0; job->result.deleted && i < job->result.n_deleted; i++) {
         free(job->result.deleted[i].key);
+        free(job->result.deleted[i].version_id);
+    }
     free(job->result.deleted);
     job->result.deleted = NULL;
     job->result.n_deleted = 0;
@@ -96,7 +98,9 @@ static void apply_in_savepoint(struct store *st, struct store_job *job)
         job->result.err = S3_ERR_INTERNAL_ERROR;
         return;
     }
+    st->applying = job;
     job->result.err = job->apply(st, job);
+    st->applying = NULL;
     if (job->result.err != S3_OK)
         db_exec(&st->writer, "ROLLBACK TO job");
     if (db_exec(&st->writer, "RELEASE job") != 0 && job->result.err == S3_OK)
@@ -197,6 +201,9 @@ int store_enqueue(struct store *st, struct store_job *job)
         errno = ESHUTDOWN;
         return -1;
     }
+    job->has_origin = st->has_origin;
+    if (st->has_origin)
+        job->origin = st->origin;
     if (st->queue_tail)
         st->queue_tail->next = job;
     else
@@ -252,13 +259,17 @@ void store_dispatch_completions(struct store *st)
     struct store_job *j = st->done_head;
     st->done_head = st->done_tail = NULL;
     pthread_mutex_unlock(&st->mu);
+    bool events = false;
     while (j) {
         struct store_job *next = j->next;
+        events |= j->recorded_events && j->result.err == S3_OK;
         if (j->cb)
             j->cb(j->cb_arg, &j->result);
         j->destroy(j);
         j = next;
     }
+    if (events && st->outbox_listener)
+        st->outbox_listener(st->outbox_listener_arg);
 }
 
 /* ---- open and close ------------------------------------------------------ */

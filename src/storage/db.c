@@ -74,8 +74,14 @@ void db_conn_close(struct db_conn *c)
     for (size_t i = 0; i < c->n_cache; i++)
         sqlite3_finalize(c->cache[i].stmt);
     free(c->cache);
-    if (c->db)
+    if (c->db) {
+        /* Statements other services cached on this connection (store_submit
+         * jobs) end with it. */
+        sqlite3_stmt *s;
+        while ((s = sqlite3_next_stmt(c->db, NULL)))
+            sqlite3_finalize(s);
         sqlite3_close(c->db);
+    }
     memset(c, 0, sizeof(*c));
 }
 
@@ -133,6 +139,12 @@ int db_column_strdup(sqlite3_stmt *s, int col, char **out)
 
 static const struct schema_module *const modules[] = {
     &s3_schema,
+    &sqs_schema,
+    &s3_config_schema,
+    &lambda_schema,
+    &logs_schema,
+    &s3_notify_schema,
+    &lambda_esm_schema,
 };
 
 static int applied_steps(struct db_conn *c, const char *module, size_t *n, char *err, size_t errlen)

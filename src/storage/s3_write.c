@@ -6,8 +6,21 @@
  * there (NoSuchBucket, BucketNotEmpty, conditional writes, multipart checks)
  * against the state the earlier jobs of the batch left. Blob reference counts
  * follow from the schema's triggers: inserting a segment or part takes a
- * reference, deleting one (cascades included) drops it. */
+ * reference, deleting one (cascades included) drops it.
+ *
+ * Versions: every write of a key goes through install_latest, which keeps
+ * `objects` the latest version and moves the one it displaces (with its
+ * segments) to object_versions, unless both are the "null" version, which
+ * is replaced — so a bucket that was never versioned behaves exactly as
+ * before. Deleting the latest version promotes the newest older one.
+ *
+ * Event notifications: install_latest (creations, delete markers) and
+ * delete_version (deletions) call store_notify_record in the same savepoint,
+ * so an event commits exactly when its change does (s3_notify.h). */
 #include "storage/store_internal.h"
+
+#include "common/strbuf.h"
+#include "protocol/checksum.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -33,11 +46,17 @@ struct s3_job {
     struct s3_complete_part *parts;
     size_t n_parts;
     int tmp_age_s;
+    char *version_id, *src_version_id, *tags_json, *lock_mode;
+    int64_t lock_until_ms;
+    bool legal_hold, bypass_governance, replace_tags, object_lock;
+    char *checksum_alg, *checksum, *checksum_type, *crc64nvme, *event;
 };
 
 static const char sql_bucket_owner[] = "SELECT owner FROM buckets WHERE name = ?1";
 static const char sql_bucket_insert[] =
     "INSERT INTO buckets(name, owner, region, created_ms) VALUES (?1, ?2, ?3, ?4)";
+static const char sql_bucket_lock_on[] =
+    "UPDATE buckets SET versioning = 'Enabled', object_lock = 1 WHERE name = ?1";
 static const char sql_bucket_has_objects[] = "SELECT 1 FROM objects WHERE bucket = ?1 LIMIT 1";
 static const char sql_bucket_drop_uploads[] = "DELETE FROM uploads WHERE bucket = ?1";
 static const char sql_bucket_delete[] = "DELETE FROM buckets WHERE name = ?1";
@@ -46,31 +65,74 @@ static const char sql_blob_register[] =
     " ON CONFLICT(sha256) DO NOTHING";
 static const char sql_blob_exists[] = "SELECT 1 FROM blobs WHERE sha256 = ?1";
 static const char sql_blob_data_insert[] = "INSERT INTO blob_data(data) VALUES (?1)";
-static const char sql_object_etag[] = "SELECT etag FROM objects WHERE bucket = ?1 AND key = ?2";
+static const char sql_object_etag[] =
+    "SELECT etag FROM objects WHERE bucket = ?1 AND key = ?2 AND delete_marker = 0";
 static const char sql_object_delete[] = "DELETE FROM objects WHERE bucket = ?1 AND key = ?2";
 static const char sql_object_insert[] =
     "INSERT INTO objects(bucket, key, size, etag, last_modified_ms, owner, storage_class,"
     " content_type, content_encoding, content_disposition, content_language, cache_control,"
-    " expires, user_meta, parts_count)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+    " expires, user_meta, parts_count, version_id, delete_marker, tags, lock_mode,"
+    " lock_until_ms, legal_hold, checksum_alg, checksum, checksum_type, part_checksums)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+    " ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
+/* Moving versions between objects and object_versions. */
+#define MOVED_COLUMNS \
+    "size, etag, last_modified_ms, owner, storage_class, content_type, content_encoding," \
+    " content_disposition, content_language, cache_control, expires, user_meta, parts_count," \
+    " version_id, delete_marker, tags, lock_mode, lock_until_ms, legal_hold, checksum_alg," \
+    " checksum, checksum_type, part_checksums"
+static const char sql_null_version_drop[] =
+    "DELETE FROM object_versions WHERE bucket = ?1 AND key = ?2 AND version_id = 'null'";
+static const char sql_null_latest_drop[] =
+    "DELETE FROM objects WHERE bucket = ?1 AND key = ?2 AND version_id = 'null'";
+static const char sql_next_seq[] =
+    "SELECT coalesce(max(seq), 0) + 1 FROM object_versions WHERE bucket = ?1 AND key = ?2";
+static const char sql_demote[] =
+    "INSERT INTO object_versions(bucket, key, seq, " MOVED_COLUMNS ")"
+    " SELECT bucket, key, ?3, " MOVED_COLUMNS " FROM objects WHERE bucket = ?1 AND key = ?2";
+static const char sql_demote_segments[] =
+    "INSERT INTO version_segments(bucket, key, seq, idx, blob, size)"
+    " SELECT bucket, key, ?3, idx, blob, size FROM object_segments"
+    " WHERE bucket = ?1 AND key = ?2";
+static const char sql_newest_older[] =
+    "SELECT seq FROM object_versions WHERE bucket = ?1 AND key = ?2 ORDER BY seq DESC LIMIT 1";
+static const char sql_promote[] =
+    "INSERT INTO objects(bucket, key, " MOVED_COLUMNS ")"
+    " SELECT bucket, key, " MOVED_COLUMNS " FROM object_versions"
+    " WHERE bucket = ?1 AND key = ?2 AND seq = ?3";
+static const char sql_promote_segments[] =
+    "INSERT INTO object_segments(bucket, key, idx, blob, size)"
+    " SELECT bucket, key, idx, blob, size FROM version_segments"
+    " WHERE bucket = ?1 AND key = ?2 AND seq = ?3";
+static const char sql_older_delete[] =
+    "DELETE FROM object_versions WHERE bucket = ?1 AND key = ?2 AND seq = ?3";
+static const char sql_older_delete_by_id[] =
+    "DELETE FROM object_versions WHERE bucket = ?1 AND key = ?2 AND version_id = ?3";
 static const char sql_segment_insert[] =
     "INSERT INTO object_segments(bucket, key, idx, blob, size) VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char sql_upload_insert[] =
     "INSERT INTO uploads(upload_id, bucket, key, initiated_ms, owner, storage_class,"
     " content_type, content_encoding, content_disposition, content_language, cache_control,"
-    " expires, user_meta) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    " expires, user_meta, tags, lock_mode, lock_until_ms, legal_hold, checksum_alg,"
+    " checksum_type)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+    " ?19)";
 static const char sql_upload_target[] = "SELECT bucket, key FROM uploads WHERE upload_id = ?1";
 static const char sql_upload_details[] =
     "SELECT owner, storage_class, content_type, content_encoding, content_disposition,"
-    " content_language, cache_control, expires, user_meta FROM uploads WHERE upload_id = ?1";
+    " content_language, cache_control, expires, user_meta, tags, lock_mode, lock_until_ms,"
+    " legal_hold, checksum_alg, checksum_type FROM uploads WHERE upload_id = ?1";
+static const char sql_upload_checksum[] =
+    "SELECT checksum_alg FROM uploads WHERE upload_id = ?1";
 static const char sql_upload_delete[] = "DELETE FROM uploads WHERE upload_id = ?1";
 static const char sql_part_delete[] =
     "DELETE FROM parts WHERE upload_id = ?1 AND part_number = ?2";
 static const char sql_part_insert[] =
-    "INSERT INTO parts(upload_id, part_number, etag, size, blob, last_modified_ms)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO parts(upload_id, part_number, etag, size, blob, last_modified_ms,"
+    " checksum_alg, checksum, crc64nvme) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 static const char sql_part_get[] =
-    "SELECT etag, size, blob FROM parts WHERE upload_id = ?1 AND part_number = ?2";
+    "SELECT etag, size, blob, checksum_alg, checksum, crc64nvme FROM parts"
+    " WHERE upload_id = ?1 AND part_number = ?2";
 
 /* ---- jobs ------------------------------------------------------------------ */
 
@@ -79,7 +141,10 @@ static void s3_job_destroy(struct store_job *base)
     struct s3_job *job = (struct s3_job *)base;
     char *strings[] = {job->bucket, job->key, job->account, job->region, job->upload_id,
                        job->storage_class, job->src_bucket, job->src_key, job->if_match,
-                       job->if_none_match, job->meta_json};
+                       job->if_none_match, job->meta_json, job->version_id,
+                       job->src_version_id, job->tags_json, job->lock_mode,
+                       job->checksum_alg, job->checksum, job->checksum_type,
+                       job->crc64nvme, job->event};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(strings[i]);
     s3_content_headers_free(&job->content);
@@ -171,8 +236,7 @@ static bool json_append_char(char **buf, size_t *len, size_t *cap, char c)
     return true;
 }
 
-/* User metadata as a JSON object {"name":"value",...}; NULL on ENOMEM. */
-static char *encode_user_meta(const struct s3_kv *kv, size_t n)
+char *store_encode_kv_json(const struct s3_kv *kv, size_t n)
 {
     size_t len = 0, cap = 0;
     char *buf = NULL;
@@ -258,20 +322,138 @@ static enum s3_err register_blob(struct store *st, const char *sha256_hex, int64
     return S3_OK;
 }
 
-static enum s3_err delete_object_row(struct store *st, const char *bucket, const char *key)
+/* ---- versions ---------------------------------------------------------------- */
+
+/* Runs `sql` with bucket ?1, key ?2 and, when seq >= 0, seq ?3; *changed
+ * (may be NULL) gets the number of rows it changed. */
+static enum s3_err run_key_stmt(struct store *st, const char *sql, const char *bucket,
+                                const char *key, int64_t seq, int *changed)
 {
-    sqlite3_stmt *s = db_stmt(&st->writer, sql_object_delete);
-    if (!s || db_bind_text(s, 1, bucket) != 0 || db_bind_text(s, 2, key) != 0 || !step_done(s))
+    sqlite3_stmt *s = db_stmt(&st->writer, sql);
+    if (!s || db_bind_text(s, 1, bucket) != 0 || db_bind_text(s, 2, key) != 0 ||
+        (seq >= 0 && sqlite3_bind_int64(s, 3, seq) != SQLITE_OK) || !step_done(s))
         return S3_ERR_INTERNAL_ERROR;
+    if (changed)
+        *changed = sqlite3_changes(st->writer.db);
     return S3_OK;
 }
 
-/* Replaces bucket/key with `o` (its key field is ignored), segments included. */
-static enum s3_err write_object(struct store *st, const char *bucket, const char *key,
-                               const struct s3_object *o, const char *meta_json)
+/* Runs a one-integer query on bucket ?1 / key ?2; *found false when it gives no row. */
+static enum s3_err query_key_int(struct store *st, const char *sql, const char *bucket,
+                                 const char *key, int64_t *value, bool *found)
 {
-    if (delete_object_row(st, bucket, key) != S3_OK)
+    sqlite3_stmt *s = db_stmt(&st->writer, sql);
+    if (!s || db_bind_text(s, 1, bucket) != 0 || db_bind_text(s, 2, key) != 0)
         return S3_ERR_INTERNAL_ERROR;
+    int rc = sqlite3_step(s);
+    *found = rc == SQLITE_ROW;
+    if (*found)
+        *value = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? S3_OK : S3_ERR_INTERNAL_ERROR;
+}
+
+/* Moves the latest version of bucket/key, if any, to object_versions as
+ * the newest older version. */
+static enum s3_err demote_latest(struct store *st, const char *bucket, const char *key)
+{
+    int64_t seq = 0;
+    bool found;
+    int moved = 0;
+    enum s3_err err = query_key_int(st, sql_next_seq, bucket, key, &seq, &found);
+    if (err == S3_OK)
+        err = run_key_stmt(st, sql_demote, bucket, key, seq, &moved);
+    if (err != S3_OK || moved == 0)
+        return err;
+    err = run_key_stmt(st, sql_demote_segments, bucket, key, seq, NULL);
+    if (err == S3_OK)
+        err = run_key_stmt(st, sql_object_delete, bucket, key, -1, NULL);
+    return err;
+}
+
+/* After the latest version went: the newest older one, if any, becomes the latest. */
+static enum s3_err promote_newest(struct store *st, const char *bucket, const char *key)
+{
+    int64_t seq = 0;
+    bool found;
+    enum s3_err err = query_key_int(st, sql_newest_older, bucket, key, &seq, &found);
+    if (err != S3_OK || !found)
+        return err;
+    const char *steps[] = {sql_promote, sql_promote_segments, sql_older_delete};
+    for (size_t i = 0; i < 3 && err == S3_OK; i++)
+        err = run_key_stmt(st, steps[i], bucket, key, seq, NULL);
+    return err;
+}
+
+int store_new_version_id(char out[40])
+{
+    static const char alphabet[] = STORE_VERSION_ID_ALPHABET;
+    unsigned char rnd[STORE_VERSION_ID_LEN];
+    if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+        return -1;
+    for (size_t i = 0; i < sizeof(rnd); i++)
+        out[i] = alphabet[rnd[i] & 63];
+    out[STORE_VERSION_ID_LEN] = '\0';
+    return 0;
+}
+
+/* The id of a new version: fresh in a versioning-enabled bucket, "null"
+ * otherwise; *reported is the id to answer with ("" when never versioned). */
+static enum s3_err new_version_id(const struct s3_bucket *b, char id[40], char reported[40])
+{
+    if (strcmp(b->versioning, "Enabled") == 0) {
+        if (store_new_version_id(id) != 0)
+            return S3_ERR_INTERNAL_ERROR;
+    } else {
+        snprintf(id, 40, "null");
+    }
+    snprintf(reported, 40, "%s", b->versioning[0] ? id : "");
+    return S3_OK;
+}
+
+/* The lock a new version gets: the request's retention, else the bucket's
+ * default retention counted from `now`. */
+static void set_new_lock(const struct s3_bucket *b, const char *mode, int64_t until_ms,
+                         bool legal_hold, int64_t now, struct s3_object *o)
+{
+    o->legal_hold = legal_hold;
+    if (mode) {
+        snprintf(o->lock_mode, sizeof(o->lock_mode), "%s", mode);
+        o->lock_until_ms = until_ms;
+    } else if (b->object_lock && b->lock_mode[0]) {
+        snprintf(o->lock_mode, sizeof(o->lock_mode), "%s", b->lock_mode);
+        int64_t days = b->lock_days ? b->lock_days : (int64_t)b->lock_years * 365;
+        o->lock_until_ms = now + days * 86400000LL;
+    }
+}
+
+/* Sets an object's checksum fields; alg NULL leaves none. */
+static void set_checksum(struct s3_object *o, const char *alg, const char *value, const char *type)
+{
+    snprintf(o->checksum_alg, sizeof(o->checksum_alg), "%s", alg ? alg : "");
+    snprintf(o->checksum, sizeof(o->checksum), "%s", alg && value ? value : "");
+    snprintf(o->checksum_type, sizeof(o->checksum_type), "%s",
+             alg ? (type ? type : "FULL_OBJECT") : "");
+}
+
+/* Makes `o` (version_id, lock and all; its key field is ignored) the latest
+ * version of bucket/key: a "null" version replaces the null version, any
+ * other latest version becomes an older one. Records `event` (the
+ * notification event type: "ObjectCreated:Put", ...) for it. */
+static enum s3_err install_latest(struct store *st, const char *event, const char *bucket,
+                                  const char *key, const struct s3_object *o,
+                                  const char *meta_json, const char *tags_json)
+{
+    enum s3_err err = S3_OK;
+    if (strcmp(o->version_id, "null") == 0) {
+        err = run_key_stmt(st, sql_null_version_drop, bucket, key, -1, NULL);
+        if (err == S3_OK)
+            err = run_key_stmt(st, sql_null_latest_drop, bucket, key, -1, NULL);
+    }
+    if (err == S3_OK)
+        err = demote_latest(st, bucket, key);
+    if (err != S3_OK)
+        return err;
     sqlite3_stmt *s = db_stmt(&st->writer, sql_object_insert);
     if (!s || db_bind_text(s, 1, bucket) != 0 || db_bind_text(s, 2, key) != 0 ||
         sqlite3_bind_int64(s, 3, o->size) != SQLITE_OK || db_bind_text(s, 4, o->etag) != 0 ||
@@ -279,7 +461,17 @@ static enum s3_err write_object(struct store *st, const char *bucket, const char
         db_bind_text(s, 6, o->owner_account) != 0 || db_bind_text(s, 7, o->storage_class) != 0 ||
         bind_content(s, 8, &o->content) != 0 ||
         db_bind_text(s, 14, meta_json ? meta_json : "{}") != 0 ||
-        sqlite3_bind_int(s, 15, o->parts_count) != SQLITE_OK || !step_done(s))
+        sqlite3_bind_int(s, 15, o->parts_count) != SQLITE_OK ||
+        db_bind_text(s, 16, o->version_id) != 0 ||
+        sqlite3_bind_int(s, 17, o->delete_marker) != SQLITE_OK ||
+        db_bind_text(s, 18, tags_json ? tags_json : "{}") != 0 ||
+        db_bind_text(s, 19, o->lock_mode[0] ? o->lock_mode : NULL) != 0 ||
+        sqlite3_bind_int64(s, 20, o->lock_until_ms) != SQLITE_OK ||
+        sqlite3_bind_int(s, 21, o->legal_hold) != SQLITE_OK ||
+        db_bind_text(s, 22, o->checksum_alg[0] ? o->checksum_alg : NULL) != 0 ||
+        db_bind_text(s, 23, o->checksum_alg[0] ? o->checksum : NULL) != 0 ||
+        db_bind_text(s, 24, o->checksum_alg[0] ? o->checksum_type : NULL) != 0 ||
+        db_bind_text(s, 25, o->part_checksums) != 0 || !step_done(s))
         return S3_ERR_INTERNAL_ERROR;
     for (size_t i = 0; i < o->n_segments; i++) {
         s = db_stmt(&st->writer, sql_segment_insert);
@@ -289,7 +481,74 @@ static enum s3_err write_object(struct store *st, const char *bucket, const char
             sqlite3_bind_int64(s, 5, o->segments[i].size) != SQLITE_OK || !step_done(s))
             return S3_ERR_INTERNAL_ERROR;
     }
-    return S3_OK;
+    if (o->delete_marker)
+        return store_notify_record(st, event, bucket, key, -1, NULL, o->version_id);
+    return store_notify_record(st, event, bucket, key, o->size, o->etag, o->version_id);
+}
+
+static const char lock_denied[] = "Access Denied because object protected by object lock.";
+
+/* Does object lock forbid deleting version o? */
+static bool lock_protects(const struct s3_object *o, bool bypass_governance)
+{
+    if (o->legal_hold)
+        return true;
+    if (!o->lock_mode[0] || o->lock_until_ms <= store_now_ms())
+        return false;
+    return strcmp(o->lock_mode, "COMPLIANCE") == 0 || !bypass_governance;
+}
+
+/* Deletes version `version_id` of key (see store_delete_version); *marker
+ * and vid tell the delete marker created or removed and the version. */
+static enum s3_err delete_version(struct store *st, const struct s3_bucket *b, const char *key,
+                                  const char *version_id, bool bypass, bool *marker,
+                                  char vid[40])
+{
+    *marker = false;
+    vid[0] = '\0';
+    if (!version_id && !b->versioning[0]) {
+        enum s3_err err = run_key_stmt(st, sql_object_delete, b->name, key, -1, NULL);
+        if (err == S3_OK && sqlite3_changes(st->writer.db) > 0)
+            err = store_notify_record(st, "ObjectRemoved:Delete", b->name, key, -1, NULL, NULL);
+        return err;
+    }
+    if (!version_id) {
+        struct s3_object dm = {.delete_marker = true, .last_modified_ms = store_now_ms()};
+        snprintf(dm.owner_account, sizeof(dm.owner_account), "%s", b->owner_account);
+        enum s3_err err = new_version_id(b, dm.version_id, vid);
+        if (err == S3_OK)
+            err = install_latest(st, "ObjectRemoved:DeleteMarkerCreated", b->name, key, &dm,
+                                 NULL, NULL);
+        *marker = err == S3_OK;
+        return err;
+    }
+    if (!store_version_id_valid(version_id))
+        return S3_ERR_INVALID_ARGUMENT;
+    snprintf(vid, 40, "%s", version_id);
+    struct s3_object o;
+    enum s3_err err = store_load_object(&st->writer, b->name, key, version_id, &o);
+    bool is_marker = o.delete_marker, is_latest = o.is_latest;
+    if (err == S3_OK && lock_protects(&o, bypass))
+        err = S3_ERR_ACCESS_DENIED;
+    s3_object_free(&o);
+    if (err == S3_ERR_NO_SUCH_KEY || err == S3_ERR_NO_SUCH_VERSION)
+        return S3_OK;
+    if (err != S3_OK && err != S3_ERR_METHOD_NOT_ALLOWED)
+        return err;
+    *marker = is_marker;
+    if (!is_latest) {
+        sqlite3_stmt *s = db_stmt(&st->writer, sql_older_delete_by_id);
+        if (!s || db_bind_text(s, 1, b->name) != 0 || db_bind_text(s, 2, key) != 0 ||
+            db_bind_text(s, 3, version_id) != 0 || !step_done(s))
+            return S3_ERR_INTERNAL_ERROR;
+    } else {
+        err = run_key_stmt(st, sql_object_delete, b->name, key, -1, NULL);
+        if (err == S3_OK)
+            err = promote_newest(st, b->name, key);
+        if (err != S3_OK)
+            return err;
+    }
+    return store_notify_record(st, "ObjectRemoved:Delete", b->name, key, -1, NULL, version_id);
 }
 
 /* NO_SUCH_BUCKET, or NO_SUCH_UPLOAD unless the id is an upload of bucket/key. */
@@ -353,11 +612,16 @@ static enum s3_err apply_create_bucket(struct store *st, struct store_job *base)
         db_bind_text(s, 3, job->region ? job->region : "us-east-1") != 0 ||
         sqlite3_bind_int64(s, 4, store_now_ms()) != SQLITE_OK || !step_done(s))
         return S3_ERR_INTERNAL_ERROR;
+    if (!job->object_lock)
+        return S3_OK;
+    s = db_stmt(&st->writer, sql_bucket_lock_on);
+    if (!s || db_bind_text(s, 1, job->bucket) != 0 || !step_done(s))
+        return S3_ERR_INTERNAL_ERROR;
     return S3_OK;
 }
 
-int store_create_bucket(struct store *st, const char *account, const char *bucket,
-                        const char *region, store_done_fn cb, void *arg)
+static int queue_create_bucket(struct store *st, const char *account, const char *bucket,
+                               const char *region, bool object_lock, store_done_fn cb, void *arg)
 {
     struct s3_job *job = job_new(apply_create_bucket, cb, arg);
     if (!job)
@@ -366,7 +630,20 @@ int store_create_bucket(struct store *st, const char *account, const char *bucke
     job->account = dup_or_null(account ? account : "", &ok);
     job->bucket = dup_or_null(bucket, &ok);
     job->region = dup_or_null(region, &ok);
+    job->object_lock = object_lock;
     return queue_job(st, job, ok);
+}
+
+int store_create_bucket(struct store *st, const char *account, const char *bucket,
+                        const char *region, store_done_fn cb, void *arg)
+{
+    return queue_create_bucket(st, account, bucket, region, false, cb, arg);
+}
+
+int store_create_locked_bucket(struct store *st, const char *account, const char *bucket,
+                               const char *region, store_done_fn cb, void *arg)
+{
+    return queue_create_bucket(st, account, bucket, region, true, cb, arg);
 }
 
 static enum s3_err apply_delete_bucket(struct store *st, struct store_job *base)
@@ -403,6 +680,79 @@ int store_delete_bucket(struct store *st, const char *bucket, store_done_fn cb, 
     return queue_job(st, job, ok);
 }
 
+/* Where copy_range puts the bytes: a blob writer and/or checksums. */
+struct range_sink {
+    struct blob_writer *bw;        /* may be NULL */
+    struct checksum_ctx sums[2];
+    size_t n_sums;
+};
+
+static int range_sink_write(struct range_sink *sink, const void *data, size_t len)
+{
+    for (size_t i = 0; i < sink->n_sums; i++)
+        checksum_update(&sink->sums[i], data, len);
+    return sink->bw ? blob_writer_write(sink->bw, data, len) : 0;
+}
+
+/* Starts a checksum in the sink; -1 on ENOMEM. */
+static int range_sink_add(struct range_sink *sink, enum checksum_alg alg)
+{
+    if (checksum_init(&sink->sums[sink->n_sums], alg) != 0)
+        return -1;
+    sink->n_sums++;
+    return 0;
+}
+
+/* Ends checksum i of the sink as base64 into out (80 bytes). */
+static void range_sink_base64(struct range_sink *sink, size_t i, char out[80])
+{
+    unsigned char digest[CHECKSUM_MAX_DIGEST];
+    size_t n = checksum_final(&sink->sums[i], digest);
+    base64_encode(digest, n, out);
+}
+
+static void range_sink_abort(struct range_sink *sink)
+{
+    for (size_t i = 0; i < sink->n_sums; i++)
+        checksum_abort(&sink->sums[i]);
+}
+
+/* Streams bytes [first, last] of the object's segments into the sink. */
+static int copy_range(struct store *st, const struct s3_object *o, int64_t first, int64_t last,
+                      struct range_sink *bw)
+{
+    char buf[65536];
+    int64_t seg_start = 0;
+    for (size_t i = 0; i < o->n_segments && seg_start <= last; i++) {
+        int64_t seg_end = seg_start + o->segments[i].size;
+        int64_t from = (first > seg_start ? first : seg_start) - seg_start;
+        int64_t to = (last + 1 < seg_end ? last + 1 : seg_end) - seg_start;
+        if (seg_end > first && o->segments[i].data) {
+            if (range_sink_write(bw, o->segments[i].data + from, (size_t)(to - from)) != 0)
+                return -1;
+        } else if (seg_end > first) {
+            int fd = store_open_blob(st, o->segments[i].blob_sha256);
+            if (fd < 0)
+                return -1;
+            int64_t pos = from, end = to;
+            while (pos < end) {
+                size_t want = (size_t)(end - pos) < sizeof(buf) ? (size_t)(end - pos) : sizeof(buf);
+                ssize_t n = pread(fd, buf, want, pos);
+                if (n < 0 && errno == EINTR)
+                    continue;
+                if (n <= 0 || range_sink_write(bw, buf, (size_t)n) != 0) {
+                    close(fd);
+                    return -1;
+                }
+                pos += n;
+            }
+            close(fd);
+        }
+        seg_start = seg_end;
+    }
+    return 0;
+}
+
 /* ---- objects ------------------------------------------------------------------ */
 
 /* If-None-Match: * and If-Match against the current object. */
@@ -433,29 +783,65 @@ static enum s3_err check_put_conditions(struct store *st, const struct s3_job *j
 static enum s3_err apply_put_object(struct store *st, struct store_job *base)
 {
     struct s3_job *job = (struct s3_job *)base;
-    enum s3_err err = store_check_bucket(&st->writer, job->bucket);
+    struct s3_bucket b;
+    enum s3_err err = store_load_bucket(&st->writer, job->bucket, &b);
     if (err == S3_OK)
         err = check_put_conditions(st, job);
     struct s3_object o = {0};
     if (err == S3_OK)
         err = body_blob(st, base, o.etag);
-    if (err != S3_OK)
-        return err;
-    struct s3_segment seg = {.size = base->body_size};
-    memcpy(seg.blob_sha256, base->body_sha256, sizeof(seg.blob_sha256));
-    o.size = base->has_body ? base->body_size : 0;
-    o.segments = &seg;
-    o.n_segments = o.size > 0 ? 1 : 0;
-    o.last_modified_ms = store_now_ms();
-    snprintf(o.owner_account, sizeof(o.owner_account), "%s", job->account);
-    o.storage_class = job->storage_class;
-    o.content = job->content;
-    err = write_object(st, job->bucket, job->key, &o, job->meta_json);
+    if (err == S3_OK)
+        err = new_version_id(&b, o.version_id, base->result.version_id);
+    if (err == S3_OK) {
+        struct s3_segment seg = {.size = base->body_size};
+        memcpy(seg.blob_sha256, base->body_sha256, sizeof(seg.blob_sha256));
+        o.size = base->has_body ? base->body_size : 0;
+        o.segments = &seg;
+        o.n_segments = o.size > 0 ? 1 : 0;
+        o.last_modified_ms = store_now_ms();
+        snprintf(o.owner_account, sizeof(o.owner_account), "%s", job->account);
+        o.storage_class = job->storage_class;
+        o.content = job->content;
+        set_new_lock(&b, job->lock_mode, job->lock_until_ms, job->legal_hold, o.last_modified_ms, &o);
+        set_checksum(&o, job->checksum_alg, job->checksum, job->checksum_type);
+        err = install_latest(st, job->event ? job->event : "ObjectCreated:Put", job->bucket,
+                             job->key, &o, job->meta_json, job->tags_json);
+    }
     if (err == S3_OK) {
         memcpy(base->result.etag, o.etag, 33);
         base->result.last_modified_ms = o.last_modified_ms;
     }
+    s3_bucket_free(&b);
     return err;
+}
+
+/* Reports an object's checksum in the job's result. */
+static void result_checksum(struct store_job *base, const struct s3_object *o)
+{
+    memcpy(base->result.checksum_alg, o->checksum_alg, sizeof(o->checksum_alg));
+    memcpy(base->result.checksum, o->checksum, sizeof(o->checksum));
+    memcpy(base->result.checksum_type, o->checksum_type, sizeof(o->checksum_type));
+}
+
+/* Copies a write's checksum into the job. */
+static void dup_checksum(struct s3_job *job, const struct store_checksum *c, bool *ok)
+{
+    if (!c)
+        return;
+    job->checksum_alg = dup_or_null(c->alg, ok);
+    job->checksum = dup_or_null(c->value, ok);
+    job->checksum_type = dup_or_null(c->type, ok);
+}
+
+/* Copies the tags and lock settings every object write may carry. */
+static void dup_tags_and_lock(struct s3_job *job, const struct s3_kv *tags, size_t n_tags,
+                              const struct store_lock *lock, bool *ok)
+{
+    job->tags_json = store_encode_kv_json(tags, n_tags);
+    *ok = *ok && job->tags_json;
+    job->lock_mode = dup_or_null(lock->mode, ok);
+    job->lock_until_ms = lock->until_ms;
+    job->legal_hold = lock->legal_hold;
 }
 
 int store_put_object(struct store *st, const struct store_put *put, store_done_fn cb, void *arg)
@@ -473,8 +859,11 @@ int store_put_object(struct store *st, const struct store_put *put, store_done_f
     job->storage_class = dup_or_null(put->storage_class, &ok);
     job->if_match = dup_or_null(put->if_match, &ok);
     job->if_none_match_any = put->if_none_match_any;
+    dup_checksum(job, &put->checksum, &ok);
+    job->event = dup_or_null(put->event, &ok);
+    dup_tags_and_lock(job, put->tags, put->n_tags, &put->lock, &ok);
     dup_content(put->content, &job->content, &ok);
-    job->meta_json = encode_user_meta(put->user_meta, put->n_user_meta);
+    job->meta_json = store_encode_kv_json(put->user_meta, put->n_user_meta);
     ok = ok && job->meta_json;
     return queue_job(st, job, ok);
 }
@@ -482,18 +871,34 @@ int store_put_object(struct store *st, const struct store_put *put, store_done_f
 static enum s3_err apply_delete_objects(struct store *st, struct store_job *base)
 {
     struct s3_job *job = (struct s3_job *)base;
-    enum s3_err err = store_check_bucket(&st->writer, job->bucket);
-    if (err != S3_OK)
-        return err;
-    if (job->key)
-        return delete_object_row(st, job->bucket, job->key);
-    for (size_t i = 0; i < base->result.n_deleted; i++)
-        base->result.deleted[i].err = delete_object_row(st, job->bucket, base->result.deleted[i].key);
-    return S3_OK;
+    struct s3_bucket b;
+    enum s3_err err = store_load_bucket(&st->writer, job->bucket, &b);
+    if (err == S3_OK && job->key) {
+        err = delete_version(st, &b, job->key, job->version_id, job->bypass_governance,
+                             &base->result.delete_marker, base->result.version_id);
+        if (err == S3_ERR_ACCESS_DENIED)
+            base->result.err_detail = lock_denied;
+    }
+    for (size_t i = 0; err == S3_OK && !job->key && i < base->result.n_deleted; i++) {
+        struct s3_delete_result *d = &base->result.deleted[i];
+        d->err = delete_version(st, &b, d->key, d->version_id, job->bypass_governance,
+                                &d->delete_marker, d->delete_marker_version_id);
+        if (d->err == S3_ERR_INTERNAL_ERROR)
+            err = S3_ERR_INTERNAL_ERROR;
+    }
+    s3_bucket_free(&b);
+    return err;
 }
 
 int store_delete_object(struct store *st, const char *bucket, const char *key,
                         store_done_fn cb, void *arg)
+{
+    return store_delete_version(st, bucket, key, NULL, false, cb, arg);
+}
+
+int store_delete_version(struct store *st, const char *bucket, const char *key,
+                         const char *version_id, bool bypass_governance,
+                         store_done_fn cb, void *arg)
 {
     struct s3_job *job = job_new(apply_delete_objects, cb, arg);
     if (!job)
@@ -501,22 +906,35 @@ int store_delete_object(struct store *st, const char *bucket, const char *key,
     bool ok = true;
     job->bucket = dup_or_null(bucket, &ok);
     job->key = dup_or_null(key, &ok);
+    job->version_id = dup_or_null(version_id, &ok);
+    job->bypass_governance = bypass_governance;
     return queue_job(st, job, ok);
 }
 
 int store_delete_objects(struct store *st, const char *bucket, const char *const *keys,
                          size_t n_keys, store_done_fn cb, void *arg)
 {
+    return store_delete_versions(st, bucket, keys, NULL, n_keys, false, cb, arg);
+}
+
+int store_delete_versions(struct store *st, const char *bucket, const char *const *keys,
+                          const char *const *version_ids, size_t n_keys, bool bypass_governance,
+                          store_done_fn cb, void *arg)
+{
     struct s3_job *job = job_new(apply_delete_objects, cb, arg);
     if (!job)
         return -1;
     bool ok = true;
     job->bucket = dup_or_null(bucket, &ok);
+    job->bypass_governance = bypass_governance;
     job->base.result.deleted = calloc(n_keys ? n_keys : 1, sizeof(*job->base.result.deleted));
     if (job->base.result.deleted) {
         job->base.result.n_deleted = n_keys;
-        for (size_t i = 0; i < n_keys; i++)
+        for (size_t i = 0; i < n_keys; i++) {
             job->base.result.deleted[i].key = dup_or_null(keys[i], &ok);
+            job->base.result.deleted[i].version_id =
+                dup_or_null(version_ids ? version_ids[i] : NULL, &ok);
+        }
     } else {
         ok = false;
     }
@@ -544,41 +962,110 @@ static enum s3_err check_copy_conditions(const struct s3_job *job, const struct 
     return S3_OK;
 }
 
+/* Loads the copy source: its bucket (for the version id to report) and the version. */
+static enum s3_err load_copy_source(struct store *st, struct s3_job *job, struct s3_object *src)
+{
+    struct s3_bucket sb;
+    memset(src, 0, sizeof(*src));
+    enum s3_err err = store_load_bucket(&st->writer, job->src_bucket, &sb);
+    if (err != S3_OK)
+        return err;
+    if (job->src_version_id && !store_version_id_valid(job->src_version_id))
+        err = S3_ERR_INVALID_ARGUMENT;
+    else
+        err = store_load_object(&st->writer, job->src_bucket, job->src_key, job->src_version_id, src);
+    if (err == S3_OK && sb.versioning[0])
+        snprintf(job->base.result.source_version_id, sizeof(job->base.result.source_version_id),
+                 "%s", src->version_id);
+    if (err == S3_ERR_METHOD_NOT_ALLOWED) {
+        err = S3_ERR_INVALID_REQUEST;
+        job->base.result.err_detail =
+            "The source of a copy request may not specifically refer to a delete marker by version id.";
+    } else if (err == S3_ERR_INVALID_ARGUMENT) {
+        job->base.result.err_detail = "Invalid version id specified";
+    }
+    s3_bucket_free(&sb);
+    return err;
+}
+
+/* Before the transaction: when the copy asks for another checksum
+ * algorithm than the source's, computes it from the source's bytes. */
+static enum s3_err prepare_copy_checksum(struct store *st, struct store_job *base)
+{
+    struct s3_job *job = (struct s3_job *)base;
+    struct s3_object src;
+    int alg = checksum_alg_from_name(job->checksum_alg);
+    enum s3_err err = alg < 0 ? S3_ERR_INVALID_REQUEST : load_copy_source(st, job, &src);
+    if (err != S3_OK)
+        return err;
+    struct range_sink sink = {0};
+    if (strcasecmp(src.checksum_alg, job->checksum_alg) == 0 && strcmp(src.checksum_type, "FULL_OBJECT") == 0) {
+        job->checksum = strdup(src.checksum);
+    } else if (range_sink_add(&sink, (enum checksum_alg)alg) != 0 ||
+               (src.size > 0 && copy_range(st, &src, 0, src.size - 1, &sink) != 0)) {
+        err = S3_ERR_INTERNAL_ERROR;
+    } else {
+        char b64[80];
+        range_sink_base64(&sink, 0, b64);
+        job->checksum = strdup(b64);
+    }
+    range_sink_abort(&sink);
+    s3_object_free(&src);
+    if (err == S3_OK && !job->checksum)
+        err = S3_ERR_INTERNAL_ERROR;
+    return err;
+}
+
 static enum s3_err apply_copy_object(struct store *st, struct store_job *base)
 {
     struct s3_job *job = (struct s3_job *)base;
     struct s3_object src;
-    enum s3_err err = store_check_bucket(&st->writer, job->src_bucket);
-    if (err != S3_OK)
-        return err;
-    err = store_load_object(&st->writer, job->src_bucket, job->src_key, &src);
-    if (err != S3_OK)
-        return err;
-    err = check_copy_conditions(job, &src);
+    struct s3_bucket b = {0};
+    enum s3_err err = load_copy_source(st, job, &src);
     if (err == S3_OK)
-        err = store_check_bucket(&st->writer, job->bucket);
-    char *meta_json = NULL;
+        err = check_copy_conditions(job, &src);
+    if (err == S3_OK)
+        err = store_load_bucket(&st->writer, job->bucket, &b);
+    char *meta_json = NULL, *tags_json = NULL;
     if (err == S3_OK && !job->replace) {
-        meta_json = encode_user_meta(src.user_meta, src.n_user_meta);
+        meta_json = store_encode_kv_json(src.user_meta, src.n_user_meta);
         if (!meta_json)
             err = S3_ERR_INTERNAL_ERROR;
     }
+    if (err == S3_OK && !job->replace_tags) {
+        tags_json = store_encode_kv_json(src.tags, src.n_tags);
+        if (!tags_json)
+            err = S3_ERR_INTERNAL_ERROR;
+    }
+    struct s3_object dst = src;
+    if (err == S3_OK)
+        err = new_version_id(&b, dst.version_id, base->result.version_id);
     if (err == S3_OK) {
-        struct s3_object dst = src;
         dst.last_modified_ms = store_now_ms();
         snprintf(dst.owner_account, sizeof(dst.owner_account), "%s", job->account);
         dst.storage_class = job->storage_class;
         if (job->replace)
             dst.content = job->content;
-        err = write_object(st, job->bucket, job->key, &dst,
-                           job->replace ? job->meta_json : meta_json);
+        dst.lock_mode[0] = '\0';
+        dst.lock_until_ms = 0;
+        set_new_lock(&b, job->lock_mode, job->lock_until_ms, job->legal_hold, dst.last_modified_ms,
+                     &dst);
+        if (job->checksum_alg)
+            set_checksum(&dst, checksum_alg_name((enum checksum_alg)checksum_alg_from_name(job->checksum_alg)),
+                         job->checksum, "FULL_OBJECT");
+        result_checksum(base, &dst);
+        err = install_latest(st, "ObjectCreated:Copy", job->bucket, job->key, &dst,
+                             job->replace ? job->meta_json : meta_json,
+                             job->replace_tags ? job->tags_json : tags_json);
         if (err == S3_OK) {
             memcpy(base->result.etag, src.etag, sizeof(src.etag));
             base->result.last_modified_ms = dst.last_modified_ms;
         }
     }
     free(meta_json);
+    free(tags_json);
     s3_object_free(&src);
+    s3_bucket_free(&b);
     return err;
 }
 
@@ -598,10 +1085,16 @@ int store_copy_object(struct store *st, const struct store_copy *cp, store_done_
     job->if_modified_since_ms = cp->if_modified_since_ms;
     job->if_unmodified_since_ms = cp->if_unmodified_since_ms;
     job->storage_class = dup_or_null(cp->storage_class, &ok);
+    job->src_version_id = dup_or_null(cp->src_version_id, &ok);
+    job->replace_tags = cp->replace_tags;
+    dup_tags_and_lock(job, cp->tags, cp->n_tags, &cp->lock, &ok);
     job->replace = cp->replace;
+    job->checksum_alg = dup_or_null(cp->checksum_alg, &ok);
+    if (cp->checksum_alg)
+        job->base.prepare = prepare_copy_checksum;
     if (cp->replace) {
         dup_content(cp->replace_content, &job->content, &ok);
-        job->meta_json = encode_user_meta(cp->replace_meta, cp->n_replace_meta);
+        job->meta_json = store_encode_kv_json(cp->replace_meta, cp->n_replace_meta);
         ok = ok && job->meta_json;
     }
     return queue_job(st, job, ok);
@@ -642,7 +1135,11 @@ static enum s3_err apply_create_upload(struct store *st, struct store_job *base)
         db_bind_text(s, 3, job->key) != 0 || sqlite3_bind_int64(s, 4, now) != SQLITE_OK ||
         db_bind_text(s, 5, job->account) != 0 || db_bind_text(s, 6, job->storage_class) != 0 ||
         bind_content(s, 7, &job->content) != 0 || db_bind_text(s, 13, job->meta_json) != 0 ||
-        !step_done(s))
+        db_bind_text(s, 14, job->tags_json) != 0 || db_bind_text(s, 15, job->lock_mode) != 0 ||
+        sqlite3_bind_int64(s, 16, job->lock_until_ms) != SQLITE_OK ||
+        sqlite3_bind_int(s, 17, job->legal_hold) != SQLITE_OK ||
+        db_bind_text(s, 18, job->checksum_alg) != 0 ||
+        db_bind_text(s, 19, job->checksum_alg ? job->checksum_type : NULL) != 0 || !step_done(s))
         return S3_ERR_INTERNAL_ERROR;
     memcpy(base->result.upload_id, id, sizeof(id));
     base->result.last_modified_ms = now;
@@ -660,8 +1157,10 @@ int store_create_upload(struct store *st, const struct store_create_upload *cu,
     job->key = dup_or_null(cu->key, &ok);
     job->account = dup_or_null(cu->account ? cu->account : "", &ok);
     job->storage_class = dup_or_null(cu->storage_class, &ok);
+    dup_checksum(job, &cu->checksum, &ok);
+    dup_tags_and_lock(job, cu->tags, cu->n_tags, &cu->lock, &ok);
     dup_content(cu->content, &job->content, &ok);
-    job->meta_json = encode_user_meta(cu->user_meta, cu->n_user_meta);
+    job->meta_json = store_encode_kv_json(cu->user_meta, cu->n_user_meta);
     ok = ok && job->meta_json;
     return queue_job(st, job, ok);
 }
@@ -686,9 +1185,14 @@ static enum s3_err apply_put_part(struct store *st, struct store_job *base)
         sqlite3_bind_int(s, 2, job->part_number) != SQLITE_OK || db_bind_text(s, 3, etag) != 0 ||
         sqlite3_bind_int64(s, 4, size) != SQLITE_OK ||
         db_bind_text(s, 5, size > 0 ? base->body_sha256 : NULL) != 0 ||
-        sqlite3_bind_int64(s, 6, now) != SQLITE_OK || !step_done(s))
+        sqlite3_bind_int64(s, 6, now) != SQLITE_OK ||
+        db_bind_text(s, 7, job->checksum_alg) != 0 || db_bind_text(s, 8, job->checksum) != 0 ||
+        db_bind_text(s, 9, job->crc64nvme) != 0 || !step_done(s))
         return S3_ERR_INTERNAL_ERROR;
     memcpy(base->result.etag, etag, sizeof(etag));
+    struct s3_object o = {0};
+    set_checksum(&o, job->checksum_alg, job->checksum, "FULL_OBJECT");
+    result_checksum(base, &o);
     base->result.last_modified_ms = now;
     return S3_OK;
 }
@@ -708,6 +1212,7 @@ static struct s3_job *part_job_new(const char *bucket, const char *key, const ch
 
 int store_put_part(struct store *st, const char *bucket, const char *key,
                    const char *upload_id, int part_number, struct blob_writer *body,
+                   const struct store_checksum *checksum, const char *crc64nvme,
                    store_done_fn cb, void *arg)
 {
     bool ok = true;
@@ -717,43 +1222,23 @@ int store_put_part(struct store *st, const char *bucket, const char *key,
         return -1;
     }
     job->base.body = body;
+    dup_checksum(job, checksum, &ok);
+    job->crc64nvme = dup_or_null(crc64nvme, &ok);
     return queue_job(st, job, ok);
 }
 
-/* Streams bytes [first, last] of the object's segments into bw. */
-static int copy_range(struct store *st, const struct s3_object *o, int64_t first, int64_t last,
-                      struct blob_writer *bw)
+/* The algorithm an upload was created with: *alg -1 for none. */
+static enum s3_err upload_checksum_alg(struct store *st, const char *upload_id, int *alg)
 {
-    char buf[65536];
-    int64_t seg_start = 0;
-    for (size_t i = 0; i < o->n_segments && seg_start <= last; i++) {
-        int64_t seg_end = seg_start + o->segments[i].size;
-        int64_t from = (first > seg_start ? first : seg_start) - seg_start;
-        int64_t to = (last + 1 < seg_end ? last + 1 : seg_end) - seg_start;
-        if (seg_end > first && o->segments[i].data) {
-            if (blob_writer_write(bw, o->segments[i].data + from, (size_t)(to - from)) != 0)
-                return -1;
-        } else if (seg_end > first) {
-            int fd = store_open_blob(st, o->segments[i].blob_sha256);
-            if (fd < 0)
-                return -1;
-            int64_t pos = from, end = to;
-            while (pos < end) {
-                size_t want = (size_t)(end - pos) < sizeof(buf) ? (size_t)(end - pos) : sizeof(buf);
-                ssize_t n = pread(fd, buf, want, pos);
-                if (n < 0 && errno == EINTR)
-                    continue;
-                if (n <= 0 || blob_writer_write(bw, buf, (size_t)n) != 0) {
-                    close(fd);
-                    return -1;
-                }
-                pos += n;
-            }
-            close(fd);
-        }
-        seg_start = seg_end;
-    }
-    return 0;
+    *alg = -1;
+    sqlite3_stmt *s = db_stmt(&st->writer, sql_upload_checksum);
+    if (!s || db_bind_text(s, 1, upload_id) != 0)
+        return S3_ERR_INTERNAL_ERROR;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *alg = checksum_alg_from_name((const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? S3_OK : S3_ERR_INTERNAL_ERROR;
 }
 
 /* Before the transaction: the source range becomes this job's body. */
@@ -764,7 +1249,7 @@ static enum s3_err prepare_part_copy(struct store *st, struct store_job *base)
     struct s3_object src;
     if (err != S3_OK)
         return err;
-    err = store_load_object(&st->writer, job->src_bucket, job->src_key, &src);
+    err = store_load_object(&st->writer, job->src_bucket, job->src_key, NULL, &src);
     if (err != S3_OK)
         return err;
     int64_t first = job->first, last = job->last;
@@ -774,19 +1259,34 @@ static enum s3_err prepare_part_copy(struct store *st, struct store_job *base)
     } else if (first > last || last >= src.size) {
         err = S3_ERR_INVALID_RANGE;
     }
-    struct blob_writer *bw = NULL;
-    if (err == S3_OK && blob_writer_new_sync(st, &bw) != 0)
-        err = S3_ERR_INTERNAL_ERROR;
-    if (err == S3_OK && copy_range(st, &src, first, last, bw) != 0) {
-        blob_writer_discard(bw);
-        err = S3_ERR_INTERNAL_ERROR;
-    }
-    if (err == S3_OK && blob_writer_finish_sync(bw) != 0) {
-        blob_writer_discard(bw);
-        err = S3_ERR_INTERNAL_ERROR;
-    }
+    struct range_sink sink = {0};
+    int upload_alg = -1;
     if (err == S3_OK)
-        base->body = bw;
+        err = upload_checksum_alg(st, job->upload_id, &upload_alg);
+    if (err == S3_OK &&
+        (blob_writer_new_sync(st, &sink.bw) != 0 || range_sink_add(&sink, CHECKSUM_CRC64NVME) != 0 ||
+         (upload_alg >= 0 && range_sink_add(&sink, (enum checksum_alg)upload_alg) != 0)))
+        err = S3_ERR_INTERNAL_ERROR;
+    if (err == S3_OK && (copy_range(st, &src, first, last, &sink) != 0 ||
+                         blob_writer_finish_sync(sink.bw) != 0))
+        err = S3_ERR_INTERNAL_ERROR;
+    if (err == S3_OK) {
+        char b64[80];
+        range_sink_base64(&sink, 0, b64);
+        job->crc64nvme = strdup(b64);
+        if (upload_alg >= 0) {
+            range_sink_base64(&sink, 1, b64);
+            job->checksum = strdup(b64);
+            job->checksum_alg = strdup(checksum_alg_name((enum checksum_alg)upload_alg));
+        }
+        if (!job->crc64nvme || (upload_alg >= 0 && (!job->checksum || !job->checksum_alg)))
+            err = S3_ERR_INTERNAL_ERROR;
+    }
+    range_sink_abort(&sink);
+    if (err == S3_OK)
+        base->body = sink.bw;
+    else
+        blob_writer_discard(sink.bw);
     s3_object_free(&src);
     return err;
 }
@@ -819,9 +1319,97 @@ static bool hex_decode_md5(const char *hex, unsigned char out[16])
     return strlen(hex) == 32;
 }
 
-/* Checks the listed parts — order, then existence and ETags, then sizes —
- * and gathers them into `o` (segments, size, ETag). */
-static enum s3_err gather_parts(struct store *st, const struct s3_job *job, struct s3_object *o)
+/* The completed object's checksum, built part by part: COMPOSITE hashes
+ * the parts' raw digests, FULL_OBJECT combines their CRCs (the upload's
+ * algorithm, or the parts' CRC64NVME when it named none). `lines` becomes
+ * the object's part_checksums. */
+struct parts_checksum {
+    enum checksum_alg alg;
+    bool composite;
+    bool usable;                   /* every part so far had the checksum needed */
+    struct checksum_ctx hash;      /* composite */
+    uint64_t crc;                  /* full object, so far */
+    struct strbuf lines;
+};
+
+static int parts_checksum_init(struct parts_checksum *pc, const char *alg, const char *type)
+{
+    memset(pc, 0, sizeof(*pc));
+    strbuf_init(&pc->lines);
+    int a = checksum_alg_from_name(alg);
+    pc->alg = a >= 0 ? (enum checksum_alg)a : CHECKSUM_CRC64NVME;
+    pc->composite = a >= 0 && type && strcmp(type, "COMPOSITE") == 0;
+    pc->usable = true;
+    return pc->composite ? checksum_init(&pc->hash, pc->alg) : 0;
+}
+
+/* Adds one part (a row of sql_part_get: checksum_alg 3, checksum 4,
+ * crc64nvme 5) after checking the checksum the request gave for it.
+ * InvalidPart when that does not match. */
+static enum s3_err parts_checksum_add(struct parts_checksum *pc, sqlite3_stmt *row, int64_t size,
+                                      const struct s3_complete_part *given, bool upload_has_alg)
+{
+    const char *part_alg = (const char *)sqlite3_column_text(row, 3);
+    const char *part_sum = (const char *)sqlite3_column_text(row, 4);
+    const char *part_crc64 = (const char *)sqlite3_column_text(row, 5);
+    if (given->checksum_alg[0]) {
+        bool same = part_alg && part_sum && strcasecmp(given->checksum_alg, part_alg) == 0 &&
+                    strcmp(given->checksum, part_sum) == 0;
+        bool same_crc64 = part_crc64 && strcasecmp(given->checksum_alg, "CRC64NVME") == 0 &&
+                          strcmp(given->checksum, part_crc64) == 0;
+        if (!same && !same_crc64)
+            return S3_ERR_INVALID_PART;
+    }
+    strbuf_printf(&pc->lines, "%lld", (long long)size);
+    if (part_alg && part_sum)
+        strbuf_printf(&pc->lines, " %s %s", part_alg, part_sum);
+    strbuf_putc(&pc->lines, '\n');
+    const char *needed = upload_has_alg ? (part_alg && checksum_alg_from_name(part_alg) == (int)pc->alg
+                                               ? part_sum : NULL)
+                                        : part_crc64;
+    unsigned char digest[CHECKSUM_MAX_DIGEST];
+    size_t len = checksum_digest_len(pc->alg);
+    if (!needed || base64_decode(needed, strlen(needed), digest, sizeof(digest)) != (long)len) {
+        pc->usable = false;
+        return S3_OK;
+    }
+    if (pc->composite) {
+        checksum_update(&pc->hash, digest, len);
+    } else if (checksum_alg_is_crc(pc->alg)) {
+        uint64_t crc = checksum_crc_from_digest(digest, len);
+        pc->crc = checksum_crc_combine(pc->alg, pc->crc, crc, (uint64_t)size);
+    } else {
+        pc->usable = false;
+    }
+    return S3_OK;
+}
+
+/* Ends the checksum into o (none when a part lacked one) and frees pc. */
+static enum s3_err parts_checksum_finish(struct parts_checksum *pc, size_t n_parts,
+                                         struct s3_object *o)
+{
+    unsigned char digest[CHECKSUM_MAX_DIGEST];
+    char b64[80];
+    size_t len = pc->composite ? checksum_final(&pc->hash, digest) : checksum_digest_len(pc->alg);
+    if (!pc->composite)
+        checksum_crc_to_digest(pc->alg, pc->crc, digest);
+    size_t n = base64_encode(digest, len, b64);
+    if (pc->composite)
+        snprintf(b64 + n, sizeof(b64) - n, "-%zu", n_parts);
+    if (pc->usable)
+        set_checksum(o, checksum_alg_name(pc->alg), b64, pc->composite ? "COMPOSITE" : "FULL_OBJECT");
+    bool failed = strbuf_failed(&pc->lines);
+    o->part_checksums = failed ? NULL : strbuf_detach(&pc->lines, NULL);
+    strbuf_free(&pc->lines);
+    return failed ? S3_ERR_INTERNAL_ERROR : S3_OK;
+}
+
+/* Checks the listed parts — order, then existence, ETags and checksums,
+ * then sizes — and gathers them into `o` (segments, size, ETag, checksum);
+ * upload_alg / upload_type are what the upload was created with (NULL for
+ * none). */
+static enum s3_err gather_parts(struct store *st, const struct s3_job *job, const char *upload_alg,
+                                const char *upload_type, struct s3_object *o)
 {
     if (job->n_parts == 0)
         return S3_ERR_MALFORMED_XML;
@@ -831,8 +1419,15 @@ static enum s3_err gather_parts(struct store *st, const struct s3_job *job, stru
     }
     o->segments = calloc(job->n_parts, sizeof(*o->segments));
     EVP_MD_CTX *md5 = EVP_MD_CTX_new();
+    struct parts_checksum pc;
+    if (parts_checksum_init(&pc, upload_alg, upload_type) != 0) {
+        EVP_MD_CTX_free(md5);
+        return S3_ERR_INTERNAL_ERROR;
+    }
     if (!o->segments || !md5 || !EVP_DigestInit_ex(md5, EVP_md5(), NULL)) {
         EVP_MD_CTX_free(md5);
+        checksum_abort(&pc.hash);
+        strbuf_free(&pc.lines);
         return S3_ERR_INTERNAL_ERROR;
     }
     enum s3_err err = S3_OK;
@@ -854,8 +1449,9 @@ static enum s3_err gather_parts(struct store *st, const struct s3_job *job, stru
             err = S3_ERR_INVALID_PART;
         } else {
             int64_t size = sqlite3_column_int64(s, 1);
+            err = parts_checksum_add(&pc, s, size, &job->parts[i], upload_alg != NULL);
             too_small = too_small || (i + 1 < job->n_parts && size < STORE_MIN_PART_SIZE);
-            if (!EVP_DigestUpdate(md5, digest, 16))
+            if (err == S3_OK && !EVP_DigestUpdate(md5, digest, 16))
                 err = S3_ERR_INTERNAL_ERROR;
             o->size += size;
             const char *blob = (const char *)sqlite3_column_text(s, 2);
@@ -874,6 +1470,9 @@ static enum s3_err gather_parts(struct store *st, const struct s3_job *job, stru
     if (err == S3_OK && !EVP_DigestFinal_ex(md5, digest, &len))
         err = S3_ERR_INTERNAL_ERROR;
     EVP_MD_CTX_free(md5);
+    enum s3_err sum_err = parts_checksum_finish(&pc, job->n_parts, o);
+    if (err == S3_OK)
+        err = sum_err;
     if (err == S3_OK) {
         store_hex_encode(digest, 16, o->etag);
         snprintf(o->etag + 32, sizeof(o->etag) - 32, "-%zu", job->n_parts);
@@ -882,10 +1481,13 @@ static enum s3_err gather_parts(struct store *st, const struct s3_job *job, stru
     return err;
 }
 
-/* The upload's owner, storage class, headers and metadata JSON. */
-static enum s3_err load_upload_details(struct store *st, const char *upload_id,
-                                       struct s3_object *o, char **meta_json)
+/* The upload's owner, storage class, headers, metadata and tags JSON and
+ * the lock it asked for (mode into job->lock_mode). */
+static enum s3_err load_upload_details(struct store *st, struct s3_job *job, struct s3_object *o,
+                                       char **meta_json, char **tags_json, char **checksum_alg,
+                                       char **checksum_type)
 {
+    const char *upload_id = job->upload_id;
     sqlite3_stmt *s = db_stmt(&st->writer, sql_upload_details);
     if (!s || db_bind_text(s, 1, upload_id) != 0)
         return S3_ERR_INTERNAL_ERROR;
@@ -896,8 +1498,13 @@ static enum s3_err load_upload_details(struct store *st, const char *upload_id,
                  owner ? (const char *)owner : "");
         if (db_column_strdup(s, 1, &o->storage_class) == 0 &&
             store_read_content_columns(s, 2, &o->content) == 0 &&
-            db_column_strdup(s, 8, meta_json) == 0)
+            db_column_strdup(s, 8, meta_json) == 0 && db_column_strdup(s, 9, tags_json) == 0 &&
+            db_column_strdup(s, 10, &job->lock_mode) == 0 &&
+            db_column_strdup(s, 13, checksum_alg) == 0 && db_column_strdup(s, 14, checksum_type) == 0) {
+            job->lock_until_ms = sqlite3_column_int64(s, 11);
+            job->legal_hold = sqlite3_column_int(s, 12) != 0;
             err = S3_OK;
+        }
     }
     sqlite3_reset(s);
     return err;
@@ -910,13 +1517,21 @@ static enum s3_err apply_complete_upload(struct store *st, struct store_job *bas
     if (err != S3_OK)
         return err;
     struct s3_object o = {0};
-    char *meta_json = NULL;
-    err = gather_parts(st, job, &o);
+    struct s3_bucket b;
+    char *meta_json = NULL, *tags_json = NULL, *upload_alg = NULL, *upload_type = NULL;
+    err = store_load_bucket(&st->writer, job->bucket, &b);
+    if (err != S3_OK)
+        return err;
+    err = load_upload_details(st, job, &o, &meta_json, &tags_json, &upload_alg, &upload_type);
     if (err == S3_OK)
-        err = load_upload_details(st, job->upload_id, &o, &meta_json);
+        err = gather_parts(st, job, upload_alg, upload_type, &o);
+    if (err == S3_OK)
+        err = new_version_id(&b, o.version_id, base->result.version_id);
     if (err == S3_OK) {
         o.last_modified_ms = store_now_ms();
-        err = write_object(st, job->bucket, job->key, &o, meta_json);
+        set_new_lock(&b, job->lock_mode, job->lock_until_ms, job->legal_hold, o.last_modified_ms, &o);
+        err = install_latest(st, "ObjectCreated:CompleteMultipartUpload", job->bucket, job->key,
+                             &o, meta_json, tags_json);
     }
     if (err == S3_OK) {
         sqlite3_stmt *s = db_stmt(&st->writer, sql_upload_delete);
@@ -926,9 +1541,14 @@ static enum s3_err apply_complete_upload(struct store *st, struct store_job *bas
     if (err == S3_OK) {
         memcpy(base->result.etag, o.etag, sizeof(o.etag));
         base->result.last_modified_ms = o.last_modified_ms;
+        result_checksum(base, &o);
     }
     free(meta_json);
+    free(tags_json);
+    free(upload_alg);
+    free(upload_type);
     s3_object_free(&o);
+    s3_bucket_free(&b);
     return err;
 }
 

@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 
+#include "storage/s3_notify.h"
 #include "storage/store.h"
 
 #define STORE_MIN_PART_SIZE (5 * 1024 * 1024)
@@ -53,6 +54,12 @@ struct schema_module {
     size_t n_steps;
 };
 extern const struct schema_module s3_schema;   /* s3_schema.c */
+extern const struct schema_module s3_config_schema;   /* s3_config.c */
+extern const struct schema_module sqs_schema;  /* sqs_schema.c */
+extern const struct schema_module lambda_schema;  /* lambda_schema.c */
+extern const struct schema_module logs_schema;    /* lambda_schema.c */
+extern const struct schema_module s3_notify_schema;  /* s3_notify.c */
+extern const struct schema_module lambda_esm_schema;  /* lambda_esm_schema.c */
 int db_migrate(struct db_conn *c, char *err, size_t errlen);
 /* Binds a possibly-NULL C string as TEXT (NULL binds SQL NULL). */
 int db_bind_text(sqlite3_stmt *s, int idx, const char *text);
@@ -131,6 +138,10 @@ struct store_job {
     store_done_fn cb;
     void *cb_arg;
     struct store_result result;
+    /* The request the job answers (s3_notify.h), copied when queued. */
+    bool has_origin;
+    struct store_origin origin;
+    bool recorded_events;          /* apply wrote outbox rows */
 };
 
 struct store {
@@ -150,6 +161,15 @@ struct store {
     bool stopped;                  /* store_stop() ran: no threads left */
     void (*notify)(void *arg);
     void *notify_arg;
+    /* Event notifications (s3_notify.c): the origin given to jobs queued
+     * now (under mu), the job being applied and the last sequencer (commit
+     * thread), and who to tell when events were committed (loop thread). */
+    bool has_origin;
+    struct store_origin origin;
+    struct store_job *applying;
+    uint64_t last_sequencer;
+    void (*outbox_listener)(void *arg);
+    void *outbox_listener_arg;
 };
 
 /* Has fn(arg) run on the loop thread, in order with the completions, from
@@ -161,13 +181,37 @@ int store_enqueue(struct store *st, struct store_job *job);
 void store_job_release_common(struct store_job *job);
 int64_t store_now_ms(void);
 
+/* ---- s3_notify.c --------------------------------------------------------- */
+
+/* Called by the job being applied after it created (event "ObjectCreated:
+ * Put" ...), removed or retagged bucket/key: records one outbox row per
+ * matching notification target, if the job has an origin. size -1 and
+ * etag NULL leave them out of the message; version_id "null" or NULL too. */
+enum s3_err store_notify_record(struct store *st, const char *event_name, const char *bucket,
+                                const char *key, int64_t size, const char *etag,
+                                const char *version_id);
+
 /* ---- s3_read.c (shared with the writer) ------------------------------- */
 
 /* S3_OK, S3_ERR_NO_SUCH_BUCKET, or S3_ERR_INTERNAL_ERROR. */
 enum s3_err store_check_bucket(struct db_conn *c, const char *bucket);
-/* The full object (segments, headers, metadata). NO_SUCH_KEY if absent. */
+/* The bucket row, versioning and object lock settings included. */
+enum s3_err store_load_bucket(struct db_conn *c, const char *bucket, struct s3_bucket *out);
+/* One version, in full (segments, headers, metadata, tags, lock), with the
+ * answers of store_get_object_version. out is to be freed in every case. */
 enum s3_err store_load_object(struct db_conn *c, const char *bucket, const char *key,
-                           struct s3_object *out);
+                              const char *version_id, struct s3_object *out);
+
+/* Version ids: STORE_VERSION_ID_LEN characters of this alphabet. */
+#define STORE_VERSION_ID_LEN 32
+#define STORE_VERSION_ID_ALPHABET \
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._"
+
+/* ---- s3_write.c (shared with s3_settings.c) ---------------------------- */
+
+/* User metadata or tags as a JSON object {"name":"value",...}; NULL on ENOMEM. */
+char *store_encode_kv_json(const struct s3_kv *kv, size_t n);
+
 /* The six content-header columns starting at `first`. -1 on ENOMEM. */
 int store_read_content_columns(sqlite3_stmt *s, int first, struct s3_content_headers *out);
 /* Decodes the user_meta JSON object column (via json_each). -1 on error. */

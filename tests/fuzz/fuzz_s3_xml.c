@@ -20,19 +20,40 @@ static void fuzz_xml_parsers(const char *data, size_t size)
     if (s3_parse_create_bucket(data, size, &region) == S3_OK)
         free(region);
 
-    char **keys = NULL;
+    char **keys = NULL, **versions = NULL;
     size_t n_keys = 0;
     bool quiet;
-    if (s3_parse_delete_objects(data, size, &keys, &n_keys, &quiet) == S3_OK) {
-        for (size_t i = 0; i < n_keys; i++)
+    if (s3_parse_delete_objects(data, size, &keys, &versions, &n_keys, &quiet) == S3_OK) {
+        for (size_t i = 0; i < n_keys; i++) {
             free(keys[i]);
+            free(versions[i]);
+        }
         free(keys);
+        free(versions);
     }
 
     struct s3_complete_part *parts = NULL;
     size_t n_parts = 0;
     if (s3_parse_complete_upload(data, size, &parts, &n_parts) == S3_OK)
         free(parts);
+
+    struct s3_kv *tags = NULL;
+    size_t n_tags = 0;
+    const char *message;
+    if (s3_parse_tagging(data, size, S3_MAX_BUCKET_TAGS, &tags, &n_tags, &message) == S3_OK)
+        s3_kv_free_array(tags, n_tags);
+    char *status = NULL, *mfa = NULL;
+    if (s3_parse_versioning(data, size, &status, &mfa) == S3_OK) {
+        free(status);
+        free(mfa);
+    }
+    struct s3_lock_config lock;
+    s3_parse_object_lock_config(data, size, &lock, &message);
+    char mode[12];
+    int64_t until;
+    s3_parse_retention(data, size, mode, &until);
+    bool on;
+    s3_parse_legal_hold(data, size, &on);
 }
 
 static void fuzz_routing(const char *data, size_t size)

@@ -60,6 +60,64 @@ def _isolate_aws_environment():
 _isolate_aws_environment()
 
 
+def terraform_test(cls):
+    """Marks a Terraform conformance test: it needs terraform, and it runs
+    once per suite (tests/run_integration.sh sets CLOUDLESS_TERRAFORM_TESTS=0
+    for the second interpreter: Terraform's provider does not use Python)."""
+    if not shutil.which("terraform"):
+        return unittest.skip("terraform is not installed")(cls)
+    if os.environ.get("CLOUDLESS_TERRAFORM_TESTS") == "0":
+        return unittest.skip("Terraform tests run under the first interpreter only")(cls)
+    return cls
+
+
+class Terraform:
+    """One conformance/<name> configuration copied into a temp dir, where
+    terraform runs offline (the provider from the local mirror the
+    configuration's terraformrc names) with the given -var values."""
+
+    TIMEOUT_SECONDS = 600
+
+    def __init__(self, name, variables):
+        self.config_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                       "conformance", name)
+        self.work_dir = tempfile.mkdtemp(prefix="cloudless-%s-" % name)
+        shutil.copy(os.path.join(self.config_dir, "main.tf"), self.work_dir)
+        self.variables = [arg for key, value in variables.items() for arg in ("-var", "%s=%s" % (key, value))]
+
+    def run(self, *args):
+        env = dict(os.environ)
+        env.update({
+            "TF_CLI_CONFIG_FILE": os.path.abspath(os.path.join(self.config_dir, "terraformrc")),
+            "TF_IN_AUTOMATION": "1",
+            "TF_INPUT": "0",
+            "CHECKPOINT_DISABLE": "1",
+        })
+        completed = subprocess.run(["terraform"] + list(args) + ["-no-color"], cwd=self.work_dir, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   timeout=self.TIMEOUT_SECONDS)
+        return completed.returncode, completed.stdout.decode("utf-8", "replace")
+
+    def apply(self):
+        """terraform init and apply; destroys what was made when apply fails."""
+        code, out = self.run("init")
+        if code == 0:
+            code, out = self.run("apply", "-auto-approve", *self.variables)
+            if code != 0:
+                self.run("destroy", "-auto-approve", *self.variables)
+        return code, out
+
+    def plan(self):
+        """terraform plan -detailed-exitcode: 0 when nothing would change."""
+        return self.run("plan", "-detailed-exitcode", *self.variables)
+
+    def destroy(self):
+        return self.run("destroy", "-auto-approve", *self.variables)
+
+    def remove(self):
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+
+
 def s3_client(max_attempts=1, **config):
     """A boto3 S3 client for the endpoint; path-style because the host is an IP."""
     return boto3.client(
@@ -85,6 +143,20 @@ def add_request_headers(client, operation, headers):
     client.meta.events.register("before-sign.s3.%s" % operation, inject)
 
 
+def delete_all_versions(client, bucket):
+    """Deletes every version and delete marker it may (GOVERNANCE retention bypassed);
+    stops when a round deletes nothing (COMPLIANCE retention, legal holds)."""
+    left = None
+    while True:
+        page = client.list_object_versions(Bucket=bucket)
+        entries = page.get("Versions", []) + page.get("DeleteMarkers", [])
+        if not entries or len(entries) == left:
+            return
+        left = len(entries)
+        client.delete_objects(Bucket=bucket, BypassGovernanceRetention=True, Delete={
+            "Objects": [{"Key": e["Key"], "VersionId": e["VersionId"]} for e in entries], "Quiet": True})
+
+
 def empty_and_delete_bucket(client, bucket):
     """Best-effort cleanup: aborts uploads, deletes every object, then the bucket."""
     try:
@@ -96,6 +168,7 @@ def empty_and_delete_bucket(client, bucket):
             if not keys:
                 break
             client.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+        delete_all_versions(client, bucket)
         client.delete_bucket(Bucket=bucket)
     except ClientError:
         pass

@@ -46,6 +46,13 @@ def main(names):
     finally:
         target.shutdown()
     failed = len({test_id(test) for test, _ in result.failures + result.errors}) + len(result.unexpectedSuccesses)
+    # A sanitizer report in the server's log fails the run, even when every
+    # client-side assertion held (leaks are only reported at exit).
+    reports = target.sanitizer_reports()
+    if reports:
+        print("server sanitizer reports (log %s):\n  %s" % (target.log_path, "\n  ".join(reports[:20])),
+              file=sys.stderr)
+        failed += 1
     skipped = len({test_id(test) for test, _ in result.skipped})
     passed = result.testsRun - failed - skipped - len(result.expectedFailures)
     summary = "%d passed, %d failed" % (passed, failed)

@@ -123,6 +123,15 @@ class Endpoint:
         if not self.managed:
             raise RuntimeError("the endpoint is not managed by this fixture")
 
+    def sanitizer_reports(self):
+        """Lines in the server log where ASan, LSan or UBSan reported a problem
+        (a sanitized build's server logs them there, leaks at exit)."""
+        if not self.managed:
+            return []
+        return [line for line in self.log_tail(size=1 << 30).splitlines()
+                if "ERROR: AddressSanitizer" in line or "ERROR: LeakSanitizer" in line
+                or "runtime error:" in line]
+
     def shutdown(self):
         if not self.managed:
             return

@@ -1,5 +1,5 @@
 /* protocol/s3 listings: ListBucketResult (ListObjects v1 and v2),
- * ListMultipartUploadsResult and ListPartsResult.
+ * ListVersionsResult, ListMultipartUploadsResult and ListPartsResult.
  *
  * Elements follow the order AWS sends them. With encoding-type=url, every
  * element that carries a key or part of one (Key, Prefix, Delimiter,
@@ -114,6 +114,50 @@ void s3_list_objects_xml(struct strbuf *out, const struct s3_list_xml_opts *o,
     strbuf_puts(out, "</ListBucketResult>");
 }
 
+/* One <Version> or <DeleteMarker> of ListVersionsResult. */
+static void version_entry(struct strbuf *out, const struct s3_object *v, bool url_encode)
+{
+    const char *tag = v->delete_marker ? "DeleteMarker" : "Version";
+    strbuf_printf(out, "<%s>", tag);
+    key_elem(out, "Key", v->key, url_encode);
+    strbuf_xml_elem(out, "VersionId", v->version_id);
+    bool_elem(out, "IsLatest", v->is_latest);
+    s3_xml_date(out, "LastModified", v->last_modified_ms);
+    if (!v->delete_marker) {
+        s3_xml_etag(out, v->etag);
+        int_elem(out, "Size", v->size);
+        strbuf_xml_elem(out, "StorageClass", storage_class(v->storage_class));
+    }
+    account_elem(out, "Owner", v->owner_account);
+    strbuf_printf(out, "</%s>", tag);
+}
+
+void s3_list_versions_xml(struct strbuf *out, const struct s3_list_xml_opts *o,
+                          const char *version_id_marker, const struct s3_list_result *r)
+{
+    bool enc = o->url_encode;
+    strbuf_puts(out, S3_XML_DECL "<ListVersionsResult xmlns=\"" S3_XMLNS "\">");
+    strbuf_xml_elem(out, "Name", o->bucket);
+    key_elem(out, "Prefix", o->prefix, enc);
+    key_elem(out, "KeyMarker", o->marker, enc);
+    strbuf_xml_elem(out, "VersionIdMarker", version_id_marker);
+    if (r->is_truncated && given(r->next_marker)) {
+        key_elem(out, "NextKeyMarker", r->next_marker, enc);
+        if (given(r->next_version_id_marker))
+            strbuf_xml_elem(out, "NextVersionIdMarker", r->next_version_id_marker);
+    }
+    int_elem(out, "MaxKeys", o->max_keys);
+    if (given(o->delimiter))
+        key_elem(out, "Delimiter", o->delimiter, enc);
+    if (enc)
+        strbuf_puts(out, "<EncodingType>url</EncodingType>");
+    bool_elem(out, "IsTruncated", r->is_truncated);
+    for (size_t i = 0; i < r->n_objects; i++)
+        version_entry(out, &r->objects[i], enc);
+    common_prefixes(out, r->common_prefixes, r->n_common_prefixes, enc);
+    strbuf_puts(out, "</ListVersionsResult>");
+}
+
 void s3_list_uploads_xml(struct strbuf *out, const char *bucket, const char *prefix,
                          const char *delimiter, const char *key_marker,
                          const char *upload_id_marker, int max_uploads, bool url_encode,
@@ -162,6 +206,10 @@ void s3_list_parts_xml(struct strbuf *out, const char *bucket, const char *key,
     account_elem(out, "Initiator", upload->owner_account);
     account_elem(out, "Owner", upload->owner_account);
     strbuf_xml_elem(out, "StorageClass", storage_class(upload->storage_class));
+    if (upload->checksum_alg[0]) {
+        strbuf_xml_elem(out, "ChecksumAlgorithm", upload->checksum_alg);
+        strbuf_xml_elem(out, "ChecksumType", upload->checksum_type);
+    }
     int_elem(out, "PartNumberMarker", part_number_marker);
     int_elem(out, "NextPartNumberMarker", next_marker);
     int_elem(out, "MaxParts", max_parts);
@@ -173,6 +221,7 @@ void s3_list_parts_xml(struct strbuf *out, const char *bucket, const char *key,
         s3_xml_date(out, "LastModified", p->last_modified_ms);
         s3_xml_etag(out, p->etag);
         int_elem(out, "Size", p->size);
+        s3_checksum_xml(out, p->checksum_alg, p->checksum, NULL);
         strbuf_puts(out, "</Part>");
     }
     strbuf_puts(out, "</ListPartsResult>");

@@ -5,15 +5,17 @@
  * The CompleteMultipartUpload parser wants 1..10000 <Part> elements, each
  * with one PartNumber (an integer; outside 1..10000 is InvalidArgument) and
  * one ETag (surrounding quotes and blanks stripped; one too long to be an MD5
- * can match no part, so InvalidPart). Checksum* elements, which new SDKs
- * send, are ignored; checking part order against stored parts is the
- * caller's job. */
+ * can match no part, so InvalidPart). Checksum<ALG> elements, which new
+ * SDKs send, are kept for the caller to check against the stored parts, as
+ * is part order. */
 #include "protocol/s3/s3.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/checksum.h"
 #include "protocol/s3/xml.h"
 
 #define S3_MAX_PARTS 10000
@@ -87,6 +89,26 @@ static enum s3_err parse_etag(const xmlNode *elem, char etag[40])
     return err;
 }
 
+/* <ChecksumCRC32> and the like; <ChecksumType> and unknown algorithms are
+ * ignored, as are values too long to be any checksum. */
+static enum s3_err parse_part_checksum(const xmlNode *elem, struct s3_complete_part *out)
+{
+    const char *alg = (const char *)elem->name + 8;
+    if (checksum_alg_from_name(alg) < 0)
+        return S3_OK;
+    char *text;
+    enum s3_err err = s3_xml_text(elem, &text);
+    if (err != S3_OK)
+        return err;
+    char *v = trim(text);
+    if (strlen(v) < sizeof(out->checksum)) {
+        snprintf(out->checksum_alg, sizeof(out->checksum_alg), "%s", alg);
+        snprintf(out->checksum, sizeof(out->checksum), "%s", v);
+    }
+    free(text);
+    return S3_OK;
+}
+
 static enum s3_err parse_part(const xmlNode *part, struct s3_complete_part *out)
 {
     bool have_number = false, have_etag = false;
@@ -100,7 +122,7 @@ static enum s3_err parse_part(const xmlNode *part, struct s3_complete_part *out)
             err = parse_etag(c, out->etag);
         } else if (c->type == XML_ELEMENT_NODE &&
                    strncmp((const char *)c->name, "Checksum", 8) == 0) {
-            continue;
+            err = parse_part_checksum(c, out);
         } else if (!s3_xml_ignorable(c)) {
             err = S3_ERR_MALFORMED_XML;
         }
@@ -159,20 +181,24 @@ enum s3_err s3_parse_complete_upload(const char *body, size_t len,
 }
 
 void s3_complete_upload_xml(struct strbuf *out, const char *location, const char *bucket,
-                            const char *key, const char *etag)
+                            const char *key, const char *etag, const char *checksum_alg,
+                            const char *checksum, const char *checksum_type)
 {
     strbuf_puts(out, S3_XML_DECL "<CompleteMultipartUploadResult xmlns=\"" S3_XMLNS "\">");
     strbuf_xml_elem(out, "Location", location);
     strbuf_xml_elem(out, "Bucket", bucket);
     strbuf_xml_elem(out, "Key", key);
     s3_xml_etag(out, etag);
+    s3_checksum_xml(out, checksum_alg, checksum, checksum_type);
     strbuf_puts(out, "</CompleteMultipartUploadResult>");
 }
 
-void s3_copy_part_result_xml(struct strbuf *out, const char *etag, int64_t last_modified_ms)
+void s3_copy_part_result_xml(struct strbuf *out, const char *etag, int64_t last_modified_ms,
+                             const char *checksum_alg, const char *checksum)
 {
     strbuf_puts(out, S3_XML_DECL "<CopyPartResult xmlns=\"" S3_XMLNS "\">");
     s3_xml_date(out, "LastModified", last_modified_ms);
     s3_xml_etag(out, etag);
+    s3_checksum_xml(out, checksum_alg, checksum, NULL);
     strbuf_puts(out, "</CopyPartResult>");
 }

@@ -3,9 +3,9 @@
  *
  * The <Delete> parser accepts the S3 namespace or none, requires a Key in
  * every Object and 1..1000 Objects (else MalformedXML, as AWS answers).
- * Versions are not supported yet: an Object naming a VersionId other than
- * "null", or asking for a conditional delete (ETag, LastModifiedTime,
- * Size), gets NotImplemented rather than deleting the wrong thing. */
+ * An Object may name a VersionId; one asking for a conditional delete
+ * (ETag, LastModifiedTime, Size) gets NotImplemented rather than deleting
+ * the wrong thing. */
 #include "protocol/s3/s3.h"
 
 #include <stdlib.h>
@@ -22,10 +22,10 @@ static void free_keys(char **keys, size_t n)
     free(keys);
 }
 
-/* Reads the Key of one <Object>, checking its other children. */
-static enum s3_err parse_delete_object(const xmlNode *object, char **key)
+/* Reads the Key and VersionId of one <Object>, checking its other children. */
+static enum s3_err parse_delete_object(const xmlNode *object, char **key, char **version)
 {
-    *key = NULL;
+    *key = *version = NULL;
     enum s3_err err = S3_OK;
     for (const xmlNode *c = object->children; c && err == S3_OK; c = c->next) {
         if (s3_xml_is(c, "Key")) {
@@ -34,11 +34,10 @@ static enum s3_err parse_delete_object(const xmlNode *object, char **key)
             else
                 err = s3_xml_text(c, key);
         } else if (s3_xml_is(c, "VersionId")) {
-            char *version;
-            err = s3_xml_text(c, &version);
-            if (err == S3_OK && strcmp(version, "null") != 0)
-                err = S3_ERR_NOT_IMPLEMENTED;
-            free(version);
+            if (*version)
+                err = S3_ERR_MALFORMED_XML;
+            else
+                err = s3_xml_text(c, version);
         } else if (s3_xml_is(c, "ETag") || s3_xml_is(c, "LastModifiedTime") ||
                    s3_xml_is(c, "Size")) {
             err = S3_ERR_NOT_IMPLEMENTED;
@@ -50,7 +49,8 @@ static enum s3_err parse_delete_object(const xmlNode *object, char **key)
         err = S3_ERR_MALFORMED_XML;
     if (err != S3_OK) {
         free(*key);
-        *key = NULL;
+        free(*version);
+        *key = *version = NULL;
     }
     return err;
 }
@@ -72,16 +72,17 @@ static enum s3_err parse_quiet(const xmlNode *elem, bool *quiet)
 }
 
 enum s3_err s3_parse_delete_objects(const char *body, size_t len, char ***keys,
-                                    size_t *n_keys, bool *quiet)
+                                    char ***version_ids, size_t *n_keys, bool *quiet)
 {
     *keys = NULL;
+    *version_ids = NULL;
     *n_keys = 0;
     *quiet = false;
     xmlDoc *doc;
     enum s3_err err = s3_xml_read(body, len, "Delete", &doc);
     if (err != S3_OK)
         return err;
-    char **list = NULL;
+    char **list = NULL, **versions = NULL;
     size_t n = 0;
     bool seen_quiet = false;
     for (const xmlNode *c = s3_xml_root(doc)->children; c && err == S3_OK; c = c->next) {
@@ -92,12 +93,13 @@ enum s3_err s3_parse_delete_objects(const char *body, size_t len, char ***keys,
             }
             if (!list) {
                 list = calloc(S3_MAX_DELETE_OBJECTS, sizeof(*list));
-                if (!list) {
+                versions = calloc(S3_MAX_DELETE_OBJECTS, sizeof(*versions));
+                if (!list || !versions) {
                     err = S3_ERR_INTERNAL_ERROR;
                     break;
                 }
             }
-            err = parse_delete_object(c, &list[n]);
+            err = parse_delete_object(c, &list[n], &versions[n]);
             if (err == S3_OK)
                 n++;
         } else if (s3_xml_is(c, "Quiet") && !seen_quiet) {
@@ -112,10 +114,12 @@ enum s3_err s3_parse_delete_objects(const char *body, size_t len, char ***keys,
         err = S3_ERR_MALFORMED_XML;
     if (err != S3_OK) {
         free_keys(list, n);
+        free_keys(versions, n);
         *quiet = false;
         return err;
     }
     *keys = list;
+    *version_ids = versions;
     *n_keys = n;
     return S3_OK;
 }
@@ -130,10 +134,18 @@ void s3_delete_result_xml(struct strbuf *out, const struct s3_delete_result *res
                 continue;
             strbuf_puts(out, "<Deleted>");
             strbuf_xml_elem(out, "Key", res[i].key);
+            if (res[i].version_id)
+                strbuf_xml_elem(out, "VersionId", res[i].version_id);
+            if (res[i].delete_marker) {
+                strbuf_puts(out, "<DeleteMarker>true</DeleteMarker>");
+                strbuf_xml_elem(out, "DeleteMarkerVersionId", res[i].delete_marker_version_id);
+            }
             strbuf_puts(out, "</Deleted>");
         } else {
             strbuf_puts(out, "<Error>");
             strbuf_xml_elem(out, "Key", res[i].key);
+            if (res[i].version_id)
+                strbuf_xml_elem(out, "VersionId", res[i].version_id);
             strbuf_xml_elem(out, "Code", s3_err_code(res[i].err));
             strbuf_xml_elem(out, "Message", s3_err_message(res[i].err));
             strbuf_puts(out, "</Error>");
@@ -142,10 +154,13 @@ void s3_delete_result_xml(struct strbuf *out, const struct s3_delete_result *res
     strbuf_puts(out, "</DeleteResult>");
 }
 
-void s3_copy_object_result_xml(struct strbuf *out, const char *etag, int64_t last_modified_ms)
+void s3_copy_object_result_xml(struct strbuf *out, const char *etag, int64_t last_modified_ms,
+                               const char *checksum_alg, const char *checksum,
+                               const char *checksum_type)
 {
     strbuf_puts(out, S3_XML_DECL "<CopyObjectResult xmlns=\"" S3_XMLNS "\">");
     s3_xml_date(out, "LastModified", last_modified_ms);
     s3_xml_etag(out, etag);
+    s3_checksum_xml(out, checksum_alg, checksum, checksum_type);
     strbuf_puts(out, "</CopyObjectResult>");
 }

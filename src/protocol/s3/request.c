@@ -6,11 +6,11 @@
  * decoded (bad encoding is InvalidURI). The bucket comes from the Host header
  * when it is "<bucket>.<vhost domain>", else from the first path segment;
  * the rest of the path, decoded, is the key. The method and the
- * subresources present ("uploads", "uploadId", "location", ...) pick the
- * operation, and then every parameter must be one that operation knows:
- * anything else (acl, tagging, versioning, versionId, ...) makes the request
- * S3_OP_UNKNOWN so the server answers NotImplemented instead of silently
- * ignoring a feature. */
+ * subresources present ("uploads", "uploadId", "location", "cors", ...)
+ * pick the operation, and then every parameter must be one that operation
+ * knows: anything else makes the request S3_OP_UNKNOWN so the server answers
+ * NotImplemented instead of silently ignoring a feature. OPTIONS is a CORS
+ * preflight on whatever bucket and key it names. */
 #include "protocol/s3/s3.h"
 
 #include <errno.h>
@@ -42,6 +42,61 @@ static const char *const op_names[S3_OP__COUNT] = {
     [S3_OP_COMPLETE_MULTIPART_UPLOAD] = "CompleteMultipartUpload",
     [S3_OP_ABORT_MULTIPART_UPLOAD] = "AbortMultipartUpload",
     [S3_OP_LIST_PARTS] = "ListParts",
+    [S3_OP_GET_BUCKET_POLICY] = "GetBucketPolicy",
+    [S3_OP_PUT_BUCKET_POLICY] = "PutBucketPolicy",
+    [S3_OP_DELETE_BUCKET_POLICY] = "DeleteBucketPolicy",
+    [S3_OP_GET_BUCKET_POLICY_STATUS] = "GetBucketPolicyStatus",
+    [S3_OP_GET_BUCKET_ACL] = "GetBucketAcl",
+    [S3_OP_PUT_BUCKET_ACL] = "PutBucketAcl",
+    [S3_OP_GET_OBJECT_ACL] = "GetObjectAcl",
+    [S3_OP_PUT_OBJECT_ACL] = "PutObjectAcl",
+    [S3_OP_GET_BUCKET_CORS] = "GetBucketCors",
+    [S3_OP_PUT_BUCKET_CORS] = "PutBucketCors",
+    [S3_OP_DELETE_BUCKET_CORS] = "DeleteBucketCors",
+    [S3_OP_GET_BUCKET_LIFECYCLE] = "GetBucketLifecycleConfiguration",
+    [S3_OP_PUT_BUCKET_LIFECYCLE] = "PutBucketLifecycleConfiguration",
+    [S3_OP_DELETE_BUCKET_LIFECYCLE] = "DeleteBucketLifecycle",
+    [S3_OP_GET_BUCKET_ENCRYPTION] = "GetBucketEncryption",
+    [S3_OP_PUT_BUCKET_ENCRYPTION] = "PutBucketEncryption",
+    [S3_OP_DELETE_BUCKET_ENCRYPTION] = "DeleteBucketEncryption",
+    [S3_OP_GET_PUBLIC_ACCESS_BLOCK] = "GetPublicAccessBlock",
+    [S3_OP_PUT_PUBLIC_ACCESS_BLOCK] = "PutPublicAccessBlock",
+    [S3_OP_DELETE_PUBLIC_ACCESS_BLOCK] = "DeletePublicAccessBlock",
+    [S3_OP_GET_BUCKET_OWNERSHIP_CONTROLS] = "GetBucketOwnershipControls",
+    [S3_OP_PUT_BUCKET_OWNERSHIP_CONTROLS] = "PutBucketOwnershipControls",
+    [S3_OP_DELETE_BUCKET_OWNERSHIP_CONTROLS] = "DeleteBucketOwnershipControls",
+    [S3_OP_GET_BUCKET_WEBSITE] = "GetBucketWebsite",
+    [S3_OP_PUT_BUCKET_WEBSITE] = "PutBucketWebsite",
+    [S3_OP_DELETE_BUCKET_WEBSITE] = "DeleteBucketWebsite",
+    [S3_OP_GET_BUCKET_LOGGING] = "GetBucketLogging",
+    [S3_OP_PUT_BUCKET_LOGGING] = "PutBucketLogging",
+    [S3_OP_GET_BUCKET_REQUEST_PAYMENT] = "GetBucketRequestPayment",
+    [S3_OP_PUT_BUCKET_REQUEST_PAYMENT] = "PutBucketRequestPayment",
+    [S3_OP_GET_BUCKET_ACCELERATE] = "GetBucketAccelerateConfiguration",
+    [S3_OP_PUT_BUCKET_ACCELERATE] = "PutBucketAccelerateConfiguration",
+    [S3_OP_GET_BUCKET_REPLICATION] = "GetBucketReplication",
+    [S3_OP_PUT_BUCKET_REPLICATION] = "PutBucketReplication",
+    [S3_OP_DELETE_BUCKET_REPLICATION] = "DeleteBucketReplication",
+    [S3_OP_CORS_PREFLIGHT] = "PreflightRequest",
+    [S3_OP_GET_BUCKET_VERSIONING] = "GetBucketVersioning",
+    [S3_OP_PUT_BUCKET_VERSIONING] = "PutBucketVersioning",
+    [S3_OP_LIST_OBJECT_VERSIONS] = "ListObjectVersions",
+    [S3_OP_GET_OBJECT_LOCK_CONFIGURATION] = "GetObjectLockConfiguration",
+    [S3_OP_PUT_OBJECT_LOCK_CONFIGURATION] = "PutObjectLockConfiguration",
+    [S3_OP_GET_BUCKET_TAGGING] = "GetBucketTagging",
+    [S3_OP_PUT_BUCKET_TAGGING] = "PutBucketTagging",
+    [S3_OP_DELETE_BUCKET_TAGGING] = "DeleteBucketTagging",
+    [S3_OP_GET_OBJECT_TAGGING] = "GetObjectTagging",
+    [S3_OP_PUT_OBJECT_TAGGING] = "PutObjectTagging",
+    [S3_OP_DELETE_OBJECT_TAGGING] = "DeleteObjectTagging",
+    [S3_OP_GET_OBJECT_RETENTION] = "GetObjectRetention",
+    [S3_OP_PUT_OBJECT_RETENTION] = "PutObjectRetention",
+    [S3_OP_GET_OBJECT_LEGAL_HOLD] = "GetObjectLegalHold",
+    [S3_OP_PUT_OBJECT_LEGAL_HOLD] = "PutObjectLegalHold",
+    [S3_OP_GET_BUCKET_NOTIFICATION] = "GetBucketNotificationConfiguration",
+    [S3_OP_PUT_BUCKET_NOTIFICATION] = "PutBucketNotificationConfiguration",
+    [S3_OP_GET_OBJECT_ATTRIBUTES] = "GetObjectAttributes",
+    [S3_OP_POST_OBJECT] = "PostObject",
 };
 
 const char *s3_op_name(enum s3_op op)
@@ -255,7 +310,7 @@ static const char *const list_uploads_params[] = {
 static const char *const delete_objects_params[] = {"delete", NULL};
 static const char *const upload_part_params[] = {"partNumber", "uploadId", NULL};
 static const char *const read_object_params[] = {
-    "partNumber", "response-cache-control", "response-content-disposition",
+    "versionId", "partNumber", "response-cache-control", "response-content-disposition",
     "response-content-encoding", "response-content-language", "response-content-type",
     "response-expires", NULL};
 static const char *const create_upload_params[] = {"uploads", NULL};
@@ -263,9 +318,114 @@ static const char *const upload_id_params[] = {"uploadId", NULL};
 static const char *const list_parts_params[] = {
     "uploadId", "max-parts", "part-number-marker", NULL};
 
+/* Bucket configuration subresources: "?cors" and the method pick the
+ * operation; the subresource is the only parameter it takes. */
+struct config_route {
+    const char *const params[2];
+    enum s3_op get, put, del;
+};
+static const struct config_route bucket_config_routes[] = {
+    {{"policy", NULL}, S3_OP_GET_BUCKET_POLICY, S3_OP_PUT_BUCKET_POLICY, S3_OP_DELETE_BUCKET_POLICY},
+    {{"policyStatus", NULL}, S3_OP_GET_BUCKET_POLICY_STATUS, S3_OP_UNKNOWN, S3_OP_UNKNOWN},
+    {{"acl", NULL}, S3_OP_GET_BUCKET_ACL, S3_OP_PUT_BUCKET_ACL, S3_OP_UNKNOWN},
+    {{"cors", NULL}, S3_OP_GET_BUCKET_CORS, S3_OP_PUT_BUCKET_CORS, S3_OP_DELETE_BUCKET_CORS},
+    {{"lifecycle", NULL}, S3_OP_GET_BUCKET_LIFECYCLE, S3_OP_PUT_BUCKET_LIFECYCLE, S3_OP_DELETE_BUCKET_LIFECYCLE},
+    {{"encryption", NULL}, S3_OP_GET_BUCKET_ENCRYPTION, S3_OP_PUT_BUCKET_ENCRYPTION, S3_OP_DELETE_BUCKET_ENCRYPTION},
+    {{"publicAccessBlock", NULL}, S3_OP_GET_PUBLIC_ACCESS_BLOCK, S3_OP_PUT_PUBLIC_ACCESS_BLOCK,
+     S3_OP_DELETE_PUBLIC_ACCESS_BLOCK},
+    {{"ownershipControls", NULL}, S3_OP_GET_BUCKET_OWNERSHIP_CONTROLS, S3_OP_PUT_BUCKET_OWNERSHIP_CONTROLS,
+     S3_OP_DELETE_BUCKET_OWNERSHIP_CONTROLS},
+    {{"website", NULL}, S3_OP_GET_BUCKET_WEBSITE, S3_OP_PUT_BUCKET_WEBSITE, S3_OP_DELETE_BUCKET_WEBSITE},
+    {{"logging", NULL}, S3_OP_GET_BUCKET_LOGGING, S3_OP_PUT_BUCKET_LOGGING, S3_OP_UNKNOWN},
+    {{"requestPayment", NULL}, S3_OP_GET_BUCKET_REQUEST_PAYMENT, S3_OP_PUT_BUCKET_REQUEST_PAYMENT, S3_OP_UNKNOWN},
+    {{"accelerate", NULL}, S3_OP_GET_BUCKET_ACCELERATE, S3_OP_PUT_BUCKET_ACCELERATE, S3_OP_UNKNOWN},
+    {{"replication", NULL}, S3_OP_GET_BUCKET_REPLICATION, S3_OP_PUT_BUCKET_REPLICATION,
+     S3_OP_DELETE_BUCKET_REPLICATION},
+    {{"versioning", NULL}, S3_OP_GET_BUCKET_VERSIONING, S3_OP_PUT_BUCKET_VERSIONING, S3_OP_UNKNOWN},
+    {{"object-lock", NULL}, S3_OP_GET_OBJECT_LOCK_CONFIGURATION, S3_OP_PUT_OBJECT_LOCK_CONFIGURATION,
+     S3_OP_UNKNOWN},
+    {{"tagging", NULL}, S3_OP_GET_BUCKET_TAGGING, S3_OP_PUT_BUCKET_TAGGING, S3_OP_DELETE_BUCKET_TAGGING},
+    {{"notification", NULL}, S3_OP_GET_BUCKET_NOTIFICATION, S3_OP_PUT_BUCKET_NOTIFICATION,
+     S3_OP_UNKNOWN},
+};
+#define N_BUCKET_CONFIG_ROUTES (sizeof(bucket_config_routes) / sizeof(bucket_config_routes[0]))
+static const char *const object_acl_params[] = {"acl", NULL};
+static const char *const list_versions_params[] = {
+    "versions", "prefix", "delimiter", "key-marker", "version-id-marker", "max-keys",
+    "encoding-type", NULL};
+static const char *const version_id_params[] = {"versionId", NULL};
+
+/* Object subresources that take an optional versionId: "?tagging" and the
+ * method pick the operation. */
+struct object_subresource_route {
+    const char *const params[3];
+    enum s3_op get, put, del;
+};
+static const struct object_subresource_route object_subresource_routes[] = {
+    {{"tagging", "versionId", NULL}, S3_OP_GET_OBJECT_TAGGING, S3_OP_PUT_OBJECT_TAGGING,
+     S3_OP_DELETE_OBJECT_TAGGING},
+    {{"retention", "versionId", NULL}, S3_OP_GET_OBJECT_RETENTION, S3_OP_PUT_OBJECT_RETENTION,
+     S3_OP_UNKNOWN},
+    {{"legal-hold", "versionId", NULL}, S3_OP_GET_OBJECT_LEGAL_HOLD, S3_OP_PUT_OBJECT_LEGAL_HOLD,
+     S3_OP_UNKNOWN},
+    {{"attributes", "versionId", NULL}, S3_OP_GET_OBJECT_ATTRIBUTES, S3_OP_UNKNOWN, S3_OP_UNKNOWN},
+};
+#define N_OBJECT_SUBRESOURCE_ROUTES \
+    (sizeof(object_subresource_routes) / sizeof(object_subresource_routes[0]))
+
+/* The subresource operation for an object request, or S3_OP_UNKNOWN. */
+static enum s3_op object_subresource_op(const char *method, const struct param_list *l)
+{
+    for (size_t i = 0; i < N_OBJECT_SUBRESOURCE_ROUTES; i++) {
+        const struct object_subresource_route *r = &object_subresource_routes[i];
+        if (!has_param(l, r->params[0]))
+            continue;
+        if (strcmp(method, "GET") == 0)
+            return r->get;
+        if (strcmp(method, "PUT") == 0)
+            return r->put;
+        if (strcmp(method, "DELETE") == 0)
+            return r->del;
+        return S3_OP_UNKNOWN;
+    }
+    return S3_OP_UNKNOWN;
+}
+
+/* The configuration operation for a bucket request, or S3_OP_UNKNOWN. */
+static enum s3_op bucket_config_op(const char *method, const struct param_list *l)
+{
+    for (size_t i = 0; i < N_BUCKET_CONFIG_ROUTES; i++) {
+        const struct config_route *r = &bucket_config_routes[i];
+        if (!has_param(l, r->params[0]))
+            continue;
+        if (strcmp(method, "GET") == 0)
+            return r->get;
+        if (strcmp(method, "PUT") == 0)
+            return r->put;
+        if (strcmp(method, "DELETE") == 0)
+            return r->del;
+        return S3_OP_UNKNOWN;
+    }
+    return S3_OP_UNKNOWN;
+}
+
 static const char *const *op_params(enum s3_op op)
 {
+    for (size_t i = 0; i < N_BUCKET_CONFIG_ROUTES; i++) {
+        const struct config_route *r = &bucket_config_routes[i];
+        if (op != S3_OP_UNKNOWN && (op == r->get || op == r->put || op == r->del))
+            return r->params;
+    }
+    for (size_t i = 0; i < N_OBJECT_SUBRESOURCE_ROUTES; i++) {
+        const struct object_subresource_route *r = &object_subresource_routes[i];
+        if (op != S3_OP_UNKNOWN && (op == r->get || op == r->put || op == r->del))
+            return r->params;
+    }
     switch (op) {
+    case S3_OP_LIST_OBJECT_VERSIONS: return list_versions_params;
+    case S3_OP_DELETE_OBJECT: return version_id_params;
+    case S3_OP_GET_OBJECT_ACL:
+    case S3_OP_PUT_OBJECT_ACL: return object_acl_params;
     case S3_OP_LIST_BUCKETS: return list_buckets_params;
     case S3_OP_GET_BUCKET_LOCATION: return location_params;
     case S3_OP_LIST_OBJECTS: return list_objects_params;
@@ -337,6 +497,9 @@ static enum s3_op service_op(const char *method)
 
 static enum s3_op bucket_op(const char *method, const struct param_list *l)
 {
+    enum s3_op config = bucket_config_op(method, l);
+    if (config != S3_OP_UNKNOWN)
+        return config;
     if (strcmp(method, "PUT") == 0)
         return S3_OP_CREATE_BUCKET;
     if (strcmp(method, "HEAD") == 0)
@@ -344,11 +507,13 @@ static enum s3_op bucket_op(const char *method, const struct param_list *l)
     if (strcmp(method, "DELETE") == 0)
         return S3_OP_DELETE_BUCKET;
     if (strcmp(method, "POST") == 0)
-        return has_param(l, "delete") ? S3_OP_DELETE_OBJECTS : S3_OP_UNKNOWN;
+        return has_param(l, "delete") ? S3_OP_DELETE_OBJECTS : S3_OP_POST_OBJECT;
     if (has_param(l, "location"))
         return S3_OP_GET_BUCKET_LOCATION;
     if (has_param(l, "uploads"))
         return S3_OP_LIST_MULTIPART_UPLOADS;
+    if (has_param(l, "versions"))
+        return S3_OP_LIST_OBJECT_VERSIONS;
     const char *list_type = param_value(l, "list-type");
     if (list_type && strcmp(list_type, "2") == 0)
         return S3_OP_LIST_OBJECTS_V2;
@@ -358,6 +523,14 @@ static enum s3_op bucket_op(const char *method, const struct param_list *l)
 static enum s3_op object_op(const char *method, const struct param_list *l, bool copy)
 {
     bool upload_id = has_param(l, "uploadId");
+    if (has_param(l, "acl")) {
+        if (strcmp(method, "GET") == 0)
+            return S3_OP_GET_OBJECT_ACL;
+        return strcmp(method, "PUT") == 0 ? S3_OP_PUT_OBJECT_ACL : S3_OP_UNKNOWN;
+    }
+    enum s3_op subresource = object_subresource_op(method, l);
+    if (subresource != S3_OP_UNKNOWN)
+        return subresource;
     if (strcmp(method, "PUT") == 0) {
         if (upload_id || has_param(l, "partNumber"))
             return copy ? S3_OP_UPLOAD_PART_COPY : S3_OP_UPLOAD_PART;
@@ -448,8 +621,11 @@ enum s3_err s3_route_request(const char *method, const char *path, const char *q
     if (!method_is_routable(method)) {
         if (strcmp(method, "OPTIONS") != 0)
             return S3_ERR_METHOD_NOT_ALLOWED;
-        out->unsupported = "OPTIONS";
-        return S3_OK;
+        out->op = S3_OP_CORS_PREFLIGHT;
+        enum s3_err err = resolve_bucket_and_key(path, host, vhost_domains, out);
+        if (err != S3_OK)
+            s3_route_free(out);
+        return err;
     }
     struct param_list params;
     enum s3_err err = param_list_parse(query, &params);
@@ -472,7 +648,9 @@ enum s3_err s3_route_request(const char *method, const char *path, const char *q
             s3_route_free(out);
             return S3_ERR_METHOD_NOT_ALLOWED;
         }
-        out->unsupported = "POST";
+        out->unsupported = first_unaccepted_param(S3_OP_UNKNOWN, &params);
+        if (!out->unsupported)
+            out->unsupported = "POST";
     } else {
         out->unsupported = first_unaccepted_param(out->op, &params);
         if (out->unsupported)

@@ -195,3 +195,37 @@ int64_t s3_parse_http_date(const char *s)
         return -1;
     return (int64_t)t * 1000;
 }
+
+int64_t s3_parse_iso8601(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    const char *p = s;
+    int year, mon, mday;
+    if (!read_digits(&p, 4, &year) || !expect_char(&p, '-') || !read_digits(&p, 2, &mon) ||
+        !expect_char(&p, '-') || !read_digits(&p, 2, &mday) || !expect_char(&p, 'T') ||
+        !read_clock(&p, &tm))
+        return -1;
+    int millis = 0;
+    if (*p == '.') {
+        p++;
+        int scale = 100, digits = 0;
+        for (; *p >= '0' && *p <= '9'; p++, digits++) {
+            millis += (*p - '0') * scale;
+            scale /= 10;
+        }
+        if (digits == 0)
+            return -1;
+    }
+    if ((strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0) || mon < 1 || mon > 12)
+        return -1;
+    tm.tm_year = year - 1900;
+    tm.tm_mon = mon - 1;
+    tm.tm_mday = mday;
+    if (!fields_in_range(&tm))
+        return -1;
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1 || tm.tm_mday != mday)
+        return -1;
+    return (int64_t)t * 1000 + millis;
+}

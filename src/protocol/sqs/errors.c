@@ -62,6 +62,19 @@ static const struct sqs_err_info err_table[SQS_ERR_COUNT] = {
     [SQS_ERR_SERIALIZATION] = {"com.amazon.coral.service#SerializationException",
         "SerializationException", 400, true},
     [SQS_ERR_INTERNAL] = {"com.amazonaws.sqs#InternalError", "InternalError", 500, false},
+    [SQS_ERR_MISSING_AUTH_TOKEN] = {"com.amazon.coral.service#MissingAuthenticationTokenException",
+        "MissingAuthenticationToken", 403, true},
+    [SQS_ERR_INVALID_CLIENT_TOKEN_ID] = {"com.amazon.coral.service#UnrecognizedClientException",
+        "InvalidClientTokenId", 403, true},
+    [SQS_ERR_SIGNATURE_DOES_NOT_MATCH] = {"com.amazon.coral.service#InvalidSignatureException",
+        "SignatureDoesNotMatch", 403, true},
+    [SQS_ERR_INCOMPLETE_SIGNATURE] = {"com.amazon.coral.service#IncompleteSignatureException",
+        "IncompleteSignature", 400, true},
+    [SQS_ERR_REQUEST_EXPIRED] = {"com.amazon.coral.service#RequestExpired", "RequestExpired", 400, true},
+    [SQS_ERR_REQUEST_TOO_LARGE] = {"com.amazonaws.sqs#RequestEntityTooLarge",
+        "RequestEntityTooLarge", 413, true},
+    [SQS_ERR_SERVICE_UNAVAILABLE] = {"com.amazon.coral.service#ServiceUnavailable",
+        "ServiceUnavailable", 503, false},
 };
 
 static const struct sqs_err_info *err_info(enum sqs_err e)

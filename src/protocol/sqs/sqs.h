@@ -106,6 +106,14 @@ enum sqs_err {
     SQS_ERR_MALFORMED_QUERY_STRING,
     SQS_ERR_SERIALIZATION,           /* JSON: malformed body or wrong type */
     SQS_ERR_INTERNAL,
+    /* Authentication and transport, answered by the server before decoding. */
+    SQS_ERR_MISSING_AUTH_TOKEN,      /* anonymous request */
+    SQS_ERR_INVALID_CLIENT_TOKEN_ID, /* unknown access key */
+    SQS_ERR_SIGNATURE_DOES_NOT_MATCH,
+    SQS_ERR_INCOMPLETE_SIGNATURE,    /* malformed credentials */
+    SQS_ERR_REQUEST_EXPIRED,         /* clock skew, expired presigned URL */
+    SQS_ERR_REQUEST_TOO_LARGE,       /* body beyond what any SQS request needs */
+    SQS_ERR_SERVICE_UNAVAILABLE,     /* the store refused a write */
     SQS_ERR_COUNT
 };
 

@@ -92,7 +92,7 @@ struct msg *msg_from_record(const struct sqs_message_record *rec)
     if (!m)
         return NULL;
     if (rec->dlq_source_arn && !(m->dlq_source_arn = strdup(rec->dlq_source_arn))) {
-        free(m);
+        msg_free(m);
         return NULL;
     }
     m->seq = rec->seq;

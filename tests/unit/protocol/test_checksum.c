@@ -221,6 +221,41 @@ static void test_hex(void **state)
     assert_int_equal(hex_decode("0011223344", 10, back, sizeof back), -1);
 }
 
+static uint64_t crc_of(enum checksum_alg alg, const void *data, size_t len)
+{
+    struct checksum_ctx ctx;
+    unsigned char out[CHECKSUM_MAX_DIGEST];
+    assert_int_equal(checksum_init(&ctx, alg), 0);
+    checksum_update(&ctx, data, len);
+    size_t n = checksum_final(&ctx, out);
+    return checksum_crc_from_digest(out, n);
+}
+
+/* crc(A || B) == combine(crc(A), crc(B), |B|) for every split, every CRC. */
+static void test_crc_combine(void **state)
+{
+    (void)state;
+    unsigned char data[3000];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (unsigned char)(i * 131 + 7);
+    const enum checksum_alg algs[] = {CHECKSUM_CRC32, CHECKSUM_CRC32C, CHECKSUM_CRC64NVME};
+    const size_t splits[] = {0, 1, 7, 1000, 2999, 3000};
+    for (size_t a = 0; a < 3; a++) {
+        assert_true(checksum_alg_is_crc(algs[a]));
+        uint64_t whole = crc_of(algs[a], data, sizeof(data));
+        for (size_t s = 0; s < sizeof(splits) / sizeof(splits[0]); s++) {
+            size_t k = splits[s];
+            uint64_t head = crc_of(algs[a], data, k);
+            uint64_t tail = crc_of(algs[a], data + k, sizeof(data) - k);
+            assert_true(checksum_crc_combine(algs[a], head, tail, sizeof(data) - k) == whole);
+        }
+        unsigned char digest[CHECKSUM_MAX_DIGEST];
+        checksum_crc_to_digest(algs[a], whole, digest);
+        assert_true(checksum_crc_from_digest(digest, checksum_digest_len(algs[a])) == whole);
+    }
+    assert_false(checksum_alg_is_crc(CHECKSUM_SHA256));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_base64_rfc4648),
         cmocka_unit_test(test_base64_rejects_bad_input),
         cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_crc_combine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -131,13 +131,13 @@ static void test_result_bodies(void **state)
         DECL "<InitiateMultipartUploadResult " NS "><Bucket>bkt</Bucket><Key>a&amp;b</Key>"
         "<UploadId>UP1</UploadId></InitiateMultipartUploadResult>");
     strbuf_reset(&sb);
-    s3_complete_upload_xml(&sb, "http://127.0.0.1:4566/bkt/a%26b", "bkt", "a&b", MD5A "-2");
+    s3_complete_upload_xml(&sb, "http://127.0.0.1:4566/bkt/a%26b", "bkt", "a&b", MD5A "-2", NULL, NULL, NULL);
     assert_string_equal(sb.data,
         DECL "<CompleteMultipartUploadResult " NS ">"
         "<Location>http://127.0.0.1:4566/bkt/a%26b</Location><Bucket>bkt</Bucket>"
         "<Key>a&amp;b</Key><ETag>&quot;" MD5A "-2&quot;</ETag></CompleteMultipartUploadResult>");
     strbuf_reset(&sb);
-    s3_copy_part_result_xml(&sb, MD5B, 0);
+    s3_copy_part_result_xml(&sb, MD5B, 0, NULL, NULL);
     assert_string_equal(sb.data,
         DECL "<CopyPartResult " NS "><LastModified>1970-01-01T00:00:00.000Z</LastModified>"
         "<ETag>&quot;" MD5B "&quot;</ETag></CopyPartResult>");

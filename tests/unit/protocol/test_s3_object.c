@@ -23,9 +23,21 @@ static void free_keys(char **keys, size_t n)
     free(keys);
 }
 
+/* The version ids of the last successful parse, freed by the next one. */
+static char **parsed_versions;
+static size_t n_parsed_versions;
+
 static enum s3_err parse(const char *body, char ***keys, size_t *n, bool *quiet)
 {
-    return s3_parse_delete_objects(body, strlen(body), keys, n, quiet);
+    free_keys(parsed_versions, n_parsed_versions);
+    parsed_versions = NULL;
+    n_parsed_versions = 0;
+    enum s3_err err = s3_parse_delete_objects(body, strlen(body), keys, &parsed_versions, n, quiet);
+    if (err == S3_OK)
+        n_parsed_versions = *n;
+    else
+        assert_null(parsed_versions);
+    return err;
 }
 
 static void test_parse_delete(void **state)
@@ -41,6 +53,9 @@ static void test_parse_delete(void **state)
     assert_string_equal(keys[0], "a");
     assert_string_equal(keys[1], "b & c");
     assert_string_equal(keys[2], "<x>");
+    assert_null(parsed_versions[0]);
+    assert_string_equal(parsed_versions[1], "null");
+    assert_null(parsed_versions[2]);
     assert_true(quiet);
     free_keys(keys, n);
 
@@ -80,8 +95,8 @@ static void test_parse_delete_rejects(void **state)
         {"<Delete><Object><Key>a</Key></Object>text</Delete>", S3_ERR_MALFORMED_XML},
         {"<Remove><Object><Key>a</Key></Object></Remove>", S3_ERR_MALFORMED_XML},
         {"<Delete><Object><Key>a</Key></Object>", S3_ERR_MALFORMED_XML},
-        {"<Delete><Object><Key>a</Key><VersionId>3HL4kqtJ</VersionId></Object></Delete>",
-         S3_ERR_NOT_IMPLEMENTED},
+        {"<Delete><Object><Key>a</Key><VersionId>v1</VersionId><VersionId>v2</VersionId>"
+         "</Object></Delete>", S3_ERR_MALFORMED_XML},
         {"<Delete><Object><Key>a</Key><ETag>x</ETag></Object></Delete>",
          S3_ERR_NOT_IMPLEMENTED},
         {"<!DOCTYPE Delete [<!ENTITY k \"secret\">]><Delete><Object><Key>&k;</Key></Object>"
@@ -165,7 +180,7 @@ static void test_deeply_nested_input(void **state)
     char **keys;
     size_t n;
     bool quiet;
-    assert_int_equal(s3_parse_delete_objects(sb.data, sb.len, &keys, &n, &quiet),
+    assert_int_equal(parse(sb.data, &keys, &n, &quiet),
                      S3_ERR_MALFORMED_XML);
     strbuf_free(&sb);
 }
@@ -189,6 +204,20 @@ static void test_delete_result(void **state)
     assert_string_equal(sb.data,
         DECL "<DeleteResult " NS "><Error><Key>b&amp;c</Key><Code>AccessDenied</Code>"
         "<Message>Access Denied</Message></Error></DeleteResult>");
+    /* versions: a delete marker made, a version removed, a version refused */
+    struct s3_delete_result versioned[3] = {
+        {.key = "m", .err = S3_OK, .delete_marker = true, .delete_marker_version_id = "V1"},
+        {.key = "v", .version_id = "V2", .err = S3_OK},
+        {.key = "l", .version_id = "V3", .err = S3_ERR_ACCESS_DENIED},
+    };
+    strbuf_reset(&sb);
+    s3_delete_result_xml(&sb, versioned, 3, false);
+    assert_string_equal(sb.data,
+        DECL "<DeleteResult " NS "><Deleted><Key>m</Key><DeleteMarker>true</DeleteMarker>"
+        "<DeleteMarkerVersionId>V1</DeleteMarkerVersionId></Deleted>"
+        "<Deleted><Key>v</Key><VersionId>V2</VersionId></Deleted>"
+        "<Error><Key>l</Key><VersionId>V3</VersionId><Code>AccessDenied</Code>"
+        "<Message>Access Denied</Message></Error></DeleteResult>");
     strbuf_free(&sb);
 }
 
@@ -196,11 +225,20 @@ static void test_copy_object_result(void **state)
 {
     struct strbuf sb;
     strbuf_init(&sb);
-    s3_copy_object_result_xml(&sb, "9b2cf535f27731c974343645a3985328", 1255369830123LL);
+    s3_copy_object_result_xml(&sb, "9b2cf535f27731c974343645a3985328", 1255369830123LL, NULL, NULL, NULL);
     assert_string_equal(sb.data,
         DECL "<CopyObjectResult " NS "><LastModified>2009-10-12T17:50:30.123Z</LastModified>"
         "<ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag></CopyObjectResult>");
     strbuf_free(&sb);
+}
+
+static int free_parsed_versions(void **state)
+{
+    (void)state;
+    free_keys(parsed_versions, n_parsed_versions);
+    parsed_versions = NULL;
+    n_parsed_versions = 0;
+    return 0;
 }
 
 int main(void)
@@ -214,5 +252,5 @@ int main(void)
         cmocka_unit_test(test_delete_result),
         cmocka_unit_test(test_copy_object_result),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, free_parsed_versions);
 }

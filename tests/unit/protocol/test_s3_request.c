@@ -168,30 +168,103 @@ static void expect_unknown(const char *method, const char *path, const char *que
 
 static void test_unsupported_subresources(void **state)
 {
-    expect_unknown("GET", "/b", "acl", "acl");
-    expect_unknown("PUT", "/b", "versioning", "versioning");
-    expect_unknown("GET", "/b", "tagging", "tagging");
-    expect_unknown("PUT", "/b", "policy", "policy");
-    expect_unknown("GET", "/b", "cors", "cors");
-    expect_unknown("PUT", "/b", "lifecycle", "lifecycle");
-    expect_unknown("GET", "/b", "website", "website");
-    expect_unknown("PUT", "/b", "encryption", "encryption");
-    expect_unknown("GET", "/b", "notification", "notification");
-    expect_unknown("GET", "/b", "versions", "versions");
-    expect_unknown("GET", "/b", "prefix=a&versions", "versions");
-    expect_unknown("GET", "/b/k", "versionId=123", "versionId");
-    expect_unknown("DELETE", "/b/k", "versionId=null", "versionId");
-    expect_unknown("PUT", "/b/k", "tagging", "tagging");
-    expect_unknown("GET", "/b/k", "acl", "acl");
+    expect_unknown("POST", "/b", "acl", "acl");
+    expect_unknown("HEAD", "/b", "cors", "cors");
+    expect_unknown("DELETE", "/b", "acl", "acl");
+    expect_unknown("PUT", "/b", "policyStatus", "policyStatus");
+    expect_unknown("GET", "/b", "cors&prefix=a", "unknown query parameter");
+    expect_unknown("DELETE", "/b", "versioning", "versioning");
+    expect_unknown("HEAD", "/b", "tagging", "tagging");
+    expect_unknown("DELETE", "/b", "notification", "notification");
+    expect_unknown("GET", "/b", "notification&prefix=a", "unknown query parameter");
+    expect_unknown("PUT", "/b", "versions", "versions");
+    expect_unknown("GET", "/b", "versions&list-type=2", "unknown query parameter");
+    expect_unknown("PUT", "/b/k", "versionId=123", "versionId");
+    expect_unknown("POST", "/b/k", "uploads&versionId=null", "versionId");
+    expect_unknown("HEAD", "/b/k", "tagging", "tagging");
+    expect_unknown("DELETE", "/b/k", "retention", "retention");
+    expect_unknown("DELETE", "/b/k", "acl", "acl");
     expect_unknown("GET", "/b", "frobnicate=1", "unknown query parameter");
     /* a parameter of another operation is not accepted either */
     expect_unknown("GET", "/b/k", "max-keys=3", "unknown query parameter");
     expect_unknown("GET", "/b", "list-type=2&marker=x", "unknown query parameter");
     expect_unknown("GET", "/b/k", "uploads", "unknown query parameter");
-    /* PostObject and plain POSTs are not supported yet */
-    expect_unknown("POST", "/b", "", "POST");
+    /* a POST to an object is no operation (PostObject posts to the bucket) */
     expect_unknown("POST", "/b/k", "", "POST");
-    expect_unknown("OPTIONS", "/b/k", "", "OPTIONS");
+}
+
+static void test_post_object_and_attributes_ops(void **state)
+{
+    (void)state;
+    struct s3_route r;
+    assert_int_equal(s3_route_request("POST", "/b", "", NULL, NULL, false, &r), S3_OK);
+    assert_int_equal(r.op, S3_OP_POST_OBJECT);
+    assert_string_equal(r.bucket, "b");
+    s3_route_free(&r);
+    assert_int_equal(s3_route_request("GET", "/b/k", "attributes&versionId=null", NULL, NULL, false, &r),
+                     S3_OK);
+    assert_int_equal(r.op, S3_OP_GET_OBJECT_ATTRIBUTES);
+    s3_route_free(&r);
+    expect_unknown("PUT", "/b/k", "attributes", "attributes");
+}
+
+static void test_bucket_configuration_ops(void **state)
+{
+    static const struct route_case cases[] = {
+        {"GET", "/b", "policy", NULL, false, S3_OP_GET_BUCKET_POLICY, "b", NULL, false},
+        {"PUT", "/b", "policy", NULL, false, S3_OP_PUT_BUCKET_POLICY, "b", NULL, false},
+        {"DELETE", "/b", "policy", NULL, false, S3_OP_DELETE_BUCKET_POLICY, "b", NULL, false},
+        {"GET", "/b", "policyStatus", NULL, false, S3_OP_GET_BUCKET_POLICY_STATUS, "b", NULL, false},
+        {"GET", "/b", "acl", NULL, false, S3_OP_GET_BUCKET_ACL, "b", NULL, false},
+        {"PUT", "/b", "acl=", NULL, false, S3_OP_PUT_BUCKET_ACL, "b", NULL, false},
+        {"GET", "/b/k/x", "acl", NULL, false, S3_OP_GET_OBJECT_ACL, "b", "k/x", false},
+        {"PUT", "/k", "acl", "b.s3.localhost", false, S3_OP_PUT_OBJECT_ACL, "b", "k", true},
+        {"PUT", "/b", "cors", NULL, false, S3_OP_PUT_BUCKET_CORS, "b", NULL, false},
+        {"DELETE", "/b", "cors", NULL, false, S3_OP_DELETE_BUCKET_CORS, "b", NULL, false},
+        {"GET", "/b", "lifecycle", NULL, false, S3_OP_GET_BUCKET_LIFECYCLE, "b", NULL, false},
+        {"DELETE", "/b", "lifecycle", NULL, false, S3_OP_DELETE_BUCKET_LIFECYCLE, "b", NULL, false},
+        {"PUT", "/b", "encryption", NULL, false, S3_OP_PUT_BUCKET_ENCRYPTION, "b", NULL, false},
+        {"GET", "/b", "publicAccessBlock", NULL, false, S3_OP_GET_PUBLIC_ACCESS_BLOCK, "b", NULL, false},
+        {"DELETE", "/b", "ownershipControls", NULL, false, S3_OP_DELETE_BUCKET_OWNERSHIP_CONTROLS, "b", NULL, false},
+        {"PUT", "/b", "website", NULL, false, S3_OP_PUT_BUCKET_WEBSITE, "b", NULL, false},
+        {"GET", "/b", "logging", NULL, false, S3_OP_GET_BUCKET_LOGGING, "b", NULL, false},
+        {"PUT", "/b", "requestPayment", NULL, false, S3_OP_PUT_BUCKET_REQUEST_PAYMENT, "b", NULL, false},
+        {"GET", "/b", "accelerate", NULL, false, S3_OP_GET_BUCKET_ACCELERATE, "b", NULL, false},
+        {"DELETE", "/b", "replication", NULL, false, S3_OP_DELETE_BUCKET_REPLICATION, "b", NULL, false},
+        {"OPTIONS", "/b/k", "", NULL, false, S3_OP_CORS_PREFLIGHT, "b", "k", false},
+        {"OPTIONS", "/b", "", NULL, false, S3_OP_CORS_PREFLIGHT, "b", NULL, false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        check_case(&cases[i]);
+}
+
+static void test_versioning_tagging_lock_ops(void **state)
+{
+    static const struct route_case cases[] = {
+        {"GET", "/b", "versioning", NULL, false, S3_OP_GET_BUCKET_VERSIONING, "b", NULL, false},
+        {"PUT", "/b", "versioning", NULL, false, S3_OP_PUT_BUCKET_VERSIONING, "b", NULL, false},
+        {"GET", "/b", "notification", NULL, false, S3_OP_GET_BUCKET_NOTIFICATION, "b", NULL, false},
+        {"PUT", "/b", "notification", NULL, false, S3_OP_PUT_BUCKET_NOTIFICATION, "b", NULL, false},
+        {"GET", "/b", "versions&prefix=a&key-marker=k&version-id-marker=v&max-keys=2"
+         "&delimiter=/&encoding-type=url", NULL, false, S3_OP_LIST_OBJECT_VERSIONS, "b", NULL, false},
+        {"GET", "/b", "object-lock", NULL, false, S3_OP_GET_OBJECT_LOCK_CONFIGURATION, "b", NULL, false},
+        {"PUT", "/b", "object-lock", NULL, false, S3_OP_PUT_OBJECT_LOCK_CONFIGURATION, "b", NULL, false},
+        {"GET", "/b", "tagging", NULL, false, S3_OP_GET_BUCKET_TAGGING, "b", NULL, false},
+        {"PUT", "/b", "tagging", NULL, false, S3_OP_PUT_BUCKET_TAGGING, "b", NULL, false},
+        {"DELETE", "/b", "tagging", NULL, false, S3_OP_DELETE_BUCKET_TAGGING, "b", NULL, false},
+        {"GET", "/b/k", "tagging&versionId=v", NULL, false, S3_OP_GET_OBJECT_TAGGING, "b", "k", false},
+        {"PUT", "/b/k", "tagging", NULL, true, S3_OP_PUT_OBJECT_TAGGING, "b", "k", false},
+        {"DELETE", "/b/k", "tagging", NULL, false, S3_OP_DELETE_OBJECT_TAGGING, "b", "k", false},
+        {"GET", "/b/k", "retention", NULL, false, S3_OP_GET_OBJECT_RETENTION, "b", "k", false},
+        {"PUT", "/b/k", "retention&versionId=v", NULL, false, S3_OP_PUT_OBJECT_RETENTION, "b", "k", false},
+        {"GET", "/b/k", "legal-hold", NULL, false, S3_OP_GET_OBJECT_LEGAL_HOLD, "b", "k", false},
+        {"PUT", "/b/k", "legal-hold", NULL, false, S3_OP_PUT_OBJECT_LEGAL_HOLD, "b", "k", false},
+        {"GET", "/b/k", "versionId=v", NULL, false, S3_OP_GET_OBJECT, "b", "k", false},
+        {"HEAD", "/b/k", "versionId=v", NULL, false, S3_OP_HEAD_OBJECT, "b", "k", false},
+        {"DELETE", "/b/k", "versionId=null", NULL, false, S3_OP_DELETE_OBJECT, "b", "k", false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        check_case(&cases[i]);
 }
 
 static void expect_error(const char *method, const char *path, const char *query,
@@ -337,6 +410,9 @@ int main(void)
         cmocka_unit_test(test_every_op_virtual_host),
         cmocka_unit_test(test_odd_keys),
         cmocka_unit_test(test_unsupported_subresources),
+        cmocka_unit_test(test_post_object_and_attributes_ops),
+        cmocka_unit_test(test_bucket_configuration_ops),
+        cmocka_unit_test(test_versioning_tagging_lock_ops),
         cmocka_unit_test(test_route_errors),
         cmocka_unit_test(test_query_param),
         cmocka_unit_test(test_url_decode),

@@ -53,6 +53,8 @@ struct op {
     int64_t last_modified_ms;
     size_t n_deleted;
     enum s3_err deleted_err[8];
+    char version_id[40];
+    bool delete_marker;
 };
 
 /* snprintf into a PATH_MAX buffer, failing the test if it does not fit. */
@@ -79,6 +81,8 @@ static void on_done(void *arg, const struct store_result *res)
     memcpy(op->upload_id, res->upload_id, sizeof(op->upload_id));
     op->last_modified_ms = res->last_modified_ms;
     op->n_deleted = res->n_deleted;
+    memcpy(op->version_id, res->version_id, sizeof(op->version_id));
+    op->delete_marker = res->delete_marker;
     for (size_t i = 0; i < res->n_deleted && i < 8; i++)
         op->deleted_err[i] = res->deleted ? res->deleted[i].err : S3_OK;
 }
@@ -444,7 +448,7 @@ static void test_bucket_rules(void **state)
     memcpy(upload_id, op.upload_id, sizeof(upload_id));
     op = new_op(f);
     assert_int_equal(store_put_part(f->st, "alpha", "big", upload_id, 1,
-                                    body_of(f, "part", 4), on_done, &op), 0);
+                                    body_of(f, "part", 4), NULL, NULL, on_done, &op), 0);
     wait_all(f, &op, 1);
     assert_int_equal(op.err, S3_OK);
     op = new_op(f);
@@ -945,7 +949,7 @@ static struct op put_part(struct fixture *f, const char *key, const char *upload
 {
     struct op op = new_op(f);
     assert_int_equal(store_put_part(f->st, "b", key, upload_id, number, body_of(f, data, len),
-                                    on_done, &op), 0);
+                                    NULL, NULL, on_done, &op), 0);
     wait_all(f, &op, 1);
     return op;
 }
@@ -1006,7 +1010,7 @@ static void test_multipart_complete(void **state)
     assert_int_equal(parts.parts[0].part_number, 3);
     s3_part_list_free(&parts);
 
-    struct s3_complete_part list[2] = {{1, ""}, {2, ""}};
+    struct s3_complete_part list[2] = {{.part_number = 1}, {.part_number = 2}};
     memcpy(list[0].etag, r1.etag, 33);
     memcpy(list[1].etag, r2.etag, 33);
     struct op done;
@@ -1066,7 +1070,7 @@ static void test_multipart_errors(void **state)
     assert_int_equal(small1.err, S3_OK);
     assert_int_equal(r2.err, S3_OK);
 
-    struct s3_complete_part parts[2] = {{2, ""}, {1, ""}};
+    struct s3_complete_part parts[2] = {{.part_number = 2}, {.part_number = 1}};
     memcpy(parts[0].etag, r2.etag, 33);
     memcpy(parts[1].etag, small1.etag, 33);
     assert_int_equal(complete(f, "k", id, parts, 2, NULL), S3_ERR_INVALID_PART_ORDER);
@@ -1074,9 +1078,9 @@ static void test_multipart_errors(void **state)
     parts[1].part_number = 1;
     assert_int_equal(complete(f, "k", id, parts, 2, NULL), S3_ERR_INVALID_PART_ORDER);
 
-    parts[0] = (struct s3_complete_part){1, ""};
+    parts[0] = (struct s3_complete_part){.part_number = 1};
     memcpy(parts[0].etag, small1.etag, 33);
-    parts[1] = (struct s3_complete_part){7, ""};
+    parts[1] = (struct s3_complete_part){.part_number = 7};
     memcpy(parts[1].etag, r2.etag, 33);
     assert_int_equal(complete(f, "k", id, parts, 2, NULL), S3_ERR_INVALID_PART);
     parts[1].part_number = 2;
@@ -1101,7 +1105,7 @@ static void test_multipart_errors(void **state)
     /* A single small part is fine (the last part has no minimum). */
     char *id2 = create_upload(f, "b", "solo");
     struct op only = put_part(f, "solo", id2, 1, "tiny", 4);
-    struct s3_complete_part one = {1, ""};
+    struct s3_complete_part one = {.part_number = 1};
     memcpy(one.etag, only.etag, 33);
     assert_int_equal(complete(f, "solo", id2, &one, 1, NULL), S3_OK);
     assert_content(f, "b", "solo", "tiny");
@@ -1215,7 +1219,7 @@ static void test_part_copy(void **state)
     wait_all(f, &bad, 1);
     assert_int_equal(bad.err, S3_ERR_NO_SUCH_KEY);
 
-    struct s3_complete_part parts[2] = {{1, ""}, {2, ""}};
+    struct s3_complete_part parts[2] = {{.part_number = 1}, {.part_number = 2}};
     memcpy(parts[0].etag, r[0].etag, 33);
     memcpy(parts[1].etag, r[1].etag, 33);
     assert_int_equal(complete(f, "assembled", id, parts, 2, NULL), S3_OK);
@@ -1304,6 +1308,306 @@ static void test_delete_objects(void **state)
     assert_int_equal(op.err, S3_ERR_NO_SUCH_BUCKET);
 }
 
+/* ---- versions, tags, object lock ----------------------------------------------------- */
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static enum s3_err set_versioning(struct fixture *f, const char *bucket, const char *status)
+{
+    struct op op = new_op(f);
+    assert_int_equal(store_set_versioning(f->st, bucket, status, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    return op.err;
+}
+
+static struct op delete_version(struct fixture *f, const char *bucket, const char *key,
+                                const char *version_id, bool bypass)
+{
+    struct op op = new_op(f);
+    assert_int_equal(store_delete_version(f->st, bucket, key, version_id, bypass, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    return op;
+}
+
+/* The version ids a full ListObjectVersions returns, joined by spaces,
+ * each prefixed by "key:" and suffixed "*" when latest, "!" for markers. */
+static char *list_versions(struct fixture *f, const char *bucket)
+{
+    struct s3_list_params params = {.max_keys = 1000};
+    struct s3_list_result r;
+    assert_int_equal(store_list_object_versions(f->st, bucket, &params, NULL, &r), S3_OK);
+    char *out = calloc(1, 4096);
+    assert_non_null(out);
+    for (size_t i = 0; i < r.n_objects; i++)
+        snprintf(out + strlen(out), 4096 - strlen(out), "%s%s:%s%s%s", i ? " " : "", r.objects[i].key,
+                 r.objects[i].version_id, r.objects[i].is_latest ? "*" : "",
+                 r.objects[i].delete_marker ? "!" : "");
+    s3_list_result_free(&r);
+    return out;
+}
+
+static void assert_versions(struct fixture *f, const char *bucket, const char *expected)
+{
+    char *got = list_versions(f, bucket);
+    assert_string_equal(got, expected);
+    free(got);
+}
+
+static void test_versions_and_delete_markers(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    assert_int_equal(set_versioning(f, "missing", "Enabled"), S3_ERR_NO_SUCH_BUCKET);
+    assert_int_equal(set_versioning(f, "b", "Enabled"), S3_OK);
+    struct op v1 = put_str(f, "b", "k", "one"), v2 = put_str(f, "b", "k", "two");
+    assert_int_equal(strlen(v1.version_id), 32);
+    assert_true(store_version_id_valid(v1.version_id));
+    assert_string_not_equal(v1.version_id, v2.version_id);
+    assert_content(f, "b", "k", "two");
+    struct s3_object o;
+    assert_int_equal(store_get_object_version(f->st, "b", "k", v1.version_id, &o), S3_OK);
+    assert_int_equal(o.size, 3);
+    assert_false(o.is_latest);
+    s3_object_free(&o);
+    assert_int_equal(store_get_object_version(f->st, "b", "k", "A" "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &o),
+                     S3_ERR_NO_SUCH_VERSION);
+    s3_object_free(&o);
+
+    struct op marker = delete_version(f, "b", "k", NULL, false);
+    assert_int_equal(marker.err, S3_OK);
+    assert_true(marker.delete_marker);
+    assert_int_equal(store_get_object_version(f->st, "b", "k", NULL, &o), S3_ERR_NO_SUCH_KEY);
+    assert_true(o.delete_marker);
+    assert_string_equal(o.version_id, marker.version_id);
+    s3_object_free(&o);
+    assert_int_equal(store_get_object_version(f->st, "b", "k", marker.version_id, &o),
+                     S3_ERR_METHOD_NOT_ALLOWED);
+    s3_object_free(&o);
+    bool truncated;
+    char *next_marker;
+    char *page = list_page(f, "", NULL, "", 1000, &truncated, &next_marker);
+    assert_string_equal(page, "");
+    assert_false(truncated);
+    free(page);
+    free(next_marker);
+    char expected[256];
+    snprintf(expected, sizeof(expected), "k:%s*! k:%s k:%s", marker.version_id, v2.version_id,
+             v1.version_id);
+    assert_versions(f, "b", expected);
+
+    /* versions and delete markers are content */
+    struct op op = new_op(f);
+    assert_int_equal(store_delete_bucket(f->st, "b", on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_ERR_BUCKET_NOT_EMPTY);
+
+    /* removing the marker brings back v2; removing v2 (latest) promotes v1 */
+    struct op gone = delete_version(f, "b", "k", marker.version_id, false);
+    assert_true(gone.delete_marker);
+    assert_content(f, "b", "k", "two");
+    assert_int_equal(delete_version(f, "b", "k", v2.version_id, false).err, S3_OK);
+    assert_content(f, "b", "k", "one");
+    snprintf(expected, sizeof(expected), "k:%s*", v1.version_id);
+    reopen(f);
+    assert_versions(f, "b", expected);
+    assert_int_equal(delete_version(f, "b", "k", v1.version_id, false).err, S3_OK);
+    assert_versions(f, "b", "");
+    assert_int_equal(delete_version(f, "b", "k", "bogus", false).err, S3_ERR_INVALID_ARGUMENT);
+    op = new_op(f);
+    assert_int_equal(store_delete_bucket(f->st, "b", on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_OK);
+}
+
+static void test_deleted_versions_free_their_blobs(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    assert_int_equal(set_versioning(f, "b", "Enabled"), S3_OK);
+    struct op v1 = put_str(f, "b", "k", "first body");
+    put_str(f, "b", "k", "second body");
+    run_gc(f, 3600);
+    assert_int_equal(count_blobs(f), 2);
+    delete_version(f, "b", "k", NULL, false);
+    run_gc(f, 3600);
+    assert_int_equal(count_blobs(f), 2);
+    assert_int_equal(delete_version(f, "b", "k", v1.version_id, false).err, S3_OK);
+    run_gc(f, 3600);
+    assert_int_equal(count_blobs(f), 1);
+}
+
+static void test_null_versions(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    struct op plain = put_str(f, "b", "k", "null-1");
+    assert_string_equal(plain.version_id, "");
+    assert_versions(f, "b", "k:null*");
+    assert_int_equal(set_versioning(f, "b", "Enabled"), S3_OK);
+    struct op v = put_str(f, "b", "k", "versioned");
+    char expected[256];
+    snprintf(expected, sizeof(expected), "k:%s* k:null", v.version_id);
+    assert_versions(f, "b", expected);
+    assert_int_equal(set_versioning(f, "b", "Suspended"), S3_OK);
+    assert_string_equal(put_str(f, "b", "k", "null-2").version_id, "null");
+    snprintf(expected, sizeof(expected), "k:null* k:%s", v.version_id);
+    assert_versions(f, "b", expected);
+    put_str(f, "b", "k", "null-3");
+    assert_versions(f, "b", expected);
+    assert_content(f, "b", "k", "null-3");
+    struct op marker = delete_version(f, "b", "k", NULL, false);
+    assert_true(marker.delete_marker);
+    assert_string_equal(marker.version_id, "null");
+    snprintf(expected, sizeof(expected), "k:null*! k:%s", v.version_id);
+    assert_versions(f, "b", expected);
+}
+
+static void test_list_versions_paging(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    assert_int_equal(set_versioning(f, "b", "Enabled"), S3_OK);
+    const char *keys[] = {"a", "d/1", "d/2", "z"};
+    for (int i = 0; i < 4; i++)
+        for (int n = 0; n < 3; n++)
+            put_str(f, "b", keys[i], "v");
+    struct s3_list_params params = {.delimiter = "/", .max_keys = 1000};
+    struct s3_list_result r;
+    assert_int_equal(store_list_object_versions(f->st, "b", &params, NULL, &r), S3_OK);
+    assert_int_equal(r.n_objects, 6);
+    assert_int_equal(r.n_common_prefixes, 1);
+    assert_string_equal(r.common_prefixes[0], "d/");
+    s3_list_result_free(&r);
+    char *key_marker = strdup(""), *version_marker = NULL;
+    int seen = 0, pages = 0;
+    for (bool more = true; more; pages++) {
+        struct s3_list_params page = {.start_after = key_marker, .max_keys = 5};
+        assert_int_equal(store_list_object_versions(f->st, "b", &page, version_marker, &r), S3_OK);
+        seen += (int)r.n_objects;
+        more = r.is_truncated;
+        free(key_marker);
+        free(version_marker);
+        key_marker = r.next_marker ? strdup(r.next_marker) : NULL;
+        version_marker = r.next_version_id_marker ? strdup(r.next_version_id_marker) : NULL;
+        assert_true(!more || (key_marker && version_marker));
+        s3_list_result_free(&r);
+    }
+    free(key_marker);
+    free(version_marker);
+    assert_int_equal(seen, 12);
+    assert_int_equal(pages, 3);
+}
+
+static void test_tags(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    struct s3_kv tags[] = {{"env", "dev"}, {"quote\"d", "a\\b"}};
+    struct store_put put = {.tags = tags, .n_tags = 2};
+    assert_int_equal(put_with(f, &put, "b", "k", "x", 1).err, S3_OK);
+    struct s3_object o;
+    assert_int_equal(store_get_object(f->st, "b", "k", &o), S3_OK);
+    assert_int_equal(o.n_tags, 2);
+    assert_string_equal(o.tags[1].name, "quote\"d");
+    assert_string_equal(o.tags[1].value, "a\\b");
+    s3_object_free(&o);
+    struct op op = new_op(f);
+    assert_int_equal(store_set_object_tags(f->st, "b", "k", NULL, NULL, 0, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_OK);
+    assert_int_equal(store_get_object(f->st, "b", "k", &o), S3_OK);
+    assert_int_equal(o.n_tags, 0);
+    s3_object_free(&o);
+    op = new_op(f);
+    assert_int_equal(store_set_object_tags(f->st, "b", "none", NULL, tags, 1, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_ERR_NO_SUCH_KEY);
+
+    struct s3_kv *got;
+    size_t n;
+    assert_int_equal(store_get_bucket_tags(f->st, "b", &got, &n), S3_ERR_NO_SUCH_TAG_SET);
+    op = new_op(f);
+    assert_int_equal(store_set_bucket_tags(f->st, "b", tags, 2, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(store_get_bucket_tags(f->st, "b", &got, &n), S3_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(got[0].name, "env");
+    s3_kv_free_array(got, n);
+    op = new_op(f);
+    assert_int_equal(store_set_bucket_tags(f->st, "b", NULL, 0, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(store_get_bucket_tags(f->st, "b", &got, &n), S3_ERR_NO_SUCH_TAG_SET);
+}
+
+static void test_object_lock(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "plain"), S3_OK);
+    struct op op = new_op(f);
+    assert_int_equal(store_set_object_lock(f->st, "plain", NULL, 0, 0, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_ERR_INVALID_BUCKET_STATE);
+
+    op = new_op(f);
+    assert_int_equal(store_create_locked_bucket(f->st, ACCOUNT, "lk", "us-east-1", on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_OK);
+    struct s3_bucket b;
+    assert_int_equal(store_get_bucket(f->st, "lk", &b), S3_OK);
+    assert_string_equal(b.versioning, "Enabled");
+    assert_true(b.object_lock);
+    s3_bucket_free(&b);
+    assert_int_equal(set_versioning(f, "lk", "Suspended"), S3_ERR_INVALID_BUCKET_STATE);
+
+    int64_t later = wall_ms() + 3600 * 1000;
+    struct store_put put = {.lock = {.mode = "GOVERNANCE", .until_ms = later}};
+    struct op gov = put_with(f, &put, "lk", "g", "x", 1);
+    assert_int_equal(delete_version(f, "lk", "g", gov.version_id, false).err, S3_ERR_ACCESS_DENIED);
+    assert_int_equal(delete_version(f, "lk", "g", NULL, false).err, S3_OK);   /* a delete marker */
+    assert_int_equal(delete_version(f, "lk", "g", gov.version_id, true).err, S3_OK);
+
+    put = (struct store_put){.lock = {.mode = "COMPLIANCE", .until_ms = later}};
+    struct op comp = put_with(f, &put, "lk", "c", "x", 1);
+    assert_int_equal(delete_version(f, "lk", "c", comp.version_id, true).err, S3_ERR_ACCESS_DENIED);
+    op = new_op(f);
+    assert_int_equal(store_set_retention(f->st, "lk", "c", NULL, "COMPLIANCE", later - 1000, true,
+                                         on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_ERR_ACCESS_DENIED);
+    op = new_op(f);
+    assert_int_equal(store_set_retention(f->st, "lk", "c", NULL, "COMPLIANCE", later + 1000, false,
+                                         on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_OK);
+
+    put = (struct store_put){.lock = {.legal_hold = true}};
+    struct op held = put_with(f, &put, "lk", "h", "x", 1);
+    assert_int_equal(delete_version(f, "lk", "h", held.version_id, true).err, S3_ERR_ACCESS_DENIED);
+    op = new_op(f);
+    assert_int_equal(store_set_legal_hold(f->st, "lk", "h", held.version_id, false, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(delete_version(f, "lk", "h", held.version_id, false).err, S3_OK);
+
+    /* the bucket's default retention applies to new versions */
+    op = new_op(f);
+    assert_int_equal(store_set_object_lock(f->st, "lk", "GOVERNANCE", 2, 0, on_done, &op), 0);
+    wait_all(f, &op, 1);
+    assert_int_equal(op.err, S3_OK);
+    put_str(f, "lk", "d", "x");
+    struct s3_object o;
+    assert_int_equal(store_get_object(f->st, "lk", "d", &o), S3_OK);
+    assert_string_equal(o.lock_mode, "GOVERNANCE");
+    int64_t two_days = 2 * 86400 * 1000LL;
+    assert_true(o.lock_until_ms > wall_ms() + two_days - 60000);
+    assert_true(o.lock_until_ms <= wall_ms() + two_days);
+    s3_object_free(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1324,6 +1628,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_part_copy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_objects, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_versions_and_delete_markers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_versions_free_their_blobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_null_versions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_versions_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tags, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_object_lock, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

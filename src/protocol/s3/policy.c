@@ -1,0 +1,310 @@
+/* protocol/s3 policy: bucket policies (IAM policy JSON) — the checks
+ * PutBucketPolicy makes and the evaluation of a stored policy for one
+ * request. See bucket_config.h.
+ *
+ * The document is parsed with yajl's tree API each time; policies are at
+ * most 20 KiB. A statement matches a request when its principal, action and
+ * resource (or their Not* forms) all match; actions and resources are
+ * globs with '*' and '?' (actions case-insensitively). A principal matches
+ * an account when it is "*", {"AWS": "*"}, the account id, or any IAM ARN
+ * of that account (arn:aws:iam::ACCOUNT:root, :user/..., ...); anonymous
+ * callers match only "*". Conditions are not evaluated: a statement with a
+ * Condition never matches, so a conditional Allow grants nothing and a
+ * conditional Deny denies nothing. */
+#include "protocol/s3/bucket_config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <ctype.h>
+
+#include <yajl/yajl_tree.h>
+
+#define POLICY_MAX_BYTES (20 * 1024)
+
+static bool glob_match(const char *pattern, const char *s, bool nocase)
+{
+    const char *star = NULL, *resume = NULL;
+    while (*s) {
+        char p = *pattern, c = *s;
+        if (nocase) {
+            p = (char)tolower((unsigned char)p);
+            c = (char)tolower((unsigned char)c);
+        }
+        if (*pattern == '*') {
+            star = pattern++;
+            resume = s;
+        } else if (*pattern && (*pattern == '?' || p == c)) {
+            pattern++;
+            s++;
+        } else if (star) {
+            pattern = star + 1;
+            s = ++resume;
+        } else {
+            return false;
+        }
+    }
+    while (*pattern == '*')
+        pattern++;
+    return *pattern == '\0';
+}
+
+static yajl_val object_get(yajl_val obj, const char *key)
+{
+    if (!YAJL_IS_OBJECT(obj))
+        return NULL;
+    for (size_t i = 0; i < obj->u.object.len; i++)
+        if (strcmp(obj->u.object.keys[i], key) == 0)
+            return obj->u.object.values[i];
+    return NULL;
+}
+
+/* Calls fn for each string of a string-or-array value; false when a member
+ * is not a string or the value is neither. Stops early when fn returns true
+ * and reports it through *hit. */
+static bool each_string(yajl_val v, bool (*fn)(const char *s, const void *ctx), const void *ctx, bool *hit)
+{
+    *hit = false;
+    if (YAJL_IS_STRING(v)) {
+        *hit = fn(v->u.string, ctx);
+        return true;
+    }
+    if (!YAJL_IS_ARRAY(v) || v->u.array.len == 0)
+        return false;
+    for (size_t i = 0; i < v->u.array.len; i++) {
+        if (!YAJL_IS_STRING(v->u.array.values[i]))
+            return false;
+        if (!*hit && fn(v->u.array.values[i]->u.string, ctx))
+            *hit = true;
+    }
+    return true;
+}
+
+/* ---- validation --------------------------------------------------------- */
+
+static bool action_invalid(const char *a, const void *ctx)
+{
+    (void)ctx;
+    return !(strcmp(a, "*") == 0 || strncasecmp(a, "s3:", 3) == 0);
+}
+
+static bool resource_invalid(const char *r, const void *ctx)
+{
+    const char *bucket = ctx;
+    if (strcmp(r, "*") == 0)
+        return false;
+    if (strncmp(r, "arn:aws:s3:::", 13) != 0)
+        return true;
+    const char *name = r + 13;
+    size_t n = strcspn(name, "/");
+    char *part = strndup(name, n);
+    if (!part)
+        return true;
+    bool ok = glob_match(part, bucket, false);
+    free(part);
+    return !ok;
+}
+
+static bool principal_string_invalid(const char *p, const void *ctx)
+{
+    (void)ctx;
+    return !*p;
+}
+
+static bool principal_valid(yajl_val p)
+{
+    if (YAJL_IS_STRING(p))
+        return strcmp(p->u.string, "*") == 0;
+    if (!YAJL_IS_OBJECT(p) || p->u.object.len == 0)
+        return false;
+    for (size_t i = 0; i < p->u.object.len; i++) {
+        bool hit;
+        if (!each_string(p->u.object.values[i], principal_string_invalid, NULL, &hit) || hit)
+            return false;
+    }
+    return true;
+}
+
+/* The value of `name` or of its Not* form; *negated tells which. NULL when
+ * both or neither are present. */
+static yajl_val field(yajl_val stmt, const char *name, const char *not_name, bool *negated)
+{
+    yajl_val v = object_get(stmt, name), n = object_get(stmt, not_name);
+    *negated = n != NULL;
+    return (v != NULL) == (n != NULL) ? NULL : v ? v : n;
+}
+
+static const char *check_statement(yajl_val stmt, const char *bucket)
+{
+    if (!YAJL_IS_OBJECT(stmt))
+        return "Policies must be valid JSON and the first byte must be '{'";
+    const char *effect = YAJL_GET_STRING(object_get(stmt, "Effect"));
+    if (!effect)
+        return "Missing required field Effect";
+    if (strcmp(effect, "Allow") != 0 && strcmp(effect, "Deny") != 0)
+        return "Invalid effect";
+    bool neg, hit;
+    yajl_val principal = field(stmt, "Principal", "NotPrincipal", &neg);
+    if (!principal)
+        return "Missing required field Principal";
+    if (!principal_valid(principal))
+        return "Invalid principal in policy";
+    yajl_val action = field(stmt, "Action", "NotAction", &neg);
+    if (!action)
+        return "Missing required field Action";
+    if (!each_string(action, action_invalid, NULL, &hit) || hit)
+        return "Policy has invalid action";
+    yajl_val resource = field(stmt, "Resource", "NotResource", &neg);
+    if (!resource)
+        return "Missing required field Resource";
+    if (!each_string(resource, resource_invalid, bucket, &hit) || hit)
+        return "Policy has invalid resource";
+    yajl_val condition = object_get(stmt, "Condition");
+    if (condition && !YAJL_IS_OBJECT(condition))
+        return "Invalid Condition";
+    return NULL;
+}
+
+static yajl_val parse_policy(const char *json, size_t len)
+{
+    if (len == 0 || len > POLICY_MAX_BYTES || memchr(json, '\0', len))
+        return NULL;
+    char *copy = strndup(json, len);
+    if (!copy)
+        return NULL;
+    yajl_val root = yajl_tree_parse(copy, NULL, 0);
+    free(copy);
+    if (root && !YAJL_IS_OBJECT(root)) {
+        yajl_tree_free(root);
+        return NULL;
+    }
+    return root;
+}
+
+enum s3_err s3_policy_validate(const char *json, size_t len, const char *bucket, const char **message)
+{
+    *message = NULL;
+    size_t skip = 0;
+    while (skip < len && isspace((unsigned char)json[skip]))
+        skip++;
+    yajl_val root = skip < len && json[skip] == '{' ? parse_policy(json, len) : NULL;
+    if (!root)
+        return S3_ERR_MALFORMED_POLICY;
+    yajl_val statements = object_get(root, "Statement");
+    const char *problem = NULL;
+    if (!statements) {
+        problem = "Missing required field Statement";
+    } else if (YAJL_IS_ARRAY(statements)) {
+        if (statements->u.array.len == 0)
+            problem = "Could not parse the policy: Statement is empty!";
+        for (size_t i = 0; !problem && i < statements->u.array.len; i++)
+            problem = check_statement(statements->u.array.values[i], bucket);
+    } else {
+        problem = check_statement(statements, bucket);
+    }
+    yajl_val version = object_get(root, "Version");
+    if (!problem && version && !(YAJL_IS_STRING(version) &&
+                                 (strcmp(version->u.string, "2012-10-17") == 0 ||
+                                  strcmp(version->u.string, "2008-10-17") == 0)))
+        problem = "Invalid Version";
+    yajl_tree_free(root);
+    *message = problem;
+    return problem ? S3_ERR_MALFORMED_POLICY : S3_OK;
+}
+
+/* ---- evaluation --------------------------------------------------------- */
+
+static bool action_matches(const char *pattern, const void *action)
+{
+    return glob_match(pattern, action, true);
+}
+
+static bool resource_matches(const char *pattern, const void *resource)
+{
+    return glob_match(pattern, resource, false);
+}
+
+/* `account` NULL = anonymous. */
+static bool principal_id_matches(const char *p, const void *ctx)
+{
+    const char *account = ctx;
+    if (strcmp(p, "*") == 0)
+        return true;
+    if (!account)
+        return false;
+    if (strcmp(p, account) == 0)
+        return true;
+    size_t n = strlen(account);
+    return strncmp(p, "arn:aws:iam::", 13) == 0 && strncmp(p + 13, account, n) == 0 && p[13 + n] == ':';
+}
+
+static bool principal_matches(yajl_val p, const char *account)
+{
+    if (YAJL_IS_STRING(p))
+        return strcmp(p->u.string, "*") == 0;
+    bool hit = false;
+    yajl_val aws = object_get(p, "AWS");
+    return aws && each_string(aws, principal_id_matches, account, &hit) && hit;
+}
+
+static bool statement_matches(yajl_val stmt, const char *account, const char *action, const char *resource)
+{
+    if (!YAJL_IS_OBJECT(stmt) || object_get(stmt, "Condition"))
+        return false;
+    bool neg, hit;
+    yajl_val principal = field(stmt, "Principal", "NotPrincipal", &neg);
+    if (!principal || principal_matches(principal, account) == neg)
+        return false;
+    yajl_val a = field(stmt, "Action", "NotAction", &neg);
+    if (!a || !each_string(a, action_matches, action, &hit) || hit == neg)
+        return false;
+    yajl_val r = field(stmt, "Resource", "NotResource", &neg);
+    return r && each_string(r, resource_matches, resource, &hit) && hit != neg;
+}
+
+static enum s3_policy_decision statement_decision(yajl_val stmt, const char *account, const char *action,
+                                                  const char *resource)
+{
+    if (!statement_matches(stmt, account, action, resource))
+        return S3_POLICY_NO_MATCH;
+    const char *effect = YAJL_GET_STRING(object_get(stmt, "Effect"));
+    return effect && strcmp(effect, "Deny") == 0 ? S3_POLICY_DENY : S3_POLICY_ALLOW;
+}
+
+enum s3_policy_decision s3_policy_evaluate(const char *json, const char *account,
+                                           const char *action, const char *resource)
+{
+    yajl_val root = json ? parse_policy(json, strlen(json)) : NULL;
+    if (!root)
+        return S3_POLICY_NO_MATCH;
+    yajl_val statements = object_get(root, "Statement");
+    enum s3_policy_decision result = S3_POLICY_NO_MATCH;
+    size_t n = YAJL_IS_ARRAY(statements) ? statements->u.array.len : 1;
+    for (size_t i = 0; i < n && result != S3_POLICY_DENY; i++) {
+        yajl_val stmt = YAJL_IS_ARRAY(statements) ? statements->u.array.values[i] : statements;
+        enum s3_policy_decision d = statement_decision(stmt, account, action, resource);
+        if (d != S3_POLICY_NO_MATCH)
+            result = d;
+    }
+    yajl_tree_free(root);
+    return result;
+}
+
+bool s3_policy_is_public(const char *json)
+{
+    yajl_val root = json ? parse_policy(json, strlen(json)) : NULL;
+    if (!root)
+        return false;
+    yajl_val statements = object_get(root, "Statement");
+    bool is_public = false;
+    size_t n = YAJL_IS_ARRAY(statements) ? statements->u.array.len : 1;
+    for (size_t i = 0; i < n && !is_public; i++) {
+        yajl_val stmt = YAJL_IS_ARRAY(statements) ? statements->u.array.values[i] : statements;
+        const char *effect = YAJL_GET_STRING(object_get(stmt, "Effect"));
+        yajl_val principal = object_get(stmt, "Principal");
+        is_public = effect && strcmp(effect, "Allow") == 0 && !object_get(stmt, "Condition") &&
+                    principal && principal_matches(principal, NULL);
+    }
+    yajl_tree_free(root);
+    return is_public;
+}

@@ -1,0 +1,37 @@
+/* lambda_entry: how the process creates the Lambda service, how the
+ * dispatcher hands it requests, and the internal entry point through which
+ * other services (S3 notifications, SQS pollers) invoke a function. */
+#ifndef CLOUDLESS_LAMBDA_ENTRY_H
+#define CLOUDLESS_LAMBDA_ENTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct http_req;
+struct server;
+struct lambda_service;
+
+/* Loads functions and pending asynchronous events (srv->store open,
+ * srv->base created). NULL with a reason in err. */
+struct lambda_service *lambda_service_new(struct server *srv, char *err, size_t errlen);
+/* Stops every execution environment and answers their parked requests. */
+void lambda_service_shutdown(struct lambda_service *svc);
+/* After store_close(). Safe on NULL. */
+void lambda_service_free(struct lambda_service *svc);
+
+/* True for the Lambda REST API: paths under /2015-03-31/functions,
+ * /2015-03-31/event-source-mappings, /2016-08-19/account-settings,
+ * /2017-03-31/tags, /2017-10-31/functions, /2019-09-25/functions,
+ * /2019-09-30/functions, /2020-06-30/functions and /2021-10-31/functions. */
+bool lambda_claims_request(const struct http_req *req);
+void lambda_handle_request(struct http_req *req);
+
+/* Invokes `function` (a name, name:qualifier or function ARN of `account`)
+ * asynchronously with AWS's retry and destination rules, as InvocationType
+ * Event does. done(arg, ok) runs once the event is durably queued (ok) or
+ * refused (the function does not exist, no memory). -1 when not queued. */
+int lambda_invoke_event(struct lambda_service *svc, const char *account, const char *function,
+                        const char *payload, size_t len, void (*done)(void *arg, bool ok),
+                        void *arg);
+
+#endif

@@ -1,0 +1,279 @@
+/* s3_access: who may run an S3 operation on a bucket, and the CORS headers
+ * of ordinary responses.
+ *
+ * The bucket owner may do anything, unless the bucket policy explicitly
+ * denies it (policy operations excepted, so an owner cannot lock itself
+ * out, as AWS lets the root user do). Anyone else — another account, or an
+ * anonymous caller — needs the operation's IAM action (s3:GetObject, ...)
+ * allowed by the bucket policy, or by an ACL: READ on the object for
+ * GetObject/HeadObject, READ on the bucket for listings, WRITE on the
+ * bucket for writes. The public access block is applied as AWS does:
+ * IgnorePublicAcls disregards grants to AllUsers/AuthenticatedUsers,
+ * RestrictPublicBuckets refuses other accounts and anonymous callers
+ * access through a public policy; BucketOwnerEnforced ownership disables
+ * ACLs. Policy conditions are not evaluated (see protocol/s3/policy.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/s3_config.h"
+#include "storage/s3_config.h"
+
+/* The IAM action of an operation, or NULL when only the owner may run it. */
+static const char *op_action(enum s3_op op)
+{
+    switch (op) {
+    case S3_OP_GET_OBJECT:
+    case S3_OP_HEAD_OBJECT: return "s3:GetObject";
+    case S3_OP_PUT_OBJECT:
+    case S3_OP_POST_OBJECT:
+    case S3_OP_COPY_OBJECT:
+    case S3_OP_CREATE_MULTIPART_UPLOAD:
+    case S3_OP_UPLOAD_PART:
+    case S3_OP_UPLOAD_PART_COPY:
+    case S3_OP_COMPLETE_MULTIPART_UPLOAD: return "s3:PutObject";
+    case S3_OP_ABORT_MULTIPART_UPLOAD: return "s3:AbortMultipartUpload";
+    case S3_OP_LIST_PARTS: return "s3:ListMultipartUploadParts";
+    case S3_OP_DELETE_OBJECT:
+    case S3_OP_DELETE_OBJECTS: return "s3:DeleteObject";
+    case S3_OP_LIST_OBJECTS:
+    case S3_OP_LIST_OBJECTS_V2:
+    case S3_OP_HEAD_BUCKET: return "s3:ListBucket";
+    case S3_OP_LIST_MULTIPART_UPLOADS: return "s3:ListBucketMultipartUploads";
+    case S3_OP_GET_BUCKET_LOCATION: return "s3:GetBucketLocation";
+    case S3_OP_GET_OBJECT_ACL: return "s3:GetObjectAcl";
+    case S3_OP_PUT_OBJECT_ACL: return "s3:PutObjectAcl";
+    case S3_OP_GET_BUCKET_ACL: return "s3:GetBucketAcl";
+    case S3_OP_GET_BUCKET_POLICY: return "s3:GetBucketPolicy";
+    case S3_OP_GET_BUCKET_CORS: return "s3:GetBucketCORS";
+    case S3_OP_GET_BUCKET_WEBSITE: return "s3:GetBucketWebsite";
+    default: return NULL;
+    }
+}
+
+static bool is_policy_op(enum s3_op op)
+{
+    return op == S3_OP_GET_BUCKET_POLICY || op == S3_OP_PUT_BUCKET_POLICY || op == S3_OP_DELETE_BUCKET_POLICY;
+}
+
+/* What the ACLs must grant for an action: the permission and whether the
+ * object's ACL (rather than the bucket's) decides. */
+static const char *acl_permission(const char *action, bool *on_object)
+{
+    *on_object = false;
+    if (strcmp(action, "s3:GetObject") == 0) {
+        *on_object = true;
+        return "READ";
+    }
+    if (strcmp(action, "s3:ListBucket") == 0)
+        return "READ";
+    if (strcmp(action, "s3:PutObject") == 0 || strcmp(action, "s3:DeleteObject") == 0)
+        return "WRITE";
+    return NULL;
+}
+
+/* The bucket's configuration of `kind`, or `fallback` when never set. */
+static char *config_or_default(struct store *st, const char *bucket, const char *kind, const char *fallback,
+                               bool *failed)
+{
+    enum store_config_state state;
+    char *doc = NULL;
+    if (store_get_bucket_config(st, bucket, kind, &state, &doc) < 0) {
+        *failed = true;
+        return NULL;
+    }
+    if (state == STORE_CONFIG_UNSET && fallback && !(doc = strdup(fallback)))
+        *failed = true;
+    return doc;
+}
+
+static bool acls_enabled(struct store *st, const char *bucket, bool *failed)
+{
+    char *doc = config_or_default(st, bucket, "ownershipControls", S3_DEFAULT_OWNERSHIP_XML, failed);
+    char ownership[32];
+    if (s3_ownership_read(doc, ownership, sizeof(ownership)) < 0)
+        *failed = true;
+    free(doc);
+    return strcmp(ownership, "BucketOwnerEnforced") != 0;
+}
+
+/* True when the ACLs grant `permission` to the caller's class. */
+static bool acl_grants(struct store *st, const struct s3_bucket *b, const char *key, const char *permission,
+                       bool on_object, bool authenticated, bool *failed)
+{
+    struct s3_acl acl;
+    if (!on_object) {
+        if (s3_bucket_acl(st, b, &acl) < 0) {
+            *failed = true;
+            return false;
+        }
+    } else {
+        struct s3_object o;
+        if (!key || store_get_object(st, b->name, key, &o) != S3_OK)
+            return false;
+        char *doc = NULL;
+        const char *message;
+        if (store_get_object_acl(st, b->name, key, o.etag, o.last_modified_ms, &doc) < 0 || !doc) {
+            s3_object_free(&o);
+            free(doc);
+            return false;
+        }
+        enum s3_err err = s3_acl_parse(doc, strlen(doc), &acl, &message);
+        free(doc);
+        s3_object_free(&o);
+        if (err != S3_OK) {
+            *failed = true;
+            return false;
+        }
+    }
+    bool granted = s3_acl_grants_public(&acl, permission, authenticated);
+    s3_acl_free(&acl);
+    return granted;
+}
+
+/* The decision for a caller who does not own the bucket; `account` NULL
+ * for anonymous callers. */
+static bool outsider_allowed(struct store *st, const struct s3_bucket *b, const char *account, enum s3_op op,
+                             const char *key, bool *failed)
+{
+    const char *action = op_action(op);
+    if (!action)
+        return false;
+    char resource[2200];
+    if (key)
+        snprintf(resource, sizeof(resource), "arn:aws:s3:::%s/%s", b->name, key);
+    else if (op == S3_OP_DELETE_OBJECTS)
+        snprintf(resource, sizeof(resource), "arn:aws:s3:::%s/*", b->name);
+    else
+        snprintf(resource, sizeof(resource), "arn:aws:s3:::%s", b->name);
+    char *policy = config_or_default(st, b->name, "policy", NULL, failed);
+    char *pab_doc = config_or_default(st, b->name, "publicAccessBlock", S3_DEFAULT_PUBLIC_ACCESS_BLOCK_XML, failed);
+    struct s3_public_access_block pab;
+    if (s3_public_access_block_read(pab_doc, &pab) < 0)
+        *failed = true;
+    free(pab_doc);
+    enum s3_policy_decision d = s3_policy_evaluate(policy, account, action, resource);
+    bool allowed = d == S3_POLICY_ALLOW && !(pab.restrict_public_buckets && s3_policy_is_public(policy));
+    free(policy);
+    if (d == S3_POLICY_DENY || *failed)
+        return false;
+    bool on_object;
+    const char *permission = acl_permission(action, &on_object);
+    if (!allowed && permission && !pab.ignore_public_acls && acls_enabled(st, b->name, failed))
+        allowed = acl_grants(st, b, key, permission, on_object, account != NULL, failed);
+    return allowed && !*failed;
+}
+
+/* x-amz-acl / x-amz-grant-* on an object write: the owner-only ACLs are
+ * what the object gets anyway; any other ACL is refused under
+ * BucketOwnerEnforced (AccessControlListNotSupported, as AWS) and not
+ * supported otherwise (PutObjectAcl sets it). Answers and returns false. */
+static bool object_write_acl_ok(struct s3_call *call)
+{
+    enum s3_op op = call->route.op;
+    if (op != S3_OP_PUT_OBJECT && op != S3_OP_COPY_OBJECT && op != S3_OP_CREATE_MULTIPART_UPLOAD)
+        return true;
+    static const char *const grants[] = {"x-amz-grant-full-control", "x-amz-grant-read", "x-amz-grant-read-acp",
+                                         "x-amz-grant-write-acp", NULL};
+    const char *canned = http_req_header(call->req, "x-amz-acl");
+    bool has_grants = false;
+    for (size_t i = 0; grants[i]; i++)
+        has_grants |= http_req_header(call->req, grants[i]) != NULL;
+    if (!has_grants && (!canned || strcmp(canned, "private") == 0 || strcmp(canned, "bucket-owner-full-control") == 0))
+        return true;
+    bool failed = false;
+    bool enabled = acls_enabled(call->store, call->route.bucket, &failed);
+    if (failed)
+        s3_fail(call, S3_ERR_INTERNAL_ERROR, "cannot read the bucket's ownership controls", NULL);
+    else if (!enabled)
+        s3_fail(call, S3_ERR_ACCESS_CONTROL_LIST_NOT_SUPPORTED, NULL, NULL);
+    else
+        s3_fail(call, S3_ERR_NOT_IMPLEMENTED, "ACLs on object writes are not supported; use PutObjectAcl", NULL);
+    return false;
+}
+
+bool s3_access_anonymous_read(struct store *st, const struct s3_bucket *b, const char *key)
+{
+    bool failed = false;
+    return outsider_allowed(st, b, NULL, S3_OP_GET_OBJECT, key, &failed);
+}
+
+bool s3_access_authorize(struct s3_call *call, bool anonymous)
+{
+    enum s3_op op = call->route.op;
+    if (!call->route.bucket || op == S3_OP_CREATE_BUCKET || op == S3_OP_UNKNOWN) {
+        if (!anonymous)
+            return true;
+        s3_fail(call, S3_ERR_ACCESS_DENIED, NULL, NULL);
+        return false;
+    }
+    struct s3_bucket b;
+    enum s3_err err = store_get_bucket(call->store, call->route.bucket, &b);
+    if (err != S3_OK) {
+        if (!anonymous)
+            return true;  /* the handler answers NoSuchBucket */
+        s3_fail(call, err, NULL, NULL);
+        return false;
+    }
+    bool failed = false;
+    bool allowed;
+    if (!anonymous && strcmp(b.owner_account, call->account) == 0) {
+        allowed = true;
+        if (!is_policy_op(op) && op_action(op)) {
+            char *policy = config_or_default(call->store, b.name, "policy", NULL, &failed);
+            char resource[2200];
+            snprintf(resource, sizeof(resource), "arn:aws:s3:::%s%s%s", b.name, call->route.key ? "/" : "",
+                     call->route.key ? call->route.key : "");
+            allowed = s3_policy_evaluate(policy, call->account, op_action(op), resource) != S3_POLICY_DENY;
+            free(policy);
+        }
+    } else {
+        allowed = outsider_allowed(call->store, &b, anonymous ? NULL : call->account, op, call->route.key, &failed);
+        if (allowed)
+            memcpy(call->account, b.owner_account, sizeof(call->account));
+    }
+    s3_bucket_free(&b);
+    if (failed) {
+        s3_fail(call, S3_ERR_INTERNAL_ERROR, "cannot read the bucket's access configuration", NULL);
+        return false;
+    }
+    if (!allowed)
+        s3_fail(call, S3_ERR_ACCESS_DENIED, NULL, NULL);
+    return allowed && object_write_acl_ok(call);
+}
+
+/* ---- CORS on ordinary responses -------------------------------------------- */
+
+void s3_cors_add_grant_headers(struct http_req *req, const struct s3_cors_grant *g)
+{
+    http_resp_header(req, "Access-Control-Allow-Origin", g->allow_origin);
+    http_resp_header(req, "Access-Control-Allow-Methods", g->allow_methods);
+    if (g->allow_headers)
+        http_resp_header(req, "Access-Control-Allow-Headers", g->allow_headers);
+    if (g->expose_headers)
+        http_resp_header(req, "Access-Control-Expose-Headers", g->expose_headers);
+    if (g->max_age >= 0)
+        http_resp_headerf(req, "Access-Control-Max-Age", "%d", g->max_age);
+    if (g->credentials)
+        http_resp_header(req, "Access-Control-Allow-Credentials", "true");
+    http_resp_header(req, "Vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method");
+}
+
+void s3_cors_add_headers(struct s3_call *call)
+{
+    const char *origin = http_req_header(call->req, "origin");
+    if (!origin || !call->route.bucket)
+        return;
+    enum store_config_state state;
+    char *doc = NULL;
+    if (store_get_bucket_config(call->store, call->route.bucket, "cors", &state, &doc) < 0 || !doc) {
+        free(doc);
+        return;
+    }
+    struct s3_cors_grant grant;
+    if (s3_cors_match(doc, origin, call->req->method, NULL, &grant) > 0) {
+        s3_cors_add_grant_headers(call->req, &grant);
+        s3_cors_grant_free(&grant);
+    }
+    free(doc);
+}

@@ -1,0 +1,138 @@
+/* s3_lifecycle: the background sweep that applies lifecycle Expiration
+ * rules (Days or Date, with a key-prefix filter) to current objects.
+ *
+ * A libevent timer fires every --lifecycle-interval seconds (3600 by
+ * default; AWS itself acts about once a day). Each sweep reads, on the loop
+ * thread, every bucket with a lifecycle configuration, lists the keys under
+ * each enabled rule's prefix and queues DeleteObjects through the store for
+ * those whose age has reached the rule: up to SWEEP_MAX_KEYS per rule per
+ * sweep, so a sweep stays short and the next one continues. The deletion
+ * is an ordinary delete, so a versioned bucket gets a delete marker, as
+ * with AWS. Rules filtering on tags or object size are skipped (only
+ * prefixes are applied here), and so are transitions, noncurrent-version
+ * and multipart actions.
+ *
+ * AWS counts a "day" as 86400 seconds; the environment variable
+ * CLOUDLESS_LIFECYCLE_DAY_SECONDS (a test knob) makes a day shorter so a
+ * test can watch `Days: 1` expire in a second. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "server/log.h"
+#include "server/s3_config.h"
+#include "storage/s3_config.h"
+
+#define SWEEP_MAX_KEYS 1000
+#define LIST_PAGE 1000
+
+struct s3_lifecycle {
+    struct server *srv;
+    struct event *timer;
+    int64_t day_ms;
+};
+
+/* Completion of one rule's deletions; arg is the bucket name, owned here. */
+static void deleted(void *arg, const struct store_result *res)
+{
+    char *bucket = arg;
+    if (res->err != S3_OK)
+        log_warn("lifecycle: expiring objects in %s failed: %s", bucket, s3_err_code(res->err));
+    else
+        log_info("lifecycle: expired %zu objects in %s", res->n_deleted, bucket);
+    free(bucket);
+}
+
+/* Collects the expired keys under one rule and queues their deletion. */
+static void expire_rule(struct s3_lifecycle *lc, const char *bucket, const struct s3_expiration_rule *rule, int64_t now)
+{
+    char **keys = calloc(SWEEP_MAX_KEYS, sizeof(*keys));
+    if (!keys)
+        return;
+    size_t n = 0;
+    char *start_after = NULL;
+    bool more = true;
+    while (more && n < SWEEP_MAX_KEYS) {
+        struct s3_list_params p = {rule->prefix, NULL, start_after, LIST_PAGE};
+        struct s3_list_result r;
+        if (store_list_objects(lc->srv->store, bucket, &p, &r) != S3_OK)
+            break;
+        for (size_t i = 0; i < r.n_objects && n < SWEEP_MAX_KEYS; i++) {
+            const struct s3_object *o = &r.objects[i];
+            bool expired = rule->date_ms ? now >= rule->date_ms
+                                         : now - o->last_modified_ms >= (int64_t)rule->days * lc->day_ms;
+            if (expired && !(keys[n] = strdup(o->key)))
+                break;
+            n += expired;
+        }
+        free(start_after);
+        start_after = r.is_truncated && r.n_objects ? strdup(r.objects[r.n_objects - 1].key) : NULL;
+        more = start_after != NULL;
+        s3_list_result_free(&r);
+    }
+    free(start_after);
+    char *name = n ? strdup(bucket) : NULL;
+    if (name && store_delete_objects(lc->srv->store, bucket, (const char *const *)keys, n, deleted, name) < 0) {
+        log_warn("lifecycle: could not queue deletions in %s", bucket);
+        free(name);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(keys[i]);
+    free(keys);
+}
+
+static void sweep(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct s3_lifecycle *lc = arg;
+    char **buckets = NULL, **docs = NULL;
+    size_t n = 0;
+    if (store_list_bucket_configs(lc->srv->store, "lifecycle", &buckets, &docs, &n) < 0) {
+        log_warn("lifecycle: cannot read lifecycle configurations");
+        return;
+    }
+    int64_t now = now_ms();
+    for (size_t b = 0; b < n; b++) {
+        struct s3_expiration_rule *rules = NULL;
+        size_t n_rules = 0;
+        if (s3_lifecycle_expirations(docs[b], &rules, &n_rules) < 0)
+            continue;
+        for (size_t r = 0; r < n_rules; r++)
+            if (!rules[r].has_tag_filter)
+                expire_rule(lc, buckets[b], &rules[r], now);
+        s3_expiration_rules_free(rules, n_rules);
+    }
+    store_free_string_pairs(buckets, docs, n);
+}
+
+struct s3_lifecycle *s3_lifecycle_start(struct server *srv)
+{
+    struct s3_lifecycle *lc = calloc(1, sizeof(*lc));
+    if (!lc)
+        return NULL;
+    lc->srv = srv;
+    lc->day_ms = 86400000LL;
+    const char *day = getenv("CLOUDLESS_LIFECYCLE_DAY_SECONDS");
+    if (day && atoll(day) > 0) {
+        lc->day_ms = atoll(day) * 1000LL;
+        log_info("lifecycle: a day lasts %s seconds (CLOUDLESS_LIFECYCLE_DAY_SECONDS)", day);
+    }
+    lc->timer = event_new(srv->base, -1, EV_PERSIST, sweep, lc);
+    struct timeval every = {srv->cfg->lifecycle_interval_s > 0 ? srv->cfg->lifecycle_interval_s : 1, 0};
+    if (!lc->timer || event_add(lc->timer, &every) < 0) {
+        s3_lifecycle_stop(lc);
+        return NULL;
+    }
+    return lc;
+}
+
+void s3_lifecycle_stop(struct s3_lifecycle *lc)
+{
+    if (!lc)
+        return;
+    if (lc->timer)
+        event_free(lc->timer);
+    free(lc);
+}

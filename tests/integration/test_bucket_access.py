@@ -1,0 +1,291 @@
+"""Bucket configuration that runs: anonymous access through a public policy or a
+public-read ACL (GET and HEAD only, and only until the public access block forbids
+it), other accounts through a bucket policy, explicit Deny, the website endpoint
+(index and error documents), and the lifecycle sweep expiring objects.
+
+The cross-account and lifecycle tests start a server of their own (another access
+key; a one-second sweep with CLOUDLESS_LIFECYCLE_DAY_SECONDS=1 so that `Days: 1`
+means one second), so they need CLOUDLESS_BIN.
+"""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from harness import REGION, S3TestCase, raw_request, signed_request
+from server import pick_free_port
+from test_bucket_config import allow_acls, policy_for
+
+OTHER_ACCESS_KEY = "otherkey"
+OTHER_SECRET = "othersecret"
+OTHER_ACCOUNT = "111122223333"
+
+
+def anonymous(method, path, headers=None):
+    return raw_request(method, path, headers or {})
+
+
+class AnonymousAccessTests(S3TestCase):
+    def setUp(self):
+        super().setUp()
+        self.s3.put_object(Bucket=self.bucket, Key="public/page.html", Body=b"hello")
+        self.s3.put_object(Bucket=self.bucket, Key="private/secret.txt", Body=b"secret")
+
+    def path(self, key=""):
+        return "/%s/%s" % (self.bucket, key) if key else "/%s" % self.bucket
+
+    def test_private_bucket_refuses_anonymous_callers(self):
+        for method, key in [("GET", "public/page.html"), ("HEAD", "public/page.html"), ("GET", ""),
+                            ("PUT", "new"), ("DELETE", "public/page.html")]:
+            with self.subTest(method=method, key=key):
+                response = anonymous(method, self.path(key))
+                self.assertEqual(response.status, 403)
+                if method != "HEAD":
+                    self.assertEqual(response.error_code(), "AccessDenied")
+
+    def test_public_read_policy_allows_get_and_head_only(self):
+        self.s3.delete_public_access_block(Bucket=self.bucket)
+        self.s3.put_bucket_policy(Bucket=self.bucket, Policy=policy_for(self.bucket, "*", resource_suffix="/public/*"))
+        response = anonymous("GET", self.path("public/page.html"))
+        self.assertEqual((response.status, response.body), (200, b"hello"))
+        self.assertEqual(anonymous("HEAD", self.path("public/page.html")).status, 200)
+        self.assertEqual(anonymous("GET", self.path("private/secret.txt")).status, 403)
+        self.assertEqual(anonymous("GET", self.path()).status, 403)
+        self.assertEqual(anonymous("PUT", self.path("public/new")).status, 403)
+        self.assertEqual(anonymous("DELETE", self.path("public/page.html")).status, 403)
+        self.assertEqual(self.s3.get_object(Bucket=self.bucket, Key="public/page.html")["Body"].read(), b"hello")
+
+    def test_list_bucket_policy_allows_listing(self):
+        self.s3.delete_public_access_block(Bucket=self.bucket)
+        self.s3.put_bucket_policy(Bucket=self.bucket,
+                                  Policy=policy_for(self.bucket, "*", action="s3:ListBucket", resource_suffix=""))
+        response = anonymous("GET", self.path() + "?list-type=2")
+        self.assertEqual(response.status, 200)
+        self.assertIn(b"public/page.html", response.body)
+        self.assertEqual(anonymous("GET", self.path("public/page.html")).status, 403)
+
+    def test_restrict_public_buckets_overrides_a_public_policy(self):
+        self.s3.delete_public_access_block(Bucket=self.bucket)
+        self.s3.put_bucket_policy(Bucket=self.bucket, Policy=policy_for(self.bucket, "*"))
+        self.assertEqual(anonymous("GET", self.path("public/page.html")).status, 200)
+        self.s3.put_public_access_block(Bucket=self.bucket, PublicAccessBlockConfiguration={
+            "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": True})
+        self.assertEqual(anonymous("GET", self.path("public/page.html")).status, 403)
+
+    def test_public_read_object_acl(self):
+        allow_acls(self.s3, self.bucket)
+        self.s3.put_object_acl(Bucket=self.bucket, Key="public/page.html", ACL="public-read")
+        self.assertEqual(anonymous("GET", self.path("public/page.html")).body, b"hello")
+        self.assertEqual(anonymous("GET", self.path("private/secret.txt")).status, 403)
+        self.assertEqual(anonymous("GET", self.path()).status, 403)
+        self.s3.put_public_access_block(Bucket=self.bucket, PublicAccessBlockConfiguration={
+            "BlockPublicAcls": False, "IgnorePublicAcls": True, "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": False})
+        self.assertEqual(anonymous("GET", self.path("public/page.html")).status, 403)
+
+    def test_public_read_bucket_acl_allows_listing(self):
+        allow_acls(self.s3, self.bucket)
+        self.s3.put_bucket_acl(Bucket=self.bucket, ACL="public-read")
+        response = anonymous("GET", self.path())
+        self.assertEqual(response.status, 200)
+        self.assertIn(b"private/secret.txt", response.body)
+        self.assertEqual(anonymous("GET", self.path("private/secret.txt")).status, 403)
+
+    def test_explicit_deny_applies_to_the_owner(self):
+        self.s3.put_bucket_policy(Bucket=self.bucket, Policy=policy_for(
+            self.bucket, {"AWS": "arn:aws:iam::000000000000:root"}, action="s3:DeleteObject", effect="Deny"))
+        self.assertClientError(self.s3.delete_object, "AccessDenied", 403, Bucket=self.bucket, Key="public/page.html")
+        self.s3.get_object(Bucket=self.bucket, Key="public/page.html")
+        self.s3.delete_bucket_policy(Bucket=self.bucket)
+        self.s3.delete_object(Bucket=self.bucket, Key="public/page.html")
+
+    def test_policy_with_condition_grants_nothing(self):
+        self.s3.delete_public_access_block(Bucket=self.bucket)
+        policy = json.loads(policy_for(self.bucket, "*"))
+        policy["Statement"][0]["Condition"] = {"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}
+        self.s3.put_bucket_policy(Bucket=self.bucket, Policy=json.dumps(policy))
+        self.assertEqual(anonymous("GET", self.path("public/page.html")).status, 403)
+
+
+class WebsiteTests(S3TestCase):
+    def website_get(self, path, host_style="%s.s3-website.localhost"):
+        return anonymous("GET", path, {"Host": (host_style % self.bucket) + ":%d" % self.endpoint.port})
+
+    def publish(self):
+        self.s3.put_object(Bucket=self.bucket, Key="index.html", Body=b"<h1>home</h1>", ContentType="text/html")
+        self.s3.put_object(Bucket=self.bucket, Key="docs/index.html", Body=b"<h1>docs</h1>")
+        self.s3.put_object(Bucket=self.bucket, Key="404.html", Body=b"<h1>missing</h1>")
+        self.s3.put_bucket_website(Bucket=self.bucket, WebsiteConfiguration={
+            "IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "404.html"}})
+
+    def test_serves_index_and_error_documents(self):
+        self.publish()
+        self.s3.delete_public_access_block(Bucket=self.bucket)
+        self.s3.put_bucket_policy(Bucket=self.bucket, Policy=policy_for(self.bucket, "*"))
+        response = self.website_get("/")
+        self.assertEqual((response.status, response.body), (200, b"<h1>home</h1>"))
+        self.assertEqual(response.headers["content-type"], "text/html")
+        response = self.website_get("/docs/", "%s.s3-website-us-east-1.localhost")
+        self.assertEqual((response.status, response.body), (200, b"<h1>docs</h1>"))
+        response = self.website_get("/nothing-here", "%s.s3-website.us-east-1.localhost")
+        self.assertEqual((response.status, response.body), (404, b"<h1>missing</h1>"))
+
+    def test_private_website_is_forbidden(self):
+        self.publish()
+        response = self.website_get("/")
+        self.assertEqual(response.status, 403)
+        self.assertIn(b"AccessDenied", response.body)
+
+    def test_bucket_without_website(self):
+        response = self.website_get("/")
+        self.assertEqual(response.status, 404)
+        self.assertIn(b"NoSuchWebsiteConfiguration", response.body)
+
+    def test_redirect_all_requests(self):
+        self.s3.put_bucket_website(Bucket=self.bucket, WebsiteConfiguration={
+            "RedirectAllRequestsTo": {"HostName": "example.com", "Protocol": "https"}})
+        response = self.website_get("/a/b")
+        self.assertEqual((response.status, response.headers["location"]), (301, "https://example.com/a/b"))
+
+
+class OwnServer:
+    """A cloudless of the test's own, with extra environment and arguments."""
+
+    def __init__(self, env=None, args=()):
+        binary = os.environ.get("CLOUDLESS_BIN")
+        if not binary:
+            raise unittest.SkipTest("needs CLOUDLESS_BIN")
+        self.data_dir = tempfile.mkdtemp(prefix="cloudless-it-own-")
+        self.port = pick_free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.log = open(os.path.join(self.data_dir, "server.log"), "wb")
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--data-dir", os.path.join(self.data_dir, "data")] + list(args),
+            env=full_env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                self.client().list_buckets()
+                return
+            except Exception:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("own server did not start")
+
+    def client(self, access_key="test", secret="test"):
+        return boto3.client("s3", endpoint_url=self.url, region_name=REGION, aws_access_key_id=access_key,
+                            aws_secret_access_key=secret,
+                            config=Config(s3={"addressing_style": "path"}, retries={"total_max_attempts": 1}))
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+class CrossAccountTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = OwnServer(env={"CLOUDLESS_ACCESS_KEYS": "%s:%s:%s" % (OTHER_ACCESS_KEY, OTHER_SECRET,
+                                                                           OTHER_ACCOUNT)})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def setUp(self):
+        self.owner = self.server.client()
+        self.other = self.server.client(OTHER_ACCESS_KEY, OTHER_SECRET)
+        self.bucket = "cross-%d" % int(time.time() * 1000000)
+        self.owner.create_bucket(Bucket=self.bucket)
+        self.owner.put_object(Bucket=self.bucket, Key="shared.txt", Body=b"shared")
+
+    def error_code(self, call, **kwargs):
+        with self.assertRaises(ClientError) as caught:
+            call(**kwargs)
+        return caught.exception.response["Error"]["Code"]
+
+    def test_other_account_is_denied_without_a_policy(self):
+        self.assertEqual(self.error_code(self.other.get_object, Bucket=self.bucket, Key="shared.txt"), "AccessDenied")
+        self.assertEqual(self.error_code(self.other.list_objects_v2, Bucket=self.bucket), "AccessDenied")
+
+    def test_policy_grants_another_account(self):
+        policy = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % OTHER_ACCOUNT},
+             "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::%s/*" % self.bucket},
+            {"Effect": "Allow", "Principal": {"AWS": OTHER_ACCOUNT}, "Action": "s3:ListBucket",
+             "Resource": "arn:aws:s3:::%s" % self.bucket}]}
+        self.owner.put_bucket_policy(Bucket=self.bucket, Policy=json.dumps(policy))
+        self.assertEqual(self.other.get_object(Bucket=self.bucket, Key="shared.txt")["Body"].read(), b"shared")
+        self.other.put_object(Bucket=self.bucket, Key="from-other.txt", Body=b"hi")
+        keys = [o["Key"] for o in self.other.list_objects_v2(Bucket=self.bucket)["Contents"]]
+        self.assertEqual(keys, ["from-other.txt", "shared.txt"])
+        self.assertEqual(self.error_code(self.other.delete_object, Bucket=self.bucket, Key="shared.txt"),
+                         "AccessDenied")
+        self.assertEqual(self.error_code(self.other.get_bucket_policy, Bucket=self.bucket), "AccessDenied")
+
+    def test_deny_beats_allow(self):
+        policy = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": OTHER_ACCOUNT}, "Action": "s3:*",
+             "Resource": ["arn:aws:s3:::%s" % self.bucket, "arn:aws:s3:::%s/*" % self.bucket]},
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+             "Resource": "arn:aws:s3:::%s/shared.*" % self.bucket}]}
+        self.owner.put_bucket_policy(Bucket=self.bucket, Policy=json.dumps(policy))
+        self.assertEqual(self.error_code(self.other.get_object, Bucket=self.bucket, Key="shared.txt"), "AccessDenied")
+        self.other.put_object(Bucket=self.bucket, Key="x", Body=b"x")
+
+
+class LifecycleExpirationTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = OwnServer(env={"CLOUDLESS_LIFECYCLE_DAY_SECONDS": "1"}, args=["--lifecycle-interval", "1"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def keys(self, s3, bucket):
+        return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []))
+
+    def test_expiration_by_days_with_a_prefix(self):
+        s3 = self.server.client()
+        s3.create_bucket(Bucket="expiring")
+        for key in ("tmp/a", "tmp/b", "keep/c"):
+            s3.put_object(Bucket="expiring", Key=key, Body=b"x")
+        s3.put_bucket_lifecycle_configuration(Bucket="expiring", LifecycleConfiguration={"Rules": [
+            {"ID": "tmp", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 2}},
+            {"ID": "off", "Status": "Disabled", "Filter": {"Prefix": "keep/"}, "Expiration": {"Days": 1}}]})
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and self.keys(s3, "expiring") != ["keep/c"]:
+            time.sleep(0.25)
+        self.assertEqual(self.keys(s3, "expiring"), ["keep/c"])
+
+    def test_expiration_by_date(self):
+        s3 = self.server.client()
+        s3.create_bucket(Bucket="dated")
+        s3.put_object(Bucket="dated", Key="old", Body=b"x")
+        s3.put_bucket_lifecycle_configuration(Bucket="dated", LifecycleConfiguration={"Rules": [
+            {"ID": "past", "Status": "Enabled", "Filter": {}, "Expiration": {"Date": "2020-01-01T00:00:00Z"}}]})
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and self.keys(s3, "dated"):
+            time.sleep(0.25)
+        self.assertEqual(self.keys(s3, "dated"), [])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,230 @@
+/* Unit tests for protocol/s3 bucket_config.c: validation and canonical form
+ * of each XML bucket configuration, and the readers the server uses (CORS
+ * rule matching, lifecycle expirations, public access block, ownership,
+ * website, logging target). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "protocol/s3/bucket_config.h"
+
+#define NS "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\""
+
+static enum s3_err canon(enum s3_config_kind kind, const char *body, char **out, const char **message)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    enum s3_err err = s3_config_canonicalize(kind, body, strlen(body), &sb, message);
+    *out = err == S3_OK ? strbuf_detach(&sb, NULL) : NULL;
+    strbuf_free(&sb);
+    return err;
+}
+
+static void expect_error(enum s3_config_kind kind, const char *body, enum s3_err want, const char *message)
+{
+    char *out = NULL;
+    const char *msg = NULL;
+    enum s3_err err = canon(kind, body, &out, &msg);
+    if (err != want)
+        print_error("body %s: got %d\n", body, err);
+    assert_int_equal(err, want);
+    assert_null(out);
+    if (message)
+        assert_string_equal(msg, message);
+}
+
+static void test_canonical_form_drops_whitespace_and_namespaces(void **state)
+{
+    char *out = NULL;
+    const char *msg;
+    assert_int_equal(canon(S3_CONFIG_CORS,
+                           "<?xml version=\"1.0\"?>\n<CORSConfiguration xmlns=\"urn:other\">\n  <CORSRule>\n"
+                           "    <AllowedMethod>GET</AllowedMethod>\n    <AllowedOrigin>a&amp;b</AllowedOrigin>\n"
+                           "  </CORSRule>\n</CORSConfiguration>",
+                           &out, &msg),
+                     S3_OK);
+    assert_string_equal(out, "<CORSConfiguration " NS "><CORSRule><AllowedMethod>GET</AllowedMethod>"
+                             "<AllowedOrigin>a&amp;b</AllowedOrigin></CORSRule></CORSConfiguration>");
+    free(out);
+}
+
+static void test_cors_validation(void **state)
+{
+    expect_error(S3_CONFIG_CORS, "<CORSConfiguration/>", S3_ERR_MALFORMED_XML, NULL);
+    expect_error(S3_CONFIG_CORS, "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin></CORSRule></CORSConfiguration>",
+                 S3_ERR_MALFORMED_XML, NULL);
+    expect_error(S3_CONFIG_CORS,
+                 "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PATCH</AllowedMethod>"
+                 "</CORSRule></CORSConfiguration>",
+                 S3_ERR_INVALID_REQUEST, "Found unsupported HTTP method in CORS config.");
+    expect_error(S3_CONFIG_CORS, "<Wrong/>", S3_ERR_MALFORMED_XML, NULL);
+    expect_error(S3_CONFIG_CORS, "<CORSConfiguration>", S3_ERR_MALFORMED_XML, NULL);
+}
+
+static const char cors_doc[] =
+    "<CORSConfiguration><CORSRule><AllowedOrigin>https://*.example.com</AllowedOrigin>"
+    "<AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedHeader>x-amz-*</AllowedHeader>"
+    "<ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>60</MaxAgeSeconds></CORSRule>"
+    "<CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>HEAD</AllowedMethod></CORSRule></CORSConfiguration>";
+
+static void test_cors_matching(void **state)
+{
+    struct s3_cors_grant g;
+    assert_int_equal(s3_cors_match(cors_doc, "https://app.example.com", "PUT", "X-Amz-Date, x-amz-meta-a", &g), 1);
+    assert_string_equal(g.allow_origin, "https://app.example.com");
+    assert_string_equal(g.allow_methods, "GET, PUT");
+    assert_string_equal(g.allow_headers, "X-Amz-Date, x-amz-meta-a");
+    assert_string_equal(g.expose_headers, "ETag");
+    assert_int_equal(g.max_age, 60);
+    assert_true(g.credentials);
+    s3_cors_grant_free(&g);
+    assert_int_equal(s3_cors_match(cors_doc, "https://evil.com", "HEAD", NULL, &g), 1);
+    assert_string_equal(g.allow_origin, "*");
+    assert_false(g.credentials);
+    assert_int_equal(g.max_age, -1);
+    assert_null(g.expose_headers);
+    s3_cors_grant_free(&g);
+    assert_int_equal(s3_cors_match(cors_doc, "https://evil.com", "GET", NULL, &g), 0);
+    assert_int_equal(s3_cors_match(cors_doc, "https://app.example.com", "DELETE", NULL, &g), 0);
+    assert_int_equal(s3_cors_match(cors_doc, "https://app.example.com", "GET", "authorization", &g), 0);
+    assert_int_equal(s3_cors_match(NULL, "https://app.example.com", "GET", NULL, &g), 0);
+}
+
+static void test_lifecycle_validation(void **state)
+{
+    expect_error(S3_CONFIG_LIFECYCLE,
+                 "<LifecycleConfiguration><Rule><ID>a</ID><Status>Enabled</Status><Filter/></Rule></LifecycleConfiguration>",
+                 S3_ERR_INVALID_REQUEST, "At least one action needs to be specified in a rule");
+    expect_error(S3_CONFIG_LIFECYCLE,
+                 "<LifecycleConfiguration><Rule><Status>Maybe</Status><Expiration><Days>1</Days></Expiration></Rule>"
+                 "</LifecycleConfiguration>",
+                 S3_ERR_MALFORMED_XML, NULL);
+    expect_error(S3_CONFIG_LIFECYCLE,
+                 "<LifecycleConfiguration><Rule><Status>Enabled</Status><Expiration><Days>0</Days></Expiration></Rule>"
+                 "</LifecycleConfiguration>",
+                 S3_ERR_INVALID_ARGUMENT, "'Days' for Expiration action must be a positive integer");
+    expect_error(S3_CONFIG_LIFECYCLE,
+                 "<LifecycleConfiguration><Rule><Status>Enabled</Status><Expiration><Date>2030-01-01T01:00:00Z</Date>"
+                 "</Expiration></Rule></LifecycleConfiguration>",
+                 S3_ERR_INVALID_ARGUMENT, "'Date' must be at midnight GMT");
+    expect_error(S3_CONFIG_LIFECYCLE,
+                 "<LifecycleConfiguration><Rule><ID>x</ID><Status>Enabled</Status><Expiration><Days>1</Days></Expiration>"
+                 "</Rule><Rule><ID>x</ID><Status>Enabled</Status><Expiration><Days>2</Days></Expiration></Rule>"
+                 "</LifecycleConfiguration>",
+                 S3_ERR_INVALID_ARGUMENT, "Rule ID must be unique. Found same ID for more than one rule");
+    expect_error(S3_CONFIG_LIFECYCLE,
+                 "<LifecycleConfiguration><Rule><Status>Enabled</Status><Filter><Prefix>a</Prefix><Tag><Key>k</Key>"
+                 "<Value>v</Value></Tag></Filter><Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>",
+                 S3_ERR_MALFORMED_XML, NULL);
+}
+
+static void test_lifecycle_expirations(void **state)
+{
+    const char *doc =
+        "<LifecycleConfiguration>"
+        "<Rule><ID>a</ID><Status>Enabled</Status><Filter><Prefix>tmp/</Prefix></Filter><Expiration><Days>3</Days></Expiration></Rule>"
+        "<Rule><ID>b</ID><Status>Disabled</Status><Filter/><Expiration><Days>1</Days></Expiration></Rule>"
+        "<Rule><ID>c</ID><Status>Enabled</Status><Prefix>old/</Prefix><Expiration><Date>2020-01-02T00:00:00.000Z</Date></Expiration></Rule>"
+        "<Rule><ID>d</ID><Status>Enabled</Status><Filter><And><Prefix>t/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></And>"
+        "</Filter><Expiration><Days>5</Days></Expiration></Rule>"
+        "<Rule><ID>e</ID><Status>Enabled</Status><Filter/><AbortIncompleteMultipartUpload><DaysAfterInitiation>1"
+        "</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>"
+        "</LifecycleConfiguration>";
+    struct s3_expiration_rule *rules;
+    size_t n;
+    assert_int_equal(s3_lifecycle_expirations(doc, &rules, &n), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(rules[0].prefix, "tmp/");
+    assert_int_equal(rules[0].days, 3);
+    assert_false(rules[0].has_tag_filter);
+    assert_string_equal(rules[1].prefix, "old/");
+    assert_int_equal(rules[1].date_ms, 1577923200000LL);
+    assert_string_equal(rules[2].prefix, "t/");
+    assert_true(rules[2].has_tag_filter);
+    s3_expiration_rules_free(rules, n);
+}
+
+static void test_encryption_ownership_and_public_access_block(void **state)
+{
+    char *out;
+    const char *msg;
+    expect_error(S3_CONFIG_ENCRYPTION,
+                 "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>DES"
+                 "</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>",
+                 S3_ERR_MALFORMED_XML, NULL);
+    expect_error(S3_CONFIG_ENCRYPTION,
+                 "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256"
+                 "</SSEAlgorithm><KMSMasterKeyID>k</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule>"
+                 "</ServerSideEncryptionConfiguration>",
+                 S3_ERR_INVALID_ARGUMENT, NULL);
+    expect_error(S3_CONFIG_OWNERSHIP, "<OwnershipControls><Rule><ObjectOwnership>Me</ObjectOwnership></Rule></OwnershipControls>",
+                 S3_ERR_MALFORMED_XML, NULL);
+    expect_error(S3_CONFIG_PUBLIC_ACCESS_BLOCK,
+                 "<PublicAccessBlockConfiguration><BlockPublicAcls>yes</BlockPublicAcls></PublicAccessBlockConfiguration>",
+                 S3_ERR_MALFORMED_XML, NULL);
+    assert_int_equal(canon(S3_CONFIG_PUBLIC_ACCESS_BLOCK,
+                           "<PublicAccessBlockConfiguration><IgnorePublicAcls>true</IgnorePublicAcls>"
+                           "</PublicAccessBlockConfiguration>",
+                           &out, &msg),
+                     S3_OK);
+    struct s3_public_access_block pab;
+    assert_int_equal(s3_public_access_block_read(out, &pab), 0);
+    assert_true(pab.ignore_public_acls);
+    assert_false(pab.block_public_acls || pab.block_public_policy || pab.restrict_public_buckets);
+    free(out);
+    assert_int_equal(s3_public_access_block_read(S3_DEFAULT_PUBLIC_ACCESS_BLOCK_XML, &pab), 0);
+    assert_true(pab.block_public_acls && pab.ignore_public_acls && pab.block_public_policy && pab.restrict_public_buckets);
+    char ownership[32];
+    assert_int_equal(s3_ownership_read(S3_DEFAULT_OWNERSHIP_XML, ownership, sizeof(ownership)), 0);
+    assert_string_equal(ownership, "BucketOwnerEnforced");
+    assert_int_equal(s3_ownership_read(NULL, ownership, sizeof(ownership)), 0);
+    assert_string_equal(ownership, "ObjectWriter");
+}
+
+static void test_website_logging_and_others(void **state)
+{
+    expect_error(S3_CONFIG_WEBSITE, "<WebsiteConfiguration><ErrorDocument><Key>e</Key></ErrorDocument></WebsiteConfiguration>",
+                 S3_ERR_INVALID_ARGUMENT, "A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty");
+    expect_error(S3_CONFIG_WEBSITE, "<WebsiteConfiguration><IndexDocument><Suffix>a/b</Suffix></IndexDocument></WebsiteConfiguration>",
+                 S3_ERR_INVALID_ARGUMENT, "The IndexDocument Suffix is not well formed");
+    struct s3_website w;
+    assert_int_equal(s3_website_read("<WebsiteConfiguration><IndexDocument><Suffix>i.html</Suffix></IndexDocument>"
+                                     "<ErrorDocument><Key>e.html</Key></ErrorDocument></WebsiteConfiguration>", &w), 0);
+    assert_string_equal(w.index_suffix, "i.html");
+    assert_string_equal(w.error_key, "e.html");
+    assert_null(w.redirect_host);
+    s3_website_free(&w);
+    char *target;
+    assert_int_equal(s3_logging_target("<BucketLoggingStatus><LoggingEnabled><TargetBucket>t</TargetBucket>"
+                                       "<TargetPrefix/></LoggingEnabled></BucketLoggingStatus>", &target), 0);
+    assert_string_equal(target, "t");
+    free(target);
+    assert_int_equal(s3_logging_target(S3_EMPTY_LOGGING_XML, &target), 0);
+    assert_null(target);
+    expect_error(S3_CONFIG_REQUEST_PAYMENT, "<RequestPaymentConfiguration><Payer>Me</Payer></RequestPaymentConfiguration>",
+                 S3_ERR_MALFORMED_XML, NULL);
+    expect_error(S3_CONFIG_ACCELERATE, "<AccelerateConfiguration><Status>On</Status></AccelerateConfiguration>",
+                 S3_ERR_MALFORMED_XML, NULL);
+    expect_error(S3_CONFIG_REPLICATION,
+                 "<ReplicationConfiguration><Role>r</Role><Rule><Status>Enabled</Status><Destination><Bucket>b</Bucket>"
+                 "</Destination></Rule></ReplicationConfiguration>",
+                 S3_ERR_INVALID_ARGUMENT, "Invalid bucket ARN.");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_canonical_form_drops_whitespace_and_namespaces),
+        cmocka_unit_test(test_cors_validation),
+        cmocka_unit_test(test_cors_matching),
+        cmocka_unit_test(test_lifecycle_validation),
+        cmocka_unit_test(test_lifecycle_expirations),
+        cmocka_unit_test(test_encryption_ownership_and_public_access_block),
+        cmocka_unit_test(test_website_logging_and_others),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
