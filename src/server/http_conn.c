@@ -712,6 +712,8 @@ static void on_write(struct bufferevent *bev, void *arg)
 static void on_event(struct bufferevent *bev, short what, void *arg)
 {
     struct conn *c = arg;
+    if (what & BEV_EVENT_CONNECTED)
+        return;    /* a TLS handshake completed: nothing to do */
     if (what & BEV_EVENT_TIMEOUT) {
         struct http_req *req = c->req;
         if (req && !req->responded && req->body_finished) {

@@ -1,0 +1,92 @@
+"""HTTPS: a second cloudless started with --tls-cert/--tls-key on its own port
+(self-signed certificate for 127.0.0.1, made here with the openssl command) serves
+S3 to boto3 and aws-cli v2 with certificate verification on, and a plain-HTTP
+request to the TLS port gets no HTTP answer. Needs CLOUDLESS_BIN (skipped against an
+external endpoint) and the openssl command."""
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.request
+
+import boto3
+from botocore.config import Config
+
+from harness import ACCESS_KEY, REGION, SECRET_KEY, unique_bucket_name
+from server import pick_free_port
+
+
+@unittest.skipUnless(os.environ.get("CLOUDLESS_BIN") and shutil.which("openssl"),
+                     "needs CLOUDLESS_BIN and the openssl command")
+class TlsTests(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="cloudless-tls-")
+        cls.cert = os.path.join(cls.work, "cert.pem")
+        key = os.path.join(cls.work, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", cls.cert], check=True, capture_output=True)
+        cls.port = pick_free_port()
+        cls.url = "https://127.0.0.1:%d" % cls.port
+        cls.log = open(os.path.join(cls.work, "server.log"), "wb")
+        cls.process = subprocess.Popen(
+            [os.environ["CLOUDLESS_BIN"], "--port", str(cls.port), "--data-dir", os.path.join(cls.work, "data"),
+             "--tls-cert", cls.cert, "--tls-key", key], stdout=cls.log, stderr=subprocess.STDOUT)
+        context = ssl.create_default_context(cafile=cls.cert)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with urllib.request.urlopen(cls.url + "/_cloudless/health", context=context, timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or cls.process.poll() is not None:
+                    raise
+                time.sleep(0.05)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.process.terminate()
+        cls.process.wait(10)
+        cls.log.close()
+        shutil.rmtree(cls.work, ignore_errors=True)
+
+    def test_boto3_over_https_with_verification(self):
+        s3 = boto3.client("s3", endpoint_url=self.url, region_name=REGION, aws_access_key_id=ACCESS_KEY,
+                          aws_secret_access_key=SECRET_KEY, verify=self.cert,
+                          config=Config(s3={"addressing_style": "path"}))
+        bucket = unique_bucket_name("tls")
+        s3.create_bucket(Bucket=bucket)
+        body = os.urandom(300 * 1024)
+        s3.put_object(Bucket=bucket, Key="k", Body=body)
+        self.assertEqual(s3.get_object(Bucket=bucket, Key="k")["Body"].read(), body)
+
+    def test_aws_cli_v2_over_https(self):
+        if not os.path.exists("/usr/bin/aws"):
+            self.skipTest("aws-cli v2 is not installed")
+        bucket = unique_bucket_name("tls-cli")
+        result = subprocess.run(["/usr/bin/aws", "--endpoint-url", self.url, "--region", REGION,
+                                 "s3", "mb", "s3://" + bucket],
+                                env=dict(os.environ, AWS_CA_BUNDLE=self.cert), capture_output=True,
+                                text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("make_bucket: " + bucket, result.stdout)
+
+    def test_plain_http_to_the_tls_port_gets_no_http_answer(self):
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
+            sock.sendall(b"GET /_cloudless/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            try:
+                data = sock.recv(100)
+            except ConnectionResetError:
+                data = b""
+        self.assertFalse(data.startswith(b"HTTP/"))
+
+
+if __name__ == "__main__":
+    unittest.main()
