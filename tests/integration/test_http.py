@@ -1,0 +1,177 @@
+"""The HTTP/1.1 layer as clients meet it: virtual-hosted bucket addressing
+(Host: <bucket>.s3.localhost), pipelined requests answered in order on one
+connection, Expect: 100-continue, and — on a second server started with small
+limits — the idle timeout and the connection limit."""
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from harness import ACCESS_KEY, REGION, SECRET_KEY, S3TestCase, endpoint, quoted_md5
+from server import pick_free_port
+
+
+def signed_headers_for(url, method, body=b"", headers=None):
+    """SigV4 headers for a request to `url` exactly as botocore signs it,
+    Host included (botocore signs it from the URL without adding it)."""
+    request = AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
+    S3SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "s3", REGION).add_auth(request)
+    signed = dict(request.headers.items())
+    signed["Host"] = urllib.parse.urlsplit(url).netloc
+    return signed
+
+
+def read_response(sock, data=b""):
+    """Reads one HTTP response with a Content-Length body, starting with bytes
+    already received; returns (status, headers, body, bytes after it)."""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed before a response")
+        data += chunk
+    head, rest = data.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:])}
+    length = int(headers.get("content-length", "0"))
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        rest += chunk
+    return status, headers, rest[:length], rest[length:]
+
+
+class HttpTests(S3TestCase):
+
+    def test_virtual_hosted_style(self):
+        body = b"virtual host"
+        host = "%s.s3.localhost:%d" % (self.bucket, endpoint().port)
+        headers = signed_headers_for("http://%s/vh.txt" % host, "PUT", body,
+                                     {"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+        with socket.create_connection((endpoint().host, endpoint().port), timeout=10) as sock:
+            request = "PUT /vh.txt HTTP/1.1\r\n" + "".join("%s: %s\r\n" % kv for kv in headers.items())
+            request += "Content-Length: %d\r\n\r\n" % len(body)
+            sock.sendall(request.encode() + body)
+            status, answer, _, _ = read_response(sock)
+        self.assertEqual(status, 200)
+        self.assertEqual(answer["etag"], quoted_md5(body))
+        self.assertEqual(self.s3.get_object(Bucket=self.bucket, Key="vh.txt")["Body"].read(), body)
+
+    def test_pipelined_requests_are_answered_in_order(self):
+        self.s3.put_object(Bucket=self.bucket, Key="a", Body=b"first")
+        self.s3.put_object(Bucket=self.bucket, Key="b", Body=b"second")
+        url = endpoint().url
+        wire = b""
+        for key in ("a", "b", "missing"):
+            headers = signed_headers_for("%s/%s/%s" % (url, self.bucket, key), "GET",
+                                         headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+            wire += ("GET /%s/%s HTTP/1.1\r\n" % (self.bucket, key)).encode()
+            wire += "".join("%s: %s\r\n" % kv for kv in headers.items()).encode() + b"\r\n"
+        with socket.create_connection((endpoint().host, endpoint().port), timeout=10) as sock:
+            sock.sendall(wire)
+            results, pending = [], b""
+            for _ in range(3):
+                status, _, body, pending = read_response(sock, pending)
+                results.append((status, body))
+            self.assertEqual(pending, b"")
+        self.assertEqual(results[0], (200, b"first"))
+        self.assertEqual(results[1], (200, b"second"))
+        self.assertEqual(results[2][0], 404)
+
+    def test_expect_100_continue(self):
+        body = os.urandom(100 * 1024)
+        url = "%s/%s/continued" % (endpoint().url, self.bucket)
+        headers = signed_headers_for(url, "PUT", body, {"x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+                                                        "Expect": "100-continue"})
+        with socket.create_connection((endpoint().host, endpoint().port), timeout=10) as sock:
+            head = "PUT /%s/continued HTTP/1.1\r\n" % self.bucket
+            head += "".join("%s: %s\r\n" % kv for kv in headers.items())
+            head += "Content-Length: %d\r\n\r\n" % len(body)
+            sock.sendall(head.encode())
+            interim = sock.recv(64)
+            self.assertTrue(interim.startswith(b"HTTP/1.1 100 Continue\r\n\r\n"), interim)
+            sock.sendall(body)
+            status, answer, _, _ = read_response(sock)
+        self.assertEqual(status, 200)
+        self.assertEqual(answer["etag"], quoted_md5(body))
+
+
+@unittest.skipUnless(os.environ.get("CLOUDLESS_BIN"), "needs CLOUDLESS_BIN")
+class LimitTests(unittest.TestCase):
+    """A server of its own with a 1 s idle timeout and room for 2 connections."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="cloudless-limits-")
+        cls.port = pick_free_port()
+        cls.log = open(os.path.join(cls.work, "server.log"), "wb")
+        cls.process = subprocess.Popen(
+            [os.environ["CLOUDLESS_BIN"], "--port", str(cls.port), "--data-dir", os.path.join(cls.work, "data"),
+             "--idle-timeout", "1", "--max-connections", "2"], stdout=cls.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", cls.port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or cls.process.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        time.sleep(0.2)   # let the probe connection go
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.process.terminate()
+        cls.process.wait(10)
+        cls.log.close()
+        shutil.rmtree(cls.work, ignore_errors=True)
+
+    def health(self, sock):
+        sock.sendall(b"GET /_cloudless/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        return read_response(sock)[0]
+
+    def connect_within_limit(self):
+        """A connection the server accepted: one it has not yet seen another
+        test's connections close may be refused with 503 for a moment."""
+        deadline = time.monotonic() + 5
+        while True:
+            sock = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            try:
+                if self.health(sock) == 200:
+                    return sock
+            except ConnectionError:
+                pass
+            sock.close()
+            if time.monotonic() > deadline:
+                raise AssertionError("the server kept refusing connections")
+            time.sleep(0.1)
+
+    def test_idle_connection_is_closed(self):
+        with self.connect_within_limit() as sock:
+            started = time.monotonic()
+            self.assertEqual(sock.recv(1), b"")
+            self.assertLess(time.monotonic() - started, 4)
+
+    def test_connections_over_the_limit_get_503(self):
+        held = []
+        try:
+            held = [self.connect_within_limit() for _ in range(2)]
+            with socket.create_connection(("127.0.0.1", self.port), timeout=5) as extra:
+                data = extra.recv(200)
+            self.assertTrue(data.startswith(b"HTTP/1.1 503"), data)
+        finally:
+            for sock in held:
+                sock.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
