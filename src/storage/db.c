@@ -48,8 +48,9 @@ int db_conn_open(struct db_conn *c, const char *path, bool writer, char *err, si
         return -1;
     }
     /* Room for the hot pages of the indexes every read and write walks;
-     * SQLite's default 2 MiB turns most of them into a pread. */
-    if (exec_reporting(c, "PRAGMA cache_size=-32768", err, errlen) != 0) {
+     * SQLite's default 2 MiB turns most of them into a pread. 16 MiB per
+     * connection keeps the whole process under 64 MiB however it is used. */
+    if (exec_reporting(c, "PRAGMA cache_size=-16384", err, errlen) != 0) {
         db_conn_close(c);
         return -1;
     }
