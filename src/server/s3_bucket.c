@@ -153,13 +153,8 @@ static void bucket_deleted(void *arg, const struct store_result *res)
 
 static void delete_bucket(struct s3_call *call)
 {
-    struct s3_bucket b;
-    enum s3_err err = s3_owned_bucket(call, &b);
-    if (err != S3_OK) {
-        s3_fail(call, err, NULL, NULL);
+    if (!s3_require_owned_bucket(call))
         return;
-    }
-    s3_bucket_free(&b);
     if (store_delete_bucket(call->store, call->route.bucket, bucket_deleted, call) < 0)
         s3_fail_unqueued(call);
 }
@@ -206,13 +201,8 @@ static char *decode_token(const char *token)
 
 static void list_objects(struct s3_call *call, bool v2)
 {
-    struct s3_bucket b;
-    enum s3_err err = s3_owned_bucket(call, &b);
-    if (err != S3_OK) {
-        s3_fail(call, err, NULL, NULL);
+    if (!s3_require_owned_bucket(call))
         return;
-    }
-    s3_bucket_free(&b);
     int max_keys;
     bool url;
     if (s3_int_param(call, "max-keys", 1000, 1000, &max_keys) < 0 || s3_encoding_param(call, &url) < 0)
@@ -239,7 +229,7 @@ static void list_objects(struct s3_call *call, bool v2)
         .max_keys = max_keys,
     };
     struct s3_list_result result = {0};
-    err = store_list_objects(call->store, call->route.bucket, &params, &result);
+    enum s3_err err = store_list_objects(call->store, call->route.bucket, &params, &result);
     if (err != S3_OK) {
         s3_fail(call, err, NULL, NULL);
         goto out;
@@ -276,13 +266,8 @@ out:
 
 static void list_uploads(struct s3_call *call)
 {
-    struct s3_bucket b;
-    enum s3_err err = s3_owned_bucket(call, &b);
-    if (err != S3_OK) {
-        s3_fail(call, err, NULL, NULL);
+    if (!s3_require_owned_bucket(call))
         return;
-    }
-    s3_bucket_free(&b);
     int max_uploads;
     bool url;
     if (s3_int_param(call, "max-uploads", 1000, 1000, &max_uploads) < 0 || s3_encoding_param(call, &url) < 0)
@@ -294,7 +279,7 @@ static void list_uploads(struct s3_call *call)
     char *key_marker = s3_query_param(q, "key-marker", &present);
     char *id_marker = s3_query_param(q, "upload-id-marker", &present);
     struct s3_upload_list list = {0};
-    err = store_list_uploads(call->store, call->route.bucket, prefix, delimiter, key_marker, id_marker,
+    enum s3_err err = store_list_uploads(call->store, call->route.bucket, prefix, delimiter, key_marker, id_marker,
                              max_uploads, &list);
     if (err != S3_OK) {
         s3_fail(call, err, NULL, NULL);
@@ -327,14 +312,9 @@ static void objects_deleted(void *arg, const struct store_result *res)
 
 static void delete_objects(struct s3_call *call)
 {
-    struct s3_bucket b;
-    enum s3_err err = s3_owned_bucket(call, &b);
-    if (err != S3_OK) {
-        s3_fail(call, err, NULL, NULL);
+    if (!s3_require_owned_bucket(call))
         return;
-    }
-    s3_bucket_free(&b);
-    err = s3_parse_delete_objects(call->body.data, call->body.len, &call->keys, &call->version_ids,
+    enum s3_err err = s3_parse_delete_objects(call->body.data, call->body.len, &call->keys, &call->version_ids,
                                   &call->n_keys, &call->quiet);
     if (err != S3_OK) {
         s3_fail(call, err, NULL, NULL);

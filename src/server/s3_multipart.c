@@ -39,18 +39,6 @@ static bool part_number_param(struct s3_call *call, int *out)
     return true;
 }
 
-static bool owned_bucket_or_fail(struct s3_call *call)
-{
-    struct s3_bucket b;
-    enum s3_err err = s3_owned_bucket(call, &b);
-    if (err != S3_OK) {
-        s3_fail(call, err, NULL, NULL);
-        return false;
-    }
-    s3_bucket_free(&b);
-    return true;
-}
-
 static void upload_created(void *arg, const struct store_result *res)
 {
     struct s3_call *call = arg;
@@ -132,7 +120,7 @@ static void part_stored(void *arg, const struct store_result *res)
 static void upload_part(struct s3_call *call)
 {
     int part;
-    if (!owned_bucket_or_fail(call) || !part_number_param(call, &part))
+    if (!s3_require_owned_bucket(call) || !part_number_param(call, &part))
         return;
     if (call->upload_checksum_alg >= 0 && call->body_checksum_alg != call->upload_checksum_alg) {
         char msg[160];
@@ -198,7 +186,7 @@ static void upload_part_copy(struct s3_call *call)
 {
     int part;
     int64_t first, last;
-    if (!owned_bucket_or_fail(call) || !part_number_param(call, &part) || !copy_range_param(call, &first, &last))
+    if (!s3_require_owned_bucket(call) || !part_number_param(call, &part) || !copy_range_param(call, &first, &last))
         return;
     char *id = upload_id_param(call);
     if (!id)
@@ -239,7 +227,7 @@ static void upload_completed(void *arg, const struct store_result *res)
 
 static void complete_upload(struct s3_call *call)
 {
-    if (!owned_bucket_or_fail(call))
+    if (!s3_require_owned_bucket(call))
         return;
     char *id = upload_id_param(call);
     if (!id)
@@ -268,7 +256,7 @@ static void upload_aborted(void *arg, const struct store_result *res)
 
 static void abort_upload(struct s3_call *call)
 {
-    if (!owned_bucket_or_fail(call))
+    if (!s3_require_owned_bucket(call))
         return;
     char *id = upload_id_param(call);
     if (!id)
@@ -280,7 +268,7 @@ static void abort_upload(struct s3_call *call)
 
 static void list_parts(struct s3_call *call)
 {
-    if (!owned_bucket_or_fail(call))
+    if (!s3_require_owned_bucket(call))
         return;
     char *id = upload_id_param(call);
     if (!id)

@@ -283,13 +283,8 @@ static void put_notification(struct s3_call *call)
 
 void s3_notification_execute(struct s3_call *call)
 {
-    struct s3_bucket b;
-    enum s3_err err = s3_owned_bucket(call, &b);
-    if (err != S3_OK) {
-        s3_fail(call, err, NULL, NULL);
+    if (!s3_require_owned_bucket(call))
         return;
-    }
-    s3_bucket_free(&b);
     if (call->route.op == S3_OP_GET_BUCKET_NOTIFICATION)
         get_notification(call);
     else

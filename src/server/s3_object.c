@@ -449,13 +449,8 @@ static void object_deleted(void *arg, const struct store_result *res)
 
 static void delete_object(struct s3_call *call)
 {
-    struct s3_bucket b;
-    enum s3_err err = s3_owned_bucket(call, &b);
-    if (err != S3_OK) {
-        s3_fail(call, err, NULL, NULL);
+    if (!s3_require_owned_bucket(call))
         return;
-    }
-    s3_bucket_free(&b);
     char *version_id;
     if (!s3_version_id_param(call, &version_id))
         return;

@@ -99,6 +99,18 @@ enum s3_err s3_owned_bucket(struct s3_call *call, struct s3_bucket *out)
     return S3_OK;
 }
 
+bool s3_require_owned_bucket(struct s3_call *call)
+{
+    struct s3_bucket b;
+    enum s3_err err = s3_owned_bucket(call, &b);
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
+        return false;
+    }
+    s3_bucket_free(&b);
+    return true;
+}
+
 int s3_request_content(struct s3_call *call, struct s3_content_headers *content,
                        struct s3_kv **meta, size_t *n_meta)
 {

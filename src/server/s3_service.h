@@ -79,6 +79,9 @@ void s3_fail(struct s3_call *call, enum s3_err err, const char *message, const c
 void s3_reply_xml(struct s3_call *call, struct strbuf *xml);
 /* Loads the route's bucket and checks the caller owns it. */
 enum s3_err s3_owned_bucket(struct s3_call *call, struct s3_bucket *out);
+/* The same when only the check matters: answers the error and returns
+ * false when the bucket is missing or not the caller's. */
+bool s3_require_owned_bucket(struct s3_call *call);
 /* Fills content headers and x-amz-meta-* from the request (for PUT, copy
  * with REPLACE, CreateMultipartUpload). -1 on allocation failure. */
 int s3_request_content(struct s3_call *call, struct s3_content_headers *content,
