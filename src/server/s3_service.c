@@ -646,7 +646,10 @@ static void body_complete(struct s3_call *call)
     struct store_origin origin;
     s3_notification_origin(call, &origin);
     store_set_origin(call->store, &origin);
+    bool scoped = store_read_scope_begin(call->store) == 0;
     execute(call);
+    if (scoped)
+        store_read_scope_end(call->store);
     store_set_origin(call->store, NULL);
 }
 
@@ -785,6 +788,10 @@ static bool prepare_body(struct s3_call *call)
     return true;
 }
 
+/* Routes, authenticates and authorizes the request, then reads its body;
+ * the reads all this does share one read transaction. */
+static void start_request(struct s3_call *call);
+
 void s3_handle_request(struct http_req *req)
 {
     struct s3_call *call = calloc(1, sizeof(*call));
@@ -798,6 +805,16 @@ void s3_handle_request(struct http_req *req)
     strbuf_init(&call->body);
     req->handler = call;
     req->cleanup = call_cleanup;
+    struct store *st = call->store;
+    bool scoped = store_read_scope_begin(st) == 0;
+    start_request(call);
+    if (scoped)
+        store_read_scope_end(st);
+}
+
+static void start_request(struct s3_call *call)
+{
+    struct http_req *req = call->req;
     enum s3_err err = s3_route_request(req->method, req->path, req->query, http_req_header(req, "host"),
                                        req->srv->vhost_domains,
                                        http_req_header(req, "x-amz-copy-source") != NULL, &call->route);

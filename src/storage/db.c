@@ -112,6 +112,35 @@ sqlite3_stmt *db_stmt(struct db_conn *c, const char *sql)
     return s;
 }
 
+/* Stepped through db_stmt, so neither is parsed again per transaction. */
+static int step_cached(struct db_conn *c, const char *sql)
+{
+    sqlite3_stmt *s = db_stmt(c, sql);
+    int rc = s ? sqlite3_step(s) : SQLITE_ERROR;
+    if (s)
+        sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const char sql_begin[] = "BEGIN";
+static const char sql_commit[] = "COMMIT";
+
+int db_read_begin(struct db_conn *c)
+{
+    if (c->read_depth > 0 || step_cached(c, sql_begin) == 0) {
+        c->read_depth++;
+        return 0;
+    }
+    return -1;
+}
+
+int db_read_end(struct db_conn *c)
+{
+    if (c->read_depth == 0 || --c->read_depth > 0)
+        return 0;
+    return step_cached(c, sql_commit);
+}
+
 int db_bind_text(sqlite3_stmt *s, int idx, const char *text)
 {
     int rc = text ? sqlite3_bind_text(s, idx, text, -1, SQLITE_TRANSIENT)

@@ -28,38 +28,29 @@ static const struct schema_step steps[] = {
 
 const struct schema_module s3_config_schema = {"s3config", steps, sizeof(steps) / sizeof(steps[0])};
 
-static int dup_column(sqlite3_stmt *s, int col, char **out)
-{
-    *out = NULL;
-    if (sqlite3_column_type(s, col) == SQLITE_NULL)
-        return 0;
-    const unsigned char *text = sqlite3_column_text(s, col);
-    *out = text ? strdup((const char *)text) : NULL;
-    return *out ? 0 : -1;
-}
+static const char sql_get_config[] = "SELECT document FROM bucket_configs WHERE bucket = ?1 AND kind = ?2";
+static const char sql_list_configs[] =
+    "SELECT bucket, document FROM bucket_configs WHERE kind = ?1 AND document IS NOT NULL ORDER BY bucket";
+static const char sql_get_object_acl[] =
+    "SELECT acl FROM object_acls WHERE bucket = ?1 AND key = ?2 AND object_etag = ?3 AND object_modified_ms = ?4";
 
 int store_get_bucket_config(struct store *st, const char *bucket, const char *kind,
                             enum store_config_state *state, char **doc)
 {
     *state = STORE_CONFIG_UNSET;
     *doc = NULL;
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(store_reader_db(st),
-                           "SELECT document FROM bucket_configs WHERE bucket = ?1 AND kind = ?2", -1, &s,
-                           NULL) != SQLITE_OK ||
-        db_bind_text(s, 1, bucket) < 0 || db_bind_text(s, 2, kind) < 0) {
-        sqlite3_finalize(s);
+    sqlite3_stmt *s = db_stmt(&st->reader, sql_get_config);
+    if (!s || db_bind_text(s, 1, bucket) < 0 || db_bind_text(s, 2, kind) < 0)
         return -1;
-    }
     int rc = sqlite3_step(s);
     int result = 0;
     if (rc == SQLITE_ROW) {
-        result = dup_column(s, 0, doc);
+        result = db_column_strdup(s, 0, doc);
         *state = *doc ? STORE_CONFIG_SET : STORE_CONFIG_REMOVED;
     } else if (rc != SQLITE_DONE) {
         result = -1;
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return result;
 }
 
@@ -153,15 +144,9 @@ int store_list_bucket_configs(struct store *st, const char *kind, char ***bucket
     *buckets = NULL;
     *docs = NULL;
     *n = 0;
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(store_reader_db(st),
-                           "SELECT bucket, document FROM bucket_configs"
-                           " WHERE kind = ?1 AND document IS NOT NULL ORDER BY bucket",
-                           -1, &s, NULL) != SQLITE_OK ||
-        db_bind_text(s, 1, kind) < 0) {
-        sqlite3_finalize(s);
+    sqlite3_stmt *s = db_stmt(&st->reader, sql_list_configs);
+    if (!s || db_bind_text(s, 1, kind) < 0)
         return -1;
-    }
     size_t cap = 0;
     int rc;
     int result = 0;
@@ -183,14 +168,14 @@ int store_list_bucket_configs(struct store *st, const char *kind, char ***bucket
         (*buckets)[*n] = NULL;
         (*docs)[*n] = NULL;
         (*n)++;
-        if (dup_column(s, 0, &(*buckets)[*n - 1]) < 0 || dup_column(s, 1, &(*docs)[*n - 1]) < 0) {
+        if (db_column_strdup(s, 0, &(*buckets)[*n - 1]) < 0 || db_column_strdup(s, 1, &(*docs)[*n - 1]) < 0) {
             result = -1;
             break;
         }
     }
     if (result == 0 && rc != SQLITE_DONE)
         result = -1;
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (result < 0) {
         store_free_string_pairs(*buckets, *docs, *n);
         *buckets = NULL;
@@ -204,19 +189,13 @@ int store_get_object_acl(struct store *st, const char *bucket, const char *key, 
                          int64_t modified_ms, char **acl)
 {
     *acl = NULL;
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(store_reader_db(st),
-                           "SELECT acl FROM object_acls WHERE bucket = ?1 AND key = ?2"
-                           " AND object_etag = ?3 AND object_modified_ms = ?4",
-                           -1, &s, NULL) != SQLITE_OK ||
-        db_bind_text(s, 1, bucket) < 0 || db_bind_text(s, 2, key) < 0 || db_bind_text(s, 3, etag) < 0 ||
-        sqlite3_bind_int64(s, 4, modified_ms) != SQLITE_OK) {
-        sqlite3_finalize(s);
+    sqlite3_stmt *s = db_stmt(&st->reader, sql_get_object_acl);
+    if (!s || db_bind_text(s, 1, bucket) < 0 || db_bind_text(s, 2, key) < 0 || db_bind_text(s, 3, etag) < 0 ||
+        sqlite3_bind_int64(s, 4, modified_ms) != SQLITE_OK)
         return -1;
-    }
     int rc = sqlite3_step(s);
-    int result = rc == SQLITE_ROW ? dup_column(s, 0, acl) : rc == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(s);
+    int result = rc == SQLITE_ROW ? db_column_strdup(s, 0, acl) : rc == SQLITE_DONE ? 0 : -1;
+    sqlite3_reset(s);
     return result;
 }
 

@@ -77,14 +77,24 @@ static const char sql_part_scan[] =
 
 /* ---- helpers -------------------------------------------------------------- */
 
+int store_read_scope_begin(struct store *st)
+{
+    return db_read_begin(&st->reader);
+}
+
+void store_read_scope_end(struct store *st)
+{
+    db_read_end(&st->reader);
+}
+
 static enum s3_err read_begin(struct store *st)
 {
-    return db_exec(&st->reader, "BEGIN") == 0 ? S3_OK : S3_ERR_INTERNAL_ERROR;
+    return db_read_begin(&st->reader) == 0 ? S3_OK : S3_ERR_INTERNAL_ERROR;
 }
 
 static enum s3_err read_end(struct store *st, enum s3_err err)
 {
-    if (db_exec(&st->reader, "COMMIT") != 0 && err == S3_OK)
+    if (db_read_end(&st->reader) != 0 && err == S3_OK)
         return S3_ERR_INTERNAL_ERROR;
     return err;
 }

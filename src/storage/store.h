@@ -78,6 +78,12 @@ int store_open_blob(struct store *st, const char *sha256_hex);
 
 /* ---- reads (loop thread) ------------------------------------------- */
 
+/* Brackets a request's reads in one read transaction (nestable): they see
+ * one snapshot, and SQLite's locks are taken once instead of per read. The
+ * caller must end the scope before returning to the event loop. 0 or -1. */
+int store_read_scope_begin(struct store *st);
+void store_read_scope_end(struct store *st);
+
 enum s3_err store_get_bucket(struct store *st, const char *bucket, struct s3_bucket *out);
 /* Buckets owned by `account`, by name. */
 enum s3_err store_list_buckets(struct store *st, const char *account,

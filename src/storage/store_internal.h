@@ -35,6 +35,7 @@ struct db_conn {
     sqlite3 *db;
     struct db_cached_stmt *cache;
     size_t n_cache, cap_cache;
+    unsigned read_depth;           /* open db_read_begin() scopes */
 };
 
 int db_conn_open(struct db_conn *c, const char *path, bool writer, char *err, size_t errlen);
@@ -43,6 +44,11 @@ void db_conn_close(struct db_conn *c);
  * and with bindings cleared. NULL on error. */
 sqlite3_stmt *db_stmt(struct db_conn *c, const char *sql);
 int db_exec(struct db_conn *c, const char *sql);  /* 0 or -1 */
+/* A read transaction, nestable: the outermost begin opens it (so every
+ * statement inside reads one snapshot and takes SQLite's locks once), the
+ * matching end closes it. 0 or -1. */
+int db_read_begin(struct db_conn *c);
+int db_read_end(struct db_conn *c);
 /* One module's schema: steps applied in order, each once per database. */
 struct schema_step {
     const char *name;
