@@ -43,7 +43,9 @@ void db_conn_close(struct db_conn *c);
 /* The statement for `sql` (a string literal), prepared on first use, reset
  * and with bindings cleared. NULL on error. */
 sqlite3_stmt *db_stmt(struct db_conn *c, const char *sql);
-int db_exec(struct db_conn *c, const char *sql);  /* 0 or -1 */
+/* Runs one statement (a string literal: it is cached like db_stmt's, so
+ * BEGIN, SAVEPOINT and COMMIT are not parsed again each time). 0 or -1. */
+int db_exec(struct db_conn *c, const char *sql);
 /* A read transaction, nestable: the outermost begin opens it (so every
  * statement inside reads one snapshot and takes SQLite's locks once), the
  * matching end closes it. 0 or -1. */
