@@ -441,7 +441,10 @@ int blob_writer_write(struct blob_writer *bw, const void *data, size_t len)
     size_t left = len;
     bool throttle = false;
     while (left > 0) {
-        if (ensure_buffer(bw, bw->buf_len + left) != 0)
+        /* Room for what fits: a buffer never grows past BLOB_BUFFER, the
+         * rest goes into the next one. */
+        size_t want = bw->buf_len + left < BLOB_BUFFER ? bw->buf_len + left : BLOB_BUFFER;
+        if (ensure_buffer(bw, want) != 0)
             return -1;
         size_t room = bw->buf_cap - bw->buf_len;
         size_t n = left < room ? left : room;
