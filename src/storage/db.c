@@ -24,6 +24,30 @@ static int exec_reporting(struct db_conn *c, const char *sql, char *err, size_t 
     return -1;
 }
 
+/* The open connections, so store_stmt() can find a connection's statement
+ * cache from the sqlite3 handle a service job is given. Changed only while
+ * the store opens and closes, before and after its threads run. */
+#define MAX_CONNS 8
+static struct db_conn *open_conns[MAX_CONNS];
+
+static void register_conn(struct db_conn *c, bool add)
+{
+    for (size_t i = 0; i < MAX_CONNS; i++) {
+        if (add ? open_conns[i] == NULL : open_conns[i] == c) {
+            open_conns[i] = add ? c : NULL;
+            return;
+        }
+    }
+}
+
+sqlite3_stmt *store_stmt(sqlite3 *db, const char *sql)
+{
+    for (size_t i = 0; i < MAX_CONNS; i++)
+        if (open_conns[i] && open_conns[i]->db == db)
+            return db_stmt(open_conns[i], sql);
+    return NULL;
+}
+
 int db_conn_open(struct db_conn *c, const char *path, bool writer, char *err, size_t errlen)
 {
     memset(c, 0, sizeof(*c));
@@ -67,11 +91,13 @@ int db_conn_open(struct db_conn *c, const char *path, bool writer, char *err, si
         db_conn_close(c);
         return -1;
     }
+    register_conn(c, true);
     return 0;
 }
 
 void db_conn_close(struct db_conn *c)
 {
+    register_conn(c, false);
     for (size_t i = 0; i < c->n_cache; i++)
         sqlite3_finalize(c->cache[i].stmt);
     free(c->cache);

@@ -333,6 +333,10 @@ int store_set_legal_hold(struct store *st, const char *bucket, const char *key,
  * memory) when nothing was queued; done will not run then. */
 int store_submit(struct store *st, int (*apply)(sqlite3 *db, void *arg),
                  void (*done)(void *arg, bool ok), void *arg);
+/* For store_submit jobs (on the writer's handle) and reads (on the
+ * reader's): the statement for `sql`, a string literal, prepared once per
+ * connection and kept with it; reset, bindings cleared. NULL on error. */
+sqlite3_stmt *store_stmt(sqlite3 *db, const char *sql);
 /* The read-only connection of the loop thread: for a service loading its
  * state at start-up, or answering reads. */
 sqlite3 *store_reader_db(struct store *st);
