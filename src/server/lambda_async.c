@@ -97,9 +97,9 @@ static int apply_row(sqlite3 *db, void *arg)
         "UPDATE lambda_events SET attempts = ?7, next_ms = ?9 WHERE id = ?1",
         "DELETE FROM lambda_events WHERE id = ?1",
     };
-    sqlite3_stmt *s = NULL;
+    sqlite3_stmt *s = store_stmt(db, sql[j->op]);
     int rc = -1;
-    if (sqlite3_prepare_v2(db, sql[j->op], -1, &s, NULL) != SQLITE_OK)
+    if (!s)
         goto out;
     int ok = sqlite3_bind_int64(s, 1, j->id) == SQLITE_OK;
     if (j->op == ROW_INSERT)
@@ -115,7 +115,7 @@ static int apply_row(sqlite3 *db, void *arg)
     if (ok && sqlite3_step(s) == SQLITE_DONE)
         rc = 0;
 out:
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc;
 }
 

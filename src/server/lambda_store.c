@@ -313,17 +313,16 @@ struct persist_job {
 static int apply_persist(sqlite3 *db, void *arg)
 {
     struct persist_job *j = arg;
-    sqlite3_stmt *s = NULL;
     const char *sql = j->doc ? "INSERT OR REPLACE INTO lambda_functions(account, name, doc) VALUES (?1, ?2, ?3)"
                              : "DELETE FROM lambda_functions WHERE account = ?1 AND name = ?2";
+    sqlite3_stmt *s = store_stmt(db, sql);
     int rc = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
-        sqlite3_bind_text(s, 1, j->account, -1, SQLITE_STATIC) == SQLITE_OK &&
+    if (s && sqlite3_bind_text(s, 1, j->account, -1, SQLITE_STATIC) == SQLITE_OK &&
         sqlite3_bind_text(s, 2, j->name, -1, SQLITE_STATIC) == SQLITE_OK &&
         (!j->doc || sqlite3_bind_text(s, 3, j->doc, -1, SQLITE_STATIC) == SQLITE_OK) &&
         sqlite3_step(s) == SQLITE_DONE)
         rc = 0;
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc;
 }
 

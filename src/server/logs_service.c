@@ -629,9 +629,9 @@ static void write_job_free(struct write_job *j)
 
 static int exec_bind(sqlite3 *db, const char *sql, const char *a, const char *b, const char *c3, int64_t i4)
 {
-    sqlite3_stmt *s = NULL;
+    sqlite3_stmt *s = store_stmt(db, sql);
     int rc = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+    if (s) {
         if (a)
             sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
         if (b)
@@ -642,46 +642,90 @@ static int exec_bind(sqlite3 *db, const char *sql, const char *a, const char *b,
         if (sqlite3_step(s) == SQLITE_DONE)
             rc = 0;
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc < 0 ? -1 : sqlite3_changes(db);
 }
 
+/* A stream a batch of events goes to: what its row's statistics gain. */
+struct stream_batch {
+    const struct pending_event *first;     /* names the stream */
+    int64_t min_ts, max_ts, bytes;
+};
+
+static bool same_stream(const struct pending_event *a, const struct pending_event *b)
+{
+    return strcmp(a->account, b->account) == 0 && strcmp(a->group, b->group) == 0 &&
+           strcmp(a->stream, b->stream) == 0;
+}
+
+/* Inserts the events; each stream they go to is created if missing and its
+ * statistics updated once for the batch, not once per event. */
 static int insert_events(sqlite3 *db, struct write_job *j)
 {
     int64_t now = now_ms();
-    for (size_t i = 0; i < j->n_events; i++) {
-        struct pending_event *e = &j->events[i];
-        if (exec_bind(db, "INSERT OR IGNORE INTO logs_groups(account, name, created_ms) VALUES (?1, ?2, ?4)",
-                      e->account, e->group, NULL, now) < 0 ||
-            exec_bind(db, "INSERT OR IGNORE INTO logs_streams(account, grp, name, created_ms) VALUES (?1, ?2, ?3, ?4)",
-                      e->account, e->group, e->stream, now) < 0)
-            return -1;
-        sqlite3_stmt *s = NULL;
-        int ok = sqlite3_prepare_v2(db, "INSERT INTO logs_events(account, grp, stream, ts, ingest_ms, message)"
-                                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &s, NULL) == SQLITE_OK &&
-                 sqlite3_bind_text(s, 1, e->account, -1, SQLITE_STATIC) == SQLITE_OK &&
-                 sqlite3_bind_text(s, 2, e->group, -1, SQLITE_STATIC) == SQLITE_OK &&
-                 sqlite3_bind_text(s, 3, e->stream, -1, SQLITE_STATIC) == SQLITE_OK &&
-                 sqlite3_bind_int64(s, 4, e->ts) == SQLITE_OK && sqlite3_bind_int64(s, 5, now) == SQLITE_OK &&
-                 sqlite3_bind_text(s, 6, e->msg, -1, SQLITE_STATIC) == SQLITE_OK && sqlite3_step(s) == SQLITE_DONE;
-        sqlite3_finalize(s);
+    struct stream_batch *streams = NULL;
+    size_t n_streams = 0, cap_streams = 0;
+    int rc = 0;
+    for (size_t i = 0; i < j->n_events && rc == 0; i++) {
+        const struct pending_event *e = &j->events[i];
+        struct stream_batch *b = NULL;
+        for (size_t k = n_streams; k > 0 && !b; k--)
+            if (same_stream(streams[k - 1].first, e))
+                b = &streams[k - 1];
+        if (!b) {
+            if (n_streams == cap_streams) {
+                size_t cap = cap_streams ? cap_streams * 2 : 16;
+                struct stream_batch *grown = realloc(streams, cap * sizeof(*grown));
+                if (!grown) {
+                    rc = -1;
+                    break;
+                }
+                streams = grown;
+                cap_streams = cap;
+            }
+            if (exec_bind(db, "INSERT OR IGNORE INTO logs_groups(account, name, created_ms) VALUES (?1, ?2, ?4)",
+                          e->account, e->group, NULL, now) < 0 ||
+                exec_bind(db, "INSERT OR IGNORE INTO logs_streams(account, grp, name, created_ms) VALUES (?1, ?2, ?3, ?4)",
+                          e->account, e->group, e->stream, now) < 0) {
+                rc = -1;
+                break;
+            }
+            b = &streams[n_streams++];
+            *b = (struct stream_batch){e, e->ts, e->ts, 0};
+        }
+        if (e->ts < b->min_ts)
+            b->min_ts = e->ts;
+        if (e->ts > b->max_ts)
+            b->max_ts = e->ts;
+        b->bytes += (int64_t)strlen(e->msg);
+        sqlite3_stmt *s = store_stmt(db, "INSERT INTO logs_events(account, grp, stream, ts, ingest_ms, message)"
+                                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        bool ok = s && sqlite3_bind_text(s, 1, e->account, -1, SQLITE_STATIC) == SQLITE_OK &&
+                  sqlite3_bind_text(s, 2, e->group, -1, SQLITE_STATIC) == SQLITE_OK &&
+                  sqlite3_bind_text(s, 3, e->stream, -1, SQLITE_STATIC) == SQLITE_OK &&
+                  sqlite3_bind_int64(s, 4, e->ts) == SQLITE_OK && sqlite3_bind_int64(s, 5, now) == SQLITE_OK &&
+                  sqlite3_bind_text(s, 6, e->msg, -1, SQLITE_STATIC) == SQLITE_OK && sqlite3_step(s) == SQLITE_DONE;
+        sqlite3_reset(s);
         if (!ok)
-            return -1;
-        s = NULL;
-        ok = sqlite3_prepare_v2(db, "UPDATE logs_streams SET first_ts = min(coalesce(first_ts, ?4), ?4),"
-                                    " last_ts = max(coalesce(last_ts, ?4), ?4), last_ingest_ms = ?5,"
-                                    " stored_bytes = stored_bytes + ?6 WHERE account = ?1 AND grp = ?2 AND name = ?3",
-                                -1, &s, NULL) == SQLITE_OK &&
-             sqlite3_bind_text(s, 1, e->account, -1, SQLITE_STATIC) == SQLITE_OK &&
-             sqlite3_bind_text(s, 2, e->group, -1, SQLITE_STATIC) == SQLITE_OK &&
-             sqlite3_bind_text(s, 3, e->stream, -1, SQLITE_STATIC) == SQLITE_OK &&
-             sqlite3_bind_int64(s, 4, e->ts) == SQLITE_OK && sqlite3_bind_int64(s, 5, now) == SQLITE_OK &&
-             sqlite3_bind_int64(s, 6, (int64_t)strlen(e->msg)) == SQLITE_OK && sqlite3_step(s) == SQLITE_DONE;
-        sqlite3_finalize(s);
-        if (!ok)
-            return -1;
+            rc = -1;
     }
-    return 0;
+    for (size_t k = 0; k < n_streams && rc == 0; k++) {
+        const struct stream_batch *b = &streams[k];
+        sqlite3_stmt *s = store_stmt(db, "UPDATE logs_streams SET first_ts = min(coalesce(first_ts, ?4), ?4),"
+                                         " last_ts = max(coalesce(last_ts, ?7), ?7), last_ingest_ms = ?5,"
+                                         " stored_bytes = stored_bytes + ?6 WHERE account = ?1 AND grp = ?2 AND name = ?3");
+        bool ok = s && sqlite3_bind_text(s, 1, b->first->account, -1, SQLITE_STATIC) == SQLITE_OK &&
+                  sqlite3_bind_text(s, 2, b->first->group, -1, SQLITE_STATIC) == SQLITE_OK &&
+                  sqlite3_bind_text(s, 3, b->first->stream, -1, SQLITE_STATIC) == SQLITE_OK &&
+                  sqlite3_bind_int64(s, 4, b->min_ts) == SQLITE_OK && sqlite3_bind_int64(s, 5, now) == SQLITE_OK &&
+                  sqlite3_bind_int64(s, 6, b->bytes) == SQLITE_OK && sqlite3_bind_int64(s, 7, b->max_ts) == SQLITE_OK &&
+                  sqlite3_step(s) == SQLITE_DONE;
+        sqlite3_reset(s);
+        if (!ok)
+            rc = -1;
+    }
+    free(streams);
+    return rc;
 }
 
 static int apply_write(sqlite3 *db, void *arg)
