@@ -26,9 +26,9 @@ static void call_cleanup(struct http_req *req)
     aws_chunked_free(call->chunked);
     if (call->payload_sha)
         EVP_MD_CTX_free(call->payload_sha);
-    checksum_abort(&call->header_checksum);
-    checksum_abort(&call->computed_checksum);
-    checksum_abort(&call->part_crc64);
+    checksum_abort(&call->header_checksum.ctx);
+    checksum_abort(&call->computed_checksum.ctx);
+    checksum_abort(&call->part_crc64.ctx);
     for (size_t i = 0; i < call->n_keys; i++) {
         free(call->keys[i]);
         free(call->version_ids ? call->version_ids[i] : NULL);
@@ -314,6 +314,29 @@ static bool op_streams_to_blob(enum s3_op op)
     return op == S3_OP_PUT_OBJECT || op == S3_OP_UPLOAD_PART;
 }
 
+/* Starts computing alg over the decoded body (see struct body_checksum). */
+static bool body_checksum_start(struct s3_call *call, struct body_checksum *c, int alg)
+{
+    c->alg = alg;
+    c->slot = call->blob ? blob_writer_add_checksum(call->blob, alg) : -1;
+    if (call->blob)
+        return c->slot >= 0;
+    return checksum_init(&c->ctx, (enum checksum_alg)alg) == 0;
+}
+
+static void body_checksum_update(struct body_checksum *c, const void *data, size_t len)
+{
+    if (c->alg >= 0 && c->slot < 0)
+        checksum_update(&c->ctx, data, len);
+}
+
+/* Once the body is in (once per checksum): the digest and its length. */
+static size_t body_checksum_final(struct s3_call *call, struct body_checksum *c,
+                                  unsigned char out[CHECKSUM_MAX_DIGEST])
+{
+    return c->slot >= 0 ? blob_writer_checksum(call->blob, c->slot, out) : checksum_final(&c->ctx, out);
+}
+
 static int store_decoded(void *arg, const void *data, size_t len)
 {
     struct s3_call *call = arg;
@@ -323,12 +346,9 @@ static int store_decoded(void *arg, const void *data, size_t len)
         errno = EFBIG;
         return -1;
     }
-    if (call->header_checksum_alg >= 0)
-        checksum_update(&call->header_checksum, data, len);
-    if (call->computed_checksum_alg >= 0)
-        checksum_update(&call->computed_checksum, data, len);
-    if (call->part_crc64_on)
-        checksum_update(&call->part_crc64, data, len);
+    body_checksum_update(&call->header_checksum, data, len);
+    body_checksum_update(&call->computed_checksum, data, len);
+    body_checksum_update(&call->part_crc64, data, len);
     if (call->blob) {
         int rc = blob_writer_write(call->blob, data, len);
         if (rc < 0) {
@@ -399,24 +419,22 @@ static void settle_body_checksum(struct s3_call *call)
     unsigned char digest[CHECKSUM_MAX_DIGEST];
     size_t n = 0;
     call->body_checksum_alg = -1;
-    if (call->header_checksum_alg >= 0) {
-        call->body_checksum_alg = call->header_checksum_alg;
-        n = checksum_digest_len((enum checksum_alg)call->header_checksum_alg);
+    if (call->header_checksum.alg >= 0) {
+        call->body_checksum_alg = call->header_checksum.alg;
+        n = checksum_digest_len((enum checksum_alg)call->header_checksum.alg);
         memcpy(digest, call->header_checksum_want, n);
     } else if (call->trailer_alg >= 0) {
         call->body_checksum_alg = call->trailer_alg;
         n = call->trailer_digest_len;
         memcpy(digest, call->trailer_digest, n);
-    } else if (call->computed_checksum_alg >= 0) {
-        call->body_checksum_alg = call->computed_checksum_alg;
-        n = checksum_final(&call->computed_checksum, digest);
-        call->computed_checksum_alg = -1;
+    } else if (call->computed_checksum.alg >= 0) {
+        call->body_checksum_alg = call->computed_checksum.alg;
+        n = body_checksum_final(call, &call->computed_checksum, digest);
     }
     if (call->body_checksum_alg >= 0)
         base64_encode(digest, n, call->body_checksum);
-    if (call->part_crc64_on) {
-        n = checksum_final(&call->part_crc64, digest);
-        call->part_crc64_on = false;
+    if (call->part_crc64.alg >= 0) {
+        n = body_checksum_final(call, &call->part_crc64, digest);
         base64_encode(digest, n, call->body_crc64nvme);
     }
 }
@@ -444,25 +462,20 @@ static int upload_algorithm(struct s3_call *call)
 static bool start_computed_checksums(struct s3_call *call)
 {
     struct http_req *req = call->req;
-    call->computed_checksum_alg = -1;
     call->upload_checksum_alg = -1;
     if (call->route.op == S3_OP_UPLOAD_PART) {
         call->upload_checksum_alg = upload_algorithm(call);
-        if (checksum_init(&call->part_crc64, CHECKSUM_CRC64NVME) < 0)
+        if (!body_checksum_start(call, &call->part_crc64, CHECKSUM_CRC64NVME))
             return false;
-        call->part_crc64_on = true;
     }
-    if (call->header_checksum_alg >= 0 || http_req_header(req, "x-amz-trailer"))
+    if (call->header_checksum.alg >= 0 || http_req_header(req, "x-amz-trailer"))
         return true;
     int alg = checksum_alg_from_name(http_req_header(req, "x-amz-sdk-checksum-algorithm"));
     if (alg < 0)
         alg = call->upload_checksum_alg;
     if (alg < 0)
         alg = CHECKSUM_CRC64NVME;
-    if (checksum_init(&call->computed_checksum, (enum checksum_alg)alg) < 0)
-        return false;
-    call->computed_checksum_alg = alg;
-    return true;
+    return body_checksum_start(call, &call->computed_checksum, alg);
 }
 
 /* Checks every digest the client sent against what arrived. */
@@ -528,13 +541,13 @@ static bool body_digests_ok(struct s3_call *call)
             return false;
         }
     }
-    if (call->header_checksum_alg >= 0) {
+    if (call->header_checksum.alg >= 0) {
         unsigned char got[CHECKSUM_MAX_DIGEST];
-        size_t n = checksum_final(&call->header_checksum, got);
+        size_t n = body_checksum_final(call, &call->header_checksum, got);
         if (memcmp(got, call->header_checksum_want, n) != 0) {
             char msg[128];
             snprintf(msg, sizeof(msg), "The %s you specified did not match the calculated checksum.",
-                     checksum_alg_name((enum checksum_alg)call->header_checksum_alg));
+                     checksum_alg_name((enum checksum_alg)call->header_checksum.alg));
             s3_fail(call, S3_ERR_BAD_DIGEST, msg, NULL);
             return false;
         }
@@ -684,9 +697,8 @@ static void blob_drained(void *arg)
 static bool prepare_body(struct s3_call *call)
 {
     struct http_req *req = call->req;
-    call->header_checksum_alg = -1;
+    call->header_checksum.alg = call->computed_checksum.alg = call->part_crc64.alg = -1;
     call->trailer_alg = -1;
-    call->computed_checksum_alg = -1;
     call->body_checksum_alg = -1;
     /* Presigned URLs and SigV2 sign no payload hash. */
     const char *sha = http_req_header(req, "x-amz-content-sha256");
@@ -740,6 +752,7 @@ static bool prepare_body(struct s3_call *call)
         s3_fail(call, S3_ERR_ENTITY_TOO_LARGE, NULL, NULL);
         return false;
     }
+    int header_alg = -1;
     for (int alg = 0; alg < CHECKSUM_MD5; alg++) {
         const char *v = http_req_header(req, checksum_header_name((enum checksum_alg)alg));
         if (!v)
@@ -752,18 +765,10 @@ static bool prepare_body(struct s3_call *call)
             s3_fail(call, S3_ERR_INVALID_REQUEST, msg, NULL);
             return false;
         }
-        if (checksum_init(&call->header_checksum, (enum checksum_alg)alg) < 0) {
-            s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
-            return false;
-        }
-        call->header_checksum_alg = alg;
+        header_alg = alg;
         break;
     }
     bool to_blob = op_streams_to_blob(call->route.op);
-    if (to_blob && !start_computed_checksums(call)) {
-        s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
-        return false;
-    }
     if (to_blob && !streaming && !req->chunked && req->content_length < 0) {
         s3_fail(call, S3_ERR_MISSING_CONTENT_LENGTH, "You must provide the Content-Length HTTP header.", NULL);
         return false;
@@ -775,6 +780,11 @@ static bool prepare_body(struct s3_call *call)
     }
     if (call->blob)
         blob_writer_set_drain(call->blob, blob_drained, call);
+    if ((header_alg >= 0 && !body_checksum_start(call, &call->header_checksum, header_alg)) ||
+        (to_blob && !start_computed_checksums(call))) {
+        s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
+        return false;
+    }
     /* The blob writer hashes decoded bytes; a hex payload hash covers the
      * raw body, which is the same bytes unless aws-chunked. Buffered bodies
      * are hashed here. */

@@ -26,6 +26,15 @@
  * 10,000 parts fits). */
 #define S3_MAX_XML_BODY (4 * 1024 * 1024)
 
+/* A checksum computed over the decoded body: by the blob writer beside its
+ * MD5 when the body goes to one (slot >= 0; off the loop for a large body),
+ * else here as the bytes arrive. */
+struct body_checksum {
+    int alg;                       /* -1 when none is computed */
+    int slot;                      /* the blob writer's, or -1 */
+    struct checksum_ctx ctx;
+};
+
 struct s3_call {
     struct http_req *req;
     struct server *srv;
@@ -40,8 +49,7 @@ struct s3_call {
     struct aws_chunked_decoder *chunked;
     bool payload_sha_hex;          /* x-amz-content-sha256 is a hex digest to check */
     void *payload_sha;             /* EVP_MD_CTX over the raw body when it must be checked and no blob computes it */
-    struct checksum_ctx header_checksum;  /* x-amz-checksum-<alg> header to check */
-    int header_checksum_alg;       /* -1 when none */
+    struct body_checksum header_checksum;  /* x-amz-checksum-<alg> header to check */
     unsigned char header_checksum_want[CHECKSUM_MAX_DIGEST];
     int64_t decoded_bytes;
     enum s3_err body_err;
@@ -52,10 +60,8 @@ struct s3_call {
     /* Uploads: the checksum computed here when the client sends none to
      * check (its x-amz-sdk-checksum-algorithm, the upload's algorithm for a
      * part, else CRC64NVME as AWS's default), and a part's CRC64NVME. */
-    struct checksum_ctx computed_checksum;
-    int computed_checksum_alg;     /* -1 when none is computed */
-    struct checksum_ctx part_crc64;
-    bool part_crc64_on;
+    struct body_checksum computed_checksum;
+    struct body_checksum part_crc64;
     int upload_checksum_alg;       /* UploadPart: the upload's algorithm, -1 for none */
     /* Once the body is in: the upload's checksum to store (alg -1: none). */
     int body_checksum_alg;

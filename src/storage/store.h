@@ -67,6 +67,14 @@ void blob_writer_finish(struct blob_writer *bw, void (*done)(void *arg, int err)
 /* The same for a sync writer; 0 or -1 (errno). */
 int blob_writer_finish_sync(struct blob_writer *bw);
 int64_t blob_writer_size(const struct blob_writer *bw);
+/* Also computes checksum `alg` (protocol/checksum.h) over the body, where
+ * its MD5 is computed (for a large body on the I/O threads, off the loop).
+ * Before the first write; at most BLOB_WRITER_MAX_CHECKSUMS. Returns its
+ * slot, or -1. */
+#define BLOB_WRITER_MAX_CHECKSUMS 3
+int blob_writer_add_checksum(struct blob_writer *bw, int alg);
+/* After finish: the digest of a slot (big-endian for CRCs) and its length. */
+size_t blob_writer_checksum(const struct blob_writer *bw, int slot, unsigned char out[32]);
 const unsigned char *blob_writer_md5(const struct blob_writer *bw);     /* 16 bytes, after finish */
 const unsigned char *blob_writer_sha256(const struct blob_writer *bw);  /* 32 bytes, after finish */
 /* Deletes any temp file and frees (on the loop thread, once the I/O thread

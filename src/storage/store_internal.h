@@ -105,12 +105,13 @@ struct blob_item;
 
 #define BLOB_POOL_MAX 32
 
-/* The thread that hashes and writes large bodies. */
+/* The threads that hash and write large bodies (blob_writer.c). */
 struct blob_io {
-    pthread_t thread;
+    pthread_t hash_thread, write_thread;
     pthread_mutex_t mu;
     pthread_cond_t wake;
-    struct blob_item *head, *tail;
+    struct blob_item *head, *tail;     /* items not yet done by both */
+    struct blob_item *hash_next, *write_next;   /* each thread's next item */
     unsigned char *pool[BLOB_POOL_MAX];  /* used full-size buffers, for reuse */
     size_t n_pool;
     bool stopping;

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "protocol/checksum.h"
 #include "storage/store.h"
 
 #define ACCOUNT "000000000000"
@@ -770,6 +771,59 @@ static void test_large_bodies_are_deduplicated_files(void **state)
     run_gc(f, 3600);
     assert_int_equal(count_blob_files(f), 0);
     free(data);
+}
+
+/* The checksums a writer computes beside MD5 (for a large body on its I/O
+ * threads), MD5 and SHA-256 equal one-shot digests of the same bytes, for
+ * a body kept inline and for one handed off buffer by buffer. */
+static void test_writer_checksums(void **state)
+{
+    struct fixture *f = *state;
+    static const size_t lens[] = {0, 1000, 300 * 1024 + 7};
+    for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        size_t len = lens[i];
+        unsigned char *data = malloc(len + 1);
+        assert_non_null(data);
+        for (size_t k = 0; k < len; k++)
+            data[k] = (unsigned char)(k * 31 + i);
+        struct blob_writer *bw = NULL;
+        struct finish_wait w = {0};
+        assert_int_equal(blob_writer_new(f->st, &bw), 0);
+        blob_writer_set_drain(bw, on_drained, &w);
+        static const enum checksum_alg algs[] = {CHECKSUM_CRC64NVME, CHECKSUM_CRC32C, CHECKSUM_SHA1};
+        for (size_t a = 0; a < 3; a++)
+            assert_int_equal(blob_writer_add_checksum(bw, (int)algs[a]), (int)a);
+        assert_int_equal(blob_writer_add_checksum(bw, CHECKSUM_CRC32), -1);
+        for (size_t off = 0; off < len;) {
+            size_t n = len - off < 100 * 1024 ? len - off : 100 * 1024;
+            int rc = blob_writer_write(bw, data + off, n);
+            assert_true(rc == 0 || rc == 1);
+            off += n;
+            if (rc == 1) {
+                wait_flag(f, &w.drained);
+                w.drained = false;
+            }
+        }
+        blob_writer_finish(bw, on_finished, &w);
+        wait_flag(f, &w.done);
+        assert_int_equal(w.err, 0);
+        for (size_t a = 0; a < 3; a++) {
+            struct checksum_ctx ctx;
+            unsigned char want[CHECKSUM_MAX_DIGEST], got[32];
+            assert_int_equal(checksum_init(&ctx, algs[a]), 0);
+            checksum_update(&ctx, data, len);
+            size_t n = checksum_final(&ctx, want);
+            assert_int_equal(blob_writer_checksum(bw, (int)a, got), n);
+            assert_memory_equal(got, want, n);
+        }
+        unsigned char md5[16], sha[32];
+        checksum_md5(data, len, md5);
+        checksum_sha256(data, len, sha);
+        assert_memory_equal(blob_writer_md5(bw), md5, 16);
+        assert_memory_equal(blob_writer_sha256(bw), sha, 32);
+        blob_writer_discard(bw);
+        free(data);
+    }
 }
 
 static void test_gc_tmp_and_orphans(void **state)
@@ -1619,6 +1673,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hostile_keys_stay_inside, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dedupe_and_gc, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_bodies_are_deduplicated_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writer_checksums, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gc_tmp_and_orphans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_conditions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_copy_object, setup, teardown),
