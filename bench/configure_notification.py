@@ -1,6 +1,6 @@
 """bench/configure_notification.py ENDPOINT BUCKET: creates an SQS queue and points
 BUCKET's s3:ObjectCreated:* events at it (boto3, credentials test/test), so run.sh can
-measure PUT throughput with event notifications on."""
+measure PUT throughput with event notifications on. Prints queue_url=URL."""
 import sys
 
 import boto3
@@ -16,6 +16,7 @@ def main():
     boto3.client("s3", **kw).put_bucket_notification_configuration(
         Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [
             {"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+    print("queue_url=%s" % url)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@
  *                    body {"n":<request number>} (RequestResponse); an answer
  *                    carrying X-Amz-Function-Error counts as an error.
  * Runs for --duration seconds or exactly --requests requests, then drains the
- * requests in flight. Output is one line of key=value pairs for scripts.
+ * requests in flight; in the SQS modes --messages N also stops it once N
+ * messages were counted (sqs-recv-delete --messages N drains a queue). Output is one line of key=value pairs for scripts.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -91,6 +92,7 @@ struct options {
     int connections;
     double duration;
     uint64_t requests;         /* 0: run for duration */
+    uint64_t messages;         /* sqs modes: stop once this many were counted (0: no limit) */
     uint64_t keys;
     uint64_t size;
     double timeout;            /* seconds without progress before giving up */
@@ -875,6 +877,10 @@ static bool budget_left(struct run *r)
 {
     if (r->stopping)
         return false;
+    if (r->opt->messages && r->stats.messages >= r->opt->messages) {
+        r->stopping = true;
+        return false;
+    }
     if (r->opt->requests)
         return r->stats.issued < r->opt->requests;
     if (now_ns() >= r->deadline_ns) {
@@ -1254,6 +1260,7 @@ static void usage(void)
             "  --timeout S (30)          --path P (/)           --log FILE (/dev/null)\n"
             "  --access-key K (test)     --secret S (test)      --region R (us-east-1)\n"
             "  --queue NAME (sqs-create) --queue-url URL (other sqs-* modes)\n"
+            "  --messages N (sqs modes: stop after N messages)\n"
             "sqs modes: sqs-create sqs-send sqs-send-query sqs-send-batch sqs-recv-delete\n"
             "lambda mode: lambda-invoke --function NAME\n");
     exit(2);
@@ -1295,6 +1302,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
         { "connections", required_argument, NULL, 'c' },
         { "duration", required_argument, NULL, 'd' },
         { "requests", required_argument, NULL, 'n' },
+        { "messages", required_argument, NULL, 'M' },
         { "keys", required_argument, NULL, 'K' },   { "size", required_argument, NULL, 's' },
         { "timeout", required_argument, NULL, 't' }, { "path", required_argument, NULL, 'P' },
         { "log", required_argument, NULL, 'l' },
@@ -1323,6 +1331,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
         case 'c': opt->connections = (int)parse_count(optarg); break;
         case 'd': opt->duration = parse_seconds(optarg); break;
         case 'n': opt->requests = parse_count(optarg); break;
+        case 'M': opt->messages = parse_count(optarg); break;
         case 'K': opt->keys = parse_count(optarg); break;
         case 's': opt->size = parse_count(optarg); break;
         case 't': opt->timeout = parse_seconds(optarg); break;
