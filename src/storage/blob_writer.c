@@ -46,8 +46,8 @@
 #include <unistd.h>
 
 #define BLOB_BUFFER (128 * 1024)
-#define BLOB_HIGH_WATER (8 * BLOB_BUFFER)
-#define BLOB_LOW_WATER (2 * BLOB_BUFFER)
+#define BLOB_HIGH_WATER (16 * BLOB_BUFFER)
+#define BLOB_LOW_WATER (8 * BLOB_BUFFER)
 #define BLOB_ALIGN 4096
 #define BLOB_WRITEBACK (8 * 1024 * 1024)
 
