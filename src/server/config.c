@@ -40,6 +40,7 @@ static const struct setting settings[] = {
     SETTING("lambda-runtimes-dir", SET_STRING, lambda_runtimes_dir, "directory of the Lambda bootstraps (found next to the binary)"),
     SETTING("lambda-user", SET_STRING, lambda_user, "run functions as this user (when started as root)"),
     SETTING("lambda-max-concurrency", SET_INT, lambda_max_concurrency, "environments per function without reserved concurrency (16)"),
+    SETTING("lambda-idle-timeout", SET_INT, lambda_idle_timeout_s, "seconds an idle Lambda environment is kept warm; 0 keeps it (600)"),
     SETTING("lambda-retry-base-ms", SET_INT, lambda_retry_base_ms, "async invoke retry backoff unit: retry n waits n times this (60000)"),
 };
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -258,6 +259,7 @@ static int set_defaults(struct config *cfg)
     cfg->max_headers = 200;
     cfg->lifecycle_interval_s = 3600;
     cfg->lambda_max_concurrency = 16;
+    cfg->lambda_idle_timeout_s = 600;
     cfg->lambda_retry_base_ms = 60000;
     cfg->host = strdup("127.0.0.1");
     cfg->data_dir = strdup("./.cloudless");

@@ -34,6 +34,7 @@ struct config {
     char *lambda_runtimes_dir;     /* the shipped bootstraps; NULL: found next to the binary */
     char *lambda_user;             /* run functions as this user (server running as root) */
     int lambda_max_concurrency;    /* environments per function without reserved concurrency */
+    int lambda_idle_timeout_s;     /* an idle environment stops after this long (0: never) */
     int lambda_retry_base_ms;      /* async retry backoff: attempt n waits n * this */
     struct access_key *keys;
     size_t n_keys;

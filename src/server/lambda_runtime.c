@@ -107,6 +107,7 @@ struct env {
     bool cold;                     /* its first invocation: REPORT shows Init Duration */
     int64_t spawned_us;
     int64_t init_us;               /* spawn to first GET /next */
+    int64_t idle_since_us;         /* when it last became idle */
     const char *lang;              /* "python", "node" or "provided" */
     char **learn_exe;              /* where to remember the interpreter, if not yet known */
     int64_t untracked_logged;      /* output outside any invocation */
@@ -143,6 +144,7 @@ struct lambda_runtime {
     bool switch_user;
     char endpoint[128];
     int eager_busy;                /* busy environments a pool takes on without waiting */
+    struct event *reap_timer;      /* stops environments idle past the idle timeout */
     char *python_exe;              /* the interpreters behind lambda_python / lambda_node */
     char *node_exe;
 };
@@ -1099,6 +1101,7 @@ static void post_done(struct http_req *req)
     if (e->state == ENV_DYING)
         return;
     e->state = ENV_IDLE;
+    e->idle_since_us = now_us();
     if (e->pool->retired || e->rt->stopping)
         env_kill(e);
     else
@@ -1134,12 +1137,15 @@ static void handle_next(struct http_req *req, struct env *e)
         if (e->learn_exe && !*e->learn_exe)
             learn_interpreter(e);
     }
-    if (e->state == ENV_STARTING)
+    if (e->state == ENV_STARTING) {
         e->state = ENV_IDLE;
+        e->idle_since_us = now_us();
+    }
     if (e->inv && e->delivered) {
         /* Asking for more without answering: the invocation ends empty. */
         env_finish(e, "null", 4, NULL);
         e->state = ENV_IDLE;
+        e->idle_since_us = now_us();
     }
     e->next_req = req;
     if (e->inv)
@@ -1309,6 +1315,28 @@ void lambda_runtime_retire(struct lambda_runtime *rt, const char *account, const
     }
 }
 
+/* Lambda stops an environment that has had no invocation for a while
+ * (minutes, unspecified); here after --lambda-idle-timeout seconds, so a
+ * burst of concurrency does not leave its processes behind for good. The
+ * next invocation starts a fresh one (a cold start). */
+static void on_reap(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct lambda_runtime *rt = arg;
+    int64_t idle_us = (int64_t)rt->svc->srv->cfg->lambda_idle_timeout_s * 1000000;
+    int64_t now = now_us();
+    for (struct pool *p = rt->pools; p; p = p->next) {
+        for (struct env *e = p->envs; e; e = e->next) {
+            if (e->state == ENV_IDLE && !e->inv && now - e->idle_since_us >= idle_us) {
+                log_debug("lambda: stopping %s's environment %d, idle for %lld s", p->cfg->name, (int)e->pid,
+                          (long long)((now - e->idle_since_us) / 1000000));
+                env_kill(e);
+            }
+        }
+    }
+}
+
 struct lambda_runtime *lambda_runtime_new(struct lambda_service *svc)
 {
     struct lambda_runtime *rt = calloc(1, sizeof(*rt));
@@ -1340,6 +1368,18 @@ struct lambda_runtime *lambda_runtime_new(struct lambda_service *svc)
         rt->run_uid = pw->pw_uid;
         rt->run_gid = pw->pw_gid;
         rt->switch_user = true;
+    }
+    if (cfg->lambda_idle_timeout_s > 0) {
+        int tick_s = cfg->lambda_idle_timeout_s / 4;
+        struct timeval tick = {tick_s < 1 ? 1 : tick_s > 30 ? 30 : tick_s, 0};
+        rt->reap_timer = event_new(svc->srv->base, -1, EV_PERSIST, on_reap, rt);
+        if (!rt->reap_timer || event_add(rt->reap_timer, &tick) != 0) {
+            log_error("lambda: cannot start the idle environment timer");
+            if (rt->reap_timer)
+                event_free(rt->reap_timer);
+            free(rt);
+            return NULL;
+        }
     }
     return rt;
 }
@@ -1383,6 +1423,8 @@ void lambda_runtime_free(struct lambda_runtime *rt)
         free(rt->slots[i]);
     }
     free(rt->slots);
+    if (rt->reap_timer)
+        event_free(rt->reap_timer);
     free(rt->python_exe);
     free(rt->node_exe);
     free(rt);

@@ -10,14 +10,20 @@ import hashlib
 import io
 import json
 import os
+import shutil
+import socket
+import subprocess
 import tempfile
 import time
+import unittest
 import zipfile
 
+import boto3
 from botocore.exceptions import ClientError
 
 import harness
 from lambda_support import PYTHON_ECHO, ROLE, LambdaTestCase, client, make_zip, unique_name
+from server import pick_free_port
 
 
 class FunctionApiTests(LambdaTestCase):
@@ -423,3 +429,59 @@ class CliTests(LambdaTestCase):
                 deleted = harness.aws_cli(binary, "lambda", "delete-function", "--function-name", name)
                 self.assertEqual(deleted.returncode, 0, deleted.stderr)
 
+
+
+@unittest.skipUnless(os.environ.get("CLOUDLESS_BIN"), "needs CLOUDLESS_BIN")
+class IdleEnvironmentTests(unittest.TestCase):
+    """A server of its own that stops environments idle for a second."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="cloudless-idle-")
+        cls.port = pick_free_port()
+        cls.log = open(os.path.join(cls.work, "server.log"), "wb")
+        cls.process = subprocess.Popen(
+            [os.environ["CLOUDLESS_BIN"], "--port", str(cls.port), "--data-dir", os.path.join(cls.work, "data"),
+             "--lambda-idle-timeout", "1"], stdout=cls.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", cls.port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or cls.process.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        cls.lam = boto3.client("lambda", endpoint_url="http://127.0.0.1:%d" % cls.port,
+                               region_name=harness.REGION, aws_access_key_id=harness.ACCESS_KEY,
+                               aws_secret_access_key=harness.SECRET_KEY)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.process.terminate()
+        cls.process.wait(10)
+        cls.log.close()
+        shutil.rmtree(cls.work, ignore_errors=True)
+
+    def invoke(self, name):
+        answer = self.lam.invoke(FunctionName=name, Payload=b"{}", LogType="Tail")
+        tail = base64.b64decode(answer["LogResult"]).decode()
+        return json.loads(answer["Payload"].read())["pid"], tail
+
+    def test_an_idle_environment_stops_and_the_next_invoke_starts_cold(self):
+        code = "import os\ndef handler(event, context):\n    return {'pid': os.getpid()}\n"
+        name = unique_name("idle")
+        self.lam.create_function(FunctionName=name, Runtime="python3.12", Handler="app.handler", Role=ROLE,
+                                 Code={"ZipFile": make_zip({"app.py": code})})
+        first, tail = self.invoke(name)
+        self.assertIn("Init Duration", tail)
+        again, tail = self.invoke(name)
+        self.assertEqual(again, first)
+        self.assertNotIn("Init Duration", tail)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and os.path.exists("/proc/%d" % first):
+            time.sleep(0.1)
+        self.assertFalse(os.path.exists("/proc/%d" % first), "the idle environment still runs")
+        later, tail = self.invoke(name)
+        self.assertNotEqual(later, first)
+        self.assertIn("Init Duration", tail)
