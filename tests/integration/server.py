@@ -29,6 +29,43 @@ def pick_free_port():
         return probe.getsockname()[1]
 
 
+def accepts_connections(port):
+    with socket.create_connection(("127.0.0.1", port), timeout=1):
+        return True
+
+
+class OwnServer:
+    """A server a test class starts for itself from CLOUDLESS_BIN with extra
+    options, its data and log in a temporary folder (or in `work`); up once
+    ready(port) answers true (by default: once it accepts connections).
+    stop() ends it and removes the folder."""
+
+    def __init__(self, prefix, args=(), work=None, ready=accepts_connections):
+        self.work = work or tempfile.mkdtemp(prefix=prefix)
+        self.port = pick_free_port()
+        self.log = open(os.path.join(self.work, "server.log"), "wb")
+        self.process = subprocess.Popen(
+            [os.environ["CLOUDLESS_BIN"], "--port", str(self.port), "--data-dir", os.path.join(self.work, "data"),
+             *args], stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while True:
+            try:
+                if ready(self.port):
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.stop()
+                raise RuntimeError("the server did not start")
+            time.sleep(0.05)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+        self.log.close()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
 class Endpoint:
     """The endpoint under test, and the process behind it when we own one."""
 

@@ -3,10 +3,7 @@
 connection, Expect: 100-continue, and — on a second server started with small
 limits — the idle timeout and the connection limit."""
 import os
-import shutil
 import socket
-import subprocess
-import tempfile
 import time
 import unittest
 import urllib.parse
@@ -16,7 +13,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from harness import ACCESS_KEY, REGION, SECRET_KEY, S3TestCase, endpoint, quoted_md5
-from server import pick_free_port
+from server import OwnServer
 
 
 def signed_headers_for(url, method, body=b"", headers=None):
@@ -111,29 +108,13 @@ class LimitTests(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.work = tempfile.mkdtemp(prefix="cloudless-limits-")
-        cls.port = pick_free_port()
-        cls.log = open(os.path.join(cls.work, "server.log"), "wb")
-        cls.process = subprocess.Popen(
-            [os.environ["CLOUDLESS_BIN"], "--port", str(cls.port), "--data-dir", os.path.join(cls.work, "data"),
-             "--idle-timeout", "1", "--max-connections", "2"], stdout=cls.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", cls.port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or cls.process.poll() is not None:
-                    raise
-                time.sleep(0.05)
+        cls.server = OwnServer("cloudless-limits-", ["--idle-timeout", "1", "--max-connections", "2"])
+        cls.port = cls.server.port
         time.sleep(0.2)   # let the probe connection go
 
     @classmethod
     def tearDownClass(cls):
-        cls.process.terminate()
-        cls.process.wait(10)
-        cls.log.close()
-        shutil.rmtree(cls.work, ignore_errors=True)
+        cls.server.stop()
 
     def health(self, sock):
         sock.sendall(b"GET /_cloudless/health HTTP/1.1\r\nHost: x\r\n\r\n")

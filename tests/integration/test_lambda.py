@@ -10,9 +10,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
-import socket
-import subprocess
 import tempfile
 import time
 import unittest
@@ -23,7 +20,7 @@ from botocore.exceptions import ClientError
 
 import harness
 from lambda_support import PYTHON_ECHO, ROLE, LambdaTestCase, client, make_zip, unique_name
-from server import pick_free_port
+from server import OwnServer
 
 
 class FunctionApiTests(LambdaTestCase):
@@ -437,31 +434,15 @@ class IdleEnvironmentTests(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.work = tempfile.mkdtemp(prefix="cloudless-idle-")
-        cls.port = pick_free_port()
-        cls.log = open(os.path.join(cls.work, "server.log"), "wb")
-        cls.process = subprocess.Popen(
-            [os.environ["CLOUDLESS_BIN"], "--port", str(cls.port), "--data-dir", os.path.join(cls.work, "data"),
-             "--lambda-idle-timeout", "1"], stdout=cls.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", cls.port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or cls.process.poll() is not None:
-                    raise
-                time.sleep(0.05)
+        cls.server = OwnServer("cloudless-idle-", ["--lambda-idle-timeout", "1"])
+        cls.port = cls.server.port
         cls.lam = boto3.client("lambda", endpoint_url="http://127.0.0.1:%d" % cls.port,
                                region_name=harness.REGION, aws_access_key_id=harness.ACCESS_KEY,
                                aws_secret_access_key=harness.SECRET_KEY)
 
     @classmethod
     def tearDownClass(cls):
-        cls.process.terminate()
-        cls.process.wait(10)
-        cls.log.close()
-        shutil.rmtree(cls.work, ignore_errors=True)
+        cls.server.stop()
 
     def invoke(self, name):
         answer = self.lam.invoke(FunctionName=name, Payload=b"{}", LogType="Tail")

@@ -9,7 +9,6 @@ import socket
 import ssl
 import subprocess
 import tempfile
-import time
 import unittest
 import urllib.request
 
@@ -17,7 +16,7 @@ import boto3
 from botocore.config import Config
 
 from harness import ACCESS_KEY, REGION, SECRET_KEY, unique_bucket_name
-from server import pick_free_port
+from server import OwnServer
 
 
 @unittest.skipUnless(os.environ.get("CLOUDLESS_BIN") and shutil.which("openssl"),
@@ -32,30 +31,21 @@ class TlsTests(unittest.TestCase):
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
                         "-keyout", key, "-out", cls.cert], check=True, capture_output=True)
-        cls.port = pick_free_port()
-        cls.url = "https://127.0.0.1:%d" % cls.port
-        cls.log = open(os.path.join(cls.work, "server.log"), "wb")
-        cls.process = subprocess.Popen(
-            [os.environ["CLOUDLESS_BIN"], "--port", str(cls.port), "--data-dir", os.path.join(cls.work, "data"),
-             "--tls-cert", cls.cert, "--tls-key", key], stdout=cls.log, stderr=subprocess.STDOUT)
         context = ssl.create_default_context(cafile=cls.cert)
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with urllib.request.urlopen(cls.url + "/_cloudless/health", context=context, timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or cls.process.poll() is not None:
-                    raise
-                time.sleep(0.05)
+
+        def answers_https(port):
+            with urllib.request.urlopen("https://127.0.0.1:%d/_cloudless/health" % port, context=context,
+                                        timeout=1) as r:
+                return r.status == 200
+
+        cls.server = OwnServer("cloudless-tls-", ["--tls-cert", cls.cert, "--tls-key", key], work=cls.work,
+                               ready=answers_https)
+        cls.port = cls.server.port
+        cls.url = "https://127.0.0.1:%d" % cls.port
 
     @classmethod
     def tearDownClass(cls):
-        cls.process.terminate()
-        cls.process.wait(10)
-        cls.log.close()
-        shutil.rmtree(cls.work, ignore_errors=True)
+        cls.server.stop()
 
     def test_boto3_over_https_with_verification(self):
         s3 = boto3.client("s3", endpoint_url=self.url, region_name=REGION, aws_access_key_id=ACCESS_KEY,
