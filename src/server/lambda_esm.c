@@ -462,15 +462,8 @@ static int apply_persist(sqlite3 *db, void *arg)
     const char *sql = j->doc ? "INSERT INTO lambda_esm(uuid, account, doc) VALUES(?1, ?2, ?3) "
                                "ON CONFLICT(uuid) DO UPDATE SET doc = excluded.doc"
                              : "DELETE FROM lambda_esm WHERE uuid = ?1 AND account = ?2";
-    sqlite3_stmt *s = store_stmt(db, sql);
-    int rc = -1;
-    if (s && sqlite3_bind_text(s, 1, j->uuid, -1, SQLITE_STATIC) == SQLITE_OK &&
-        sqlite3_bind_text(s, 2, j->account, -1, SQLITE_STATIC) == SQLITE_OK &&
-        (!j->doc || sqlite3_bind_text(s, 3, j->doc, -1, SQLITE_STATIC) == SQLITE_OK) &&
-        sqlite3_step(s) == SQLITE_DONE)
-        rc = 0;
-    sqlite3_reset(s);
-    return rc;
+    const char *const params[] = {j->uuid, j->account, j->doc};
+    return store_exec_text(db, sql, j->doc ? 3 : 2, params) < 0 ? -1 : 0;
 }
 
 static void persist_done(void *arg, bool ok)

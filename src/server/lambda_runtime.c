@@ -474,22 +474,9 @@ static void pool_free(struct lambda_runtime *rt, struct pool *p)
     free(p);
 }
 
-static void env_free(struct env *e)
+/* What an environment holds of its own: its slot, events, descriptors. */
+static void env_release(struct env *e)
 {
-    struct pool *p = e->pool;
-    struct lambda_runtime *rt = e->rt;
-    for (struct env **pp = &p->envs; *pp; pp = &(*pp)->next) {
-        if (*pp == e) {
-            *pp = e->next;
-            break;
-        }
-    }
-    if (e->state != ENV_DYING)
-        p->n_live--;
-    if (e->next_req) {
-        http_resp_send(e->next_req, 410, NULL, NULL, 0);
-        e->next_req = NULL;
-    }
     if (e->slot)
         e->slot->env = NULL;
     if (e->exit_ev)
@@ -506,6 +493,25 @@ static void env_free(struct env *e)
         close(e->out_fd);
     strbuf_free(&e->line);
     free(e);
+}
+
+static void env_free(struct env *e)
+{
+    struct pool *p = e->pool;
+    struct lambda_runtime *rt = e->rt;
+    for (struct env **pp = &p->envs; *pp; pp = &(*pp)->next) {
+        if (*pp == e) {
+            *pp = e->next;
+            break;
+        }
+    }
+    if (e->state != ENV_DYING)
+        p->n_live--;
+    if (e->next_req) {
+        http_resp_send(e->next_req, 410, NULL, NULL, 0);
+        e->next_req = NULL;
+    }
+    env_release(e);
     if (!rt->stopping) {
         if (p->retired && !p->envs && !p->pending)
             pool_free(rt, p);
@@ -899,22 +905,7 @@ fail:
     if (pipefd[1] >= 0)
         close(pipefd[1]);
     envp_free(&ep);
-    if (e->slot)
-        e->slot->env = NULL;
-    if (e->out_ev)
-        event_free(e->out_ev);
-    if (e->exit_ev)
-        event_free(e->exit_ev);
-    if (e->timeout_ev)
-        event_free(e->timeout_ev);
-    if (e->pidfd >= 0)
-        close(e->pidfd);
-    if (e->statm_fd >= 0)
-        close(e->statm_fd);
-    if (e->out_fd >= 0)
-        close(e->out_fd);
-    strbuf_free(&e->line);
-    free(e);
+    env_release(e);
     return NULL;
 }
 

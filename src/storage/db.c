@@ -48,6 +48,17 @@ sqlite3_stmt *store_stmt(sqlite3 *db, const char *sql)
     return NULL;
 }
 
+int store_exec_text(sqlite3 *db, const char *sql, int n, const char *const texts[])
+{
+    sqlite3_stmt *s = store_stmt(db, sql);
+    bool ok = s != NULL;
+    for (int i = 0; ok && i < n; i++)
+        ok = db_bind_text(s, i + 1, texts[i]) == 0;
+    ok = ok && sqlite3_step(s) == SQLITE_DONE;
+    sqlite3_reset(s);
+    return ok ? sqlite3_changes(db) : -1;
+}
+
 int db_conn_open(struct db_conn *c, const char *path, bool writer, char *err, size_t errlen)
 {
     memset(c, 0, sizeof(*c));

@@ -74,15 +74,15 @@ static void config_write_free(struct config_write *w)
 static int apply_config_write(sqlite3 *db, void *arg)
 {
     struct config_write *w = arg;
-    sqlite3_stmt *s = NULL;
-    int ok = sqlite3_prepare_v2(db, w->sql, -1, &s, NULL) == SQLITE_OK;
+    sqlite3_stmt *s = store_stmt(db, w->sql);
+    int ok = s != NULL;
     int n_params = ok ? sqlite3_bind_parameter_count(s) : 0;
     for (int i = 0; ok && i < 4 && i < n_params; i++)
         ok = db_bind_text(s, i + 1, w->text[i]) == 0;
     if (ok && w->has_number)
         ok = sqlite3_bind_int64(s, 5, w->number) == SQLITE_OK;
     ok = ok && sqlite3_step(s) == SQLITE_DONE;
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return ok ? 0 : -1;
 }
 

@@ -345,6 +345,9 @@ int store_submit(struct store *st, int (*apply)(sqlite3 *db, void *arg),
  * reader's): the statement for `sql`, a string literal, prepared once per
  * connection and kept with it; reset, bindings cleared. NULL on error. */
 sqlite3_stmt *store_stmt(sqlite3 *db, const char *sql);
+/* Runs `sql` (a string literal, cached as by store_stmt) with ?1..?n bound
+ * to texts[0..n-1] (NULL binds NULL). The rows it changed, or -1. */
+int store_exec_text(sqlite3 *db, const char *sql, int n, const char *const texts[]);
 /* The read-only connection of the loop thread: for a service loading its
  * state at start-up, or answering reads. */
 sqlite3 *store_reader_db(struct store *st);
