@@ -92,8 +92,8 @@ static int apply_row(sqlite3 *db, void *arg)
 {
     struct row_job *j = arg;
     static const char *const sql[] = {
-        "INSERT INTO lambda_events(id, account, function, qualifier, request_id, payload, attempts,"
-        " created_ms, next_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        ("INSERT INTO lambda_events(id, account, function, qualifier, request_id, payload, attempts,"
+         " created_ms, next_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
         "UPDATE lambda_events SET attempts = ?7, next_ms = ?9 WHERE id = ?1",
         "DELETE FROM lambda_events WHERE id = ?1",
     };
