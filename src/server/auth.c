@@ -4,6 +4,7 @@
  * used from the loop thread only. */
 #include "server/auth.h"
 
+#include "protocol/checksum.h"
 #include "protocol/sigv2.h"
 
 #include <stdio.h>
@@ -120,6 +121,41 @@ void auth_check(struct server *srv, const struct http_req *req, bool s3,
         return;
     }
     out->status = AUTH_OK;
+}
+
+void auth_check_buffered(struct server *srv, const struct http_req *req, const struct strbuf *body,
+                         struct auth_result *out)
+{
+    char body_hex[65];
+    bool claimed = http_req_header(req, "x-amz-content-sha256") != NULL;
+    if (!claimed) {
+        unsigned char sha[32];
+        checksum_sha256(body->data ? body->data : "", body->len, sha);
+        hex_encode(sha, 32, body_hex);
+    }
+    auth_check(srv, req, false, NULL, claimed ? NULL : body_hex, out);
+}
+
+void auth_json_error(const struct auth_result *r, const char **type, const char **message)
+{
+    switch (r->status) {
+    case AUTH_ANONYMOUS:
+        *type = "MissingAuthenticationTokenException";
+        *message = "Missing Authentication Token";
+        return;
+    case AUTH_UNKNOWN_KEY:
+        *type = "UnrecognizedClientException";
+        *message = "The security token included in the request is invalid.";
+        return;
+    default:
+        *type = "InvalidSignatureException";
+        *message = r->sigv4 == SIGV4_TIME_SKEWED || r->sigv4 == SIGV4_REQUEST_EXPIRED
+                       ? "Signature expired: the request time is too far from the server's time."
+                       : "The request signature we calculated does not match the signature you provided. "
+                         "Check your AWS Secret Access Key and signing method. Consult the service "
+                         "documentation for details.";
+        return;
+    }
 }
 
 void auth_result_free(struct auth_result *r)

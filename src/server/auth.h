@@ -39,6 +39,14 @@ struct auth_result {
 void auth_check(struct server *srv, const struct http_req *req, bool s3,
                 const char *s3_vhost_bucket, const char *body_sha256_hex,
                 struct auth_result *out);
+/* For services that read the whole body before checking the signature
+ * (the JSON and query protocols): the body's SHA-256 is computed here when
+ * the client sent no x-amz-content-sha256. */
+void auth_check_buffered(struct server *srv, const struct http_req *req, const struct strbuf *body,
+                         struct auth_result *out);
+/* The error type and message AWS's JSON-protocol services (Lambda,
+ * CloudWatch Logs) answer a failed check with; each has its own status. */
+void auth_json_error(const struct auth_result *r, const char **type, const char **message);
 void auth_result_free(struct auth_result *r);
 
 #endif

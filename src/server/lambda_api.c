@@ -21,7 +21,6 @@
 
 #include <openssl/evp.h>
 
-#include "protocol/checksum.h"
 #include "protocol/s3/s3.h"
 #include "server/auth.h"
 #include "server/lambda.h"
@@ -1883,35 +1882,15 @@ static void route(struct call *c)
 
 static bool authenticate(struct call *c)
 {
-    struct http_req *req = c->req;
-    const char *claimed = http_req_header(req, "x-amz-content-sha256");
-    char body_hex[65];
-    if (!claimed) {
-        unsigned char sha[32];
-        checksum_sha256(c->body.data ? c->body.data : "", c->body.len, sha);
-        hex_encode(sha, 32, body_hex);
-    }
     struct auth_result a;
-    auth_check(c->svc->srv, req, false, NULL, claimed ? NULL : body_hex, &a);
-    bool ok = false;
-    switch (a.status) {
-    case AUTH_OK:
+    auth_check_buffered(c->svc->srv, c->req, &c->body, &a);
+    bool ok = a.status == AUTH_OK;
+    if (ok) {
         memcpy(c->account, a.key->account, sizeof(c->account));
-        ok = true;
-        break;
-    case AUTH_ANONYMOUS:
-        send_error(c, 403, "MissingAuthenticationTokenException", "Missing Authentication Token");
-        break;
-    case AUTH_UNKNOWN_KEY:
-        send_error(c, 403, "UnrecognizedClientException", "The security token included in the request is invalid.");
-        break;
-    case AUTH_SIGV4_ERROR:
-        if (a.sigv4 == SIGV4_TIME_SKEWED || a.sigv4 == SIGV4_REQUEST_EXPIRED)
-            send_error(c, 403, "InvalidSignatureException", "Signature expired: the request time is too far from the server's time.");
-        else
-            send_error(c, 403, "InvalidSignatureException",
-                       "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
-        break;
+    } else {
+        const char *type, *message;
+        auth_json_error(&a, &type, &message);
+        send_error(c, 403, type, "%s", message);
     }
     auth_result_free(&a);
     return ok;

@@ -23,7 +23,6 @@
 
 #include <event2/event.h>
 
-#include "protocol/checksum.h"
 #include "server/auth.h"
 #include "server/json_util.h"
 #include "server/log.h"
@@ -1082,26 +1081,16 @@ static void run(struct logs_call *c)
 
 static bool authenticate(struct logs_call *c)
 {
-    struct http_req *req = c->req;
-    const char *claimed = http_req_header(req, "x-amz-content-sha256");
-    char body_hex[65];
-    if (!claimed) {
-        unsigned char sha[32];
-        checksum_sha256(c->body.data ? c->body.data : "", c->body.len, sha);
-        hex_encode(sha, 32, body_hex);
-    }
     struct auth_result a;
-    auth_check(c->ls->srv, req, false, NULL, claimed ? NULL : body_hex, &a);
+    auth_check_buffered(c->ls->srv, c->req, &c->body, &a);
     bool ok = a.status == AUTH_OK;
-    if (ok)
+    if (ok) {
         memcpy(c->account, a.key->account, sizeof(c->account));
-    else if (a.status == AUTH_ANONYMOUS)
-        send_error(c, 400, "MissingAuthenticationTokenException", "Missing Authentication Token");
-    else if (a.status == AUTH_UNKNOWN_KEY)
-        send_error(c, 400, "UnrecognizedClientException", "The security token included in the request is invalid.");
-    else
-        send_error(c, 400, "InvalidSignatureException",
-                   "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+    } else {
+        const char *type, *message;
+        auth_json_error(&a, &type, &message);
+        send_error(c, 400, type, "%s", message);
+    }
     auth_result_free(&a);
     return ok;
 }

@@ -141,21 +141,11 @@ static void head_bucket(struct s3_call *call)
     s3_bucket_free(&b);
 }
 
-static void bucket_deleted(void *arg, const struct store_result *res)
-{
-    struct s3_call *call = arg;
-    if (res->err != S3_OK) {
-        s3_fail_store(call, res);
-        return;
-    }
-    http_resp_send(call->req, 204, NULL, NULL, 0);
-}
-
 static void delete_bucket(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
         return;
-    if (store_delete_bucket(call->store, call->route.bucket, bucket_deleted, call) < 0)
+    if (store_delete_bucket(call->store, call->route.bucket, s3_answered_204, call) < 0)
         s3_fail_unqueued(call);
 }
 

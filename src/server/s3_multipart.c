@@ -244,16 +244,6 @@ static void complete_upload(struct s3_call *call)
     free(id);
 }
 
-static void upload_aborted(void *arg, const struct store_result *res)
-{
-    struct s3_call *call = arg;
-    if (res->err != S3_OK) {
-        s3_fail_store(call, res);
-        return;
-    }
-    http_resp_send(call->req, 204, NULL, NULL, 0);
-}
-
 static void abort_upload(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
@@ -261,7 +251,7 @@ static void abort_upload(struct s3_call *call)
     char *id = upload_id_param(call);
     if (!id)
         return;
-    if (store_abort_upload(call->store, call->route.bucket, call->route.key, id, upload_aborted, call) < 0)
+    if (store_abort_upload(call->store, call->route.bucket, call->route.key, id, s3_answered_204, call) < 0)
         s3_fail_unqueued(call);
     free(id);
 }

@@ -120,6 +120,10 @@ int s3_encoding_param(struct s3_call *call, bool *url);
 bool s3_version_id_param(struct s3_call *call, char **out);
 /* x-amz-version-id when the bucket was ever versioned (id not ""). */
 void s3_add_version_header(struct s3_call *call, const char *version_id);
+/* Store completions (arg: the call) of writes answered with an empty 200
+ * or 204 and the version id the store reports, if any. */
+void s3_answered_200(void *arg, const struct store_result *res);
+void s3_answered_204(void *arg, const struct store_result *res);
 /* Answers a failed version lookup: NoSuchKey / NoSuchVersion with AWS's
  * extra elements, a delete marker's 404 / 405 with x-amz-delete-marker. */
 void s3_fail_version(struct s3_call *call, enum s3_err err, const struct s3_object *o,

@@ -144,7 +144,7 @@ static bool owned_bucket(struct s3_call *call, struct s3_bucket *b)
 }
 
 /* Completion of a write whose answer is an empty 200 / 204 (with the
- * version id the store reports). */
+ * version id the store reports, if any). */
 static void answered_empty(struct s3_call *call, const struct store_result *res, int status)
 {
     if (res->err != S3_OK) {
@@ -155,12 +155,12 @@ static void answered_empty(struct s3_call *call, const struct store_result *res,
     http_resp_send(call->req, status, NULL, NULL, 0);
 }
 
-static void answered_200(void *arg, const struct store_result *res)
+void s3_answered_200(void *arg, const struct store_result *res)
 {
     answered_empty(arg, res, 200);
 }
 
-static void answered_204(void *arg, const struct store_result *res)
+void s3_answered_204(void *arg, const struct store_result *res)
 {
     answered_empty(arg, res, 204);
 }
@@ -199,7 +199,7 @@ static void put_versioning(struct s3_call *call)
                     NULL);
     } else if (!status) {
         http_resp_send(call->req, 200, NULL, NULL, 0);
-    } else if (store_set_versioning(call->store, call->route.bucket, status, answered_200, call) < 0) {
+    } else if (store_set_versioning(call->store, call->route.bucket, status, s3_answered_200, call) < 0) {
         s3_fail_unqueued(call);
     }
     free(status);
@@ -287,7 +287,7 @@ static void put_object_lock(struct s3_call *call)
         return;
     }
     if (store_set_object_lock(call->store, call->route.bucket, c.mode[0] ? c.mode : NULL, c.days,
-                              c.years, answered_200, call) < 0)
+                              c.years, s3_answered_200, call) < 0)
         s3_fail_unqueued(call);
 }
 
@@ -335,7 +335,7 @@ static void put_bucket_tags(struct s3_call *call, bool remove)
     }
     struct s3_kv none;
     if (store_set_bucket_tags(call->store, call->route.bucket, remove ? NULL : (tags ? tags : &none),
-                              n, remove ? answered_204 : answered_200, call) < 0)
+                              n, remove ? s3_answered_204 : s3_answered_200, call) < 0)
         s3_fail_unqueued(call);
     s3_kv_free_array(tags, n);
 }
@@ -400,7 +400,7 @@ static void put_object_tags(struct s3_call *call, bool remove)
         s3_fail(call, err, message, NULL);
     else if (store_set_object_tags(call->store, call->route.bucket, call->route.key, version_id,
                                    remove ? NULL : (tags ? tags : &none), n,
-                                   remove ? answered_204 : answered_200, call) < 0)
+                                   remove ? s3_answered_204 : s3_answered_200, call) < 0)
         s3_fail_unqueued(call);
     s3_kv_free_array(tags, n);
     free(version_id);
@@ -456,7 +456,7 @@ static void put_retention(struct s3_call *call)
         s3_fail(call, S3_ERR_INVALID_ARGUMENT, "The retain until date must be in the future!", NULL);
     else if (store_set_retention(call->store, call->route.bucket, call->route.key, version_id,
                                  mode[0] ? mode : NULL, until_ms,
-                                 bypass && strcasecmp(bypass, "true") == 0, answered_200, call) < 0)
+                                 bypass && strcasecmp(bypass, "true") == 0, s3_answered_200, call) < 0)
         s3_fail_unqueued(call);
     free(version_id);
 }
@@ -476,7 +476,7 @@ static void put_legal_hold(struct s3_call *call)
     if (err != S3_OK)
         s3_fail(call, err, NULL, NULL);
     else if (store_set_legal_hold(call->store, call->route.bucket, call->route.key, version_id, on,
-                                  answered_200, call) < 0)
+                                  s3_answered_200, call) < 0)
         s3_fail_unqueued(call);
     free(version_id);
 }

@@ -37,7 +37,6 @@
 
 #include <event2/event.h>
 
-#include "protocol/checksum.h"
 #include "protocol/sqs/sqs.h"
 #include "server/auth.h"
 #include "server/log.h"
@@ -414,16 +413,8 @@ static void execute(struct sqs_exchange *call, bool may_park)
 
 static bool authenticate(struct sqs_exchange *call)
 {
-    struct http_req *req = call->req;
-    const char *claimed = http_req_header(req, "x-amz-content-sha256");
-    char body_hex[65];
-    if (!claimed) {
-        unsigned char sha[32];
-        checksum_sha256(call->body.data ? call->body.data : "", call->body.len, sha);
-        hex_encode(sha, 32, body_hex);
-    }
     struct auth_result a;
-    auth_check(call->svc->srv, req, false, NULL, claimed ? NULL : body_hex, &a);
+    auth_check_buffered(call->svc->srv, call->req, &call->body, &a);
     bool ok = false;
     switch (a.status) {
     case AUTH_OK:
