@@ -161,3 +161,11 @@ resource "aws_s3_object" "index" {
     Kind = "page"
   }
 }
+
+resource "aws_s3_object" "notice" {
+  depends_on = [aws_s3_bucket_acl.site]
+  bucket     = aws_s3_bucket.site.id
+  key        = "notice.txt"
+  content    = "readable by anyone through its own ACL"
+  acl        = "public-read"
+}

@@ -164,32 +164,49 @@ static bool outsider_allowed(struct store *st, const struct s3_bucket *b, const 
     return allowed && !*failed;
 }
 
-/* x-amz-acl / x-amz-grant-* on an object write: the owner-only ACLs are
- * what the object gets anyway; any other ACL is refused under
- * BucketOwnerEnforced (AccessControlListNotSupported, as AWS) and not
- * supported otherwise (PutObjectAcl sets it). Answers and returns false. */
+/* x-amz-acl / x-amz-grant-* on an object write (PutObject, CopyObject,
+ * CreateMultipartUpload), checked as PutObjectAcl checks them: refused
+ * beyond the owner under BucketOwnerEnforced (AccessControlListNotSupported)
+ * and when public while the public access block blocks public ACLs
+ * (AccessDenied). An ACL giving more than the owner's full control is kept
+ * in call->object_acl for the store to give the new object in the write's
+ * own transaction. call->account is the bucket owner by now, and the new
+ * object's owner. Answers and returns false when refused. */
+static bool keep_object_acl(struct s3_call *call, struct s3_acl *acl)
+{
+    bool ok = s3_acl_permitted(call, acl);
+    if (ok && s3_acl_is_beyond_owner(acl)) {
+        s3_acl_xml(&call->object_acl, acl);
+        if (strbuf_failed(&call->object_acl)) {
+            s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
+            ok = false;
+        }
+    }
+    s3_acl_free(acl);
+    return ok;
+}
+
 static bool object_write_acl_ok(struct s3_call *call)
 {
     enum s3_op op = call->route.op;
     if (op != S3_OP_PUT_OBJECT && op != S3_OP_COPY_OBJECT && op != S3_OP_CREATE_MULTIPART_UPLOAD)
         return true;
-    static const char *const grants[] = {"x-amz-grant-full-control", "x-amz-grant-read", "x-amz-grant-read-acp",
-                                         "x-amz-grant-write-acp", NULL};
-    const char *canned = http_req_header(call->req, "x-amz-acl");
-    bool has_grants = false;
-    for (size_t i = 0; grants[i]; i++)
-        has_grants |= http_req_header(call->req, grants[i]) != NULL;
-    if (!has_grants && (!canned || strcmp(canned, "private") == 0 || strcmp(canned, "bucket-owner-full-control") == 0))
-        return true;
-    bool failed = false;
-    bool enabled = acls_enabled(call->store, call->route.bucket, &failed);
-    if (failed)
-        s3_fail(call, S3_ERR_INTERNAL_ERROR, "cannot read the bucket's ownership controls", NULL);
-    else if (!enabled)
-        s3_fail(call, S3_ERR_ACCESS_CONTROL_LIST_NOT_SUPPORTED, NULL, NULL);
-    else
-        s3_fail(call, S3_ERR_NOT_IMPLEMENTED, "ACLs on object writes are not supported; use PutObjectAcl", NULL);
-    return false;
+    struct s3_acl acl;
+    int rc = s3_header_acl(call, call->account, call->account, &acl);
+    if (rc <= 0)
+        return rc == 0;
+    return keep_object_acl(call, &acl);
+}
+
+bool s3_access_post_acl(struct s3_call *call, const char *canned)
+{
+    struct s3_acl acl;
+    enum s3_err err = s3_acl_canned(canned, call->account, call->account, &acl);
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
+        return false;
+    }
+    return keep_object_acl(call, &acl);
 }
 
 bool s3_access_anonymous_read(struct store *st, const struct s3_bucket *b, const char *key)

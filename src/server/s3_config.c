@@ -377,9 +377,7 @@ static void send_acl(struct s3_call *call, const struct s3_acl *acl)
     s3_reply_xml(call, &xml);
 }
 
-/* The ACL a PutBucketAcl/PutObjectAcl asks for, from x-amz-acl, the
- * x-amz-grant-* headers or the body. Answers and returns -1 on error. */
-static int requested_acl(struct s3_call *call, const char *owner, struct s3_acl *acl)
+int s3_header_acl(struct s3_call *call, const char *owner, const char *bucket_owner, struct s3_acl *acl)
 {
     static const struct {
         const char *header, *permission;
@@ -392,15 +390,16 @@ static int requested_acl(struct s3_call *call, const char *owner, struct s3_acl 
     bool has_grants = false;
     for (size_t i = 0; i < sizeof(grant_headers) / sizeof(grant_headers[0]); i++)
         has_grants |= http_req_header(call->req, grant_headers[i].header) != NULL;
-    enum s3_err err;
-    const char *message = NULL;
+    if (!canned && !has_grants)
+        return 0;
     if (canned && has_grants) {
         s3_fail(call, S3_ERR_INVALID_REQUEST, "Specifying both Canned ACLs and Header Grants is not allowed", NULL);
         return -1;
     }
+    enum s3_err err;
     if (canned) {
-        err = s3_acl_canned(canned, owner, NULL, acl);
-    } else if (has_grants) {
+        err = s3_acl_canned(canned, owner, bucket_owner, acl);
+    } else {
         memset(acl, 0, sizeof(*acl));
         snprintf(acl->owner, sizeof(acl->owner), "%s", owner);
         err = S3_OK;
@@ -411,23 +410,36 @@ static int requested_acl(struct s3_call *call, const char *owner, struct s3_acl 
         }
         if (err != S3_OK)
             s3_acl_free(acl);
-    } else if (call->body.len) {
-        err = s3_acl_parse(call->body.data, call->body.len, acl, &message);
-        if (err == S3_OK)
-            snprintf(acl->owner, sizeof(acl->owner), "%s", owner);
-    } else {
+    }
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
+        return -1;
+    }
+    return 1;
+}
+
+/* The ACL a PutBucketAcl/PutObjectAcl asks for, from x-amz-acl, the
+ * x-amz-grant-* headers or the body. Answers and returns -1 on error. */
+static int requested_acl(struct s3_call *call, const char *owner, struct s3_acl *acl)
+{
+    int rc = s3_header_acl(call, owner, NULL, acl);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    if (!call->body.len) {
         s3_fail(call, S3_ERR_MISSING_SECURITY_HEADER, "Your request was missing a required header", "<MissingHeaderName>x-amz-acl</MissingHeaderName>");
         return -1;
     }
+    const char *message = NULL;
+    enum s3_err err = s3_acl_parse(call->body.data, call->body.len, acl, &message);
     if (err != S3_OK) {
         s3_fail(call, err, message, NULL);
         return -1;
     }
+    snprintf(acl->owner, sizeof(acl->owner), "%s", owner);
     return 0;
 }
 
-/* Ownership controls and the public access block may refuse an ACL. */
-static bool acl_permitted(struct s3_call *call, const struct s3_acl *acl)
+bool s3_acl_permitted(struct s3_call *call, const struct s3_acl *acl)
 {
     enum store_config_state state;
     char *doc = NULL;
@@ -460,7 +472,7 @@ static void put_bucket_acl(struct s3_call *call, const struct s3_bucket *b)
     struct s3_acl acl;
     if (requested_acl(call, b->owner_account, &acl) < 0)
         return;
-    if (acl_permitted(call, &acl)) {
+    if (s3_acl_permitted(call, &acl)) {
         struct strbuf xml;
         strbuf_init(&xml);
         s3_acl_xml(&xml, &acl);
@@ -496,7 +508,7 @@ static void object_acl(struct s3_call *call, bool put)
             s3_fail(call, S3_ERR_INTERNAL_ERROR, "cannot read the object ACL", NULL);
         }
     } else if (requested_acl(call, o.owner_account, &acl) == 0) {
-        if (acl_permitted(call, &acl)) {
+        if (s3_acl_permitted(call, &acl)) {
             struct strbuf xml;
             strbuf_init(&xml);
             s3_acl_xml(&xml, &acl);

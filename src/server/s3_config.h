@@ -27,6 +27,10 @@ void s3_cors_preflight(struct s3_call *call);
  * the bucket owner, as with BucketOwnerEnforced). Answers AccessDenied and
  * returns false when refused. */
 bool s3_access_authorize(struct s3_call *call, bool anonymous);
+/* PostObject's `acl` field (a canned ACL), after s3_access_authorize:
+ * checked and kept for the new object as x-amz-acl is on PutObject.
+ * Answers and returns false when refused. */
+bool s3_access_post_acl(struct s3_call *call, const char *canned);
 /* True when an anonymous GET of bucket/key is allowed (website endpoint). */
 bool s3_access_anonymous_read(struct store *st, const struct s3_bucket *b, const char *key);
 /* Adds Access-Control-* headers when the request has an Origin that the
@@ -34,6 +38,16 @@ bool s3_access_anonymous_read(struct store *st, const struct s3_bucket *b, const
 void s3_cors_add_headers(struct s3_call *call);
 /* The Access-Control-* headers of a matched CORS rule. */
 void s3_cors_add_grant_headers(struct http_req *req, const struct s3_cors_grant *g);
+
+/* The ACL x-amz-acl or the x-amz-grant-* headers ask for, for a resource
+ * owned by `owner` (bucket_owner: for the bucket-owner-* canned ACLs):
+ * 1 with *acl filled, 0 when the request has neither, -1 after answering
+ * an error. */
+int s3_header_acl(struct s3_call *call, const char *owner, const char *bucket_owner, struct s3_acl *acl);
+/* Whether the bucket's ownership controls and public access block let
+ * the ACL be set; answers (AccessControlListNotSupported, AccessDenied)
+ * and returns false when not. */
+bool s3_acl_permitted(struct s3_call *call, const struct s3_acl *acl);
 
 /* The ACL currently applying to a bucket (stored, or private). -1 on error. */
 int s3_bucket_acl(struct store *st, const struct s3_bucket *b, struct s3_acl *out);

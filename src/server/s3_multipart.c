@@ -97,6 +97,7 @@ static void create_upload(struct s3_call *call)
         .n_tags = n_tags,
         .lock = lock,
         .checksum = {.alg = checksum_alg, .type = checksum_type},
+        .acl = call->object_acl.len ? call->object_acl.data : NULL,
     };
     if (store_create_upload(call->store, &cu, upload_created, call) < 0)
         s3_fail_unqueued(call);

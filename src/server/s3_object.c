@@ -381,6 +381,7 @@ static void put_with(struct s3_call *call, bool if_none_match_any, const char *i
         .tags = tags,
         .n_tags = n_tags,
         .lock = *lock,
+        .acl = call->object_acl.len ? call->object_acl.data : NULL,
     };
     if (call->body_checksum_alg >= 0)
         put.checksum = (struct store_checksum){
@@ -641,6 +642,7 @@ static void copy_object(struct s3_call *call)
         .n_tags = r.n_tags,
         .lock = r.lock,
         .checksum_alg = checksum_alg,
+        .acl = call->object_acl.len ? call->object_acl.data : NULL,
     };
     if (store_copy_object(call->store, &cp, object_copied, call) < 0)
         s3_fail_unqueued(call);

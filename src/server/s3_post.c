@@ -249,7 +249,8 @@ static int on_file_begin(void *arg, const char *filename, const char *content_ty
     call->route.key = strdup(p->key);
     if (!call->route.key)
         return answer(call, S3_ERR_INTERNAL_ERROR, "out of memory");
-    if (!s3_access_authorize(call, policy == NULL)) {
+    const char *acl = field(p, "acl");
+    if (!s3_access_authorize(call, policy == NULL) || (acl && !s3_access_post_acl(call, acl))) {
         p->answered = true;
         return -1;
     }
@@ -435,6 +436,7 @@ static void blob_finished(void *arg, int err)
         .n_user_meta = n_meta,
         .checksum = {.alg = "CRC64NVME", .value = crc64, .type = "FULL_OBJECT"},
         .event = "ObjectCreated:Post",
+        .acl = call->object_acl.len ? call->object_acl.data : NULL,
     };
     call->blob = NULL;   /* the store owns it now */
     struct store_origin origin;

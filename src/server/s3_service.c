@@ -23,6 +23,7 @@ static void call_cleanup(struct http_req *req)
     auth_result_free(&call->auth);
     blob_writer_discard(call->blob);
     strbuf_free(&call->body);
+    strbuf_free(&call->object_acl);
     aws_chunked_free(call->chunked);
     if (call->payload_sha)
         EVP_MD_CTX_free(call->payload_sha);
@@ -813,6 +814,7 @@ void s3_handle_request(struct http_req *req)
     call->srv = req->srv;
     call->store = req->srv->store;
     strbuf_init(&call->body);
+    strbuf_init(&call->object_acl);
     req->handler = call;
     req->cleanup = call_cleanup;
     struct store *st = call->store;

@@ -76,6 +76,7 @@ struct s3_call {
     struct s3_complete_part *parts;
     size_t n_parts;
     struct s3_post *post;          /* PostObject (s3_post.c) */
+    struct strbuf object_acl;      /* object writes: the ACL XML the headers ask for; empty: owner only */
 };
 
 /* Answers with an S3 error. message NULL = AWS's default; extra_xml is

@@ -161,6 +161,8 @@ static const struct schema_step steps[] = {
         "ALTER TABLE parts ADD COLUMN checksum_alg TEXT;"
         "ALTER TABLE parts ADD COLUMN checksum TEXT;"
         "ALTER TABLE parts ADD COLUMN crc64nvme TEXT;"},
+    {"upload-acl",
+        "ALTER TABLE uploads ADD COLUMN acl TEXT;"},
 };
 
 const struct schema_module s3_schema = {"s3", steps, sizeof(steps) / sizeof(steps[0])};

@@ -46,7 +46,7 @@ struct s3_job {
     struct s3_complete_part *parts;
     size_t n_parts;
     int tmp_age_s;
-    char *version_id, *src_version_id, *tags_json, *lock_mode;
+    char *version_id, *src_version_id, *tags_json, *lock_mode, *acl_xml;
     int64_t lock_until_ms;
     bool legal_hold, bypass_governance, replace_tags, object_lock;
     char *checksum_alg, *checksum, *checksum_type, *crc64nvme, *event;
@@ -108,20 +108,23 @@ static const char sql_older_delete[] =
     "DELETE FROM object_versions WHERE bucket = ?1 AND key = ?2 AND seq = ?3";
 static const char sql_older_delete_by_id[] =
     "DELETE FROM object_versions WHERE bucket = ?1 AND key = ?2 AND version_id = ?3";
+static const char sql_object_acl_insert[] =
+    "INSERT OR REPLACE INTO object_acls(bucket, key, object_etag, object_modified_ms, acl)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char sql_segment_insert[] =
     "INSERT INTO object_segments(bucket, key, idx, blob, size) VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char sql_upload_insert[] =
     "INSERT INTO uploads(upload_id, bucket, key, initiated_ms, owner, storage_class,"
     " content_type, content_encoding, content_disposition, content_language, cache_control,"
     " expires, user_meta, tags, lock_mode, lock_until_ms, legal_hold, checksum_alg,"
-    " checksum_type)"
+    " checksum_type, acl)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19)";
+    " ?19, ?20)";
 static const char sql_upload_target[] = "SELECT bucket, key FROM uploads WHERE upload_id = ?1";
 static const char sql_upload_details[] =
     "SELECT owner, storage_class, content_type, content_encoding, content_disposition,"
     " content_language, cache_control, expires, user_meta, tags, lock_mode, lock_until_ms,"
-    " legal_hold, checksum_alg, checksum_type FROM uploads WHERE upload_id = ?1";
+    " legal_hold, checksum_alg, checksum_type, acl FROM uploads WHERE upload_id = ?1";
 static const char sql_upload_checksum[] =
     "SELECT checksum_alg FROM uploads WHERE upload_id = ?1";
 static const char sql_upload_delete[] = "DELETE FROM uploads WHERE upload_id = ?1";
@@ -144,7 +147,7 @@ static void s3_job_destroy(struct store_job *base)
                        job->if_none_match, job->meta_json, job->version_id,
                        job->src_version_id, job->tags_json, job->lock_mode,
                        job->checksum_alg, job->checksum, job->checksum_type,
-                       job->crc64nvme, job->event};
+                       job->crc64nvme, job->event, job->acl_xml};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(strings[i]);
     s3_content_headers_free(&job->content);
@@ -439,10 +442,11 @@ static void set_checksum(struct s3_object *o, const char *alg, const char *value
 /* Makes `o` (version_id, lock and all; its key field is ignored) the latest
  * version of bucket/key: a "null" version replaces the null version, any
  * other latest version becomes an older one. Records `event` (the
- * notification event type: "ObjectCreated:Put", ...) for it. */
+ * notification event type: "ObjectCreated:Put", ...) for it, and gives it
+ * acl_xml (the ACL its write asked for; NULL: its owner's only). */
 static enum s3_err install_latest(struct store *st, const char *event, const char *bucket,
                                   const char *key, const struct s3_object *o,
-                                  const char *meta_json, const char *tags_json)
+                                  const char *meta_json, const char *tags_json, const char *acl_xml)
 {
     enum s3_err err = S3_OK;
     if (strcmp(o->version_id, "null") == 0) {
@@ -479,6 +483,13 @@ static enum s3_err install_latest(struct store *st, const char *event, const cha
             sqlite3_bind_int64(s, 3, (int64_t)i) != SQLITE_OK ||
             db_bind_text(s, 4, o->segments[i].blob_sha256) != 0 ||
             sqlite3_bind_int64(s, 5, o->segments[i].size) != SQLITE_OK || !step_done(s))
+            return S3_ERR_INTERNAL_ERROR;
+    }
+    if (acl_xml) {
+        s = db_stmt(&st->writer, sql_object_acl_insert);
+        if (!s || db_bind_text(s, 1, bucket) != 0 || db_bind_text(s, 2, key) != 0 ||
+            db_bind_text(s, 3, o->etag) != 0 || sqlite3_bind_int64(s, 4, o->last_modified_ms) != SQLITE_OK ||
+            db_bind_text(s, 5, acl_xml) != 0 || !step_done(s))
             return S3_ERR_INTERNAL_ERROR;
     }
     if (o->delete_marker)
@@ -518,7 +529,7 @@ static enum s3_err delete_version(struct store *st, const struct s3_bucket *b, c
         enum s3_err err = new_version_id(b, dm.version_id, vid);
         if (err == S3_OK)
             err = install_latest(st, "ObjectRemoved:DeleteMarkerCreated", b->name, key, &dm,
-                                 NULL, NULL);
+                                 NULL, NULL, NULL);
         *marker = err == S3_OK;
         return err;
     }
@@ -805,7 +816,7 @@ static enum s3_err apply_put_object(struct store *st, struct store_job *base)
         set_new_lock(&b, job->lock_mode, job->lock_until_ms, job->legal_hold, o.last_modified_ms, &o);
         set_checksum(&o, job->checksum_alg, job->checksum, job->checksum_type);
         err = install_latest(st, job->event ? job->event : "ObjectCreated:Put", job->bucket,
-                             job->key, &o, job->meta_json, job->tags_json);
+                             job->key, &o, job->meta_json, job->tags_json, job->acl_xml);
     }
     if (err == S3_OK) {
         memcpy(base->result.etag, o.etag, 33);
@@ -833,10 +844,11 @@ static void dup_checksum(struct s3_job *job, const struct store_checksum *c, boo
     job->checksum_type = dup_or_null(c->type, ok);
 }
 
-/* Copies the tags and lock settings every object write may carry. */
-static void dup_tags_and_lock(struct s3_job *job, const struct s3_kv *tags, size_t n_tags,
-                              const struct store_lock *lock, bool *ok)
+/* Copies the tags, lock settings and ACL every object write may carry. */
+static void dup_object_extras(struct s3_job *job, const struct s3_kv *tags, size_t n_tags,
+                              const struct store_lock *lock, const char *acl_xml, bool *ok)
 {
+    job->acl_xml = dup_or_null(acl_xml, ok);
     job->tags_json = store_encode_kv_json(tags, n_tags);
     *ok = *ok && job->tags_json;
     job->lock_mode = dup_or_null(lock->mode, ok);
@@ -861,7 +873,7 @@ int store_put_object(struct store *st, const struct store_put *put, store_done_f
     job->if_none_match_any = put->if_none_match_any;
     dup_checksum(job, &put->checksum, &ok);
     job->event = dup_or_null(put->event, &ok);
-    dup_tags_and_lock(job, put->tags, put->n_tags, &put->lock, &ok);
+    dup_object_extras(job, put->tags, put->n_tags, &put->lock, put->acl, &ok);
     dup_content(put->content, &job->content, &ok);
     job->meta_json = store_encode_kv_json(put->user_meta, put->n_user_meta);
     ok = ok && job->meta_json;
@@ -1056,7 +1068,7 @@ static enum s3_err apply_copy_object(struct store *st, struct store_job *base)
         result_checksum(base, &dst);
         err = install_latest(st, "ObjectCreated:Copy", job->bucket, job->key, &dst,
                              job->replace ? job->meta_json : meta_json,
-                             job->replace_tags ? job->tags_json : tags_json);
+                             job->replace_tags ? job->tags_json : tags_json, job->acl_xml);
         if (err == S3_OK) {
             memcpy(base->result.etag, src.etag, sizeof(src.etag));
             base->result.last_modified_ms = dst.last_modified_ms;
@@ -1087,7 +1099,7 @@ int store_copy_object(struct store *st, const struct store_copy *cp, store_done_
     job->storage_class = dup_or_null(cp->storage_class, &ok);
     job->src_version_id = dup_or_null(cp->src_version_id, &ok);
     job->replace_tags = cp->replace_tags;
-    dup_tags_and_lock(job, cp->tags, cp->n_tags, &cp->lock, &ok);
+    dup_object_extras(job, cp->tags, cp->n_tags, &cp->lock, cp->acl, &ok);
     job->replace = cp->replace;
     job->checksum_alg = dup_or_null(cp->checksum_alg, &ok);
     if (cp->checksum_alg)
@@ -1139,7 +1151,8 @@ static enum s3_err apply_create_upload(struct store *st, struct store_job *base)
         sqlite3_bind_int64(s, 16, job->lock_until_ms) != SQLITE_OK ||
         sqlite3_bind_int(s, 17, job->legal_hold) != SQLITE_OK ||
         db_bind_text(s, 18, job->checksum_alg) != 0 ||
-        db_bind_text(s, 19, job->checksum_alg ? job->checksum_type : NULL) != 0 || !step_done(s))
+        db_bind_text(s, 19, job->checksum_alg ? job->checksum_type : NULL) != 0 ||
+        db_bind_text(s, 20, job->acl_xml) != 0 || !step_done(s))
         return S3_ERR_INTERNAL_ERROR;
     memcpy(base->result.upload_id, id, sizeof(id));
     base->result.last_modified_ms = now;
@@ -1158,7 +1171,7 @@ int store_create_upload(struct store *st, const struct store_create_upload *cu,
     job->account = dup_or_null(cu->account ? cu->account : "", &ok);
     job->storage_class = dup_or_null(cu->storage_class, &ok);
     dup_checksum(job, &cu->checksum, &ok);
-    dup_tags_and_lock(job, cu->tags, cu->n_tags, &cu->lock, &ok);
+    dup_object_extras(job, cu->tags, cu->n_tags, &cu->lock, cu->acl, &ok);
     dup_content(cu->content, &job->content, &ok);
     job->meta_json = store_encode_kv_json(cu->user_meta, cu->n_user_meta);
     ok = ok && job->meta_json;
@@ -1481,8 +1494,8 @@ static enum s3_err gather_parts(struct store *st, const struct s3_job *job, cons
     return err;
 }
 
-/* The upload's owner, storage class, headers, metadata and tags JSON and
- * the lock it asked for (mode into job->lock_mode). */
+/* The upload's owner, storage class, headers, metadata and tags JSON, and
+ * the lock and ACL it asked for (into job->lock_mode and job->acl_xml). */
 static enum s3_err load_upload_details(struct store *st, struct s3_job *job, struct s3_object *o,
                                        char **meta_json, char **tags_json, char **checksum_alg,
                                        char **checksum_type)
@@ -1500,7 +1513,8 @@ static enum s3_err load_upload_details(struct store *st, struct s3_job *job, str
             store_read_content_columns(s, 2, &o->content) == 0 &&
             db_column_strdup(s, 8, meta_json) == 0 && db_column_strdup(s, 9, tags_json) == 0 &&
             db_column_strdup(s, 10, &job->lock_mode) == 0 &&
-            db_column_strdup(s, 13, checksum_alg) == 0 && db_column_strdup(s, 14, checksum_type) == 0) {
+            db_column_strdup(s, 13, checksum_alg) == 0 && db_column_strdup(s, 14, checksum_type) == 0 &&
+            db_column_strdup(s, 15, &job->acl_xml) == 0) {
             job->lock_until_ms = sqlite3_column_int64(s, 11);
             job->legal_hold = sqlite3_column_int(s, 12) != 0;
             err = S3_OK;
@@ -1531,7 +1545,7 @@ static enum s3_err apply_complete_upload(struct store *st, struct store_job *bas
         o.last_modified_ms = store_now_ms();
         set_new_lock(&b, job->lock_mode, job->lock_until_ms, job->legal_hold, o.last_modified_ms, &o);
         err = install_latest(st, "ObjectCreated:CompleteMultipartUpload", job->bucket, job->key,
-                             &o, meta_json, tags_json);
+                             &o, meta_json, tags_json, job->acl_xml);
     }
     if (err == S3_OK) {
         sqlite3_stmt *s = db_stmt(&st->writer, sql_upload_delete);

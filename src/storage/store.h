@@ -204,6 +204,7 @@ struct store_put {
     struct store_lock lock;
     struct store_checksum checksum;
     const char *event;             /* notification event; NULL = "ObjectCreated:Put" */
+    const char *acl;               /* AccessControlPolicy XML the write asked for; NULL: owner only */
 };
 int store_put_object(struct store *st, const struct store_put *put, store_done_fn cb, void *arg);
 
@@ -249,6 +250,7 @@ struct store_copy {
     size_t n_tags;
     struct store_lock lock;
     const char *checksum_alg;      /* x-amz-checksum-algorithm: NULL keeps the source's checksum */
+    const char *acl;               /* the destination's ACL (XML); NULL: owner only, whatever the source's */
 };
 /* Metadata-only: the destination references the source's blobs — unless
  * checksum_alg names another algorithm than the source's checksum: then the
@@ -269,6 +271,7 @@ struct store_create_upload {
     size_t n_tags;
     struct store_lock lock;
     struct store_checksum checksum; /* x-amz-checksum-algorithm and -type (no value) */
+    const char *acl;               /* given to the object on completion (XML); NULL: owner only */
 };
 int store_create_upload(struct store *st, const struct store_create_upload *cu,
                         store_done_fn cb, void *arg);

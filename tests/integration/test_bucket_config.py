@@ -134,6 +134,47 @@ class AclTests(S3TestCase):
                                Bucket=self.bucket, Key="c", Body=b"x", ACL="public-read")
         self.assertClientError(self.s3.head_object, "404", 404, Bucket=self.bucket, Key="c")
 
+    def test_object_writes_give_the_acl_they_ask_for(self):
+        allow_acls(self.s3, self.bucket)
+        owner = self.s3.get_bucket_acl(Bucket=self.bucket)["Owner"]["ID"]
+        mine = ("CanonicalUser", owner, "FULL_CONTROL")
+        self.s3.put_object(Bucket=self.bucket, Key="put", Body=b"x", ACL="public-read")
+        self.assertEqual(self.grants(self.s3.get_object_acl(Bucket=self.bucket, Key="put")),
+                         {mine, ("Group", ALL_USERS, "READ")})
+        self.s3.put_object(Bucket=self.bucket, Key="grant", Body=b"x", GrantRead='uri="%s"' % AUTHENTICATED_USERS,
+                           GrantFullControl='id="%s"' % owner)
+        self.assertEqual(self.grants(self.s3.get_object_acl(Bucket=self.bucket, Key="grant")),
+                         {mine, ("Group", AUTHENTICATED_USERS, "READ")})
+        self.s3.copy_object(Bucket=self.bucket, Key="copy", CopySource={"Bucket": self.bucket, "Key": "grant"},
+                            ACL="public-read-write")
+        self.assertEqual(self.grants(self.s3.get_object_acl(Bucket=self.bucket, Key="copy")),
+                         {mine, ("Group", ALL_USERS, "READ"), ("Group", ALL_USERS, "WRITE")})
+        self.s3.copy_object(Bucket=self.bucket, Key="plain-copy", CopySource={"Bucket": self.bucket, "Key": "put"})
+        self.assertEqual(self.grants(self.s3.get_object_acl(Bucket=self.bucket, Key="plain-copy")), {mine})
+        upload = self.s3.create_multipart_upload(Bucket=self.bucket, Key="mpu", ACL="authenticated-read")
+        part = self.s3.upload_part(Bucket=self.bucket, Key="mpu", UploadId=upload["UploadId"], PartNumber=1, Body=b"p")
+        self.s3.complete_multipart_upload(Bucket=self.bucket, Key="mpu", UploadId=upload["UploadId"],
+                                          MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+        self.assertEqual(self.grants(self.s3.get_object_acl(Bucket=self.bucket, Key="mpu")),
+                         {mine, ("Group", AUTHENTICATED_USERS, "READ")})
+        response = raw_request("GET", "/%s/put" % self.bucket, {})
+        self.assertEqual((response.status, response.body), (200, b"x"))
+        self.assertEqual(raw_request("GET", "/%s/grant" % self.bucket, {}).status, 403)
+        self.assertClientError(self.s3.put_object, "InvalidRequest", 400, Bucket=self.bucket, Key="both", Body=b"x",
+                               ACL="public-read", GrantRead='uri="%s"' % ALL_USERS)
+        self.assertClientError(self.s3.put_object, "InvalidArgument", 400, Bucket=self.bucket, Key="bad", Body=b"x",
+                               ACL="no-such-acl")
+        for key in ("both", "bad"):
+            self.assertClientError(self.s3.head_object, "404", 404, Bucket=self.bucket, Key=key)
+
+    def test_public_access_block_refuses_public_acls_on_object_writes(self):
+        self.s3.put_bucket_ownership_controls(Bucket=self.bucket,
+                                              OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+        self.assertClientError(self.s3.put_object, "AccessDenied", 403, Bucket=self.bucket, Key="k", Body=b"x",
+                               ACL="public-read")
+        self.assertClientError(self.s3.head_object, "404", 404, Bucket=self.bucket, Key="k")
+        self.s3.put_object(Bucket=self.bucket, Key="k", Body=b"x", ACL="private")
+
     def test_object_acl_follows_its_object(self):
         allow_acls(self.s3, self.bucket)
         self.s3.put_object(Bucket=self.bucket, Key="k", Body=b"one")

@@ -8,7 +8,8 @@ import time
 import unittest
 
 from harness import AWS_CLI_V1, AWS_CLI_V2, RCLONE_REMOTE, RawResponse, S3TestCase, aws_cli, curl_get, \
-    empty_and_delete_bucket, rclone, s3_client, s3cmd, unique_bucket_name
+    empty_and_delete_bucket, raw_request, rclone, s3_client, s3cmd, unique_bucket_name
+from test_bucket_config import allow_acls
 
 MIB = 1024 * 1024
 
@@ -41,6 +42,19 @@ class AwsCliFlows:
 
     def aws(self, *args):
         return self.run_ok(aws_cli(self.CLI, *args))
+
+    def test_cp_with_acl(self):
+        bucket = self.new_bucket("acl")
+        allow_acls(self.s3, bucket)
+        work = self.temp_dir()
+        small = write_file(os.path.join(work, "page.html"), b"<p>hello</p>")
+        large = write_file(os.path.join(work, "large.bin"), os.urandom(9 * MIB))
+        self.aws("s3", "cp", small, "s3://%s/page.html" % bucket, "--acl", "public-read")
+        self.aws("s3", "cp", large, "s3://%s/large.bin" % bucket, "--acl", "public-read")
+        self.assertTrue(self.s3.head_object(Bucket=bucket, Key="large.bin")["ETag"].endswith('-2"'))
+        for key, size in (("page.html", 12), ("large.bin", 9 * MIB)):
+            response = raw_request("GET", "/%s/%s" % (bucket, key), {})
+            self.assertEqual((response.status, len(response.body)), (200, size), key)
 
     def test_mb_cp_ls_presign_rm_rb(self):
         bucket = unique_bucket_name("cli")

@@ -14,6 +14,7 @@ import uuid
 import xml.etree.ElementTree as ElementTree
 
 from harness import ACCESS_KEY, SECRET_KEY, RawResponse, S3TestCase, endpoint, s3_client
+from test_bucket_config import ALL_USERS, allow_acls
 from test_notifications import NotificationTestCase, drain, records
 
 
@@ -88,6 +89,17 @@ class PostObjectTests(S3TestCase):
         self.assertEqual(query["key"], ["redirected"])
         self.assertEqual(query["etag"], ['"%s"' % hashlib.md5(b"z").hexdigest()])
         self.assertEqual(query["from"], ["form"])
+
+    def test_acl_field(self):
+        path, fields = self.presigned("public.txt", {"acl": "public-read"}, [{"acl": "public-read"}])
+        response = post_form(path, fields, b"shared")
+        self.assertEqual((response.status, response.error_code()), (400, "AccessControlListNotSupported"))
+        self.assertClientError(self.s3.head_object, "404", 404, Bucket=self.bucket, Key="public.txt")
+        allow_acls(self.s3, self.bucket)
+        response = post_form(path, fields, b"shared")
+        self.assertEqual(response.status, 204, response.body)
+        grants = self.s3.get_object_acl(Bucket=self.bucket, Key="public.txt")["Grants"]
+        self.assertIn({"Type": "Group", "URI": ALL_USERS}, [g["Grantee"] for g in grants if g["Permission"] == "READ"])
 
     def test_filename_in_key_metadata_and_content_type(self):
         path, fields = self.presigned("uploads/${filename}", {"Content-Type": "text/plain", "x-amz-meta-note": "hi"},

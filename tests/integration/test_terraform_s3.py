@@ -9,6 +9,7 @@ import unittest
 import uuid
 
 from harness import S3TestCase, Terraform, endpoint, terraform_test
+from test_bucket_config import ALL_USERS
 from botocore.exceptions import ClientError
 
 
@@ -30,6 +31,8 @@ class TerraformS3Tests(S3TestCase):
         self.assertEqual(self.s3.get_object(Bucket=site, Key="index.html")["Body"].read(),
                          b"<h1>hello from cloudless</h1>")
         self.assertEqual(self.s3.get_bucket_website(Bucket=site)["IndexDocument"]["Suffix"], "index.html")
+        grants = self.s3.get_object_acl(Bucket=site, Key="notice.txt")["Grants"]
+        self.assertIn({"Type": "Group", "URI": ALL_USERS}, [g["Grantee"] for g in grants if g["Permission"] == "READ"])
         code, out = self.tf.plan()
         self.assertEqual(code, 0, out)
         code, out = self.tf.destroy()

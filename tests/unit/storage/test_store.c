@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "protocol/checksum.h"
+#include "storage/s3_config.h"
 #include "storage/store.h"
 
 #define ACCOUNT "000000000000"
@@ -1589,6 +1590,44 @@ static void test_tags(void **state)
     assert_int_equal(store_get_bucket_tags(f->st, "b", &got, &n), S3_ERR_NO_SUCH_TAG_SET);
 }
 
+/* The ACL stored for bucket/key's current object (NULL: none). */
+static char *current_acl(struct fixture *f, const char *bucket, const char *key)
+{
+    struct s3_object o;
+    char *acl = NULL;
+    assert_int_equal(store_get_object(f->st, bucket, key, &o), S3_OK);
+    assert_int_equal(store_get_object_acl(f->st, bucket, key, o.etag, o.last_modified_ms, &acl), 0);
+    s3_object_free(&o);
+    return acl;
+}
+
+/* An ACL given with a write belongs to the object that write made: a copy
+ * gets its own (never the source's), and an overwrite without one leaves
+ * the key with none. */
+static void test_acl_given_with_writes(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(create_bucket(f, "b"), S3_OK);
+    struct store_put put = {.acl = "<AccessControlPolicy>put</AccessControlPolicy>"};
+    assert_int_equal(put_with(f, &put, "b", "k", "x", 1).err, S3_OK);
+    char *acl = current_acl(f, "b", "k");
+    assert_string_equal(acl, put.acl);
+    free(acl);
+    struct store_copy cp = {.src_bucket = "b", .src_key = "k", .dst_bucket = "b", .dst_key = "plain",
+                            .account = ACCOUNT};
+    struct op op;
+    assert_int_equal(copy(f, &cp, &op), S3_OK);
+    assert_null(current_acl(f, "b", "plain"));
+    cp.dst_key = "given";
+    cp.acl = "<AccessControlPolicy>copy</AccessControlPolicy>";
+    assert_int_equal(copy(f, &cp, &op), S3_OK);
+    acl = current_acl(f, "b", "given");
+    assert_string_equal(acl, cp.acl);
+    free(acl);
+    assert_int_equal(put_str(f, "b", "k", "y").err, S3_OK);
+    assert_null(current_acl(f, "b", "k"));
+}
+
 static void test_object_lock(void **state)
 {
     struct fixture *f = *state;
@@ -1679,6 +1718,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_null_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_versions_paging, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tags, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_acl_given_with_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_object_lock, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
