@@ -104,6 +104,9 @@ resource "aws_s3_bucket_policy" "site" {
       Principal = "*"
       Action    = "s3:GetObject"
       Resource  = "${aws_s3_bucket.site.arn}/*"
+      Condition = {
+        IpAddress = { "aws:SourceIp" = ["127.0.0.0/8", "10.0.0.0/8"] }
+      }
     }]
   })
 }

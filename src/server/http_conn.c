@@ -115,6 +115,11 @@ const char *http_req_header(const struct http_req *req, const char *lname)
     return http_view_header(&req->view, lname);
 }
 
+bool http_req_is_tls(const struct http_req *req)
+{
+    return req->conn && req->conn->lc->ssl_ctx;
+}
+
 static void make_request_id(char out[17])
 {
     static const char hex[] = "0123456789ABCDEF";

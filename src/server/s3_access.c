@@ -11,7 +11,8 @@
  * IgnorePublicAcls disregards grants to AllUsers/AuthenticatedUsers,
  * RestrictPublicBuckets refuses other accounts and anonymous callers
  * access through a public policy; BucketOwnerEnforced ownership disables
- * ACLs. Policy conditions are not evaluated (see protocol/s3/policy.c). */
+ * ACLs. A policy's Condition blocks are decided against the request's
+ * condition keys, gathered below only when the bucket has a policy. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,116 @@ static const char *acl_permission(const char *action, bool *on_object)
         return "WRITE";
     return NULL;
 }
+
+/* ---- the request's condition keys ---------------------------------------- */
+
+/* What a policy evaluation knows of the request. */
+struct policy_request {
+    const struct http_req *req;
+    const struct auth_result *auth;   /* NULL for anonymous callers and PostObject */
+    bool post;                        /* PostObject (s3:authType POST) */
+};
+
+#define REQUEST_KEYS_MAX 40
+
+/* The condition keys of one request, and the storage of their values. */
+struct request_keys {
+    struct s3_policy_key keys[REQUEST_KEYS_MAX];
+    size_t n;
+    char *decoded[4];                 /* query parameters */
+    char now[32], epoch[24], principal_arn[64];
+};
+
+static void add_key(struct request_keys *rk, const char *name, const char *value)
+{
+    if (value && rk->n < REQUEST_KEYS_MAX)
+        rk->keys[rk->n++] = (struct s3_policy_key){name, value};
+}
+
+/* The keys S3 puts in a request's context: the global aws:* keys (the
+ * principal's only for an authenticated caller, a root user as every
+ * configured key is), s3:authType and s3:signatureversion, the listing
+ * parameters and versionId from the query, and the s3:x-amz-* / object
+ * lock keys from the request's headers. */
+static void request_keys_build(struct request_keys *rk, const struct policy_request *pr, const char *account)
+{
+    static const char *const query_keys[][2] = {
+        {"s3:prefix", "prefix"}, {"s3:delimiter", "delimiter"}, {"s3:max-keys", "max-keys"},
+        {"s3:VersionId", "versionId"}};
+    static const char *const header_keys[][2] = {
+        {"s3:x-amz-acl", "x-amz-acl"},
+        {"s3:x-amz-grant-read", "x-amz-grant-read"},
+        {"s3:x-amz-grant-write", "x-amz-grant-write"},
+        {"s3:x-amz-grant-read-acp", "x-amz-grant-read-acp"},
+        {"s3:x-amz-grant-write-acp", "x-amz-grant-write-acp"},
+        {"s3:x-amz-grant-full-control", "x-amz-grant-full-control"},
+        {"s3:x-amz-server-side-encryption", "x-amz-server-side-encryption"},
+        {"s3:x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-aws-kms-key-id"},
+        {"s3:x-amz-storage-class", "x-amz-storage-class"},
+        {"s3:x-amz-content-sha256", "x-amz-content-sha256"},
+        {"s3:x-amz-copy-source", "x-amz-copy-source"},
+        {"s3:x-amz-metadata-directive", "x-amz-metadata-directive"},
+        {"s3:x-amz-website-redirect-location", "x-amz-website-redirect-location"},
+        {"s3:object-lock-mode", "x-amz-object-lock-mode"},
+        {"s3:object-lock-legal-hold", "x-amz-object-lock-legal-hold"},
+        {"s3:object-lock-retain-until-date", "x-amz-object-lock-retain-until-date"},
+        {"aws:UserAgent", "user-agent"},
+        {"aws:Referer", "referer"}};
+    const struct http_req *req = pr->req;
+    memset(rk, 0, sizeof(*rk));
+    int64_t now = now_ms();
+    s3_iso8601(now, rk->now);
+    snprintf(rk->epoch, sizeof(rk->epoch), "%lld", (long long)(now / 1000));
+    add_key(rk, "aws:CurrentTime", rk->now);
+    add_key(rk, "aws:EpochTime", rk->epoch);
+    add_key(rk, "aws:SecureTransport", http_req_is_tls(req) ? "true" : "false");
+    add_key(rk, "aws:SourceIp", req->client_ip);
+    if (account) {
+        snprintf(rk->principal_arn, sizeof(rk->principal_arn), "arn:aws:iam::%s:root", account);
+        add_key(rk, "aws:PrincipalAccount", account);
+        add_key(rk, "aws:PrincipalArn", rk->principal_arn);
+        add_key(rk, "aws:PrincipalType", "Account");
+        add_key(rk, "aws:userid", account);
+    } else {
+        add_key(rk, "aws:PrincipalType", "Anonymous");
+    }
+    if (pr->post) {
+        add_key(rk, "s3:authType", "POST");
+    } else if (pr->auth) {
+        add_key(rk, "s3:authType", pr->auth->sig.presigned ? "REST-QUERY-STRING" : "REST-HEADER");
+        add_key(rk, "s3:signatureversion", pr->auth->sigv2 ? "AWS" : "AWS4-HMAC-SHA256");
+    }
+    for (size_t i = 0; i < sizeof(query_keys) / sizeof(query_keys[0]); i++) {
+        bool present;
+        rk->decoded[i] = s3_query_param(req->query, query_keys[i][1], &present);
+        add_key(rk, query_keys[i][0], rk->decoded[i]);
+    }
+    for (size_t i = 0; i < sizeof(header_keys) / sizeof(header_keys[0]); i++)
+        add_key(rk, header_keys[i][0], http_req_header(req, header_keys[i][1]));
+}
+
+static void request_keys_free(struct request_keys *rk)
+{
+    for (size_t i = 0; i < sizeof(rk->decoded) / sizeof(rk->decoded[0]); i++)
+        free(rk->decoded[i]);
+}
+
+/* s3_policy_evaluate with the request's condition keys (none gathered
+ * when there is no policy). */
+static enum s3_policy_decision evaluate_policy(const char *policy, const char *account, const char *action,
+                                               const char *resource, const struct policy_request *pr)
+{
+    if (!policy)
+        return S3_POLICY_NO_MATCH;
+    struct request_keys rk;
+    request_keys_build(&rk, pr, account);
+    struct s3_policy_context ctx = {rk.keys, rk.n};
+    enum s3_policy_decision d = s3_policy_evaluate(policy, account, action, resource, &ctx);
+    request_keys_free(&rk);
+    return d;
+}
+
+/* ---- decisions -------------------------------------------------------------- */
 
 /* The bucket's configuration of `kind`, or `fallback` when never set. */
 static char *config_or_default(struct store *st, const char *bucket, const char *kind, const char *fallback,
@@ -134,7 +245,7 @@ static bool acl_grants(struct store *st, const struct s3_bucket *b, const char *
 /* The decision for a caller who does not own the bucket; `account` NULL
  * for anonymous callers. */
 static bool outsider_allowed(struct store *st, const struct s3_bucket *b, const char *account, enum s3_op op,
-                             const char *key, bool *failed)
+                             const char *key, const struct policy_request *pr, bool *failed)
 {
     const char *action = op_action(op);
     if (!action)
@@ -152,7 +263,7 @@ static bool outsider_allowed(struct store *st, const struct s3_bucket *b, const 
     if (s3_public_access_block_read(pab_doc, &pab) < 0)
         *failed = true;
     free(pab_doc);
-    enum s3_policy_decision d = s3_policy_evaluate(policy, account, action, resource);
+    enum s3_policy_decision d = evaluate_policy(policy, account, action, resource, pr);
     bool allowed = d == S3_POLICY_ALLOW && !(pab.restrict_public_buckets && s3_policy_is_public(policy));
     free(policy);
     if (d == S3_POLICY_DENY || *failed)
@@ -209,10 +320,11 @@ bool s3_access_post_acl(struct s3_call *call, const char *canned)
     return keep_object_acl(call, &acl);
 }
 
-bool s3_access_anonymous_read(struct store *st, const struct s3_bucket *b, const char *key)
+bool s3_access_anonymous_read(const struct http_req *req, const struct s3_bucket *b, const char *key)
 {
     bool failed = false;
-    return outsider_allowed(st, b, NULL, S3_OP_GET_OBJECT, key, &failed);
+    struct policy_request pr = {.req = req};
+    return outsider_allowed(req->srv->store, b, NULL, S3_OP_GET_OBJECT, key, &pr, &failed);
 }
 
 bool s3_access_authorize(struct s3_call *call, bool anonymous)
@@ -234,6 +346,11 @@ bool s3_access_authorize(struct s3_call *call, bool anonymous)
     }
     bool failed = false;
     bool allowed;
+    struct policy_request pr = {
+        .req = call->req,
+        .auth = anonymous || op == S3_OP_POST_OBJECT ? NULL : &call->auth,
+        .post = op == S3_OP_POST_OBJECT,
+    };
     if (!anonymous && strcmp(b.owner_account, call->account) == 0) {
         allowed = true;
         if (!is_policy_op(op) && op_action(op)) {
@@ -241,11 +358,12 @@ bool s3_access_authorize(struct s3_call *call, bool anonymous)
             char resource[2200];
             snprintf(resource, sizeof(resource), "arn:aws:s3:::%s%s%s", b.name, call->route.key ? "/" : "",
                      call->route.key ? call->route.key : "");
-            allowed = s3_policy_evaluate(policy, call->account, op_action(op), resource) != S3_POLICY_DENY;
+            allowed = evaluate_policy(policy, call->account, op_action(op), resource, &pr) != S3_POLICY_DENY;
             free(policy);
         }
     } else {
-        allowed = outsider_allowed(call->store, &b, anonymous ? NULL : call->account, op, call->route.key, &failed);
+        allowed = outsider_allowed(call->store, &b, anonymous ? NULL : call->account, op, call->route.key, &pr,
+                                   &failed);
         if (allowed)
             memcpy(call->account, b.owner_account, sizeof(call->account));
     }

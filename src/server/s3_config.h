@@ -32,7 +32,7 @@ bool s3_access_authorize(struct s3_call *call, bool anonymous);
  * Answers and returns false when refused. */
 bool s3_access_post_acl(struct s3_call *call, const char *canned);
 /* True when an anonymous GET of bucket/key is allowed (website endpoint). */
-bool s3_access_anonymous_read(struct store *st, const struct s3_bucket *b, const char *key);
+bool s3_access_anonymous_read(const struct http_req *req, const struct s3_bucket *b, const char *key);
 /* Adds Access-Control-* headers when the request has an Origin that the
  * bucket's CORS configuration allows for its method. */
 void s3_cors_add_headers(struct s3_call *call);

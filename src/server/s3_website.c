@@ -105,7 +105,7 @@ static bool serve_key(struct http_req *req, struct store *st, const struct s3_bu
     struct s3_object o;
     if (store_get_object(st, b->name, key, &o) != S3_OK)
         return false;
-    if (!s3_access_anonymous_read(st, b, key))
+    if (!s3_access_anonymous_read(req, b, key))
         send_html_error(req, 403, "AccessDenied", "Access Denied");
     else
         send_object(req, st, &o, status);

@@ -93,6 +93,8 @@ struct http_req {
 void dispatch_headers(struct http_req *req);
 
 const char *http_req_header(const struct http_req *req, const char *lname);
+/* Whether the request came over TLS (--tls-cert). */
+bool http_req_is_tls(const struct http_req *req);
 
 /* Take the body: sink gets every piece (de-chunked), done runs at its end.
  * A sink returning -1 stops reading; the handler must then respond. Sends

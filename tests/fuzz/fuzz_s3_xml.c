@@ -1,8 +1,10 @@
-/* libFuzzer target for protocol/s3's untrusted-input parsers: the three XML
- * request bodies (CreateBucketConfiguration, Delete, CompleteMultipartUpload)
+/* libFuzzer target for protocol/s3's untrusted-input parsers: the XML
+ * request bodies (CreateBucketConfiguration, Delete, CompleteMultipartUpload,
+ * tagging, versioning, object lock), bucket policies (validated, and
+ * evaluated with their Condition blocks against a fixed request context)
  * and request routing.
  *
- * The whole input goes to each XML parser. For routing it is split on '\n'
+ * The whole input goes to each XML parser and to the policy functions. For routing it is split on '\n'
  * into method, path, query and Host (missing pieces are empty); the first
  * byte's low bit stands for an x-amz-copy-source header. Every result is
  * freed, so leaks and memory errors show up under the sanitizers. */
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/s3/bucket_config.h"
 #include "protocol/s3/s3.h"
 
 static void fuzz_xml_parsers(const char *data, size_t size)
@@ -56,6 +59,24 @@ static void fuzz_xml_parsers(const char *data, size_t size)
     s3_parse_legal_hold(data, size, &on);
 }
 
+static void fuzz_policy(const char *data, size_t size)
+{
+    const char *message;
+    s3_policy_validate(data, size, "b", &message);
+    char *json = strndup(data, size);
+    if (!json)
+        return;
+    static const struct s3_policy_key keys[] = {
+        {"aws:SourceIp", "127.0.0.1"}, {"aws:SecureTransport", "false"}, {"aws:CurrentTime", "2026-11-27T22:00:00.000Z"},
+        {"aws:EpochTime", "1795816800"}, {"s3:prefix", "home/a"}, {"s3:max-keys", "100"},
+        {"aws:PrincipalArn", "arn:aws:iam::000000000000:root"}};
+    const struct s3_policy_context ctx = {keys, sizeof(keys) / sizeof(keys[0])};
+    s3_policy_evaluate(json, "000000000000", "s3:GetObject", "arn:aws:s3:::b/k", &ctx);
+    s3_policy_evaluate(json, NULL, "s3:ListBucket", "arn:aws:s3:::b", &ctx);
+    s3_policy_is_public(json);
+    free(json);
+}
+
 static void fuzz_routing(const char *data, size_t size)
 {
     char *copy = malloc(size + 1);
@@ -84,6 +105,7 @@ static void fuzz_routing(const char *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_xml_parsers((const char *)data, size);
+    fuzz_policy((const char *)data, size);
     fuzz_routing((const char *)data, size);
     return 0;
 }

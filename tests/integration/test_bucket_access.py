@@ -107,12 +107,52 @@ class AnonymousAccessTests(S3TestCase):
         self.s3.delete_bucket_policy(Bucket=self.bucket)
         self.s3.delete_object(Bucket=self.bucket, Key="public/page.html")
 
-    def test_policy_with_condition_grants_nothing(self):
-        self.s3.delete_public_access_block(Bucket=self.bucket)
-        policy = json.loads(policy_for(self.bucket, "*"))
-        policy["Statement"][0]["Condition"] = {"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}
+    def conditional_policy(self, condition, **kwargs):
+        policy = json.loads(policy_for(self.bucket, kwargs.pop("principal", "*"), **kwargs))
+        policy["Statement"][0]["Condition"] = condition
         self.s3.put_bucket_policy(Bucket=self.bucket, Policy=json.dumps(policy))
+
+    def test_source_ip_condition(self):
+        self.s3.delete_public_access_block(Bucket=self.bucket)
+        self.conditional_policy({"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "127.0.0.0/8"]}})
+        self.assertEqual(anonymous("GET", self.path("public/page.html")).status, 200)
+        self.conditional_policy({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})
         self.assertEqual(anonymous("GET", self.path("public/page.html")).status, 403)
+        self.conditional_policy({"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}})
+        self.assertEqual(anonymous("GET", self.path("public/page.html")).status, 200)
+
+    def test_prefix_condition_on_listing(self):
+        self.s3.delete_public_access_block(Bucket=self.bucket)
+        self.conditional_policy({"StringEquals": {"s3:prefix": "public/"}}, action="s3:ListBucket", resource_suffix="")
+        response = anonymous("GET", self.path() + "?list-type=2&prefix=public%2F")
+        self.assertEqual(response.status, 200)
+        self.assertIn(b"public/page.html", response.body)
+        self.assertEqual(anonymous("GET", self.path() + "?list-type=2").status, 403)
+        self.assertEqual(anonymous("GET", self.path() + "?list-type=2&prefix=private%2F").status, 403)
+
+    def test_deny_over_plain_http_applies_to_the_owner(self):
+        self.conditional_policy({"Bool": {"aws:SecureTransport": "false"}}, action="s3:*", effect="Deny")
+        self.assertClientError(self.s3.get_object, "AccessDenied", 403, Bucket=self.bucket, Key="public/page.html")
+        self.s3.delete_bucket_policy(Bucket=self.bucket)
+        self.s3.get_object(Bucket=self.bucket, Key="public/page.html")
+
+    def test_deny_uploads_without_encryption_header(self):
+        self.conditional_policy({"Null": {"s3:x-amz-server-side-encryption": "true"}}, action="s3:PutObject",
+                                effect="Deny")
+        self.assertClientError(self.s3.put_object, "AccessDenied", 403, Bucket=self.bucket, Key="plain", Body=b"x")
+        self.s3.put_object(Bucket=self.bucket, Key="sealed", Body=b"x", ServerSideEncryption="AES256")
+        self.assertClientError(self.s3.head_object, "404", 404, Bucket=self.bucket, Key="plain")
+
+    def test_condition_checks_when_stored(self):
+        policy = json.loads(policy_for(self.bucket, "*"))
+        policy["Statement"][0]["Condition"] = {"StringEqualz": {"s3:prefix": "a"}}
+        self.assertClientError(self.s3.put_bucket_policy, "MalformedPolicy", 400, Bucket=self.bucket,
+                               Policy=json.dumps(policy))
+        # Limited to fixed sources, a policy for "*" is not public: BlockPublicPolicy lets it in.
+        self.conditional_policy({"IpAddress": {"aws:SourceIp": "10.1.0.0/16"}})
+        policy["Statement"][0]["Condition"] = {"Bool": {"aws:SecureTransport": "true"}}
+        self.assertClientError(self.s3.put_bucket_policy, "AccessDenied", 403, Bucket=self.bucket,
+                               Policy=json.dumps(policy))
 
 
 class WebsiteTests(S3TestCase):

@@ -8,7 +8,7 @@ then destroy, checking the buckets are gone. Skipped when terraform is not insta
 import unittest
 import uuid
 
-from harness import S3TestCase, Terraform, endpoint, terraform_test
+from harness import S3TestCase, Terraform, endpoint, raw_request, terraform_test
 from test_bucket_config import ALL_USERS
 from botocore.exceptions import ClientError
 
@@ -31,6 +31,8 @@ class TerraformS3Tests(S3TestCase):
         self.assertEqual(self.s3.get_object(Bucket=site, Key="index.html")["Body"].read(),
                          b"<h1>hello from cloudless</h1>")
         self.assertEqual(self.s3.get_bucket_website(Bucket=site)["IndexDocument"]["Suffix"], "index.html")
+        response = raw_request("GET", "/%s/index.html" % site, {})
+        self.assertEqual(response.status, 200)   # the policy's aws:SourceIp condition admits 127.0.0.1
         grants = self.s3.get_object_acl(Bucket=site, Key="notice.txt")["Grants"]
         self.assertIn({"Type": "Group", "URI": ALL_USERS}, [g["Grantee"] for g in grants if g["Permission"] == "READ"])
         code, out = self.tf.plan()

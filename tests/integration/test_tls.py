@@ -1,8 +1,10 @@
 """HTTPS: a second cloudless started with --tls-cert/--tls-key on its own port
 (self-signed certificate for 127.0.0.1, made here with the openssl command) serves
-S3 to boto3 and aws-cli v2 with certificate verification on, and a plain-HTTP
-request to the TLS port gets no HTTP answer. Needs CLOUDLESS_BIN (skipped against an
+S3 to boto3 and aws-cli v2 with certificate verification on (and counts as
+aws:SecureTransport for bucket policies), and a plain-HTTP request to the TLS port
+gets no HTTP answer. Needs CLOUDLESS_BIN (skipped against an
 external endpoint) and the openssl command."""
+import json
 import os
 import shutil
 import socket
@@ -55,6 +57,11 @@ class TlsTests(unittest.TestCase):
         s3.create_bucket(Bucket=bucket)
         body = os.urandom(300 * 1024)
         s3.put_object(Bucket=bucket, Key="k", Body=body)
+        self.assertEqual(s3.get_object(Bucket=bucket, Key="k")["Body"].read(), body)
+        # The usual "deny plain HTTP" policy lets HTTPS requests through.
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::%s/*" % bucket,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
         self.assertEqual(s3.get_object(Bucket=bucket, Key="k")["Body"].read(), body)
 
     def test_aws_cli_v2_over_https(self):

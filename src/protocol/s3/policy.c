@@ -8,10 +8,10 @@
  * globs with '*' and '?' (actions case-insensitively). A principal matches
  * an account when it is "*", {"AWS": "*"}, the account id, or any IAM ARN
  * of that account (arn:aws:iam::ACCOUNT:root, :user/..., ...); anonymous
- * callers match only "*". Conditions are not evaluated: a statement with a
- * Condition never matches, so a conditional Allow grants nothing and a
- * conditional Deny denies nothing. */
+ * callers match only "*". A statement with a Condition matches only when
+ * its Condition holds for the request's context keys (condition.c). */
 #include "protocol/s3/bucket_config.h"
+#include "protocol/s3/condition.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +22,7 @@
 
 #define POLICY_MAX_BYTES (20 * 1024)
 
-static bool glob_match(const char *pattern, const char *s, bool nocase)
+bool s3_glob_match(const char *pattern, const char *s, bool nocase)
 {
     const char *star = NULL, *resume = NULL;
     while (*s) {
@@ -100,7 +100,7 @@ static bool resource_invalid(const char *r, const void *ctx)
     char *part = strndup(name, n);
     if (!part)
         return true;
-    bool ok = glob_match(part, bucket, false);
+    bool ok = s3_glob_match(part, bucket, false);
     free(part);
     return !ok;
 }
@@ -159,10 +159,10 @@ static const char *check_statement(yajl_val stmt, const char *bucket)
         return "Missing required field Resource";
     if (!each_string(resource, resource_invalid, bucket, &hit) || hit)
         return "Policy has invalid resource";
+    /* The message outlives the call (s3_policy_validate returns it). */
+    static _Thread_local char condition_message[160];
     yajl_val condition = object_get(stmt, "Condition");
-    if (condition && !YAJL_IS_OBJECT(condition))
-        return "Invalid Condition";
-    return NULL;
+    return condition ? s3_condition_check(condition, condition_message, sizeof(condition_message)) : NULL;
 }
 
 static yajl_val parse_policy(const char *json, size_t len)
@@ -216,12 +216,12 @@ enum s3_err s3_policy_validate(const char *json, size_t len, const char *bucket,
 
 static bool action_matches(const char *pattern, const void *action)
 {
-    return glob_match(pattern, action, true);
+    return s3_glob_match(pattern, action, true);
 }
 
 static bool resource_matches(const char *pattern, const void *resource)
 {
-    return glob_match(pattern, resource, false);
+    return s3_glob_match(pattern, resource, false);
 }
 
 /* `account` NULL = anonymous. */
@@ -247,9 +247,11 @@ static bool principal_matches(yajl_val p, const char *account)
     return aws && each_string(aws, principal_id_matches, account, &hit) && hit;
 }
 
-static bool statement_matches(yajl_val stmt, const char *account, const char *action, const char *resource)
+static bool statement_matches(yajl_val stmt, const char *account, const char *action, const char *resource,
+                              const struct s3_policy_context *ctx)
 {
-    if (!YAJL_IS_OBJECT(stmt) || object_get(stmt, "Condition"))
+    yajl_val condition = object_get(stmt, "Condition");
+    if (!YAJL_IS_OBJECT(stmt) || (condition && !s3_condition_holds(condition, ctx)))
         return false;
     bool neg, hit;
     yajl_val principal = field(stmt, "Principal", "NotPrincipal", &neg);
@@ -263,16 +265,16 @@ static bool statement_matches(yajl_val stmt, const char *account, const char *ac
 }
 
 static enum s3_policy_decision statement_decision(yajl_val stmt, const char *account, const char *action,
-                                                  const char *resource)
+                                                  const char *resource, const struct s3_policy_context *ctx)
 {
-    if (!statement_matches(stmt, account, action, resource))
+    if (!statement_matches(stmt, account, action, resource, ctx))
         return S3_POLICY_NO_MATCH;
     const char *effect = YAJL_GET_STRING(object_get(stmt, "Effect"));
     return effect && strcmp(effect, "Deny") == 0 ? S3_POLICY_DENY : S3_POLICY_ALLOW;
 }
 
-enum s3_policy_decision s3_policy_evaluate(const char *json, const char *account,
-                                           const char *action, const char *resource)
+enum s3_policy_decision s3_policy_evaluate(const char *json, const char *account, const char *action,
+                                           const char *resource, const struct s3_policy_context *ctx)
 {
     yajl_val root = json ? parse_policy(json, strlen(json)) : NULL;
     if (!root)
@@ -282,7 +284,7 @@ enum s3_policy_decision s3_policy_evaluate(const char *json, const char *account
     size_t n = YAJL_IS_ARRAY(statements) ? statements->u.array.len : 1;
     for (size_t i = 0; i < n && result != S3_POLICY_DENY; i++) {
         yajl_val stmt = YAJL_IS_ARRAY(statements) ? statements->u.array.values[i] : statements;
-        enum s3_policy_decision d = statement_decision(stmt, account, action, resource);
+        enum s3_policy_decision d = statement_decision(stmt, account, action, resource, ctx);
         if (d != S3_POLICY_NO_MATCH)
             result = d;
     }
@@ -302,8 +304,9 @@ bool s3_policy_is_public(const char *json)
         yajl_val stmt = YAJL_IS_ARRAY(statements) ? statements->u.array.values[i] : statements;
         const char *effect = YAJL_GET_STRING(object_get(stmt, "Effect"));
         yajl_val principal = object_get(stmt, "Principal");
-        is_public = effect && strcmp(effect, "Allow") == 0 && !object_get(stmt, "Condition") &&
-                    principal && principal_matches(principal, NULL);
+        yajl_val condition = object_get(stmt, "Condition");
+        is_public = effect && strcmp(effect, "Allow") == 0 && principal && principal_matches(principal, NULL) &&
+                    !(condition && s3_condition_restricts_sources(condition));
     }
     yajl_tree_free(root);
     return is_public;
