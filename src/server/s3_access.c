@@ -102,8 +102,8 @@ static void add_key(struct request_keys *rk, const char *name, const char *value
  * principal's only for an authenticated caller, a root user as every
  * configured key is), s3:authType and s3:signatureversion, the listing
  * parameters and versionId from the query, and the s3:x-amz-* / object
- * lock keys from the request's headers. */
-static void request_keys_build(struct request_keys *rk, const struct policy_request *pr, const char *account)
+ * lock keys from the request's headers. False when out of memory. */
+static bool request_keys_build(struct request_keys *rk, const struct policy_request *pr, const char *account)
 {
     static const char *const query_keys[][2] = {
         {"s3:prefix", "prefix"}, {"s3:delimiter", "delimiter"}, {"s3:max-keys", "max-keys"},
@@ -151,13 +151,16 @@ static void request_keys_build(struct request_keys *rk, const struct policy_requ
         add_key(rk, "s3:authType", pr->auth->sig.presigned ? "REST-QUERY-STRING" : "REST-HEADER");
         add_key(rk, "s3:signatureversion", pr->auth->sigv2 ? "AWS" : "AWS4-HMAC-SHA256");
     }
+    bool ok = true;
     for (size_t i = 0; i < sizeof(query_keys) / sizeof(query_keys[0]); i++) {
         bool present;
         rk->decoded[i] = s3_query_param(req->query, query_keys[i][1], &present);
+        ok = ok && (rk->decoded[i] || !present);
         add_key(rk, query_keys[i][0], rk->decoded[i]);
     }
     for (size_t i = 0; i < sizeof(header_keys) / sizeof(header_keys[0]); i++)
         add_key(rk, header_keys[i][0], http_req_header(req, header_keys[i][1]));
+    return ok;
 }
 
 static void request_keys_free(struct request_keys *rk)
@@ -167,16 +170,21 @@ static void request_keys_free(struct request_keys *rk)
 }
 
 /* s3_policy_evaluate with the request's condition keys (none gathered
- * when there is no policy). */
+ * when there is no policy); *failed when they cannot be gathered. */
 static enum s3_policy_decision evaluate_policy(const char *policy, const char *account, const char *action,
-                                               const char *resource, const struct policy_request *pr)
+                                               const char *resource, const struct policy_request *pr,
+                                               bool *failed)
 {
     if (!policy)
         return S3_POLICY_NO_MATCH;
     struct request_keys rk;
-    request_keys_build(&rk, pr, account);
-    struct s3_policy_context ctx = {rk.keys, rk.n};
-    enum s3_policy_decision d = s3_policy_evaluate(policy, account, action, resource, &ctx);
+    enum s3_policy_decision d = S3_POLICY_DENY;
+    if (request_keys_build(&rk, pr, account)) {
+        struct s3_policy_context ctx = {rk.keys, rk.n};
+        d = s3_policy_evaluate(policy, account, action, resource, &ctx);
+    } else {
+        *failed = true;
+    }
     request_keys_free(&rk);
     return d;
 }
@@ -263,7 +271,7 @@ static bool outsider_allowed(struct store *st, const struct s3_bucket *b, const 
     if (s3_public_access_block_read(pab_doc, &pab) < 0)
         *failed = true;
     free(pab_doc);
-    enum s3_policy_decision d = evaluate_policy(policy, account, action, resource, pr);
+    enum s3_policy_decision d = evaluate_policy(policy, account, action, resource, pr, failed);
     bool allowed = d == S3_POLICY_ALLOW && !(pab.restrict_public_buckets && s3_policy_is_public(policy));
     free(policy);
     if (d == S3_POLICY_DENY || *failed)
@@ -358,7 +366,8 @@ bool s3_access_authorize(struct s3_call *call, bool anonymous)
             char resource[2200];
             snprintf(resource, sizeof(resource), "arn:aws:s3:::%s%s%s", b.name, call->route.key ? "/" : "",
                      call->route.key ? call->route.key : "");
-            allowed = evaluate_policy(policy, call->account, op_action(op), resource, &pr) != S3_POLICY_DENY;
+            allowed = evaluate_policy(policy, call->account, op_action(op), resource, &pr, &failed) !=
+                      S3_POLICY_DENY;
             free(policy);
         }
     } else {
