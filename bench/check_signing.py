@@ -9,13 +9,17 @@ signed body is the body's real SHA-256. Exit status 0 means every mode matched.
 
 Usage: bench/check_signing.py PATH_TO_S3LOAD
 """
+import contextlib
+import datetime
 import hashlib
 import socket
 import subprocess
 import sys
 import threading
 import types
+from unittest import mock
 
+import botocore.auth
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -40,6 +44,28 @@ def read_request(conn):
     return method, target, headers, body
 
 
+def frozen_clock(stamp):
+    """botocore signs with the time it reads itself, whatever the request says:
+    pin its clock to the request's x-amz-date, or a second boundary crossed
+    between the two signatures makes them differ. botocore 1.26 reads
+    datetime.datetime.utcnow(), newer ones get_current_datetime()."""
+    when = datetime.datetime.strptime(stamp, "%Y%m%dT%H%M%SZ")
+
+    class Frozen(datetime.datetime):
+        @classmethod
+        def utcnow(cls):
+            return when
+
+    clock = types.SimpleNamespace(**{name: getattr(datetime, name) for name in dir(datetime)
+                                     if not name.startswith("__")})
+    clock.datetime = Frozen
+    stack = contextlib.ExitStack()
+    stack.enter_context(mock.patch.object(botocore.auth, "datetime", clock))
+    if hasattr(botocore.auth, "get_current_datetime"):
+        stack.enter_context(mock.patch.object(botocore.auth, "get_current_datetime", lambda *a, **k: when))
+    return stack
+
+
 def expected_authorization(port, method, target, headers, body):
     payload_hash = headers["x-amz-content-sha256"]
     request = AWSRequest(method=method, url=f"http://127.0.0.1:{port}{target}", data=body,
@@ -47,7 +73,8 @@ def expected_authorization(port, method, target, headers, body):
     request.context["timestamp"] = headers["x-amz-date"]
     request.context["client_config"] = types.SimpleNamespace(
         s3={"payload_signing_enabled": payload_hash != "UNSIGNED-PAYLOAD"})
-    S3SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
+    with frozen_clock(headers["x-amz-date"]):
+        S3SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
     return request.headers["Authorization"]
 
 
