@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/iam/policy.h"
 #include "server/s3_config.h"
 #include "storage/s3_config.h"
 
@@ -86,7 +87,7 @@ struct policy_request {
 
 /* The condition keys of one request, and the storage of their values. */
 struct request_keys {
-    struct s3_policy_key keys[REQUEST_KEYS_MAX];
+    struct iam_key keys[REQUEST_KEYS_MAX];
     size_t n;
     char *decoded[4];                 /* query parameters */
     char now[32], epoch[24], principal_arn[64];
@@ -95,7 +96,7 @@ struct request_keys {
 static void add_key(struct request_keys *rk, const char *name, const char *value)
 {
     if (value && rk->n < REQUEST_KEYS_MAX)
-        rk->keys[rk->n++] = (struct s3_policy_key){name, value};
+        rk->keys[rk->n++] = (struct iam_key){name, value};
 }
 
 /* The keys S3 puts in a request's context: the global aws:* keys (the
@@ -169,19 +170,19 @@ static void request_keys_free(struct request_keys *rk)
         free(rk->decoded[i]);
 }
 
-/* s3_policy_evaluate with the request's condition keys (none gathered
+/* iam_policy_evaluate with the request's condition keys (none gathered
  * when there is no policy); *failed when they cannot be gathered. */
-static enum s3_policy_decision evaluate_policy(const char *policy, const char *account, const char *action,
+static enum iam_decision evaluate_policy(const char *policy, const char *account, const char *action,
                                                const char *resource, const struct policy_request *pr,
                                                bool *failed)
 {
     if (!policy)
-        return S3_POLICY_NO_MATCH;
+        return IAM_NO_MATCH;
     struct request_keys rk;
-    enum s3_policy_decision d = S3_POLICY_DENY;
+    enum iam_decision d = IAM_DENY;
     if (request_keys_build(&rk, pr, account)) {
-        struct s3_policy_context ctx = {rk.keys, rk.n};
-        d = s3_policy_evaluate(policy, account, action, resource, &ctx);
+        struct iam_context ctx = {rk.keys, rk.n};
+        d = iam_policy_evaluate(policy, account, action, resource, &ctx);
     } else {
         *failed = true;
     }
@@ -271,10 +272,10 @@ static bool outsider_allowed(struct store *st, const struct s3_bucket *b, const 
     if (s3_public_access_block_read(pab_doc, &pab) < 0)
         *failed = true;
     free(pab_doc);
-    enum s3_policy_decision d = evaluate_policy(policy, account, action, resource, pr, failed);
-    bool allowed = d == S3_POLICY_ALLOW && !(pab.restrict_public_buckets && s3_policy_is_public(policy));
+    enum iam_decision d = evaluate_policy(policy, account, action, resource, pr, failed);
+    bool allowed = d == IAM_ALLOW && !(pab.restrict_public_buckets && iam_policy_is_public(policy));
     free(policy);
-    if (d == S3_POLICY_DENY || *failed)
+    if (d == IAM_DENY || *failed)
         return false;
     bool on_object;
     const char *permission = acl_permission(action, &on_object);
@@ -367,7 +368,7 @@ bool s3_access_authorize(struct s3_call *call, bool anonymous)
             snprintf(resource, sizeof(resource), "arn:aws:s3:::%s%s%s", b.name, call->route.key ? "/" : "",
                      call->route.key ? call->route.key : "");
             allowed = evaluate_policy(policy, call->account, op_action(op), resource, &pr, &failed) !=
-                      S3_POLICY_DENY;
+                      IAM_DENY;
             free(policy);
         }
     } else {

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/iam/policy.h"
 #include "storage/s3_config.h"
 
 enum config_verb { VERB_GET, VERB_PUT, VERB_DELETE };
@@ -309,7 +310,7 @@ static void get_policy(struct s3_call *call, bool status_only)
     }
     if (status_only)
         send_document(call, "application/xml", S3_XML_DECL,
-                      s3_policy_is_public(doc)
+                      iam_policy_is_public(doc)
                           ? "<PolicyStatus xmlns=\"" S3_XMLNS "\"><IsPublic>true</IsPublic></PolicyStatus>"
                           : "<PolicyStatus xmlns=\"" S3_XMLNS "\"><IsPublic>false</IsPublic></PolicyStatus>");
     else
@@ -344,7 +345,7 @@ static void put_policy(struct s3_call *call)
         s3_fail(call, S3_ERR_INTERNAL_ERROR, "cannot read the bucket configuration", NULL);
         return;
     }
-    if (pab.block_public_policy && s3_policy_is_public(body)) {
+    if (pab.block_public_policy && iam_policy_is_public(body)) {
         s3_fail(call, S3_ERR_ACCESS_DENIED,
                 "User is not authorized to perform: s3:PutBucketPolicy on resource because public policies are "
                 "blocked by the BlockPublicPolicy block public access setting.", NULL);

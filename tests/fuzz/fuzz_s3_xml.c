@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/iam/policy.h"
 #include "protocol/s3/bucket_config.h"
 #include "protocol/s3/s3.h"
 
@@ -66,14 +67,14 @@ static void fuzz_policy(const char *data, size_t size)
     char *json = strndup(data, size);
     if (!json)
         return;
-    static const struct s3_policy_key keys[] = {
+    static const struct iam_key keys[] = {
         {"aws:SourceIp", "127.0.0.1"}, {"aws:SecureTransport", "false"}, {"aws:CurrentTime", "2026-11-27T22:00:00.000Z"},
         {"aws:EpochTime", "1795816800"}, {"s3:prefix", "home/a"}, {"s3:max-keys", "100"},
         {"aws:PrincipalArn", "arn:aws:iam::000000000000:root"}};
-    const struct s3_policy_context ctx = {keys, sizeof(keys) / sizeof(keys[0])};
-    s3_policy_evaluate(json, "000000000000", "s3:GetObject", "arn:aws:s3:::b/k", &ctx);
-    s3_policy_evaluate(json, NULL, "s3:ListBucket", "arn:aws:s3:::b", &ctx);
-    s3_policy_is_public(json);
+    const struct iam_context ctx = {keys, sizeof(keys) / sizeof(keys[0])};
+    iam_policy_evaluate(json, "000000000000", "s3:GetObject", "arn:aws:s3:::b/k", &ctx);
+    iam_policy_evaluate(json, NULL, "s3:ListBucket", "arn:aws:s3:::b", &ctx);
+    iam_policy_is_public(json);
     free(json);
 }
 

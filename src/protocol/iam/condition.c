@@ -1,4 +1,4 @@
-/* protocol/s3 condition: the Condition block of a policy statement, checked
+/* protocol/iam condition: the Condition block of a policy statement, checked
  * when a policy is stored and decided against a request's context keys.
  *
  * A block maps operators to {key: value or [values]}. Every operator and
@@ -14,7 +14,7 @@
  * (ISO 8601 or epoch seconds), booleans, IP addresses against CIDR blocks
  * (IPv4 and IPv6) and ARNs (glob per colon-separated part). Policy
  * variables (${aws:username}) are not expanded. */
-#include "protocol/s3/condition.h"
+#include "protocol/iam/condition.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -23,7 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "protocol/s3/s3.h"
+#include "protocol/s3/s3.h"   /* s3_parse_iso8601 */
 
 enum cond_type { T_STRING, T_STRING_NOCASE, T_STRING_LIKE, T_NUMERIC, T_DATE, T_BOOL, T_BINARY, T_IP, T_ARN, T_NULL };
 enum cond_cmp { C_EQ, C_LT, C_LE, C_GT, C_GE };
@@ -202,12 +202,12 @@ static bool arn_matches(const char *pattern, const char *arn)
         p[pn] = '\0';
         memcpy(a, arn, an);
         a[an] = '\0';
-        if (!s3_glob_match(p, a, false))
+        if (!iam_glob_match(p, a, false))
             return false;
         pattern = pc + 1;
         arn = ac + 1;
     }
-    return s3_glob_match(pattern, arn, false);
+    return iam_glob_match(pattern, arn, false);
 }
 
 static bool value_matches(const struct cond_op *op, const char *want, const char *have)
@@ -217,7 +217,7 @@ static bool value_matches(const struct cond_op *op, const char *want, const char
     switch (op->type) {
     case T_STRING: return strcmp(want, have) == 0;
     case T_STRING_NOCASE: return strcasecmp(want, have) == 0;
-    case T_STRING_LIKE: return s3_glob_match(want, have, false);
+    case T_STRING_LIKE: return iam_glob_match(want, have, false);
     case T_NUMERIC: return parse_number(have, &x) && parse_number(want, &y) && compare(x, y, op->cmp);
     case T_DATE: return parse_date(have, &d1) && parse_date(want, &d2) && compare((double)d1, (double)d2, op->cmp);
     case T_BOOL: return strcasecmp(want, have) == 0;
@@ -231,7 +231,7 @@ static bool value_matches(const struct cond_op *op, const char *want, const char
 
 /* ---- a block -------------------------------------------------------------- */
 
-static const char *context_value(const struct s3_policy_context *ctx, const char *key)
+static const char *context_value(const struct iam_context *ctx, const char *key)
 {
     for (size_t i = 0; ctx && i < ctx->n_keys; i++)
         if (strcasecmp(ctx->keys[i].name, key) == 0)
@@ -258,7 +258,7 @@ static bool key_holds(const struct parsed_op *p, yajl_val values, const char *ha
     return any != op->negated;
 }
 
-bool s3_condition_holds(yajl_val condition, const struct s3_policy_context *ctx)
+bool iam_condition_holds(yajl_val condition, const struct iam_context *ctx)
 {
     if (!YAJL_IS_OBJECT(condition))
         return false;
@@ -274,7 +274,7 @@ bool s3_condition_holds(yajl_val condition, const struct s3_policy_context *ctx)
     return true;
 }
 
-const char *s3_condition_check(yajl_val condition, char *buf, size_t size)
+const char *iam_condition_check(yajl_val condition, char *buf, size_t size)
 {
     if (!YAJL_IS_OBJECT(condition))
         return "Invalid Condition";
@@ -301,7 +301,7 @@ const char *s3_condition_check(yajl_val condition, char *buf, size_t size)
 
 static bool fixed_value(const char *v) { return v && !strpbrk(v, "*?"); }
 
-bool s3_condition_restricts_sources(yajl_val condition)
+bool iam_condition_restricts_sources(yajl_val condition)
 {
     static const char *const fixed_keys[] = {"aws:SourceArn", "aws:SourceVpc", "aws:SourceVpce",
                                              "aws:SourceOwner", "aws:SourceAccount", "aws:userid",

@@ -1,17 +1,13 @@
-/* protocol/s3 policy: bucket policies (IAM policy JSON) — the checks
- * PutBucketPolicy makes and the evaluation of a stored policy for one
- * request. See bucket_config.h.
+/* protocol/iam policy: IAM policy documents as resource policies — the
+ * checks made when one is stored, and the evaluation of a stored one for a
+ * request. See policy.h.
  *
  * The document is parsed with yajl's tree API each time; policies are at
  * most 20 KiB. A statement matches a request when its principal, action and
- * resource (or their Not* forms) all match; actions and resources are
- * globs with '*' and '?' (actions case-insensitively). A principal matches
- * an account when it is "*", {"AWS": "*"}, the account id, or any IAM ARN
- * of that account (arn:aws:iam::ACCOUNT:root, :user/..., ...); anonymous
- * callers match only "*". A statement with a Condition matches only when
- * its Condition holds for the request's context keys (condition.c). */
-#include "protocol/s3/bucket_config.h"
-#include "protocol/s3/condition.h"
+ * resource (or their Not* forms) all match and its Condition, if any, holds
+ * for the request's context keys (condition.c). */
+#include "protocol/iam/policy.h"
+#include "protocol/iam/condition.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +18,7 @@
 
 #define POLICY_MAX_BYTES (20 * 1024)
 
-bool s3_glob_match(const char *pattern, const char *s, bool nocase)
+bool iam_glob_match(const char *pattern, const char *s, bool nocase)
 {
     const char *star = NULL, *resume = NULL;
     while (*s) {
@@ -84,25 +80,15 @@ static bool each_string(yajl_val v, bool (*fn)(const char *s, const void *ctx), 
 
 static bool action_invalid(const char *a, const void *ctx)
 {
-    (void)ctx;
-    return !(strcmp(a, "*") == 0 || strncasecmp(a, "s3:", 3) == 0);
+    const struct iam_policy_rules *rules = ctx;
+    return !(strcmp(a, "*") == 0 ||
+             strncasecmp(a, rules->action_prefix, strlen(rules->action_prefix)) == 0);
 }
 
 static bool resource_invalid(const char *r, const void *ctx)
 {
-    const char *bucket = ctx;
-    if (strcmp(r, "*") == 0)
-        return false;
-    if (strncmp(r, "arn:aws:s3:::", 13) != 0)
-        return true;
-    const char *name = r + 13;
-    size_t n = strcspn(name, "/");
-    char *part = strndup(name, n);
-    if (!part)
-        return true;
-    bool ok = s3_glob_match(part, bucket, false);
-    free(part);
-    return !ok;
+    const struct iam_policy_rules *rules = ctx;
+    return strcmp(r, "*") != 0 && !rules->resource_ok(r, rules->arg);
 }
 
 static bool principal_string_invalid(const char *p, const void *ctx)
@@ -134,7 +120,7 @@ static yajl_val field(yajl_val stmt, const char *name, const char *not_name, boo
     return (v != NULL) == (n != NULL) ? NULL : v ? v : n;
 }
 
-static const char *check_statement(yajl_val stmt, const char *bucket)
+static const char *check_statement(yajl_val stmt, const struct iam_policy_rules *rules)
 {
     if (!YAJL_IS_OBJECT(stmt))
         return "Policies must be valid JSON and the first byte must be '{'";
@@ -152,17 +138,17 @@ static const char *check_statement(yajl_val stmt, const char *bucket)
     yajl_val action = field(stmt, "Action", "NotAction", &neg);
     if (!action)
         return "Missing required field Action";
-    if (!each_string(action, action_invalid, NULL, &hit) || hit)
+    if (!each_string(action, action_invalid, rules, &hit) || hit)
         return "Policy has invalid action";
     yajl_val resource = field(stmt, "Resource", "NotResource", &neg);
     if (!resource)
         return "Missing required field Resource";
-    if (!each_string(resource, resource_invalid, bucket, &hit) || hit)
+    if (!each_string(resource, resource_invalid, rules, &hit) || hit)
         return "Policy has invalid resource";
-    /* The message outlives the call (s3_policy_validate returns it). */
+    /* The message outlives the call (iam_policy_check returns it). */
     static _Thread_local char condition_message[160];
     yajl_val condition = object_get(stmt, "Condition");
-    return condition ? s3_condition_check(condition, condition_message, sizeof(condition_message)) : NULL;
+    return condition ? iam_condition_check(condition, condition_message, sizeof(condition_message)) : NULL;
 }
 
 static yajl_val parse_policy(const char *json, size_t len)
@@ -181,15 +167,14 @@ static yajl_val parse_policy(const char *json, size_t len)
     return root;
 }
 
-enum s3_err s3_policy_validate(const char *json, size_t len, const char *bucket, const char **message)
+const char *iam_policy_check(const char *json, size_t len, const struct iam_policy_rules *rules)
 {
-    *message = NULL;
     size_t skip = 0;
     while (skip < len && isspace((unsigned char)json[skip]))
         skip++;
     yajl_val root = skip < len && json[skip] == '{' ? parse_policy(json, len) : NULL;
     if (!root)
-        return S3_ERR_MALFORMED_POLICY;
+        return "Policies must be valid JSON and the first byte must be '{'";
     yajl_val statements = object_get(root, "Statement");
     const char *problem = NULL;
     if (!statements) {
@@ -198,9 +183,9 @@ enum s3_err s3_policy_validate(const char *json, size_t len, const char *bucket,
         if (statements->u.array.len == 0)
             problem = "Could not parse the policy: Statement is empty!";
         for (size_t i = 0; !problem && i < statements->u.array.len; i++)
-            problem = check_statement(statements->u.array.values[i], bucket);
+            problem = check_statement(statements->u.array.values[i], rules);
     } else {
-        problem = check_statement(statements, bucket);
+        problem = check_statement(statements, rules);
     }
     yajl_val version = object_get(root, "Version");
     if (!problem && version && !(YAJL_IS_STRING(version) &&
@@ -208,20 +193,21 @@ enum s3_err s3_policy_validate(const char *json, size_t len, const char *bucket,
                                   strcmp(version->u.string, "2008-10-17") == 0)))
         problem = "Invalid Version";
     yajl_tree_free(root);
-    *message = problem;
-    return problem ? S3_ERR_MALFORMED_POLICY : S3_OK;
+    return problem;
 }
+
+bool iam_policy_glob_match(const char *pattern, const char *s) { return iam_glob_match(pattern, s, false); }
 
 /* ---- evaluation --------------------------------------------------------- */
 
 static bool action_matches(const char *pattern, const void *action)
 {
-    return s3_glob_match(pattern, action, true);
+    return iam_glob_match(pattern, action, true);
 }
 
 static bool resource_matches(const char *pattern, const void *resource)
 {
-    return s3_glob_match(pattern, resource, false);
+    return iam_glob_match(pattern, resource, false);
 }
 
 /* `account` NULL = anonymous. */
@@ -248,10 +234,10 @@ static bool principal_matches(yajl_val p, const char *account)
 }
 
 static bool statement_matches(yajl_val stmt, const char *account, const char *action, const char *resource,
-                              const struct s3_policy_context *ctx)
+                              const struct iam_context *ctx)
 {
     yajl_val condition = object_get(stmt, "Condition");
-    if (!YAJL_IS_OBJECT(stmt) || (condition && !s3_condition_holds(condition, ctx)))
+    if (!YAJL_IS_OBJECT(stmt) || (condition && !iam_condition_holds(condition, ctx)))
         return false;
     bool neg, hit;
     yajl_val principal = field(stmt, "Principal", "NotPrincipal", &neg);
@@ -264,35 +250,35 @@ static bool statement_matches(yajl_val stmt, const char *account, const char *ac
     return r && each_string(r, resource_matches, resource, &hit) && hit != neg;
 }
 
-static enum s3_policy_decision statement_decision(yajl_val stmt, const char *account, const char *action,
-                                                  const char *resource, const struct s3_policy_context *ctx)
+static enum iam_decision statement_decision(yajl_val stmt, const char *account, const char *action,
+                                                  const char *resource, const struct iam_context *ctx)
 {
     if (!statement_matches(stmt, account, action, resource, ctx))
-        return S3_POLICY_NO_MATCH;
+        return IAM_NO_MATCH;
     const char *effect = YAJL_GET_STRING(object_get(stmt, "Effect"));
-    return effect && strcmp(effect, "Deny") == 0 ? S3_POLICY_DENY : S3_POLICY_ALLOW;
+    return effect && strcmp(effect, "Deny") == 0 ? IAM_DENY : IAM_ALLOW;
 }
 
-enum s3_policy_decision s3_policy_evaluate(const char *json, const char *account, const char *action,
-                                           const char *resource, const struct s3_policy_context *ctx)
+enum iam_decision iam_policy_evaluate(const char *json, const char *account, const char *action,
+                                           const char *resource, const struct iam_context *ctx)
 {
     yajl_val root = json ? parse_policy(json, strlen(json)) : NULL;
     if (!root)
-        return S3_POLICY_NO_MATCH;
+        return IAM_NO_MATCH;
     yajl_val statements = object_get(root, "Statement");
-    enum s3_policy_decision result = S3_POLICY_NO_MATCH;
+    enum iam_decision result = IAM_NO_MATCH;
     size_t n = YAJL_IS_ARRAY(statements) ? statements->u.array.len : 1;
-    for (size_t i = 0; i < n && result != S3_POLICY_DENY; i++) {
+    for (size_t i = 0; i < n && result != IAM_DENY; i++) {
         yajl_val stmt = YAJL_IS_ARRAY(statements) ? statements->u.array.values[i] : statements;
-        enum s3_policy_decision d = statement_decision(stmt, account, action, resource, ctx);
-        if (d != S3_POLICY_NO_MATCH)
+        enum iam_decision d = statement_decision(stmt, account, action, resource, ctx);
+        if (d != IAM_NO_MATCH)
             result = d;
     }
     yajl_tree_free(root);
     return result;
 }
 
-bool s3_policy_is_public(const char *json)
+bool iam_policy_is_public(const char *json)
 {
     yajl_val root = json ? parse_policy(json, strlen(json)) : NULL;
     if (!root)
@@ -306,7 +292,7 @@ bool s3_policy_is_public(const char *json)
         yajl_val principal = object_get(stmt, "Principal");
         yajl_val condition = object_get(stmt, "Condition");
         is_public = effect && strcmp(effect, "Allow") == 0 && principal && principal_matches(principal, NULL) &&
-                    !(condition && s3_condition_restricts_sources(condition));
+                    !(condition && iam_condition_restricts_sources(condition));
     }
     yajl_tree_free(root);
     return is_public;

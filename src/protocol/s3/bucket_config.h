@@ -8,7 +8,7 @@
  *                     needs (CORS rule matching, lifecycle expirations,
  *                     public access block flags, website documents)
  *  - acl.c            canned ACLs, x-amz-grant-* headers, AccessControlPolicy
- *  - policy.c         bucket policy validation and evaluation
+ *  - policy.c         what PutBucketPolicy accepts (protocol/iam evaluates)
  *
  * A configuration is validated from the parsed request body and stored as
  * its canonical XML: elements and text only, no whitespace between
@@ -168,36 +168,11 @@ bool s3_acl_is_beyond_owner(const struct s3_acl *acl);
 
 /* ---- policy.c -------------------------------------------------------- */
 
-/* Checks a PutBucketPolicy body: JSON object, a Statement (object or array)
- * whose statements each have Effect Allow|Deny, a Principal (or
- * NotPrincipal), Action (or NotAction) and Resource (or NotResource) naming
- * this bucket, and a Condition, if any, of known operators over scalar
- * values. S3_OK or S3_ERR_MALFORMED_POLICY with *message. */
+/* Checks a PutBucketPolicy body (see protocol/iam/policy.h) with S3's rules:
+ * s3:* actions, resources naming this bucket. S3_OK or
+ * S3_ERR_MALFORMED_POLICY with *message. Stored policies are evaluated
+ * with iam_policy_evaluate. */
 enum s3_err s3_policy_validate(const char *json, size_t len, const char *bucket,
                                const char **message);
-
-enum s3_policy_decision { S3_POLICY_NO_MATCH, S3_POLICY_ALLOW, S3_POLICY_DENY };
-
-/* The request context Condition blocks are decided against: condition keys
- * (aws:SourceIp, s3:prefix, ...) with their one value each. Key names
- * compare case-insensitively; a key not listed is absent from the request. */
-struct s3_policy_key {
-    const char *name, *value;
-};
-struct s3_policy_context {
-    const struct s3_policy_key *keys;
-    size_t n_keys;
-};
-
-/* Evaluates a stored policy for one request: `account` is the caller's
- * account id, or NULL for an anonymous caller; `action` is "s3:GetObject";
- * `resource` an ARN; `ctx` (NULL: no keys) decides Condition blocks (see
- * condition.c). Deny wins over Allow. */
-enum s3_policy_decision s3_policy_evaluate(const char *json, const char *account, const char *action,
-                                           const char *resource, const struct s3_policy_context *ctx);
-/* True when some Allow statement grants to everyone ("*" principal) and its
- * Condition, if any, does not limit it to fixed sources: S3's meaning of a
- * public policy. */
-bool s3_policy_is_public(const char *json);
 
 #endif
