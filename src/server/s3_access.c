@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "protocol/iam/policy.h"
+#include "server/iam_keys.h"
 #include "server/s3_config.h"
 #include "storage/s3_config.h"
 
@@ -83,25 +84,14 @@ struct policy_request {
     bool post;                        /* PostObject (s3:authType POST) */
 };
 
-#define REQUEST_KEYS_MAX 40
-
-/* The condition keys of one request, and the storage of their values. */
+/* The condition keys of one request, and the query values they hold. */
 struct request_keys {
-    struct iam_key keys[REQUEST_KEYS_MAX];
-    size_t n;
-    char *decoded[4];                 /* query parameters */
-    char now[32], epoch[24], principal_arn[64];
+    struct iam_keys base;
+    char *decoded[4];
 };
 
-static void add_key(struct request_keys *rk, const char *name, const char *value)
-{
-    if (value && rk->n < REQUEST_KEYS_MAX)
-        rk->keys[rk->n++] = (struct iam_key){name, value};
-}
-
-/* The keys S3 puts in a request's context: the global aws:* keys (the
- * principal's only for an authenticated caller, a root user as every
- * configured key is), s3:authType and s3:signatureversion, the listing
+/* The keys S3 puts in a request's context: the global aws:* keys
+ * (iam_keys.c), s3:authType and s3:signatureversion, the listing
  * parameters and versionId from the query, and the s3:x-amz-* / object
  * lock keys from the request's headers. False when out of memory. */
 static bool request_keys_build(struct request_keys *rk, const struct policy_request *pr, const char *account)
@@ -125,42 +115,26 @@ static bool request_keys_build(struct request_keys *rk, const struct policy_requ
         {"s3:x-amz-website-redirect-location", "x-amz-website-redirect-location"},
         {"s3:object-lock-mode", "x-amz-object-lock-mode"},
         {"s3:object-lock-legal-hold", "x-amz-object-lock-legal-hold"},
-        {"s3:object-lock-retain-until-date", "x-amz-object-lock-retain-until-date"},
-        {"aws:UserAgent", "user-agent"},
-        {"aws:Referer", "referer"}};
+        {"s3:object-lock-retain-until-date", "x-amz-object-lock-retain-until-date"}};
     const struct http_req *req = pr->req;
-    memset(rk, 0, sizeof(*rk));
-    int64_t now = now_ms();
-    s3_iso8601(now, rk->now);
-    snprintf(rk->epoch, sizeof(rk->epoch), "%lld", (long long)(now / 1000));
-    add_key(rk, "aws:CurrentTime", rk->now);
-    add_key(rk, "aws:EpochTime", rk->epoch);
-    add_key(rk, "aws:SecureTransport", http_req_is_tls(req) ? "true" : "false");
-    add_key(rk, "aws:SourceIp", req->client_ip);
-    if (account) {
-        snprintf(rk->principal_arn, sizeof(rk->principal_arn), "arn:aws:iam::%s:root", account);
-        add_key(rk, "aws:PrincipalAccount", account);
-        add_key(rk, "aws:PrincipalArn", rk->principal_arn);
-        add_key(rk, "aws:PrincipalType", "Account");
-        add_key(rk, "aws:userid", account);
-    } else {
-        add_key(rk, "aws:PrincipalType", "Anonymous");
-    }
+    struct iam_keys *k = &rk->base;
+    memset(rk->decoded, 0, sizeof(rk->decoded));
+    iam_keys_init(k, req, account);
     if (pr->post) {
-        add_key(rk, "s3:authType", "POST");
+        iam_keys_add(k, "s3:authType", "POST");
     } else if (pr->auth) {
-        add_key(rk, "s3:authType", pr->auth->sig.presigned ? "REST-QUERY-STRING" : "REST-HEADER");
-        add_key(rk, "s3:signatureversion", pr->auth->sigv2 ? "AWS" : "AWS4-HMAC-SHA256");
+        iam_keys_add(k, "s3:authType", pr->auth->sig.presigned ? "REST-QUERY-STRING" : "REST-HEADER");
+        iam_keys_add(k, "s3:signatureversion", pr->auth->sigv2 ? "AWS" : "AWS4-HMAC-SHA256");
     }
     bool ok = true;
     for (size_t i = 0; i < sizeof(query_keys) / sizeof(query_keys[0]); i++) {
         bool present;
         rk->decoded[i] = s3_query_param(req->query, query_keys[i][1], &present);
         ok = ok && (rk->decoded[i] || !present);
-        add_key(rk, query_keys[i][0], rk->decoded[i]);
+        iam_keys_add(k, query_keys[i][0], rk->decoded[i]);
     }
     for (size_t i = 0; i < sizeof(header_keys) / sizeof(header_keys[0]); i++)
-        add_key(rk, header_keys[i][0], http_req_header(req, header_keys[i][1]));
+        iam_keys_add(k, header_keys[i][0], http_req_header(req, header_keys[i][1]));
     return ok;
 }
 
@@ -173,15 +147,14 @@ static void request_keys_free(struct request_keys *rk)
 /* iam_policy_evaluate with the request's condition keys (none gathered
  * when there is no policy); *failed when they cannot be gathered. */
 static enum iam_decision evaluate_policy(const char *policy, const char *account, const char *action,
-                                               const char *resource, const struct policy_request *pr,
-                                               bool *failed)
+                                         const char *resource, const struct policy_request *pr, bool *failed)
 {
     if (!policy)
         return IAM_NO_MATCH;
     struct request_keys rk;
     enum iam_decision d = IAM_DENY;
     if (request_keys_build(&rk, pr, account)) {
-        struct iam_context ctx = {rk.keys, rk.n};
+        struct iam_context ctx = iam_keys_context(&rk.base);
         d = iam_policy_evaluate(policy, account, action, resource, &ctx);
     } else {
         *failed = true;

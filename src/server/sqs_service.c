@@ -6,7 +6,9 @@
  * x-amz-content-sha256), the body is decoded by protocol/sqs (JSON when
  * X-Amz-Target names AmazonSQS, else the query protocol) and run by the
  * engine (storage/sqs) with the caller's account, the endpoint the client
- * used (http://<Host>) for queue URLs and the time.
+ * used (http://<Host>) for queue URLs and the time. A queue another account
+ * owns is used only as its Policy allows (protocol/iam), and a Policy's
+ * Deny stops its owner too.
  *
  * Durability: the change records a call produced go to the store's commit
  * thread as one job (storage/sqs/persist.c writes them inside the group
@@ -38,7 +40,9 @@
 #include <event2/event.h>
 
 #include "protocol/sqs/sqs.h"
+#include "protocol/iam/policy.h"
 #include "server/auth.h"
+#include "server/iam_keys.h"
 #include "server/log.h"
 #include "server/server.h"
 #include "storage/sqs/persist.h"
@@ -490,6 +494,71 @@ static void set_endpoint(struct sqs_exchange *call)
         snprintf(call->endpoint, sizeof(call->endpoint), "%s://%s:%d", scheme, cfg->host, cfg->port);
 }
 
+/* ---- queue policies ------------------------------------------------------- */
+
+/* The IAM action a queue operation needs (batches need their single
+ * form's), or NULL with *owner_only: as on SQS, cross-account grants do not
+ * apply to queue administration (DeleteQueue, SetQueueAttributes, tags,
+ * permissions, message move tasks), which stays the owner's. */
+static const char *queue_action(enum sqs_op op, bool *owner_only)
+{
+    *owner_only = false;
+    switch (op) {
+    case SQS_OP_SEND_MESSAGE_BATCH: return "sqs:SendMessage";
+    case SQS_OP_DELETE_MESSAGE_BATCH: return "sqs:DeleteMessage";
+    case SQS_OP_CHANGE_MESSAGE_VISIBILITY_BATCH: return "sqs:ChangeMessageVisibility";
+    case SQS_OP_SEND_MESSAGE: return "sqs:SendMessage";
+    case SQS_OP_RECEIVE_MESSAGE: return "sqs:ReceiveMessage";
+    case SQS_OP_DELETE_MESSAGE: return "sqs:DeleteMessage";
+    case SQS_OP_CHANGE_MESSAGE_VISIBILITY: return "sqs:ChangeMessageVisibility";
+    case SQS_OP_GET_QUEUE_ATTRIBUTES: return "sqs:GetQueueAttributes";
+    case SQS_OP_GET_QUEUE_URL: return "sqs:GetQueueUrl";
+    case SQS_OP_PURGE_QUEUE: return "sqs:PurgeQueue";
+    case SQS_OP_LIST_DEAD_LETTER_SOURCE_QUEUES: return "sqs:ListDeadLetterSourceQueues";
+    default:
+        *owner_only = true;
+        return NULL;
+    }
+}
+
+/* Whether the caller may run its request on the queue it names (requests
+ * naming none act in the caller's own account). The owner may, unless the
+ * queue's Policy denies it; another account needs the Policy to allow the
+ * action. Answers AccessDenied (as SQS words it) and returns false when not. */
+static bool queue_access_allowed(struct sqs_exchange *call)
+{
+    const struct sqs_request *r = &call->request;
+    struct sqs_engine *engine = call->svc->engine;
+    struct sqs_queue *q = NULL;
+    if (r->op == SQS_OP_GET_QUEUE_URL && r->queue_name)
+        q = sqs_engine_queue_named(engine, r->queue_owner ? r->queue_owner : call->account, r->queue_name);
+    else if (r->queue_url && r->op != SQS_OP_CREATE_QUEUE && r->op != SQS_OP_LIST_QUEUES)
+        q = sqs_engine_queue_by_url(engine, r->queue_url);
+    if (!q)
+        return true;   /* the engine answers QueueDoesNotExist */
+    bool own = strcmp(sqs_queue_account(q), call->account) == 0;
+    const char *policy = sqs_queue_policy(q);
+    if (own && !policy)
+        return true;
+    bool owner_only;
+    const char *action = queue_action(r->op, &owner_only);
+    enum iam_decision d = IAM_NO_MATCH;
+    if (action && policy) {
+        struct iam_keys keys;
+        iam_keys_init(&keys, call->req, call->account);
+        struct iam_context ctx = iam_keys_context(&keys);
+        d = iam_policy_evaluate(policy, call->account, action, sqs_queue_arn(q), &ctx);
+    }
+    if (d == IAM_DENY || (!own && (owner_only || d != IAM_ALLOW))) {
+        char message[512];
+        snprintf(message, sizeof(message), "Access to the resource %s/%s/%s is denied.", call->endpoint,
+                 sqs_queue_account(q), sqs_queue_name(q));
+        send_error(call, SQS_ERR_ACCESS_DENIED, message);
+        return false;
+    }
+    return true;
+}
+
 static void body_done(struct http_req *req)
 {
     struct sqs_exchange *call = req->handler;
@@ -512,7 +581,8 @@ static void body_done(struct http_req *req)
     call->decoded = true;
     req->op_name = sqs_op_name(call->request.op);
     strbuf_free(&call->body);
-    execute(call, true);
+    if (queue_access_allowed(call))
+        execute(call, true);
 }
 
 static bool is_json_request(const struct http_req *req)

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
 import urllib.parse
 
 HEALTH_PATH = "/_cloudless/health"
@@ -36,17 +37,21 @@ def accepts_connections(port):
 
 class OwnServer:
     """A server a test class starts for itself from CLOUDLESS_BIN with extra
-    options, its data and log in a temporary folder (or in `work`); up once
-    ready(port) answers true (by default: once it accepts connections).
-    stop() ends it and removes the folder."""
+    options and environment, its data and log in a temporary folder (or in
+    `work`); up once ready(port) answers true (by default: once it accepts
+    connections). client() makes a boto3 client for it; stop() ends it and
+    removes the folder. Skips the test class without CLOUDLESS_BIN."""
 
-    def __init__(self, prefix, args=(), work=None, ready=accepts_connections):
+    def __init__(self, prefix, args=(), work=None, ready=accepts_connections, env=None):
+        if not os.environ.get("CLOUDLESS_BIN"):
+            raise unittest.SkipTest("needs CLOUDLESS_BIN")
         self.work = work or tempfile.mkdtemp(prefix=prefix)
         self.port = pick_free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
         self.log = open(os.path.join(self.work, "server.log"), "wb")
         self.process = subprocess.Popen(
             [os.environ["CLOUDLESS_BIN"], "--port", str(self.port), "--data-dir", os.path.join(self.work, "data"),
-             *args], stdout=self.log, stderr=subprocess.STDOUT)
+             *args], stdout=self.log, stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})))
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while True:
             try:
@@ -58,6 +63,13 @@ class OwnServer:
                 self.stop()
                 raise RuntimeError("the server did not start")
             time.sleep(0.05)
+
+    def client(self, service="s3", access_key="test", secret="test"):
+        import boto3
+        from botocore.config import Config
+        return boto3.client(service, endpoint_url=self.url, region_name="us-east-1", aws_access_key_id=access_key,
+                            aws_secret_access_key=secret,
+                            config=Config(s3={"addressing_style": "path"}, retries={"total_max_attempts": 1}))
 
     def stop(self):
         self.process.terminate()

@@ -1,26 +1,21 @@
 """Bucket configuration that runs: anonymous access through a public policy or a
 public-read ACL (GET and HEAD only, and only until the public access block forbids
 it), other accounts through a bucket policy, explicit Deny, the website endpoint
-(index and error documents), and the lifecycle sweep expiring objects.
+(index and error documents), bucket policy Conditions, and the lifecycle sweep
+expiring objects.
 
 The cross-account and lifecycle tests start a server of their own (another access
 key; a one-second sweep with CLOUDLESS_LIFECYCLE_DAY_SECONDS=1 so that `Days: 1`
 means one second), so they need CLOUDLESS_BIN.
 """
 import json
-import os
-import shutil
-import subprocess
-import tempfile
 import time
 import unittest
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from harness import REGION, S3TestCase, raw_request, signed_request
-from server import pick_free_port
+from harness import S3TestCase, raw_request
+from server import OwnServer
 from test_bucket_config import allow_acls, policy_for
 
 OTHER_ACCESS_KEY = "otherkey"
@@ -196,53 +191,11 @@ class WebsiteTests(S3TestCase):
         self.assertEqual((response.status, response.headers["location"]), (301, "https://example.com/a/b"))
 
 
-class OwnServer:
-    """A cloudless of the test's own, with extra environment and arguments."""
-
-    def __init__(self, env=None, args=()):
-        binary = os.environ.get("CLOUDLESS_BIN")
-        if not binary:
-            raise unittest.SkipTest("needs CLOUDLESS_BIN")
-        self.data_dir = tempfile.mkdtemp(prefix="cloudless-it-own-")
-        self.port = pick_free_port()
-        self.url = "http://127.0.0.1:%d" % self.port
-        self.log = open(os.path.join(self.data_dir, "server.log"), "wb")
-        full_env = dict(os.environ)
-        full_env.update(env or {})
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--data-dir", os.path.join(self.data_dir, "data")] + list(args),
-            env=full_env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                self.client().list_buckets()
-                return
-            except Exception:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("own server did not start")
-
-    def client(self, access_key="test", secret="test"):
-        return boto3.client("s3", endpoint_url=self.url, region_name=REGION, aws_access_key_id=access_key,
-                            aws_secret_access_key=secret,
-                            config=Config(s3={"addressing_style": "path"}, retries={"total_max_attempts": 1}))
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-        shutil.rmtree(self.data_dir, ignore_errors=True)
-
-
 class CrossAccountTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = OwnServer(env={"CLOUDLESS_ACCESS_KEYS": "%s:%s:%s" % (OTHER_ACCESS_KEY, OTHER_SECRET,
-                                                                           OTHER_ACCOUNT)})
+        cls.server = OwnServer("cloudless-it-cross-", env={
+            "CLOUDLESS_ACCESS_KEYS": "%s:%s:%s" % (OTHER_ACCESS_KEY, OTHER_SECRET, OTHER_ACCOUNT)})
 
     @classmethod
     def tearDownClass(cls):
@@ -250,7 +203,7 @@ class CrossAccountTests(unittest.TestCase):
 
     def setUp(self):
         self.owner = self.server.client()
-        self.other = self.server.client(OTHER_ACCESS_KEY, OTHER_SECRET)
+        self.other = self.server.client("s3", OTHER_ACCESS_KEY, OTHER_SECRET)
         self.bucket = "cross-%d" % int(time.time() * 1000000)
         self.owner.create_bucket(Bucket=self.bucket)
         self.owner.put_object(Bucket=self.bucket, Key="shared.txt", Body=b"shared")
@@ -293,7 +246,8 @@ class CrossAccountTests(unittest.TestCase):
 class LifecycleExpirationTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = OwnServer(env={"CLOUDLESS_LIFECYCLE_DAY_SECONDS": "1"}, args=["--lifecycle-interval", "1"])
+        cls.server = OwnServer("cloudless-it-lifecycle-", ["--lifecycle-interval", "1"],
+                               env={"CLOUDLESS_LIFECYCLE_DAY_SECONDS": "1"})
 
     @classmethod
     def tearDownClass(cls):

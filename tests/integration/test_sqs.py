@@ -1,6 +1,7 @@
 """SQS through real clients: every operation, validation errors, messages and their
 attributes, batches, visibility, delays, long polling, dead-letter queues, redrive
-tasks, FIFO queues, authentication, and aws-cli v1/v2 flows.
+tasks, FIFO queues, authentication, queue policies for other accounts (a server of
+their own with a second access key), and aws-cli v1/v2 flows.
 
 Run under both interpreters: boto3 1.43 speaks the JSON protocol, boto3 1.26 the
 query protocol. boto3 checks MD5OfMessageBody and MD5OfMessageAttributes itself, so a
@@ -18,7 +19,7 @@ from botocore import xform_name
 from botocore.exceptions import ClientError
 
 import harness
-from server import endpoint
+from server import OwnServer, endpoint
 from sqs_support import (NON_EXISTENT_QUEUE, SqsTestCase, protocol_name, signed_sqs_request,
                          sqs_client, unique_queue_name)
 
@@ -473,6 +474,71 @@ class AuthTests(SqsTestCase):
     def test_health_lists_sqs(self):
         response = harness.raw_request("GET", "/_cloudless/health")
         self.assertEqual(json.loads(response.body)["services"]["sqs"], "running")
+
+
+class QueuePolicyTests(unittest.TestCase):
+    """Another account uses a queue only as its Policy allows, and a Deny in it stops the
+    owner too. A server of the test's own knows a second access key."""
+
+    OTHER_ACCOUNT = "111122223333"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = OwnServer("cloudless-it-sqs-cross-", env={
+            "CLOUDLESS_ACCESS_KEYS": "otherkey:othersecret:%s" % cls.OTHER_ACCOUNT})
+        cls.owner = cls.server.client("sqs")
+        cls.other = cls.server.client("sqs", "otherkey", "othersecret")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def denied(self, call, **kwargs):
+        with self.assertRaises(ClientError) as caught:
+            call(**kwargs)
+        error = caught.exception.response
+        self.assertEqual((error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]), ("AccessDenied", 403))
+        return error["Error"]["Message"]
+
+    def new_queue(self, prefix):
+        name = unique_queue_name(prefix)
+        url = self.owner.create_queue(QueueName=name)["QueueUrl"]
+        arn = self.owner.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return name, url, arn
+
+    def test_other_accounts_need_a_grant(self):
+        name, url, _ = self.new_queue("cross")
+        message = self.denied(self.other.send_message, QueueUrl=url, MessageBody="x")
+        self.assertEqual(message, "Access to the resource %s is denied." % url)
+        self.denied(self.other.get_queue_url, QueueName=name, QueueOwnerAWSAccountId="000000000000")
+        self.owner.add_permission(QueueUrl=url, Label="senders", AWSAccountIds=[self.OTHER_ACCOUNT],
+                                  Actions=["SendMessage", "GetQueueUrl"])
+        self.other.send_message(QueueUrl=url, MessageBody="from the other account")
+        self.other.send_message_batch(QueueUrl=url, Entries=[{"Id": "1", "MessageBody": "batched"}])
+        self.assertEqual(self.other.get_queue_url(QueueName=name, QueueOwnerAWSAccountId="000000000000")["QueueUrl"],
+                         url)
+        self.denied(self.other.receive_message, QueueUrl=url)
+        self.denied(self.other.set_queue_attributes, QueueUrl=url, Attributes={"DelaySeconds": "1"})
+        bodies = {m["Body"] for m in self.owner.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]}
+        self.assertEqual(bodies, {"from the other account", "batched"})
+        self.owner.remove_permission(QueueUrl=url, Label="senders")
+        self.denied(self.other.send_message, QueueUrl=url, MessageBody="x")
+
+    def test_conditions_and_deny(self):
+        _, url, arn = self.new_queue("policy")
+        policy = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": self.OTHER_ACCOUNT}, "Action": "sqs:*", "Resource": arn,
+             "Condition": {"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}}},
+            {"Effect": "Deny", "Principal": "*", "Action": "sqs:PurgeQueue", "Resource": arn}]}
+        self.owner.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+        self.other.send_message(QueueUrl=url, MessageBody="allowed from 127.0.0.1")
+        self.assertEqual(self.other.receive_message(QueueUrl=url)["Messages"][0]["Body"], "allowed from 127.0.0.1")
+        self.denied(self.owner.purge_queue, QueueUrl=url)
+        self.denied(self.other.delete_queue, QueueUrl=url)
+        policy["Statement"][0]["Condition"] = {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}
+        self.owner.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+        self.denied(self.other.send_message, QueueUrl=url, MessageBody="x")
+        self.owner.send_message(QueueUrl=url, MessageBody="the owner needs no grant")
 
 
 class CliTests(SqsTestCase):

@@ -140,9 +140,16 @@ struct sqs_queue *sqs_engine_queue_by_url(struct sqs_engine *e, const char *url)
     return engine_find_queue(e, account, name);
 }
 
+struct sqs_queue *sqs_engine_queue_named(struct sqs_engine *e, const char *account, const char *name)
+{
+    return engine_find_queue(e, account, name);
+}
+
 int sqs_queue_receive_wait_seconds(const struct sqs_queue *q) { return q->s.receive_wait_s; }
 const char *sqs_queue_name(const struct sqs_queue *q) { return q->name; }
 const char *sqs_queue_account(const struct sqs_queue *q) { return q->account; }
+const char *sqs_queue_arn(const struct sqs_queue *q) { return q->arn; }
+const char *sqs_queue_policy(const struct sqs_queue *q) { return q->s.policy && *q->s.policy ? q->s.policy : NULL; }
 
 size_t sqs_queue_visible_count(struct sqs_engine *e, struct sqs_queue *q, int64_t now_ms)
 {

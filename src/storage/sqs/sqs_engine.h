@@ -139,12 +139,17 @@ enum sqs_err sqs_engine_execute(struct sqs_engine *e, const struct sqs_call *cal
 
 /* The queue a URL names, or NULL (for parking long polls). */
 struct sqs_queue *sqs_engine_queue_by_url(struct sqs_engine *e, const char *url);
+/* The queue `name` of `account`, or NULL. */
+struct sqs_queue *sqs_engine_queue_named(struct sqs_engine *e, const char *account, const char *name);
 /* ReceiveMessageWaitTimeSeconds: the long-poll time when the request has none. */
 int sqs_queue_receive_wait_seconds(const struct sqs_queue *q);
 /* Messages receivable now (advances visibility first). */
 size_t sqs_queue_visible_count(struct sqs_engine *e, struct sqs_queue *q, int64_t now_ms);
 const char *sqs_queue_name(const struct sqs_queue *q);
 const char *sqs_queue_account(const struct sqs_queue *q);
+const char *sqs_queue_arn(const struct sqs_queue *q);
+/* The queue's Policy attribute, or NULL when it has none. */
+const char *sqs_queue_policy(const struct sqs_queue *q);
 
 /* The earliest time at which something becomes visible or a move task
  * wants to run; INT64_MAX when nothing is pending. */
