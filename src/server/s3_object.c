@@ -22,7 +22,11 @@ static const char *const storage_classes[] = {
  * false when it names no class. */
 bool s3_storage_class_param(struct s3_call *call, const char **out)
 {
-    const char *v = http_req_header(call->req, "x-amz-storage-class");
+    return s3_storage_class_named(call, http_req_header(call->req, "x-amz-storage-class"), out);
+}
+
+bool s3_storage_class_named(struct s3_call *call, const char *v, const char **out)
+{
     *out = NULL;
     if (!v)
         return true;

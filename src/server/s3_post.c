@@ -10,9 +10,11 @@
  * bytes go to a blob writer as they arrive, within the policy's
  * content-length-range. Fields after the file are ignored, as AWS does.
  * Without a policy the POST is anonymous and s3_access_authorize decides
- * (as for any anonymous request). The object is stored like a PUT (CRC64NVME default checksum,
- * ${filename} in the key replaced by the file's name) and its event is
- * s3:ObjectCreated:Post. The answer follows success_action_redirect (303),
+ * (as for any anonymous request). The object is stored like a PUT, with the
+ * acl, tagging (a Tagging XML document), x-amz-storage-class and
+ * x-amz-checksum-<alg> fields as PUT's headers (the checksum checked against
+ * the file, else CRC64NVME computed as AWS's default), ${filename} in the
+ * key replaced by the file's name; its event is s3:ObjectCreated:Post. The answer follows success_action_redirect (303),
  * else success_action_status (200, 201 with a PostResponse, default 204). */
 #include <ctype.h>
 #include <errno.h>
@@ -39,7 +41,11 @@ struct s3_post {
     char *file_content_type;
     struct s3_post_limits limits;
     int64_t file_bytes;
-    struct checksum_ctx crc64;
+    struct checksum_ctx sum;       /* the checksum field's algorithm, else CRC64NVME */
+    const char *sum_want;          /* the checksum field's value (base64), or NULL */
+    const char *storage_class;     /* NULL: STANDARD */
+    struct s3_kv *tags;
+    size_t n_tags;
 };
 
 void s3_post_free(struct s3_post *p)
@@ -50,7 +56,8 @@ void s3_post_free(struct s3_post *p)
     s3_kv_free_array(p->fields, p->n_fields);
     free(p->key);
     free(p->file_content_type);
-    checksum_abort(&p->crc64);
+    checksum_abort(&p->sum);
+    s3_kv_free_array(p->tags, p->n_tags);
     free(p);
 }
 
@@ -229,6 +236,44 @@ static bool resolve_key(struct s3_call *call, const char *filename)
     return true;
 }
 
+/* The tagging, x-amz-storage-class and x-amz-checksum-<alg> fields, checked
+ * as PutObject checks its headers; the checksum to compute over the file is
+ * set up here. Answers and returns false when one is bad. */
+static bool object_fields_ok(struct s3_call *call)
+{
+    struct s3_post *p = call->post;
+    if (!s3_storage_class_named(call, field(p, "x-amz-storage-class"), &p->storage_class))
+        return false;
+    const char *tagging = field(p, "tagging");
+    const char *message = NULL;
+    enum s3_err err = tagging ? s3_parse_tagging(tagging, strlen(tagging), S3_MAX_OBJECT_TAGS, &p->tags,
+                                                 &p->n_tags, &message)
+                              : S3_OK;
+    if (err != S3_OK) {
+        s3_fail(call, err, message, NULL);
+        return false;
+    }
+    enum checksum_alg alg = CHECKSUM_CRC64NVME;
+    for (int a = 0; a < CHECKSUM__COUNT && !p->sum_want; a++) {
+        if (a != CHECKSUM_MD5 && (p->sum_want = field(p, checksum_header_name((enum checksum_alg)a))))
+            alg = (enum checksum_alg)a;
+    }
+    unsigned char digest[CHECKSUM_MAX_DIGEST];
+    if (p->sum_want && base64_decode(p->sum_want, strlen(p->sum_want), digest, sizeof(digest)) !=
+                           (long)checksum_digest_len(alg)) {
+        char text[96];
+        snprintf(text, sizeof(text), "Value for %s header is invalid.", checksum_header_name(alg));
+        s3_fail(call, S3_ERR_INVALID_REQUEST, text, NULL);
+        return false;
+    }
+    checksum_abort(&p->sum);
+    if (checksum_init(&p->sum, alg) < 0) {
+        s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
+        return false;
+    }
+    return true;
+}
+
 static int on_file_begin(void *arg, const char *filename, const char *content_type)
 {
     struct s3_call *call = arg;
@@ -250,7 +295,8 @@ static int on_file_begin(void *arg, const char *filename, const char *content_ty
     if (!call->route.key)
         return answer(call, S3_ERR_INTERNAL_ERROR, "out of memory");
     const char *acl = field(p, "acl");
-    if (!s3_access_authorize(call, policy == NULL) || (acl && !s3_access_post_acl(call, acl))) {
+    if (!s3_access_authorize(call, policy == NULL) || (acl && !s3_access_post_acl(call, acl)) ||
+        !object_fields_ok(call)) {
         p->answered = true;
         return -1;
     }
@@ -266,7 +312,7 @@ static int on_file_data(void *arg, const void *data, size_t len)
         return answer(call, S3_ERR_ENTITY_TOO_LARGE, "Your proposed upload exceeds the maximum allowed size");
     if (p->file_bytes > S3_MAX_PUT_SIZE)
         return answer(call, S3_ERR_ENTITY_TOO_LARGE, NULL);
-    checksum_update(&p->crc64, data, len);
+    checksum_update(&p->sum, data, len);
     int rc = blob_writer_write(call->blob, data, len);
     if (rc < 0) {
         log_error("writing a POST upload to disk failed: %s", strerror(errno));
@@ -423,9 +469,19 @@ static void blob_finished(void *arg, int err)
         s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
         return;
     }
+    enum checksum_alg alg = (enum checksum_alg)p->sum.alg;
     unsigned char digest[CHECKSUM_MAX_DIGEST];
-    char crc64[64];
-    base64_encode(digest, checksum_final(&p->crc64, digest), crc64);
+    char sum[64];
+    base64_encode(digest, checksum_final(&p->sum, digest), sum);
+    if (p->sum_want && strcmp(sum, p->sum_want) != 0) {
+        char text[128];
+        snprintf(text, sizeof(text), "The %s you specified did not match the calculated checksum.",
+                 checksum_alg_name(alg));
+        s3_content_headers_free(&content);
+        s3_kv_free_array(meta, n_meta);
+        s3_fail(call, S3_ERR_BAD_DIGEST, text, NULL);
+        return;
+    }
     struct store_put put = {
         .bucket = call->route.bucket,
         .key = p->key,
@@ -434,7 +490,10 @@ static void blob_finished(void *arg, int err)
         .content = &content,
         .user_meta = meta,
         .n_user_meta = n_meta,
-        .checksum = {.alg = "CRC64NVME", .value = crc64, .type = "FULL_OBJECT"},
+        .storage_class = p->storage_class,
+        .tags = p->tags,
+        .n_tags = p->n_tags,
+        .checksum = {.alg = checksum_alg_name(alg), .value = sum, .type = "FULL_OBJECT"},
         .event = "ObjectCreated:Post",
         .acl = call->object_acl.len ? call->object_acl.data : NULL,
     };
@@ -518,7 +577,7 @@ void s3_post_object(struct s3_call *call)
         return;
     }
     call->post = calloc(1, sizeof(*call->post));
-    if (!call->post || checksum_init(&call->post->crc64, CHECKSUM_CRC64NVME) < 0 ||
+    if (!call->post || checksum_init(&call->post->sum, CHECKSUM_CRC64NVME) < 0 ||
         !(call->post->form = s3_post_form_new(boundary, &form_callbacks, call)) ||
         blob_writer_new(call->store, &call->blob) < 0) {
         s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);

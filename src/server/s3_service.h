@@ -149,6 +149,8 @@ bool s3_checksum_algorithm_param(struct s3_call *call, const char **alg, const c
 /* x-amz-storage-class -> NULL (STANDARD) or the class; answers and returns
  * false when it names no class. */
 bool s3_storage_class_param(struct s3_call *call, const char **out);
+/* The same for a value given otherwise (PostObject's field); NULL: absent. */
+bool s3_storage_class_named(struct s3_call *call, const char *v, const char **out);
 /* x-amz-copy-source -> decoded bucket and key (and ?versionId= into
  * *version_id; NULL version_id refuses one with NotImplemented), the bucket
  * checked to exist and be the caller's. Answers and returns -1 on failure. */

@@ -11,6 +11,7 @@ import json
 import unittest
 import urllib.parse
 import uuid
+import zlib
 import xml.etree.ElementTree as ElementTree
 
 from harness import ACCESS_KEY, SECRET_KEY, RawResponse, S3TestCase, endpoint, s3_client
@@ -100,6 +101,28 @@ class PostObjectTests(S3TestCase):
         self.assertEqual(response.status, 204, response.body)
         grants = self.s3.get_object_acl(Bucket=self.bucket, Key="public.txt")["Grants"]
         self.assertIn({"Type": "Group", "URI": ALL_USERS}, [g["Grantee"] for g in grants if g["Permission"] == "READ"])
+
+    def test_tagging_storage_class_and_checksum_fields(self):
+        tagging = "<Tagging><TagSet><Tag><Key>team</Key><Value>web</Value></Tag></TagSet></Tagging>"
+        crc32 = base64.b64encode(zlib.crc32(b"tagged").to_bytes(4, "big")).decode()
+        extra = {"tagging": tagging, "x-amz-storage-class": "STANDARD_IA", "x-amz-checksum-crc32": crc32}
+        path, fields = self.presigned("tagged", extra, [{k: v} for k, v in extra.items()])
+        response = post_form(path, fields, b"tagged")
+        self.assertEqual(response.status, 204, response.body)
+        self.assertEqual(self.s3.get_object_tagging(Bucket=self.bucket, Key="tagged")["TagSet"],
+                         [{"Key": "team", "Value": "web"}])
+        head = self.s3.head_object(Bucket=self.bucket, Key="tagged", ChecksumMode="ENABLED")
+        self.assertEqual((head["StorageClass"], head["ChecksumCRC32"]), ("STANDARD_IA", crc32))
+        wrong = dict(extra, **{"x-amz-checksum-crc32": base64.b64encode(b"\0\0\0\0").decode()})
+        path, fields = self.presigned("mismatch", wrong, [{k: v} for k, v in wrong.items()])
+        response = post_form(path, fields, b"tagged")
+        self.assertEqual((response.status, response.error_code()), (400, "BadDigest"))
+        bad_class = {"x-amz-storage-class": "NO_SUCH_CLASS"}
+        path, fields = self.presigned("bad-class", bad_class, [bad_class])
+        response = post_form(path, fields, b"x")
+        self.assertEqual((response.status, response.error_code()), (400, "InvalidArgument"))
+        for key in ("mismatch", "bad-class"):
+            self.assertClientError(self.s3.head_object, "404", 404, Bucket=self.bucket, Key=key)
 
     def test_filename_in_key_metadata_and_content_type(self):
         path, fields = self.presigned("uploads/${filename}", {"Content-Type": "text/plain", "x-amz-meta-note": "hi"},
