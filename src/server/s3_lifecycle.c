@@ -1,20 +1,24 @@
-/* s3_lifecycle: the background sweep that applies lifecycle Expiration
- * rules (Days or Date, with a key-prefix filter) to current objects.
+/* s3_lifecycle: the background sweep that applies lifecycle rules: the
+ * Expiration of current objects (Days or Date) and AbortIncompleteMultipartUpload,
+ * under each rule's filter (key prefix, tags, object size bounds).
  *
  * A libevent timer fires every --lifecycle-interval seconds (3600 by
  * default; AWS itself acts about once a day). Each sweep reads, on the loop
- * thread, every bucket with a lifecycle configuration, lists the keys under
- * each enabled rule's prefix and queues DeleteObjects through the store for
- * those whose age has reached the rule: up to SWEEP_MAX_KEYS per rule per
- * sweep, so a sweep stays short and the next one continues. The deletion
- * is an ordinary delete, so a versioned bucket gets a delete marker, as
- * with AWS. Rules filtering on tags or object size are skipped (only
- * prefixes are applied here), and so are transitions, noncurrent-version
- * and multipart actions.
+ * thread, every bucket with a lifecycle configuration; for each enabled
+ * rule it lists the keys under the rule's prefix and queues DeleteObjects
+ * through the store for those whose age has reached the rule and that its
+ * size and tag filters cover (tags are read per candidate object), and
+ * lists the multipart uploads under the prefix and aborts those initiated
+ * the rule's days ago: up to SWEEP_MAX_KEYS objects and uploads per rule
+ * per sweep, so a sweep stays short and the next one continues. The
+ * deletion is an ordinary delete, so a versioned bucket gets a delete
+ * marker, as with AWS. Transitions and noncurrent-version actions are
+ * stored but not applied.
  *
  * AWS counts a "day" as 86400 seconds; the environment variable
  * CLOUDLESS_LIFECYCLE_DAY_SECONDS (a test knob) makes a day shorter so a
  * test can watch `Days: 1` expire in a second. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,8 +48,24 @@ static void deleted(void *arg, const struct store_result *res)
     free(bucket);
 }
 
+/* Whether the rule's size and tag filters cover a listed object (its tags
+ * are read only when the rule names some: listings carry none). */
+static bool rule_covers(struct s3_lifecycle *lc, const char *bucket, const struct s3_object *listed,
+                        const struct s3_lifecycle_rule *rule)
+{
+    if (!rule->n_tags)
+        return s3_lifecycle_rule_covers(rule, listed->size, NULL, 0);
+    struct s3_object o;
+    if (store_get_object(lc->srv->store, bucket, listed->key, &o) != S3_OK)
+        return false;
+    bool covered = s3_lifecycle_rule_covers(rule, o.size, o.tags, o.n_tags);
+    s3_object_free(&o);
+    return covered;
+}
+
 /* Collects the expired keys under one rule and queues their deletion. */
-static void expire_rule(struct s3_lifecycle *lc, const char *bucket, const struct s3_expiration_rule *rule, int64_t now)
+static void expire_rule(struct s3_lifecycle *lc, const char *bucket, const struct s3_lifecycle_rule *rule,
+                        int64_t now)
 {
     char **keys = calloc(SWEEP_MAX_KEYS, sizeof(*keys));
     if (!keys)
@@ -60,8 +80,10 @@ static void expire_rule(struct s3_lifecycle *lc, const char *bucket, const struc
             break;
         for (size_t i = 0; i < r.n_objects && n < SWEEP_MAX_KEYS; i++) {
             const struct s3_object *o = &r.objects[i];
-            bool expired = rule->date_ms ? now >= rule->date_ms
-                                         : now - o->last_modified_ms >= (int64_t)rule->days * lc->day_ms;
+            bool expired = rule->expiration_date_ms
+                               ? now >= rule->expiration_date_ms
+                               : now - o->last_modified_ms >= (int64_t)rule->expiration_days * lc->day_ms;
+            expired = expired && rule_covers(lc, bucket, o, rule);
             if (expired && !(keys[n] = strdup(o->key)))
                 break;
             n += expired;
@@ -82,6 +104,41 @@ static void expire_rule(struct s3_lifecycle *lc, const char *bucket, const struc
     free(keys);
 }
 
+/* Completion of one upload's abort; arg is "bucket/upload id", owned here. */
+static void aborted(void *arg, const struct store_result *res)
+{
+    char *what = arg;
+    if (res->err != S3_OK && res->err != S3_ERR_NO_SUCH_UPLOAD)
+        log_warn("lifecycle: aborting the upload %s failed: %s", what, s3_err_code(res->err));
+    else if (res->err == S3_OK)
+        log_info("lifecycle: aborted the incomplete upload %s", what);
+    free(what);
+}
+
+/* Aborts the uploads under the rule's prefix initiated its days ago. */
+static void abort_rule(struct s3_lifecycle *lc, const char *bucket, const struct s3_lifecycle_rule *rule,
+                       int64_t now)
+{
+    struct s3_upload_list list;
+    if (store_list_uploads(lc->srv->store, bucket, rule->prefix, NULL, NULL, NULL, SWEEP_MAX_KEYS, &list) != S3_OK)
+        return;
+    for (size_t i = 0; i < list.n_uploads; i++) {
+        const struct s3_upload *u = &list.uploads[i];
+        if (now - u->initiated_ms < (int64_t)rule->abort_days * lc->day_ms)
+            continue;
+        size_t len = strlen(bucket) + strlen(u->upload_id) + 2;
+        char *what = malloc(len);
+        if (!what)
+            break;
+        snprintf(what, len, "%s/%s", bucket, u->upload_id);
+        if (store_abort_upload(lc->srv->store, bucket, u->key, u->upload_id, aborted, what) < 0) {
+            log_warn("lifecycle: could not queue the abort of %s", what);
+            free(what);
+        }
+    }
+    s3_upload_list_free(&list);
+}
+
 static void sweep(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -95,14 +152,17 @@ static void sweep(evutil_socket_t fd, short what, void *arg)
     }
     int64_t now = now_ms();
     for (size_t b = 0; b < n; b++) {
-        struct s3_expiration_rule *rules = NULL;
+        struct s3_lifecycle_rule *rules = NULL;
         size_t n_rules = 0;
-        if (s3_lifecycle_expirations(docs[b], &rules, &n_rules) < 0)
+        if (s3_lifecycle_rules(docs[b], &rules, &n_rules) < 0)
             continue;
-        for (size_t r = 0; r < n_rules; r++)
-            if (!rules[r].has_tag_filter)
+        for (size_t r = 0; r < n_rules; r++) {
+            if (rules[r].expiration_days || rules[r].expiration_date_ms)
                 expire_rule(lc, buckets[b], &rules[r], now);
-        s3_expiration_rules_free(rules, n_rules);
+            if (rules[r].abort_days)
+                abort_rule(lc, buckets[b], &rules[r], now);
+        }
+        s3_lifecycle_rules_free(rules, n_rules);
     }
     store_free_string_pairs(buckets, docs, n);
 }

@@ -269,6 +269,41 @@ class LifecycleExpirationTests(unittest.TestCase):
             time.sleep(0.25)
         self.assertEqual(self.keys(s3, "expiring"), ["keep/c"])
 
+    def test_expiration_filtered_by_tags_and_size(self):
+        s3 = self.server.client()
+        s3.create_bucket(Bucket="filtered")
+        s3.put_object(Bucket="filtered", Key="logs/small-temp", Body=b"x" * 10, Tagging="kind=temp")
+        s3.put_object(Bucket="filtered", Key="logs/big-temp", Body=b"x" * 200, Tagging="kind=temp")
+        s3.put_object(Bucket="filtered", Key="logs/small-keep", Body=b"x" * 10, Tagging="kind=keep")
+        s3.put_object(Bucket="filtered", Key="other/small-temp", Body=b"x" * 10, Tagging="kind=temp")
+        s3.put_bucket_lifecycle_configuration(Bucket="filtered", LifecycleConfiguration={"Rules": [
+            {"ID": "temp", "Status": "Enabled", "Expiration": {"Days": 1}, "Filter": {"And": {
+                "Prefix": "logs/", "Tags": [{"Key": "kind", "Value": "temp"}], "ObjectSizeLessThan": 100}}}]})
+        deadline = time.monotonic() + 15
+        expected = ["logs/big-temp", "logs/small-keep", "other/small-temp"]
+        while time.monotonic() < deadline and self.keys(s3, "filtered") != expected:
+            time.sleep(0.25)
+        self.assertEqual(self.keys(s3, "filtered"), expected)
+
+    def test_abort_incomplete_multipart_upload(self):
+        s3 = self.server.client()
+        s3.create_bucket(Bucket="uploads")
+        stale = s3.create_multipart_upload(Bucket="uploads", Key="tmp/stale")["UploadId"]
+        s3.upload_part(Bucket="uploads", Key="tmp/stale", UploadId=stale, PartNumber=1, Body=b"part")
+        elsewhere = s3.create_multipart_upload(Bucket="uploads", Key="keep/big")["UploadId"]
+        s3.put_bucket_lifecycle_configuration(Bucket="uploads", LifecycleConfiguration={"Rules": [
+            {"ID": "abort", "Status": "Enabled", "Filter": {"Prefix": "tmp/"},
+             "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]})
+        deadline = time.monotonic() + 15
+        def open_uploads():
+            return sorted(u["UploadId"] for u in s3.list_multipart_uploads(Bucket="uploads").get("Uploads", []))
+        while time.monotonic() < deadline and open_uploads() != [elsewhere]:
+            time.sleep(0.25)
+        self.assertEqual(open_uploads(), [elsewhere])
+        with self.assertRaises(ClientError) as caught:
+            s3.list_parts(Bucket="uploads", Key="tmp/stale", UploadId=stale)
+        self.assertEqual(caught.exception.response["Error"]["Code"], "NoSuchUpload")
+
     def test_expiration_by_date(self):
         s3 = self.server.client()
         s3.create_bucket(Bucket="dated")

@@ -11,6 +11,7 @@
 #include "protocol/s3/bucket_config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,13 +241,19 @@ static enum s3_err validate_lifecycle_rule(const xmlNode *r, const char **messag
         return S3_ERR_INVALID_REQUEST;
     }
     xmlNode *exp = child(r, "Expiration");
-    if (exp)
-        return validate_expiration(exp, message);
+    enum s3_err err = exp ? validate_expiration(exp, message) : S3_OK;
+    if (err != S3_OK)
+        return err;
     xmlNode *abort = child(r, "AbortIncompleteMultipartUpload");
     long n;
     if (abort && !int_text(child_text(abort, "DaysAfterInitiation"), 1, 2147483647L, &n)) {
         *message = "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer";
         return S3_ERR_INVALID_ARGUMENT;
+    }
+    xmlNode *and = filter ? child(filter, "And") : NULL;
+    if (abort && filter && (child(filter, "Tag") || (and && child(and, "Tag")))) {
+        *message = "AbortIncompleteMultipartUpload cannot be specified with Tags.";
+        return S3_ERR_INVALID_REQUEST;
     }
     return S3_OK;
 }
@@ -616,29 +623,43 @@ int s3_cors_match(const char *doc, const char *origin, const char *method,
     return rc;
 }
 
-void s3_expiration_rules_free(struct s3_expiration_rule *rules, size_t n)
+/* The filter of a rule into *rule: its prefix (the legacy <Prefix> too),
+ * tags and size bounds, from <Filter> or <Filter><And>. */
+static int read_rule_filter(const xmlNode *r, struct s3_lifecycle_rule *rule)
 {
-    for (size_t i = 0; i < n; i++)
-        free(rules[i].prefix);
-    free(rules);
+    rule->size_greater_than = rule->size_less_than = -1;
+    xmlNode *filter = child(r, "Filter");
+    xmlNode *and = filter ? child(filter, "And") : NULL;
+    const xmlNode *scope = and ? and : filter;
+    const char *prefix = scope ? child_text(scope, "Prefix") : child_text(r, "Prefix");
+    rule->prefix = strdup(prefix ? prefix : "");
+    if (!rule->prefix)
+        return -1;
+    long v;
+    if (scope && int_text(child_text(scope, "ObjectSizeGreaterThan"), 0, LONG_MAX, &v))
+        rule->size_greater_than = v;
+    if (scope && int_text(child_text(scope, "ObjectSizeLessThan"), 1, LONG_MAX, &v))
+        rule->size_less_than = v;
+    size_t n = scope ? count_children(scope, "Tag") : 0;
+    if (!n)
+        return 0;
+    rule->tags = calloc(n, sizeof(*rule->tags));
+    if (!rule->tags)
+        return -1;
+    for (xmlNode *t = scope->children; t; t = t->next) {
+        if (!s3_xml_is(t, "Tag"))
+            continue;
+        const char *key = child_text(t, "Key"), *value = child_text(t, "Value");
+        struct s3_kv *kv = &rule->tags[rule->n_tags++];
+        kv->name = strdup(key ? key : "");
+        kv->value = strdup(value ? value : "");
+        if (!kv->name || !kv->value)
+            return -1;
+    }
+    return 0;
 }
 
-/* The key prefix a rule applies to: Filter/Prefix, Filter/And/Prefix or
- * the legacy Rule/Prefix; tags or size bounds set *other. */
-static const char *rule_prefix(const xmlNode *rule, bool *other)
-{
-    xmlNode *filter = child(rule, "Filter");
-    *other = false;
-    if (!filter)
-        return child_text(rule, "Prefix");
-    xmlNode *and = child(filter, "And");
-    xmlNode *scope = and ? and : filter;
-    *other = child(scope, "Tag") || child(scope, "ObjectSizeGreaterThan") ||
-             child(scope, "ObjectSizeLessThan");
-    return child_text(scope, "Prefix");
-}
-
-int s3_lifecycle_expirations(const char *doc, struct s3_expiration_rule **rules, size_t *n)
+int s3_lifecycle_rules(const char *doc, struct s3_lifecycle_rule **rules, size_t *n)
 {
     *rules = NULL;
     *n = 0;
@@ -649,7 +670,7 @@ int s3_lifecycle_expirations(const char *doc, struct s3_expiration_rule **rules,
         return 0;
     xmlNode *root = s3_xml_root(d);
     size_t cap = count_children(root, "Rule");
-    struct s3_expiration_rule *out = cap ? calloc(cap, sizeof(*out)) : NULL;
+    struct s3_lifecycle_rule *out = cap ? calloc(cap, sizeof(*out)) : NULL;
     if (cap && !out) {
         xmlFreeDoc(d);
         return -1;
@@ -660,32 +681,57 @@ int s3_lifecycle_expirations(const char *doc, struct s3_expiration_rule **rules,
         if (!s3_xml_is(r, "Rule"))
             continue;
         const char *status = child_text(r, "Status");
+        if (!status || strcmp(status, "Enabled") != 0)
+            continue;
+        long days = 0, abort_days = 0;
+        int64_t date = -1;
         xmlNode *exp = child(r, "Expiration");
-        if (!status || strcmp(status, "Enabled") != 0 || !exp)
+        if (exp && !int_text(child_text(exp, "Days"), 1, 2147483647L, &days))
+            date = midnight_date_ms(child_text(exp, "Date"));
+        xmlNode *abort = child(r, "AbortIncompleteMultipartUpload");
+        if (abort && !int_text(child_text(abort, "DaysAfterInitiation"), 1, 2147483647L, &abort_days))
+            abort_days = 0;
+        if (!days && date < 0 && !abort_days)
             continue;
-        long days = 0;
-        const char *days_text = child_text(exp, "Days");
-        int64_t date = midnight_date_ms(child_text(exp, "Date"));
-        if (!(days_text && int_text(days_text, 1, 2147483647L, &days)) && date < 0)
-            continue;
-        struct s3_expiration_rule *rule = &out[count];
-        const char *prefix = rule_prefix(r, &rule->has_tag_filter);
-        rule->days = (int)days;
-        rule->date_ms = date < 0 ? 0 : date;
-        rule->prefix = strdup(prefix ? prefix : "");
-        if (!rule->prefix)
-            rc = -1;
-        else
-            count++;
+        struct s3_lifecycle_rule *rule = &out[count++];
+        rule->expiration_days = (int)days;
+        rule->expiration_date_ms = date < 0 ? 0 : date;
+        rule->abort_days = (int)abort_days;
+        rc = read_rule_filter(r, rule);
     }
     xmlFreeDoc(d);
     if (rc < 0) {
-        s3_expiration_rules_free(out, count);
+        s3_lifecycle_rules_free(out, count);
         return -1;
     }
     *rules = out;
     *n = count;
     return 0;
+}
+
+void s3_lifecycle_rules_free(struct s3_lifecycle_rule *rules, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(rules[i].prefix);
+        s3_kv_free_array(rules[i].tags, rules[i].n_tags);
+    }
+    free(rules);
+}
+
+bool s3_lifecycle_rule_covers(const struct s3_lifecycle_rule *rule, int64_t size, const struct s3_kv *tags,
+                              size_t n_tags)
+{
+    if ((rule->size_greater_than >= 0 && size <= rule->size_greater_than) ||
+        (rule->size_less_than >= 0 && size >= rule->size_less_than))
+        return false;
+    for (size_t i = 0; i < rule->n_tags; i++) {
+        bool found = false;
+        for (size_t j = 0; j < n_tags && !found; j++)
+            found = strcmp(rule->tags[i].name, tags[j].name) == 0 && strcmp(rule->tags[i].value, tags[j].value) == 0;
+        if (!found)
+            return false;
+    }
+    return true;
 }
 
 void s3_website_free(struct s3_website *w)

@@ -103,16 +103,27 @@ void s3_cors_grant_free(struct s3_cors_grant *g);
 int s3_cors_match(const char *doc, const char *origin, const char *method,
                   const char *request_headers, struct s3_cors_grant *out);
 
-/* One enabled Expiration action of a lifecycle configuration. */
-struct s3_expiration_rule {
+/* One enabled lifecycle rule, with the actions the server applies: its
+ * filter (prefix, tags, object size bounds) and its Expiration of current
+ * objects and AbortIncompleteMultipartUpload. */
+struct s3_lifecycle_rule {
     char *prefix;                  /* "" = every key */
-    int days;                      /* > 0, or 0 when `date_ms` is set */
-    int64_t date_ms;               /* expire everything from this date on; 0 when by days */
-    bool has_tag_filter;           /* the filter names tags or sizes: not applied locally */
+    struct s3_kv *tags;            /* every one must be on the object */
+    size_t n_tags;
+    int64_t size_greater_than;     /* -1 when absent */
+    int64_t size_less_than;        /* -1 when absent */
+    int expiration_days;           /* > 0, or 0 */
+    int64_t expiration_date_ms;    /* expire everything from this date on, or 0 */
+    int abort_days;                /* AbortIncompleteMultipartUpload DaysAfterInitiation, or 0 */
 };
-/* The enabled rules with Expiration Days or Date. -1 on a bad document or ENOMEM. */
-int s3_lifecycle_expirations(const char *doc, struct s3_expiration_rule **rules, size_t *n);
-void s3_expiration_rules_free(struct s3_expiration_rule *rules, size_t n);
+/* The enabled rules with an Expiration (Days or Date) or an
+ * AbortIncompleteMultipartUpload. -1 on a bad document or ENOMEM. */
+int s3_lifecycle_rules(const char *doc, struct s3_lifecycle_rule **rules, size_t *n);
+void s3_lifecycle_rules_free(struct s3_lifecycle_rule *rules, size_t n);
+/* Whether an object of `size` with these tags is in the rule's filter
+ * (its prefix aside, which listings apply). */
+bool s3_lifecycle_rule_covers(const struct s3_lifecycle_rule *rule, int64_t size, const struct s3_kv *tags,
+                              size_t n_tags);
 
 /* What the website endpoint serves. */
 struct s3_website {

@@ -120,32 +120,55 @@ static void test_lifecycle_validation(void **state)
                  "<LifecycleConfiguration><Rule><Status>Enabled</Status><Filter><Prefix>a</Prefix><Tag><Key>k</Key>"
                  "<Value>v</Value></Tag></Filter><Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>",
                  S3_ERR_MALFORMED_XML, NULL);
+    expect_error(S3_CONFIG_LIFECYCLE,
+                 "<LifecycleConfiguration><Rule><Status>Enabled</Status><Filter><Tag><Key>k</Key><Value>v</Value></Tag>"
+                 "</Filter><AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation>"
+                 "</AbortIncompleteMultipartUpload></Rule></LifecycleConfiguration>",
+                 S3_ERR_INVALID_REQUEST, "AbortIncompleteMultipartUpload cannot be specified with Tags.");
+    expect_error(S3_CONFIG_LIFECYCLE,
+                 "<LifecycleConfiguration><Rule><Status>Enabled</Status><Expiration><Days>1</Days></Expiration>"
+                 "<AbortIncompleteMultipartUpload><DaysAfterInitiation>0</DaysAfterInitiation>"
+                 "</AbortIncompleteMultipartUpload></Rule></LifecycleConfiguration>",
+                 S3_ERR_INVALID_ARGUMENT,
+                 "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer");
 }
 
-static void test_lifecycle_expirations(void **state)
+static void test_lifecycle_rules(void **state)
 {
     const char *doc =
         "<LifecycleConfiguration>"
         "<Rule><ID>a</ID><Status>Enabled</Status><Filter><Prefix>tmp/</Prefix></Filter><Expiration><Days>3</Days></Expiration></Rule>"
         "<Rule><ID>b</ID><Status>Disabled</Status><Filter/><Expiration><Days>1</Days></Expiration></Rule>"
         "<Rule><ID>c</ID><Status>Enabled</Status><Prefix>old/</Prefix><Expiration><Date>2020-01-02T00:00:00.000Z</Date></Expiration></Rule>"
-        "<Rule><ID>d</ID><Status>Enabled</Status><Filter><And><Prefix>t/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></And>"
+        "<Rule><ID>d</ID><Status>Enabled</Status><Filter><And><Prefix>t/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag>"
+        "<ObjectSizeGreaterThan>10</ObjectSizeGreaterThan><ObjectSizeLessThan>100</ObjectSizeLessThan></And>"
         "</Filter><Expiration><Days>5</Days></Expiration></Rule>"
         "<Rule><ID>e</ID><Status>Enabled</Status><Filter/><AbortIncompleteMultipartUpload><DaysAfterInitiation>1"
         "</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>"
+        "<Rule><ID>f</ID><Status>Enabled</Status><Filter><Tag><Key>only</Key><Value>tag</Value></Tag></Filter>"
+        "<Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition></Rule>"
         "</LifecycleConfiguration>";
-    struct s3_expiration_rule *rules;
+    struct s3_lifecycle_rule *rules;
     size_t n;
-    assert_int_equal(s3_lifecycle_expirations(doc, &rules, &n), 0);
-    assert_int_equal(n, 3);
+    assert_int_equal(s3_lifecycle_rules(doc, &rules, &n), 0);
+    assert_int_equal(n, 4);
     assert_string_equal(rules[0].prefix, "tmp/");
-    assert_int_equal(rules[0].days, 3);
-    assert_false(rules[0].has_tag_filter);
+    assert_int_equal(rules[0].expiration_days, 3);
+    assert_int_equal(rules[0].n_tags, 0);
+    assert_true(s3_lifecycle_rule_covers(&rules[0], 5, NULL, 0));
     assert_string_equal(rules[1].prefix, "old/");
-    assert_int_equal(rules[1].date_ms, 1577923200000LL);
+    assert_int_equal(rules[1].expiration_date_ms, 1577923200000LL);
     assert_string_equal(rules[2].prefix, "t/");
-    assert_true(rules[2].has_tag_filter);
-    s3_expiration_rules_free(rules, n);
+    assert_int_equal(rules[2].n_tags, 1);
+    const struct s3_kv tagged[] = {{"x", "y"}, {"k", "v"}}, other[] = {{"k", "w"}};
+    assert_true(s3_lifecycle_rule_covers(&rules[2], 50, tagged, 2));
+    assert_false(s3_lifecycle_rule_covers(&rules[2], 50, other, 1));
+    assert_false(s3_lifecycle_rule_covers(&rules[2], 10, tagged, 2));
+    assert_false(s3_lifecycle_rule_covers(&rules[2], 100, tagged, 2));
+    assert_string_equal(rules[3].prefix, "");
+    assert_int_equal(rules[3].abort_days, 1);
+    assert_int_equal(rules[3].expiration_days, 0);
+    s3_lifecycle_rules_free(rules, n);
 }
 
 static void test_encryption_ownership_and_public_access_block(void **state)
@@ -222,7 +245,7 @@ int main(void)
         cmocka_unit_test(test_cors_validation),
         cmocka_unit_test(test_cors_matching),
         cmocka_unit_test(test_lifecycle_validation),
-        cmocka_unit_test(test_lifecycle_expirations),
+        cmocka_unit_test(test_lifecycle_rules),
         cmocka_unit_test(test_encryption_ownership_and_public_access_block),
         cmocka_unit_test(test_website_logging_and_others),
     };
