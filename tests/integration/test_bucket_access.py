@@ -285,6 +285,40 @@ class LifecycleExpirationTests(unittest.TestCase):
             time.sleep(0.25)
         self.assertEqual(self.keys(s3, "filtered"), expected)
 
+    def versions(self, s3, bucket):
+        listing = s3.list_object_versions(Bucket=bucket)
+        return sorted([(v["Key"], v["VersionId"]) for v in listing.get("Versions", [])] +
+                      [(m["Key"], m["VersionId"]) for m in listing.get("DeleteMarkers", [])])
+
+    def wait_for_versions(self, s3, bucket, expected):
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and self.versions(s3, bucket) != sorted(expected):
+            time.sleep(0.25)
+        self.assertEqual(self.versions(s3, bucket), sorted(expected))
+
+    def test_noncurrent_versions_expire_beyond_the_newest_kept(self):
+        s3 = self.server.client()
+        s3.create_bucket(Bucket="history")
+        s3.put_bucket_versioning(Bucket="history", VersioningConfiguration={"Status": "Enabled"})
+        ids = [s3.put_object(Bucket="history", Key="doc", Body=str(i).encode())["VersionId"] for i in range(3)]
+        s3.put_bucket_lifecycle_configuration(Bucket="history", LifecycleConfiguration={"Rules": [
+            {"ID": "history", "Status": "Enabled", "Filter": {},
+             "NoncurrentVersionExpiration": {"NoncurrentDays": 1, "NewerNoncurrentVersions": 1}}]})
+        self.wait_for_versions(s3, "history", [("doc", ids[2]), ("doc", ids[1])])
+        self.assertEqual(s3.get_object(Bucket="history", Key="doc")["Body"].read(), b"2")
+
+    def test_lone_delete_markers_expire(self):
+        s3 = self.server.client()
+        s3.create_bucket(Bucket="markers")
+        s3.put_bucket_versioning(Bucket="markers", VersioningConfiguration={"Status": "Enabled"})
+        s3.put_object(Bucket="markers", Key="gone", Body=b"x")
+        s3.delete_object(Bucket="markers", Key="gone")
+        kept = s3.put_object(Bucket="markers", Key="kept", Body=b"x")["VersionId"]
+        s3.put_bucket_lifecycle_configuration(Bucket="markers", LifecycleConfiguration={"Rules": [
+            {"ID": "tidy", "Status": "Enabled", "Filter": {"Prefix": ""},
+             "Expiration": {"ExpiredObjectDeleteMarker": True}, "NoncurrentVersionExpiration": {"NoncurrentDays": 1}}]})
+        self.wait_for_versions(s3, "markers", [("kept", kept)])
+
     def test_abort_incomplete_multipart_upload(self):
         s3 = self.server.client()
         s3.create_bucket(Bucket="uploads")

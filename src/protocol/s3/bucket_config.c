@@ -250,6 +250,16 @@ static enum s3_err validate_lifecycle_rule(const xmlNode *r, const char **messag
         *message = "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer";
         return S3_ERR_INVALID_ARGUMENT;
     }
+    xmlNode *noncurrent = child(r, "NoncurrentVersionExpiration");
+    if (noncurrent && !int_text(child_text(noncurrent, "NoncurrentDays"), 1, 2147483647L, &n)) {
+        *message = "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer";
+        return S3_ERR_INVALID_ARGUMENT;
+    }
+    const char *newer = noncurrent ? child_text(noncurrent, "NewerNoncurrentVersions") : NULL;
+    if (newer && !int_text(newer, 1, 100, &n)) {
+        *message = "'NewerNoncurrentVersions' for NoncurrentVersionExpiration action must be a positive integer up to 100";
+        return S3_ERR_INVALID_ARGUMENT;
+    }
     xmlNode *and = filter ? child(filter, "And") : NULL;
     if (abort && filter && (child(filter, "Tag") || (and && child(and, "Tag")))) {
         *message = "AbortIncompleteMultipartUpload cannot be specified with Tags.";
@@ -683,19 +693,29 @@ int s3_lifecycle_rules(const char *doc, struct s3_lifecycle_rule **rules, size_t
         const char *status = child_text(r, "Status");
         if (!status || strcmp(status, "Enabled") != 0)
             continue;
-        long days = 0, abort_days = 0;
+        long days = 0, abort_days = 0, noncurrent_days = 0, newer = 0;
         int64_t date = -1;
         xmlNode *exp = child(r, "Expiration");
         if (exp && !int_text(child_text(exp, "Days"), 1, 2147483647L, &days))
             date = midnight_date_ms(child_text(exp, "Date"));
+        const char *marker = exp ? child_text(exp, "ExpiredObjectDeleteMarker") : NULL;
+        bool expired_marker = marker && strcasecmp(marker, "true") == 0;
         xmlNode *abort = child(r, "AbortIncompleteMultipartUpload");
         if (abort && !int_text(child_text(abort, "DaysAfterInitiation"), 1, 2147483647L, &abort_days))
             abort_days = 0;
-        if (!days && date < 0 && !abort_days)
+        xmlNode *noncurrent = child(r, "NoncurrentVersionExpiration");
+        if (noncurrent && !int_text(child_text(noncurrent, "NoncurrentDays"), 1, 2147483647L, &noncurrent_days))
+            noncurrent_days = 0;
+        if (noncurrent && !int_text(child_text(noncurrent, "NewerNoncurrentVersions"), 1, 100, &newer))
+            newer = 0;
+        if (!days && date < 0 && !expired_marker && !noncurrent_days && !abort_days)
             continue;
         struct s3_lifecycle_rule *rule = &out[count++];
         rule->expiration_days = (int)days;
         rule->expiration_date_ms = date < 0 ? 0 : date;
+        rule->expired_delete_marker = expired_marker;
+        rule->noncurrent_days = (int)noncurrent_days;
+        rule->newer_noncurrent = (int)newer;
         rule->abort_days = (int)abort_days;
         rc = read_rule_filter(r, rule);
     }

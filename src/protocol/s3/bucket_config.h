@@ -104,8 +104,9 @@ int s3_cors_match(const char *doc, const char *origin, const char *method,
                   const char *request_headers, struct s3_cors_grant *out);
 
 /* One enabled lifecycle rule, with the actions the server applies: its
- * filter (prefix, tags, object size bounds) and its Expiration of current
- * objects and AbortIncompleteMultipartUpload. */
+ * filter (prefix, tags, object size bounds), its Expiration of current
+ * objects (or of lone delete markers), NoncurrentVersionExpiration and
+ * AbortIncompleteMultipartUpload. */
 struct s3_lifecycle_rule {
     char *prefix;                  /* "" = every key */
     struct s3_kv *tags;            /* every one must be on the object */
@@ -114,10 +115,13 @@ struct s3_lifecycle_rule {
     int64_t size_less_than;        /* -1 when absent */
     int expiration_days;           /* > 0, or 0 */
     int64_t expiration_date_ms;    /* expire everything from this date on, or 0 */
+    bool expired_delete_marker;    /* remove a delete marker that is a key's only version */
+    int noncurrent_days;           /* NoncurrentVersionExpiration NoncurrentDays, or 0 */
+    int newer_noncurrent;          /* ... NewerNoncurrentVersions: how many noncurrent versions stay */
     int abort_days;                /* AbortIncompleteMultipartUpload DaysAfterInitiation, or 0 */
 };
-/* The enabled rules with an Expiration (Days or Date) or an
- * AbortIncompleteMultipartUpload. -1 on a bad document or ENOMEM. */
+/* The enabled rules with one of those actions. -1 on a bad document or
+ * ENOMEM. */
 int s3_lifecycle_rules(const char *doc, struct s3_lifecycle_rule **rules, size_t *n);
 void s3_lifecycle_rules_free(struct s3_lifecycle_rule *rules, size_t n);
 /* Whether an object of `size` with these tags is in the rule's filter

@@ -131,6 +131,10 @@ static void test_lifecycle_validation(void **state)
                  "</AbortIncompleteMultipartUpload></Rule></LifecycleConfiguration>",
                  S3_ERR_INVALID_ARGUMENT,
                  "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer");
+    expect_error(S3_CONFIG_LIFECYCLE,
+                 "<LifecycleConfiguration><Rule><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>0"
+                 "</NoncurrentDays></NoncurrentVersionExpiration></Rule></LifecycleConfiguration>",
+                 S3_ERR_INVALID_ARGUMENT, "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer");
 }
 
 static void test_lifecycle_rules(void **state)
@@ -147,11 +151,14 @@ static void test_lifecycle_rules(void **state)
         "</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>"
         "<Rule><ID>f</ID><Status>Enabled</Status><Filter><Tag><Key>only</Key><Value>tag</Value></Tag></Filter>"
         "<Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition></Rule>"
+        "<Rule><ID>g</ID><Status>Enabled</Status><Filter/><Expiration><ExpiredObjectDeleteMarker>true"
+        "</ExpiredObjectDeleteMarker></Expiration><NoncurrentVersionExpiration><NoncurrentDays>7</NoncurrentDays>"
+        "<NewerNoncurrentVersions>2</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>"
         "</LifecycleConfiguration>";
     struct s3_lifecycle_rule *rules;
     size_t n;
     assert_int_equal(s3_lifecycle_rules(doc, &rules, &n), 0);
-    assert_int_equal(n, 4);
+    assert_int_equal(n, 5);
     assert_string_equal(rules[0].prefix, "tmp/");
     assert_int_equal(rules[0].expiration_days, 3);
     assert_int_equal(rules[0].n_tags, 0);
@@ -168,6 +175,10 @@ static void test_lifecycle_rules(void **state)
     assert_string_equal(rules[3].prefix, "");
     assert_int_equal(rules[3].abort_days, 1);
     assert_int_equal(rules[3].expiration_days, 0);
+    assert_true(rules[4].expired_delete_marker);
+    assert_int_equal(rules[4].noncurrent_days, 7);
+    assert_int_equal(rules[4].newer_noncurrent, 2);
+    assert_int_equal(rules[4].expiration_days, 0);
     s3_lifecycle_rules_free(rules, n);
 }
 
