@@ -10,9 +10,12 @@
  * other host; otherwise a path ending in '/' (or empty) gets the index
  * document appended, the object must be publicly readable (bucket policy
  * or ACL, as for an anonymous GetObject), and a missing object is answered
- * with the error document and status 404 when one is configured. Errors are
- * small HTML pages, as AWS's website endpoint answers. Routing rules are
- * stored but not applied. */
+ * with the error document and status 404 when one is configured. Routing
+ * rules apply as AWS applies them: a rule conditioned on a key prefix only
+ * redirects before the lookup; one conditioned on an error code (404 for
+ * a missing object, 403 for a private one) redirects instead of that
+ * error, its key prefix permitting. Errors are small HTML pages, as AWS's
+ * website endpoint answers. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,18 +102,35 @@ static void send_object(struct http_req *req, struct store *st, const struct s3_
     http_resp_end(req);
 }
 
-/* Serves `key` when it exists and is public; returns false when absent. */
-static bool serve_key(struct http_req *req, struct store *st, const struct s3_bucket *b, const char *key, int status)
+/* Serves `key` with `status` when it exists and is public: 200; else 404
+ * (absent) or 403 (not public), answering nothing. */
+static int serve_key(struct http_req *req, struct store *st, const struct s3_bucket *b, const char *key, int status)
 {
     struct s3_object o;
     if (store_get_object(st, b->name, key, &o) != S3_OK)
-        return false;
-    if (!s3_access_anonymous_read(req, b, key))
-        send_html_error(req, 403, "AccessDenied", "Access Denied");
-    else
+        return 404;
+    bool readable = s3_access_anonymous_read(req, b, key);
+    if (readable)
         send_object(req, st, &o, status);
     s3_object_free(&o);
-    return true;
+    return readable ? 200 : 403;
+}
+
+/* Answers a routing rule's redirect for `key`. */
+static void send_rule_redirect(struct http_req *req, const struct s3_routing_rule *rule, const char *key)
+{
+    char *target = s3_routing_rule_target(rule, key);
+    if (!target) {
+        send_html_error(req, 500, "InternalError", "out of memory");
+        return;
+    }
+    const char *host = rule->host_name ? rule->host_name : http_req_header(req, "host");
+    char location[4096];
+    snprintf(location, sizeof(location), "%s://%s/%s",
+             rule->protocol ? rule->protocol : http_req_is_tls(req) ? "https" : "http", host ? host : "", target);
+    free(target);
+    http_resp_header(req, "Location", location);
+    http_resp_send(req, rule->redirect_code, NULL, NULL, 0);
 }
 
 static void serve_website(struct http_req *req, const struct s3_bucket *b, const struct s3_website *w)
@@ -129,6 +149,12 @@ static void serve_website(struct http_req *req, const struct s3_bucket *b, const
         send_html_error(req, 400, "InvalidURI", "Couldn't parse the specified URI.");
         return;
     }
+    const struct s3_routing_rule *rule = s3_website_route(w, decoded, 0);
+    if (rule) {
+        send_rule_redirect(req, rule, decoded);
+        free(decoded);
+        return;
+    }
     size_t len = strlen(decoded);
     char *key = NULL;
     if ((len == 0 || decoded[len - 1] == '/') && w->index_suffix) {
@@ -137,13 +163,24 @@ static void serve_website(struct http_req *req, const struct s3_bucket *b, const
     } else {
         key = strdup(decoded);
     }
-    free(decoded);
     if (!key) {
+        free(decoded);
         send_html_error(req, 500, "InternalError", "out of memory");
         return;
     }
-    if (!serve_key(req, st, b, key, 200) && !(w->error_key && serve_key(req, st, b, w->error_key, 404)))
+    /* The object, else a rule for its error, else the error document (whose
+     * own 403 or 404 is then the answer), else the error itself. */
+    int status = serve_key(req, st, b, key, 200);
+    rule = status != 200 ? s3_website_route(w, decoded, status) : NULL;
+    if (rule)
+        send_rule_redirect(req, rule, decoded);
+    else if (status == 404 && w->error_key)
+        status = serve_key(req, st, b, w->error_key, 404);
+    if (!req->responded && status == 403)
+        send_html_error(req, 403, "AccessDenied", "Access Denied");
+    else if (!req->responded && status == 404)
         send_html_error(req, 404, "NoSuchKey", "The specified key does not exist.");
+    free(decoded);
     free(key);
 }
 

@@ -184,6 +184,31 @@ class WebsiteTests(S3TestCase):
         self.assertEqual(response.status, 404)
         self.assertIn(b"NoSuchWebsiteConfiguration", response.body)
 
+    def test_routing_rules(self):
+        self.publish()
+        self.s3.delete_public_access_block(Bucket=self.bucket)
+        self.s3.put_bucket_policy(Bucket=self.bucket, Policy=policy_for(self.bucket, "*", resource_suffix="/docs/*"))
+        self.s3.put_bucket_website(Bucket=self.bucket, WebsiteConfiguration={
+            "IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "404.html"},
+            "RoutingRules": [
+                {"Condition": {"KeyPrefixEquals": "old-docs/"}, "Redirect": {"ReplaceKeyPrefixWith": "docs/"}},
+                {"Condition": {"HttpErrorCodeReturnedEquals": "404", "KeyPrefixEquals": "docs/"},
+                 "Redirect": {"HostName": "example.com", "Protocol": "https", "ReplaceKeyWith": "missing.html",
+                              "HttpRedirectCode": "302"}},
+                {"Condition": {"HttpErrorCodeReturnedEquals": "403"}, "Redirect": {"ReplaceKeyWith": "docs/"}}]})
+        host = "%s.s3-website.localhost:%d" % (self.bucket, self.endpoint.port)
+        response = self.website_get("/old-docs/guide.html")
+        self.assertEqual((response.status, response.headers["location"]), (301, "http://%s/docs/guide.html" % host))
+        response = self.website_get("/docs/nothing.html")
+        self.assertEqual((response.status, response.headers["location"]), (302, "https://example.com/missing.html"))
+        response = self.website_get("/index.html")
+        self.assertEqual((response.status, response.headers["location"]), (301, "http://%s/docs/" % host))
+        response = self.website_get("/docs/")
+        self.assertEqual((response.status, response.body), (200, b"<h1>docs</h1>"))
+        self.assertClientError(self.s3.put_bucket_website, "InvalidRequest", 400, Bucket=self.bucket,
+                               WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}, "RoutingRules": [
+                                   {"Redirect": {"ReplaceKeyPrefixWith": "a/", "ReplaceKeyWith": "b"}}]})
+
     def test_redirect_all_requests(self):
         self.s3.put_bucket_website(Bucket=self.bucket, WebsiteConfiguration={
             "RedirectAllRequestsTo": {"HostName": "example.com", "Protocol": "https"}})

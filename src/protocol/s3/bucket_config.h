@@ -130,12 +130,31 @@ bool s3_lifecycle_rule_covers(const struct s3_lifecycle_rule *rule, int64_t size
                               size_t n_tags);
 
 /* What the website endpoint serves. */
+/* One RoutingRule: its Condition (either or both parts) and its Redirect. */
+struct s3_routing_rule {
+    char *key_prefix_equals;       /* NULL: any key */
+    int error_code;                /* HttpErrorCodeReturnedEquals, or 0: applies before the lookup */
+    char *protocol;                /* NULL = the request's */
+    char *host_name;               /* NULL = the request's Host */
+    char *replace_key_prefix_with; /* NULL unless set */
+    char *replace_key_with;        /* NULL unless set */
+    int redirect_code;             /* HttpRedirectCode, 301 by default */
+};
+
 struct s3_website {
     char *index_suffix;            /* "index.html", NULL when redirecting */
     char *error_key;               /* NULL when none */
     char *redirect_host;           /* RedirectAllRequestsTo HostName, or NULL */
     char *redirect_protocol;       /* NULL = the request's */
+    struct s3_routing_rule *rules; /* RoutingRules, in order */
+    size_t n_rules;
 };
+/* The first routing rule for `key` (the request path without its leading
+ * '/', decoded) when the lookup answered `status` (0: before the lookup),
+ * or NULL. */
+const struct s3_routing_rule *s3_website_route(const struct s3_website *w, const char *key, int status);
+/* The key a rule redirects `key` to (malloc'd; NULL on ENOMEM). */
+char *s3_routing_rule_target(const struct s3_routing_rule *rule, const char *key);
 int s3_website_read(const char *doc, struct s3_website *out);
 void s3_website_free(struct s3_website *w);
 

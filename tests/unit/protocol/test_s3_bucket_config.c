@@ -233,6 +233,34 @@ static void test_website_logging_and_others(void **state)
     assert_null(w.redirect_host);
     s3_website_free(&w);
     char *target;
+    expect_error(S3_CONFIG_WEBSITE,
+                 "<WebsiteConfiguration><IndexDocument><Suffix>i.html</Suffix></IndexDocument><RoutingRules><RoutingRule>"
+                 "<Redirect><HttpRedirectCode>200</HttpRedirectCode></Redirect></RoutingRule></RoutingRules>"
+                 "</WebsiteConfiguration>",
+                 S3_ERR_INVALID_REQUEST, "The provided HTTP redirect code is not valid. It should be a string containing a number.");
+    assert_int_equal(s3_website_read("<WebsiteConfiguration><IndexDocument><Suffix>i.html</Suffix></IndexDocument>"
+                                     "<RoutingRules><RoutingRule><Condition><KeyPrefixEquals>old/</KeyPrefixEquals>"
+                                     "</Condition><Redirect><ReplaceKeyPrefixWith>new/</ReplaceKeyPrefixWith></Redirect>"
+                                     "</RoutingRule><RoutingRule><Condition><HttpErrorCodeReturnedEquals>404"
+                                     "</HttpErrorCodeReturnedEquals></Condition><Redirect><HostName>h</HostName>"
+                                     "<ReplaceKeyWith>gone.html</ReplaceKeyWith><HttpRedirectCode>302</HttpRedirectCode>"
+                                     "</Redirect></RoutingRule></RoutingRules></WebsiteConfiguration>", &w), 0);
+    assert_int_equal(w.n_rules, 2);
+    const struct s3_routing_rule *rule = s3_website_route(&w, "old/a.html", 0);
+    assert_ptr_equal(rule, &w.rules[0]);
+    target = s3_routing_rule_target(rule, "old/a.html");
+    assert_string_equal(target, "new/a.html");
+    free(target);
+    assert_null(s3_website_route(&w, "other/a.html", 0));
+    rule = s3_website_route(&w, "other/a.html", 404);
+    assert_ptr_equal(rule, &w.rules[1]);
+    assert_int_equal(rule->redirect_code, 302);
+    target = s3_routing_rule_target(rule, "other/a.html");
+    assert_string_equal(target, "gone.html");
+    free(target);
+    assert_int_equal(w.rules[0].redirect_code, 301);
+    assert_null(s3_website_route(&w, "other/a.html", 403));
+    s3_website_free(&w);
     assert_int_equal(s3_logging_target("<BucketLoggingStatus><LoggingEnabled><TargetBucket>t</TargetBucket>"
                                        "<TargetPrefix/></LoggingEnabled></BucketLoggingStatus>", &target), 0);
     assert_string_equal(target, "t");
