@@ -82,19 +82,44 @@ struct policy_request {
     const struct http_req *req;
     const struct auth_result *auth;   /* NULL for anonymous callers and PostObject */
     bool post;                        /* PostObject (s3:authType POST) */
+    struct store *store;              /* for s3:ExistingObjectTag/<key>: the object's tags */
+    const char *bucket, *key;         /* key NULL for bucket operations */
 };
 
-/* The condition keys of one request, and the query values they hold. */
+/* The condition keys of one request, and the values and names they hold. */
 struct request_keys {
     struct iam_keys base;
     char *decoded[4];
+    struct s3_kv *request_tags;       /* x-amz-tagging */
+    size_t n_request_tags;
+    struct s3_object existing;        /* the object, when the policy tests its tags */
+    char *tag_key_names[2 * S3_MAX_OBJECT_TAGS];
+    size_t n_tag_key_names;
 };
+
+/* Adds "<prefix><tag key>" = value for each tag. False when out of memory. */
+static bool add_tag_keys(struct request_keys *rk, const char *prefix, const struct s3_kv *tags, size_t n)
+{
+    for (size_t i = 0; i < n && rk->n_tag_key_names < sizeof(rk->tag_key_names) / sizeof(rk->tag_key_names[0]); i++) {
+        size_t len = strlen(prefix) + strlen(tags[i].name) + 1;
+        char *name = malloc(len);
+        if (!name)
+            return false;
+        snprintf(name, len, "%s%s", prefix, tags[i].name);
+        rk->tag_key_names[rk->n_tag_key_names++] = name;
+        iam_keys_add(&rk->base, name, tags[i].value);
+    }
+    return true;
+}
 
 /* The keys S3 puts in a request's context: the global aws:* keys
  * (iam_keys.c), s3:authType and s3:signatureversion, the listing
- * parameters and versionId from the query, and the s3:x-amz-* / object
- * lock keys from the request's headers. False when out of memory. */
-static bool request_keys_build(struct request_keys *rk, const struct policy_request *pr, const char *account)
+ * parameters and versionId from the query, the s3:x-amz-* / object lock
+ * keys from the request's headers, s3:RequestObjectTag/<key> from
+ * x-amz-tagging and, when the policy tests them, the object's own tags as
+ * s3:ExistingObjectTag/<key>. False when out of memory. */
+static bool request_keys_build(struct request_keys *rk, const struct policy_request *pr, const char *account,
+                               const char *policy)
 {
     static const char *const query_keys[][2] = {
         {"s3:prefix", "prefix"}, {"s3:delimiter", "delimiter"}, {"s3:max-keys", "max-keys"},
@@ -118,7 +143,7 @@ static bool request_keys_build(struct request_keys *rk, const struct policy_requ
         {"s3:object-lock-retain-until-date", "x-amz-object-lock-retain-until-date"}};
     const struct http_req *req = pr->req;
     struct iam_keys *k = &rk->base;
-    memset(rk->decoded, 0, sizeof(rk->decoded));
+    memset(rk, 0, sizeof(*rk));
     iam_keys_init(k, req, account);
     if (pr->post) {
         iam_keys_add(k, "s3:authType", "POST");
@@ -135,6 +160,14 @@ static bool request_keys_build(struct request_keys *rk, const struct policy_requ
     }
     for (size_t i = 0; i < sizeof(header_keys) / sizeof(header_keys[0]); i++)
         iam_keys_add(k, header_keys[i][0], http_req_header(req, header_keys[i][1]));
+    const char *tagging = http_req_header(req, "x-amz-tagging");
+    const char *message;
+    if (tagging && s3_parse_tagging_header(tagging, S3_MAX_OBJECT_TAGS, &rk->request_tags, &rk->n_request_tags,
+                                           &message) == S3_OK)
+        ok = ok && add_tag_keys(rk, "s3:RequestObjectTag/", rk->request_tags, rk->n_request_tags);
+    if (pr->key && pr->store && strstr(policy, "ExistingObjectTag") &&
+        store_get_object(pr->store, pr->bucket, pr->key, &rk->existing) == S3_OK)
+        ok = ok && add_tag_keys(rk, "s3:ExistingObjectTag/", rk->existing.tags, rk->existing.n_tags);
     return ok;
 }
 
@@ -142,6 +175,10 @@ static void request_keys_free(struct request_keys *rk)
 {
     for (size_t i = 0; i < sizeof(rk->decoded) / sizeof(rk->decoded[0]); i++)
         free(rk->decoded[i]);
+    s3_kv_free_array(rk->request_tags, rk->n_request_tags);
+    s3_object_free(&rk->existing);
+    for (size_t i = 0; i < rk->n_tag_key_names; i++)
+        free(rk->tag_key_names[i]);
 }
 
 /* iam_policy_evaluate with the request's condition keys (none gathered
@@ -153,7 +190,7 @@ static enum iam_decision evaluate_policy(const char *policy, const char *account
         return IAM_NO_MATCH;
     struct request_keys rk;
     enum iam_decision d = IAM_DENY;
-    if (request_keys_build(&rk, pr, account)) {
+    if (request_keys_build(&rk, pr, account, policy)) {
         struct iam_context ctx = iam_keys_context(&rk.base);
         d = iam_policy_evaluate(policy, account, action, resource, &ctx);
     } else {
@@ -305,7 +342,7 @@ bool s3_access_post_acl(struct s3_call *call, const char *canned)
 bool s3_access_anonymous_read(const struct http_req *req, const struct s3_bucket *b, const char *key)
 {
     bool failed = false;
-    struct policy_request pr = {.req = req};
+    struct policy_request pr = {.req = req, .store = req->srv->store, .bucket = b->name, .key = key};
     return outsider_allowed(req->srv->store, b, NULL, S3_OP_GET_OBJECT, key, &pr, &failed);
 }
 
@@ -332,6 +369,9 @@ bool s3_access_authorize(struct s3_call *call, bool anonymous)
         .req = call->req,
         .auth = anonymous || op == S3_OP_POST_OBJECT ? NULL : &call->auth,
         .post = op == S3_OP_POST_OBJECT,
+        .store = call->store,
+        .bucket = call->route.bucket,
+        .key = call->route.key,
     };
     if (!anonymous && strcmp(b.owner_account, call->account) == 0) {
         allowed = true;

@@ -138,6 +138,17 @@ class AnonymousAccessTests(S3TestCase):
         self.s3.put_object(Bucket=self.bucket, Key="sealed", Body=b"x", ServerSideEncryption="AES256")
         self.assertClientError(self.s3.head_object, "404", 404, Bucket=self.bucket, Key="plain")
 
+    def test_object_tag_conditions(self):
+        self.s3.delete_public_access_block(Bucket=self.bucket)
+        self.s3.put_object_tagging(Bucket=self.bucket, Key="public/page.html",
+                                   Tagging={"TagSet": [{"Key": "visibility", "Value": "public"}]})
+        self.conditional_policy({"StringEquals": {"s3:ExistingObjectTag/visibility": "public"}})
+        self.assertEqual(anonymous("GET", self.path("public/page.html")).status, 200)
+        self.assertEqual(anonymous("GET", self.path("private/secret.txt")).status, 403)
+        self.conditional_policy({"Null": {"s3:RequestObjectTag/team": "true"}}, action="s3:PutObject", effect="Deny")
+        self.assertClientError(self.s3.put_object, "AccessDenied", 403, Bucket=self.bucket, Key="untagged", Body=b"x")
+        self.s3.put_object(Bucket=self.bucket, Key="tagged", Body=b"x", Tagging="team=web")
+
     def test_condition_checks_when_stored(self):
         policy = json.loads(policy_for(self.bucket, "*"))
         policy["Statement"][0]["Condition"] = {"StringEqualz": {"s3:prefix": "a"}}

@@ -239,8 +239,72 @@ static const char *context_value(const struct iam_context *ctx, const char *key)
     return NULL;
 }
 
+/* The value of one ${...} body: a context key, optionally ", 'default'". */
+static const char *variable_value(const char *body, size_t len, const struct iam_context *ctx, char *key,
+                                  size_t key_size)
+{
+    if (len == 1 && strchr("*?$", body[0])) {
+        snprintf(key, key_size, "%c", body[0]);
+        return key;
+    }
+    const char *comma = memchr(body, ',', len);
+    size_t name_len = comma ? (size_t)(comma - body) : len;
+    while (name_len && body[name_len - 1] == ' ')
+        name_len--;
+    if (name_len >= key_size)
+        return NULL;
+    memcpy(key, body, name_len);
+    key[name_len] = '\0';
+    const char *v = context_value(ctx, key);
+    if (v || !comma)
+        return v;
+    const char *open = memchr(comma, '\'', len - (size_t)(comma - body));
+    const char *close = open ? memchr(open + 1, '\'', len - (size_t)(open + 1 - body)) : NULL;
+    if (!close)
+        return NULL;
+    size_t n = (size_t)(close - open - 1);
+    if (n >= key_size)
+        return NULL;
+    memcpy(key, open + 1, n);
+    key[n] = '\0';
+    return key;
+}
+
+const char *iam_expand_variables(const char *value, const struct iam_context *ctx)
+{
+    if (!strstr(value, "${"))
+        return value;
+    size_t cap = strlen(value) + 1, len = 0;
+    char *out = malloc(cap);
+    for (const char *p = value; out && *p;) {
+        const char *end = strncmp(p, "${", 2) == 0 ? strchr(p + 2, '}') : NULL;
+        char key[256];
+        const char *piece = end ? variable_value(p + 2, (size_t)(end - p - 2), ctx, key, sizeof(key)) : NULL;
+        if (end && !piece) {
+            free(out);
+            return NULL;
+        }
+        size_t n = end ? strlen(piece) : 1;
+        if (len + n + 1 > cap) {
+            cap = (len + n + 1) * 2;
+            char *grown = realloc(out, cap);
+            if (!grown)
+                free(out);
+            out = grown;
+            if (!out)
+                break;
+        }
+        memcpy(out + len, end ? piece : p, n);
+        len += n;
+        p = end ? end + 1 : p + 1;
+    }
+    if (out)
+        out[len] = '\0';
+    return out;
+}
+
 /* One key's test under one operator. */
-static bool key_holds(const struct parsed_op *p, yajl_val values, const char *have)
+static bool key_holds(const struct parsed_op *p, yajl_val values, const char *have, const struct iam_context *ctx)
 {
     const struct cond_op *op = p->op;
     size_t n = YAJL_IS_ARRAY(values) ? values->u.array.len : 1;
@@ -252,8 +316,11 @@ static bool key_holds(const struct parsed_op *p, yajl_val values, const char *ha
         return p->if_exists || p->qualifier == Q_ALL || (op->negated && p->qualifier != Q_ANY);
     bool any = false;
     for (size_t i = 0; i < n && !any; i++) {
-        const char *want = scalar_text(YAJL_IS_ARRAY(values) ? values->u.array.values[i] : values);
+        const char *text = scalar_text(YAJL_IS_ARRAY(values) ? values->u.array.values[i] : values);
+        const char *want = text ? iam_expand_variables(text, ctx) : NULL;
         any = want && value_matches(op, want, have);
+        if (want != text)
+            free((char *)want);
     }
     return any != op->negated;
 }
@@ -268,7 +335,7 @@ bool iam_condition_holds(yajl_val condition, const struct iam_context *ctx)
         if (!parse_op(condition->u.object.keys[i], &p) || !YAJL_IS_OBJECT(block))
             return false;
         for (size_t k = 0; k < block->u.object.len; k++)
-            if (!key_holds(&p, block->u.object.values[k], context_value(ctx, block->u.object.keys[k])))
+            if (!key_holds(&p, block->u.object.values[k], context_value(ctx, block->u.object.keys[k]), ctx))
                 return false;
     }
     return true;

@@ -12,6 +12,14 @@
 
 /* Glob with '*' and '?' over the whole string. */
 bool iam_glob_match(const char *pattern, const char *s, bool nocase);
+/* Policy variables in a Resource or Condition value: ${key} is the
+ * context key's value (${key, 'default'} when it is absent), ${$} a '$'
+ * (and ${*}, ${?} their characters, which match as wildcards do). Returns
+ * `value` itself when it has none, else a malloc'd expansion; NULL when a
+ * variable has no value and no default (the value then matches nothing)
+ * or on ENOMEM. Free the result when it is not `value`. */
+const char *iam_expand_variables(const char *value, const struct iam_context *ctx);
+
 /* Whether a statement's Condition holds for the request's context keys. */
 bool iam_condition_holds(yajl_val condition, const struct iam_context *ctx);
 /* NULL when the block is well formed, else the policy check's message

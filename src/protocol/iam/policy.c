@@ -5,7 +5,8 @@
  * The document is parsed with yajl's tree API each time; policies are at
  * most 20 KiB. A statement matches a request when its principal, action and
  * resource (or their Not* forms) all match and its Condition, if any, holds
- * for the request's context keys (condition.c). */
+ * for the request's context keys (condition.c); policy variables (${...})
+ * in resources and condition values take the context's values. */
 #include "protocol/iam/policy.h"
 #include "protocol/iam/condition.h"
 
@@ -205,9 +206,20 @@ static bool action_matches(const char *pattern, const void *action)
     return iam_glob_match(pattern, action, true);
 }
 
-static bool resource_matches(const char *pattern, const void *resource)
+/* The request's resource, and the context its policy variables take. */
+struct resource_request {
+    const char *resource;
+    const struct iam_context *ctx;
+};
+
+static bool resource_matches(const char *pattern, const void *arg)
 {
-    return iam_glob_match(pattern, resource, false);
+    const struct resource_request *rr = arg;
+    const char *expanded = iam_expand_variables(pattern, rr->ctx);
+    bool hit = expanded && iam_glob_match(expanded, rr->resource, false);
+    if (expanded != pattern)
+        free((char *)expanded);
+    return hit;
 }
 
 /* `account` NULL = anonymous. */
@@ -247,7 +259,8 @@ static bool statement_matches(yajl_val stmt, const char *account, const char *ac
     if (!a || !each_string(a, action_matches, action, &hit) || hit == neg)
         return false;
     yajl_val r = field(stmt, "Resource", "NotResource", &neg);
-    return r && each_string(r, resource_matches, resource, &hit) && hit != neg;
+    const struct resource_request rr = {resource, ctx};
+    return r && each_string(r, resource_matches, &rr, &hit) && hit != neg;
 }
 
 static enum iam_decision statement_decision(yajl_val stmt, const char *account, const char *action,

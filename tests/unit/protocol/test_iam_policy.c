@@ -164,11 +164,36 @@ static void test_policy_conditions(void **state)
     assert_true(public_with("{\"StringLike\":{\"aws:SourceAccount\":\"1111*\"}}"));
 }
 
+static void test_policy_variables(void **state)
+{
+    (void)state;
+    const char doc[] =
+        "{\"Statement\":["
+        "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\","
+        "\"Resource\":\"arn:aws:s3:::b/home/${aws:userid}/*\"},"
+        "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:ListBucket\",\"Resource\":\"arn:aws:s3:::b\","
+        "\"Condition\":{\"StringLike\":{\"s3:prefix\":\"home/${aws:username, 'guest'}/*\"}}},"
+        "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:PutObject\","
+        "\"Resource\":\"arn:aws:s3:::b/cost-${$}/*\"}]}";
+    assert_null(iam_policy_check(doc, strlen(doc), &rules));
+    const struct iam_key ann[] = {{"aws:userid", "111"}, {"s3:prefix", "home/guest/docs"}};
+    const struct iam_context ctx = {ann, 2};
+    assert_int_equal(iam_policy_evaluate(doc, NULL, "s3:GetObject", "arn:aws:s3:::b/home/111/x", &ctx), IAM_ALLOW);
+    assert_int_equal(iam_policy_evaluate(doc, NULL, "s3:GetObject", "arn:aws:s3:::b/home/222/x", &ctx), IAM_NO_MATCH);
+    assert_int_equal(iam_policy_evaluate(doc, NULL, "s3:GetObject", "arn:aws:s3:::b/home/111/x", NULL), IAM_NO_MATCH);
+    assert_int_equal(iam_policy_evaluate(doc, NULL, "s3:ListBucket", "arn:aws:s3:::b", &ctx), IAM_ALLOW);
+    const struct iam_key bob[] = {{"aws:username", "bob"}, {"s3:prefix", "home/guest/docs"}};
+    const struct iam_context bob_ctx = {bob, 2};
+    assert_int_equal(iam_policy_evaluate(doc, NULL, "s3:ListBucket", "arn:aws:s3:::b", &bob_ctx), IAM_NO_MATCH);
+    assert_int_equal(iam_policy_evaluate(doc, NULL, "s3:PutObject", "arn:aws:s3:::b/cost-$/k", NULL), IAM_ALLOW);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_policy_evaluation),
         cmocka_unit_test(test_policy_conditions),
+        cmocka_unit_test(test_policy_variables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
