@@ -136,26 +136,35 @@ void auth_check_buffered(struct server *srv, const struct http_req *req, const s
     auth_check(srv, req, false, NULL, claimed ? NULL : body_hex, out);
 }
 
-void auth_json_error(const struct auth_result *r, const char **type, const char **message)
+bool auth_check_json(struct server *srv, const struct http_req *req, const struct strbuf *body,
+                     char account[13], const char **type, const char **message)
 {
-    switch (r->status) {
+    struct auth_result r;
+    auth_check_buffered(srv, req, body, &r);
+    switch (r.status) {
+    case AUTH_OK:
+        memcpy(account, r.key->account, 13);
+        break;
     case AUTH_ANONYMOUS:
         *type = "MissingAuthenticationTokenException";
         *message = "Missing Authentication Token";
-        return;
+        break;
     case AUTH_UNKNOWN_KEY:
         *type = "UnrecognizedClientException";
         *message = "The security token included in the request is invalid.";
-        return;
+        break;
     default:
         *type = "InvalidSignatureException";
-        *message = r->sigv4 == SIGV4_TIME_SKEWED || r->sigv4 == SIGV4_REQUEST_EXPIRED
+        *message = r.sigv4 == SIGV4_TIME_SKEWED || r.sigv4 == SIGV4_REQUEST_EXPIRED
                        ? "Signature expired: the request time is too far from the server's time."
                        : "The request signature we calculated does not match the signature you provided. "
                          "Check your AWS Secret Access Key and signing method. Consult the service "
                          "documentation for details.";
-        return;
+        break;
     }
+    bool ok = r.status == AUTH_OK;
+    auth_result_free(&r);
+    return ok;
 }
 
 void auth_result_free(struct auth_result *r)

@@ -44,9 +44,11 @@ void auth_check(struct server *srv, const struct http_req *req, bool s3,
  * the client sent no x-amz-content-sha256. */
 void auth_check_buffered(struct server *srv, const struct http_req *req, const struct strbuf *body,
                          struct auth_result *out);
-/* The error type and message AWS's JSON-protocol services (Lambda,
- * CloudWatch Logs) answer a failed check with; each has its own status. */
-void auth_json_error(const struct auth_result *r, const char **type, const char **message);
+/* The whole check of AWS's JSON-protocol services (Lambda, CloudWatch
+ * Logs) on a buffered body: true with the caller's account, else false with
+ * the error type and message to answer (each service has its own status). */
+bool auth_check_json(struct server *srv, const struct http_req *req, const struct strbuf *body,
+                     char account[13], const char **type, const char **message);
 void auth_result_free(struct auth_result *r);
 
 #endif

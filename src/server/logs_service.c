@@ -1081,18 +1081,11 @@ static void run(struct logs_call *c)
 
 static bool authenticate(struct logs_call *c)
 {
-    struct auth_result a;
-    auth_check_buffered(c->ls->srv, c->req, &c->body, &a);
-    bool ok = a.status == AUTH_OK;
-    if (ok) {
-        memcpy(c->account, a.key->account, sizeof(c->account));
-    } else {
-        const char *type, *message;
-        auth_json_error(&a, &type, &message);
-        send_error(c, 400, type, "%s", message);
-    }
-    auth_result_free(&a);
-    return ok;
+    const char *type, *message;
+    if (auth_check_json(c->ls->srv, c->req, &c->body, c->account, &type, &message))
+        return true;
+    send_error(c, 400, type, "%s", message);
+    return false;
 }
 
 static void call_cleanup(struct http_req *req)
