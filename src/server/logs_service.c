@@ -9,9 +9,9 @@
  * PENDING_BYTES_MAX of buffered text, events are dropped and counted.
  * A sweep every minute deletes events older than their group's retention.
  *
- * FilterLogEvents understands plain terms (every term must appear) and
- * "quoted phrases"; JSON and space-delimited patterns answer
- * InvalidParameterException. Paging tokens are positions: "<ts>:<id>" for
+ * FilterLogEvents matches with protocol/logs/filter.c: term patterns
+ * (terms, "phrases", ?any, -none) and JSON patterns; space-delimited and
+ * regular-expression patterns answer InvalidParameterException. Paging tokens are positions: "<ts>:<id>" for
  * FilterLogEvents, "f/<ts>:<id>" and "b/<ts>:<id>" for GetLogEvents. */
 #include "server/logs.h"
 
@@ -23,6 +23,7 @@
 
 #include <event2/event.h>
 
+#include "protocol/logs/filter.h"
 #include "server/auth.h"
 #include "server/json_util.h"
 #include "server/log.h"
@@ -419,63 +420,6 @@ static void op_get_log_events(struct logs_call *c)
     strbuf_free(&sb);
 }
 
-/* Plain terms and "quoted phrases"; every one must appear. */
-struct filter {
-    char **terms;
-    size_t n;
-};
-
-static void filter_free(struct filter *f)
-{
-    for (size_t i = 0; i < f->n; i++)
-        free(f->terms[i]);
-    free(f->terms);
-}
-
-/* -1 unsupported pattern, -2 out of memory. */
-static int filter_parse(const char *pattern, struct filter *f)
-{
-    memset(f, 0, sizeof(*f));
-    const char *p = pattern;
-    while (*p == ' ')
-        p++;
-    if (*p == '{' || *p == '[')
-        return -1;
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        if (!*p)
-            break;
-        const char *start = p, *end;
-        if (*p == '"') {
-            start = ++p;
-            end = strchr(p, '"');
-            if (!end)
-                return -1;
-            p = end + 1;
-        } else {
-            end = p + strcspn(p, " ");
-            p = end;
-        }
-        char **grown = realloc(f->terms, (f->n + 1) * sizeof(*grown));
-        if (!grown)
-            return -2;
-        f->terms = grown;
-        if (!(f->terms[f->n] = strndup(start, (size_t)(end - start))))
-            return -2;
-        f->n++;
-    }
-    return 0;
-}
-
-static bool filter_match(const struct filter *f, const char *msg)
-{
-    for (size_t i = 0; i < f->n; i++)
-        if (!strstr(msg, f->terms[i]))
-            return false;
-    return true;
-}
-
 static bool stream_selected(yajl_val names, const char *prefix, const char *stream)
 {
     if (prefix && strncmp(stream, prefix, strlen(prefix)) != 0)
@@ -506,15 +450,17 @@ static void op_filter_log_events(struct logs_call *c)
         return;
     }
     const char *pattern = json_str(c->json, "filterPattern");
-    struct filter f;
-    int rc = filter_parse(pattern ? pattern : "", &f);
-    if (rc < 0) {
-        filter_free(&f);
-        if (rc == -1)
-            send_error(c, 400, "InvalidParameterException",
-                       "cloudless supports filter patterns made of plain terms and \"quoted phrases\" only.");
-        else
-            send_error(c, 500, "ServiceUnavailableException", "out of memory");
+    struct logs_filter *f;
+    const char *problem;
+    switch (logs_filter_parse(pattern ? pattern : "", &f, &problem)) {
+    case LOGS_FILTER_OK:
+        break;
+    case LOGS_FILTER_INVALID:
+    case LOGS_FILTER_UNSUPPORTED:
+        send_error(c, 400, "InvalidParameterException", "%s", problem);
+        return;
+    case LOGS_FILTER_NOMEM:
+        send_error(c, 500, "ServiceUnavailableException", "out of memory");
         return;
     }
     yajl_val names = json_get(c->json, "logStreamNames");
@@ -524,7 +470,7 @@ static void op_filter_log_events(struct logs_call *c)
     const char *token = json_str(c->json, "nextToken");
     int64_t pos_ts = INT64_MIN, pos_id = INT64_MIN;
     if (token && !parse_position(token, &pos_ts, &pos_id)) {
-        filter_free(&f);
+        logs_filter_free(f);
         send_error(c, 400, "InvalidParameterException", "The specified nextToken is invalid.");
         return;
     }
@@ -532,7 +478,7 @@ static void op_filter_log_events(struct logs_call *c)
                                  " WHERE account = ?1 AND grp = ?2 AND ts >= ?3 AND ts <= ?4"
                                  " AND (ts > ?5 OR (ts = ?5 AND id > ?6)) ORDER BY ts, id");
     if (!s) {
-        filter_free(&f);
+        logs_filter_free(f);
         return;
     }
     sqlite3_bind_text(s, 1, c->account, -1, SQLITE_STATIC);
@@ -559,7 +505,7 @@ static void op_filter_log_events(struct logs_call *c)
         last_ts = sqlite3_column_int64(s, 2);
         const char *stream = (const char *)sqlite3_column_text(s, 1);
         const char *msg = (const char *)sqlite3_column_text(s, 4);
-        if (!stream_selected(names, prefix, stream) || !filter_match(&f, msg))
+        if (!stream_selected(names, prefix, stream) || !logs_filter_match(f, msg))
             continue;
         char id[32];
         snprintf(id, sizeof(id), "%" PRId64, last_id);
@@ -573,7 +519,7 @@ static void op_filter_log_events(struct logs_call *c)
         n++;
     }
     sqlite3_finalize(s);
-    filter_free(&f);
+    logs_filter_free(f);
     jw_array_close(&w);
     jw_array_open(&w, "searchedLogStreams");
     jw_array_close(&w);

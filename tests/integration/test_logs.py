@@ -52,12 +52,24 @@ class LogsTests(LambdaTestCase):
         self.assertEqual([e["message"] for e in filtered], ["first apple", "third apple pie"])
         phrase = self.logs.filter_log_events(logGroupName=group, filterPattern='"apple pie"')["events"]
         self.assertEqual([e["message"] for e in phrase], ["third apple pie"])
+        either = self.logs.filter_log_events(logGroupName=group, filterPattern="?banana ?pie -third")["events"]
+        self.assertEqual([e["message"] for e in either], ["second banana"])
+        self.logs.put_log_events(logGroupName=group, logStreamName="s1", logEvents=[
+            {"timestamp": now + 3, "message": json.dumps({"level": "ERROR", "latency": 250, "user": {"id": "u-7"}})},
+            {"timestamp": now + 4, "message": json.dumps({"level": "INFO", "latency": 20})}])
+        slow_errors = self.logs.filter_log_events(
+            logGroupName=group, filterPattern='{ $.level = "ERR*" && ($.latency > 100 || $.user.id NOT EXISTS) }')
+        self.assertEqual([json.loads(e["message"])["latency"] for e in slow_errors["events"]], [250])
+        self.assertLogsError(self.logs.filter_log_events, "InvalidParameterException", logGroupName=group,
+                             filterPattern="{ $.level = }")
+        self.assertLogsError(self.logs.filter_log_events, "InvalidParameterException", logGroupName=group,
+                             filterPattern="[ip, user, status = 404]")
         pages = list(self.logs.get_paginator("filter_log_events").paginate(
             logGroupName=group, PaginationConfig={"PageSize": 1}))
-        self.assertEqual(sum(len(p["events"]) for p in pages), 3)
+        self.assertEqual(sum(len(p["events"]) for p in pages), 5)
         streams = self.logs.describe_log_streams(logGroupName=group)["logStreams"]
         self.assertEqual(streams[0]["logStreamName"], "s1")
-        self.assertEqual(streams[0]["lastEventTimestamp"], now + 2)
+        self.assertEqual(streams[0]["lastEventTimestamp"], now + 4)
         self.assertLogsError(self.logs.put_log_events, "InvalidParameterException", logGroupName=group,
                              logStreamName="s1", logEvents=[{"timestamp": now + 5, "message": "a"},
                                                              {"timestamp": now, "message": "b"}])

@@ -15,6 +15,7 @@
  * (IPv4 and IPv6) and ARNs (glob per colon-separated part). Policy
  * variables (${aws:username}) are not expanded. */
 #include "protocol/iam/condition.h"
+#include "protocol/glob.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -202,12 +203,12 @@ static bool arn_matches(const char *pattern, const char *arn)
         p[pn] = '\0';
         memcpy(a, arn, an);
         a[an] = '\0';
-        if (!iam_glob_match(p, a, false))
+        if (!glob_match(p, a, true, false))
             return false;
         pattern = pc + 1;
         arn = ac + 1;
     }
-    return iam_glob_match(pattern, arn, false);
+    return glob_match(pattern, arn, true, false);
 }
 
 static bool value_matches(const struct cond_op *op, const char *want, const char *have)
@@ -217,7 +218,7 @@ static bool value_matches(const struct cond_op *op, const char *want, const char
     switch (op->type) {
     case T_STRING: return strcmp(want, have) == 0;
     case T_STRING_NOCASE: return strcasecmp(want, have) == 0;
-    case T_STRING_LIKE: return iam_glob_match(want, have, false);
+    case T_STRING_LIKE: return glob_match(want, have, true, false);
     case T_NUMERIC: return parse_number(have, &x) && parse_number(want, &y) && compare(x, y, op->cmp);
     case T_DATE: return parse_date(have, &d1) && parse_date(want, &d2) && compare((double)d1, (double)d2, op->cmp);
     case T_BOOL: return strcasecmp(want, have) == 0;

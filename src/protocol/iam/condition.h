@@ -10,8 +10,6 @@
 
 #include "protocol/iam/policy.h"
 
-/* Glob with '*' and '?' over the whole string. */
-bool iam_glob_match(const char *pattern, const char *s, bool nocase);
 /* Policy variables in a Resource or Condition value: ${key} is the
  * context key's value (${key, 'default'} when it is absent), ${$} a '$'
  * (and ${*}, ${?} their characters, which match as wildcards do). Returns

@@ -9,6 +9,7 @@
  * in resources and condition values take the context's values. */
 #include "protocol/iam/policy.h"
 #include "protocol/iam/condition.h"
+#include "protocol/glob.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,33 +19,6 @@
 #include <yajl/yajl_tree.h>
 
 #define POLICY_MAX_BYTES (20 * 1024)
-
-bool iam_glob_match(const char *pattern, const char *s, bool nocase)
-{
-    const char *star = NULL, *resume = NULL;
-    while (*s) {
-        char p = *pattern, c = *s;
-        if (nocase) {
-            p = (char)tolower((unsigned char)p);
-            c = (char)tolower((unsigned char)c);
-        }
-        if (*pattern == '*') {
-            star = pattern++;
-            resume = s;
-        } else if (*pattern && (*pattern == '?' || p == c)) {
-            pattern++;
-            s++;
-        } else if (star) {
-            pattern = star + 1;
-            s = ++resume;
-        } else {
-            return false;
-        }
-    }
-    while (*pattern == '*')
-        pattern++;
-    return *pattern == '\0';
-}
 
 static yajl_val object_get(yajl_val obj, const char *key)
 {
@@ -197,13 +171,13 @@ const char *iam_policy_check(const char *json, size_t len, const struct iam_poli
     return problem;
 }
 
-bool iam_policy_glob_match(const char *pattern, const char *s) { return iam_glob_match(pattern, s, false); }
+bool iam_policy_glob_match(const char *pattern, const char *s) { return glob_match(pattern, s, true, false); }
 
 /* ---- evaluation --------------------------------------------------------- */
 
 static bool action_matches(const char *pattern, const void *action)
 {
-    return iam_glob_match(pattern, action, true);
+    return glob_match(pattern, action, true, true);
 }
 
 /* The request's resource, and the context its policy variables take. */
@@ -216,7 +190,7 @@ static bool resource_matches(const char *pattern, const void *arg)
 {
     const struct resource_request *rr = arg;
     const char *expanded = iam_expand_variables(pattern, rr->ctx);
-    bool hit = expanded && iam_glob_match(expanded, rr->resource, false);
+    bool hit = expanded && glob_match(expanded, rr->resource, true, false);
     if (expanded != pattern)
         free((char *)expanded);
     return hit;

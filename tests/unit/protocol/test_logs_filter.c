@@ -1,0 +1,109 @@
+/* Unit tests for protocol/logs filter.c: term patterns (all, ?any,
+ * -none, quoted phrases), JSON patterns (selectors, string globs, numbers,
+ * IS / NOT EXISTS, && over ||, parentheses), refusals and what is not
+ * supported. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "protocol/logs/filter.h"
+
+struct filter_case {
+    const char *pattern;
+    const char *message;
+    bool matches;
+};
+
+static void test_matching(void **state)
+{
+    (void)state;
+    static const char *const event =
+        "{\"level\":\"ERROR\",\"latency\":250,\"ok\":false,\"user\":{\"id\":\"u-7\",\"roles\":[\"admin\",\"dev\"]},"
+        "\"note\":null}";
+    static const struct filter_case cases[] = {
+        {"", "anything", true},
+        {"ERROR", "an ERROR here", true},
+        {"ERROR", "an error here", false},
+        {"ERROR timeout", "ERROR: timeout", true},
+        {"ERROR timeout", "ERROR: refused", false},
+        {"\"connection refused\"", "ERROR connection refused", true},
+        {"\"connection refused\"", "refused connection", false},
+        {"?ERROR ?WARN", "WARN disk", true},
+        {"?ERROR ?WARN", "INFO disk", false},
+        {"ERROR -retrying", "ERROR retrying", false},
+        {"ERROR -retrying", "ERROR final", true},
+        {"{ $.level = \"ERROR\" }", "{\"level\":\"ERROR\"}", true},
+        {"{ $.level = ERROR }", "{\"level\":\"WARN\"}", false},
+        {"{ $.level = \"ERR*\" }", "{\"level\":\"ERROR\"}", true},
+        {"{ $.level != \"INFO\" }", "{\"level\":\"ERROR\"}", true},
+        {"{ $.level != \"INFO\" }", "{\"other\":1}", false},
+        {"{ $.latency > 100 }", NULL, true},
+        {"{ $.latency >= 251 }", NULL, false},
+        {"{ $.latency = 250 }", NULL, true},
+        {"{ $.latency = 250.0 }", NULL, true},
+        {"{ $.latency < 100 || $.ok IS FALSE }", NULL, true},
+        {"{ $.latency < 100 && $.ok IS FALSE }", NULL, false},
+        {"{ $.level = \"INFO\" || $.latency > 100 && $.ok IS TRUE }", NULL, false},
+        {"{ ($.level = \"INFO\" || $.latency > 100) && $.ok IS FALSE }", NULL, true},
+        {"{ $.user.id = \"u-7\" && $.user.roles[1] = \"dev\" }", NULL, true},
+        {"{ $.user.roles[5] = \"dev\" }", NULL, false},
+        {"{ $.note IS NULL }", NULL, true},
+        {"{ $.missing NOT EXISTS }", NULL, true},
+        {"{ $.note NOT EXISTS }", NULL, false},
+        {"{ $.level = \"ERROR\" }", "ERROR but not JSON", false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const struct filter_case *c = &cases[i];
+        struct logs_filter *f;
+        const char *message;
+        if (logs_filter_parse(c->pattern, &f, &message) != LOGS_FILTER_OK)
+            fail_msg("case %zu: %s did not parse: %s", i, c->pattern, message ? message : "-");
+        if (logs_filter_match(f, c->message ? c->message : event) != c->matches)
+            fail_msg("case %zu: %s should %smatch", i, c->pattern, c->matches ? "" : "not ");
+        logs_filter_free(f);
+    }
+}
+
+static void test_refusals(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pattern;
+        enum logs_filter_status status;
+    } cases[] = {
+        {"\"unterminated", LOGS_FILTER_INVALID},
+        {"{ $.a = }", LOGS_FILTER_INVALID},
+        {"{ a = 1 }", LOGS_FILTER_INVALID},
+        {"{ $.a > high }", LOGS_FILTER_INVALID},
+        {"{ $.a = 1", LOGS_FILTER_INVALID},
+        {"{ ($.a = 1 }", LOGS_FILTER_INVALID},
+        {"{ $.a IS MAYBE }", LOGS_FILTER_INVALID},
+        {"{ $.a = 1 } extra", LOGS_FILTER_INVALID},
+        {"{ $.a[x] = 1 }", LOGS_FILTER_INVALID},
+        {"{ ((((((((((((((((($.a = 1))))))))))))))))) }", LOGS_FILTER_INVALID},
+        {"[ip, user, status = 404]", LOGS_FILTER_UNSUPPORTED},
+        {"%ERROR [0-9]+%", LOGS_FILTER_UNSUPPORTED},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct logs_filter *f;
+        const char *message;
+        if (logs_filter_parse(cases[i].pattern, &f, &message) != cases[i].status)
+            fail_msg("case %zu: %s", i, cases[i].pattern);
+        assert_null(f);
+        assert_non_null(message);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_matching),
+        cmocka_unit_test(test_refusals),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
