@@ -63,15 +63,21 @@ class LogsTests(LambdaTestCase):
         self.assertLogsError(self.logs.filter_log_events, "InvalidParameterException", logGroupName=group,
                              filterPattern="{ $.level = }")
         self.assertLogsError(self.logs.filter_log_events, "InvalidParameterException", logGroupName=group,
-                             filterPattern="[ip, user, status = 404]")
+                             filterPattern="[ip, status = 404 || status = 500]")
+        self.logs.put_log_events(logGroupName=group, logStreamName="s1", logEvents=[
+            {"timestamp": now + 5, "message": '10.0.0.1 - ann [27/Nov/2026:10:00:00] "GET /a HTTP/1.1" 404 2048'},
+            {"timestamp": now + 6, "message": '10.0.0.2 - bob [27/Nov/2026:10:00:01] "GET /b HTTP/1.1" 200 4096'}])
+        not_found = self.logs.filter_log_events(logGroupName=group,
+                                                filterPattern="[ip, id, user, ts, request, status = 4*, bytes > 1000]")
+        self.assertEqual([e["message"].split()[0] for e in not_found["events"]], ["10.0.0.1"])
         pages = list(self.logs.get_paginator("filter_log_events").paginate(
             logGroupName=group, PaginationConfig={"PageSize": 1}))
-        self.assertEqual(sum(len(p["events"]) for p in pages), 5)
+        self.assertEqual(sum(len(p["events"]) for p in pages), 7)
         streams = self.logs.describe_log_streams(logGroupName=group)["logStreams"]
         self.assertEqual(streams[0]["logStreamName"], "s1")
-        self.assertEqual(streams[0]["lastEventTimestamp"], now + 4)
+        self.assertEqual(streams[0]["lastEventTimestamp"], now + 6)
         self.assertLogsError(self.logs.put_log_events, "InvalidParameterException", logGroupName=group,
-                             logStreamName="s1", logEvents=[{"timestamp": now + 5, "message": "a"},
+                             logStreamName="s1", logEvents=[{"timestamp": now + 7, "message": "a"},
                                                              {"timestamp": now, "message": "b"}])
         self.assertLogsError(self.logs.put_log_events, "ResourceNotFoundException", logGroupName=group,
                              logStreamName="missing", logEvents=[{"timestamp": now, "message": "a"}])

@@ -15,8 +15,13 @@
  * test the field itself. && binds tighter than ||; parentheses group. A
  * comparison on a field the message lacks is false.
  *
- * Space-delimited patterns ([ip, user, ...]) and regular expressions
- * (%...%) are reported as unsupported rather than misread. */
+ * Space-delimited patterns, for messages made of space-separated fields
+ * ("quoted" or [bracketed] text being one field):
+ *   [ip, user, ..., status = 4*, bytes > 1000]
+ * name one field each, optionally with a comparison as above (numbers or
+ * '*' globs), and "..." stands for any number of fields; without "..." the
+ * counts must agree. && and || inside them, and regular expressions
+ * (%...%), are reported as unsupported rather than misread. */
 #include "protocol/logs/filter.h"
 
 #include <ctype.h>
@@ -36,7 +41,8 @@ struct term {
     enum term_kind kind;
 };
 
-enum node_kind { N_AND, N_OR, N_EQ, N_NE, N_LT, N_LE, N_GT, N_GE, N_TRUE, N_FALSE, N_NULL, N_MISSING };
+enum node_kind { N_AND, N_OR, N_EQ, N_NE, N_LT, N_LE, N_GT, N_GE, N_TRUE, N_FALSE, N_NULL, N_MISSING,
+                 N_ANY, N_ELLIPSIS };
 
 struct step {
     char *name;                    /* NULL for an [index] step */
@@ -57,6 +63,9 @@ struct logs_filter {
     struct term *terms;
     size_t n_terms;
     struct node *json;             /* a JSON pattern's expression, or NULL */
+    struct node **fields;          /* a space-delimited pattern's fields */
+    size_t n_fields;
+    bool delimited;
 };
 
 /* ---- freeing -------------------------------------------------------------- */
@@ -82,6 +91,9 @@ void logs_filter_free(struct logs_filter *f)
         free(f->terms[i].text);
     free(f->terms);
     node_free(f->json);
+    for (size_t i = 0; i < f->n_fields; i++)
+        node_free(f->fields[i]);
+    free(f->fields);
     free(f);
 }
 
@@ -239,7 +251,7 @@ static bool parse_value(struct parser *ps, struct node *n)
             return fail(ps, "Invalid filter pattern: unterminated string");
         ps->p = end + 1;
     } else {
-        while (*ps->p && !isspace((unsigned char)*ps->p) && !strchr("()&|}", *ps->p))
+        while (*ps->p && !isspace((unsigned char)*ps->p) && !strchr("()&|},]", *ps->p))
             ps->p++;
         end = ps->p;
     }
@@ -267,6 +279,27 @@ static struct node *new_node(struct parser *ps, enum node_kind kind)
     return n;
 }
 
+/* An operator and its value after a selector or field name: true once
+ * both are read (n->kind set), false after an error. */
+static bool parse_comparison(struct parser *ps, struct node *n)
+{
+    static const struct {
+        const char *token;
+        enum node_kind kind;
+    } ops[] = {{"!=", N_NE}, {"<=", N_LE}, {">=", N_GE}, {"=", N_EQ}, {"<", N_LT}, {">", N_GT}};
+    size_t i = 0;
+    while (i < sizeof(ops) / sizeof(ops[0]) && !accept(ps, ops[i].token))
+        i++;
+    if (i == sizeof(ops) / sizeof(ops[0]))
+        return fail(ps, "Invalid filter pattern: expected a comparison");
+    n->kind = ops[i].kind;
+    if (!parse_value(ps, n))
+        return false;
+    if (n->kind >= N_LT && n->kind <= N_GE && !n->is_number)
+        return fail(ps, "Invalid filter pattern: <, <=, > and >= compare numbers");
+    return true;
+}
+
 static struct node *parse_primary(struct parser *ps)
 {
     if (++ps->depth > MAX_DEPTH) {
@@ -284,10 +317,6 @@ static struct node *parse_primary(struct parser *ps)
         ps->depth--;
         return n;
     }
-    static const struct {
-        const char *token;
-        enum node_kind kind;
-    } ops[] = {{"!=", N_NE}, {"<=", N_LE}, {">=", N_GE}, {"=", N_EQ}, {"<", N_LT}, {">", N_GT}};
     if (!(n = new_node(ps, N_EQ)) || !parse_selector(ps, n)) {
         node_free(n);
         return NULL;
@@ -307,17 +336,7 @@ static struct node *parse_primary(struct parser *ps)
         n->kind = N_MISSING;
         ok = accept_word(ps, "EXISTS") || fail(ps, "Invalid filter pattern: NOT must be followed by EXISTS");
     } else {
-        size_t i = 0;
-        while (i < sizeof(ops) / sizeof(ops[0]) && !accept(ps, ops[i].token))
-            i++;
-        if (i == sizeof(ops) / sizeof(ops[0])) {
-            fail(ps, "Invalid filter pattern: expected a comparison after the selector");
-        } else {
-            n->kind = ops[i].kind;
-            ok = parse_value(ps, n);
-            if (ok && n->kind >= N_LT && n->kind <= N_GE && !n->is_number)
-                ok = fail(ps, "Invalid filter pattern: <, <=, > and >= compare numbers");
-        }
+        ok = parse_comparison(ps, n);
     }
     ps->depth--;
     if (!ok) {
@@ -368,14 +387,24 @@ static yajl_val resolve(yajl_val v, const struct node *n)
     return v;
 }
 
-/* Whether field equals the node's value: numerically for a number value,
- * else as text (a number field by how it was written). */
+/* Whether text equals the node's value: numerically for a number value,
+ * else as a glob. */
+static bool text_equals(const struct node *n, const char *text)
+{
+    if (!n->is_number)
+        return glob_match(n->text, text, false, false);
+    char *end;
+    double x = strtod(text, &end);
+    return *text && !*end && x == n->number;
+}
+
+/* The same for a JSON field (a number field by how it was written). */
 static bool equals(const struct node *n, yajl_val field)
 {
-    if (n->is_number)
-        return YAJL_IS_NUMBER(field) && strtod(field->u.number.r, NULL) == n->number;
+    if (n->is_number && !YAJL_IS_NUMBER(field))
+        return false;
     const char *text = YAJL_IS_STRING(field) ? field->u.string : YAJL_IS_NUMBER(field) ? field->u.number.r : NULL;
-    return text && glob_match(n->text, text, false, false);
+    return text && text_equals(n, text);
 }
 
 static bool eval(const struct node *n, yajl_val root)
@@ -404,6 +433,129 @@ static bool eval(const struct node *n, yajl_val root)
     }
 }
 
+/* ---- space-delimited patterns -------------------------------------------------- */
+
+#define MAX_FIELDS 128
+
+/* [name, name = value, ..., name > 10]: each item a field name, with a
+ * comparison or not, or "..." for any number of fields. */
+static bool parse_delimited(struct parser *ps, struct logs_filter *f)
+{
+    for (;;) {
+        if (f->n_fields == MAX_FIELDS)
+            return fail(ps, "Invalid filter pattern: too many fields");
+        struct node **grown = realloc(f->fields, (f->n_fields + 1) * sizeof(*grown));
+        struct node *n = grown ? new_node(ps, N_ANY) : NULL;
+        if (!grown || !n) {
+            ps->nomem = true;
+            if (grown)
+                f->fields = grown;
+            return false;
+        }
+        f->fields = grown;
+        f->fields[f->n_fields++] = n;
+        skip_space(ps);
+        if (accept(ps, "...")) {
+            n->kind = N_ELLIPSIS;
+        } else {
+            const char *start = ps->p;
+            while (isalnum((unsigned char)*ps->p) || *ps->p == '_')
+                ps->p++;
+            if (ps->p == start)
+                return fail(ps, "Invalid filter pattern: a field needs a name");
+            skip_space(ps);
+            if (*ps->p && !strchr(",]", *ps->p) && !parse_comparison(ps, n))
+                return false;
+            skip_space(ps);
+            if (*ps->p == '&' || *ps->p == '|')
+                return fail(ps, "cloudless does not support && and || in space-delimited filter patterns yet.");
+        }
+        if (accept(ps, "]"))
+            return true;
+        if (!accept(ps, ","))
+            return fail(ps, "Invalid filter pattern: fields are separated by commas and end with ]");
+    }
+}
+
+/* Splits a copy of the message into fields at spaces; "quoted" and
+ * [bracketed] text is one field, without its quotes or brackets. */
+static size_t split_fields(char *text, char **fields, size_t max)
+{
+    size_t n = 0;
+    char *p = text;
+    while (*p && n < max) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        char close = *p == '"' ? '"' : *p == '[' ? ']' : ' ';
+        if (close != ' ')
+            p++;
+        fields[n++] = p;
+        char *end = strchr(p, close);
+        if (!end)
+            break;
+        *end = '\0';
+        p = end + 1;
+    }
+    return n;
+}
+
+static bool field_matches(const struct node *n, const char *text)
+{
+    char *end;
+    double x = strtod(text, &end);
+    bool number = *text && !*end;
+    switch (n->kind) {
+    case N_ANY: return true;
+    case N_EQ: return text_equals(n, text);
+    case N_NE: return !text_equals(n, text);
+    case N_LT: return number && x < n->number;
+    case N_LE: return number && x <= n->number;
+    case N_GT: return number && x > n->number;
+    case N_GE: return number && x >= n->number;
+    default: return false;
+    }
+}
+
+/* The pattern's fields against the message's, "..." taking any number of
+ * them: row by row from the last pattern field, `now[j]` says whether the
+ * pattern from field i on matches the message from field j on (`next`
+ * holds the row of i + 1), so any number of "..." costs np * nf tests. */
+static bool fields_match(struct node *const *pattern, size_t np, char *const *fields, size_t nf)
+{
+    bool *now = calloc(nf + 1, sizeof(*now)), *next = calloc(nf + 1, sizeof(*next));
+    bool hit = false;
+    if (now && next) {
+        next[nf] = true;
+        for (size_t i = np; i-- > 0;) {
+            for (size_t j = nf + 1; j-- > 0;) {
+                if (pattern[i]->kind == N_ELLIPSIS)
+                    now[j] = next[j] || (j < nf && now[j + 1]);
+                else
+                    now[j] = j < nf && next[j + 1] && field_matches(pattern[i], fields[j]);
+            }
+            bool *row = next;
+            next = now;
+            now = row;
+        }
+        hit = next[0];
+    }
+    free(now);
+    free(next);
+    return hit;
+}
+
+static bool delimited_match(const struct logs_filter *f, const char *message)
+{
+    char *copy = strdup(message);
+    char *fields[MAX_FIELDS * 4];
+    bool hit = copy && fields_match(f->fields, f->n_fields, fields,
+                                    split_fields(copy, fields, sizeof(fields) / sizeof(fields[0])));
+    free(copy);
+    return hit;
+}
+
 /* ---- entry points ------------------------------------------------------------- */
 
 enum logs_filter_status logs_filter_parse(const char *pattern, struct logs_filter **out, const char **message)
@@ -418,8 +570,18 @@ enum logs_filter_status logs_filter_parse(const char *pattern, struct logs_filte
         p++;
     enum logs_filter_status st = LOGS_FILTER_OK;
     if (*p == '[') {
-        *message = "cloudless does not support space-delimited filter patterns yet.";
-        st = LOGS_FILTER_UNSUPPORTED;
+        struct parser ps = {.p = p + 1};
+        f->delimited = true;
+        if (parse_delimited(&ps, f)) {
+            skip_space(&ps);
+            if (*ps.p)
+                fail(&ps, "Invalid filter pattern: unexpected text after ]");
+        }
+        st = ps.nomem ? LOGS_FILTER_NOMEM
+             : !ps.message ? LOGS_FILTER_OK
+             : strncmp(ps.message, "cloudless", 9) == 0 ? LOGS_FILTER_UNSUPPORTED
+                                                        : LOGS_FILTER_INVALID;
+        *message = ps.message;
     } else if (*p == '%') {
         *message = "cloudless does not support regular-expression filter patterns yet.";
         st = LOGS_FILTER_UNSUPPORTED;
@@ -446,6 +608,8 @@ enum logs_filter_status logs_filter_parse(const char *pattern, struct logs_filte
 
 bool logs_filter_match(const struct logs_filter *f, const char *message)
 {
+    if (f->delimited)
+        return delimited_match(f, message);
     if (!f->json)
         return terms_match(f, message);
     yajl_val root = yajl_tree_parse(message, NULL, 0);

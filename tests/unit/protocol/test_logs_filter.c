@@ -1,7 +1,7 @@
 /* Unit tests for protocol/logs filter.c: term patterns (all, ?any,
  * -none, quoted phrases), JSON patterns (selectors, string globs, numbers,
- * IS / NOT EXISTS, && over ||, parentheses), refusals and what is not
- * supported. */
+ * IS / NOT EXISTS, && over ||, parentheses), space-delimited patterns
+ * (fields, comparisons, "..."), refusals and what is not supported. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -56,6 +56,18 @@ static void test_matching(void **state)
         {"{ $.missing NOT EXISTS }", NULL, true},
         {"{ $.note NOT EXISTS }", NULL, false},
         {"{ $.level = \"ERROR\" }", "ERROR but not JSON", false},
+        {"[ip, user, status = 404, bytes]", "10.0.0.1 ann 404 512", true},
+        {"[ip, user, status = 404, bytes]", "10.0.0.1 ann 200 512", false},
+        {"[ip, user, status = 404, bytes]", "10.0.0.1 ann 404", false},
+        {"[ip, user, status = 4*, bytes > 1000]", "10.0.0.1 ann 403 2048", true},
+        {"[ip, user, status = 4*, bytes > 1000]", "10.0.0.1 ann 403 999", false},
+        {"[ip, user, status != 200, bytes <= 10]", "10.0.0.1 ann 500 10", true},
+        {"[..., status = 500]", "a b c d 500", true},
+        {"[..., status = 500]", "500 a", false},
+        {"[ip, ..., bytes >= 100]", "1.2.3.4 100", true},
+        {"[ts, request = \"*GET*\", ...]", "[27/Nov/2026:10:00:00] \"GET /index.html HTTP/1.1\" 200 10", true},
+        {"[ts, request = \"*POST*\", ...]", "[27/Nov/2026:10:00:00] \"GET /index.html HTTP/1.1\" 200 10", false},
+        {"[a, ..., ..., b = x]", "1 2 3 x", true},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const struct filter_case *c = &cases[i];
@@ -86,7 +98,11 @@ static void test_refusals(void **state)
         {"{ $.a = 1 } extra", LOGS_FILTER_INVALID},
         {"{ $.a[x] = 1 }", LOGS_FILTER_INVALID},
         {"{ ((((((((((((((((($.a = 1))))))))))))))))) }", LOGS_FILTER_INVALID},
-        {"[ip, user, status = 404]", LOGS_FILTER_UNSUPPORTED},
+        {"[ip, user, status = 404 || status = 500]", LOGS_FILTER_UNSUPPORTED},
+        {"[ip, user", LOGS_FILTER_INVALID},
+        {"[ip, = 3]", LOGS_FILTER_INVALID},
+        {"[ip, bytes > many]", LOGS_FILTER_INVALID},
+        {"[ip] more", LOGS_FILTER_INVALID},
         {"%ERROR [0-9]+%", LOGS_FILTER_UNSUPPORTED},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
