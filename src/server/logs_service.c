@@ -9,9 +9,8 @@
  * PENDING_BYTES_MAX of buffered text, events are dropped and counted.
  * A sweep every minute deletes events older than their group's retention.
  *
- * FilterLogEvents matches with protocol/logs/filter.c: term, JSON and
- * space-delimited patterns; regular expressions answer
- * InvalidParameterException. Paging tokens are positions: "<ts>:<id>" for
+ * FilterLogEvents matches with protocol/logs/filter.c: term, JSON,
+ * space-delimited and regular-expression patterns. Paging tokens are positions: "<ts>:<id>" for
  * FilterLogEvents, "f/<ts>:<id>" and "b/<ts>:<id>" for GetLogEvents. */
 #include "server/logs.h"
 

@@ -70,6 +70,8 @@ class LogsTests(LambdaTestCase):
         not_found = self.logs.filter_log_events(logGroupName=group,
                                                 filterPattern="[ip, id, user, ts, request, status = 4*, bytes > 1000]")
         self.assertEqual([e["message"].split()[0] for e in not_found["events"]], ["10.0.0.1"])
+        regex = self.logs.filter_log_events(logGroupName=group, filterPattern='%" (404|5[0-9]{2}) %')
+        self.assertEqual([e["message"].split()[0] for e in regex["events"]], ["10.0.0.1"])
         pages = list(self.logs.get_paginator("filter_log_events").paginate(
             logGroupName=group, PaginationConfig={"PageSize": 1}))
         self.assertEqual(sum(len(p["events"]) for p in pages), 7)

@@ -20,11 +20,15 @@
  *   [ip, user, ..., status = 4*, bytes > 1000]
  * name one field each, optionally with a comparison as above (numbers or
  * '*' globs), and "..." stands for any number of fields; without "..." the
- * counts must agree. && and || inside them, and regular expressions
- * (%...%), are reported as unsupported rather than misread. */
+ * counts must agree; && and || inside them are reported as unsupported
+ * rather than misread.
+ *
+ * Regular expressions, %ERROR [0-9]+%, match anywhere in the message, as
+ * POSIX extended expressions (close to the subset CloudWatch accepts). */
 #include "protocol/logs/filter.h"
 
 #include <ctype.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +66,8 @@ struct node {
 struct logs_filter {
     struct term *terms;
     size_t n_terms;
+    regex_t regex;                 /* a %regular expression% pattern */
+    bool is_regex;
     struct node *json;             /* a JSON pattern's expression, or NULL */
     struct node **fields;          /* a space-delimited pattern's fields */
     size_t n_fields;
@@ -91,6 +97,8 @@ void logs_filter_free(struct logs_filter *f)
         free(f->terms[i].text);
     free(f->terms);
     node_free(f->json);
+    if (f->is_regex)
+        regfree(&f->regex);
     for (size_t i = 0; i < f->n_fields; i++)
         node_free(f->fields[i]);
     free(f->fields);
@@ -556,6 +564,49 @@ static bool delimited_match(const struct logs_filter *f, const char *message)
     return hit;
 }
 
+/* ---- regular expressions ------------------------------------------------------- */
+
+#define REGEX_MAX_LENGTH 256
+#define REGEX_MAX_COPIES 100000.0
+
+/* NULL when glibc can compile and run the expression within bounds, else
+ * why not. glibc's compiler copies a subexpression once more for each '+'
+ * and once per repetition an interval asks for, nested ones multiplying,
+ * so the product of those copies is bounded, and stacked quantifiers
+ * (a+++..., which CloudWatch's syntax does not have) are refused; \1-\9
+ * back-references, which CloudWatch does not take either, would make the
+ * matcher backtrack exponentially. */
+static const char *regex_problem(const char *expression)
+{
+    if (strlen(expression) > REGEX_MAX_LENGTH)
+        return "Invalid filter pattern: the regular expression is too long";
+    double copies = 1;
+    bool after_quantifier = false;
+    for (const char *p = expression; *p; p++) {
+        bool quantifier = *p == '*' || *p == '+' || *p == '?' || *p == '{';
+        if (quantifier && after_quantifier)
+            return "Invalid filter pattern: quantifiers cannot follow one another";
+        if (*p == '\\' && p[1]) {
+            if (p[1] >= '1' && p[1] <= '9')
+                return "Invalid filter pattern: back-references are not allowed in regular expressions";
+            p++;
+        } else if (*p == '{') {
+            char *end;
+            long low = strtol(p + 1, &end, 10), high = *end == ',' ? strtol(end + 1, &end, 10) : low;
+            copies *= (double)(low > high ? low : high) + 1;
+            const char *close = strchr(p, '}');
+            if (close)
+                p = close;
+        } else if (*p == '+') {
+            copies *= 2;
+        }
+        if (copies > REGEX_MAX_COPIES)
+            return "Invalid filter pattern: the regular expression repeats too much";
+        after_quantifier = quantifier;
+    }
+    return NULL;
+}
+
 /* ---- entry points ------------------------------------------------------------- */
 
 enum logs_filter_status logs_filter_parse(const char *pattern, struct logs_filter **out, const char **message)
@@ -583,8 +634,24 @@ enum logs_filter_status logs_filter_parse(const char *pattern, struct logs_filte
                                                         : LOGS_FILTER_INVALID;
         *message = ps.message;
     } else if (*p == '%') {
-        *message = "cloudless does not support regular-expression filter patterns yet.";
-        st = LOGS_FILTER_UNSUPPORTED;
+        size_t len = strlen(p);
+        while (len > 1 && isspace((unsigned char)p[len - 1]))
+            len--;
+        char *expression = len >= 2 && p[len - 1] == '%' ? strndup(p + 1, len - 2) : NULL;
+        if (len < 2 || p[len - 1] != '%') {
+            *message = "Invalid filter pattern: a regular expression is enclosed in %";
+            st = LOGS_FILTER_INVALID;
+        } else if (!expression) {
+            st = LOGS_FILTER_NOMEM;
+        } else if ((*message = regex_problem(expression))) {
+            st = LOGS_FILTER_INVALID;
+        } else if (regcomp(&f->regex, expression, REG_EXTENDED | REG_NOSUB) != 0) {
+            *message = "Invalid filter pattern: the regular expression does not compile";
+            st = LOGS_FILTER_INVALID;
+        } else {
+            f->is_regex = true;
+        }
+        free(expression);
     } else if (*p == '{') {
         struct parser ps = {.p = p + 1};
         f->json = parse_or(&ps);
@@ -608,6 +675,8 @@ enum logs_filter_status logs_filter_parse(const char *pattern, struct logs_filte
 
 bool logs_filter_match(const struct logs_filter *f, const char *message)
 {
+    if (f->is_regex)
+        return regexec(&f->regex, message, 0, NULL, 0) == 0;
     if (f->delimited)
         return delimited_match(f, message);
     if (!f->json)

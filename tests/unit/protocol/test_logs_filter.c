@@ -68,6 +68,9 @@ static void test_matching(void **state)
         {"[ts, request = \"*GET*\", ...]", "[27/Nov/2026:10:00:00] \"GET /index.html HTTP/1.1\" 200 10", true},
         {"[ts, request = \"*POST*\", ...]", "[27/Nov/2026:10:00:00] \"GET /index.html HTTP/1.1\" 200 10", false},
         {"[a, ..., ..., b = x]", "1 2 3 x", true},
+        {"%ERROR [0-9]+%", "2026 ERROR 503 upstream", true},
+        {"%ERROR [0-9]+%", "2026 ERROR upstream", false},
+        {"%^(GET|POST) /api/%", "POST /api/items", true},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const struct filter_case *c = &cases[i];
@@ -103,7 +106,13 @@ static void test_refusals(void **state)
         {"[ip, = 3]", LOGS_FILTER_INVALID},
         {"[ip, bytes > many]", LOGS_FILTER_INVALID},
         {"[ip] more", LOGS_FILTER_INVALID},
-        {"%ERROR [0-9]+%", LOGS_FILTER_UNSUPPORTED},
+        {"%ERROR [0-9+%", LOGS_FILTER_INVALID},
+        {"%(a)\\1%", LOGS_FILTER_INVALID},
+        {"%unterminated", LOGS_FILTER_INVALID},
+        {"%s++++++++++++++++++++++++++++++%", LOGS_FILTER_INVALID},
+        {"%((a{100}){100}){100}%", LOGS_FILTER_INVALID},
+        {"%a{1000000}%", LOGS_FILTER_INVALID},
+        {"%((((((((((((((((((a)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+%", LOGS_FILTER_INVALID},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct logs_filter *f;
