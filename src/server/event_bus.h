@@ -29,9 +29,9 @@ typedef void (*event_delivered_fn)(void *arg, enum event_delivery result);
 struct event_destination {
     const char *kind;              /* "sqs", "lambda", "sns" (static) */
     void *ctx;
-    /* Can the bucket's owner `account` send to arn? NULL when yes, else
-     * the reason AWS gives (ArgumentValue of the validation error). */
-    const char *(*validate)(void *ctx, const char *account, const char *arn);
+    /* May `bucket` (owned by `account`) send its events to arn? NULL when
+     * yes, else the reason AWS gives (ArgumentValue of the validation error). */
+    const char *(*validate)(void *ctx, const char *account, const char *bucket, const char *arn);
     /* Takes one event (copy what you keep); done runs exactly once, on the
      * loop thread, possibly before this returns. */
     void (*deliver)(void *ctx, const struct s3_event *ev, event_delivered_fn done, void *arg);

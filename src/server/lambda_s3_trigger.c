@@ -2,11 +2,12 @@
  * bucket's LambdaFunctionConfigurations invoke their functions.
  *
  * Validation (PutBucketNotificationConfiguration) wants what AWS wants: the
- * function of the ARN exists in the ARN's account and region, and a
- * statement of its resource policy allows the principal s3.amazonaws.com
- * (or "*") lambda:InvokeFunction, else "Not authorized to invoke function
- * [<arn>]" as AWS words it (a SourceArn condition is not checked against the
- * bucket: the bus's validation does not name it). Delivery hands the S3 event JSON to
+ * function of the ARN exists in the ARN's account and region, and its
+ * resource policy allows the principal s3.amazonaws.com lambda:InvokeFunction
+ * on it, evaluated by protocol/iam with aws:SourceArn (the bucket's ARN) and
+ * aws:SourceAccount (its owner) for the Conditions AddPermission writes,
+ * else "Not authorized to invoke function [<arn>]" as AWS words it.
+ * Delivery hands the S3 event JSON to
  * lambda_invoke_event, the asynchronous invocation with AWS's retries, and
  * acknowledges the bus once that event is durably queued; an event for a
  * function deleted since is dropped, as AWS drops it. S3 sends Lambda no
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/iam/policy.h"
 #include "protocol/s3/notification.h"
 #include "server/event_bus.h"
 #include "server/lambda.h"
@@ -51,46 +53,39 @@ static bool parse_function_arn(struct lambda_service *svc, const char *arn, stru
     return true;
 }
 
-static bool names_s3_or_anyone(yajl_val principal)
+/* Whether the function's resource policy lets S3, for bucket (owned by
+ * account), invoke the function `arn` names. */
+static bool s3_may_invoke(const struct lambda_function *fn, const char *account, const char *bucket,
+                          const char *arn)
 {
-    if (YAJL_IS_STRING(principal)) {
-        const char *text = YAJL_GET_STRING(principal);
-        return text && strcmp(text, "*") == 0;
-    }
-    const char *service = json_str(principal, "Service");
-    const char *aws = json_str(principal, "AWS");
-    return (service && strcmp(service, "s3.amazonaws.com") == 0) || (aws && strcmp(aws, "*") == 0);
-}
-
-static bool allows_invoke(const char *action)
-{
-    return action && (strcmp(action, "lambda:InvokeFunction") == 0 || strcmp(action, "lambda:*") == 0 ||
-                      strcmp(action, "*") == 0);
-}
-
-static bool s3_may_invoke(const struct lambda_function *fn)
-{
+    struct strbuf doc;
+    strbuf_init(&doc);
+    strbuf_puts(&doc, "{\"Statement\":[");
     for (size_t i = 0; i < fn->n_policy; i++) {
-        yajl_val st = json_parse(fn->policy[i].json, strlen(fn->policy[i].json));
-        const char *effect = json_str(st, "Effect");
-        bool ok = effect && strcmp(effect, "Allow") == 0 && names_s3_or_anyone(json_get(st, "Principal")) &&
-                  allows_invoke(json_str(st, "Action"));
-        yajl_tree_free(st);
-        if (ok)
-            return true;
+        if (i)
+            strbuf_puts(&doc, ",");
+        strbuf_puts(&doc, fn->policy[i].json);
     }
-    return false;
+    strbuf_puts(&doc, "]}");
+    char source_arn[128];
+    snprintf(source_arn, sizeof(source_arn), "arn:aws:s3:::%s", bucket);
+    const struct iam_key keys[] = {{"aws:SourceArn", source_arn}, {"aws:SourceAccount", account}};
+    const struct iam_context ctx = {keys, sizeof(keys) / sizeof(keys[0])};
+    bool allowed = fn->n_policy && !strbuf_failed(&doc) &&
+                   iam_policy_evaluate_service(doc.data, "s3.amazonaws.com", "lambda:InvokeFunction", arn, &ctx) ==
+                       IAM_ALLOW;
+    strbuf_free(&doc);
+    return allowed;
 }
 
-static const char *lambda_validate(void *ctx, const char *account, const char *arn)
+static const char *lambda_validate(void *ctx, const char *account, const char *bucket, const char *arn)
 {
-    (void)account;
     struct lambda_service *svc = ctx;
     struct function_ref ref;
     struct lambda_function *fn = parse_function_arn(svc, arn, &ref) ? lambda_find(svc, ref.account, ref.name) : NULL;
     if (!fn || !lambda_resolve(fn, ref.qualifier))
         return "The destination Lambda function does not exist";
-    if (!s3_may_invoke(fn)) {
+    if (!s3_may_invoke(fn, account, bucket, arn)) {
         static char reason[700];   /* read by the caller before the next validation */
         snprintf(reason, sizeof(reason), "Not authorized to invoke function [%.600s]", arn);
         return reason;

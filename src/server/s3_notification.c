@@ -171,7 +171,8 @@ static bool destinations_valid(struct s3_call *call, const struct s3_notify_conf
     for (size_t i = 0; i < c->n_rules; i++) {
         const struct s3_notify_rule *r = &c->rules[i];
         const struct event_destination *d = event_bus_destination(call->srv->bus, dest_kind(r->dest));
-        const char *why = d ? d->validate(d->ctx, call->account, r->arn) : missing_reason(r->dest);
+        const char *why = d ? d->validate(d->ctx, call->account, call->route.bucket, r->arn)
+                            : missing_reason(r->dest);
         if (!why)
             continue;
         n_bad++;
@@ -298,9 +299,10 @@ struct sqs_delivery {
     void *arg;
 };
 
-static const char *sqs_validate(void *ctx, const char *account, const char *arn)
+static const char *sqs_validate(void *ctx, const char *account, const char *bucket, const char *arn)
 {
     (void)account;
+    (void)bucket;
     struct server *srv = ctx;
     char prefix[96];
     snprintf(prefix, sizeof(prefix), "arn:aws:sqs:%s:", srv->cfg->region);

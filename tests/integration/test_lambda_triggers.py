@@ -136,6 +136,13 @@ class S3TriggerTests(TriggerTestCase):
                 "LambdaFunctionConfigurations": [{"LambdaFunctionArn": missing, "Events": ["s3:ObjectCreated:*"]}]})
         self.assertEqual(caught.exception.response["Error"]["Code"], "InvalidArgument")
 
+        self.lam.add_permission(FunctionName=name, StatementId="other", Action="lambda:InvokeFunction",
+                                Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::some-other-bucket")
+        with self.assertRaises(Exception) as caught:
+            self.s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
+        self.assertEqual(caught.exception.response["Error"]["ArgumentValue1"],
+                         "Not authorized to invoke function [%s]" % created["FunctionArn"])
+
         self.lam.add_permission(FunctionName=name, StatementId="s3", Action="lambda:InvokeFunction",
                                 Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::" + bucket)
         self.s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)

@@ -196,7 +196,16 @@ static bool resource_matches(const char *pattern, const void *arg)
     return hit;
 }
 
-/* `account` NULL = anonymous. */
+/* Who is asking: an account, a service (s3.amazonaws.com), or neither
+ * (anonymous). */
+struct who {
+    const char *account;
+    const char *service;
+};
+
+static const struct who anonymous;
+
+/* An "AWS" principal entry against an account (NULL: none). */
 static bool principal_id_matches(const char *p, const void *ctx)
 {
     const char *account = ctx;
@@ -210,16 +219,21 @@ static bool principal_id_matches(const char *p, const void *ctx)
     return strncmp(p, "arn:aws:iam::", 13) == 0 && strncmp(p + 13, account, n) == 0 && p[13 + n] == ':';
 }
 
-static bool principal_matches(yajl_val p, const char *account)
+static bool service_matches(const char *p, const void *ctx) { return strcmp(p, (const char *)ctx) == 0; }
+
+/* "*", {"AWS": ids or "*"} and, for a service, {"Service": names}. */
+static bool principal_matches(yajl_val p, const struct who *who)
 {
     if (YAJL_IS_STRING(p))
         return strcmp(p->u.string, "*") == 0;
     bool hit = false;
-    yajl_val aws = object_get(p, "AWS");
-    return aws && each_string(aws, principal_id_matches, account, &hit) && hit;
+    yajl_val aws = object_get(p, "AWS"), service = object_get(p, "Service");
+    if (aws && each_string(aws, principal_id_matches, who->account, &hit) && hit)
+        return true;
+    return who->service && service && each_string(service, service_matches, who->service, &hit) && hit;
 }
 
-static bool statement_matches(yajl_val stmt, const char *account, const char *action, const char *resource,
+static bool statement_matches(yajl_val stmt, const struct who *who, const char *action, const char *resource,
                               const struct iam_context *ctx)
 {
     yajl_val condition = object_get(stmt, "Condition");
@@ -227,7 +241,7 @@ static bool statement_matches(yajl_val stmt, const char *account, const char *ac
         return false;
     bool neg, hit;
     yajl_val principal = field(stmt, "Principal", "NotPrincipal", &neg);
-    if (!principal || principal_matches(principal, account) == neg)
+    if (!principal || principal_matches(principal, who) == neg)
         return false;
     yajl_val a = field(stmt, "Action", "NotAction", &neg);
     if (!a || !each_string(a, action_matches, action, &hit) || hit == neg)
@@ -237,17 +251,17 @@ static bool statement_matches(yajl_val stmt, const char *account, const char *ac
     return r && each_string(r, resource_matches, &rr, &hit) && hit != neg;
 }
 
-static enum iam_decision statement_decision(yajl_val stmt, const char *account, const char *action,
-                                                  const char *resource, const struct iam_context *ctx)
+static enum iam_decision statement_decision(yajl_val stmt, const struct who *who, const char *action,
+                                           const char *resource, const struct iam_context *ctx)
 {
-    if (!statement_matches(stmt, account, action, resource, ctx))
+    if (!statement_matches(stmt, who, action, resource, ctx))
         return IAM_NO_MATCH;
     const char *effect = YAJL_GET_STRING(object_get(stmt, "Effect"));
     return effect && strcmp(effect, "Deny") == 0 ? IAM_DENY : IAM_ALLOW;
 }
 
-enum iam_decision iam_policy_evaluate(const char *json, const char *account, const char *action,
-                                           const char *resource, const struct iam_context *ctx)
+static enum iam_decision evaluate(const char *json, const struct who *who, const char *action,
+                                  const char *resource, const struct iam_context *ctx)
 {
     yajl_val root = json ? parse_policy(json, strlen(json)) : NULL;
     if (!root)
@@ -257,12 +271,26 @@ enum iam_decision iam_policy_evaluate(const char *json, const char *account, con
     size_t n = YAJL_IS_ARRAY(statements) ? statements->u.array.len : 1;
     for (size_t i = 0; i < n && result != IAM_DENY; i++) {
         yajl_val stmt = YAJL_IS_ARRAY(statements) ? statements->u.array.values[i] : statements;
-        enum iam_decision d = statement_decision(stmt, account, action, resource, ctx);
+        enum iam_decision d = statement_decision(stmt, who, action, resource, ctx);
         if (d != IAM_NO_MATCH)
             result = d;
     }
     yajl_tree_free(root);
     return result;
+}
+
+enum iam_decision iam_policy_evaluate(const char *json, const char *account, const char *action,
+                                      const char *resource, const struct iam_context *ctx)
+{
+    const struct who who = {account, NULL};
+    return evaluate(json, &who, action, resource, ctx);
+}
+
+enum iam_decision iam_policy_evaluate_service(const char *json, const char *service, const char *action,
+                                              const char *resource, const struct iam_context *ctx)
+{
+    const struct who who = {NULL, service};
+    return evaluate(json, &who, action, resource, ctx);
 }
 
 bool iam_policy_is_public(const char *json)
@@ -278,7 +306,7 @@ bool iam_policy_is_public(const char *json)
         const char *effect = YAJL_GET_STRING(object_get(stmt, "Effect"));
         yajl_val principal = object_get(stmt, "Principal");
         yajl_val condition = object_get(stmt, "Condition");
-        is_public = effect && strcmp(effect, "Allow") == 0 && principal && principal_matches(principal, NULL) &&
+        is_public = effect && strcmp(effect, "Allow") == 0 && principal && principal_matches(principal, &anonymous) &&
                     !(condition && iam_condition_restricts_sources(condition));
     }
     yajl_tree_free(root);

@@ -56,6 +56,10 @@ struct iam_context {
  * (actions case-insensitively). Deny wins over Allow. */
 enum iam_decision iam_policy_evaluate(const char *json, const char *account, const char *action,
                                       const char *resource, const struct iam_context *ctx);
+/* The same for a service principal calling (s3.amazonaws.com invoking a
+ * function): it matches "*", {"AWS": "*"} and {"Service": <it>}. */
+enum iam_decision iam_policy_evaluate_service(const char *json, const char *service, const char *action,
+                                              const char *resource, const struct iam_context *ctx);
 /* True when some Allow statement grants to everyone ("*" principal) and its
  * Condition, if any, does not limit it to fixed sources: S3's meaning of a
  * public policy. */

@@ -188,12 +188,33 @@ static void test_policy_variables(void **state)
     assert_int_equal(iam_policy_evaluate(doc, NULL, "s3:PutObject", "arn:aws:s3:::b/cost-$/k", NULL), IAM_ALLOW);
 }
 
+static void test_service_principals(void **state)
+{
+    (void)state;
+    const char doc[] =
+        "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"s3.amazonaws.com\"},"
+        "\"Action\":\"lambda:InvokeFunction\",\"Resource\":\"arn:aws:lambda:us-east-1:000000000000:function:f\","
+        "\"Condition\":{\"ArnLike\":{\"AWS:SourceArn\":\"arn:aws:s3:::uploads\"}}}]}";
+    const char *fn = "arn:aws:lambda:us-east-1:000000000000:function:f";
+    const struct iam_key from_uploads[] = {{"aws:SourceArn", "arn:aws:s3:::uploads"}};
+    const struct iam_key from_other[] = {{"aws:SourceArn", "arn:aws:s3:::other"}};
+    const struct iam_context uploads = {from_uploads, 1}, other = {from_other, 1};
+    assert_int_equal(iam_policy_evaluate_service(doc, "s3.amazonaws.com", "lambda:InvokeFunction", fn, &uploads),
+                     IAM_ALLOW);
+    assert_int_equal(iam_policy_evaluate_service(doc, "s3.amazonaws.com", "lambda:InvokeFunction", fn, &other),
+                     IAM_NO_MATCH);
+    assert_int_equal(iam_policy_evaluate_service(doc, "sns.amazonaws.com", "lambda:InvokeFunction", fn, &uploads),
+                     IAM_NO_MATCH);
+    assert_int_equal(iam_policy_evaluate(doc, "000000000000", "lambda:InvokeFunction", fn, &uploads), IAM_NO_MATCH);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_policy_evaluation),
         cmocka_unit_test(test_policy_conditions),
         cmocka_unit_test(test_policy_variables),
+        cmocka_unit_test(test_service_principals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
