@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "common/strbuf.h"
-#include "server/json_util.h"
+#include "protocol/json.h"
 
 struct server;
 struct lambda_code;

@@ -24,7 +24,7 @@
 
 #include "protocol/logs/filter.h"
 #include "server/auth.h"
-#include "server/json_util.h"
+#include "protocol/json.h"
 #include "server/log.h"
 #include "server/server.h"
 #include "storage/store.h"

@@ -10,6 +10,7 @@
 #include "protocol/iam/policy.h"
 #include "protocol/iam/condition.h"
 #include "protocol/glob.h"
+#include "protocol/json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +20,6 @@
 #include <yajl/yajl_tree.h>
 
 #define POLICY_MAX_BYTES (20 * 1024)
-
-static yajl_val object_get(yajl_val obj, const char *key)
-{
-    if (!YAJL_IS_OBJECT(obj))
-        return NULL;
-    for (size_t i = 0; i < obj->u.object.len; i++)
-        if (strcmp(obj->u.object.keys[i], key) == 0)
-            return obj->u.object.values[i];
-    return NULL;
-}
 
 /* Calls fn for each string of a string-or-array value; false when a member
  * is not a string or the value is neither. Stops early when fn returns true
@@ -90,7 +81,7 @@ static bool principal_valid(yajl_val p)
  * both or neither are present. */
 static yajl_val field(yajl_val stmt, const char *name, const char *not_name, bool *negated)
 {
-    yajl_val v = object_get(stmt, name), n = object_get(stmt, not_name);
+    yajl_val v = json_get(stmt, name), n = json_get(stmt, not_name);
     *negated = n != NULL;
     return (v != NULL) == (n != NULL) ? NULL : v ? v : n;
 }
@@ -99,7 +90,7 @@ static const char *check_statement(yajl_val stmt, const struct iam_policy_rules 
 {
     if (!YAJL_IS_OBJECT(stmt))
         return "Policies must be valid JSON and the first byte must be '{'";
-    const char *effect = YAJL_GET_STRING(object_get(stmt, "Effect"));
+    const char *effect = YAJL_GET_STRING(json_get(stmt, "Effect"));
     if (!effect)
         return "Missing required field Effect";
     if (strcmp(effect, "Allow") != 0 && strcmp(effect, "Deny") != 0)
@@ -122,7 +113,7 @@ static const char *check_statement(yajl_val stmt, const struct iam_policy_rules 
         return "Policy has invalid resource";
     /* The message outlives the call (iam_policy_check returns it). */
     static _Thread_local char condition_message[160];
-    yajl_val condition = object_get(stmt, "Condition");
+    yajl_val condition = json_get(stmt, "Condition");
     return condition ? iam_condition_check(condition, condition_message, sizeof(condition_message)) : NULL;
 }
 
@@ -150,7 +141,7 @@ const char *iam_policy_check(const char *json, size_t len, const struct iam_poli
     yajl_val root = skip < len && json[skip] == '{' ? parse_policy(json, len) : NULL;
     if (!root)
         return "Policies must be valid JSON and the first byte must be '{'";
-    yajl_val statements = object_get(root, "Statement");
+    yajl_val statements = json_get(root, "Statement");
     const char *problem = NULL;
     if (!statements) {
         problem = "Missing required field Statement";
@@ -162,7 +153,7 @@ const char *iam_policy_check(const char *json, size_t len, const struct iam_poli
     } else {
         problem = check_statement(statements, rules);
     }
-    yajl_val version = object_get(root, "Version");
+    yajl_val version = json_get(root, "Version");
     if (!problem && version && !(YAJL_IS_STRING(version) &&
                                  (strcmp(version->u.string, "2012-10-17") == 0 ||
                                   strcmp(version->u.string, "2008-10-17") == 0)))
@@ -227,7 +218,7 @@ static bool principal_matches(yajl_val p, const struct who *who)
     if (YAJL_IS_STRING(p))
         return strcmp(p->u.string, "*") == 0;
     bool hit = false;
-    yajl_val aws = object_get(p, "AWS"), service = object_get(p, "Service");
+    yajl_val aws = json_get(p, "AWS"), service = json_get(p, "Service");
     if (aws && each_string(aws, principal_id_matches, who->account, &hit) && hit)
         return true;
     return who->service && service && each_string(service, service_matches, who->service, &hit) && hit;
@@ -236,7 +227,7 @@ static bool principal_matches(yajl_val p, const struct who *who)
 static bool statement_matches(yajl_val stmt, const struct who *who, const char *action, const char *resource,
                               const struct iam_context *ctx)
 {
-    yajl_val condition = object_get(stmt, "Condition");
+    yajl_val condition = json_get(stmt, "Condition");
     if (!YAJL_IS_OBJECT(stmt) || (condition && !iam_condition_holds(condition, ctx)))
         return false;
     bool neg, hit;
@@ -256,7 +247,7 @@ static enum iam_decision statement_decision(yajl_val stmt, const struct who *who
 {
     if (!statement_matches(stmt, who, action, resource, ctx))
         return IAM_NO_MATCH;
-    const char *effect = YAJL_GET_STRING(object_get(stmt, "Effect"));
+    const char *effect = YAJL_GET_STRING(json_get(stmt, "Effect"));
     return effect && strcmp(effect, "Deny") == 0 ? IAM_DENY : IAM_ALLOW;
 }
 
@@ -266,7 +257,7 @@ static enum iam_decision evaluate(const char *json, const struct who *who, const
     yajl_val root = json ? parse_policy(json, strlen(json)) : NULL;
     if (!root)
         return IAM_NO_MATCH;
-    yajl_val statements = object_get(root, "Statement");
+    yajl_val statements = json_get(root, "Statement");
     enum iam_decision result = IAM_NO_MATCH;
     size_t n = YAJL_IS_ARRAY(statements) ? statements->u.array.len : 1;
     for (size_t i = 0; i < n && result != IAM_DENY; i++) {
@@ -298,14 +289,14 @@ bool iam_policy_is_public(const char *json)
     yajl_val root = json ? parse_policy(json, strlen(json)) : NULL;
     if (!root)
         return false;
-    yajl_val statements = object_get(root, "Statement");
+    yajl_val statements = json_get(root, "Statement");
     bool is_public = false;
     size_t n = YAJL_IS_ARRAY(statements) ? statements->u.array.len : 1;
     for (size_t i = 0; i < n && !is_public; i++) {
         yajl_val stmt = YAJL_IS_ARRAY(statements) ? statements->u.array.values[i] : statements;
-        const char *effect = YAJL_GET_STRING(object_get(stmt, "Effect"));
-        yajl_val principal = object_get(stmt, "Principal");
-        yajl_val condition = object_get(stmt, "Condition");
+        const char *effect = YAJL_GET_STRING(json_get(stmt, "Effect"));
+        yajl_val principal = json_get(stmt, "Principal");
+        yajl_val condition = json_get(stmt, "Condition");
         is_public = effect && strcmp(effect, "Allow") == 0 && principal && principal_matches(principal, &anonymous) &&
                     !(condition && iam_condition_restricts_sources(condition));
     }

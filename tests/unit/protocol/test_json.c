@@ -1,4 +1,4 @@
-/* Unit tests for server/json_util: field readers over yajl trees (types,
+/* Unit tests for protocol/json: field readers over yajl trees (types,
  * absence, wrong types) and the writer's commas, nesting, escaping and
  * re-serialization of a parsed tree. */
 #include <setjmp.h>
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "server/json_util.h"
+#include "protocol/json.h"
 
 static void test_readers(void **state)
 {

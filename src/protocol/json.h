@@ -1,8 +1,9 @@
-/* json_util: small helpers for the JSON services (Lambda, CloudWatch Logs):
- * reading fields of a yajl tree, and a comma-tracking JSON writer on a
- * strbuf (keys NULL inside arrays). */
-#ifndef CLOUDLESS_JSON_UTIL_H
-#define CLOUDLESS_JSON_UTIL_H
+/* protocol json: small helpers for JSON bodies and documents (the Lambda
+ * and CloudWatch Logs services, IAM policies): reading fields of a yajl
+ * tree, and a comma-tracking JSON writer on a strbuf (keys NULL inside
+ * arrays), pure. */
+#ifndef CLOUDLESS_PROTOCOL_JSON_H
+#define CLOUDLESS_PROTOCOL_JSON_H
 
 #include <stdbool.h>
 #include <stdint.h>

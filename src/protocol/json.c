@@ -1,7 +1,7 @@
-/* json_util: see json_util.h. Parsing is yajl's tree API on a NUL-terminated
+/* protocol json: see json.h. Parsing is yajl's tree API on a NUL-terminated
  * copy; writing appends to a strbuf, so an allocation failure shows once in
  * strbuf_failed() at the end. */
-#include "server/json_util.h"
+#include "protocol/json.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
