@@ -13,7 +13,7 @@
 #   LARGE_MB=1024     size of the large object (cloudless and nginx)
 #   MOTO_LARGE_MB=256 size of moto's large object (moto keeps bodies in memory)
 #   SKIP_MOTO=1       leave moto out
-#   CLOUDLESS=path    server binary (default build/src/server/cloudless)
+#   CLOUDLESS=path    server binary (default build/server/cloudless)
 #   BENCH_DIR=dir     where the temporary directory goes (default: the repo)
 #   SQS_DURATION=5    seconds per SQS row
 #   SQS_DEPTH=1000000 messages queued before the "deep" SQS rows (cloudless)
@@ -32,7 +32,7 @@ KEYS=${KEYS:-1000}
 LARGE_MB=${LARGE_MB:-1024}
 MOTO_LARGE_MB=${MOTO_LARGE_MB:-256}
 SKIP_MOTO=${SKIP_MOTO:-0}
-CLOUDLESS=${CLOUDLESS:-$repo/build/src/server/cloudless}
+CLOUDLESS=${CLOUDLESS:-$repo/build/server/cloudless}
 BENCH_DIR=${BENCH_DIR:-$repo}
 SQS_DURATION=${SQS_DURATION:-5}
 SQS_DEPTH=${SQS_DEPTH:-1000000}

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 BUILD_PKGS="build-essential meson ninja-build pkg-config libevent-dev libxml2-dev
-  libsqlite3-dev libssl-dev libyajl-dev zlib1g-dev libisal-dev libhttp-parser-dev
+  libsqlite3-dev libssl-dev libyajl-dev libisal-dev libhttp-parser-dev
   libzip-dev libcmocka-dev"
 TEST_PKGS="clang libclang-rt-14-dev python3 python3-boto3 awscli s3cmd rclone curl
   procps nodejs zip"

@@ -45,7 +45,7 @@ if [ $unit_rc -ne 0 ] && [ "${uf:-0}" -eq 0 ]; then count "unit test executables
 [ "${uf:-0}" -gt 0 ] && failures+=("unit tests")
 
 note "integration tests (real clients, sanitized server)"
-CLOUDLESS_BIN="$ROOT/build-asan/src/server/cloudless" tests/run_integration.sh | tee /tmp/cloudless-integration.log
+CLOUDLESS_BIN="$ROOT/build-asan/server/cloudless" tests/run_integration.sh | tee /tmp/cloudless-integration.log
 int_line=$(grep -E '^[A-Za-z]*:? ?[0-9]+ passed, [0-9]+ failed' /tmp/cloudless-integration.log | tail -n 1)
 ip=$(echo "$int_line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
 if_=$(echo "$int_line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')

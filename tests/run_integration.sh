@@ -2,7 +2,7 @@
 # Runs the integration suite (tests/integration) under both Python interpreters:
 # `python3` (pyenv, new boto3: CRC32 checksums, aws-chunked, SQS JSON protocol) and
 # /usr/bin/python3 (Debian, boto3 1.26: Content-MD5, SQS query protocol). Each run
-# starts its own server from CLOUDLESS_BIN (default build/src/server/cloudless) unless
+# starts its own server from CLOUDLESS_BIN (default build/server/cloudless) unless
 # TEST_ENDPOINT names an existing endpoint.
 #
 # The Terraform conformance tests do not depend on the interpreter and spend most of
@@ -14,7 +14,7 @@
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ -z "${TEST_ENDPOINT:-}" ]; then
-    CLOUDLESS_BIN=${CLOUDLESS_BIN:-$root/build/src/server/cloudless}
+    CLOUDLESS_BIN=${CLOUDLESS_BIN:-$root/build/server/cloudless}
     case $CLOUDLESS_BIN in /*) ;; *) CLOUDLESS_BIN=$(pwd)/$CLOUDLESS_BIN ;; esac
     export CLOUDLESS_BIN
 fi

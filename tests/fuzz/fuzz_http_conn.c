@@ -27,10 +27,10 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
-#include "server/config.h"
-#include "server/http_conn.h"
-#include "server/log.h"
-#include "server/server.h"
+#include "server/core/config.h"
+#include "server/core/http_conn.h"
+#include "server/core/log.h"
+#include "server/core/server.h"
 
 #define BODY_STOP (64 * 1024)
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/strbuf.h"
-#include "protocol/sigv4.h"
+#include "protocol/core/strbuf.h"
+#include "protocol/auth/sigv4.h"
 
 #define FIELD_COUNT 7
 

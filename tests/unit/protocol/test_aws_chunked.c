@@ -16,9 +16,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "common/strbuf.h"
-#include "protocol/checksum.h"
-#include "protocol/sigv4.h"
+#include "protocol/core/strbuf.h"
+#include "protocol/auth/checksum.h"
+#include "protocol/auth/sigv4.h"
 
 #define S3_SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 #define AMZ_DATE "20130524T000000Z"

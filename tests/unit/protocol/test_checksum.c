@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "protocol/checksum.h"
+#include "protocol/auth/checksum.h"
 
 static const char check_input[] = "123456789";
 

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "protocol/json.h"
+#include "protocol/core/json.h"
 
 static void test_readers(void **state)
 {

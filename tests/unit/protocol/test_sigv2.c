@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "protocol/sigv2.h"
+#include "protocol/auth/sigv2.h"
 
 #define DOC_KEY "AKIAIOSFODNN7EXAMPLE"
 #define DOC_SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

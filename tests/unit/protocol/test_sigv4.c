@@ -12,8 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "protocol/checksum.h"
-#include "protocol/sigv4.h"
+#include "protocol/auth/checksum.h"
+#include "protocol/auth/sigv4.h"
 
 #define SUITE_SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 #define SUITE_TIME 1440938160          /* 20150830T123600Z */

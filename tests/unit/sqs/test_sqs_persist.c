@@ -16,7 +16,7 @@
 #include "protocol/sqs/sqs.h"
 #include "storage/sqs/persist.h"
 #include "storage/sqs/sqs_engine.h"
-#include "storage/store_internal.h"
+#include "storage/core/store_internal.h"
 
 #define T0 1700000000000LL
 #define ACCT "000000000000"

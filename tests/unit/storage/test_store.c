@@ -27,9 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "protocol/checksum.h"
-#include "storage/s3_config.h"
-#include "storage/store.h"
+#include "protocol/auth/checksum.h"
+#include "storage/s3/config.h"
+#include "storage/core/store.h"
 
 #define ACCOUNT "000000000000"
 #define OTHER_ACCOUNT "111111111111"

@@ -1,0 +1,307 @@
+/* protocol/s3: S3's REST/XML wire format, pure (bytes and structs only).
+ *
+ *  - errors.c    s3_err -> AWS code, HTTP status, message; the <Error> body
+ *  - request.c   resolving (method, path, query, host) to an operation,
+ *                bucket and key; bucket-name rules; query parameters
+ *  - bucket.c    ListBuckets, GetBucketLocation, CreateBucketConfiguration
+ *  - list.c      ListObjects v1/v2, ListMultipartUploads, ListParts
+ *  - time.c      HTTP and ISO-8601 dates
+ *  - object.c    DeleteObjects request/response, CopyObjectResult
+ *  - multipart.c InitiateMultipartUploadResult, CompleteMultipartUpload
+ *                request/result, CopyPartResult
+ *
+ * Serializers append to a strbuf (check strbuf_failed once). Parsers use
+ * libxml2 with network access and entity expansion off, and return
+ * S3_ERR_MALFORMED_XML on anything unexpected. */
+#ifndef CLOUDLESS_PROTOCOL_S3_H
+#define CLOUDLESS_PROTOCOL_S3_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocol/s3/model.h"
+#include "protocol/core/strbuf.h"
+
+#define S3_XML_DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+#define S3_XMLNS "http://s3.amazonaws.com/doc/2006-03-01/"
+
+/* ---- errors.c ------------------------------------------------------ */
+
+const char *s3_err_code(enum s3_err e);    /* "NoSuchBucket" */
+int s3_err_status(enum s3_err e);          /* 404 */
+const char *s3_err_message(enum s3_err e); /* AWS's default message */
+
+/* <Error><Code/><Message/>{extra}<Resource/><RequestId/><HostId/></Error>.
+ * `message` NULL = the default. `extra_xml` is already-serialized elements
+ * (e.g. <BucketName>b</BucketName>, <Key>, <StringToSign>) or NULL. */
+void s3_error_xml(struct strbuf *out, enum s3_err e, const char *message,
+                  const char *extra_xml, const char *resource, const char *request_id);
+
+/* ---- request.c ----------------------------------------------------- */
+
+enum s3_op {
+    S3_OP_UNKNOWN = 0,             /* anything unsupported: answer NotImplemented */
+    S3_OP_LIST_BUCKETS,
+    S3_OP_CREATE_BUCKET,
+    S3_OP_HEAD_BUCKET,
+    S3_OP_DELETE_BUCKET,
+    S3_OP_GET_BUCKET_LOCATION,
+    S3_OP_LIST_OBJECTS,
+    S3_OP_LIST_OBJECTS_V2,
+    S3_OP_LIST_MULTIPART_UPLOADS,
+    S3_OP_DELETE_OBJECTS,
+    S3_OP_PUT_OBJECT,
+    S3_OP_COPY_OBJECT,
+    S3_OP_GET_OBJECT,
+    S3_OP_HEAD_OBJECT,
+    S3_OP_DELETE_OBJECT,
+    S3_OP_CREATE_MULTIPART_UPLOAD,
+    S3_OP_UPLOAD_PART,
+    S3_OP_UPLOAD_PART_COPY,
+    S3_OP_COMPLETE_MULTIPART_UPLOAD,
+    S3_OP_ABORT_MULTIPART_UPLOAD,
+    S3_OP_LIST_PARTS,
+    /* bucket configuration (server/s3/config.c) */
+    S3_OP_GET_BUCKET_POLICY,
+    S3_OP_PUT_BUCKET_POLICY,
+    S3_OP_DELETE_BUCKET_POLICY,
+    S3_OP_GET_BUCKET_POLICY_STATUS,
+    S3_OP_GET_BUCKET_ACL,
+    S3_OP_PUT_BUCKET_ACL,
+    S3_OP_GET_OBJECT_ACL,
+    S3_OP_PUT_OBJECT_ACL,
+    S3_OP_GET_BUCKET_CORS,
+    S3_OP_PUT_BUCKET_CORS,
+    S3_OP_DELETE_BUCKET_CORS,
+    S3_OP_GET_BUCKET_LIFECYCLE,
+    S3_OP_PUT_BUCKET_LIFECYCLE,
+    S3_OP_DELETE_BUCKET_LIFECYCLE,
+    S3_OP_GET_BUCKET_ENCRYPTION,
+    S3_OP_PUT_BUCKET_ENCRYPTION,
+    S3_OP_DELETE_BUCKET_ENCRYPTION,
+    S3_OP_GET_PUBLIC_ACCESS_BLOCK,
+    S3_OP_PUT_PUBLIC_ACCESS_BLOCK,
+    S3_OP_DELETE_PUBLIC_ACCESS_BLOCK,
+    S3_OP_GET_BUCKET_OWNERSHIP_CONTROLS,
+    S3_OP_PUT_BUCKET_OWNERSHIP_CONTROLS,
+    S3_OP_DELETE_BUCKET_OWNERSHIP_CONTROLS,
+    S3_OP_GET_BUCKET_WEBSITE,
+    S3_OP_PUT_BUCKET_WEBSITE,
+    S3_OP_DELETE_BUCKET_WEBSITE,
+    S3_OP_GET_BUCKET_LOGGING,
+    S3_OP_PUT_BUCKET_LOGGING,
+    S3_OP_GET_BUCKET_REQUEST_PAYMENT,
+    S3_OP_PUT_BUCKET_REQUEST_PAYMENT,
+    S3_OP_GET_BUCKET_ACCELERATE,
+    S3_OP_PUT_BUCKET_ACCELERATE,
+    S3_OP_GET_BUCKET_REPLICATION,
+    S3_OP_PUT_BUCKET_REPLICATION,
+    S3_OP_DELETE_BUCKET_REPLICATION,
+    S3_OP_CORS_PREFLIGHT,
+    S3_OP_GET_BUCKET_VERSIONING,
+    S3_OP_PUT_BUCKET_VERSIONING,
+    S3_OP_LIST_OBJECT_VERSIONS,
+    S3_OP_GET_OBJECT_LOCK_CONFIGURATION,
+    S3_OP_PUT_OBJECT_LOCK_CONFIGURATION,
+    S3_OP_GET_BUCKET_TAGGING,
+    S3_OP_PUT_BUCKET_TAGGING,
+    S3_OP_DELETE_BUCKET_TAGGING,
+    S3_OP_GET_OBJECT_TAGGING,
+    S3_OP_PUT_OBJECT_TAGGING,
+    S3_OP_DELETE_OBJECT_TAGGING,
+    S3_OP_GET_OBJECT_RETENTION,
+    S3_OP_PUT_OBJECT_RETENTION,
+    S3_OP_GET_OBJECT_LEGAL_HOLD,
+    S3_OP_PUT_OBJECT_LEGAL_HOLD,
+    /* event notifications (server/s3/notification.c) */
+    S3_OP_GET_BUCKET_NOTIFICATION,
+    S3_OP_PUT_BUCKET_NOTIFICATION,
+    /* checksums and browser uploads (server/s3/object.c, server/s3/post.c) */
+    S3_OP_GET_OBJECT_ATTRIBUTES,
+    S3_OP_POST_OBJECT,
+    S3_OP__COUNT
+};
+
+const char *s3_op_name(enum s3_op op);     /* "PutObject", for logs */
+
+struct s3_route {
+    enum s3_op op;
+    char *bucket;                  /* decoded; NULL when the request names none */
+    char *key;                     /* decoded; NULL when none */
+    bool virtual_host;             /* bucket came from the Host header */
+    const char *unsupported;       /* for S3_OP_UNKNOWN: the subresource or method seen, for the log */
+};
+
+/* Resolves the operation. `host` is the Host header (may be NULL);
+ * `vhost_domains` a NULL-terminated list of domains like "s3.localhost"
+ * under which "<bucket>.<domain>" is virtual-hosted style. `has_copy_source`:
+ * an x-amz-copy-source header is present. Returns S3_OK, S3_ERR_INVALID_URI
+ * (bad percent-encoding or a key with NUL), S3_ERR_KEY_TOO_LONG (>1024 bytes)
+ * or S3_ERR_METHOD_NOT_ALLOWED. */
+enum s3_err s3_route_request(const char *method, const char *path, const char *query,
+                             const char *host, const char *const *vhost_domains,
+                             bool has_copy_source, struct s3_route *out);
+void s3_route_free(struct s3_route *r);
+
+/* AWS's rules for new bucket names (3-63 chars, lower-case letters, digits,
+ * '.', '-', starts and ends alphanumeric, not an IP address, no "..",
+ * reserved prefixes "xn--", "sthree-", suffixes "-s3alias", "--ol-s3"). */
+bool s3_bucket_name_valid(const char *name);
+
+/* Percent-decoding ('+' is NOT a space in paths; it is in form bodies when
+ * plus_is_space). Returns a malloc'd string or NULL on bad encoding/ENOMEM
+ * (errno EINVAL or ENOMEM). */
+char *s3_url_decode(const char *s, size_t len, bool plus_is_space);
+/* RFC 3986 unreserved kept, everything else %XX (upper-case hex); '/' kept
+ * when keep_slash. Used for encoding-type=url in listings. */
+void s3_url_encode(struct strbuf *out, const char *s, bool keep_slash);
+
+/* Looks up a decoded query parameter; returns a malloc'd value ("" for a
+ * bare "?name"), or NULL when absent. *present tells absence apart from
+ * allocation failure. */
+char *s3_query_param(const char *query, const char *name, bool *present);
+
+/* ---- times ---------------------------------------------------------- */
+
+/* "Wed, 12 Oct 2009 17:50:00 GMT" */
+void s3_http_date(int64_t ms, char out[40]);
+/* "2009-10-12T17:50:30.000Z" */
+void s3_iso8601(int64_t ms, char out[32]);
+/* Parses RFC 1123 / RFC 850 / asctime dates (If-Modified-Since etc.) to ms; -1 if invalid. */
+int64_t s3_parse_http_date(const char *s);
+/* Parses "2030-01-01T00:00:00[.fff]Z" (or "+00:00") to ms; -1 if invalid. */
+int64_t s3_parse_iso8601(const char *s);
+
+/* ---- bucket.c ------------------------------------------------------- */
+
+void s3_list_buckets_xml(struct strbuf *out, const char *owner_account,
+                         const struct s3_bucket *buckets, size_t n);
+void s3_bucket_location_xml(struct strbuf *out, const char *region);
+/* Parses an optional CreateBucketConfiguration body (len 0 is fine: *region
+ * stays NULL). Returns S3_OK, S3_ERR_MALFORMED_XML. */
+enum s3_err s3_parse_create_bucket(const char *body, size_t len, char **region);
+
+/* ---- list.c --------------------------------------------------------- */
+
+struct s3_list_xml_opts {
+    const char *bucket;
+    const char *prefix;
+    const char *delimiter;
+    const char *marker;            /* v1 Marker / v2 StartAfter as given */
+    const char *continuation_token;/* v2, as given */
+    const char *next_continuation_token; /* v2, when truncated */
+    int max_keys;
+    bool v2;
+    bool url_encode;               /* encoding-type=url */
+    bool fetch_owner;              /* v1 always lists owners; v2 only when asked */
+};
+void s3_list_objects_xml(struct strbuf *out, const struct s3_list_xml_opts *o,
+                         const struct s3_list_result *r);
+
+/* ListVersionsResult; o->marker is the key-marker. */
+void s3_list_versions_xml(struct strbuf *out, const struct s3_list_xml_opts *o,
+                          const char *version_id_marker, const struct s3_list_result *r);
+void s3_list_uploads_xml(struct strbuf *out, const char *bucket, const char *prefix,
+                         const char *delimiter, const char *key_marker,
+                         const char *upload_id_marker, int max_uploads, bool url_encode,
+                         const struct s3_upload_list *l);
+/* Parts carry their checksums; the upload's algorithm and type head the list. */
+void s3_list_parts_xml(struct strbuf *out, const char *bucket, const char *key,
+                       const struct s3_upload *upload, int part_number_marker,
+                       int max_parts, const struct s3_part_list *l);
+
+/* ---- object.c ------------------------------------------------------- */
+
+/* <Delete><Quiet/>?<Object><Key/><VersionId/>?</Object>*</Delete>;
+ * more than 1000 objects -> S3_ERR_MALFORMED_XML (AWS's answer).
+ * version_ids[i] is NULL when Object i names no version. */
+enum s3_err s3_parse_delete_objects(const char *body, size_t len, char ***keys,
+                                    char ***version_ids, size_t *n_keys, bool *quiet);
+void s3_delete_result_xml(struct strbuf *out, const struct s3_delete_result *res,
+                          size_t n, bool quiet);
+/* checksum_alg NULL or "" for none. */
+void s3_copy_object_result_xml(struct strbuf *out, const char *etag, int64_t last_modified_ms,
+                               const char *checksum_alg, const char *checksum,
+                               const char *checksum_type);
+
+/* ---- tagging.c ------------------------------------------------------ */
+
+#define S3_MAX_OBJECT_TAGS 10
+#define S3_MAX_BUCKET_TAGS 50
+
+/* <Tagging><TagSet><Tag><Key/><Value/></Tag>*</TagSet></Tagging>, checked
+ * against AWS's tag rules: at most max_tags (objects: BadRequest, buckets:
+ * InvalidTag), keys 1..128 and values 0..256 characters of letters,
+ * digits, spaces and _.:/=+-@, no "aws:" keys, no key twice (InvalidTag).
+ * *message is AWS's message for InvalidTag / BadRequest. */
+enum s3_err s3_parse_tagging(const char *body, size_t len, size_t max_tags,
+                             struct s3_kv **tags, size_t *n_tags, const char **message);
+/* The x-amz-tagging header ("k1=v1&k2=v2", URL-encoded), same rules. */
+enum s3_err s3_parse_tagging_header(const char *header, size_t max_tags, struct s3_kv **tags,
+                                    size_t *n_tags, const char **message);
+void s3_tagging_xml(struct strbuf *out, const struct s3_kv *tags, size_t n_tags);
+
+/* ---- versioning.c --------------------------------------------------- */
+
+/* <VersioningConfiguration><Status/>?<MfaDelete/>?: status "Enabled" or
+ * "Suspended" (NULL when absent), mfa_delete "Enabled"/"Disabled"/NULL.
+ * Other values: MalformedXML. */
+enum s3_err s3_parse_versioning(const char *body, size_t len, char **status,
+                                char **mfa_delete);
+/* status "" for a bucket never versioned. */
+void s3_versioning_xml(struct strbuf *out, const char *status);
+
+struct s3_lock_config {
+    char mode[12];                 /* default retention "GOVERNANCE"/"COMPLIANCE", "" for none */
+    int days, years;               /* exactly one positive when mode is set */
+};
+/* <ObjectLockConfiguration><ObjectLockEnabled>Enabled</...><Rule>
+ * <DefaultRetention><Mode/><Days/>|<Years/></DefaultRetention></Rule>?.
+ * MalformedXML, or InvalidArgument with *message for a bad period. */
+enum s3_err s3_parse_object_lock_config(const char *body, size_t len,
+                                        struct s3_lock_config *out, const char **message);
+void s3_object_lock_config_xml(struct strbuf *out, const struct s3_lock_config *c);
+/* <Retention><Mode/><RetainUntilDate/></Retention>; both absent means
+ * "remove" (mode ""). MalformedXML otherwise. */
+enum s3_err s3_parse_retention(const char *body, size_t len, char mode[12], int64_t *until_ms);
+void s3_retention_xml(struct strbuf *out, const char *mode, int64_t until_ms);
+/* <LegalHold><Status>ON|OFF</Status></LegalHold> */
+enum s3_err s3_parse_legal_hold(const char *body, size_t len, bool *on);
+void s3_legal_hold_xml(struct strbuf *out, bool on);
+
+/* ---- multipart.c ---------------------------------------------------- */
+
+void s3_initiate_upload_xml(struct strbuf *out, const char *bucket, const char *key,
+                            const char *upload_id);
+/* <CompleteMultipartUpload><Part><PartNumber/><ETag/></Part>*; ETags may be
+ * quoted. No parts -> S3_ERR_MALFORMED_XML. */
+enum s3_err s3_parse_complete_upload(const char *body, size_t len,
+                                     struct s3_complete_part **parts, size_t *n_parts);
+/* checksum_alg NULL or "" for none (as in s3_checksum_xml). */
+void s3_complete_upload_xml(struct strbuf *out, const char *location, const char *bucket,
+                            const char *key, const char *etag, const char *checksum_alg,
+                            const char *checksum, const char *checksum_type);
+void s3_copy_part_result_xml(struct strbuf *out, const char *etag, int64_t last_modified_ms,
+                             const char *checksum_alg, const char *checksum);
+
+/* ---- attributes.c --------------------------------------------------- */
+
+/* <Checksum{alg}>value</...> and, when type is given, <ChecksumType>;
+ * nothing when alg is NULL or "". */
+void s3_checksum_xml(struct strbuf *out, const char *alg, const char *value, const char *type);
+
+/* x-amz-object-attributes: a comma-separated list of these. */
+#define S3_ATTR_ETAG 1u
+#define S3_ATTR_CHECKSUM 2u
+#define S3_ATTR_OBJECT_PARTS 4u
+#define S3_ATTR_STORAGE_CLASS 8u
+#define S3_ATTR_OBJECT_SIZE 16u
+/* S3_OK; InvalidRequest when absent or empty; InvalidArgument for an unknown name. */
+enum s3_err s3_parse_object_attributes(const char *header, unsigned *attrs);
+/* <GetObjectAttributesResponse> with the attributes asked for; ObjectParts
+ * lists parts after part_number_marker, at most max_parts. */
+void s3_object_attributes_xml(struct strbuf *out, const struct s3_object *o, unsigned attrs,
+                              int part_number_marker, int max_parts);
+
+#endif

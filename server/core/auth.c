@@ -1,0 +1,174 @@
+/* auth: see auth.h. Signing keys are derived once per access key, day,
+ * region and service and kept in a small cache: the four-HMAC derivation
+ * would otherwise cost more than checking the request itself. The cache is
+ * used from the loop thread only. */
+#include "server/core/auth.h"
+
+#include "protocol/auth/checksum.h"
+#include "protocol/auth/sigv2.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#define KEY_CACHE_SIZE 16
+
+struct cached_key {
+    const struct access_key *owner;
+    char scope[96];                /* date/region/service */
+    unsigned char key[32];
+};
+
+static struct cached_key key_cache[KEY_CACHE_SIZE];
+static unsigned key_cache_next;
+
+static void signing_key_for(const struct access_key *k, const struct sigv4_auth *sig,
+                            unsigned char out[32])
+{
+    char scope[96];
+    snprintf(scope, sizeof(scope), "%s/%s/%s", sig->scope_date, sig->region, sig->service);
+    for (size_t i = 0; i < KEY_CACHE_SIZE; i++) {
+        if (key_cache[i].owner == k && strcmp(key_cache[i].scope, scope) == 0) {
+            memcpy(out, key_cache[i].key, 32);
+            return;
+        }
+    }
+    sigv4_signing_key(k->secret, sig->scope_date, sig->region, sig->service, out);
+    struct cached_key *slot = &key_cache[key_cache_next++ % KEY_CACHE_SIZE];
+    slot->owner = k;
+    memcpy(slot->scope, scope, sizeof(scope));
+    memcpy(slot->key, out, 32);
+}
+
+static enum sigv4_status sigv2_as_sigv4(enum sigv2_status st)
+{
+    switch (st) {
+    case SIGV2_OK: return SIGV4_OK;
+    case SIGV2_ABSENT: return SIGV4_ANONYMOUS;
+    case SIGV2_MALFORMED: return SIGV4_MALFORMED_HEADER;
+    case SIGV2_MISSING_DATE: return SIGV4_MISSING_DATE;
+    case SIGV2_SIGNATURE_MISMATCH: return SIGV4_SIGNATURE_MISMATCH;
+    case SIGV2_EXPIRED: return SIGV4_REQUEST_EXPIRED;
+    case SIGV2_TIME_SKEWED: return SIGV4_TIME_SKEWED;
+    }
+    return SIGV4_MALFORMED_HEADER;
+}
+
+/* S3's SigV2: the header "AWS AK:sig" or the AWSAccessKeyId/Signature query. */
+static void check_sigv2(struct server *srv, const struct http_req *req, const char *vhost_bucket,
+                        struct auth_result *out)
+{
+    struct sigv2_auth v2;
+    enum sigv2_status st = sigv2_parse(&req->view, &v2);
+    out->sigv2 = true;
+    snprintf(out->sig.access_key, sizeof(out->sig.access_key), "%s", v2.access_key);
+    snprintf(out->sig.signature, sizeof(out->sig.signature), "%s", v2.signature);
+    out->sig.presigned = v2.presigned;
+    out->sig.request_time = v2.presigned ? v2.expires : v2.request_time;
+    if (st == SIGV2_OK) {
+        out->key = config_find_key(srv->cfg, v2.access_key);
+        if (!out->key) {
+            out->status = AUTH_UNKNOWN_KEY;
+            return;
+        }
+        st = sigv2_verify(&req->view, &v2, out->key->secret, vhost_bucket, now_ms() / 1000,
+                          &out->string_to_sign);
+    }
+    out->sigv4 = sigv2_as_sigv4(st);
+    out->status = st == SIGV2_OK ? AUTH_OK : st == SIGV2_ABSENT ? AUTH_ANONYMOUS : AUTH_SIGV4_ERROR;
+}
+
+void auth_check(struct server *srv, const struct http_req *req, bool s3,
+                const char *s3_vhost_bucket, const char *body_sha256_hex,
+                struct auth_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    strbuf_init(&out->string_to_sign);
+    strbuf_init(&out->canonical_request);
+    enum sigv4_status st = sigv4_parse(&req->view, &out->sig);
+    out->sigv4 = st;
+    if (s3 && (st == SIGV4_ANONYMOUS || st == SIGV4_UNSUPPORTED_ALGORITHM)) {
+        check_sigv2(srv, req, s3_vhost_bucket, out);
+        return;
+    }
+    if (st == SIGV4_ANONYMOUS) {
+        out->status = AUTH_ANONYMOUS;
+        return;
+    }
+    if (st != SIGV4_OK) {
+        out->status = AUTH_SIGV4_ERROR;
+        return;
+    }
+    out->key = config_find_key(srv->cfg, out->sig.access_key);
+    if (!out->key) {
+        out->status = AUTH_UNKNOWN_KEY;
+        return;
+    }
+    struct sigv4_verify_opts opts = {
+        .now = now_ms() / 1000,
+        .max_skew_s = 900,
+        .s3_path_encoding = s3,
+        .body_sha256_hex = body_sha256_hex,
+    };
+    signing_key_for(out->key, &out->sig, out->signing_key);
+    st = sigv4_verify_with_key(&req->view, &out->sig, out->signing_key, &opts, &out->string_to_sign,
+                               &out->canonical_request);
+    out->sigv4 = st;
+    if (st != SIGV4_OK) {
+        OPENSSL_cleanse(out->signing_key, sizeof(out->signing_key));
+        out->status = AUTH_SIGV4_ERROR;
+        return;
+    }
+    out->status = AUTH_OK;
+}
+
+void auth_check_buffered(struct server *srv, const struct http_req *req, const struct strbuf *body,
+                         struct auth_result *out)
+{
+    char body_hex[65];
+    bool claimed = http_req_header(req, "x-amz-content-sha256") != NULL;
+    if (!claimed) {
+        unsigned char sha[32];
+        checksum_sha256(body->data ? body->data : "", body->len, sha);
+        hex_encode(sha, 32, body_hex);
+    }
+    auth_check(srv, req, false, NULL, claimed ? NULL : body_hex, out);
+}
+
+bool auth_check_json(struct server *srv, const struct http_req *req, const struct strbuf *body,
+                     char account[13], const char **type, const char **message)
+{
+    struct auth_result r;
+    auth_check_buffered(srv, req, body, &r);
+    switch (r.status) {
+    case AUTH_OK:
+        memcpy(account, r.key->account, 13);
+        break;
+    case AUTH_ANONYMOUS:
+        *type = "MissingAuthenticationTokenException";
+        *message = "Missing Authentication Token";
+        break;
+    case AUTH_UNKNOWN_KEY:
+        *type = "UnrecognizedClientException";
+        *message = "The security token included in the request is invalid.";
+        break;
+    default:
+        *type = "InvalidSignatureException";
+        *message = r.sigv4 == SIGV4_TIME_SKEWED || r.sigv4 == SIGV4_REQUEST_EXPIRED
+                       ? "Signature expired: the request time is too far from the server's time."
+                       : "The request signature we calculated does not match the signature you provided. "
+                         "Check your AWS Secret Access Key and signing method. Consult the service "
+                         "documentation for details.";
+        break;
+    }
+    bool ok = r.status == AUTH_OK;
+    auth_result_free(&r);
+    return ok;
+}
+
+void auth_result_free(struct auth_result *r)
+{
+    strbuf_free(&r->string_to_sign);
+    strbuf_free(&r->canonical_request);
+}

@@ -1,0 +1,54 @@
+/* auth: checks a request's credentials against the configured access keys
+ * — SigV4, and for S3 also the legacy SigV2 that aws-cli v1's `s3 presign`
+ * and some s3cmd setups still produce (protocol/sigv4 and protocol/sigv2 do
+ * the cryptography; this file knows the keys and the clock). SigV2 outcomes
+ * are reported with the SigV4 status of the same meaning, so each service
+ * maps one set of codes to its own error format. */
+#ifndef CLOUDLESS_AUTH_H
+#define CLOUDLESS_AUTH_H
+
+#include <stdbool.h>
+
+#include "protocol/core/strbuf.h"
+#include "protocol/auth/sigv4.h"
+#include "server/core/config.h"
+#include "server/core/server.h"
+
+enum auth_status {
+    AUTH_OK,
+    AUTH_ANONYMOUS,
+    AUTH_UNKNOWN_KEY,
+    AUTH_SIGV4_ERROR,              /* see sigv4 */
+};
+
+struct auth_result {
+    enum auth_status status;
+    enum sigv4_status sigv4;
+    bool sigv2;                    /* the request used SigV2 (S3 only); sig holds its key and times */
+    struct sigv4_auth sig;
+    const struct access_key *key;
+    unsigned char signing_key[32];
+    struct strbuf string_to_sign;  /* filled on a signature mismatch */
+    struct strbuf canonical_request;
+};
+
+/* s3: canonical URI as S3 builds it (no normalisation), SigV2 accepted;
+ * s3_vhost_bucket is the bucket named by the Host header (SigV2 signs it),
+ * else NULL. body_sha256_hex is the body's hash for services whose clients
+ * may omit x-amz-content-sha256 (NULL when the body has not been read). */
+void auth_check(struct server *srv, const struct http_req *req, bool s3,
+                const char *s3_vhost_bucket, const char *body_sha256_hex,
+                struct auth_result *out);
+/* For services that read the whole body before checking the signature
+ * (the JSON and query protocols): the body's SHA-256 is computed here when
+ * the client sent no x-amz-content-sha256. */
+void auth_check_buffered(struct server *srv, const struct http_req *req, const struct strbuf *body,
+                         struct auth_result *out);
+/* The whole check of AWS's JSON-protocol services (Lambda, CloudWatch
+ * Logs) on a buffered body: true with the caller's account, else false with
+ * the error type and message to answer (each service has its own status). */
+bool auth_check_json(struct server *srv, const struct http_req *req, const struct strbuf *body,
+                     char account[13], const char **type, const char **message);
+void auth_result_free(struct auth_result *r);
+
+#endif

@@ -1,0 +1,41 @@
+/* iam_keys: the global condition keys of a request; see iam_keys.h. */
+#include "server/core/iam_keys.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "protocol/s3/s3.h"
+
+void iam_keys_add(struct iam_keys *k, const char *name, const char *value)
+{
+    if (value && k->n < IAM_KEYS_MAX)
+        k->keys[k->n++] = (struct iam_key){name, value};
+}
+
+void iam_keys_init(struct iam_keys *k, const struct http_req *req, const char *account)
+{
+    memset(k, 0, sizeof(*k));
+    int64_t now = now_ms();
+    s3_iso8601(now, k->now);
+    snprintf(k->epoch, sizeof(k->epoch), "%lld", (long long)(now / 1000));
+    iam_keys_add(k, "aws:CurrentTime", k->now);
+    iam_keys_add(k, "aws:EpochTime", k->epoch);
+    iam_keys_add(k, "aws:SecureTransport", http_req_is_tls(req) ? "true" : "false");
+    iam_keys_add(k, "aws:SourceIp", req->client_ip);
+    iam_keys_add(k, "aws:UserAgent", http_req_header(req, "user-agent"));
+    iam_keys_add(k, "aws:Referer", http_req_header(req, "referer"));
+    if (account) {
+        snprintf(k->principal_arn, sizeof(k->principal_arn), "arn:aws:iam::%s:root", account);
+        iam_keys_add(k, "aws:PrincipalAccount", account);
+        iam_keys_add(k, "aws:PrincipalArn", k->principal_arn);
+        iam_keys_add(k, "aws:PrincipalType", "Account");
+        iam_keys_add(k, "aws:userid", account);
+    } else {
+        iam_keys_add(k, "aws:PrincipalType", "Anonymous");
+    }
+}
+
+struct iam_context iam_keys_context(const struct iam_keys *k)
+{
+    return (struct iam_context){k->keys, k->n};
+}

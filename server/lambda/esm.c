@@ -1,0 +1,1271 @@
+/* lambda_esm: SQS event source mappings — the API (Create/Get/List/Update/
+ * DeleteEventSourceMapping), their durable storage, and the pollers that
+ * feed a function batches of SQS messages.
+ *
+ * A mapping lives in memory (a list in creation order) and as a JSON
+ * document in the lambda_esm table, written through the store's commit
+ * thread; a change is answered once durable. Create answers State
+ * "Creating", Update "Updating" (or "Enabling" / "Disabling") and Delete
+ * "Deleting", as AWS does; the mapping settles to Enabled / Disabled (or is
+ * gone) as soon as the answer is out.
+ *
+ * Polling never blocks the loop. The SQS service calls the arrival
+ * listener when messages may have become receivable in a queue (a send, an
+ * expired visibility timeout, a redrive); that schedules a pass (a zero
+ * timeout event) over the enabled mappings of the queue. A pass receives,
+ * while the mapping has fewer batches in flight than its concurrency
+ * (ScalingConfig.MaximumConcurrency, else the function's environment
+ * limit), up to BatchSize messages — ten at a time, with the queue's
+ * visibility timeout, as the queue's owner — and invokes the function
+ * synchronously with the SQS event AWS builds. With a batching window the
+ * pass waits until BatchSize messages are visible or the window has run
+ * since it first saw messages. A finished batch starts another pass.
+ *
+ * Results: success deletes the batch; a function error (or timeout) leaves
+ * it, so the messages return after the visibility timeout and the queue's
+ * RedrivePolicy moves them to the DLQ after maxReceiveCount receives. With
+ * ReportBatchItemFailures only the batchItemFailures are kept; a response
+ * that names an unknown or empty itemIdentifier fails the whole batch, as
+ * on AWS. A function that is missing or throttled is retried after a
+ * second, without receiving. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <openssl/evp.h>
+
+#include "protocol/s3/s3.h"
+#include "protocol/sqs/sqs.h"
+#include "server/lambda/lambda.h"
+#include "server/core/log.h"
+#include "server/core/server.h"
+#include "server/sqs/entry.h"
+#include "storage/core/store.h"
+
+#define ESM_PATH "/2015-03-31/event-source-mappings"
+#define DEFAULT_BATCH 10
+#define MAX_BATCH 10000
+#define MAX_WINDOW_S 300
+#define MAX_CONCURRENCY_LIMIT 1000
+#define RETRY_MS 1000
+#define BATCH_PAYLOAD_SOFT_MAX (5 * 1024 * 1024)  /* stop adding messages: 6 MB is the invoke limit */
+#define LIST_DEFAULT 100
+
+struct mapping {
+    struct mapping *next;
+    char uuid[37];
+    char account[13];
+    char *function;                /* name */
+    char *qualifier;               /* NULL when unqualified */
+    char *queue_arn;
+    int batch_size;
+    int window_s;
+    bool report_failures;
+    int max_concurrency;           /* 0: not set */
+    bool enabled;
+    const char *transition;        /* "Creating", "Updating", ...: shown until the answer is out */
+    int64_t modified_ms;
+    struct lambda_kv *tags;
+    size_t n_tags;
+    /* Polling. */
+    int in_flight;
+    bool deleted;                  /* off the list; freed when in_flight reaches 0 */
+    int64_t wait_until_ms;         /* batching window or retry: no pass before (0: none) */
+};
+
+struct lambda_esm {
+    struct lambda_service *svc;
+    struct mapping *mappings;
+    struct event *kick;            /* a pass soon (arrivals, finished batches) */
+    struct event *timer;           /* the earliest wait_until_ms */
+    bool in_pass;
+    bool stopping;
+};
+
+struct batch {
+    struct lambda_esm *esm;
+    struct mapping *m;
+    char **handles;
+    char **ids;
+    size_t n, cap;
+    struct strbuf payload;
+};
+
+static void pass(struct lambda_esm *esm);
+
+/* ---- small helpers --------------------------------------------------------------- */
+
+static void mapping_free(struct mapping *m)
+{
+    if (!m)
+        return;
+    free(m->function);
+    free(m->qualifier);
+    free(m->queue_arn);
+    lambda_kvs_free(m->tags, m->n_tags);
+    free(m);
+}
+
+static void kick(struct lambda_esm *esm)
+{
+    if (!esm->stopping)
+        event_active(esm->kick, EV_TIMEOUT, 0);
+}
+
+/* Past deadlines need no timer: the mapping waits for a finished batch or
+ * an arrival then, which kick a pass. */
+static void arm_timer(struct lambda_esm *esm)
+{
+    int64_t now = now_ms(), soonest = INT64_MAX;
+    for (struct mapping *m = esm->mappings; m; m = m->next)
+        if (m->wait_until_ms > now && m->wait_until_ms < soonest)
+            soonest = m->wait_until_ms;
+    if (soonest == INT64_MAX || esm->stopping)
+        return;
+    int64_t delay = soonest - now;
+    struct timeval tv = {(time_t)(delay / 1000), (suseconds_t)(delay % 1000) * 1000};
+    evtimer_add(esm->timer, &tv);
+}
+
+static void format_function_arn(struct lambda_esm *esm, const struct mapping *m, char *out, size_t cap)
+{
+    snprintf(out, cap, "arn:aws:lambda:%s:%s:function:%s%s%s", esm->svc->srv->cfg->region, m->account,
+             m->function, m->qualifier ? ":" : "", m->qualifier ? m->qualifier : "");
+}
+
+/* ---- the SQS event ------------------------------------------------------------------ */
+
+static void write_message_attributes(struct json_writer *w, const struct sqs_msg_attrs *attrs)
+{
+    jw_object_open(w, "messageAttributes");
+    for (size_t i = 0; i < attrs->n; i++) {
+        const struct sqs_msg_attr *a = &attrs->items[i];
+        jw_object_open(w, a->name);
+        if (a->binary) {
+            char *b64 = malloc(4 * ((a->value_len + 2) / 3) + 1);
+            if (!b64) {
+                w->sb->oom = true;
+                return;
+            }
+            EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)a->value, (int)a->value_len);
+            jw_string(w, "binaryValue", b64);
+            free(b64);
+        } else {
+            jw_string(w, "stringValue", a->value);
+        }
+        jw_array_open(w, "stringListValues");
+        jw_array_close(w);
+        jw_array_open(w, "binaryListValues");
+        jw_array_close(w);
+        jw_string(w, "dataType", a->data_type);
+        jw_object_close(w);
+    }
+    jw_object_close(w);
+}
+
+static void write_record(struct json_writer *w, const struct mapping *m, const char *region,
+                         const struct sqs_received_message *msg)
+{
+    jw_object_open(w, NULL);
+    jw_string(w, "messageId", msg->message_id);
+    jw_string(w, "receiptHandle", msg->receipt_handle);
+    jw_string(w, "body", msg->body);
+    jw_object_open(w, "attributes");
+    for (size_t i = 0; i < msg->system_attrs.n; i++)
+        jw_string(w, msg->system_attrs.items[i].key, msg->system_attrs.items[i].value);
+    jw_object_close(w);
+    write_message_attributes(w, &msg->attrs);
+    jw_string(w, "md5OfBody", msg->md5_body);
+    jw_string(w, "eventSource", "aws:sqs");
+    jw_string(w, "eventSourceARN", m->queue_arn);
+    jw_string(w, "awsRegion", region);
+    jw_object_close(w);
+}
+
+/* ---- batches -------------------------------------------------------------------------- */
+
+static void batch_free(struct batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->handles[i]);
+        free(b->ids[i]);
+    }
+    free(b->handles);
+    free(b->ids);
+    strbuf_free(&b->payload);
+    free(b);
+}
+
+static int batch_add(struct batch *b, const struct sqs_received_message *msg)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 16;
+        char **handles = realloc(b->handles, cap * sizeof(*handles));
+        if (!handles)
+            return -1;
+        b->handles = handles;
+        char **ids = realloc(b->ids, cap * sizeof(*ids));
+        if (!ids)
+            return -1;
+        b->ids = ids;
+        b->cap = cap;
+    }
+    char *handle = strdup(msg->receipt_handle), *id = strdup(msg->message_id);
+    if (!handle || !id) {
+        free(handle);
+        free(id);
+        return -1;
+    }
+    b->handles[b->n] = handle;
+    b->ids[b->n] = id;
+    b->n++;
+    return 0;
+}
+
+/* The receipt handles to delete after a successful invocation: all of them,
+ * or with ReportBatchItemFailures those not reported. Returns how many were
+ * moved to the front of b->handles; 0 when the whole batch failed. */
+static size_t handles_to_delete(const struct batch *b, const char *payload, size_t len)
+{
+    if (!b->m->report_failures)
+        return b->n;
+    yajl_val resp = len ? json_parse(payload, len) : NULL;
+    yajl_val failures = json_get(resp, "batchItemFailures");
+    if (!failures || YAJL_IS_NULL(failures)) {
+        yajl_tree_free(resp);
+        return b->n;               /* empty, null or no failures: success */
+    }
+    bool *failed = calloc(b->n, sizeof(*failed));
+    bool whole = !failed || !YAJL_IS_ARRAY(failures);
+    for (size_t i = 0; !whole && i < failures->u.array.len; i++) {
+        const char *id = json_str(failures->u.array.values[i], "itemIdentifier");
+        size_t k = 0;
+        while (id && *id && k < b->n && strcmp(b->ids[k], id) != 0)
+            k++;
+        if (!id || !*id || k == b->n)
+            whole = true;
+        else
+            failed[k] = true;
+    }
+    yajl_tree_free(resp);
+    size_t keep = 0;
+    for (size_t i = 0; !whole && i < b->n; i++) {
+        if (failed[i])
+            continue;
+        char *t = b->handles[keep];
+        b->handles[keep++] = b->handles[i];
+        b->handles[i] = t;
+    }
+    free(failed);
+    return whole ? 0 : keep;
+}
+
+static void batch_finished(struct batch *b)
+{
+    struct lambda_esm *esm = b->esm;
+    struct mapping *m = b->m;
+    m->in_flight--;
+    batch_free(b);
+    if (m->deleted && m->in_flight == 0)
+        mapping_free(m);
+    else
+        kick(esm);
+}
+
+static void batch_done(void *arg, const struct lambda_result *r)
+{
+    struct batch *b = arg;
+    struct mapping *m = b->m;
+    struct lambda_esm *esm = b->esm;
+    if (r->function_error) {
+        if (!esm->stopping)
+            log_info("lambda: %s failed a batch of %zu messages from %s; they return after the visibility timeout",
+                     m->function, b->n, m->queue_arn);
+        batch_finished(b);
+        return;
+    }
+    size_t n = handles_to_delete(b, r->payload, r->len);
+    if (n && sqs_delete_internal(esm->svc->srv->sqs, m->queue_arn, b->handles, n, NULL, NULL) < 0)
+        log_warn("lambda: could not delete %zu processed messages from %s; they will be received again", n,
+                 m->queue_arn);
+    batch_finished(b);
+}
+
+/* Receives up to BatchSize messages into b's event. -1 when none came. */
+static int fill_batch(struct lambda_esm *esm, struct mapping *m, struct batch *b)
+{
+    struct json_writer w;
+    jw_init(&w, &b->payload);
+    jw_object_open(&w, NULL);
+    jw_array_open(&w, "Records");
+    while (b->n < (size_t)m->batch_size && b->payload.len < BATCH_PAYLOAD_SOFT_MAX) {
+        size_t want = (size_t)m->batch_size - b->n;
+        struct sqs_response resp;
+        if (sqs_receive_internal(esm->svc->srv->sqs, m->queue_arn, want > SQS_MAX_BATCH ? SQS_MAX_BATCH : (int)want,
+                                 &resp) < 0)
+            break;
+        size_t got = resp.n_messages;
+        for (size_t i = 0; i < got; i++) {
+            if (batch_add(b, &resp.messages[i]) < 0) {
+                b->payload.oom = true;
+                break;
+            }
+            write_record(&w, m, esm->svc->srv->cfg->region, &resp.messages[i]);
+        }
+        sqs_response_free(&resp);
+        if (got == 0 || strbuf_failed(&b->payload))
+            break;
+    }
+    jw_array_close(&w);
+    jw_object_close(&w);
+    if (strbuf_failed(&b->payload))
+        log_warn("lambda: out of memory building a batch for %s; its messages return after the visibility timeout",
+                 m->function);
+    return b->n && !strbuf_failed(&b->payload) ? 0 : -1;
+}
+
+/* Starts one batch. false when the mapping should not go on now. */
+static bool start_batch(struct lambda_esm *esm, struct mapping *m)
+{
+    struct lambda_service *svc = esm->svc;
+    struct lambda_function *fn = lambda_find(svc, m->account, m->function);
+    struct lambda_version *v = fn ? lambda_resolve(fn, m->qualifier) : NULL;
+    struct lambda_exec_config *cfg = v ? lambda_exec_config_new(svc, fn, v) : NULL;
+    int limit = cfg ? cfg->concurrency : 0;
+    if (m->max_concurrency && m->max_concurrency < limit)
+        limit = m->max_concurrency;
+    if (limit == 0) {
+        lambda_exec_config_unref(cfg);
+        m->wait_until_ms = now_ms() + RETRY_MS;   /* missing or throttled */
+        return false;
+    }
+    size_t visible = m->in_flight < limit ? sqs_visible_internal(svc->srv->sqs, m->queue_arn) : 0;
+    if (visible == 0) {
+        lambda_exec_config_unref(cfg);
+        return false;
+    }
+    if (m->window_s > 0 && visible < (size_t)m->batch_size) {
+        int64_t now = now_ms();
+        if (!m->wait_until_ms)
+            m->wait_until_ms = now + (int64_t)m->window_s * 1000;
+        if (now < m->wait_until_ms) {
+            lambda_exec_config_unref(cfg);
+            return false;
+        }
+    }
+    m->wait_until_ms = 0;
+    struct batch *b = calloc(1, sizeof(*b));
+    if (!b) {
+        lambda_exec_config_unref(cfg);
+        return false;
+    }
+    b->esm = esm;
+    b->m = m;
+    strbuf_init(&b->payload);
+    if (fill_batch(esm, m, b) < 0) {
+        batch_free(b);
+        lambda_exec_config_unref(cfg);
+        return false;
+    }
+    char arn[600], rid[37];
+    lambda_function_arn(svc, fn, m->qualifier, arn, sizeof(arn));
+    m->in_flight++;
+    int rc = lambda_runtime_invoke(svc->runtime, cfg, arn, b->payload.data, b->payload.len, NULL, batch_done, b, rid);
+    lambda_exec_config_unref(cfg);
+    if (rc < 0) {
+        m->in_flight--;
+        batch_free(b);
+        return false;
+    }
+    return true;
+}
+
+static void pass(struct lambda_esm *esm)
+{
+    if (esm->in_pass || esm->stopping || !esm->svc->srv->sqs)
+        return;
+    esm->in_pass = true;
+    int64_t now = now_ms();
+    for (struct mapping *m = esm->mappings; m; m = m->next) {
+        if (!m->enabled || (m->transition && strcmp(m->transition, "Creating") == 0))
+            continue;              /* polling starts once the mapping is durable */
+        if (m->wait_until_ms && m->wait_until_ms <= now && !m->window_s)
+            m->wait_until_ms = 0;  /* a retry that is due */
+        if (m->wait_until_ms && !m->window_s)
+            continue;
+        while (start_batch(esm, m))
+            ;
+    }
+    esm->in_pass = false;
+    arm_timer(esm);
+}
+
+static void on_kick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    pass(arg);
+}
+
+static bool names_queue(const char *arn, const char *account, const char *name)
+{
+    const char *colon = strrchr(arn, ':');
+    return colon && strcmp(colon + 1, name) == 0 && colon - arn >= 12 && strncmp(colon - 12, account, 12) == 0;
+}
+
+static void on_arrival(void *arg, const char *account, const char *queue_name)
+{
+    struct lambda_esm *esm = arg;
+    for (struct mapping *m = esm->mappings; m; m = m->next) {
+        if (m->enabled && names_queue(m->queue_arn, account, queue_name)) {
+            kick(esm);
+            return;
+        }
+    }
+}
+
+/* ---- storage ----------------------------------------------------------------------------- */
+
+static void write_document(struct json_writer *w, const struct mapping *m)
+{
+    jw_object_open(w, NULL);
+    jw_string(w, "FunctionName", m->function);
+    jw_string_opt(w, "Qualifier", m->qualifier);
+    jw_string(w, "EventSourceArn", m->queue_arn);
+    jw_int(w, "BatchSize", m->batch_size);
+    jw_int(w, "MaximumBatchingWindowInSeconds", m->window_s);
+    jw_bool(w, "ReportBatchItemFailures", m->report_failures);
+    jw_int(w, "MaximumConcurrency", m->max_concurrency);
+    jw_bool(w, "Enabled", m->enabled);
+    jw_int(w, "LastModified", m->modified_ms);
+    jw_object_open(w, "Tags");
+    for (size_t i = 0; i < m->n_tags; i++)
+        jw_string(w, m->tags[i].key, m->tags[i].value);
+    jw_object_close(w);
+    jw_object_close(w);
+}
+
+struct persist_job {
+    char uuid[37];
+    char account[13];
+    char *doc;                     /* NULL: delete */
+    void (*done)(void *arg, bool ok);
+    void *arg;
+};
+
+static int apply_persist(sqlite3 *db, void *arg)
+{
+    struct persist_job *j = arg;
+    const char *sql = j->doc ? "INSERT INTO lambda_esm(uuid, account, doc) VALUES(?1, ?2, ?3) "
+                               "ON CONFLICT(uuid) DO UPDATE SET doc = excluded.doc"
+                             : "DELETE FROM lambda_esm WHERE uuid = ?1 AND account = ?2";
+    const char *const params[] = {j->uuid, j->account, j->doc};
+    return store_exec_text(db, sql, j->doc ? 3 : 2, params) < 0 ? -1 : 0;
+}
+
+static void persist_done(void *arg, bool ok)
+{
+    struct persist_job *j = arg;
+    if (!ok)
+        log_error("lambda: could not store event source mapping %s", j->uuid);
+    j->done(j->arg, ok);
+    free(j->doc);
+    free(j);
+}
+
+/* Writes the mapping (or its deletion); done(arg, ok) once durable. */
+static int persist(struct lambda_esm *esm, const struct mapping *m, bool deleted, void (*done)(void *arg, bool ok),
+                   void *arg)
+{
+    struct persist_job *j = calloc(1, sizeof(*j));
+    if (!j)
+        return -1;
+    memcpy(j->uuid, m->uuid, sizeof(j->uuid));
+    memcpy(j->account, m->account, sizeof(j->account));
+    j->done = done;
+    j->arg = arg;
+    if (!deleted) {
+        struct strbuf sb;
+        strbuf_init(&sb);
+        struct json_writer w;
+        jw_init(&w, &sb);
+        write_document(&w, m);
+        if (strbuf_failed(&sb)) {
+            strbuf_free(&sb);
+            free(j);
+            return -1;
+        }
+        j->doc = strbuf_detach(&sb, NULL);
+    }
+    if (store_submit(esm->svc->srv->store, apply_persist, persist_done, j) < 0) {
+        free(j->doc);
+        free(j);
+        return -1;
+    }
+    return 0;
+}
+
+/* Sets or replaces the tags of an object {"key": "value"}; -1 on ENOMEM. */
+static int merge_tags(struct mapping *m, yajl_val tags)
+{
+    for (size_t i = 0; tags && YAJL_IS_OBJECT(tags) && i < tags->u.object.len; i++) {
+        const char *key = tags->u.object.keys[i], *value = YAJL_GET_STRING(tags->u.object.values[i]);
+        if (!value)
+            continue;
+        char *v = strdup(value);
+        if (!v)
+            return -1;
+        size_t k = 0;
+        while (k < m->n_tags && strcmp(m->tags[k].key, key) != 0)
+            k++;
+        if (k < m->n_tags) {
+            free(m->tags[k].value);
+            m->tags[k].value = v;
+            continue;
+        }
+        struct lambda_kv *grown = realloc(m->tags, (m->n_tags + 1) * sizeof(*grown));
+        char *kcopy = strdup(key);
+        if (grown)
+            m->tags = grown;
+        if (!grown || !kcopy) {
+            free(v);
+            free(kcopy);
+            return -1;
+        }
+        m->tags[m->n_tags].key = kcopy;
+        m->tags[m->n_tags].value = v;
+        m->n_tags++;
+    }
+    return 0;
+}
+
+static struct mapping *load_mapping(const char *uuid, const char *account, const char *text)
+{
+    yajl_val doc = json_parse(text, strlen(text));
+    const char *function = json_str(doc, "FunctionName"), *queue = json_str(doc, "EventSourceArn");
+    const char *qualifier = json_str(doc, "Qualifier");
+    struct mapping *m = function && queue && strlen(uuid) == 36 && strlen(account) == 12 ? calloc(1, sizeof(*m)) : NULL;
+    if (m) {
+        memcpy(m->uuid, uuid, 37);
+        memcpy(m->account, account, 13);
+        m->function = strdup(function);
+        m->queue_arn = strdup(queue);
+        m->qualifier = qualifier ? strdup(qualifier) : NULL;
+        int64_t n;
+        m->batch_size = json_int(doc, "BatchSize", &n) == 1 ? (int)n : DEFAULT_BATCH;
+        m->window_s = json_int(doc, "MaximumBatchingWindowInSeconds", &n) == 1 ? (int)n : 0;
+        m->max_concurrency = json_int(doc, "MaximumConcurrency", &n) == 1 ? (int)n : 0;
+        m->modified_ms = json_int(doc, "LastModified", &n) == 1 ? n : 0;
+        if (json_bool(doc, "ReportBatchItemFailures", &m->report_failures) != 1)
+            m->report_failures = false;
+        if (json_bool(doc, "Enabled", &m->enabled) != 1)
+            m->enabled = true;
+        if (!m->function || !m->queue_arn || (qualifier && !m->qualifier) || merge_tags(m, json_get(doc, "Tags")) < 0) {
+            mapping_free(m);
+            m = NULL;
+        }
+    }
+    yajl_tree_free(doc);
+    return m;
+}
+
+static void append(struct lambda_esm *esm, struct mapping *m)
+{
+    struct mapping **tail = &esm->mappings;
+    while (*tail)
+        tail = &(*tail)->next;
+    m->next = NULL;
+    *tail = m;
+}
+
+static int load_mappings(struct lambda_esm *esm, char *err, size_t errlen)
+{
+    sqlite3 *db = store_reader_db(esm->svc->srv->store);
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT uuid, account, doc FROM lambda_esm ORDER BY rowid", -1, &s, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot read lambda_esm: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *uuid = (const char *)sqlite3_column_text(s, 0);
+        const char *account = (const char *)sqlite3_column_text(s, 1);
+        const char *doc = (const char *)sqlite3_column_text(s, 2);
+        struct mapping *m = uuid && account && doc ? load_mapping(uuid, account, doc) : NULL;
+        if (!m) {
+            log_error("lambda: cannot load event source mapping %s; skipped", uuid ? uuid : "?");
+            continue;
+        }
+        append(esm, m);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "cannot read lambda_esm: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the API ------------------------------------------------------------------------------ */
+
+struct esm_call {
+    struct lambda_esm *esm;
+    struct http_req *req;
+    struct mapping *m;
+    int status;
+    bool deleting;
+    /* Update: the settings before, restored when the write fails. */
+    struct mapping before;
+};
+
+static void fail(struct http_req *req, int status, const char *type, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void fail(struct http_req *req, int status, const char *type, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    lambda_send_error_message(req, status, type, msg);
+}
+
+static void not_found(struct http_req *req)
+{
+    fail(req, 404, "ResourceNotFoundException", "The resource you requested does not exist.");
+}
+
+static const char *state_of(const struct mapping *m)
+{
+    return m->transition ? m->transition : m->enabled ? "Enabled" : "Disabled";
+}
+
+static void write_config(struct lambda_esm *esm, struct json_writer *w, const struct mapping *m)
+{
+    char arn[600], modified[40];
+    jw_object_open(w, NULL);
+    jw_string(w, "UUID", m->uuid);
+    jw_int(w, "BatchSize", m->batch_size);
+    jw_int(w, "MaximumBatchingWindowInSeconds", m->window_s);
+    jw_string(w, "EventSourceArn", m->queue_arn);
+    format_function_arn(esm, m, arn, sizeof(arn));
+    jw_string(w, "FunctionArn", arn);
+    int len = snprintf(modified, sizeof(modified), "%" PRId64 ".%03d", m->modified_ms / 1000,
+                       (int)(m->modified_ms % 1000));
+    jw_raw(w, "LastModified", modified, (size_t)len);
+    jw_string(w, "State", state_of(m));
+    jw_string(w, "StateTransitionReason", "USER_INITIATED");
+    jw_array_open(w, "FunctionResponseTypes");
+    if (m->report_failures)
+        jw_string(w, NULL, "ReportBatchItemFailures");
+    jw_array_close(w);
+    if (m->max_concurrency) {
+        jw_object_open(w, "ScalingConfig");
+        jw_int(w, "MaximumConcurrency", m->max_concurrency);
+        jw_object_close(w);
+    }
+    snprintf(arn, sizeof(arn), "arn:aws:lambda:%s:%s:event-source-mapping:%s", esm->svc->srv->cfg->region,
+             m->account, m->uuid);
+    jw_string(w, "EventSourceMappingArn", arn);
+    jw_object_close(w);
+}
+
+static void answer_mapping(struct lambda_esm *esm, struct http_req *req, int status, const struct mapping *m)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    struct json_writer w;
+    jw_init(&w, &sb);
+    write_config(esm, &w, m);
+    lambda_send_json(req, status, &sb);
+    strbuf_free(&sb);
+}
+
+static struct mapping *find_mapping(struct lambda_esm *esm, const char *account, const char *uuid)
+{
+    for (struct mapping *m = esm->mappings; m; m = m->next)
+        if (strcmp(m->uuid, uuid) == 0 && strcmp(m->account, account) == 0)
+            return m;
+    return NULL;
+}
+
+static void unlink_mapping(struct lambda_esm *esm, struct mapping *m)
+{
+    for (struct mapping **p = &esm->mappings; *p; p = &(*p)->next) {
+        if (*p == m) {
+            *p = m->next;
+            return;
+        }
+    }
+}
+
+/* FunctionName as a name, name:qualifier, or a (partial) function ARN. */
+static int split_function(const char *in, char **name, char **qualifier)
+{
+    const char *p = strstr(in, ":function:");
+    if (p)
+        p += 10;
+    else if (strncmp(in, "function:", 9) == 0)
+        p = in + 9;
+    else
+        p = in;
+    const char *colon = strchr(p, ':');
+    *name = colon ? strndup(p, (size_t)(colon - p)) : strdup(p);
+    *qualifier = colon && colon[1] ? strdup(colon + 1) : NULL;
+    if (!*name || (colon && colon[1] && !*qualifier)) {
+        free(*name);
+        free(*qualifier);
+        return -1;
+    }
+    return 0;
+}
+
+static bool validation_error(struct http_req *req, const char *field, int64_t value, int64_t lo, int64_t hi)
+{
+    if (value >= lo && value <= hi)
+        return false;
+    fail(req, 400, "ValidationException",
+         "1 validation error detected: Value '%" PRId64 "' at '%s' failed to satisfy constraint: Member must have value %s %" PRId64,
+         value, field, value < lo ? "greater than or equal to" : "less than or equal to", value < lo ? lo : hi);
+    return true;
+}
+
+/* Fields AWS accepts only for stream and Kafka sources. */
+static const char *const stream_only[] = {
+    "StartingPosition", "StartingPositionTimestamp", "ParallelizationFactor", "BisectBatchOnFunctionError",
+    "MaximumRetryAttempts", "MaximumRecordAgeInSeconds", "TumblingWindowInSeconds", "DestinationConfig",
+    "Topics", "Queues", "SourceAccessConfigurations", "SelfManagedEventSource",
+    "AmazonManagedKafkaEventSourceConfig", "SelfManagedKafkaEventSourceConfig", "DocumentDBEventSourceConfig",
+};
+/* Fields valid for SQS that cloudless does not implement. */
+static const char *const unimplemented[] = {
+    "FilterCriteria", "KMSKeyArn", "MetricsConfig", "LoggingConfig", "ProvisionedPollerConfig",
+};
+
+static bool refuses_fields(struct http_req *req, yajl_val body)
+{
+    for (size_t i = 0; i < sizeof(stream_only) / sizeof(stream_only[0]); i++) {
+        yajl_val v = json_get(body, stream_only[i]);
+        if (v && !YAJL_IS_NULL(v)) {
+            fail(req, 400, "InvalidParameterValueException", "Unsupported %s parameter for given event source mapping type.",
+                 stream_only[i]);
+            return true;
+        }
+    }
+    for (size_t i = 0; i < sizeof(unimplemented) / sizeof(unimplemented[0]); i++) {
+        yajl_val v = json_get(body, unimplemented[i]);
+        if (v && !YAJL_IS_NULL(v) && !(YAJL_IS_OBJECT(v) && v->u.object.len == 0)) {
+            fail(req, 501, "NotImplementedException", "%s is not implemented by cloudless for event source mappings.",
+                 unimplemented[i]);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Reads the settable fields into m; false (answered) when one is invalid. */
+static bool apply_settings(struct http_req *req, yajl_val body, struct mapping *m)
+{
+    int64_t n;
+    int rc = json_int(body, "BatchSize", &n);
+    if (rc < 0) {
+        fail(req, 400, "InvalidRequestContentException", "Could not parse request body into json: BatchSize");
+        return false;
+    }
+    if (rc == 1) {
+        if (validation_error(req, "batchSize", n, 1, MAX_BATCH))
+            return false;
+        m->batch_size = (int)n;
+    }
+    rc = json_int(body, "MaximumBatchingWindowInSeconds", &n);
+    if (rc < 0 || (rc == 1 && validation_error(req, "maximumBatchingWindowInSeconds", n, 0, MAX_WINDOW_S))) {
+        if (rc < 0)
+            fail(req, 400, "InvalidRequestContentException",
+                 "Could not parse request body into json: MaximumBatchingWindowInSeconds");
+        return false;
+    }
+    if (rc == 1)
+        m->window_s = (int)n;
+    bool enabled;
+    if ((rc = json_bool(body, "Enabled", &enabled)) == 1)
+        m->enabled = enabled;
+    yajl_val types = json_get(body, "FunctionResponseTypes");
+    if (types && YAJL_IS_ARRAY(types)) {
+        m->report_failures = false;
+        for (size_t i = 0; i < types->u.array.len; i++) {
+            const char *t = YAJL_GET_STRING(types->u.array.values[i]);
+            if (!t || strcmp(t, "ReportBatchItemFailures") != 0) {
+                fail(req, 400, "ValidationException",
+                     "1 validation error detected: Value at 'functionResponseTypes' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [ReportBatchItemFailures]]");
+                return false;
+            }
+            m->report_failures = true;
+        }
+    }
+    yajl_val scaling = json_get(body, "ScalingConfig");
+    if (scaling && YAJL_IS_OBJECT(scaling)) {
+        rc = json_int(scaling, "MaximumConcurrency", &n);
+        if (rc == 1 && validation_error(req, "scalingConfig.maximumConcurrency", n, 2, MAX_CONCURRENCY_LIMIT))
+            return false;
+        m->max_concurrency = rc == 1 ? (int)n : 0;
+    }
+    if (m->batch_size > 10 && m->window_s == 0) {
+        fail(req, 400, "InvalidParameterValueException",
+             "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
+        return false;
+    }
+    const char *name = strrchr(m->queue_arn, ':');
+    size_t len = name ? strlen(name) : 0;
+    if (len > 5 && strcmp(name + len - 5, ".fifo") == 0 && m->batch_size > 10) {
+        fail(req, 400, "InvalidParameterValueException", "Batch size for FIFO queues must be between 1 and 10.");
+        return false;
+    }
+    return true;
+}
+
+/* The function exists and its timeout fits in the queue's visibility
+ * timeout, as AWS checks; false (answered) otherwise. */
+static bool check_function_and_queue(struct lambda_esm *esm, struct http_req *req, const struct mapping *m)
+{
+    struct lambda_function *fn = lambda_find(esm->svc, m->account, m->function);
+    struct lambda_version *v = fn ? lambda_resolve(fn, m->qualifier) : NULL;
+    if (!v) {
+        char arn[600];
+        format_function_arn(esm, m, arn, sizeof(arn));
+        fail(req, 404, "ResourceNotFoundException", "Function not found: %s", arn);
+        return false;
+    }
+    int visibility = esm->svc->srv->sqs ? sqs_queue_visibility_internal(esm->svc->srv->sqs, m->queue_arn) : -1;
+    if (visibility < 0) {
+        fail(req, 400, "InvalidParameterValueException",
+             "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist or you do not have access to it.");
+        return false;
+    }
+    if (visibility < v->timeout_s) {
+        fail(req, 400, "InvalidParameterValueException",
+             "Queue visibility timeout: %d seconds is less than Function timeout: %d seconds", visibility, v->timeout_s);
+        return false;
+    }
+    return true;
+}
+
+static void call_free(struct esm_call *c)
+{
+    free(c->before.function);
+    free(c->before.qualifier);
+    free(c);
+}
+
+/* Create, Update and Delete answer here once their write is durable. */
+static void written(void *arg, bool ok)
+{
+    struct esm_call *c = arg;
+    struct lambda_esm *esm = c->esm;
+    struct mapping *m = c->m;
+    if (!ok) {
+        lambda_send_error_message(c->req, 500, "ServiceException", "The change could not be made durable.");
+        if (c->status == 201 || c->deleting) {
+            /* A failed create leaves nothing; a failed delete keeps the mapping. */
+            if (c->deleting)
+                m->deleted = false, append(esm, m);
+            else
+                unlink_mapping(esm, m), mapping_free(m);
+        } else {
+            free(m->function);
+            free(m->qualifier);
+            m->function = c->before.function;
+            m->qualifier = c->before.qualifier;
+            c->before.function = c->before.qualifier = NULL;
+            m->batch_size = c->before.batch_size;
+            m->window_s = c->before.window_s;
+            m->report_failures = c->before.report_failures;
+            m->max_concurrency = c->before.max_concurrency;
+            m->enabled = c->before.enabled;
+            m->modified_ms = c->before.modified_ms;
+            m->transition = NULL;
+        }
+        call_free(c);
+        return;
+    }
+    answer_mapping(esm, c->req, 202, m);
+    m->transition = NULL;
+    if (c->deleting && m->in_flight == 0)
+        mapping_free(m);
+    else
+        kick(esm);
+    call_free(c);
+}
+
+static struct esm_call *new_call(struct lambda_esm *esm, struct http_req *req, struct mapping *m)
+{
+    struct esm_call *c = calloc(1, sizeof(*c));
+    if (!c) {
+        fail(req, 500, "ServiceException", "out of memory");
+        return NULL;
+    }
+    c->esm = esm;
+    c->req = req;
+    c->m = m;
+    return c;
+}
+
+static void op_create(struct lambda_esm *esm, struct http_req *req, const char *account, yajl_val body)
+{
+    const char *function = json_str(body, "FunctionName"), *source = json_str(body, "EventSourceArn");
+    if (!function) {
+        fail(req, 400, "InvalidParameterValueException", "FunctionName is required.");
+        return;
+    }
+    if (!source) {
+        fail(req, 400, "InvalidParameterValueException", "Unrecognized event source.");
+        return;
+    }
+    if (strncmp(source, "arn:aws:sqs:", 12) != 0) {
+        static const char *const others[] = {"arn:aws:kinesis:", "arn:aws:dynamodb:", "arn:aws:kafka:", "arn:aws:mq:",
+                                             "arn:aws:rds:", "arn:aws:docdb"};
+        for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+            if (strncmp(source, others[i], strlen(others[i])) == 0) {
+                fail(req, 501, "NotImplementedException",
+                     "Event source mappings for %s are not implemented by cloudless; only SQS queues are.", source);
+                return;
+            }
+        }
+        fail(req, 400, "InvalidParameterValueException",
+             "Unrecognized event source, must be kinesis, dynamodb stream or sqs. Unsupported source arn : %s", source);
+        return;
+    }
+    if (refuses_fields(req, body))
+        return;
+    struct mapping *m = calloc(1, sizeof(*m));
+    if (!m || split_function(function, &m->function, &m->qualifier) < 0 || !(m->queue_arn = strdup(source))) {
+        mapping_free(m);
+        fail(req, 500, "ServiceException", "out of memory");
+        return;
+    }
+    memcpy(m->account, account, 13);
+    m->batch_size = DEFAULT_BATCH;
+    m->enabled = true;
+    if (merge_tags(m, json_get(body, "Tags")) < 0) {
+        mapping_free(m);
+        fail(req, 500, "ServiceException", "out of memory");
+        return;
+    }
+    if (!apply_settings(req, body, m) || !check_function_and_queue(esm, req, m)) {
+        mapping_free(m);
+        return;
+    }
+    for (struct mapping *o = esm->mappings; o; o = o->next) {
+        if (strcmp(o->account, account) == 0 && strcmp(o->queue_arn, m->queue_arn) == 0 &&
+            strcmp(o->function, m->function) == 0) {
+            fail(req, 409, "ResourceConflictException",
+                 "An event source mapping with SQS arn (\" %s \") and function (\" %s \") already exists. Please update or delete the existing mapping with UUID %s",
+                 o->queue_arn, o->function, o->uuid);
+            mapping_free(m);
+            return;
+        }
+    }
+    lambda_new_uuid(m->uuid);
+    m->modified_ms = now_ms();
+    m->transition = "Creating";
+    struct esm_call *c = new_call(esm, req, m);
+    if (!c) {
+        mapping_free(m);
+        return;
+    }
+    c->status = 201;
+    append(esm, m);
+    if (persist(esm, m, false, written, c) < 0) {
+        unlink_mapping(esm, m);
+        mapping_free(m);
+        call_free(c);
+        fail(req, 503, "ServiceException", "The service is unavailable.");
+    }
+}
+
+static void op_update(struct lambda_esm *esm, struct http_req *req, struct mapping *m, yajl_val body)
+{
+    if (m->transition) {
+        fail(req, 409, "ResourceInUseException",
+             "Cannot update the event source mapping because it is in use.");
+        return;
+    }
+    if (refuses_fields(req, body))
+        return;
+    struct esm_call *c = new_call(esm, req, m);
+    if (!c)
+        return;
+    c->before = *m;
+    c->before.function = NULL;
+    c->before.qualifier = NULL;
+    struct mapping next = *m;
+    next.function = NULL;
+    next.qualifier = NULL;
+    const char *function = json_str(body, "FunctionName");
+    if (function && split_function(function, &next.function, &next.qualifier) < 0) {
+        call_free(c);
+        fail(req, 500, "ServiceException", "out of memory");
+        return;
+    }
+    if (!function && (!(next.function = strdup(m->function)) || (m->qualifier && !(next.qualifier = strdup(m->qualifier))))) {
+        free(next.function);
+        call_free(c);
+        fail(req, 500, "ServiceException", "out of memory");
+        return;
+    }
+    if (!apply_settings(req, body, &next) || !check_function_and_queue(esm, req, &next)) {
+        free(next.function);
+        free(next.qualifier);
+        call_free(c);
+        return;
+    }
+    c->before.function = m->function;
+    c->before.qualifier = m->qualifier;
+    bool was_enabled = m->enabled;
+    *m = next;
+    m->modified_ms = now_ms();
+    m->transition = m->enabled == was_enabled ? "Updating" : m->enabled ? "Enabling" : "Disabling";
+    if (persist(esm, m, false, written, c) < 0)
+        written(c, false);
+}
+
+static void op_delete(struct lambda_esm *esm, struct http_req *req, struct mapping *m)
+{
+    struct esm_call *c = new_call(esm, req, m);
+    if (!c)
+        return;
+    c->deleting = true;
+    m->transition = "Deleting";
+    m->deleted = true;
+    unlink_mapping(esm, m);
+    if (persist(esm, m, true, written, c) < 0)
+        written(c, false);
+}
+
+static char *query_value(const struct http_req *req, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = req->query; p && *p; p = strchr(p, '&'), p = p ? p + 1 : NULL) {
+        if (strncmp(p, name, n) == 0 && p[n] == '=') {
+            const char *v = p + n + 1, *end = strchr(v, '&');
+            return s3_url_decode(v, end ? (size_t)(end - v) : strlen(v), true);
+        }
+    }
+    return NULL;
+}
+
+static void op_list(struct lambda_esm *esm, struct http_req *req, const char *account)
+{
+    char *source = query_value(req, "EventSourceArn"), *function = query_value(req, "FunctionName");
+    char *marker = query_value(req, "Marker"), *max_text = query_value(req, "MaxItems");
+    char *fn_name = NULL, *fn_qualifier = NULL;
+    int max = max_text ? atoi(max_text) : LIST_DEFAULT;
+    if (function && split_function(function, &fn_name, &fn_qualifier) < 0)
+        fn_name = NULL;
+    if (max < 1 || max > MAX_BATCH) {
+        fail(req, 400, "ValidationException",
+             "1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000",
+             max_text ? max_text : "");
+    } else if (function && !fn_name) {
+        fail(req, 500, "ServiceException", "out of memory");
+    } else {
+        struct strbuf sb;
+        strbuf_init(&sb);
+        struct json_writer w;
+        jw_init(&w, &sb);
+        jw_object_open(&w, NULL);
+        jw_array_open(&w, "EventSourceMappings");
+        bool started = !marker;
+        int count = 0;
+        const char *next = NULL;
+        for (struct mapping *m = esm->mappings; m; m = m->next) {
+            if (strcmp(m->account, account) != 0 || (source && strcmp(m->queue_arn, source) != 0) ||
+                (fn_name && strcmp(m->function, fn_name) != 0))
+                continue;
+            if (!started && strcmp(m->uuid, marker) == 0)
+                started = true;
+            if (!started)
+                continue;
+            if (count == max) {
+                next = m->uuid;
+                break;
+            }
+            write_config(esm, &w, m);
+            count++;
+        }
+        jw_array_close(&w);
+        jw_string_opt(&w, "NextMarker", next);
+        jw_object_close(&w);
+        lambda_send_json(req, 200, &sb);
+        strbuf_free(&sb);
+    }
+    free(source);
+    free(function);
+    free(marker);
+    free(max_text);
+    free(fn_name);
+    free(fn_qualifier);
+}
+
+static void tags_written(void *arg, bool ok)
+{
+    struct http_req *req = arg;
+    if (!ok) {
+        lambda_send_error_message(req, 500, "ServiceException", "The change could not be made durable.");
+        return;
+    }
+    http_resp_header(req, "x-amzn-RequestId", req->request_id);
+    http_resp_send(req, 204, NULL, NULL, 0);
+}
+
+static void untag(struct mapping *m, const char *query)
+{
+    for (const char *p = query; p && *p; p = strchr(p, '&'), p = p ? p + 1 : NULL) {
+        if (strncmp(p, "tagKeys=", 8) != 0)
+            continue;
+        const char *end = strchr(p, '&');
+        char *key = s3_url_decode(p + 8, end ? (size_t)(end - p - 8) : strlen(p + 8), true);
+        for (size_t i = 0; key && i < m->n_tags; i++) {
+            if (strcmp(m->tags[i].key, key) == 0) {
+                free(m->tags[i].key);
+                free(m->tags[i].value);
+                memmove(&m->tags[i], &m->tags[i + 1], (m->n_tags - i - 1) * sizeof(*m->tags));
+                m->n_tags--;
+                break;
+            }
+        }
+        free(key);
+    }
+}
+
+void lambda_esm_tags(struct lambda_esm *esm, struct http_req *req, const char *account, const char *arn,
+                     yajl_val body)
+{
+    const char *uuid = strstr(arn, ":event-source-mapping:");
+    struct mapping *m = uuid ? find_mapping(esm, account, uuid + 22) : NULL;
+    req->op_name = "EventSourceMappingTags";
+    if (!m) {
+        fail(req, 404, "ResourceNotFoundException", "Event source mapping not found: %s", arn);
+        return;
+    }
+    if (strcmp(req->method, "GET") == 0) {
+        struct strbuf sb;
+        strbuf_init(&sb);
+        struct json_writer w;
+        jw_init(&w, &sb);
+        jw_object_open(&w, NULL);
+        jw_object_open(&w, "Tags");
+        for (size_t i = 0; i < m->n_tags; i++)
+            jw_string(&w, m->tags[i].key, m->tags[i].value);
+        jw_object_close(&w);
+        jw_object_close(&w);
+        lambda_send_json(req, 200, &sb);
+        strbuf_free(&sb);
+        return;
+    }
+    if (strcmp(req->method, "POST") == 0) {
+        if (merge_tags(m, json_get(body, "Tags")) < 0) {
+            fail(req, 500, "ServiceException", "out of memory");
+            return;
+        }
+    } else if (strcmp(req->method, "DELETE") == 0) {
+        untag(m, req->query);
+    } else {
+        fail(req, 501, "NotImplementedException", "%s %s is not implemented by cloudless.", req->method, req->path);
+        return;
+    }
+    if (persist(esm, m, false, tags_written, req) < 0)
+        fail(req, 503, "ServiceException", "The service is unavailable.");
+}
+
+void lambda_esm_request(struct lambda_esm *esm, struct http_req *req, const char *account, yajl_val body)
+{
+    const char *rest = req->path + sizeof(ESM_PATH) - 1;
+    if (*rest == '/')
+        rest++;
+    const char *method = req->method;
+    req->op_name = "EventSourceMapping";
+    if (!*rest) {
+        if (strcmp(method, "GET") == 0) {
+            req->op_name = "ListEventSourceMappings";
+            op_list(esm, req, account);
+        } else if (strcmp(method, "POST") == 0) {
+            req->op_name = "CreateEventSourceMapping";
+            op_create(esm, req, account, body);
+        } else {
+            fail(req, 501, "NotImplementedException", "%s %s is not implemented by cloudless.", method, req->path);
+        }
+        return;
+    }
+    struct mapping *m = strchr(rest, '/') ? NULL : find_mapping(esm, account, rest);
+    bool get = strcmp(method, "GET") == 0, put = strcmp(method, "PUT") == 0, del = strcmp(method, "DELETE") == 0;
+    if (!get && !put && !del) {
+        fail(req, 501, "NotImplementedException", "%s %s is not implemented by cloudless.", method, req->path);
+        return;
+    }
+    req->op_name = get ? "GetEventSourceMapping" : put ? "UpdateEventSourceMapping" : "DeleteEventSourceMapping";
+    if (!m) {
+        not_found(req);
+        return;
+    }
+    if (get)
+        answer_mapping(esm, req, 200, m);
+    else if (put)
+        op_update(esm, req, m, body);
+    else
+        op_delete(esm, req, m);
+}
+
+/* ---- life cycle -------------------------------------------------------------------------- */
+
+struct lambda_esm *lambda_esm_new(struct lambda_service *svc, char *err, size_t errlen)
+{
+    struct lambda_esm *esm = calloc(1, sizeof(*esm));
+    if (!esm) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    esm->svc = svc;
+    esm->kick = event_new(svc->srv->base, -1, 0, on_kick, esm);
+    esm->timer = evtimer_new(svc->srv->base, on_kick, esm);
+    if (!esm->kick || !esm->timer) {
+        snprintf(err, errlen, "cannot create the event source mapping poller");
+        lambda_esm_free(esm);
+        return NULL;
+    }
+    if (load_mappings(esm, err, errlen) < 0) {
+        lambda_esm_free(esm);
+        return NULL;
+    }
+    if (svc->srv->sqs)
+        sqs_set_arrival_listener(svc->srv->sqs, on_arrival, esm);
+    kick(esm);
+    return esm;
+}
+
+void lambda_esm_stop(struct lambda_esm *esm)
+{
+    if (!esm)
+        return;
+    esm->stopping = true;
+    event_del(esm->kick);
+    event_del(esm->timer);
+}
+
+void lambda_esm_free(struct lambda_esm *esm)
+{
+    if (!esm)
+        return;
+    if (esm->kick)
+        event_free(esm->kick);
+    if (esm->timer)
+        event_free(esm->timer);
+    while (esm->mappings) {
+        struct mapping *m = esm->mappings;
+        esm->mappings = m->next;
+        mapping_free(m);
+    }
+    free(esm);
+}

@@ -1,0 +1,267 @@
+/* lambda: the Lambda service's internal model, shared by its files.
+ *
+ *   server/lambda/api.c      the REST API (restJson1): routing, auth, operations
+ *   server/lambda/store.c    functions in memory and their durable JSON documents
+ *   server/lambda/code.c     zips: validated, stored and unpacked on a worker thread
+ *   server/lambda/runtime.c  execution environments (child processes) and the
+ *                     Runtime API they talk to on private loopback listeners
+ *   server/lambda/async.c    the durable queue of asynchronous invocations,
+ *                     retries and destinations
+ *   server/lambda/esm.c      SQS event source mappings: their API, storage and
+ *                     the pollers that invoke functions with SQS batches
+ *   server/lambda/s3_trigger.c  the "lambda" destination of the S3 event bus
+ *
+ * Everything runs on the event loop thread except the code worker. A
+ * function's configuration is copied into a refcounted lambda_exec_config
+ * when invoked, so environments and queued invocations never point into a
+ * function that may be updated or deleted meanwhile. */
+#ifndef CLOUDLESS_LAMBDA_H
+#define CLOUDLESS_LAMBDA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocol/core/strbuf.h"
+#include "protocol/core/json.h"
+
+struct server;
+struct lambda_code;
+struct lambda_runtime;
+struct lambda_async;
+struct lambda_esm;
+struct http_req;
+
+#define LAMBDA_SYNC_PAYLOAD_MAX 6291456        /* 6 MB request and response */
+#define LAMBDA_ASYNC_PAYLOAD_MAX 262144        /* 256 KB */
+#define LAMBDA_ZIP_REQUEST_MAX 69905067        /* CreateFunction body limit */
+#define LAMBDA_ZIP_MAX (50 * 1024 * 1024)
+#define LAMBDA_UNZIPPED_MAX 262144000
+#define LAMBDA_TAIL_BYTES 4096
+#define LAMBDA_DEFAULT_RETRIES 2
+#define LAMBDA_DEFAULT_EVENT_AGE_S 21600
+
+struct lambda_kv {
+    char *key;
+    char *value;
+};
+
+/* One version's configuration ($LATEST or a published number). */
+struct lambda_version {
+    char *version;
+    char *runtime;
+    char *handler;
+    char *role;
+    char *description;
+    char *architecture;            /* "x86_64" or "arm64" */
+    int timeout_s;
+    int memory_mb;
+    int ephemeral_mb;
+    struct lambda_kv *env;
+    size_t n_env;
+    char code_sha_hex[65];         /* names the stored zip and its unpacked tree */
+    char code_sha_b64[45];         /* CodeSha256 as AWS shows it */
+    int64_t code_size;
+    char revision_id[37];
+    int64_t last_modified_ms;
+};
+
+struct lambda_alias {
+    char *name;
+    char *version;
+    char *description;
+    char revision_id[37];
+};
+
+/* A resource-policy statement: its Sid and its JSON. */
+struct lambda_statement {
+    char *sid;
+    char *json;
+};
+
+/* PutFunctionEventInvokeConfig (one per function in this implementation). */
+struct lambda_eic {
+    int max_retries;               /* -1: not set (2) */
+    int max_age_s;                 /* -1: not set (21600) */
+    char *on_success;              /* destination ARNs, NULL when none */
+    char *on_failure;
+    int64_t modified_ms;
+};
+
+struct lambda_function {
+    struct lambda_function *next;
+    char account[13];
+    char *name;
+    struct lambda_version **versions;   /* [0] is $LATEST, then published ones in order */
+    size_t n_versions;
+    int64_t next_version;
+    struct lambda_alias *aliases;
+    size_t n_aliases;
+    struct lambda_statement *policy;
+    size_t n_policy;
+    char policy_revision[37];
+    struct lambda_kv *tags;
+    size_t n_tags;
+    int reserved_concurrency;      /* -1 when none */
+    struct lambda_eic *eic;        /* NULL when none */
+};
+
+struct lambda_service {
+    struct server *srv;
+    struct lambda_function *functions;
+    struct lambda_code *code;
+    struct lambda_runtime *runtime;
+    struct lambda_async *async;
+    struct lambda_esm *esm;
+    char *lambda_dir;              /* <data-dir>/lambda */
+    char *runtimes_dir;            /* the bootstraps cloudless ships */
+};
+
+/* ---- server/lambda/store.c ----------------------------------------------------- */
+
+struct lambda_function *lambda_find(struct lambda_service *svc, const char *account, const char *name);
+/* The version a qualifier names: NULL/"$LATEST", a number or an alias. */
+struct lambda_version *lambda_resolve(struct lambda_function *fn, const char *qualifier);
+struct lambda_alias *lambda_find_alias(struct lambda_function *fn, const char *name);
+void lambda_function_free(struct lambda_function *fn);
+void lambda_version_free(struct lambda_version *v);
+struct lambda_version *lambda_version_copy(const struct lambda_version *v);
+void lambda_kvs_free(struct lambda_kv *kv, size_t n);
+/* arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>] */
+void lambda_function_arn(struct lambda_service *svc, const struct lambda_function *fn,
+                         const char *qualifier, char *out, size_t cap);
+/* Writes the FunctionConfiguration of a version. */
+void lambda_write_config(struct lambda_service *svc, struct json_writer *w, const char *key,
+                         const struct lambda_function *fn, const struct lambda_version *v);
+/* Makes the function's current state durable (NULL fn: deleted), then
+ * done(arg, ok) on the loop thread. -1 when nothing was queued. */
+int lambda_persist(struct lambda_service *svc, const struct lambda_function *fn,
+                   const char *account, const char *name, void (*done)(void *arg, bool ok), void *arg);
+int lambda_load_functions(struct lambda_service *svc, char *err, size_t errlen);
+void lambda_new_uuid(char out[37]);
+/* "2024-01-01T00:00:00.000+0000" */
+void lambda_format_time(int64_t ms, char out[40]);
+
+/* ---- server/lambda/code.c ---------------------------------------------------- */
+
+/* Where a zip's bytes are: an in-memory buffer (owned by the job) or the
+ * pieces of an S3 object (fds owned by the job, or inline bytes). */
+struct lambda_code_piece {
+    int fd;                        /* -1 when data is set */
+    unsigned char *data;
+    int64_t len;
+};
+
+struct lambda_code_result {
+    int err;                       /* 0, or LAMBDA_CODE_* */
+    char sha_hex[65];
+    char sha_b64[45];
+    int64_t size;
+};
+
+enum {
+    LAMBDA_CODE_OK = 0,
+    LAMBDA_CODE_CORRUPT,           /* not a zip libzip can read */
+    LAMBDA_CODE_UNSAFE_PATH,       /* absolute path or `..` */
+    LAMBDA_CODE_SYMLINK,
+    LAMBDA_CODE_TOO_LARGE_ZIP,
+    LAMBDA_CODE_TOO_LARGE_UNZIPPED,
+    LAMBDA_CODE_IO,
+};
+
+struct lambda_code *lambda_code_new(struct server *srv, const char *lambda_dir);
+void lambda_code_free(struct lambda_code *c);
+/* Hashes, validates, stores and unpacks a zip off the loop thread; done
+ * runs on the loop thread. Takes ownership of pieces. -1 when not queued. */
+int lambda_code_submit(struct lambda_code *c, struct lambda_code_piece *pieces, size_t n,
+                       void (*done)(void *arg, const struct lambda_code_result *r), void *arg);
+/* The unpacked tree of a stored zip. */
+void lambda_code_dir(struct lambda_service *svc, const char *sha_hex, char *out, size_t cap);
+const char *lambda_code_error_message(int err);
+
+/* ---- server/lambda/runtime.c --------------------------------------------------- */
+
+/* What an execution environment is built from: an immutable snapshot. */
+struct lambda_exec_config {
+    int refs;
+    char account[13];
+    char *name;
+    char *version;
+    char *revision_id;
+    char *runtime;
+    char *handler;
+    char *code_dir;
+    char *function_arn;            /* unqualified */
+    int timeout_s;
+    int memory_mb;
+    struct lambda_kv *env;
+    size_t n_env;
+    int concurrency;               /* environments allowed at once; 0 = throttled */
+};
+
+struct lambda_exec_config *lambda_exec_config_new(struct lambda_service *svc,
+                                                  const struct lambda_function *fn,
+                                                  const struct lambda_version *v);
+void lambda_exec_config_unref(struct lambda_exec_config *c);
+
+struct lambda_result {
+    const char *payload;
+    size_t len;
+    const char *function_error;    /* "Unhandled" or NULL */
+    const char *log_tail;          /* the invocation's last 4 KB of log text */
+    size_t log_tail_len;
+};
+
+typedef void (*lambda_invoke_done)(void *arg, const struct lambda_result *r);
+
+struct lambda_runtime *lambda_runtime_new(struct lambda_service *svc);
+/* Answers parked runtime requests and kills every environment. */
+void lambda_runtime_shutdown(struct lambda_runtime *rt);
+void lambda_runtime_free(struct lambda_runtime *rt);
+/* Runs one invocation (takes a reference to cfg; copies payload). done
+ * runs exactly once, later, on the loop thread. -1 when out of memory. */
+int lambda_runtime_invoke(struct lambda_runtime *rt, struct lambda_exec_config *cfg,
+                          const char *invoked_arn, const char *payload, size_t len,
+                          const char *client_context, lambda_invoke_done done, void *arg,
+                          char request_id[37]);
+/* The function's environments of `version` (NULL: every version) are
+ * retired: idle ones stop now, busy ones after their invocation. */
+void lambda_runtime_retire(struct lambda_runtime *rt, const char *account, const char *name,
+                           const char *version);
+
+/* ---- server/lambda/async.c ------------------------------------------------------ */
+
+struct lambda_async *lambda_async_new(struct lambda_service *svc, char *err, size_t errlen);
+void lambda_async_free(struct lambda_async *a);
+/* Accepts an event durably; done(arg, ok) once it is on disk. */
+int lambda_async_accept(struct lambda_async *a, const char *account, const char *name,
+                        const char *qualifier, const char *payload, size_t len,
+                        char request_id[37], void (*done)(void *arg, bool ok), void *arg);
+
+/* ---- server/lambda/api.c: answers in the API's format ---------------------------- */
+
+void lambda_send_json(struct http_req *req, int status, struct strbuf *sb);
+/* x-amzn-ErrorType `type` and {"Type":"User"|"Service","message":msg}. */
+void lambda_send_error_message(struct http_req *req, int status, const char *type, const char *msg);
+
+/* ---- server/lambda/esm.c ---------------------------------------------------------- */
+
+/* Loads the mappings and starts polling (srv->sqs created). */
+struct lambda_esm *lambda_esm_new(struct lambda_service *svc, char *err, size_t errlen);
+/* No new batches from now on (the runtime fails the running ones). */
+void lambda_esm_stop(struct lambda_esm *esm);
+void lambda_esm_free(struct lambda_esm *esm);
+/* /2015-03-31/event-source-mappings[/<UUID>], authenticated as `account`;
+ * body is the parsed request body (NULL when empty). */
+void lambda_esm_request(struct lambda_esm *esm, struct http_req *req, const char *account, yajl_val body);
+/* ListTags / TagResource / UntagResource (GET / POST / DELETE) of the
+ * mapping an event-source-mapping ARN names. */
+void lambda_esm_tags(struct lambda_esm *esm, struct http_req *req, const char *account, const char *arn,
+                     yajl_val body);
+
+/* ---- server/lambda/s3_trigger.c --------------------------------------------------- */
+
+/* Registers the "lambda" destination on the S3 event bus. -1 on ENOMEM. */
+int lambda_s3_trigger_start(struct lambda_service *svc);
+
+#endif

@@ -1,0 +1,30 @@
+/* logs: CloudWatch Logs — the JSON 1.1 API (Logs_20140328.*) and the
+ * writer other services (Lambda) use to append log events (server/logs/service.c). */
+#ifndef CLOUDLESS_LOGS_H
+#define CLOUDLESS_LOGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct http_req;
+struct server;
+struct logs_service;
+
+struct logs_service *logs_service_new(struct server *srv, char *err, size_t errlen);
+/* Writes the events still buffered (before store_stop). */
+void logs_service_flush(struct logs_service *ls);
+void logs_service_free(struct logs_service *ls);
+
+/* X-Amz-Target Logs_20140328.* */
+bool logs_claims_request(const struct http_req *req);
+void logs_handle_request(struct http_req *req);
+
+/* Appends one event (copied) to group/stream, creating both when missing.
+ * Events are buffered and committed in batches within ~50 ms; when more
+ * than the buffer limit is pending, events are dropped (counted in the
+ * server log). */
+void logs_put(struct logs_service *ls, const char *account, const char *group, const char *stream,
+              int64_t ts_ms, const char *msg, size_t len);
+
+#endif

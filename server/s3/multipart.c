@@ -1,0 +1,304 @@
+/* s3_multipart: CreateMultipartUpload, UploadPart, UploadPartCopy,
+ * CompleteMultipartUpload, AbortMultipartUpload and ListParts. Parts are
+ * blobs; completing an upload makes the object out of the parts' blobs
+ * without copying (storage/ checks order, ETags and sizes). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/core/log.h"
+#include "server/s3/service.h"
+
+/* uploadId from the query; answers NoSuchUpload when missing. */
+static char *upload_id_param(struct s3_call *call)
+{
+    bool present = false;
+    char *id = s3_query_param(call->req->query, "uploadId", &present);
+    if (!id || !*id) {
+        free(id);
+        s3_fail(call, S3_ERR_NO_SUCH_UPLOAD, NULL, NULL);
+        return NULL;
+    }
+    return id;
+}
+
+static bool part_number_param(struct s3_call *call, int *out)
+{
+    bool present = false;
+    char *v = s3_query_param(call->req->query, "partNumber", &present);
+    char *end = NULL;
+    long n = v ? strtol(v, &end, 10) : 0;
+    bool ok = v && *v && end && *end == '\0' && n >= 1 && n <= 10000;
+    free(v);
+    if (!ok) {
+        s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Part number must be an integer between 1 and 10000, inclusive", NULL);
+        return false;
+    }
+    *out = (int)n;
+    return true;
+}
+
+static void upload_created(void *arg, const struct store_result *res)
+{
+    struct s3_call *call = arg;
+    if (res->err != S3_OK) {
+        s3_fail_store(call, res);
+        return;
+    }
+    const char *alg, *type;
+    if (s3_checksum_algorithm_param(call, &alg, &type) && alg) {
+        http_resp_header(call->req, "x-amz-checksum-algorithm", alg);
+        http_resp_header(call->req, "x-amz-checksum-type", type);
+    }
+    struct strbuf xml;
+    strbuf_init(&xml);
+    s3_initiate_upload_xml(&xml, call->route.bucket, call->route.key, res->upload_id);
+    s3_reply_xml(call, &xml);
+}
+
+static void create_upload(struct s3_call *call)
+{
+    struct s3_bucket b;
+    enum s3_err err = s3_owned_bucket(call, &b);
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
+        return;
+    }
+    struct store_lock lock;
+    char lock_mode[12];
+    bool lock_ok = s3_lock_headers(call, &b, &lock, lock_mode);
+    s3_bucket_free(&b);
+    const char *storage_class, *checksum_alg, *checksum_type;
+    if (!lock_ok || !s3_storage_class_param(call, &storage_class) ||
+        !s3_checksum_algorithm_param(call, &checksum_alg, &checksum_type))
+        return;
+    struct s3_kv *tags;
+    size_t n_tags;
+    if (!s3_tagging_header(call, &tags, &n_tags))
+        return;
+    struct s3_content_headers content;
+    struct s3_kv *meta;
+    size_t n_meta;
+    if (s3_request_content(call, &content, &meta, &n_meta) < 0) {
+        s3_kv_free_array(tags, n_tags);
+        s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
+        return;
+    }
+    struct store_create_upload cu = {
+        .bucket = call->route.bucket,
+        .key = call->route.key,
+        .account = call->account,
+        .content = &content,
+        .user_meta = meta,
+        .n_user_meta = n_meta,
+        .storage_class = storage_class,
+        .tags = tags,
+        .n_tags = n_tags,
+        .lock = lock,
+        .checksum = {.alg = checksum_alg, .type = checksum_type},
+        .acl = call->object_acl.len ? call->object_acl.data : NULL,
+    };
+    if (store_create_upload(call->store, &cu, upload_created, call) < 0)
+        s3_fail_unqueued(call);
+    s3_content_headers_free(&content);
+    s3_kv_free_array(meta, n_meta);
+    s3_kv_free_array(tags, n_tags);
+}
+
+static void part_stored(void *arg, const struct store_result *res)
+{
+    struct s3_call *call = arg;
+    if (res->err != S3_OK) {
+        s3_fail_store(call, res);
+        return;
+    }
+    http_resp_headerf(call->req, "ETag", "\"%s\"", res->etag);
+    s3_add_checksum_headers(call, false);
+    http_resp_send(call->req, 200, NULL, NULL, 0);
+}
+
+static void upload_part(struct s3_call *call)
+{
+    int part;
+    if (!s3_require_owned_bucket(call) || !part_number_param(call, &part))
+        return;
+    if (call->upload_checksum_alg >= 0 && call->body_checksum_alg != call->upload_checksum_alg) {
+        char msg[160];
+        snprintf(msg, sizeof(msg),
+                 "Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s",
+                 checksum_alg_name((enum checksum_alg)call->upload_checksum_alg),
+                 call->body_checksum_alg >= 0 ? checksum_alg_name((enum checksum_alg)call->body_checksum_alg)
+                                              : "null");
+        s3_fail(call, S3_ERR_INVALID_REQUEST, msg, NULL);
+        return;
+    }
+    char *id = upload_id_param(call);
+    if (!id)
+        return;
+    struct blob_writer *body = call->blob;
+    call->blob = NULL;
+    struct store_checksum checksum = {
+        .alg = call->body_checksum_alg >= 0 ? checksum_alg_name((enum checksum_alg)call->body_checksum_alg)
+                                            : NULL,
+        .value = call->body_checksum,
+    };
+    if (store_put_part(call->store, call->route.bucket, call->route.key, id, part, body, &checksum,
+                       call->body_crc64nvme, part_stored, call) < 0)
+        s3_fail_unqueued(call);
+    free(id);
+}
+
+static void part_copied(void *arg, const struct store_result *res)
+{
+    struct s3_call *call = arg;
+    if (res->err != S3_OK) {
+        s3_fail_store(call, res);
+        return;
+    }
+    struct strbuf xml;
+    strbuf_init(&xml);
+    s3_copy_part_result_xml(&xml, res->etag, res->last_modified_ms, res->checksum_alg, res->checksum);
+    s3_reply_xml(call, &xml);
+}
+
+/* x-amz-copy-source-range: "bytes=first-last", both required. */
+static bool copy_range_param(struct s3_call *call, int64_t *first, int64_t *last)
+{
+    const char *h = http_req_header(call->req, "x-amz-copy-source-range");
+    *first = -1;
+    *last = -1;
+    if (!h)
+        return true;
+    long long a, b;
+    char tail;
+    if (sscanf(h, "bytes=%lld-%lld%c", &a, &b, &tail) != 2 || a < 0 || b < a) {
+        s3_fail(call, S3_ERR_INVALID_ARGUMENT,
+                "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+                NULL);
+        return false;
+    }
+    *first = a;
+    *last = b;
+    return true;
+}
+
+static void upload_part_copy(struct s3_call *call)
+{
+    int part;
+    int64_t first, last;
+    if (!s3_require_owned_bucket(call) || !part_number_param(call, &part) || !copy_range_param(call, &first, &last))
+        return;
+    char *id = upload_id_param(call);
+    if (!id)
+        return;
+    char *src_bucket, *src_key;
+    if (s3_parse_copy_source(call, &src_bucket, &src_key, NULL) < 0) {
+        free(id);
+        return;
+    }
+    if (store_put_part_copy(call->store, call->route.bucket, call->route.key, id, part, src_bucket, src_key,
+                            first, last, part_copied, call) < 0)
+        s3_fail_unqueued(call);
+    free(id);
+    free(src_bucket);
+    free(src_key);
+}
+
+static void upload_completed(void *arg, const struct store_result *res)
+{
+    struct s3_call *call = arg;
+    if (res->err != S3_OK) {
+        s3_fail_store(call, res);
+        return;
+    }
+    const char *host = http_req_header(call->req, "host");
+    struct strbuf location;
+    strbuf_init(&location);
+    strbuf_printf(&location, "http://%s/%s/", host ? host : "localhost", call->route.bucket);
+    s3_url_encode(&location, call->route.key, true);
+    struct strbuf xml;
+    strbuf_init(&xml);
+    s3_complete_upload_xml(&xml, location.data ? location.data : "", call->route.bucket, call->route.key, res->etag,
+                           res->checksum_alg, res->checksum, res->checksum_type);
+    strbuf_free(&location);
+    s3_add_version_header(call, res->version_id);
+    s3_reply_xml(call, &xml);
+}
+
+static void complete_upload(struct s3_call *call)
+{
+    if (!s3_require_owned_bucket(call))
+        return;
+    char *id = upload_id_param(call);
+    if (!id)
+        return;
+    enum s3_err err = s3_parse_complete_upload(call->body.data, call->body.len, &call->parts, &call->n_parts);
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
+        free(id);
+        return;
+    }
+    if (store_complete_upload(call->store, call->route.bucket, call->route.key, id, call->parts, call->n_parts,
+                              upload_completed, call) < 0)
+        s3_fail_unqueued(call);
+    free(id);
+}
+
+static void abort_upload(struct s3_call *call)
+{
+    if (!s3_require_owned_bucket(call))
+        return;
+    char *id = upload_id_param(call);
+    if (!id)
+        return;
+    if (store_abort_upload(call->store, call->route.bucket, call->route.key, id, s3_answered_204, call) < 0)
+        s3_fail_unqueued(call);
+    free(id);
+}
+
+static void list_parts(struct s3_call *call)
+{
+    if (!s3_require_owned_bucket(call))
+        return;
+    char *id = upload_id_param(call);
+    if (!id)
+        return;
+    bool present = false;
+    char *max_s = s3_query_param(call->req->query, "max-parts", &present);
+    char *marker_s = s3_query_param(call->req->query, "part-number-marker", &present);
+    int max_parts = max_s ? atoi(max_s) : 1000;
+    int marker = marker_s ? atoi(marker_s) : 0;
+    free(max_s);
+    free(marker_s);
+    if (max_parts < 0 || max_parts > 1000)
+        max_parts = 1000;
+    struct s3_upload upload = {0};
+    struct s3_part_list list = {0};
+    enum s3_err err = store_list_parts(call->store, call->route.bucket, call->route.key, id, marker, max_parts,
+                                       &upload, &list);
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
+    } else {
+        struct strbuf xml;
+        strbuf_init(&xml);
+        s3_list_parts_xml(&xml, call->route.bucket, call->route.key, &upload, marker, max_parts, &list);
+        s3_upload_free(&upload);
+        s3_part_list_free(&list);
+        s3_reply_xml(call, &xml);
+    }
+    free(id);
+}
+
+void s3_multipart_execute(struct s3_call *call)
+{
+    switch (call->route.op) {
+    case S3_OP_CREATE_MULTIPART_UPLOAD: create_upload(call); break;
+    case S3_OP_UPLOAD_PART: upload_part(call); break;
+    case S3_OP_UPLOAD_PART_COPY: upload_part_copy(call); break;
+    case S3_OP_COMPLETE_MULTIPART_UPLOAD: complete_upload(call); break;
+    case S3_OP_ABORT_MULTIPART_UPLOAD: abort_upload(call); break;
+    case S3_OP_LIST_PARTS: list_parts(call); break;
+    default: s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL); break;
+    }
+}

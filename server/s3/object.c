@@ -1,0 +1,736 @@
+/* s3_object: single-object operations — PutObject, GetObject, HeadObject,
+ * DeleteObject, CopyObject — including conditional requests, ranges and
+ * response-* overrides. Bodies are served straight from the blob files as
+ * file segments (sendfile); a multipart object is the concatenation of its
+ * parts' blobs. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "server/core/log.h"
+#include "server/s3/service.h"
+
+static const char *const storage_classes[] = {
+    "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+    "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", NULL,
+};
+
+/* x-amz-storage-class: NULL (STANDARD) when absent; answers and returns
+ * false when it names no class. */
+bool s3_storage_class_param(struct s3_call *call, const char **out)
+{
+    return s3_storage_class_named(call, http_req_header(call->req, "x-amz-storage-class"), out);
+}
+
+bool s3_storage_class_named(struct s3_call *call, const char *v, const char **out)
+{
+    *out = NULL;
+    if (!v)
+        return true;
+    for (size_t i = 0; storage_classes[i]; i++) {
+        if (strcmp(v, storage_classes[i]) == 0) {
+            *out = strcmp(v, "STANDARD") == 0 ? NULL : storage_classes[i];
+            return true;
+        }
+    }
+    s3_fail(call, S3_ERR_INVALID_ARGUMENT, "The storage class you specified is not valid", NULL);
+    return false;
+}
+
+/* Copies an ETag from a header, without its quotes. */
+static void unquote_etag(const char *in, char *out, size_t cap)
+{
+    size_t len = strlen(in);
+    if (len >= 2 && in[0] == '"' && in[len - 1] == '"') {
+        in++;
+        len -= 2;
+    }
+    if (len >= cap)
+        len = cap - 1;
+    memcpy(out, in, len);
+    out[len] = '\0';
+}
+
+/* Does an If-Match / If-None-Match list ("a", "b" or *) name this ETag? */
+static bool etag_list_matches(const char *list, const char *etag)
+{
+    const char *p = list;
+    while (*p) {
+        p += strspn(p, " ,");
+        if (!*p)
+            break;
+        size_t n = strcspn(p, ",");
+        size_t e = n;
+        while (e && p[e - 1] == ' ')
+            e--;
+        char one[128];
+        char tmp[128];
+        if (e < sizeof(tmp)) {
+            memcpy(tmp, p, e);
+            tmp[e] = '\0';
+            if (strcmp(tmp, "*") == 0)
+                return true;
+            unquote_etag(tmp, one, sizeof(one));
+            if (strcmp(one, etag) == 0)
+                return true;
+        }
+        p += n;
+    }
+    return false;
+}
+
+static void add_object_headers(struct s3_call *call, const struct s3_object *o)
+{
+    struct http_req *req = call->req;
+    char date[40];
+    s3_http_date(o->last_modified_ms, date);
+    http_resp_header(req, "Last-Modified", date);
+    http_resp_headerf(req, "ETag", "\"%s\"", o->etag);
+    http_resp_header(req, "Accept-Ranges", "bytes");
+    if (o->storage_class)
+        http_resp_header(req, "x-amz-storage-class", o->storage_class);
+    for (size_t i = 0; i < o->n_user_meta; i++) {
+        char name[300];
+        snprintf(name, sizeof(name), "x-amz-meta-%s", o->user_meta[i].name);
+        http_resp_header(req, name, o->user_meta[i].value);
+    }
+}
+
+/* The content headers, each replaceable by a response-* query parameter
+ * (GET only). */
+static void add_content_headers(struct s3_call *call, const struct s3_object *o, bool overrides)
+{
+    static const struct {
+        const char *header;
+        const char *param;
+        size_t offset;
+    } fields[] = {
+        {"Content-Type", "response-content-type", offsetof(struct s3_content_headers, content_type)},
+        {"Content-Encoding", "response-content-encoding", offsetof(struct s3_content_headers, content_encoding)},
+        {"Content-Disposition", "response-content-disposition", offsetof(struct s3_content_headers, content_disposition)},
+        {"Content-Language", "response-content-language", offsetof(struct s3_content_headers, content_language)},
+        {"Cache-Control", "response-cache-control", offsetof(struct s3_content_headers, cache_control)},
+        {"Expires", "response-expires", offsetof(struct s3_content_headers, expires)},
+    };
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        const char *v = *(char *const *)((const char *)&o->content + fields[i].offset);
+        bool present = false;
+        char *over = overrides ? s3_query_param(call->req->query, fields[i].param, &present) : NULL;
+        if (over)
+            v = over;
+        if (!v && i == 0)
+            v = "binary/octet-stream";
+        if (v)
+            http_resp_header(call->req, fields[i].header, v);
+        free(over);
+    }
+}
+
+/* RFC 7232 order, as S3 applies it. Returns S3_OK to go on. */
+static enum s3_err check_conditions(struct s3_call *call, const struct s3_object *o)
+{
+    struct http_req *req = call->req;
+    const char *if_match = http_req_header(req, "if-match");
+    const char *if_none = http_req_header(req, "if-none-match");
+    const char *if_mod = http_req_header(req, "if-modified-since");
+    const char *if_unmod = http_req_header(req, "if-unmodified-since");
+    int64_t lm_s = o->last_modified_ms / 1000;
+    if (if_match && !etag_list_matches(if_match, o->etag))
+        return S3_ERR_PRECONDITION_FAILED;
+    if (!if_match && if_unmod) {
+        int64_t t = s3_parse_http_date(if_unmod);
+        if (t >= 0 && lm_s > t / 1000)
+            return S3_ERR_PRECONDITION_FAILED;
+    }
+    if (if_none && etag_list_matches(if_none, o->etag))
+        return S3_ERR_NOT_MODIFIED;
+    if (!if_none && if_mod) {
+        int64_t t = s3_parse_http_date(if_mod);
+        if (t >= 0 && lm_s <= t / 1000)
+            return S3_ERR_NOT_MODIFIED;
+    }
+    return S3_OK;
+}
+
+/* Parses a single "bytes=a-b" / "bytes=a-" / "bytes=-n" range against size.
+ * Returns 1 with [first, last] set, 0 to serve the whole object (absent or
+ * not a single well-formed range, as S3 ignores those), -1 when
+ * unsatisfiable. */
+static int parse_range(const char *h, int64_t size, int64_t *first, int64_t *last)
+{
+    if (!h || strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
+        return 0;
+    const char *p = h + 6;
+    char *end;
+    if (*p == '-') {
+        errno = 0;
+        long long n = strtoll(p + 1, &end, 10);
+        if (errno || *end || end == p + 1 || n < 0)
+            return 0;
+        if (n == 0 || size == 0)
+            return -1;
+        *first = n >= size ? 0 : size - n;
+        *last = size - 1;
+        return 1;
+    }
+    errno = 0;
+    long long a = strtoll(p, &end, 10);
+    if (errno || end == p || *end != '-' || a < 0)
+        return 0;
+    const char *q = end + 1;
+    long long b;
+    if (*q == '\0') {
+        b = size - 1;
+    } else {
+        b = strtoll(q, &end, 10);
+        if (errno || *end || b < a)
+            return 0;
+    }
+    if (a >= size)
+        return -1;
+    if (b >= size)
+        b = size - 1;
+    *first = a;
+    *last = b;
+    return 1;
+}
+
+/* Opens the blobs holding bytes [first, last]; fds[i] is -1 for segments
+ * outside the range. Opening everything before answering lets a missing
+ * blob still become an error response. */
+static int open_segments(struct s3_call *call, const struct s3_object *o, int64_t first, int64_t last,
+                         int *fds)
+{
+    int64_t pos = 0;
+    for (size_t i = 0; i < o->n_segments; i++)
+        fds[i] = -1;
+    for (size_t i = 0; i < o->n_segments; i++) {
+        int64_t s = pos, e = pos + o->segments[i].size;
+        pos = e;
+        if (e <= first || s > last || o->segments[i].data)
+            continue;
+        fds[i] = store_open_blob(call->store, o->segments[i].blob_sha256);
+        if (fds[i] < 0) {
+            log_error("cannot open blob %s of %s/%s: %s", o->segments[i].blob_sha256, call->route.bucket,
+                      o->key, strerror(errno));
+            for (size_t j = 0; j < i; j++)
+                if (fds[j] >= 0)
+                    close(fds[j]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Queues the bytes within [first, last] — inline segments from memory,
+ * the others from their opened files; takes the fds. */
+static void send_segments(struct s3_call *call, const struct s3_object *o, int64_t first, int64_t last,
+                          int *fds)
+{
+    int64_t pos = 0;
+    bool failed = false;
+    for (size_t i = 0; i < o->n_segments; i++) {
+        int64_t s = pos, e = pos + o->segments[i].size;
+        pos = e;
+        int64_t from = first > s ? first - s : 0;
+        int64_t to = (last + 1 < e ? last + 1 : e) - s;
+        if (o->segments[i].data && e > first && s <= last) {
+            if (!failed && http_resp_add_data(call->req, o->segments[i].data + from, (size_t)(to - from)) < 0)
+                failed = true;
+            continue;
+        }
+        if (fds[i] < 0)
+            continue;
+        if (failed || http_resp_add_file(call->req, fds[i], from, to - from) < 0) {
+            if (!failed)
+                log_error("cannot queue blob %s for sending", o->segments[i].blob_sha256);
+            failed = true;
+        }
+    }
+    if (failed)
+        call->req->close_after = true;
+}
+
+/* x-amz-checksum-<alg> and x-amz-checksum-type of the stored checksum,
+ * when the client asked (x-amz-checksum-mode: ENABLED) and gets the whole
+ * object. */
+static void add_stored_checksum(struct s3_call *call, const struct s3_object *o, bool ranged)
+{
+    const char *mode = http_req_header(call->req, "x-amz-checksum-mode");
+    int alg = checksum_alg_from_name(o->checksum_alg);
+    if (!mode || strcasecmp(mode, "ENABLED") != 0 || ranged || alg < 0)
+        return;
+    http_resp_header(call->req, checksum_header_name((enum checksum_alg)alg), o->checksum);
+    http_resp_header(call->req, "x-amz-checksum-type", o->checksum_type);
+}
+
+static void get_object(struct s3_call *call)
+{
+    struct http_req *req = call->req;
+    struct s3_bucket b;
+    enum s3_err err = s3_owned_bucket(call, &b);
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
+        return;
+    }
+    bool versioned = b.versioning[0] != '\0';
+    s3_bucket_free(&b);
+    char *version_id;
+    if (!s3_version_id_param(call, &version_id))
+        return;
+    struct s3_object o = {0};
+    err = store_get_object_version(call->store, call->route.bucket, call->route.key, version_id, &o);
+    if (err != S3_OK) {
+        s3_fail_version(call, err, &o, version_id, versioned);
+        s3_object_free(&o);
+        free(version_id);
+        return;
+    }
+    free(version_id);
+    if (versioned)
+        s3_add_version_header(call, o.version_id);
+    err = check_conditions(call, &o);
+    if (err == S3_ERR_NOT_MODIFIED) {
+        add_object_headers(call, &o);
+        http_resp_send(req, 304, NULL, NULL, 0);
+        s3_object_free(&o);
+        return;
+    }
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
+        s3_object_free(&o);
+        return;
+    }
+    int64_t first = 0, last = o.size - 1;
+    int ranged = parse_range(http_req_header(req, "range"), o.size, &first, &last);
+    if (ranged < 0) {
+        http_resp_headerf(req, "Content-Range", "bytes */%lld", (long long)o.size);
+        struct strbuf x;
+        strbuf_init(&x);
+        strbuf_xml_elem(&x, "RangeRequested", http_req_header(req, "range"));
+        strbuf_printf(&x, "<ActualObjectSize>%lld</ActualObjectSize>", (long long)o.size);
+        s3_fail(call, S3_ERR_INVALID_RANGE, NULL, strbuf_failed(&x) ? NULL : x.data);
+        strbuf_free(&x);
+        s3_object_free(&o);
+        return;
+    }
+    int *fds = calloc(o.n_segments ? o.n_segments : 1, sizeof(int));
+    if (!fds || (!req->is_head && open_segments(call, &o, first, last, fds) < 0)) {
+        free(fds);
+        s3_fail(call, S3_ERR_INTERNAL_ERROR, "The object's data could not be read", NULL);
+        s3_object_free(&o);
+        return;
+    }
+    add_object_headers(call, &o);
+    s3_add_version_headers(call, &o);
+    add_content_headers(call, &o, !req->is_head);
+    add_stored_checksum(call, &o, ranged > 0);
+    if (ranged > 0)
+        http_resp_headerf(req, "Content-Range", "bytes %lld-%lld/%lld", (long long)first, (long long)last,
+                          (long long)o.size);
+    http_resp_begin(req, ranged > 0 ? 206 : 200, o.size == 0 ? 0 : last - first + 1);
+    if (!req->is_head)
+        send_segments(call, &o, first, last, fds);
+    http_resp_end(req);
+    free(fds);
+    s3_object_free(&o);
+}
+
+/* ---- PutObject ------------------------------------------------------ */
+
+static void object_put(void *arg, const struct store_result *res)
+{
+    struct s3_call *call = arg;
+    if (res->err == S3_ERR_NO_SUCH_KEY) {
+        struct strbuf x;
+        strbuf_init(&x);
+        strbuf_xml_elem(&x, "Key", call->route.key);
+        s3_fail(call, res->err, NULL, strbuf_failed(&x) ? NULL : x.data);
+        strbuf_free(&x);
+        return;
+    }
+    if (res->err != S3_OK) {
+        s3_fail_store(call, res);
+        return;
+    }
+    http_resp_headerf(call->req, "ETag", "\"%s\"", res->etag);
+    s3_add_version_header(call, res->version_id);
+    s3_add_checksum_headers(call, true);
+    http_resp_send(call->req, 200, NULL, NULL, 0);
+}
+
+/* Queues the PutObject the request describes. */
+static void put_with(struct s3_call *call, bool if_none_match_any, const char *if_match_h,
+                     const char *storage_class, const struct s3_content_headers *content,
+                     const struct s3_kv *meta, size_t n_meta, const struct s3_kv *tags,
+                     size_t n_tags, const struct store_lock *lock)
+{
+    char if_match[80];
+    if (if_match_h)
+        unquote_etag(if_match_h, if_match, sizeof(if_match));
+    struct store_put put = {
+        .bucket = call->route.bucket,
+        .key = call->route.key,
+        .account = call->account,
+        .body = call->blob,
+        .content = content,
+        .user_meta = meta,
+        .n_user_meta = n_meta,
+        .storage_class = storage_class,
+        .if_none_match_any = if_none_match_any,
+        .if_match = if_match_h ? if_match : NULL,
+        .tags = tags,
+        .n_tags = n_tags,
+        .lock = *lock,
+        .acl = call->object_acl.len ? call->object_acl.data : NULL,
+    };
+    if (call->body_checksum_alg >= 0)
+        put.checksum = (struct store_checksum){
+            .alg = checksum_alg_name((enum checksum_alg)call->body_checksum_alg),
+            .value = call->body_checksum,
+            .type = "FULL_OBJECT",
+        };
+    call->blob = NULL;   /* the store owns it now */
+    if (store_put_object(call->store, &put, object_put, call) < 0)
+        s3_fail_unqueued(call);
+}
+
+static void put_object(struct s3_call *call)
+{
+    struct http_req *req = call->req;
+    struct s3_bucket b;
+    enum s3_err err = s3_owned_bucket(call, &b);
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
+        return;
+    }
+    struct store_lock lock;
+    char lock_mode[12];
+    bool lock_ok = s3_lock_headers(call, &b, &lock, lock_mode);
+    s3_bucket_free(&b);
+    const char *storage_class;
+    if (!lock_ok || !s3_storage_class_param(call, &storage_class))
+        return;
+    struct s3_kv *tags;
+    size_t n_tags;
+    if (!s3_tagging_header(call, &tags, &n_tags))
+        return;
+    const char *if_none = http_req_header(req, "if-none-match");
+    const char *if_match_h = http_req_header(req, "if-match");
+    struct s3_content_headers content;
+    struct s3_kv *meta;
+    size_t n_meta;
+    if (if_none && strcmp(if_none, "*") != 0) {
+        s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL);
+    } else if (s3_request_content(call, &content, &meta, &n_meta) < 0) {
+        s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
+    } else {
+        put_with(call, if_none != NULL, if_match_h, storage_class, &content, meta, n_meta, tags,
+                 n_tags, &lock);
+        s3_content_headers_free(&content);
+        s3_kv_free_array(meta, n_meta);
+    }
+    s3_kv_free_array(tags, n_tags);
+}
+
+
+/* ---- DeleteObject --------------------------------------------------- */
+
+static void object_deleted(void *arg, const struct store_result *res)
+{
+    struct s3_call *call = arg;
+    if (res->err != S3_OK) {
+        s3_fail_store(call, res);
+        return;
+    }
+    if (res->delete_marker)
+        http_resp_header(call->req, "x-amz-delete-marker", "true");
+    s3_add_version_header(call, res->version_id);
+    http_resp_send(call->req, 204, NULL, NULL, 0);
+}
+
+static void delete_object(struct s3_call *call)
+{
+    if (!s3_require_owned_bucket(call))
+        return;
+    char *version_id;
+    if (!s3_version_id_param(call, &version_id))
+        return;
+    const char *bypass = http_req_header(call->req, "x-amz-bypass-governance-retention");
+    if (store_delete_version(call->store, call->route.bucket, call->route.key, version_id,
+                             bypass && strcasecmp(bypass, "true") == 0, object_deleted, call) < 0)
+        s3_fail_unqueued(call);
+    free(version_id);
+}
+
+/* ---- CopyObject ----------------------------------------------------- */
+
+static void drop_copy_source(char **bucket, char **key, char **version_id)
+{
+    free(*bucket);
+    free(*key);
+    *bucket = *key = NULL;
+    if (version_id) {
+        free(*version_id);
+        *version_id = NULL;
+    }
+}
+
+int s3_parse_copy_source(struct s3_call *call, char **bucket, char **key, char **version_id)
+{
+    const char *src = http_req_header(call->req, "x-amz-copy-source");
+    *bucket = *key = NULL;
+    if (version_id)
+        *version_id = NULL;
+    if (*src == '/')
+        src++;
+    const char *slash = strchr(src, '/');
+    const char *q = strchr(src, '?');
+    if (q && strncmp(q, "?versionId=", 11) == 0) {
+        if (!version_id) {
+            s3_fail(call, S3_ERR_NOT_IMPLEMENTED, "Copying a part of a specific version is not supported yet",
+                    NULL);
+            return -1;
+        }
+        *version_id = s3_url_decode(q + 11, strlen(q + 11), false);
+        if (!*version_id || !store_version_id_valid(*version_id)) {
+            free(*version_id);
+            *version_id = NULL;
+            s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Invalid version id specified", NULL);
+            return -1;
+        }
+    }
+    size_t end = q ? (size_t)(q - src) : strlen(src);
+    if (!slash || (size_t)(slash - src) >= end || slash + 1 == src + end) {
+        s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Invalid copy source object key", NULL);
+        return -1;
+    }
+    *bucket = s3_url_decode(src, (size_t)(slash - src), false);
+    *key = s3_url_decode(slash + 1, end - (size_t)(slash - src) - 1, false);
+    if (!*bucket || !*key) {
+        drop_copy_source(bucket, key, version_id);
+        s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Invalid copy source encoding", NULL);
+        return -1;
+    }
+    struct s3_bucket b;
+    enum s3_err err = store_get_bucket(call->store, *bucket, &b);
+    if (err == S3_OK && strcmp(b.owner_account, call->account) != 0)
+        err = S3_ERR_ACCESS_DENIED;
+    if (err == S3_OK)
+        s3_bucket_free(&b);
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
+        drop_copy_source(bucket, key, version_id);
+        return -1;
+    }
+    return 0;
+}
+
+static void object_copied(void *arg, const struct store_result *res)
+{
+    struct s3_call *call = arg;
+    if (res->err != S3_OK) {
+        s3_fail_store(call, res);
+        return;
+    }
+    s3_add_version_header(call, res->version_id);
+    if (res->source_version_id[0])
+        http_resp_header(call->req, "x-amz-copy-source-version-id", res->source_version_id);
+    struct strbuf xml;
+    strbuf_init(&xml);
+    s3_copy_object_result_xml(&xml, res->etag, res->last_modified_ms, res->checksum_alg,
+                              res->checksum, res->checksum_type);
+    s3_reply_xml(call, &xml);
+}
+
+/* x-amz-metadata-directive / x-amz-tagging-directive: absent, COPY or
+ * REPLACE. Answers and returns false otherwise. */
+static bool directive_param(struct s3_call *call, const char *header, const char *message,
+                            bool *replace)
+{
+    const char *v = http_req_header(call->req, header);
+    *replace = v && strcmp(v, "REPLACE") == 0;
+    if (!v || *replace || strcmp(v, "COPY") == 0)
+        return true;
+    s3_fail(call, S3_ERR_INVALID_ARGUMENT, message, NULL);
+    return false;
+}
+
+/* What a CopyObject request asks for, before it goes to the store. */
+struct copy_request {
+    char *src_bucket, *src_key, *src_version_id;
+    struct s3_content_headers content;
+    struct s3_kv *meta, *tags;
+    size_t n_meta, n_tags;
+    struct store_lock lock;
+    char lock_mode[12];
+};
+
+static void copy_request_free(struct copy_request *r)
+{
+    free(r->src_bucket);
+    free(r->src_key);
+    free(r->src_version_id);
+    s3_content_headers_free(&r->content);
+    s3_kv_free_array(r->meta, r->n_meta);
+    s3_kv_free_array(r->tags, r->n_tags);
+}
+
+static void copy_object(struct s3_call *call)
+{
+    struct http_req *req = call->req;
+    struct s3_bucket b;
+    enum s3_err err = s3_owned_bucket(call, &b);
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
+        return;
+    }
+    struct copy_request r;
+    memset(&r, 0, sizeof(r));
+    bool lock_ok = s3_lock_headers(call, &b, &r.lock, r.lock_mode);
+    s3_bucket_free(&b);
+    bool replace, replace_tags;
+    const char *storage_class, *checksum_alg, *checksum_type;
+    if (!lock_ok || !s3_checksum_algorithm_param(call, &checksum_alg, &checksum_type) ||
+        !directive_param(call, "x-amz-metadata-directive", "Unknown metadata directive.", &replace) ||
+        !directive_param(call, "x-amz-tagging-directive", "Unknown tagging directive.", &replace_tags) ||
+        !s3_storage_class_param(call, &storage_class) ||
+        (replace_tags && !s3_tagging_header(call, &r.tags, &r.n_tags)) ||
+        s3_parse_copy_source(call, &r.src_bucket, &r.src_key, &r.src_version_id) < 0) {
+        copy_request_free(&r);
+        return;
+    }
+    if (!replace && !storage_class && !r.src_version_id && strcmp(r.src_bucket, call->route.bucket) == 0 &&
+        strcmp(r.src_key, call->route.key) == 0) {
+        copy_request_free(&r);
+        s3_fail(call, S3_ERR_INVALID_REQUEST,
+                "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+                NULL);
+        return;
+    }
+    if (replace && s3_request_content(call, &r.content, &r.meta, &r.n_meta) < 0) {
+        copy_request_free(&r);
+        s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
+        return;
+    }
+    char if_match[80], if_none[80];
+    const char *im = http_req_header(req, "x-amz-copy-source-if-match");
+    const char *inm = http_req_header(req, "x-amz-copy-source-if-none-match");
+    const char *ims = http_req_header(req, "x-amz-copy-source-if-modified-since");
+    const char *ius = http_req_header(req, "x-amz-copy-source-if-unmodified-since");
+    if (im)
+        unquote_etag(im, if_match, sizeof(if_match));
+    if (inm)
+        unquote_etag(inm, if_none, sizeof(if_none));
+    struct store_copy cp = {
+        .src_bucket = r.src_bucket,
+        .src_key = r.src_key,
+        .dst_bucket = call->route.bucket,
+        .dst_key = call->route.key,
+        .account = call->account,
+        .if_match = im ? if_match : NULL,
+        .if_none_match = inm ? if_none : NULL,
+        .if_modified_since_ms = ims ? (s3_parse_http_date(ims) > 0 ? s3_parse_http_date(ims) : 0) : 0,
+        .if_unmodified_since_ms = ius ? (s3_parse_http_date(ius) > 0 ? s3_parse_http_date(ius) : 0) : 0,
+        .replace_content = replace ? &r.content : NULL,
+        .replace_meta = r.meta,
+        .n_replace_meta = r.n_meta,
+        .replace = replace,
+        .storage_class = storage_class,
+        .src_version_id = r.src_version_id,
+        .replace_tags = replace_tags,
+        .tags = r.tags,
+        .n_tags = r.n_tags,
+        .lock = r.lock,
+        .checksum_alg = checksum_alg,
+        .acl = call->object_acl.len ? call->object_acl.data : NULL,
+    };
+    if (store_copy_object(call->store, &cp, object_copied, call) < 0)
+        s3_fail_unqueued(call);
+    copy_request_free(&r);
+}
+
+/* ---- GetObjectAttributes ---------------------------------------------- */
+
+/* x-amz-max-parts / x-amz-part-number-marker: non-negative integers. */
+static bool header_int(struct s3_call *call, const char *name, int def, int *out)
+{
+    const char *v = http_req_header(call->req, name);
+    *out = def;
+    if (!v)
+        return true;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end || n < 0 || n > INT32_MAX) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "Provided %s not an integer or within integer range", name);
+        s3_fail(call, S3_ERR_INVALID_ARGUMENT, msg, NULL);
+        return false;
+    }
+    *out = (int)n;
+    return true;
+}
+
+static void get_object_attributes(struct s3_call *call)
+{
+    struct s3_bucket b;
+    enum s3_err err = s3_owned_bucket(call, &b);
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
+        return;
+    }
+    bool versioned = b.versioning[0] != '\0';
+    s3_bucket_free(&b);
+    unsigned attrs;
+    err = s3_parse_object_attributes(http_req_header(call->req, "x-amz-object-attributes"), &attrs);
+    if (err != S3_OK) {
+        s3_fail(call, err,
+                err == S3_ERR_INVALID_REQUEST
+                    ? "The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty"
+                    : "Invalid attribute name specified.",
+                NULL);
+        return;
+    }
+    int max_parts, marker;
+    char *version_id;
+    if (!header_int(call, "x-amz-max-parts", 1000, &max_parts) ||
+        !header_int(call, "x-amz-part-number-marker", 0, &marker) ||
+        !s3_version_id_param(call, &version_id))
+        return;
+    if (max_parts > 1000)
+        max_parts = 1000;
+    struct s3_object o = {0};
+    err = store_get_object_version(call->store, call->route.bucket, call->route.key, version_id, &o);
+    if (err != S3_OK) {
+        s3_fail_version(call, err, &o, version_id, versioned);
+    } else {
+        char date[40];
+        s3_http_date(o.last_modified_ms, date);
+        http_resp_header(call->req, "Last-Modified", date);
+        if (versioned)
+            s3_add_version_header(call, o.version_id);
+        struct strbuf xml;
+        strbuf_init(&xml);
+        s3_object_attributes_xml(&xml, &o, attrs, marker, max_parts);
+        s3_reply_xml(call, &xml);
+    }
+    s3_object_free(&o);
+    free(version_id);
+}
+
+void s3_object_execute(struct s3_call *call)
+{
+    switch (call->route.op) {
+    case S3_OP_PUT_OBJECT: put_object(call); break;
+    case S3_OP_GET_OBJECT:
+    case S3_OP_HEAD_OBJECT: get_object(call); break;
+    case S3_OP_DELETE_OBJECT: delete_object(call); break;
+    case S3_OP_COPY_OBJECT: copy_object(call); break;
+    case S3_OP_GET_OBJECT_ATTRIBUTES: get_object_attributes(call); break;
+    default: s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL); break;
+    }
+}

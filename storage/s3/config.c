@@ -1,0 +1,210 @@
+/* s3_config: bucket configuration and object ACL rows, their schema steps
+ * (module "s3config") and their reads and writes; see config.h. */
+#include "storage/s3/config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "storage/core/store_internal.h"
+
+static const struct schema_step steps[] = {
+    {"bucket-configs-object-acls",
+        "CREATE TABLE bucket_configs("
+        "  bucket TEXT NOT NULL REFERENCES buckets(name) ON DELETE CASCADE,"
+        "  kind TEXT NOT NULL,"
+        "  document TEXT,"
+        "  PRIMARY KEY(bucket, kind)"
+        ") WITHOUT ROWID;"
+        "CREATE INDEX bucket_configs_by_kind ON bucket_configs(kind, bucket);"
+        "CREATE TABLE object_acls("
+        "  bucket TEXT NOT NULL REFERENCES buckets(name) ON DELETE CASCADE,"
+        "  key TEXT NOT NULL,"
+        "  object_etag TEXT NOT NULL,"
+        "  object_modified_ms INTEGER NOT NULL,"
+        "  acl TEXT NOT NULL,"
+        "  PRIMARY KEY(bucket, key)"
+        ") WITHOUT ROWID;"},
+};
+
+const struct schema_module s3_config_schema = {"s3config", steps, sizeof(steps) / sizeof(steps[0])};
+
+static const char sql_get_config[] = "SELECT document FROM bucket_configs WHERE bucket = ?1 AND kind = ?2";
+static const char sql_list_configs[] =
+    "SELECT bucket, document FROM bucket_configs WHERE kind = ?1 AND document IS NOT NULL ORDER BY bucket";
+static const char sql_get_object_acl[] =
+    "SELECT acl FROM object_acls WHERE bucket = ?1 AND key = ?2 AND object_etag = ?3 AND object_modified_ms = ?4";
+
+int store_get_bucket_config(struct store *st, const char *bucket, const char *kind,
+                            enum store_config_state *state, char **doc)
+{
+    *state = STORE_CONFIG_UNSET;
+    *doc = NULL;
+    sqlite3_stmt *s = db_stmt(&st->reader, sql_get_config);
+    if (!s || db_bind_text(s, 1, bucket) < 0 || db_bind_text(s, 2, kind) < 0)
+        return -1;
+    int rc = sqlite3_step(s);
+    int result = 0;
+    if (rc == SQLITE_ROW) {
+        result = db_column_strdup(s, 0, doc);
+        *state = *doc ? STORE_CONFIG_SET : STORE_CONFIG_REMOVED;
+    } else if (rc != SQLITE_DONE) {
+        result = -1;
+    }
+    sqlite3_reset(s);
+    return result;
+}
+
+/* One queued write: SQL with up to five text/integer parameters. */
+struct config_write {
+    const char *sql;
+    char *text[4];
+    int64_t number;
+    bool has_number;
+    void (*done)(void *arg, bool ok);
+    void *arg;
+};
+
+static void config_write_free(struct config_write *w)
+{
+    for (size_t i = 0; i < 4; i++)
+        free(w->text[i]);
+    free(w);
+}
+
+static int apply_config_write(sqlite3 *db, void *arg)
+{
+    struct config_write *w = arg;
+    sqlite3_stmt *s = store_stmt(db, w->sql);
+    int ok = s != NULL;
+    int n_params = ok ? sqlite3_bind_parameter_count(s) : 0;
+    for (int i = 0; ok && i < 4 && i < n_params; i++)
+        ok = db_bind_text(s, i + 1, w->text[i]) == 0;
+    if (ok && w->has_number)
+        ok = sqlite3_bind_int64(s, 5, w->number) == SQLITE_OK;
+    ok = ok && sqlite3_step(s) == SQLITE_DONE;
+    sqlite3_reset(s);
+    return ok ? 0 : -1;
+}
+
+static void config_write_done(void *arg, bool ok)
+{
+    struct config_write *w = arg;
+    w->done(w->arg, ok);
+    config_write_free(w);
+}
+
+static int submit_write(struct store *st, const char *sql, const char *const text[4], const int64_t *number,
+                        void (*done)(void *arg, bool ok), void *arg)
+{
+    struct config_write *w = calloc(1, sizeof(*w));
+    if (!w)
+        return -1;
+    w->sql = sql;
+    w->done = done;
+    w->arg = arg;
+    if (number) {
+        w->number = *number;
+        w->has_number = true;
+    }
+    for (size_t i = 0; i < 4; i++) {
+        if (text[i] && !(w->text[i] = strdup(text[i]))) {
+            config_write_free(w);
+            return -1;
+        }
+    }
+    if (store_submit(st, apply_config_write, config_write_done, w) < 0) {
+        config_write_free(w);
+        return -1;
+    }
+    return 0;
+}
+
+int store_put_bucket_config(struct store *st, const char *bucket, const char *kind, const char *doc,
+                            bool keep_marker, void (*done)(void *arg, bool ok), void *arg)
+{
+    const char *text[4] = {bucket, kind, doc, NULL};
+    const char *sql = doc || keep_marker
+                          ? "INSERT OR REPLACE INTO bucket_configs(bucket, kind, document) VALUES (?1, ?2, ?3)"
+                          : "DELETE FROM bucket_configs WHERE bucket = ?1 AND kind = ?2";
+    return submit_write(st, sql, text, NULL, done, arg);
+}
+
+void store_free_string_pairs(char **a, char **b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(a ? a[i] : NULL);
+        free(b ? b[i] : NULL);
+    }
+    free(a);
+    free(b);
+}
+
+int store_list_bucket_configs(struct store *st, const char *kind, char ***buckets, char ***docs, size_t *n)
+{
+    *buckets = NULL;
+    *docs = NULL;
+    *n = 0;
+    sqlite3_stmt *s = db_stmt(&st->reader, sql_list_configs);
+    if (!s || db_bind_text(s, 1, kind) < 0)
+        return -1;
+    size_t cap = 0;
+    int rc;
+    int result = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            char **nb = realloc(*buckets, ncap * sizeof(*nb));
+            if (nb)
+                *buckets = nb;
+            char **nd = nb ? realloc(*docs, ncap * sizeof(*nd)) : NULL;
+            if (nd)
+                *docs = nd;
+            if (!nb || !nd) {
+                result = -1;
+                break;
+            }
+            cap = ncap;
+        }
+        (*buckets)[*n] = NULL;
+        (*docs)[*n] = NULL;
+        (*n)++;
+        if (db_column_strdup(s, 0, &(*buckets)[*n - 1]) < 0 || db_column_strdup(s, 1, &(*docs)[*n - 1]) < 0) {
+            result = -1;
+            break;
+        }
+    }
+    if (result == 0 && rc != SQLITE_DONE)
+        result = -1;
+    sqlite3_reset(s);
+    if (result < 0) {
+        store_free_string_pairs(*buckets, *docs, *n);
+        *buckets = NULL;
+        *docs = NULL;
+        *n = 0;
+    }
+    return result;
+}
+
+int store_get_object_acl(struct store *st, const char *bucket, const char *key, const char *etag,
+                         int64_t modified_ms, char **acl)
+{
+    *acl = NULL;
+    sqlite3_stmt *s = db_stmt(&st->reader, sql_get_object_acl);
+    if (!s || db_bind_text(s, 1, bucket) < 0 || db_bind_text(s, 2, key) < 0 || db_bind_text(s, 3, etag) < 0 ||
+        sqlite3_bind_int64(s, 4, modified_ms) != SQLITE_OK)
+        return -1;
+    int rc = sqlite3_step(s);
+    int result = rc == SQLITE_ROW ? db_column_strdup(s, 0, acl) : rc == SQLITE_DONE ? 0 : -1;
+    sqlite3_reset(s);
+    return result;
+}
+
+int store_put_object_acl(struct store *st, const char *bucket, const char *key, const char *etag,
+                         int64_t modified_ms, const char *acl, void (*done)(void *arg, bool ok), void *arg)
+{
+    const char *text[4] = {bucket, key, etag, acl};
+    return submit_write(st,
+                        "INSERT OR REPLACE INTO object_acls(bucket, key, object_etag, acl, object_modified_ms)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5)",
+                        text, &modified_ms, done, arg);
+}
