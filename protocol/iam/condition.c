@@ -101,15 +101,15 @@ static bool parse_op(const char *name, struct parsed_op *out)
 
 /* A JSON scalar as the string AWS compares: strings as they are, numbers
  * as written, booleans as "true" / "false". NULL for anything else. */
-static const char *scalar_text(yajl_val v)
+static const char *scalar_text(const struct json_value *v)
 {
-    if (YAJL_IS_STRING(v))
-        return v->u.string;
-    if (YAJL_IS_NUMBER(v))
-        return v->u.number.r;
-    if (YAJL_IS_TRUE(v))
+    if (json_is(v, JSON_STRING))
+        return v->u.str;
+    if (json_is(v, JSON_NUMBER))
+        return v->u.str;
+    if (json_is_true(v))
         return "true";
-    if (YAJL_IS_FALSE(v))
+    if (json_is_false(v))
         return "false";
     return NULL;
 }
@@ -305,19 +305,19 @@ const char *iam_expand_variables(const char *value, const struct iam_context *ct
 }
 
 /* One key's test under one operator. */
-static bool key_holds(const struct parsed_op *p, yajl_val values, const char *have, const struct iam_context *ctx)
+static bool key_holds(const struct parsed_op *p, const struct json_value *values, const char *have, const struct iam_context *ctx)
 {
     const struct cond_op *op = p->op;
-    size_t n = YAJL_IS_ARRAY(values) ? values->u.array.len : 1;
+    size_t n = json_is(values, JSON_ARRAY) ? values->len : 1;
     if (op->type == T_NULL) {
-        const char *want = scalar_text(YAJL_IS_ARRAY(values) ? (n ? values->u.array.values[0] : NULL) : values);
+        const char *want = scalar_text(json_is(values, JSON_ARRAY) ? (n ? &values->u.items[0] : NULL) : values);
         return want && (strcasecmp(want, "true") == 0) == (have == NULL);
     }
     if (!have)
         return p->if_exists || p->qualifier == Q_ALL || (op->negated && p->qualifier != Q_ANY);
     bool any = false;
     for (size_t i = 0; i < n && !any; i++) {
-        const char *text = scalar_text(YAJL_IS_ARRAY(values) ? values->u.array.values[i] : values);
+        const char *text = scalar_text(json_is(values, JSON_ARRAY) ? &values->u.items[i] : values);
         const char *want = text ? iam_expand_variables(text, ctx) : NULL;
         any = want && value_matches(op, want, have);
         if (want != text)
@@ -326,41 +326,41 @@ static bool key_holds(const struct parsed_op *p, yajl_val values, const char *ha
     return any != op->negated;
 }
 
-bool iam_condition_holds(yajl_val condition, const struct iam_context *ctx)
+bool iam_condition_holds(const struct json_value *condition, const struct iam_context *ctx)
 {
-    if (!YAJL_IS_OBJECT(condition))
+    if (!json_is(condition, JSON_OBJECT))
         return false;
-    for (size_t i = 0; i < condition->u.object.len; i++) {
+    for (size_t i = 0; i < condition->len; i++) {
         struct parsed_op p;
-        yajl_val block = condition->u.object.values[i];
-        if (!parse_op(condition->u.object.keys[i], &p) || !YAJL_IS_OBJECT(block))
+        const struct json_value *block = &condition->u.members[i].value;
+        if (!parse_op(condition->u.members[i].key, &p) || !json_is(block, JSON_OBJECT))
             return false;
-        for (size_t k = 0; k < block->u.object.len; k++)
-            if (!key_holds(&p, block->u.object.values[k], context_value(ctx, block->u.object.keys[k]), ctx))
+        for (size_t k = 0; k < block->len; k++)
+            if (!key_holds(&p, &block->u.members[k].value, context_value(ctx, block->u.members[k].key), ctx))
                 return false;
     }
     return true;
 }
 
-const char *iam_condition_check(yajl_val condition, char *buf, size_t size)
+const char *iam_condition_check(const struct json_value *condition, char *buf, size_t size)
 {
-    if (!YAJL_IS_OBJECT(condition))
+    if (!json_is(condition, JSON_OBJECT))
         return "Invalid Condition";
-    for (size_t i = 0; i < condition->u.object.len; i++) {
+    for (size_t i = 0; i < condition->len; i++) {
         struct parsed_op p;
-        const char *name = condition->u.object.keys[i];
+        const char *name = condition->u.members[i].key;
         if (!parse_op(name, &p)) {
             snprintf(buf, size, "Invalid Condition type : %s", name);
             return buf;
         }
-        yajl_val block = condition->u.object.values[i];
-        if (!YAJL_IS_OBJECT(block) || block->u.object.len == 0)
+        const struct json_value *block = &condition->u.members[i].value;
+        if (!json_is(block, JSON_OBJECT) || block->len == 0)
             return "Invalid Condition";
-        for (size_t k = 0; k < block->u.object.len; k++) {
-            yajl_val v = block->u.object.values[k];
-            size_t n = YAJL_IS_ARRAY(v) ? v->u.array.len : 1;
+        for (size_t k = 0; k < block->len; k++) {
+            const struct json_value *v = &block->u.members[k].value;
+            size_t n = json_is(v, JSON_ARRAY) ? v->len : 1;
             for (size_t j = 0; j < n; j++)
-                if (!scalar_text(YAJL_IS_ARRAY(v) ? v->u.array.values[j] : v))
+                if (!scalar_text(json_is(v, JSON_ARRAY) ? &v->u.items[j] : v))
                     return "Invalid Condition";
         }
     }
@@ -369,22 +369,22 @@ const char *iam_condition_check(yajl_val condition, char *buf, size_t size)
 
 static bool fixed_value(const char *v) { return v && !strpbrk(v, "*?"); }
 
-bool iam_condition_restricts_sources(yajl_val condition)
+bool iam_condition_restricts_sources(const struct json_value *condition)
 {
     static const char *const fixed_keys[] = {"aws:SourceArn", "aws:SourceVpc", "aws:SourceVpce",
                                              "aws:SourceOwner", "aws:SourceAccount", "aws:userid",
                                              "s3:x-amz-server-side-encryption-aws-kms-key-id"};
-    if (!YAJL_IS_OBJECT(condition))
+    if (!json_is(condition, JSON_OBJECT))
         return false;
-    for (size_t i = 0; i < condition->u.object.len; i++) {
+    for (size_t i = 0; i < condition->len; i++) {
         struct parsed_op p;
-        yajl_val block = condition->u.object.values[i];
-        if (!parse_op(condition->u.object.keys[i], &p) || p.op->negated || p.if_exists || !YAJL_IS_OBJECT(block))
+        const struct json_value *block = &condition->u.members[i].value;
+        if (!parse_op(condition->u.members[i].key, &p) || p.op->negated || p.if_exists || !json_is(block, JSON_OBJECT))
             continue;
-        for (size_t k = 0; k < block->u.object.len; k++) {
-            const char *key = block->u.object.keys[k];
-            yajl_val v = block->u.object.values[k];
-            size_t n = YAJL_IS_ARRAY(v) ? v->u.array.len : 1;
+        for (size_t k = 0; k < block->len; k++) {
+            const char *key = block->u.members[k].key;
+            const struct json_value *v = &block->u.members[k].value;
+            size_t n = json_is(v, JSON_ARRAY) ? v->len : 1;
             bool source_ip = p.op->type == T_IP && strcasecmp(key, "aws:SourceIp") == 0;
             bool fixed_key = false;
             for (size_t f = 0; f < sizeof(fixed_keys) / sizeof(fixed_keys[0]); f++)
@@ -394,7 +394,7 @@ bool iam_condition_restricts_sources(yajl_val condition)
                 continue;
             bool restricts = n > 0;
             for (size_t j = 0; j < n && restricts; j++) {
-                const char *s = scalar_text(YAJL_IS_ARRAY(v) ? v->u.array.values[j] : v);
+                const char *s = scalar_text(json_is(v, JSON_ARRAY) ? &v->u.items[j] : v);
                 restricts = source_ip ? s && strcmp(s, "0.0.0.0/0") != 0 && strcmp(s, "::/0") != 0
                                       : fixed_value(s);
             }

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <yajl/yajl_tree.h>
+#include "protocol/core/json.h"
 
 #include "protocol/iam/policy.h"
 
@@ -19,14 +19,14 @@
 const char *iam_expand_variables(const char *value, const struct iam_context *ctx);
 
 /* Whether a statement's Condition holds for the request's context keys. */
-bool iam_condition_holds(yajl_val condition, const struct iam_context *ctx);
+bool iam_condition_holds(const struct json_value *condition, const struct iam_context *ctx);
 /* NULL when the block is well formed, else the policy check's message
  * (possibly written into buf). */
-const char *iam_condition_check(yajl_val condition, char *buf, size_t size);
+const char *iam_condition_check(const struct json_value *condition, char *buf, size_t size);
 /* Whether the block limits a statement to fixed sources as S3's meaning of
  * "public" counts them: aws:SourceIp CIDRs other than everything, or fixed
  * values of aws:SourceArn, aws:SourceVpc, aws:SourceVpce, aws:SourceOwner,
  * aws:SourceAccount, aws:userid or s3:x-amz-server-side-encryption-aws-kms-key-id. */
-bool iam_condition_restricts_sources(yajl_val condition);
+bool iam_condition_restricts_sources(const struct json_value *condition);
 
 #endif

@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_tree.h>
+#include "protocol/core/json.h"
 
 #include "protocol/core/glob.h"
 
@@ -378,17 +378,17 @@ static struct node *parse_or(struct parser *ps) { return parse_chain(ps, "||", N
 
 /* ---- JSON patterns: matching ------------------------------------------------ */
 
-static yajl_val resolve(yajl_val v, const struct node *n)
+static const struct json_value *resolve(const struct json_value *v, const struct node *n)
 {
     for (size_t i = 0; v && i < n->n_path; i++) {
         const struct step *s = &n->path[i];
-        yajl_val next = NULL;
-        if (s->name && YAJL_IS_OBJECT(v)) {
-            for (size_t k = 0; k < v->u.object.len && !next; k++)
-                if (strcmp(v->u.object.keys[k], s->name) == 0)
-                    next = v->u.object.values[k];
-        } else if (!s->name && YAJL_IS_ARRAY(v) && (size_t)s->index < v->u.array.len) {
-            next = v->u.array.values[s->index];
+        const struct json_value *next = NULL;
+        if (s->name && json_is(v, JSON_OBJECT)) {
+            for (size_t k = 0; k < v->len && !next; k++)
+                if (strcmp(v->u.members[k].key, s->name) == 0)
+                    next = &v->u.members[k].value;
+        } else if (!s->name && json_is(v, JSON_ARRAY) && (size_t)s->index < v->len) {
+            next = &v->u.items[s->index];
         }
         v = next;
     }
@@ -407,36 +407,36 @@ static bool text_equals(const struct node *n, const char *text)
 }
 
 /* The same for a JSON field (a number field by how it was written). */
-static bool equals(const struct node *n, yajl_val field)
+static bool equals(const struct node *n, const struct json_value *field)
 {
-    if (n->is_number && !YAJL_IS_NUMBER(field))
+    if (n->is_number && !json_is(field, JSON_NUMBER))
         return false;
-    const char *text = YAJL_IS_STRING(field) ? field->u.string : YAJL_IS_NUMBER(field) ? field->u.number.r : NULL;
+    const char *text = json_is(field, JSON_STRING) ? field->u.str : json_is(field, JSON_NUMBER) ? field->u.str : NULL;
     return text && text_equals(n, text);
 }
 
-static bool eval(const struct node *n, yajl_val root)
+static bool eval(const struct node *n, const struct json_value *root)
 {
     if (n->kind == N_AND)
         return eval(n->left, root) && eval(n->right, root);
     if (n->kind == N_OR)
         return eval(n->left, root) || eval(n->right, root);
-    yajl_val field = resolve(root, n);
+    const struct json_value *field = resolve(root, n);
     if (n->kind == N_MISSING)
         return !field;
     if (!field)
         return false;
-    double x = YAJL_IS_NUMBER(field) ? strtod(field->u.number.r, NULL) : 0;
+    double x = json_is(field, JSON_NUMBER) ? strtod(field->u.str, NULL) : 0;
     switch (n->kind) {
     case N_EQ: return equals(n, field);
     case N_NE: return !equals(n, field);
-    case N_LT: return YAJL_IS_NUMBER(field) && x < n->number;
-    case N_LE: return YAJL_IS_NUMBER(field) && x <= n->number;
-    case N_GT: return YAJL_IS_NUMBER(field) && x > n->number;
-    case N_GE: return YAJL_IS_NUMBER(field) && x >= n->number;
-    case N_TRUE: return YAJL_IS_TRUE(field);
-    case N_FALSE: return YAJL_IS_FALSE(field);
-    case N_NULL: return YAJL_IS_NULL(field);
+    case N_LT: return json_is(field, JSON_NUMBER) && x < n->number;
+    case N_LE: return json_is(field, JSON_NUMBER) && x <= n->number;
+    case N_GT: return json_is(field, JSON_NUMBER) && x > n->number;
+    case N_GE: return json_is(field, JSON_NUMBER) && x >= n->number;
+    case N_TRUE: return json_is_true(field);
+    case N_FALSE: return json_is_false(field);
+    case N_NULL: return json_is(field, JSON_NULL);
     default: return false;
     }
 }
@@ -681,8 +681,8 @@ bool logs_filter_match(const struct logs_filter *f, const char *message)
         return delimited_match(f, message);
     if (!f->json)
         return terms_match(f, message);
-    yajl_val root = yajl_tree_parse(message, NULL, 0);
-    bool hit = root && YAJL_IS_OBJECT(root) && eval(f->json, root);
-    yajl_tree_free(root);
+    const struct json_value *root = json_parse(message, strlen(message), NULL);
+    bool hit = root && json_is(root, JSON_OBJECT) && eval(f->json, root);
+    json_free(root);
     return hit;
 }

@@ -7,7 +7,7 @@
  * Field names compare case-insensitively; "$bucket" is the bucket posted
  * to. Every form field but policy, the signature fields, file and
  * x-ignore-* must be named by some condition ("Extra input fields"). The
- * document is parsed with yajl's tree API. */
+ * document is parsed with protocol/core/json. */
 #include "protocol/s3/post_form.h"
 
 #include <stdio.h>
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <yajl/yajl_tree.h>
+#include "protocol/core/json.h"
 
 #include "protocol/s3/s3.h"
 
@@ -84,13 +84,11 @@ static enum s3_err check_match(struct check *c, const char *op, const char *fiel
     return ok ? S3_OK : failed(c, op, name, want);
 }
 
-static bool as_int64(yajl_val v, int64_t *out)
+static bool as_int64(const struct json_value *v, int64_t *out)
 {
-    if (YAJL_IS_INTEGER(v)) {
-        *out = YAJL_GET_INTEGER(v);
+    if (json_number_int64(v, out))
         return true;
-    }
-    const char *text = YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
+    const char *text = json_string(v);
     if (text) {
         char *end;
         long long n = strtoll(text, &end, 10);
@@ -102,13 +100,15 @@ static bool as_int64(yajl_val v, int64_t *out)
     return false;
 }
 
-static enum s3_err check_array(struct check *c, yajl_val cond)
+static enum s3_err check_array(struct check *c, const struct json_value *cond)
 {
-    size_t n = cond->u.array.len;
-    yajl_val *v = cond->u.array.values;
-    if (n != 3 || !YAJL_IS_STRING(v[0]))
+    size_t n = cond->len;
+    const struct json_value *v[3];
+    for (size_t i = 0; i < 3 && i < n; i++)
+        v[i] = &cond->u.items[i];
+    if (n != 3 || !json_is(v[0], JSON_STRING))
         return invalid(c, "Invalid Condition: wrong number of arguments");
-    const char *op = YAJL_GET_STRING(v[0]);
+    const char *op = json_string(v[0]);
     if (strcasecmp(op, "content-length-range") == 0) {
         int64_t lo, hi;
         if (!as_int64(v[1], &lo) || !as_int64(v[2], &hi) || lo < 0 || hi < lo)
@@ -117,31 +117,30 @@ static enum s3_err check_array(struct check *c, yajl_val cond)
         c->limits->max_size = hi;
         return S3_OK;
     }
-    if (!YAJL_IS_STRING(v[1]) || !YAJL_IS_STRING(v[2]) || YAJL_GET_STRING(v[1])[0] != '$')
+    if (!json_is(v[1], JSON_STRING) || !json_is(v[2], JSON_STRING) || json_string(v[1])[0] != '$')
         return invalid(c, "Invalid Condition: the field must be a string starting with $");
     if (strcasecmp(op, "eq") == 0)
-        return check_match(c, "eq", YAJL_GET_STRING(v[1]), YAJL_GET_STRING(v[2]));
+        return check_match(c, "eq", json_string(v[1]), json_string(v[2]));
     if (strcasecmp(op, "starts-with") == 0)
-        return check_match(c, "starts-with", YAJL_GET_STRING(v[1]), YAJL_GET_STRING(v[2]));
+        return check_match(c, "starts-with", json_string(v[1]), json_string(v[2]));
     return invalid(c, "Invalid Condition: unknown operation");
 }
 
-static enum s3_err check_condition(struct check *c, yajl_val cond)
+static enum s3_err check_condition(struct check *c, const struct json_value *cond)
 {
-    if (YAJL_IS_ARRAY(cond))
+    if (json_is(cond, JSON_ARRAY))
         return check_array(c, cond);
-    if (!YAJL_IS_OBJECT(cond) || cond->u.object.len != 1 || !YAJL_IS_STRING(cond->u.object.values[0]))
+    if (!json_is(cond, JSON_OBJECT) || cond->len != 1 || !json_is(&cond->u.members[0].value, JSON_STRING))
         return invalid(c, "Invalid Condition");
-    return check_match(c, "eq", cond->u.object.keys[0], YAJL_GET_STRING(cond->u.object.values[0]));
+    return check_match(c, "eq", cond->u.members[0].key, json_string(&cond->u.members[0].value));
 }
 
-static enum s3_err check_expiration(struct check *c, yajl_val doc, int64_t now_ms)
+static enum s3_err check_expiration(struct check *c, const struct json_value *doc, int64_t now_ms)
 {
-    const char *path[] = {"expiration", NULL};
-    yajl_val exp = yajl_tree_get(doc, path, yajl_t_string);
+    const char *exp = json_str(doc, "expiration");
     if (!exp)
         return invalid(c, "Policy missing expiration.");
-    int64_t at = s3_parse_iso8601(YAJL_GET_STRING(exp));
+    int64_t at = s3_parse_iso8601(exp);
     if (at < 0)
         return invalid(c, "Invalid 'expiration' value.");
     if (at < now_ms) {
@@ -177,28 +176,29 @@ enum s3_err s3_post_policy_check(const char *json, size_t len, int64_t now_ms, c
     msg[0] = '\0';
     struct check c = {bucket, fields, n_fields, calloc(n_fields ? n_fields : 1, sizeof(bool)),
                       limits, msg, msg_cap};
-    char *text = strndup(json, len);
-    if (!c.covered || !text) {
+    if (!c.covered)
+        return S3_ERR_INTERNAL_ERROR;
+    enum json_error jerr;
+    const struct json_value *doc = json_parse(json, len, &jerr);
+    if (!doc && jerr == JSON_ERR_NOMEM) {
         free(c.covered);
-        free(text);
         return S3_ERR_INTERNAL_ERROR;
     }
-    yajl_val doc = yajl_tree_parse(text, NULL, 0);
-    free(text);
     enum s3_err err = S3_OK;
-    const char *path[] = {"conditions", NULL};
-    yajl_val conds = doc && YAJL_IS_OBJECT(doc) ? yajl_tree_get(doc, path, yajl_t_array) : NULL;
-    if (!doc || !YAJL_IS_OBJECT(doc))
+    const struct json_value *conds = json_get(doc, "conditions");
+    if (!json_is(conds, JSON_ARRAY))
+        conds = NULL;
+    if (!json_is(doc, JSON_OBJECT))
         err = invalid(&c, "Policy could not be parsed as a valid JSON object.");
     else
         err = check_expiration(&c, doc, now_ms);
     if (err == S3_OK && !conds)
         err = invalid(&c, "Policy missing conditions.");
-    for (size_t i = 0; err == S3_OK && i < conds->u.array.len; i++)
-        err = check_condition(&c, conds->u.array.values[i]);
+    for (size_t i = 0; err == S3_OK && i < conds->len; i++)
+        err = check_condition(&c, &conds->u.items[i]);
     if (err == S3_OK)
         err = check_coverage(&c);
-    yajl_tree_free(doc);
+    json_free(doc);
     free(c.covered);
     return err;
 }

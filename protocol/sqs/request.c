@@ -3,7 +3,7 @@
  * Both protocols end up as one sorted array of query-style parameters:
  *  - query: the URL query and the form body are split on '&' and '=' and
  *    percent-decoded ('+' is a space);
- *  - JSON: the yajl tree is flattened with the query protocol's names, so
+ *  - JSON: the parsed tree (protocol/core/json) is flattened with the query protocol's names, so
  *    {"Attributes":{"A":"1"}} becomes Attribute.1.Name=A, Attribute.1.Value=1
  *    and {"Entries":[{..}]} of SendMessageBatch becomes
  *    SendMessageBatchRequestEntry.1.*; wrong JSON types are rejected here.
@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_tree.h>
+#include "protocol/core/json.h"
 
 struct param {
     char *key;
@@ -287,28 +287,30 @@ static enum sqs_err serialization_error(struct sqs_error *err, const char *membe
 }
 
 static enum sqs_err flatten_object(struct params *ps, enum sqs_op op, const char *prefix,
-                                   yajl_val obj, int depth, struct sqs_error *err);
+                                   const struct json_value *obj, int depth, struct sqs_error *err);
 
 static enum sqs_err add_scalar(struct params *ps, const char *key, const char *member,
-                               yajl_val v, struct sqs_error *err)
+                               const struct json_value *v, struct sqs_error *err)
 {
     char num[32];
     if (is_integer_member(member)) {
-        if (!YAJL_IS_INTEGER(v))
+        int64_t n;
+        if (!json_number_int64(v, &n))
             return serialization_error(err, member);
-        snprintf(num, sizeof(num), "%lld", YAJL_GET_INTEGER(v));
+        snprintf(num, sizeof(num), "%lld", (long long)n);
         return params_add(ps, key, strlen(key), num, strlen(num), err);
     }
-    if (YAJL_IS_NULL(v))
+    if (json_is(v, JSON_NULL))
         return SQS_OK;
-    if (!YAJL_IS_STRING(v))
+    if (!json_is(v, JSON_STRING))
         return serialization_error(err, member);
-    const char *s = YAJL_GET_STRING(v);
-    return params_add(ps, key, strlen(key), s, strlen(s), err);
+    /* The string's own length: a "\u0000" inside stays in the value, for
+     * the checks that refuse it (InvalidMessageContents for a body). */
+    return params_add(ps, key, strlen(key), v->u.str, v->len, err);
 }
 
 static enum sqs_err flatten_member(struct params *ps, enum sqs_op op, const char *prefix,
-                                   const char *member, yajl_val v, int depth,
+                                   const char *member, const struct json_value *v, int depth,
                                    struct sqs_error *err)
 {
     char key[512];
@@ -316,13 +318,13 @@ static enum sqs_err flatten_member(struct params *ps, enum sqs_op op, const char
         return serialization_error(err, member);
     const char *entry = batch_entry_name(op);
     if (entry && depth == 0 && strcmp(member, "Entries") == 0) {
-        if (!YAJL_IS_ARRAY(v))
+        if (!json_is(v, JSON_ARRAY))
             return serialization_error(err, member);
-        for (size_t i = 0; i < v->u.array.len; i++) {
-            if (!YAJL_IS_OBJECT(v->u.array.values[i]))
+        for (size_t i = 0; i < v->len; i++) {
+            if (!json_is(&v->u.items[i], JSON_OBJECT))
                 return serialization_error(err, member);
             snprintf(key, sizeof(key), "%s.%zu.", entry, i + 1);
-            enum sqs_err rc = flatten_object(ps, op, key, v->u.array.values[i], depth + 1, err);
+            enum sqs_err rc = flatten_object(ps, op, key, &v->u.items[i], depth + 1, err);
             if (rc)
                 return rc;
         }
@@ -332,38 +334,38 @@ static enum sqs_err flatten_member(struct params *ps, enum sqs_op op, const char
         const struct json_rename *rn = &renames[r];
         if (strcmp(member, rn->json) != 0)
             continue;
-        if (YAJL_IS_NULL(v))
+        if (json_is(v, JSON_NULL))
             return SQS_OK;
         if (!rn->key) {
-            if (!YAJL_IS_ARRAY(v))
+            if (!json_is(v, JSON_ARRAY))
                 return serialization_error(err, member);
-            for (size_t i = 0; i < v->u.array.len; i++) {
-                yajl_val item = v->u.array.values[i];
-                if (!YAJL_IS_STRING(item))
+            for (size_t i = 0; i < v->len; i++) {
+                const struct json_value *item = &v->u.items[i];
+                if (!json_is(item, JSON_STRING))
                     return serialization_error(err, member);
                 snprintf(key, sizeof(key), "%s%s.%zu", prefix, rn->query, i + 1);
-                const char *s = YAJL_GET_STRING(item);
+                const char *s = json_string(item);
                 enum sqs_err rc = params_add(ps, key, strlen(key), s, strlen(s), err);
                 if (rc)
                     return rc;
             }
             return SQS_OK;
         }
-        if (!YAJL_IS_OBJECT(v))
+        if (!json_is(v, JSON_OBJECT))
             return serialization_error(err, member);
-        for (size_t i = 0; i < v->u.object.len; i++) {
-            const char *k = v->u.object.keys[i];
-            yajl_val item = v->u.object.values[i];
+        for (size_t i = 0; i < v->len; i++) {
+            const char *k = v->u.members[i].key;
+            const struct json_value *item = &v->u.members[i].value;
             snprintf(key, sizeof(key), "%s%s.%zu.%s", prefix, rn->query, i + 1, rn->key);
             enum sqs_err rc = params_add(ps, key, strlen(key), k, strlen(k), err);
             if (rc)
                 return rc;
-            if (YAJL_IS_OBJECT(item)) {
+            if (json_is(item, JSON_OBJECT)) {
                 snprintf(key, sizeof(key), "%s%s.%zu.%s.", prefix, rn->query, i + 1, rn->value);
                 rc = flatten_object(ps, op, key, item, depth + 1, err);
-            } else if (YAJL_IS_STRING(item)) {
+            } else if (json_is(item, JSON_STRING)) {
                 snprintf(key, sizeof(key), "%s%s.%zu.%s", prefix, rn->query, i + 1, rn->value);
-                const char *s = YAJL_GET_STRING(item);
+                const char *s = json_string(item);
                 rc = params_add(ps, key, strlen(key), s, strlen(s), err);
             } else {
                 rc = serialization_error(err, member);
@@ -373,7 +375,7 @@ static enum sqs_err flatten_member(struct params *ps, enum sqs_op op, const char
         }
         return SQS_OK;
     }
-    if (YAJL_IS_OBJECT(v) || YAJL_IS_ARRAY(v)) {
+    if (json_is(v, JSON_OBJECT) || json_is(v, JSON_ARRAY)) {
         /* Members the query protocol has no lists for (StringListValues, ...)
          * and unknown members are not part of any operation we decode. */
         return SQS_OK;
@@ -383,11 +385,11 @@ static enum sqs_err flatten_member(struct params *ps, enum sqs_op op, const char
 }
 
 static enum sqs_err flatten_object(struct params *ps, enum sqs_op op, const char *prefix,
-                                   yajl_val obj, int depth, struct sqs_error *err)
+                                   const struct json_value *obj, int depth, struct sqs_error *err)
 {
-    for (size_t i = 0; i < obj->u.object.len; i++) {
-        enum sqs_err rc = flatten_member(ps, op, prefix, obj->u.object.keys[i],
-                                         obj->u.object.values[i], depth, err);
+    for (size_t i = 0; i < obj->len; i++) {
+        enum sqs_err rc = flatten_member(ps, op, prefix, obj->u.members[i].key,
+                                         &obj->u.members[i].value, depth, err);
         if (rc)
             return rc;
     }
@@ -1039,26 +1041,19 @@ enum sqs_err sqs_decode_json(const char *target, const char *body, size_t body_l
         return finish(req, &ps, sqs_error_set(err, SQS_ERR_UNKNOWN_OPERATION,
                                               "Operation %.128s is not supported.",
                                               target ? target : ""), err);
-    char *text = malloc(body_len + 1);
-    if (!text)
-        return finish(req, &ps, sqs_error_set(err, SQS_ERR_INTERNAL, "Out of memory."), err);
-    if (body_len)
-        memcpy(text, body, body_len);
-    text[body_len] = '\0';
     enum sqs_err rc = SQS_OK;
-    yajl_val root = NULL;
-    if (body_len == 0 || memchr(text, '\0', body_len)) {
-        rc = sqs_error_set(err, SQS_ERR_SERIALIZATION, "The request body is not valid JSON.");
-    } else {
-        char errbuf[128];
-        root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
-        if (!root || !YAJL_IS_OBJECT(root))
-            rc = sqs_error_set(err, SQS_ERR_SERIALIZATION, "The request body is not a JSON object.");
-        else
-            rc = flatten_object(&ps, req->op, "", root, 0, err);
-    }
-    yajl_tree_free(root);
-    free(text);
+    enum json_error jerr;
+    const struct json_value *root = json_parse(body, body_len, &jerr);
+    if (!root && jerr == JSON_ERR_NOMEM)
+        rc = sqs_error_set(err, SQS_ERR_INTERNAL, "Out of memory.");
+    else if (!root)
+        rc = sqs_error_set(err, SQS_ERR_SERIALIZATION, "The request body is not valid JSON: %s.",
+                           json_error_message(jerr));
+    else if (!json_is(root, JSON_OBJECT))
+        rc = sqs_error_set(err, SQS_ERR_SERIALIZATION, "The request body is not a JSON object.");
+    else
+        rc = flatten_object(&ps, req->op, "", root, 0, err);
+    json_free(root);
     if (rc)
         return finish(req, &ps, rc, err);
     params_sort(&ps);

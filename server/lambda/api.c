@@ -40,7 +40,7 @@ struct call {
     bool too_large;
     const char *too_large_op;
     char account[13];
-    yajl_val json;
+    const struct json_value *json;
     char *fn_name;                 /* from the path */
     char *qualifier;               /* from the path (name:qualifier) or ?Qualifier= */
     char *sub;                     /* the path after the function name */
@@ -298,7 +298,7 @@ static int replace_str(char **field, const char *value)
  * false on invalid input. */
 static bool apply_config_fields(struct call *c, struct lambda_version *v)
 {
-    yajl_val j = c->json;
+    const struct json_value *j = c->json;
     const char *s;
     int64_t n;
     if ((s = json_str(j, "Runtime"))) {
@@ -345,7 +345,7 @@ static bool apply_config_fields(struct call *c, struct lambda_version *v)
     }
     if (rc == 1)
         v->memory_mb = (int)n;
-    yajl_val eph = json_get(j, "EphemeralStorage");
+    const struct json_value *eph = json_get(j, "EphemeralStorage");
     if (json_int(eph, "Size", &n) == 1) {
         if (n < 512 || n > 10240) {
             invalid(c, "%sEphemeral storage size must be between 512 and 10240 MB.", "");
@@ -353,23 +353,23 @@ static bool apply_config_fields(struct call *c, struct lambda_version *v)
         }
         v->ephemeral_mb = (int)n;
     }
-    yajl_val env = json_get(j, "Environment");
+    const struct json_value *env = json_get(j, "Environment");
     if (env) {
-        yajl_val vars = json_get(env, "Variables");
+        const struct json_value *vars = json_get(env, "Variables");
         struct lambda_kv *kv = NULL;
-        size_t count = YAJL_IS_OBJECT(vars) ? vars->u.object.len : 0;
+        size_t count = json_is(vars, JSON_OBJECT) ? vars->len : 0;
         if (count && !(kv = calloc(count, sizeof(*kv))))
             return false;
         for (size_t i = 0; i < count; i++) {
-            const char *key = vars->u.object.keys[i];
-            yajl_val val = vars->u.object.values[i];
-            if (!YAJL_IS_STRING(val) || !isalpha((unsigned char)key[0])) {
+            const char *key = vars->u.members[i].key;
+            const struct json_value *val = &vars->u.members[i].value;
+            if (!json_is(val, JSON_STRING) || !isalpha((unsigned char)key[0])) {
                 lambda_kvs_free(kv, count);
                 invalid(c, "Environment variable name %s is not valid: names start with a letter.", key);
                 return false;
             }
             kv[i].key = strdup(key);
-            kv[i].value = strdup(val->u.string);
+            kv[i].value = strdup(val->u.str);
             if (!kv[i].key || !kv[i].value) {
                 lambda_kvs_free(kv, count);
                 return false;
@@ -379,10 +379,10 @@ static bool apply_config_fields(struct call *c, struct lambda_version *v)
         v->env = kv;
         v->n_env = count;
     }
-    yajl_val arch = json_get(j, "Architectures");
-    if (YAJL_IS_ARRAY(arch)) {
-        const char *a = arch->u.array.len == 1 && YAJL_IS_STRING(arch->u.array.values[0])
-                            ? arch->u.array.values[0]->u.string : NULL;
+    const struct json_value *arch = json_get(j, "Architectures");
+    if (json_is(arch, JSON_ARRAY)) {
+        const char *a = arch->len == 1 && json_is(&arch->u.items[0], JSON_STRING)
+                            ? arch->u.items[0].u.str : NULL;
         if (!a || (strcmp(a, "x86_64") != 0 && strcmp(a, "arm64") != 0)) {
             send_error(c, 400, "ValidationException",
                        "1 validation error detected: Value at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1, Member must satisfy enum value set: [x86_64, arm64]");
@@ -394,26 +394,26 @@ static bool apply_config_fields(struct call *c, struct lambda_version *v)
     return true;
 }
 
-static int parse_tags(yajl_val tags, struct lambda_kv **out, size_t *n)
+static int parse_tags(const struct json_value *tags, struct lambda_kv **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    if (!YAJL_IS_OBJECT(tags) || tags->u.object.len == 0)
+    if (!json_is(tags, JSON_OBJECT) || tags->len == 0)
         return 0;
-    struct lambda_kv *kv = calloc(tags->u.object.len, sizeof(*kv));
+    struct lambda_kv *kv = calloc(tags->len, sizeof(*kv));
     if (!kv)
         return -1;
-    for (size_t i = 0; i < tags->u.object.len; i++) {
-        yajl_val v = tags->u.object.values[i];
-        kv[i].key = strdup(tags->u.object.keys[i]);
-        kv[i].value = strdup(YAJL_IS_STRING(v) ? v->u.string : "");
+    for (size_t i = 0; i < tags->len; i++) {
+        const struct json_value *v = &tags->u.members[i].value;
+        kv[i].key = strdup(tags->u.members[i].key);
+        kv[i].value = strdup(json_is(v, JSON_STRING) ? v->u.str : "");
         if (!kv[i].key || !kv[i].value) {
-            lambda_kvs_free(kv, tags->u.object.len);
+            lambda_kvs_free(kv, tags->len);
             return -1;
         }
     }
     *out = kv;
-    *n = tags->u.object.len;
+    *n = tags->len;
     return 0;
 }
 
@@ -470,7 +470,7 @@ static int decode_base64(const char *in, unsigned char **out, int64_t *len)
 
 /* The zip named by a Code object (or UpdateFunctionCode's body) as pieces
  * for the code worker; answers and returns -1 on bad input. */
-static int code_pieces(struct call *c, yajl_val code, struct lambda_code_piece **out, size_t *n)
+static int code_pieces(struct call *c, const struct json_value *code, struct lambda_code_piece **out, size_t *n)
 {
     const char *zip = json_str(code, "ZipFile");
     const char *bucket = json_str(code, "S3Bucket");
@@ -643,7 +643,7 @@ static void create_code_done(void *arg, const struct lambda_code_result *r)
 
 static void op_create_function(struct call *c)
 {
-    yajl_val j = c->json;
+    const struct json_value *j = c->json;
     const char *name = json_str(j, "FunctionName");
     if (!name || !valid_function_name(name)) {
         send_error(c, 400, "ValidationException",
@@ -717,9 +717,9 @@ static void update_code_done(void *arg, const struct lambda_code_result *r)
     }
     struct lambda_version *latest = fn->versions[0];
     set_code(latest, r);
-    yajl_val arch = json_get(c->json, "Architectures");
-    if (YAJL_IS_ARRAY(arch) && arch->u.array.len == 1 && YAJL_IS_STRING(arch->u.array.values[0]))
-        replace_str(&latest->architecture, arch->u.array.values[0]->u.string);
+    const struct json_value *arch = json_get(c->json, "Architectures");
+    if (json_is(arch, JSON_ARRAY) && arch->len == 1 && json_is(&arch->u.items[0], JSON_STRING))
+        replace_str(&latest->architecture, arch->u.items[0].u.str);
     lambda_runtime_retire(c->svc->runtime, fn->account, fn->name, "$LATEST");
     c->pending_version = latest;
     if (c->publish) {
@@ -1055,13 +1055,13 @@ static void op_invoke(struct call *c)
     }
     const char *payload = c->body.data ? c->body.data : "";
     if (len) {
-        yajl_val parsed = json_parse(payload, len);
+        const struct json_value *parsed = json_parse(payload, len, NULL);
         if (!parsed) {
             send_error(c, 400, "InvalidRequestContentException",
                        "Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value");
             return;
         }
-        yajl_tree_free(parsed);
+        json_free(parsed);
     } else {
         payload = "{}";
         len = 2;
@@ -1134,7 +1134,7 @@ static void op_add_permission(struct call *c)
     struct lambda_function *fn = require_function(c);
     if (!fn)
         return;
-    yajl_val j = c->json;
+    const struct json_value *j = c->json;
     const char *sid = json_str(j, "StatementId"), *action = json_str(j, "Action");
     const char *principal = json_str(j, "Principal");
     if (!sid || !action || !principal) {
@@ -1613,8 +1613,8 @@ static bool destination_valid(const char *d)
 /* Reads one destination of DestinationConfig: 1 set, 0 absent, -1 bad. */
 static int read_destination(struct call *c, const char *which, char **field)
 {
-    yajl_val dc = json_get(c->json, "DestinationConfig");
-    yajl_val d = json_get(dc, which);
+    const struct json_value *dc = json_get(c->json, "DestinationConfig");
+    const struct json_value *d = json_get(dc, which);
     if (!d)
         return 0;
     const char *arn = json_str(d, "Destination");
@@ -1895,7 +1895,7 @@ static void call_cleanup(struct http_req *req)
     if (!c)
         return;
     strbuf_free(&c->body);
-    yajl_tree_free(c->json);
+    json_free(c->json);
     free(c->fn_name);
     free(c->qualifier);
     free(c->sub);
@@ -1935,8 +1935,8 @@ static void body_done(struct http_req *req)
     }
     bool invoke = strstr(req->path, "/invocations") != NULL;
     if (!invoke && c->body.len) {
-        c->json = json_parse(c->body.data, c->body.len);
-        if (!c->json || !YAJL_IS_OBJECT(c->json)) {
+        c->json = json_parse(c->body.data, c->body.len, NULL);
+        if (!c->json || !json_is(c->json, JSON_OBJECT)) {
             send_error(c, 400, "InvalidRequestContentException", "Could not parse request body into json.");
             return;
         }

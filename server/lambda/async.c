@@ -182,12 +182,12 @@ static void write_record(struct lambda_async *a, struct async_event *ev, const c
     jw_string(&w, "condition", condition);
     jw_int(&w, "approximateInvokeCount", ev->attempts);
     jw_object_close(&w);
-    yajl_val payload = json_parse(ev->payload, ev->len);
+    const struct json_value *payload = json_parse(ev->payload, ev->len, NULL);
     if (payload)
         jw_tree(&w, "requestPayload", payload);
     else
         jw_string(&w, "requestPayload", ev->payload);
-    yajl_tree_free(payload);
+    json_free(payload);
     jw_object_open(&w, "responseContext");
     jw_int(&w, "statusCode", 200);
     jw_string(&w, "executedVersion", ev->qualifier && *ev->qualifier ? ev->qualifier : "$LATEST");
@@ -195,12 +195,12 @@ static void write_record(struct lambda_async *a, struct async_event *ev, const c
         jw_string(&w, "functionError", r->function_error);
     jw_object_close(&w);
     if (r && r->len) {
-        yajl_val resp = json_parse(r->payload, r->len);
+        const struct json_value *resp = json_parse(r->payload, r->len, NULL);
         if (resp)
             jw_tree(&w, "responsePayload", resp);
         else
             jw_string(&w, "responsePayload", r->payload);
-        yajl_tree_free(resp);
+        json_free(resp);
     }
     jw_object_close(&w);
 }

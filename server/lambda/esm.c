@@ -232,16 +232,16 @@ static size_t handles_to_delete(const struct batch *b, const char *payload, size
 {
     if (!b->m->report_failures)
         return b->n;
-    yajl_val resp = len ? json_parse(payload, len) : NULL;
-    yajl_val failures = json_get(resp, "batchItemFailures");
-    if (!failures || YAJL_IS_NULL(failures)) {
-        yajl_tree_free(resp);
+    const struct json_value *resp = len ? json_parse(payload, len, NULL) : NULL;
+    const struct json_value *failures = json_get(resp, "batchItemFailures");
+    if (!failures || json_is(failures, JSON_NULL)) {
+        json_free(resp);
         return b->n;               /* empty, null or no failures: success */
     }
     bool *failed = calloc(b->n, sizeof(*failed));
-    bool whole = !failed || !YAJL_IS_ARRAY(failures);
-    for (size_t i = 0; !whole && i < failures->u.array.len; i++) {
-        const char *id = json_str(failures->u.array.values[i], "itemIdentifier");
+    bool whole = !failed || !json_is(failures, JSON_ARRAY);
+    for (size_t i = 0; !whole && i < failures->len; i++) {
+        const char *id = json_str(&failures->u.items[i], "itemIdentifier");
         size_t k = 0;
         while (id && *id && k < b->n && strcmp(b->ids[k], id) != 0)
             k++;
@@ -250,7 +250,7 @@ static size_t handles_to_delete(const struct batch *b, const char *payload, size
         else
             failed[k] = true;
     }
-    yajl_tree_free(resp);
+    json_free(resp);
     size_t keep = 0;
     for (size_t i = 0; !whole && i < b->n; i++) {
         if (failed[i])
@@ -509,10 +509,10 @@ static int persist(struct lambda_esm *esm, const struct mapping *m, bool deleted
 }
 
 /* Sets or replaces the tags of an object {"key": "value"}; -1 on ENOMEM. */
-static int merge_tags(struct mapping *m, yajl_val tags)
+static int merge_tags(struct mapping *m, const struct json_value *tags)
 {
-    for (size_t i = 0; tags && YAJL_IS_OBJECT(tags) && i < tags->u.object.len; i++) {
-        const char *key = tags->u.object.keys[i], *value = YAJL_GET_STRING(tags->u.object.values[i]);
+    for (size_t i = 0; tags && json_is(tags, JSON_OBJECT) && i < tags->len; i++) {
+        const char *key = tags->u.members[i].key, *value = json_string(&tags->u.members[i].value);
         if (!value)
             continue;
         char *v = strdup(value);
@@ -544,7 +544,7 @@ static int merge_tags(struct mapping *m, yajl_val tags)
 
 static struct mapping *load_mapping(const char *uuid, const char *account, const char *text)
 {
-    yajl_val doc = json_parse(text, strlen(text));
+    const struct json_value *doc = json_parse(text, strlen(text), NULL);
     const char *function = json_str(doc, "FunctionName"), *queue = json_str(doc, "EventSourceArn");
     const char *qualifier = json_str(doc, "Qualifier");
     struct mapping *m = function && queue && strlen(uuid) == 36 && strlen(account) == 12 ? calloc(1, sizeof(*m)) : NULL;
@@ -568,7 +568,7 @@ static struct mapping *load_mapping(const char *uuid, const char *account, const
             m = NULL;
         }
     }
-    yajl_tree_free(doc);
+    json_free(doc);
     return m;
 }
 
@@ -745,19 +745,19 @@ static const char *const unimplemented[] = {
     "FilterCriteria", "KMSKeyArn", "MetricsConfig", "LoggingConfig", "ProvisionedPollerConfig",
 };
 
-static bool refuses_fields(struct http_req *req, yajl_val body)
+static bool refuses_fields(struct http_req *req, const struct json_value *body)
 {
     for (size_t i = 0; i < sizeof(stream_only) / sizeof(stream_only[0]); i++) {
-        yajl_val v = json_get(body, stream_only[i]);
-        if (v && !YAJL_IS_NULL(v)) {
+        const struct json_value *v = json_get(body, stream_only[i]);
+        if (v && !json_is(v, JSON_NULL)) {
             fail(req, 400, "InvalidParameterValueException", "Unsupported %s parameter for given event source mapping type.",
                  stream_only[i]);
             return true;
         }
     }
     for (size_t i = 0; i < sizeof(unimplemented) / sizeof(unimplemented[0]); i++) {
-        yajl_val v = json_get(body, unimplemented[i]);
-        if (v && !YAJL_IS_NULL(v) && !(YAJL_IS_OBJECT(v) && v->u.object.len == 0)) {
+        const struct json_value *v = json_get(body, unimplemented[i]);
+        if (v && !json_is(v, JSON_NULL) && !(json_is(v, JSON_OBJECT) && v->len == 0)) {
             fail(req, 501, "NotImplementedException", "%s is not implemented by cloudless for event source mappings.",
                  unimplemented[i]);
             return true;
@@ -767,7 +767,7 @@ static bool refuses_fields(struct http_req *req, yajl_val body)
 }
 
 /* Reads the settable fields into m; false (answered) when one is invalid. */
-static bool apply_settings(struct http_req *req, yajl_val body, struct mapping *m)
+static bool apply_settings(struct http_req *req, const struct json_value *body, struct mapping *m)
 {
     int64_t n;
     int rc = json_int(body, "BatchSize", &n);
@@ -792,11 +792,11 @@ static bool apply_settings(struct http_req *req, yajl_val body, struct mapping *
     bool enabled;
     if ((rc = json_bool(body, "Enabled", &enabled)) == 1)
         m->enabled = enabled;
-    yajl_val types = json_get(body, "FunctionResponseTypes");
-    if (types && YAJL_IS_ARRAY(types)) {
+    const struct json_value *types = json_get(body, "FunctionResponseTypes");
+    if (types && json_is(types, JSON_ARRAY)) {
         m->report_failures = false;
-        for (size_t i = 0; i < types->u.array.len; i++) {
-            const char *t = YAJL_GET_STRING(types->u.array.values[i]);
+        for (size_t i = 0; i < types->len; i++) {
+            const char *t = json_string(&types->u.items[i]);
             if (!t || strcmp(t, "ReportBatchItemFailures") != 0) {
                 fail(req, 400, "ValidationException",
                      "1 validation error detected: Value at 'functionResponseTypes' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [ReportBatchItemFailures]]");
@@ -805,8 +805,8 @@ static bool apply_settings(struct http_req *req, yajl_val body, struct mapping *
             m->report_failures = true;
         }
     }
-    yajl_val scaling = json_get(body, "ScalingConfig");
-    if (scaling && YAJL_IS_OBJECT(scaling)) {
+    const struct json_value *scaling = json_get(body, "ScalingConfig");
+    if (scaling && json_is(scaling, JSON_OBJECT)) {
         rc = json_int(scaling, "MaximumConcurrency", &n);
         if (rc == 1 && validation_error(req, "scalingConfig.maximumConcurrency", n, 2, MAX_CONCURRENCY_LIMIT))
             return false;
@@ -912,7 +912,7 @@ static struct esm_call *new_call(struct lambda_esm *esm, struct http_req *req, s
     return c;
 }
 
-static void op_create(struct lambda_esm *esm, struct http_req *req, const char *account, yajl_val body)
+static void op_create(struct lambda_esm *esm, struct http_req *req, const char *account, const struct json_value *body)
 {
     const char *function = json_str(body, "FunctionName"), *source = json_str(body, "EventSourceArn");
     if (!function) {
@@ -985,7 +985,7 @@ static void op_create(struct lambda_esm *esm, struct http_req *req, const char *
     }
 }
 
-static void op_update(struct lambda_esm *esm, struct http_req *req, struct mapping *m, yajl_val body)
+static void op_update(struct lambda_esm *esm, struct http_req *req, struct mapping *m, const struct json_value *body)
 {
     if (m->transition) {
         fail(req, 409, "ResourceInUseException",
@@ -1141,7 +1141,7 @@ static void untag(struct mapping *m, const char *query)
 }
 
 void lambda_esm_tags(struct lambda_esm *esm, struct http_req *req, const char *account, const char *arn,
-                     yajl_val body)
+                     const struct json_value *body)
 {
     const char *uuid = strstr(arn, ":event-source-mapping:");
     struct mapping *m = uuid ? find_mapping(esm, account, uuid + 22) : NULL;
@@ -1180,7 +1180,7 @@ void lambda_esm_tags(struct lambda_esm *esm, struct http_req *req, const char *a
         fail(req, 503, "ServiceException", "The service is unavailable.");
 }
 
-void lambda_esm_request(struct lambda_esm *esm, struct http_req *req, const char *account, yajl_val body)
+void lambda_esm_request(struct lambda_esm *esm, struct http_req *req, const char *account, const struct json_value *body)
 {
     const char *rest = req->path + sizeof(ESM_PATH) - 1;
     if (*rest == '/')

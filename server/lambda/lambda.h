@@ -253,11 +253,11 @@ void lambda_esm_stop(struct lambda_esm *esm);
 void lambda_esm_free(struct lambda_esm *esm);
 /* /2015-03-31/event-source-mappings[/<UUID>], authenticated as `account`;
  * body is the parsed request body (NULL when empty). */
-void lambda_esm_request(struct lambda_esm *esm, struct http_req *req, const char *account, yajl_val body);
+void lambda_esm_request(struct lambda_esm *esm, struct http_req *req, const char *account, const struct json_value *body);
 /* ListTags / TagResource / UntagResource (GET / POST / DELETE) of the
  * mapping an event-source-mapping ARN names. */
 void lambda_esm_tags(struct lambda_esm *esm, struct http_req *req, const char *account, const char *arn,
-                     yajl_val body);
+                     const struct json_value *body);
 
 /* ---- server/lambda/s3_trigger.c --------------------------------------------------- */
 

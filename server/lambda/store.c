@@ -367,30 +367,30 @@ int lambda_persist(struct lambda_service *svc, const struct lambda_function *fn,
 
 /* ---- loading -------------------------------------------------------------- */
 
-static int load_kvs(yajl_val obj, struct lambda_kv **out, size_t *n)
+static int load_kvs(const struct json_value *obj, struct lambda_kv **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    if (!YAJL_IS_OBJECT(obj) || obj->u.object.len == 0)
+    if (!json_is(obj, JSON_OBJECT) || obj->len == 0)
         return 0;
-    struct lambda_kv *kv = calloc(obj->u.object.len, sizeof(*kv));
+    struct lambda_kv *kv = calloc(obj->len, sizeof(*kv));
     if (!kv)
         return -1;
-    for (size_t i = 0; i < obj->u.object.len; i++) {
-        yajl_val v = obj->u.object.values[i];
-        kv[i].key = strdup(obj->u.object.keys[i]);
-        kv[i].value = strdup(YAJL_IS_STRING(v) ? v->u.string : "");
+    for (size_t i = 0; i < obj->len; i++) {
+        const struct json_value *v = &obj->u.members[i].value;
+        kv[i].key = strdup(obj->u.members[i].key);
+        kv[i].value = strdup(json_is(v, JSON_STRING) ? v->u.str : "");
         if (!kv[i].key || !kv[i].value) {
             lambda_kvs_free(kv, i + 1);
             return -1;
         }
     }
     *out = kv;
-    *n = obj->u.object.len;
+    *n = obj->len;
     return 0;
 }
 
-static int64_t int_or(yajl_val obj, const char *key, int64_t dflt)
+static int64_t int_or(const struct json_value *obj, const char *key, int64_t dflt)
 {
     int64_t v;
     return json_int(obj, key, &v) == 1 ? v : dflt;
@@ -401,7 +401,7 @@ static void copy_field(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src ? src : "");
 }
 
-static struct lambda_version *load_version(yajl_val o)
+static struct lambda_version *load_version(const struct json_value *o)
 {
     struct lambda_version *v = calloc(1, sizeof(*v));
     if (!v)
@@ -429,26 +429,26 @@ static struct lambda_version *load_version(yajl_val o)
     return v;
 }
 
-static int load_lists(struct lambda_function *fn, yajl_val doc)
+static int load_lists(struct lambda_function *fn, const struct json_value *doc)
 {
-    yajl_val versions = json_get(doc, "versions");
-    if (!YAJL_IS_ARRAY(versions) || versions->u.array.len == 0)
+    const struct json_value *versions = json_get(doc, "versions");
+    if (!json_is(versions, JSON_ARRAY) || versions->len == 0)
         return -1;
-    fn->versions = calloc(versions->u.array.len, sizeof(*fn->versions));
+    fn->versions = calloc(versions->len, sizeof(*fn->versions));
     if (!fn->versions)
         return -1;
-    for (size_t i = 0; i < versions->u.array.len; i++) {
-        if (!(fn->versions[i] = load_version(versions->u.array.values[i])))
+    for (size_t i = 0; i < versions->len; i++) {
+        if (!(fn->versions[i] = load_version(&versions->u.items[i])))
             return -1;
         fn->n_versions++;
     }
-    yajl_val aliases = json_get(doc, "aliases");
-    if (YAJL_IS_ARRAY(aliases) && aliases->u.array.len) {
-        fn->aliases = calloc(aliases->u.array.len, sizeof(*fn->aliases));
+    const struct json_value *aliases = json_get(doc, "aliases");
+    if (json_is(aliases, JSON_ARRAY) && aliases->len) {
+        fn->aliases = calloc(aliases->len, sizeof(*fn->aliases));
         if (!fn->aliases)
             return -1;
-        for (size_t i = 0; i < aliases->u.array.len; i++) {
-            yajl_val a = aliases->u.array.values[i];
+        for (size_t i = 0; i < aliases->len; i++) {
+            const struct json_value *a = &aliases->u.items[i];
             bool oom = false;
             struct lambda_alias *al = &fn->aliases[fn->n_aliases++];
             al->name = dup_or_null(json_str(a, "name"), &oom);
@@ -459,13 +459,13 @@ static int load_lists(struct lambda_function *fn, yajl_val doc)
                 return -1;
         }
     }
-    yajl_val policy = json_get(doc, "policy");
-    if (YAJL_IS_ARRAY(policy) && policy->u.array.len) {
-        fn->policy = calloc(policy->u.array.len, sizeof(*fn->policy));
+    const struct json_value *policy = json_get(doc, "policy");
+    if (json_is(policy, JSON_ARRAY) && policy->len) {
+        fn->policy = calloc(policy->len, sizeof(*fn->policy));
         if (!fn->policy)
             return -1;
-        for (size_t i = 0; i < policy->u.array.len; i++) {
-            yajl_val p = policy->u.array.values[i];
+        for (size_t i = 0; i < policy->len; i++) {
+            const struct json_value *p = &policy->u.items[i];
             bool oom = false;
             struct lambda_statement *st = &fn->policy[fn->n_policy++];
             st->sid = dup_or_null(json_str(p, "sid"), &oom);
@@ -477,9 +477,9 @@ static int load_lists(struct lambda_function *fn, yajl_val doc)
     return 0;
 }
 
-static int load_eic(struct lambda_function *fn, yajl_val e)
+static int load_eic(struct lambda_function *fn, const struct json_value *e)
 {
-    if (!YAJL_IS_OBJECT(e))
+    if (!json_is(e, JSON_OBJECT))
         return 0;
     fn->eic = calloc(1, sizeof(*fn->eic));
     if (!fn->eic)
@@ -495,10 +495,10 @@ static int load_eic(struct lambda_function *fn, yajl_val e)
 
 static struct lambda_function *load_function(const char *account, const char *name, const char *text)
 {
-    yajl_val doc = json_parse(text, strlen(text));
+    const struct json_value *doc = json_parse(text, strlen(text), NULL);
     struct lambda_function *fn = calloc(1, sizeof(*fn));
     if (!doc || !fn || !(fn->name = strdup(name))) {
-        yajl_tree_free(doc);
+        json_free(doc);
         lambda_function_free(fn);
         return NULL;
     }
@@ -508,11 +508,11 @@ static struct lambda_function *load_function(const char *account, const char *na
     copy_field(fn->policy_revision, sizeof(fn->policy_revision), json_str(doc, "policy_revision"));
     if (load_lists(fn, doc) < 0 || load_kvs(json_get(doc, "tags"), &fn->tags, &fn->n_tags) < 0 ||
         load_eic(fn, json_get(doc, "eic")) < 0) {
-        yajl_tree_free(doc);
+        json_free(doc);
         lambda_function_free(fn);
         return NULL;
     }
-    yajl_tree_free(doc);
+    json_free(doc);
     return fn;
 }
 

@@ -61,7 +61,7 @@ struct logs_call {
     struct strbuf body;
     bool too_large;
     char account[13];
-    yajl_val json;
+    const struct json_value *json;
     const char *op;
 };
 
@@ -419,14 +419,14 @@ static void op_get_log_events(struct logs_call *c)
     strbuf_free(&sb);
 }
 
-static bool stream_selected(yajl_val names, const char *prefix, const char *stream)
+static bool stream_selected(const struct json_value *names, const char *prefix, const char *stream)
 {
     if (prefix && strncmp(stream, prefix, strlen(prefix)) != 0)
         return false;
-    if (!YAJL_IS_ARRAY(names))
+    if (!json_is(names, JSON_ARRAY))
         return true;
-    for (size_t i = 0; i < names->u.array.len; i++)
-        if (YAJL_IS_STRING(names->u.array.values[i]) && strcmp(names->u.array.values[i]->u.string, stream) == 0)
+    for (size_t i = 0; i < names->len; i++)
+        if (json_is(&names->u.items[i], JSON_STRING) && strcmp(names->u.items[i].u.str, stream) == 0)
             return true;
     return false;
 }
@@ -462,7 +462,7 @@ static void op_filter_log_events(struct logs_call *c)
         send_error(c, 500, "ServiceUnavailableException", "out of memory");
         return;
     }
-    yajl_val names = json_get(c->json, "logStreamNames");
+    const struct json_value *names = json_get(c->json, "logStreamNames");
     const char *prefix = json_str(c->json, "logStreamNamePrefix");
     int64_t start = int_param(c, "startTime", 0), end = int_param(c, "endTime", INT64_MAX);
     int64_t limit = int_param(c, "limit", 10000);
@@ -776,13 +776,13 @@ static void submit(struct logs_call *c, struct write_job *j)
     }
 }
 
-static char *tags_to_json(yajl_val tags)
+static char *tags_to_json(const struct json_value *tags)
 {
     struct strbuf sb;
     strbuf_init(&sb);
     struct json_writer w;
     jw_init(&w, &sb);
-    if (YAJL_IS_OBJECT(tags))
+    if (json_is(tags, JSON_OBJECT))
         jw_tree(&w, NULL, tags);
     else
         strbuf_puts(&sb, "{}");
@@ -848,8 +848,8 @@ static void op_stream_write(struct logs_call *c, enum write_kind kind)
 static void op_put_log_events(struct logs_call *c)
 {
     const char *group = json_str(c->json, "logGroupName"), *stream = json_str(c->json, "logStreamName");
-    yajl_val events = json_get(c->json, "logEvents");
-    if (!group || !stream || !YAJL_IS_ARRAY(events)) {
+    const struct json_value *events = json_get(c->json, "logEvents");
+    if (!group || !stream || !json_is(events, JSON_ARRAY)) {
         missing(c, !group ? "logGroupName" : !stream ? "logStreamName" : "logEvents");
         return;
     }
@@ -860,7 +860,7 @@ static void op_put_log_events(struct logs_call *c)
         send_error(c, 400, "ResourceNotFoundException", "The specified log stream does not exist.");
         return;
     }
-    size_t n = events->u.array.len;
+    size_t n = events->len;
     if (n == 0 || n > 10000) {
         send_error(c, 400, "InvalidParameterException", "1 validation error detected: Value at 'logEvents' failed to satisfy constraint: Member must have length between 1 and 10000");
         return;
@@ -874,7 +874,7 @@ static void op_put_log_events(struct logs_call *c)
     }
     int64_t prev = INT64_MIN;
     for (size_t i = 0; i < n; i++) {
-        yajl_val e = events->u.array.values[i];
+        const struct json_value *e = &events->u.items[i];
         int64_t ts;
         const char *msg = json_str(e, "message");
         if (json_int(e, "timestamp", &ts) != 1 || !msg) {
@@ -905,7 +905,7 @@ static void op_put_log_events(struct logs_call *c)
 }
 
 /* Tags of a group: read, changed by add/remove, written back whole. */
-static void op_group_tags(struct logs_call *c, const char *group, yajl_val add, yajl_val remove, bool list)
+static void op_group_tags(struct logs_call *c, const char *group, const struct json_value *add, const struct json_value *remove, bool list)
 {
     sqlite3_stmt *s = prepare(c, "SELECT tags FROM logs_groups WHERE account = ?1 AND name = ?2");
     if (!s)
@@ -918,7 +918,7 @@ static void op_group_tags(struct logs_call *c, const char *group, yajl_val add, 
         return;
     }
     const char *text = (const char *)sqlite3_column_text(s, 0);
-    yajl_val tags = json_parse(text ? text : "{}", text ? strlen(text) : 2);
+    const struct json_value *tags = json_parse(text ? text : "{}", text ? strlen(text) : 2, NULL);
     sqlite3_finalize(s);
     struct strbuf sb;
     strbuf_init(&sb);
@@ -927,22 +927,22 @@ static void op_group_tags(struct logs_call *c, const char *group, yajl_val add, 
     jw_object_open(&w, list ? NULL : NULL);
     if (list)
         jw_object_open(&w, "tags");
-    size_t n_old = YAJL_IS_OBJECT(tags) ? tags->u.object.len : 0;
+    size_t n_old = json_is(tags, JSON_OBJECT) ? tags->len : 0;
     for (size_t i = 0; i < n_old; i++) {
-        const char *k = tags->u.object.keys[i];
+        const char *k = tags->u.members[i].key;
         bool dropped = json_get(add, k) != NULL;
-        for (size_t r = 0; YAJL_IS_ARRAY(remove) && r < remove->u.array.len; r++)
-            if (YAJL_IS_STRING(remove->u.array.values[r]) && strcmp(remove->u.array.values[r]->u.string, k) == 0)
+        for (size_t r = 0; json_is(remove, JSON_ARRAY) && r < remove->len; r++)
+            if (json_is(&remove->u.items[r], JSON_STRING) && strcmp(remove->u.items[r].u.str, k) == 0)
                 dropped = true;
         if (!dropped)
-            jw_tree(&w, k, tags->u.object.values[i]);
+            jw_tree(&w, k, &tags->u.members[i].value);
     }
-    for (size_t i = 0; YAJL_IS_OBJECT(add) && i < add->u.object.len; i++)
-        jw_tree(&w, add->u.object.keys[i], add->u.object.values[i]);
+    for (size_t i = 0; json_is(add, JSON_OBJECT) && i < add->len; i++)
+        jw_tree(&w, add->u.members[i].key, &add->u.members[i].value);
     if (list)
         jw_object_close(&w);
     jw_object_close(&w);
-    yajl_tree_free(tags);
+    json_free(tags);
     if (list) {
         send_json(c, &sb);
         strbuf_free(&sb);
@@ -1039,7 +1039,7 @@ static void call_cleanup(struct http_req *req)
     if (!c)
         return;
     strbuf_free(&c->body);
-    yajl_tree_free(c->json);
+    json_free(c->json);
     free(c);
 }
 
@@ -1062,8 +1062,8 @@ static void body_done(struct http_req *req)
     }
     if (!authenticate(c))
         return;
-    c->json = json_parse(c->body.data ? c->body.data : "{}", c->body.data ? c->body.len : 2);
-    if (!YAJL_IS_OBJECT(c->json) || strbuf_failed(&c->body)) {
+    c->json = json_parse(c->body.data ? c->body.data : "{}", c->body.data ? c->body.len : 2, NULL);
+    if (!json_is(c->json, JSON_OBJECT) || strbuf_failed(&c->body)) {
         send_error(c, 400, "SerializationException", "The request body is not a JSON object.");
         return;
     }

@@ -6,7 +6,7 @@
  * one formatter, which also decides CreateQueue idempotence: an existing
  * queue is returned only if every given attribute formats the same.
  * AddPermission/RemovePermission edit the Policy document's Statement list
- * (yajl tree in, re-serialized out). */
+ * (parsed tree in, re-serialized out). */
 #include "storage/sqs/engine_internal.h"
 
 #include <ctype.h>
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <yajl/yajl_tree.h>
+#include "protocol/core/json.h"
 
 #define MAX_TAGS 50
 
@@ -249,10 +249,9 @@ static bool set_string(char **dst, const char *v)
 
 static bool is_valid_json(const char *v)
 {
-    char errbuf[64];
-    yajl_val root = yajl_tree_parse(v, errbuf, sizeof(errbuf));
-    bool ok = root && YAJL_IS_OBJECT(root);
-    yajl_tree_free(root);
+    const struct json_value *root = json_parse(v, strlen(v), NULL);
+    bool ok = root && json_is(root, JSON_OBJECT);
+    json_free(root);
     return ok;
 }
 
@@ -265,27 +264,27 @@ static enum sqs_err parse_redrive_policy(struct sqs_engine *e, struct queue_sett
         s->max_receive_count = 0;
         return set_string(&s->redrive_policy, v) ? SQS_OK : oom(err);
     }
-    char errbuf[64];
-    yajl_val root = yajl_tree_parse(v, errbuf, sizeof(errbuf));
-    const char *arn_path[] = {"deadLetterTargetArn", NULL};
-    const char *max_path[] = {"maxReceiveCount", NULL};
-    yajl_val arn = root ? yajl_tree_get(root, arn_path, yajl_t_string) : NULL;
-    yajl_val max = root ? yajl_tree_get(root, max_path, yajl_t_any) : NULL;
+    const struct json_value *root = json_parse(v, strlen(v), NULL);
+    const struct json_value *arn = json_get(root, "deadLetterTargetArn");
+    const struct json_value *max = json_get(root, "maxReceiveCount");
+    int64_t max_n = 0;
+    if (!json_is(arn, JSON_STRING))
+        arn = NULL;
     enum sqs_err rc = SQS_OK;
     int count = 0;
-    if (!root || !YAJL_IS_OBJECT(root) || !arn || !max) {
+    if (!root || !json_is(root, JSON_OBJECT) || !arn || !max) {
         rc = sqs_error_set(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                            "Value %.256s for parameter RedrivePolicy is invalid. Reason: Redrive "
                            "policy is not a valid JSON map.", v);
-    } else if (!(YAJL_IS_INTEGER(max) && YAJL_GET_INTEGER(max) >= 1 &&
-                 YAJL_GET_INTEGER(max) <= 1000 && (count = (int)YAJL_GET_INTEGER(max))) &&
-               !(YAJL_IS_STRING(max) && parse_int_in(YAJL_GET_STRING(max), 1, 1000, &count))) {
+    } else if (!(json_number_int64(max, &max_n) && max_n >= 1 && max_n <= 1000 &&
+                 (count = (int)max_n)) &&
+               !(json_is(max, JSON_STRING) && parse_int_in(json_string(max), 1, 1000, &count))) {
         rc = sqs_error_set(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                            "Value %.256s for parameter RedrivePolicy is invalid. Reason: Invalid "
                            "value for maxReceiveCount, valid values are from 1 to 1000 both "
                            "inclusive.", v);
     } else {
-        struct sqs_queue *dlq = engine_find_queue_by_arn(e, YAJL_GET_STRING(arn));
+        struct sqs_queue *dlq = engine_find_queue_by_arn(e, json_string(arn));
         if (!dlq)
             rc = sqs_error_set(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                                "Value %.256s for parameter RedrivePolicy is invalid. Reason: "
@@ -294,13 +293,13 @@ static enum sqs_err parse_redrive_policy(struct sqs_engine *e, struct queue_sett
             rc = sqs_error_set(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                                "Value %.256s for parameter RedrivePolicy is invalid. Reason: "
                                "Dead-letter queue must be same type of queue as the source.", v);
-        else if (!set_string(&s->dlq_arn, YAJL_GET_STRING(arn)) ||
+        else if (!set_string(&s->dlq_arn, json_string(arn)) ||
                  !set_string(&s->redrive_policy, v))
             rc = oom(err);
         else
             s->max_receive_count = count;
     }
-    yajl_tree_free(root);
+    json_free(root);
     return rc;
 }
 
@@ -776,45 +775,15 @@ static enum sqs_err set_attributes(struct sqs_engine *e, const struct sqs_call *
     return SQS_OK;
 }
 
-/* Serializes a yajl tree back to JSON. */
-static void json_write(struct strbuf *out, yajl_val v)
-{
-    if (YAJL_IS_STRING(v)) {
-        strbuf_json_string(out, v->u.string, strlen(v->u.string));
-    } else if (YAJL_IS_NUMBER(v)) {
-        strbuf_puts(out, v->u.number.r);
-    } else if (YAJL_IS_OBJECT(v)) {
-        strbuf_putc(out, '{');
-        for (size_t i = 0; i < v->u.object.len; i++) {
-            if (i)
-                strbuf_putc(out, ',');
-            strbuf_json_string(out, v->u.object.keys[i], strlen(v->u.object.keys[i]));
-            strbuf_putc(out, ':');
-            json_write(out, v->u.object.values[i]);
-        }
-        strbuf_putc(out, '}');
-    } else if (YAJL_IS_ARRAY(v)) {
-        strbuf_putc(out, '[');
-        for (size_t i = 0; i < v->u.array.len; i++) {
-            if (i)
-                strbuf_putc(out, ',');
-            json_write(out, v->u.array.values[i]);
-        }
-        strbuf_putc(out, ']');
-    } else {
-        strbuf_puts(out, YAJL_IS_TRUE(v) ? "true" : YAJL_IS_FALSE(v) ? "false" : "null");
-    }
-}
-
 /* Rewrites the queue's Policy: drops the statement with Sid == label and,
  * when `add` is set, appends `add` (a serialized statement). */
 static enum sqs_err edit_policy(const struct sqs_call *call, struct sqs_queue *q,
                                 const char *label, const char *add, struct sqs_error *err)
 {
-    char errbuf[64];
-    yajl_val root = q->s.policy ? yajl_tree_parse(q->s.policy, errbuf, sizeof(errbuf)) : NULL;
-    const char *stmt_path[] = {"Statement", NULL};
-    yajl_val stmts = root ? yajl_tree_get(root, stmt_path, yajl_t_array) : NULL;
+    const struct json_value *root = q->s.policy ? json_parse(q->s.policy, strlen(q->s.policy), NULL) : NULL;
+    const struct json_value *stmts = json_get(root, "Statement");
+    if (!json_is(stmts, JSON_ARRAY))
+        stmts = NULL;
     bool found = false;
     struct strbuf out;
     strbuf_init(&out);
@@ -824,20 +793,21 @@ static enum sqs_err edit_policy(const struct sqs_call *call, struct sqs_queue *q
     strbuf_json_string(&out, id, strlen(id));
     strbuf_puts(&out, ",\"Statement\":[");
     bool first = true;
-    for (size_t i = 0; stmts && i < stmts->u.array.len; i++) {
-        yajl_val st = stmts->u.array.values[i];
-        const char *sid_path[] = {"Sid", NULL};
-        yajl_val sid = YAJL_IS_OBJECT(st) ? yajl_tree_get(st, sid_path, yajl_t_string) : NULL;
-        if (sid && strcmp(sid->u.string, label) == 0) {
+    for (size_t i = 0; stmts && i < stmts->len; i++) {
+        const struct json_value *st = &stmts->u.items[i];
+        const char *sid = json_str(st, "Sid");
+        if (sid && strcmp(sid, label) == 0) {
             found = true;
             continue;
         }
         if (!first)
             strbuf_putc(&out, ',');
-        json_write(&out, st);
+        struct json_writer w;
+        jw_init(&w, &out);
+        jw_tree(&w, NULL, st);
         first = false;
     }
-    yajl_tree_free(root);
+    json_free(root);
     enum sqs_err rc = SQS_OK;
     if (add && found)
         rc = sqs_error_set(err, SQS_ERR_INVALID_PARAMETER_VALUE,
@@ -1069,24 +1039,25 @@ enum sqs_err sqs_engine_load_queue(struct sqs_engine *e, const struct sqs_queue_
     for (size_t i = 0; i < attrs.n && !rc; i++) {
         if (strcmp(attrs.items[i].key, "RedrivePolicy") != 0)
             continue;
-        char errbuf[64];
-        const char *path[] = {"deadLetterTargetArn", NULL};
-        const char *max_path[] = {"maxReceiveCount", NULL};
-        yajl_val root = yajl_tree_parse(attrs.items[i].value, errbuf, sizeof(errbuf));
-        yajl_val arn = root ? yajl_tree_get(root, path, yajl_t_string) : NULL;
-        yajl_val max = root ? yajl_tree_get(root, max_path, yajl_t_any) : NULL;
+        const char *value = attrs.items[i].value;
+        const struct json_value *root = json_parse(value, strlen(value), NULL);
+        const struct json_value *arn = json_get(root, "deadLetterTargetArn");
+        const struct json_value *max = json_get(root, "maxReceiveCount");
+        int64_t max_n;
         int count = 0;
-        if (max && YAJL_IS_INTEGER(max))
-            count = (int)YAJL_GET_INTEGER(max);
-        else if (max && YAJL_IS_STRING(max))
-            parse_int_in(YAJL_GET_STRING(max), 1, 1000, &count);
+        if (!json_is(arn, JSON_STRING))
+            arn = NULL;
+        if (json_number_int64(max, &max_n))
+            count = (int)max_n;
+        else if (max && json_is(max, JSON_STRING))
+            parse_int_in(json_string(max), 1, 1000, &count);
         if (arn && count > 0) {
-            if (!set_string(&q->s.dlq_arn, YAJL_GET_STRING(arn)) ||
+            if (!set_string(&q->s.dlq_arn, json_string(arn)) ||
                 !set_string(&q->s.redrive_policy, attrs.items[i].value))
                 rc = oom(err);
             q->s.max_receive_count = count;
         }
-        yajl_tree_free(root);
+        json_free(root);
     }
     if (rc || !set_tags(q, &tags) || !queue_insert(e, q)) {
         queue_free(e, q);
