@@ -199,6 +199,7 @@ static void print_help(void)
         printf("  --%-18s %s [%s]\n", settings[i].name, settings[i].help, env);
     }
     printf("  --%-18s %s\n", "version", "print the version and exit");
+    printf("  --%-18s %s\n", "list-operations", "print every supported operation (service, name, family, IAM action)");
     printf("  --%-18s %s\n", "help", "print this help and exit");
     printf("\nAccess keys: test/test (account 000000000000) always works; more from\n"
            "CLOUDLESS_ACCESS_KEYS=AK:SECRET:ACCOUNT,... or `access_key = AK:SECRET:ACCOUNT`\n"

@@ -25,6 +25,7 @@
 #include "server/s3/config.h"
 #include "server/s3/entry.h"
 #include "server/core/server.h"
+#include "server/core/service.h"
 #include "server/sqs/entry.h"
 #include "storage/core/store.h"
 
@@ -233,6 +234,10 @@ static void teardown(struct runtime *rt)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--list-operations") == 0) {
+        service_list_operations(stdout);
+        return 0;
+    }
     struct config cfg;
     int rc = config_load(&cfg, argc, argv);
     if (rc != 0) {

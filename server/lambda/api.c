@@ -24,6 +24,7 @@
 #include "protocol/s3/s3.h"
 #include "server/core/auth.h"
 #include "server/lambda/lambda.h"
+#include "server/core/service.h"
 #include "server/lambda/entry.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
@@ -1974,7 +1975,7 @@ static void serve_code(struct http_req *req)
     http_resp_end(req);
 }
 
-bool lambda_claims_request(const struct http_req *req)
+static bool lambda_claims_request(const struct http_req *req)
 {
     static const char *const prefixes[] = {
         "/2015-03-31/functions", "/2015-03-31/event-source-mappings", "/2016-08-19/account-settings",
@@ -1989,7 +1990,7 @@ bool lambda_claims_request(const struct http_req *req)
     return false;
 }
 
-void lambda_handle_request(struct http_req *req)
+static void lambda_handle_request(struct http_req *req)
 {
     if (strncmp(req->path, CODE_PATH, sizeof(CODE_PATH) - 1) == 0) {
         serve_code(req);
@@ -2019,3 +2020,11 @@ void lambda_handle_request(struct http_req *req)
     }
     http_req_read_body(req, body_sink, body_done);
 }
+
+const struct service_def lambda_service_def = {
+    .name = "lambda",
+    .title = "AWS Lambda",
+    .protocol = SERVICE_REST_JSON,
+    .claims = lambda_claims_request,
+    .handle = lambda_handle_request,
+};

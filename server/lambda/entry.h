@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 struct http_req;
+struct service_def;
 struct server;
 struct lambda_service;
 
@@ -23,8 +24,7 @@ void lambda_service_free(struct lambda_service *svc);
  * /2015-03-31/event-source-mappings, /2016-08-19/account-settings,
  * /2017-03-31/tags, /2017-10-31/functions, /2019-09-25/functions,
  * /2019-09-30/functions, /2020-06-30/functions and /2021-10-31/functions. */
-bool lambda_claims_request(const struct http_req *req);
-void lambda_handle_request(struct http_req *req);
+extern const struct service_def lambda_service_def;
 
 /* Invokes `function` (a name, name:qualifier or function ARN of `account`)
  * asynchronously with AWS's retry and destination rules, as InvocationType

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct http_req;
+struct service_def;
 struct server;
 struct logs_service;
 
@@ -16,9 +17,8 @@ struct logs_service *logs_service_new(struct server *srv, char *err, size_t errl
 void logs_service_flush(struct logs_service *ls);
 void logs_service_free(struct logs_service *ls);
 
-/* X-Amz-Target Logs_20140328.* */
-bool logs_claims_request(const struct http_req *req);
-void logs_handle_request(struct http_req *req);
+/* The service: X-Amz-Target Logs_20140328.* (protocol/logs/operations.h). */
+extern const struct service_def logs_service_def;
 
 /* Appends one event (copied) to group/stream, creating both when missing.
  * Events are buffered and committed in batches within ~50 ms; when more

@@ -23,6 +23,8 @@
 #include <event2/event.h>
 
 #include "protocol/logs/filter.h"
+#include "protocol/logs/operations.h"
+#include "server/core/service.h"
 #include "server/core/auth.h"
 #include "protocol/core/json.h"
 #include "server/core/log.h"
@@ -35,7 +37,6 @@
 #define FLUSH_EVENTS 2000
 #define SWEEP_INTERVAL_S 60
 #define FILTER_SCAN_MAX 200000
-#define TARGET_PREFIX "Logs_20140328."
 
 struct pending_event {
     char account[13];
@@ -62,7 +63,7 @@ struct logs_call {
     bool too_large;
     char account[13];
     const struct json_value *json;
-    const char *op;
+    const struct service_op *op;
 };
 
 /* ---- answers ------------------------------------------------------------------- */
@@ -815,7 +816,7 @@ static void op_simple_group_write(struct logs_call *c, enum write_kind kind)
         write_job_free(j);
         j = NULL;
     }
-    if (j && kind == W_RETENTION && strcmp(c->op, "PutRetentionPolicy") == 0) {
+    if (j && kind == W_RETENTION && strcmp(c->op->name, "PutRetentionPolicy") == 0) {
         int64_t days = int_param(c, "retentionInDays", -1);
         if (!valid_retention(days)) {
             write_job_free(j);
@@ -962,67 +963,91 @@ static const char *group_of_arn(const char *arn)
     return p ? p + 11 : NULL;
 }
 
-static void op_resource_tags(struct logs_call *c, const char *op)
+/* TagResource and friends name the group by its ARN. */
+static bool resource_group(struct logs_call *c, char group[600])
 {
-    const char *arn = json_str(c->json, "resourceArn");
-    const char *name = group_of_arn(arn);
+    const char *name = group_of_arn(json_str(c->json, "resourceArn"));
     if (!name) {
         send_error(c, 400, "InvalidParameterException", "The specified resourceArn is not a log group ARN.");
-        return;
+        return false;
     }
-    char group[600];
-    snprintf(group, sizeof(group), "%s", name);
+    snprintf(group, 600, "%s", name);
     size_t len = strlen(group);
     if (len >= 2 && strcmp(group + len - 2, ":*") == 0)
         group[len - 2] = '\0';
-    if (strcmp(op, "ListTagsForResource") == 0)
+    return true;
+}
+
+/* The legacy tag operations name the group by logGroupName. */
+static const char *named_group(struct logs_call *c)
+{
+    const char *group = json_str(c->json, "logGroupName");
+    if (!group)
+        missing(c, "logGroupName");
+    return group;
+}
+
+/* ---- the operations (protocol/logs/operations.h) ---------------------------------- */
+
+static void logs_create_log_group(struct logs_call *c) { op_simple_group_write(c, W_CREATE_GROUP); }
+static void logs_delete_log_group(struct logs_call *c) { op_simple_group_write(c, W_DELETE_GROUP); }
+static void logs_describe_log_groups(struct logs_call *c) { op_describe_log_groups(c); }
+static void logs_put_retention_policy(struct logs_call *c) { op_simple_group_write(c, W_RETENTION); }
+static void logs_delete_retention_policy(struct logs_call *c) { op_simple_group_write(c, W_RETENTION); }
+static void logs_create_log_stream(struct logs_call *c) { op_stream_write(c, W_CREATE_STREAM); }
+static void logs_delete_log_stream(struct logs_call *c) { op_stream_write(c, W_DELETE_STREAM); }
+static void logs_describe_log_streams(struct logs_call *c) { op_describe_log_streams(c); }
+static void logs_put_log_events(struct logs_call *c) { op_put_log_events(c); }
+static void logs_get_log_events(struct logs_call *c) { op_get_log_events(c); }
+static void logs_filter_log_events(struct logs_call *c) { op_filter_log_events(c); }
+
+static void logs_list_tags_log_group(struct logs_call *c)
+{
+    const char *group = named_group(c);
+    if (group)
         op_group_tags(c, group, NULL, NULL, true);
-    else if (strcmp(op, "TagResource") == 0)
+}
+
+static void logs_tag_log_group(struct logs_call *c)
+{
+    const char *group = named_group(c);
+    if (group)
         op_group_tags(c, group, json_get(c->json, "tags"), NULL, false);
-    else
+}
+
+static void logs_untag_log_group(struct logs_call *c)
+{
+    const char *group = named_group(c);
+    if (group)
+        op_group_tags(c, group, NULL, json_get(c->json, "tags"), false);
+}
+
+static void logs_list_tags_for_resource(struct logs_call *c)
+{
+    char group[600];
+    if (resource_group(c, group))
+        op_group_tags(c, group, NULL, NULL, true);
+}
+
+static void logs_tag_resource(struct logs_call *c)
+{
+    char group[600];
+    if (resource_group(c, group))
+        op_group_tags(c, group, json_get(c->json, "tags"), NULL, false);
+}
+
+static void logs_untag_resource(struct logs_call *c)
+{
+    char group[600];
+    if (resource_group(c, group))
         op_group_tags(c, group, NULL, json_get(c->json, "tagKeys"), false);
 }
 
-/* ---- routing ------------------------------------------------------------------------ */
-
-static void run(struct logs_call *c)
-{
-    const char *op = c->op;
-    const char *group = json_str(c->json, "logGroupName");
-    if (strcmp(op, "CreateLogGroup") == 0)
-        op_simple_group_write(c, W_CREATE_GROUP);
-    else if (strcmp(op, "DeleteLogGroup") == 0)
-        op_simple_group_write(c, W_DELETE_GROUP);
-    else if (strcmp(op, "PutRetentionPolicy") == 0 || strcmp(op, "DeleteRetentionPolicy") == 0)
-        op_simple_group_write(c, W_RETENTION);
-    else if (strcmp(op, "DescribeLogGroups") == 0)
-        op_describe_log_groups(c);
-    else if (strcmp(op, "CreateLogStream") == 0)
-        op_stream_write(c, W_CREATE_STREAM);
-    else if (strcmp(op, "DeleteLogStream") == 0)
-        op_stream_write(c, W_DELETE_STREAM);
-    else if (strcmp(op, "DescribeLogStreams") == 0)
-        op_describe_log_streams(c);
-    else if (strcmp(op, "PutLogEvents") == 0)
-        op_put_log_events(c);
-    else if (strcmp(op, "GetLogEvents") == 0)
-        op_get_log_events(c);
-    else if (strcmp(op, "FilterLogEvents") == 0)
-        op_filter_log_events(c);
-    else if (strcmp(op, "ListTagsLogGroup") == 0 && group)
-        op_group_tags(c, group, NULL, NULL, true);
-    else if (strcmp(op, "TagLogGroup") == 0 && group)
-        op_group_tags(c, group, json_get(c->json, "tags"), NULL, false);
-    else if (strcmp(op, "UntagLogGroup") == 0 && group)
-        op_group_tags(c, group, NULL, json_get(c->json, "tags"), false);
-    else if (strcmp(op, "TagResource") == 0 || strcmp(op, "UntagResource") == 0 ||
-             strcmp(op, "ListTagsForResource") == 0)
-        op_resource_tags(c, op);
-    else if (strcmp(op, "ListTagsLogGroup") == 0 || strcmp(op, "TagLogGroup") == 0 || strcmp(op, "UntagLogGroup") == 0)
-        missing(c, "logGroupName");
-    else
-        send_error(c, 400, "UnknownOperationException", "Operation %s is not implemented by cloudless.", op);
-}
+#define LOGS_HANDLER(name, family, action, handler) handler,
+static void (*const handlers[])(struct logs_call *) = {LOGS_OPERATIONS(LOGS_HANDLER)};
+#define LOGS_OP(name, family, action, handler) {#name, #family, action},
+static const struct service_op ops[] = {LOGS_OPERATIONS(LOGS_OP)};
+#define N_OPS (sizeof(ops) / sizeof(ops[0]))
 
 static bool authenticate(struct logs_call *c)
 {
@@ -1067,17 +1092,23 @@ static void body_done(struct http_req *req)
         send_error(c, 400, "SerializationException", "The request body is not a JSON object.");
         return;
     }
-    run(c);
+    handlers[c->op - ops](c);
 }
 
-bool logs_claims_request(const struct http_req *req)
+static bool logs_claims_request(const struct http_req *req)
 {
     const char *target = http_req_header(req, "x-amz-target");
-    return req->srv->logs && target && strncmp(target, TARGET_PREFIX, sizeof(TARGET_PREFIX) - 1) == 0;
+    return req->srv->logs && target && strncmp(target, LOGS_TARGET_PREFIX, sizeof(LOGS_TARGET_PREFIX) - 1) == 0;
 }
 
-void logs_handle_request(struct http_req *req)
+static void logs_handle_request(struct http_req *req)
 {
+    const char *name = http_req_header(req, "x-amz-target") + sizeof(LOGS_TARGET_PREFIX) - 1;
+    const struct service_op *op = service_find_op(&logs_service_def, name, strlen(name));
+    if (!op) {
+        service_not_implemented(req, SERVICE_JSON, logs_service_def.title, name);
+        return;
+    }
     struct logs_call *c = calloc(1, sizeof(*c));
     if (!c) {
         http_resp_send(req, 503, NULL, NULL, 0);
@@ -1085,11 +1116,11 @@ void logs_handle_request(struct http_req *req)
     }
     c->req = req;
     c->ls = req->srv->logs;
-    c->op = http_req_header(req, "x-amz-target") + sizeof(TARGET_PREFIX) - 1;
+    c->op = op;
     strbuf_init(&c->body);
     req->handler = c;
     req->cleanup = call_cleanup;
-    req->op_name = c->op;
+    req->op_name = op->name;
     http_req_read_body(req, body_sink, body_done);
 }
 
@@ -1228,3 +1259,13 @@ void logs_service_free(struct logs_service *ls)
         event_free(ls->sweep_timer);
     free(ls);
 }
+
+const struct service_def logs_service_def = {
+    .name = "logs",
+    .title = "CloudWatch Logs",
+    .protocol = SERVICE_JSON,
+    .ops = ops,
+    .n_ops = N_OPS,
+    .claims = logs_claims_request,
+    .handle = logs_handle_request,
+};

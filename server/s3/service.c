@@ -11,6 +11,7 @@
 
 #include "server/core/log.h"
 #include "server/s3/config.h"
+#include "server/core/service.h"
 #include "server/s3/entry.h"
 #include "storage/s3/notification.h"
 
@@ -803,7 +804,7 @@ static bool prepare_body(struct s3_call *call)
  * the reads all this does share one read transaction. */
 static void start_request(struct s3_call *call);
 
-void s3_handle_request(struct http_req *req)
+static void s3_handle_request(struct http_req *req)
 {
     struct s3_call *call = calloc(1, sizeof(*call));
     if (!call) {
@@ -856,3 +857,13 @@ static void start_request(struct s3_call *call)
         return;
     http_req_read_body(req, body_sink, body_done);
 }
+
+static bool s3_claims_request(const struct http_req *req) { return true; }
+
+const struct service_def s3_service_def = {
+    .name = "s3",
+    .title = "Amazon S3",
+    .protocol = SERVICE_REST_XML,
+    .claims = s3_claims_request,
+    .handle = s3_handle_request,
+};

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 struct http_req;
+struct service_def;
 struct server;
 struct sqs_service;
 
@@ -21,8 +22,7 @@ void sqs_service_free(struct sqs_service *svc);
 /* True when the request is for SQS: X-Amz-Target AmazonSQS.*, a SigV4
  * credential scoped to "sqs", or a query-protocol Action (GET with Action=
  * in the query, or a form-encoded POST to "/" or to a queue path). */
-bool sqs_claims_request(const struct http_req *req);
-void sqs_handle_request(struct http_req *req);
+extern const struct service_def sqs_service_def;
 
 /* Sends a message to the queue named by its ARN (arn:aws:sqs:region:account:
  * name), as that account, for other services (Lambda destinations, event

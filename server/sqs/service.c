@@ -31,6 +31,7 @@
  * expiries wake parked receives the same way. At shutdown parked receives
  * are answered (empty) at once. */
 #include "server/sqs/entry.h"
+#include "server/core/service.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -594,7 +595,7 @@ static bool is_json_request(const struct http_req *req)
     return ctype && strncasecmp(ctype, "application/x-amz-json", 22) == 0;
 }
 
-void sqs_handle_request(struct http_req *req)
+static void sqs_handle_request(struct http_req *req)
 {
     struct sqs_service *svc = req->srv->sqs;
     struct sqs_exchange *call = calloc(1, sizeof(*call));
@@ -651,7 +652,7 @@ static int signed_for_sqs(const struct http_req *req)
     return -1;
 }
 
-bool sqs_claims_request(const struct http_req *req)
+static bool sqs_claims_request(const struct http_req *req)
 {
     if (!req->srv->sqs)
         return false;
@@ -945,3 +946,11 @@ int sqs_delete_internal(struct sqs_service *svc, const char *queue_arn, char *co
     }
     return 0;
 }
+
+const struct service_def sqs_service_def = {
+    .name = "sqs",
+    .title = "Amazon SQS",
+    .protocol = SERVICE_JSON,
+    .claims = sqs_claims_request,
+    .handle = sqs_handle_request,
+};

@@ -1,0 +1,105 @@
+/* service: the list of services and the answers derived from their
+ * operation tables; see service.h. */
+#include "server/core/service.h"
+
+#include <string.h>
+
+#include "protocol/core/json.h"
+#include "protocol/core/strbuf.h"
+#include "server/core/log.h"
+#include "server/core/server.h"
+#include "server/lambda/entry.h"
+#include "server/logs/logs.h"
+#include "server/s3/entry.h"
+#include "server/sqs/entry.h"
+
+const struct service_def *const cloudless_services[] = {
+    &lambda_service_def,
+    &logs_service_def,
+    &sqs_service_def,
+    &s3_service_def,
+    NULL,
+};
+
+const struct service_op *service_find_op(const struct service_def *svc, const char *name, size_t len)
+{
+    for (size_t i = 0; i < svc->n_ops; i++)
+        if (strlen(svc->ops[i].name) == len && memcmp(svc->ops[i].name, name, len) == 0)
+            return &svc->ops[i];
+    return NULL;
+}
+
+static void answer_xml(struct http_req *req, bool query, const char *message)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_puts(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    if (query) {
+        strbuf_puts(&sb, "<ErrorResponse><Error><Type>Sender</Type><Code>NotImplemented</Code>");
+        strbuf_xml_elem(&sb, "Message", message);
+        strbuf_puts(&sb, "</Error>");
+        strbuf_xml_elem(&sb, "RequestId", req->request_id);
+        strbuf_puts(&sb, "</ErrorResponse>");
+    } else {
+        strbuf_puts(&sb, "<Error><Code>NotImplemented</Code>");
+        strbuf_xml_elem(&sb, "Message", message);
+        strbuf_xml_elem(&sb, "RequestId", req->request_id);
+        strbuf_puts(&sb, "</Error>");
+    }
+    if (strbuf_failed(&sb))
+        http_resp_send(req, 501, NULL, NULL, 0);
+    else
+        http_resp_send(req, 501, query ? "text/xml" : "application/xml", sb.data, sb.len);
+    strbuf_free(&sb);
+}
+
+static void answer_json(struct http_req *req, bool rest, const char *message)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    struct json_writer w;
+    jw_init(&w, &sb);
+    jw_object_open(&w, NULL);
+    if (rest)
+        jw_string(&w, "Type", "User");
+    else
+        jw_string(&w, "__type", "NotImplemented");
+    jw_string(&w, "message", message);
+    jw_object_close(&w);
+    const char *type = http_req_header(req, "content-type");
+    if (rest || !type || strncmp(type, "application/x-amz-json-1.", 25) != 0)
+        type = rest ? "application/json" : "application/x-amz-json-1.1";
+    http_resp_header(req, "x-amzn-RequestId", req->request_id);
+    http_resp_header(req, "x-amzn-ErrorType", "NotImplemented");
+    if (strbuf_failed(&sb))
+        http_resp_send(req, 501, NULL, NULL, 0);
+    else
+        http_resp_send(req, 501, type, sb.data, sb.len);
+    strbuf_free(&sb);
+}
+
+void service_not_implemented(struct http_req *req, enum service_protocol protocol,
+                             const char *service_title, const char *op)
+{
+    char message[320];
+    snprintf(message, sizeof(message), "cloudless does not implement the %.60s operation %.160s yet.",
+             service_title, op && *op ? op : "(unknown)");
+    log_info("not implemented: %s %s (%s)", req->method, req->url, message);
+    req->op_name = op && *op ? op : "NotImplemented";
+    switch (protocol) {
+    case SERVICE_REST_XML: answer_xml(req, false, message); break;
+    case SERVICE_QUERY: answer_xml(req, true, message); break;
+    case SERVICE_JSON: answer_json(req, false, message); break;
+    case SERVICE_REST_JSON: answer_json(req, true, message); break;
+    }
+}
+
+void service_list_operations(FILE *out)
+{
+    for (size_t s = 0; cloudless_services[s]; s++) {
+        const struct service_def *svc = cloudless_services[s];
+        for (size_t i = 0; i < svc->n_ops; i++)
+            fprintf(out, "%s %s %s %s\n", svc->name, svc->ops[i].name, svc->ops[i].family,
+                    svc->ops[i].action);
+    }
+}

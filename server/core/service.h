@@ -1,0 +1,75 @@
+/* service: how a service declares itself to the process, and what the
+ * process derives from that declaration.
+ *
+ * A service is a room in each layer (protocol/<svc>, storage/<svc>,
+ * server/<svc>) plus one table of its operations,
+ * protocol/<svc>/operations.h: an X-macro list with, per operation, AWS's
+ * name, the route or target that selects it (REST services), the family
+ * (the file it lives in, in every layer), the IAM action it needs and the
+ * server function that runs it. The service expands that list into its
+ * dispatch (name or route -> handler) and into the `struct service_op`
+ * array of its `struct service_def`; everything generic comes from those:
+ *
+ *  - dispatch.c offers each request to the services in cloudless_services
+ *    order (S3 last: it owns the path space);
+ *  - an operation the service does not have in its table is answered with
+ *    service_not_implemented(): HTTP 501 in the protocol's error shape,
+ *    naming the service and the operation, and one log line;
+ *  - a request for a service cloudless does not serve at all (signed for
+ *    "iam", an X-Amz-Target of another API, ...) gets the same answer from
+ *    dispatch.c instead of an S3 error;
+ *  - `cloudless --list-operations` prints every table, which the test
+ *    suite compares with README's lists of supported operations;
+ *  - the IAM action of each operation is there for policy evaluation.
+ *
+ * Adding a service: its rooms, its operations.h, a `struct service_def`
+ * in server/<svc>/, and one line in cloudless_services (service.c). */
+#ifndef CLOUDLESS_SERVER_SERVICE_H
+#define CLOUDLESS_SERVER_SERVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct http_req;
+
+/* The wire protocol, which decides the shape of errors. */
+enum service_protocol {
+    SERVICE_REST_XML,              /* S3: <Error><Code/>...</Error> */
+    SERVICE_QUERY,                 /* SQS query, IAM, STS: <ErrorResponse><Error>... */
+    SERVICE_JSON,                  /* X-Amz-Target services: {"__type", "message"} */
+    SERVICE_REST_JSON,             /* Lambda: x-amzn-ErrorType and {"Type", "message"} */
+};
+
+/* One operation, as the generic code sees it. */
+struct service_op {
+    const char *name;              /* AWS's operation name: "PutObject" */
+    const char *family;            /* its file in every layer: "object" */
+    const char *action;            /* the IAM action it needs: "s3:PutObject" */
+};
+
+struct service_def {
+    const char *name;              /* "s3": signing name, SERVICES= entry */
+    const char *title;             /* "Amazon S3", for messages */
+    enum service_protocol protocol;
+    const struct service_op *ops;
+    size_t n_ops;
+    /* Whether this request is the service's (before any work is done). */
+    bool (*claims)(const struct http_req *req);
+    void (*handle)(struct http_req *req);
+};
+
+/* Every service, in the order dispatch offers requests to them; NULL-ended. */
+extern const struct service_def *const cloudless_services[];
+
+/* The table entry named `name` (exact), or NULL. */
+const struct service_op *service_find_op(const struct service_def *svc, const char *name, size_t len);
+/* Answers HTTP 501 in the protocol's error shape ("NotImplemented"),
+ * saying that cloudless does not implement `op` of the service, and logs
+ * it. service_title may be a service cloudless does not serve at all. */
+void service_not_implemented(struct http_req *req, enum service_protocol protocol,
+                             const char *service_title, const char *op);
+/* Prints "service operation family action" lines, one per operation. */
+void service_list_operations(FILE *out);
+
+#endif
