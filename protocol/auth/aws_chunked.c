@@ -24,6 +24,8 @@
 #include <strings.h>
 
 #include "protocol/auth/checksum.h"
+#include "protocol/core/base64.h"
+#include "protocol/core/hex.h"
 
 #define SIZE_LINE_MAX 256          /* "<16 hex>;chunk-signature=<64 hex>" plus room for extensions */
 #define TRAILER_LINE_MAX 1024
@@ -252,7 +254,7 @@ static enum aws_chunked_status on_trailer_checksum(struct aws_chunked_decoder *d
                                                    const char *value, size_t len)
 {
     unsigned char got[CHECKSUM_MAX_DIGEST];
-    long n = base64_decode(value, len, got, sizeof got);
+    long n = base64_decode_strict(value, len, got, sizeof got);
     if (n < 0 || (size_t)n != dec->computed_len ||
         CRYPTO_memcmp(got, dec->computed, dec->computed_len) != 0)
         return fail(dec, AWS_CHUNKED_ERR_CHECKSUM);

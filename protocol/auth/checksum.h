@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+
 enum checksum_alg {
     CHECKSUM_CRC32,
     CHECKSUM_CRC32C,
@@ -56,15 +57,5 @@ void checksum_crc_to_digest(enum checksum_alg alg, uint64_t crc,
 /* One-shot helpers. */
 void checksum_md5(const void *data, size_t len, unsigned char out[16]);
 void checksum_sha256(const void *data, size_t len, unsigned char out[32]);
-
-/* Base64 (standard alphabet, padded). encode returns chars written (out
- * must hold 4*ceil(len/3)+1); decode returns bytes written or -1 on invalid
- * input or overflow of out_cap. */
-size_t base64_encode(const unsigned char *in, size_t len, char *out);
-long base64_decode(const char *in, size_t len, unsigned char *out, size_t out_cap);
-/* Lower-case hex; out must hold 2*len+1. */
-void hex_encode(const unsigned char *in, size_t len, char *out);
-/* Returns bytes written or -1 on invalid input. */
-long hex_decode(const char *in, size_t len, unsigned char *out, size_t out_cap);
 
 #endif

@@ -29,6 +29,8 @@
 
 #include "protocol/auth/checksum.h"
 #include "protocol/s3/s3.h"
+#include "protocol/core/base64.h"
+#include "protocol/core/dates.h"
 
 #define MAX_SKEW_S 900
 #define SHA1_LEN 20
@@ -84,7 +86,7 @@ static bool raw_name_is(const struct raw_param *p, const char *name)
  * is kept as sent, like Python's unquote. NULL only when out of memory. */
 static char *decode_lenient(const char *s, size_t len)
 {
-    char *decoded = s3_url_decode(s, len, false);
+    char *decoded = percent_decode(s, len, 0, NULL);
     if (decoded || errno != EINVAL)
         return decoded;
     return strndup(s, len);
@@ -117,44 +119,12 @@ static bool query_has(const char *query, const char *name)
 /* ---- dates ---------------------------------------------------------------- */
 
 /* RFC 1123 with a GMT/UTC/Z or numeric zone: "Tue, 27 Mar 2007 19:36:42 +0000"
- * (s3cmd, AWS's examples) or "... GMT" (botocore). */
+ * (s3cmd, AWS's examples) or "... GMT" (botocore); seconds. */
 static bool parse_request_date(const char *s, int64_t *out)
 {
-    static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-    const char *comma = strchr(s, ',');
-    if (!comma)
-        return false;
-    int day, year, hour, min, sec, used = 0;
-    char mon[4], zone[6];
-    if (sscanf(comma + 1, " %2d %3s %4d %2d:%2d:%2d %5s%n", &day, mon, &year, &hour, &min,
-               &sec, zone, &used) != 7 || comma[1 + used] != '\0')
-        return false;
-    int month = -1;
-    for (int i = 0; i < 12; i++)
-        if (strcmp(mon, months[i]) == 0)
-            month = i;
-    if (month < 0 || day < 1 || day > 31 || year < 1970 || hour < 0 || hour > 23 || min < 0 ||
-        min > 59 || sec < 0 || sec > 60)
-        return false;
-    int64_t offset_s = 0;
-    if (strlen(zone) == 5 && (zone[0] == '+' || zone[0] == '-') && isdigit((unsigned char)zone[1]) &&
-        isdigit((unsigned char)zone[2]) && isdigit((unsigned char)zone[3]) &&
-        isdigit((unsigned char)zone[4])) {
-        offset_s = ((zone[1] - '0') * 10 + (zone[2] - '0')) * 3600 +
-                   ((zone[3] - '0') * 10 + (zone[4] - '0')) * 60;
-        if (zone[0] == '-')
-            offset_s = -offset_s;
-    } else if (strcmp(zone, "GMT") != 0 && strcmp(zone, "UTC") != 0 && strcmp(zone, "Z") != 0) {
-        return false;
-    }
-    struct tm tm = { .tm_year = year - 1900, .tm_mon = month, .tm_mday = day,
-                     .tm_hour = hour, .tm_min = min, .tm_sec = sec };
-    time_t t = timegm(&tm);
-    if (t == (time_t)-1)
-        return false;
-    *out = (int64_t)t - offset_s;
-    return true;
+    int64_t ms = date_parse_http_zoned(s);
+    *out = ms / 1000;
+    return ms >= 0;
 }
 
 /* ---- sigv2_parse ------------------------------------------------------- */

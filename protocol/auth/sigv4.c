@@ -23,6 +23,9 @@
 #include <time.h>
 
 #include "protocol/auth/checksum.h"
+#include "protocol/core/dates.h"
+#include "protocol/core/hex.h"
+#include "protocol/core/percent.h"
 
 #define ALGORITHM "AWS4-HMAC-SHA256"
 #define UNSIGNED_PAYLOAD "UNSIGNED-PAYLOAD"
@@ -30,64 +33,17 @@
 
 /* ---- small string helpers ---------------------------------------------- */
 
-static bool is_unreserved(unsigned char c)
-{
-    return isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
-}
-
-static int hex_digit(unsigned char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Appends `s` percent-encoded: unreserved bytes (and '/' when keep_slash)
- * stay, every other byte becomes %XX with upper-case hex. */
-static void uri_encode(struct strbuf *sb, const char *s, size_t len, bool keep_slash)
-{
-    static const char digits[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (is_unreserved(c) || (keep_slash && c == '/')) {
-            strbuf_putc(sb, (char)c);
-        } else {
-            char esc[3] = { '%', digits[c >> 4], digits[c & 0xf] };
-            strbuf_append(sb, esc, 3);
-        }
-    }
-}
-
-/* Appends the percent-decoded `s`; a '%' not followed by two hex digits is
- * kept literally (it is then re-encoded as %25). '+' stays '+'. */
-static void percent_decode(struct strbuf *sb, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '%' && i + 2 < len) {
-            int hi = hex_digit((unsigned char)s[i + 1]);
-            int lo = hex_digit((unsigned char)s[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                strbuf_putc(sb, (char)(hi << 4 | lo));
-                i += 2;
-                continue;
-            }
-        }
-        strbuf_putc(sb, s[i]);
-    }
-}
-
 /* Appends the canonical form of one raw query component: decoded, then
  * encoded with only unreserved bytes kept. */
 static void canonical_component(struct strbuf *sb, const char *s, size_t len)
 {
     struct strbuf decoded;
     strbuf_init(&decoded);
-    percent_decode(&decoded, s, len);
+    percent_decode_lenient(&decoded, s, len);
     if (strbuf_failed(&decoded)) {
         sb->oom = true;
     } else if (decoded.len > 0) {
-        uri_encode(sb, decoded.data, decoded.len, false);
+        percent_encode(sb, decoded.data, decoded.len, false);
     }
     strbuf_free(&decoded);
 }
@@ -145,8 +101,8 @@ static bool component_equals(const char *raw, size_t len, const char *want)
     for (size_t i = 0; i < len; i++, w++) {
         unsigned char c = (unsigned char)raw[i];
         if (c == '%' && i + 2 < len) {
-            int hi = hex_digit((unsigned char)raw[i + 1]);
-            int lo = hex_digit((unsigned char)raw[i + 2]);
+            int hi = hex_value((unsigned char)raw[i + 1]);
+            int lo = hex_value((unsigned char)raw[i + 2]);
             if (hi >= 0 && lo >= 0) {
                 c = (unsigned char)(hi << 4 | lo);
                 i += 2;
@@ -183,7 +139,7 @@ static bool query_get(const char *query, const char *name, char *out, size_t cap
         return false;
     struct strbuf sb;
     strbuf_init(&sb);
-    percent_decode(&sb, raw, raw_len);
+    percent_decode_lenient(&sb, raw, raw_len);
     bool ok = !strbuf_failed(&sb) && copy_bounded(out, cap, sb.data ? sb.data : "", sb.len);
     strbuf_free(&sb);
     return ok;
@@ -224,7 +180,7 @@ static bool parse_signature(const char *s, size_t len, struct sigv4_auth *out)
     if (len != 64)
         return false;
     for (size_t i = 0; i < 64; i++) {
-        if (hex_digit((unsigned char)s[i]) < 0)
+        if (hex_value((unsigned char)s[i]) < 0)
             return false;
         out->signature[i] = (char)tolower((unsigned char)s[i]);
     }
@@ -251,49 +207,25 @@ static bool parse_signed_headers(const char *s, size_t len, struct sigv4_auth *o
 /* "YYYYMMDDTHHMMSSZ" -> Unix seconds. */
 static bool parse_amz_date(const char *s, int64_t *t)
 {
-    if (strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z' || !all_digits(s, 8) ||
-        !all_digits(s + 9, 6))
-        return false;
-    struct tm tm = { 0 };
-    tm.tm_year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0') - 1900;
-    tm.tm_mon = (s[4] - '0') * 10 + (s[5] - '0') - 1;
-    tm.tm_mday = (s[6] - '0') * 10 + (s[7] - '0');
-    tm.tm_hour = (s[9] - '0') * 10 + (s[10] - '0');
-    tm.tm_min = (s[11] - '0') * 10 + (s[12] - '0');
-    tm.tm_sec = (s[13] - '0') * 10 + (s[14] - '0');
-    if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
-        return false;
-    *t = (int64_t)timegm(&tm);
-    return true;
+    *t = date_parse_amz(s);
+    return *t >= 0;
 }
 
 /* RFC 1123 "Sun, 06 Nov 1994 08:49:37 GMT" -> amz_date form and seconds. */
 static bool parse_http_date(const char *s, struct sigv4_auth *out)
 {
-    static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-    const char *comma = strchr(s, ',');
-    if (!comma)
+    int64_t ms = date_parse_http(s);
+    if (ms < 0)
         return false;
-    int day, year, hour, min, sec, used = 0;
-    char mon[4], zone[4];
-    if (sscanf(comma + 1, " %2d %3s %4d %2d:%2d:%2d %3s%n", &day, mon, &year, &hour, &min, &sec,
-               zone, &used) != 7 || comma[1 + used] != '\0' || strcmp(zone, "GMT") != 0)
+    out->request_time = ms / 1000;
+    time_t t = (time_t)out->request_time;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm))
         return false;
-    int month = -1;
-    for (int i = 0; i < 12; i++)
-        if (strcmp(mon, months[i]) == 0)
-            month = i;
-    if (month < 0 || day < 1 || day > 31 || hour < 0 || hour > 23 || min < 0 || min > 59 ||
-        sec < 0 || sec > 60 || year < 1970)
-        return false;
-    struct tm tm = { .tm_year = year - 1900, .tm_mon = month, .tm_mday = day,
-                     .tm_hour = hour, .tm_min = min, .tm_sec = sec };
-    out->request_time = (int64_t)timegm(&tm);
     snprintf(out->amz_date, sizeof out->amz_date, "%04u%02u%02uT%02u%02u%02uZ",
-             (unsigned)year % 10000u, (unsigned)(month + 1) % 100u, (unsigned)day % 100u,
-             (unsigned)hour % 100u, (unsigned)min % 100u, (unsigned)sec % 100u);
+             (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+             (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u,
+             (unsigned)tm.tm_sec % 100u);
     return true;
 }
 
@@ -419,13 +351,13 @@ static void canonical_uri_s3(struct strbuf *sb, const char *path)
 {
     struct strbuf decoded;
     strbuf_init(&decoded);
-    percent_decode(&decoded, path, strlen(path));
+    percent_decode_lenient(&decoded, path, strlen(path));
     if (strbuf_failed(&decoded))
         sb->oom = true;
     else if (decoded.len == 0)
         strbuf_putc(sb, '/');
     else
-        uri_encode(sb, decoded.data, decoded.len, true);
+        percent_encode(sb, decoded.data, decoded.len, true);
     strbuf_free(&decoded);
 }
 
@@ -460,7 +392,7 @@ static void canonical_uri_normalised(struct strbuf *sb, const char *path)
     }
     for (size_t d = 0; d < depth; d++) {
         strbuf_putc(sb, '/');
-        uri_encode(sb, path + starts[d], lens[d], false);
+        percent_encode(sb, path + starts[d], lens[d], false);
     }
     if (depth == 0 || (len > 0 && path[len - 1] == '/'))
         strbuf_putc(sb, '/');

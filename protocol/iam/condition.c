@@ -130,12 +130,12 @@ static bool parse_date(const char *s, int64_t *ms)
         *ms = strtoll(s, NULL, 10) * 1000;
         return true;
     }
-    *ms = s3_parse_iso8601(s);
+    *ms = date_parse_iso8601(s);
     if (*ms >= 0)
         return true;
     char full[40];
     if (strlen(s) == 10 && snprintf(full, sizeof(full), "%sT00:00:00Z", s) > 0) {
-        *ms = s3_parse_iso8601(full);
+        *ms = date_parse_iso8601(full);
         return *ms >= 0;
     }
     return false;

@@ -23,7 +23,7 @@ static void key_elem(struct strbuf *out, const char *tag, const char *value, boo
     }
     struct strbuf encoded;
     strbuf_init(&encoded);
-    s3_url_encode(&encoded, value ? value : "", true);
+    percent_encode(&encoded, value ? value : "", strlen(value ? value : ""), true);
     if (strbuf_failed(&encoded))
         out->oom = true;
     else

@@ -385,7 +385,7 @@ static void object_json(struct strbuf *out, const struct s3_event *ev)
 void s3_event_json(struct strbuf *out, const struct s3_event *ev)
 {
     char when[32];
-    s3_iso8601(ev->event_ms, when);
+    date_iso8601(ev->event_ms, when);
     strbuf_puts(out, "{\"Records\":[{");
     json_field(out, "eventVersion", event_version(ev->event_name));
     strbuf_putc(out, ',');
@@ -426,7 +426,7 @@ void s3_test_event_json(struct strbuf *out, const char *bucket, int64_t ms,
                         const char *request_id, const char *host_id)
 {
     char when[32];
-    s3_iso8601(ms, when);
+    date_iso8601(ms, when);
     strbuf_putc(out, '{');
     json_field(out, "Service", "Amazon S3");
     strbuf_putc(out, ',');

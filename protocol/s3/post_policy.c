@@ -140,7 +140,7 @@ static enum s3_err check_expiration(struct check *c, const struct json_value *do
     const char *exp = json_str(doc, "expiration");
     if (!exp)
         return invalid(c, "Policy missing expiration.");
-    int64_t at = s3_parse_iso8601(exp);
+    int64_t at = date_parse_iso8601(exp);
     if (at < 0)
         return invalid(c, "Invalid 'expiration' value.");
     if (at < now_ms) {

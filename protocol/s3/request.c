@@ -13,6 +13,8 @@
  * preflight on whatever bucket and key it names. */
 #include "protocol/s3/s3.h"
 
+#include "protocol/core/percent.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,71 +108,6 @@ const char *s3_op_name(enum s3_op op)
     return op_names[op];
 }
 
-/* ---- percent-encoding ---------------------------------------------- */
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-char *s3_url_decode(const char *s, size_t len, bool plus_is_space)
-{
-    char *out = malloc(len + 1);
-    if (!out) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (c == '%') {
-            int hi = i + 1 < len ? hex_value(s[i + 1]) : -1;
-            int lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-                goto invalid;
-            out[o++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else if (c == '+' && plus_is_space) {
-            out[o++] = ' ';
-        } else if (c == '\0') {
-            goto invalid;
-        } else {
-            out[o++] = c;
-        }
-    }
-    out[o] = '\0';
-    return out;
-invalid:
-    free(out);
-    errno = EINVAL;
-    return NULL;
-}
-
-void s3_url_encode(struct strbuf *out, const char *s, bool keep_slash)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t start = 0, i = 0;
-    for (; s[i]; i++) {
-        unsigned char c = (unsigned char)s[i];
-        bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-                    c == '~' || (c == '/' && keep_slash);
-        if (keep)
-            continue;
-        char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
-        strbuf_append(out, s + start, i - start);
-        strbuf_append(out, esc, 3);
-        start = i + 1;
-    }
-    strbuf_append(out, s + start, i - start);
-}
-
 /* ---- query parameters ---------------------------------------------- */
 
 /* One "name[=value]" piece of a raw query string, still encoded. */
@@ -199,28 +136,6 @@ static bool next_raw_param(const char **cursor, struct raw_param *p)
     p->value_len = eq ? (size_t)(end - eq - 1) : 0;
     *cursor = end;
     return true;
-}
-
-char *s3_query_param(const char *query, const char *name, bool *present)
-{
-    *present = false;
-    const char *cursor = query ? query : "";
-    struct raw_param p;
-    while (next_raw_param(&cursor, &p)) {
-        char *decoded = s3_url_decode(p.name, p.name_len, true);
-        if (!decoded) {
-            if (errno == ENOMEM)
-                return NULL;
-            continue;
-        }
-        bool match = strcmp(decoded, name) == 0;
-        free(decoded);
-        if (!match)
-            continue;
-        *present = true;
-        return s3_url_decode(p.value ? p.value : "", p.value_len, true);
-    }
-    return NULL;
 }
 
 /* The decoded names (and values) of every query parameter, in order. */
@@ -265,10 +180,10 @@ static enum s3_err param_list_parse(const char *query, struct param_list *l)
             l->values = values;
             cap = ncap;
         }
-        char *name = s3_url_decode(p.name, p.name_len, true);
+        char *name = percent_decode(p.name, p.name_len, PERCENT_PLUS_IS_SPACE, NULL);
         if (!name)
             return decode_error();
-        char *value = s3_url_decode(p.value ? p.value : "", p.value_len, true);
+        char *value = percent_decode(p.value ? p.value : "", p.value_len, PERCENT_PLUS_IS_SPACE, NULL);
         if (!value) {
             free(name);
             return decode_error();
@@ -581,7 +496,7 @@ static enum s3_err decode_key(const char *raw, struct s3_route *out)
 {
     if (!*raw)
         return S3_OK;
-    out->key = s3_url_decode(raw, strlen(raw), false);
+    out->key = percent_decode(raw, strlen(raw), 0, NULL);
     if (!out->key)
         return decode_error();
     return strlen(out->key) > S3_MAX_KEY_BYTES ? S3_ERR_KEY_TOO_LONG : S3_OK;
@@ -605,7 +520,7 @@ static enum s3_err resolve_bucket_and_key(const char *path, const char *host,
     size_t seg_len = slash ? (size_t)(slash - segment) : strlen(segment);
     if (seg_len == 0)
         return S3_ERR_INVALID_URI;
-    out->bucket = s3_url_decode(segment, seg_len, false);
+    out->bucket = percent_decode(segment, seg_len, 0, NULL);
     if (!out->bucket)
         return decode_error();
     return slash ? decode_key(slash + 1, out) : S3_OK;

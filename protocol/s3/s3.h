@@ -5,7 +5,6 @@
  *                bucket and key; bucket-name rules; query parameters
  *  - bucket.c    ListBuckets, GetBucketLocation, CreateBucketConfiguration
  *  - list.c      ListObjects v1/v2, ListMultipartUploads, ListParts
- *  - time.c      HTTP and ISO-8601 dates
  *  - object.c    DeleteObjects request/response, CopyObjectResult
  *  - multipart.c InitiateMultipartUploadResult, CompleteMultipartUpload
  *                request/result, CopyPartResult
@@ -20,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "protocol/core/dates.h"
+#include "protocol/core/percent.h"
 #include "protocol/s3/model.h"
 #include "protocol/core/strbuf.h"
 
@@ -148,30 +149,6 @@ void s3_route_free(struct s3_route *r);
  * '.', '-', starts and ends alphanumeric, not an IP address, no "..",
  * reserved prefixes "xn--", "sthree-", suffixes "-s3alias", "--ol-s3"). */
 bool s3_bucket_name_valid(const char *name);
-
-/* Percent-decoding ('+' is NOT a space in paths; it is in form bodies when
- * plus_is_space). Returns a malloc'd string or NULL on bad encoding/ENOMEM
- * (errno EINVAL or ENOMEM). */
-char *s3_url_decode(const char *s, size_t len, bool plus_is_space);
-/* RFC 3986 unreserved kept, everything else %XX (upper-case hex); '/' kept
- * when keep_slash. Used for encoding-type=url in listings. */
-void s3_url_encode(struct strbuf *out, const char *s, bool keep_slash);
-
-/* Looks up a decoded query parameter; returns a malloc'd value ("" for a
- * bare "?name"), or NULL when absent. *present tells absence apart from
- * allocation failure. */
-char *s3_query_param(const char *query, const char *name, bool *present);
-
-/* ---- times ---------------------------------------------------------- */
-
-/* "Wed, 12 Oct 2009 17:50:00 GMT" */
-void s3_http_date(int64_t ms, char out[40]);
-/* "2009-10-12T17:50:30.000Z" */
-void s3_iso8601(int64_t ms, char out[32]);
-/* Parses RFC 1123 / RFC 850 / asctime dates (If-Modified-Since etc.) to ms; -1 if invalid. */
-int64_t s3_parse_http_date(const char *s);
-/* Parses "2030-01-01T00:00:00[.fff]Z" (or "+00:00") to ms; -1 if invalid. */
-int64_t s3_parse_iso8601(const char *s);
 
 /* ---- bucket.c ------------------------------------------------------- */
 

@@ -188,8 +188,8 @@ enum s3_err s3_parse_tagging_header(const char *header, size_t max_tags, struct 
         const char *eq = memchr(p, '=', len);
         size_t name_len = eq ? (size_t)(eq - p) : len;
         if (len > 0) {
-            char *name = s3_url_decode(p, name_len, true);
-            char *value = eq ? s3_url_decode(eq + 1, len - name_len - 1, true) : strdup("");
+            char *name = percent_decode(p, name_len, PERCENT_PLUS_IS_SPACE, NULL);
+            char *value = eq ? percent_decode(eq + 1, len - name_len - 1, PERCENT_PLUS_IS_SPACE, NULL) : strdup("");
             if (!name || !value) {
                 err = errno == ENOMEM ? S3_ERR_INTERNAL_ERROR : S3_ERR_INVALID_TAG;
                 *message = "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.";

@@ -197,7 +197,7 @@ enum s3_err s3_parse_retention(const char *body, size_t len, char mode[12], int6
     if (err == S3_OK && (!m != !date || (m && !is_one_of(m, "GOVERNANCE", "COMPLIANCE"))))
         err = S3_ERR_MALFORMED_XML;
     if (err == S3_OK && date) {
-        *until_ms = s3_parse_iso8601(date);
+        *until_ms = date_parse_iso8601(date);
         if (*until_ms < 0)
             err = S3_ERR_MALFORMED_XML;
         else

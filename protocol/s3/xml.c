@@ -89,6 +89,6 @@ void s3_xml_etag(struct strbuf *out, const char *etag)
 void s3_xml_date(struct strbuf *out, const char *tag, int64_t ms)
 {
     char iso[32];
-    s3_iso8601(ms, iso);
+    date_iso8601(ms, iso);
     strbuf_xml_elem(out, tag, iso);
 }

@@ -7,19 +7,10 @@
  * stores, so a received message's attributes are hashed by re-encoding the
  * selected subset. */
 #include "protocol/sqs/sqs.h"
+#include "protocol/core/hex.h"
 
 #include <openssl/evp.h>
 #include <string.h>
-
-static void hex_of(const unsigned char *digest, size_t n, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hex[digest[i] >> 4];
-        out[2 * i + 1] = hex[digest[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
 
 void sqs_md5_hex(const void *data, size_t len, char out[33])
 {
@@ -29,7 +20,7 @@ void sqs_md5_hex(const void *data, size_t len, char out[33])
         out[0] = '\0';
         return;
     }
-    hex_of(digest, n, out);
+    hex_encode(digest, n, out);
 }
 
 static void put_len_prefixed(struct strbuf *out, const char *s, size_t len)

@@ -12,6 +12,9 @@
  * typed request. Everything is allocated in the request's arena. */
 #include "protocol/sqs/sqs.h"
 
+#include "protocol/core/base64.h"
+#include "protocol/core/percent.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -170,37 +173,6 @@ static size_t params_count(const struct params *ps, const char *prefix)
 
 /* ---- query form decoding ---------------------------------------------- */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decodes s[0..len) into out (which has room for len bytes). */
-static bool form_unescape(const char *s, size_t len, char *out, size_t *out_len)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '+') {
-            out[o++] = ' ';
-        } else if (s[i] == '%') {
-            if (i + 2 >= len)
-                return false;
-            int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-            if (hi < 0 || lo < 0)
-                return false;
-            out[o++] = (char)(hi << 4 | lo);
-            i += 2;
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    *out_len = o;
-    return true;
-}
-
 static enum sqs_err parse_form(struct params *ps, const char *form, size_t len,
                                struct sqs_error *err)
 {
@@ -220,22 +192,24 @@ static enum sqs_err parse_form(struct params *ps, const char *form, size_t len,
             const char *eq = memchr(pair, '=', pair_len);
             size_t klen = eq ? (size_t)(eq - pair) : pair_len;
             size_t vstart = eq ? klen + 1 : pair_len;
-            size_t key_len, value_len;
-            if (!form_unescape(pair, klen, buf, &key_len))
-                rc = sqs_error_set(err, SQS_ERR_MALFORMED_QUERY_STRING,
-                                   "The query string is malformed.");
-            else if (memchr(buf, '\0', key_len))
+            /* A key may not hold NUL; a value may, for the checks that
+             * refuse it with the parameter's own error. */
+            long key_len = percent_decode_into(pair, klen, buf, PERCENT_PLUS_IS_SPACE);
+            if (key_len < 0)
                 rc = sqs_error_set(err, SQS_ERR_MALFORMED_QUERY_STRING,
                                    "The query string is malformed.");
             if (rc == SQS_OK) {
-                char *key = sqs_arena_strndup(ps->arena, buf, key_len);
+                char *key = sqs_arena_strndup(ps->arena, buf, (size_t)key_len);
+                long value_len = key ? percent_decode_into(pair + vstart, pair_len - vstart, buf,
+                                                           PERCENT_PLUS_IS_SPACE | PERCENT_ALLOW_NUL)
+                                     : 0;
                 if (!key)
                     rc = sqs_error_set(err, SQS_ERR_INTERNAL, "Out of memory.");
-                else if (!form_unescape(pair + vstart, pair_len - vstart, buf, &value_len))
+                else if (value_len < 0)
                     rc = sqs_error_set(err, SQS_ERR_MALFORMED_QUERY_STRING,
                                        "The query string is malformed.");
                 else
-                    rc = params_add(ps, key, key_len, buf, value_len, err);
+                    rc = params_add(ps, key, (size_t)key_len, buf, (size_t)value_len, err);
             }
         }
         if (!amp)
@@ -530,45 +504,6 @@ static enum sqs_err get_kv_list(struct sqs_request *req, const struct params *ps
 
 /* ---- message attributes -------------------------------------------------- */
 
-static const unsigned char *b64_table(void)
-{
-    static unsigned char t[256];
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    if (!t['B']) {
-        memset(t, 0xFF, sizeof(t));
-        for (int i = 0; i < 64; i++)
-            t[(unsigned char)alphabet[i]] = (unsigned char)i;
-    }
-    return t;
-}
-
-/* Standard base64 with optional padding; returns false on bad input. */
-static bool base64_decode(const char *in, size_t len, char *out, size_t *out_len)
-{
-    const unsigned char *t = b64_table();
-    while (len > 0 && in[len - 1] == '=')
-        len--;
-    if (len % 4 == 1)
-        return false;
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char v = t[(unsigned char)in[i]];
-        if (v == 0xFF)
-            return false;
-        acc = acc << 6 | v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (char)(acc >> bits);
-        }
-    }
-    *out_len = o;
-    return true;
-}
-
 static bool attr_name_is_valid(const char *name)
 {
     size_t len = strlen(name);
@@ -658,7 +593,10 @@ static enum sqs_err get_msg_attrs(struct sqs_request *req, const struct params *
             a->value = sqs_arena_alloc(&req->arena, v->value_len);
             if (!a->value)
                 return sqs_error_set(err, SQS_ERR_INTERNAL, "Out of memory.");
-            if (!base64_decode(v->value, v->value_len, a->value, &a->value_len))
+            long n = base64_decode_lenient(v->value, v->value_len, (unsigned char *)a->value, v->value_len);
+            if (n >= 0)
+                a->value_len = (size_t)n;
+            else
                 return sqs_error_set(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                                      "The %s '%.256s' has an invalid base64 binary value.",
                                      kind, a->name);

@@ -7,6 +7,8 @@
  * one place for both protocols. */
 #include "protocol/sqs/sqs.h"
 
+#include "protocol/core/base64.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -152,19 +154,6 @@ static void w_map(struct writer *w, const char *xml_elem, const char *key_elem,
     for (size_t i = 0; i < m->n; i++)
         w_str_len(w, m->items[i].key, m->items[i].value, strlen(m->items[i].value));
     w_close(w, xml_elem);
-}
-
-static void base64_append(struct strbuf *out, const unsigned char *in, size_t len)
-{
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (size_t i = 0; i < len; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16;
-        if (i + 1 < len) v |= (uint32_t)in[i + 1] << 8;
-        if (i + 2 < len) v |= in[i + 2];
-        char q[4] = {b64[v >> 18 & 63], b64[v >> 12 & 63],
-                     i + 1 < len ? b64[v >> 6 & 63] : '=', i + 2 < len ? b64[v & 63] : '='};
-        strbuf_append(out, q, 4);
-    }
 }
 
 static void w_msg_attrs(struct writer *w, const struct sqs_msg_attrs *attrs)

@@ -17,6 +17,7 @@
 #include "server/core/server.h"
 #include "server/core/service.h"
 #include "server/s3/config.h"
+#include "storage/core/clock.h"
 
 static bool is_health_path(const char *path)
 {
@@ -33,7 +34,7 @@ static void answer_health(struct http_req *req)
                      srv->sqs ? ", \"sqs\": \"running\"" : "",
                      srv->lambda ? ", \"lambda\": \"running\"" : "",
                      srv->logs ? ", \"logs\": \"running\"" : "", CLOUDLESS_VERSION,
-                     (long long)(now_ms() - srv->started_ms), srv->n_conns);
+                     (long long)(clock_now_ms() - srv->started_ms), srv->n_conns);
     req->op_name = "Health";
     http_resp_send(req, 200, "application/json", body, (size_t)n);
 }

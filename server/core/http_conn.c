@@ -43,6 +43,8 @@
 #include "server/core/http_conn.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
+#include "protocol/core/dates.h"
+#include "storage/core/clock.h"
 
 /* Above this much unread body after an early error answer, the connection
  * is closed instead of the rest being read and thrown away. */
@@ -73,17 +75,6 @@ struct conn {
 };
 
 static http_parser_settings parser_settings;
-
-int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-int64_t now_ms(void) { return now_us() / 1000; }
-
-/* ---- request objects ----------------------------------------------- */
 
 static void free_headers(struct http_header *h, size_t n)
 {
@@ -122,18 +113,15 @@ bool http_req_is_tls(const struct http_req *req)
 
 static void make_request_id(char out[17])
 {
-    static const char hex[] = "0123456789ABCDEF";
     static uint64_t counter;
     static uint64_t seed;
     if (!seed && RAND_bytes((unsigned char *)&seed, sizeof(seed)) != 1)
-        seed = (uint64_t)now_us() ^ (uint64_t)getpid() << 32;
+        seed = (uint64_t)clock_now_us() ^ (uint64_t)getpid() << 32;
     uint64_t x = seed + 0x9E3779B97F4A7C15ULL * ++counter;
     x ^= x >> 31;
     x *= 0xBF58476D1CE4E5B9ULL;
     x ^= x >> 27;
-    for (int i = 0; i < 16; i++)
-        out[i] = hex[(x >> (i * 4)) & 15];
-    out[16] = '\0';
+    snprintf(out, 17, "%016" PRIX64, x);
 }
 
 /* ---- connection teardown ------------------------------------------- */
@@ -194,7 +182,7 @@ static void request_finished(struct conn *c)
     struct http_req *req = c->req;
     if (log_enabled(LOG_DEBUG))
         log_debug("%s %s %s %d %s %.1fms", c->peer, req->method, req->url, req->status,
-                  req->op_name ? req->op_name : "-", (double)(now_us() - req->start_us) / 1000.0);
+                  req->op_name ? req->op_name : "-", (double)(clock_now_us() - req->start_us) / 1000.0);
     bool close = req->close_after || !req->keep_alive;
     req_free(req);
     c->req = NULL;
@@ -265,13 +253,11 @@ void http_resp_headerf(struct http_req *req, const char *name, const char *fmt, 
 static const char *cached_http_date(void)
 {
     static char buf[40];
-    static time_t last;
-    time_t t = time(NULL);
-    if (t != last) {
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-        last = t;
+    static int64_t last_s = -1;
+    int64_t ms = clock_now_ms();
+    if (ms / 1000 != last_s) {
+        date_http(ms, buf);
+        last_s = ms / 1000;
     }
     return buf;
 }
@@ -530,7 +516,7 @@ static struct http_req *build_request(struct conn *c)
     req->srv = c->srv;
     req->srv->n_requests++;
     req->conn = c;
-    req->start_us = now_us();
+    req->start_us = clock_now_us();
     make_request_id(req->request_id);
     snprintf(req->client_ip, sizeof(req->client_ip), "%s", c->peer);
     req->listener_data = c->lc->data;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "protocol/s3/s3.h"
+#include "storage/core/clock.h"
 
 void iam_keys_add(struct iam_keys *k, const char *name, const char *value)
 {
@@ -15,8 +16,8 @@ void iam_keys_add(struct iam_keys *k, const char *name, const char *value)
 void iam_keys_init(struct iam_keys *k, const struct http_req *req, const char *account)
 {
     memset(k, 0, sizeof(*k));
-    int64_t now = now_ms();
-    s3_iso8601(now, k->now);
+    int64_t now = clock_now_ms();
+    date_iso8601(now, k->now);
     snprintf(k->epoch, sizeof(k->epoch), "%lld", (long long)(now / 1000));
     iam_keys_add(k, "aws:CurrentTime", k->now);
     iam_keys_add(k, "aws:EpochTime", k->epoch);

@@ -2,6 +2,9 @@
  * a single write() so lines from threads never interleave. */
 #include "server/core/log.h"
 
+#include "protocol/core/dates.h"
+#include "storage/core/clock.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,13 +33,9 @@ void log_msg(enum log_level level, const char *fmt, ...)
     if (!log_enabled(level))
         return;
     char line[2048];
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    struct tm tm;
-    gmtime_r(&tv.tv_sec, &tm);
-    int n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ %s ",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, (int)(tv.tv_usec / 1000), tags[level]);
+    char stamp[32];
+    date_iso8601(clock_now_ms(), stamp);
+    int n = snprintf(line, sizeof(line), "%s %s ", stamp, tags[level]);
     va_list ap;
     va_start(ap, fmt);
     int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);

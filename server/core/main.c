@@ -28,6 +28,7 @@
 #include "server/core/service.h"
 #include "server/sqs/entry.h"
 #include "storage/core/store.h"
+#include "storage/core/clock.h"
 
 #define GC_INTERVAL_S 600
 #define GC_TMP_AGE_S 3600
@@ -77,7 +78,7 @@ static void on_shutdown_tick(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct runtime *rt = arg;
-    if (rt->srv.n_requests == 0 || now_ms() - rt->shutdown_started_ms > SHUTDOWN_GRACE_MS) {
+    if (rt->srv.n_requests == 0 || clock_now_ms() - rt->shutdown_started_ms > SHUTDOWN_GRACE_MS) {
         if (rt->srv.n_requests)
             log_warn("stopping with %d requests still in flight", rt->srv.n_requests);
         event_base_loopbreak(rt->srv.base);
@@ -94,7 +95,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     rt->srv.shutting_down = true;
     sqs_service_shutdown(rt->srv.sqs);
     lambda_service_shutdown(rt->srv.lambda);
-    rt->shutdown_started_ms = now_ms();
+    rt->shutdown_started_ms = clock_now_ms();
     if (rt->listener) {
         evconnlistener_free(rt->listener);
         rt->listener = NULL;
@@ -135,7 +136,7 @@ static int setup(struct runtime *rt, struct config *cfg)
 {
     struct server *srv = &rt->srv;
     srv->cfg = cfg;
-    srv->started_ms = now_ms();
+    srv->started_ms = clock_now_ms();
     if (asprintf(&srv->vhost_storage, "s3.%s", cfg->domain) < 0)
         return -1;
     srv->vhost_domains[0] = srv->vhost_storage;

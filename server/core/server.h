@@ -127,8 +127,5 @@ int http_resp_add_file(struct http_req *req, int fd, int64_t offset, int64_t len
 int http_resp_add_data(struct http_req *req, const void *data, size_t len);
 void http_resp_end(struct http_req *req);
 
-/* Wall clock in ms and µs. */
-int64_t now_ms(void);
-int64_t now_us(void);
 
 #endif

@@ -29,6 +29,7 @@
 #include "server/core/log.h"
 #include "server/core/server.h"
 #include "storage/core/store.h"
+#include "protocol/core/base64.h"
 
 #define OTHER_BODY_MAX (1024 * 1024)
 #define CODE_PATH "/_cloudless/lambda/code/"
@@ -128,20 +129,10 @@ static void store_failed(struct call *c)
 /* ---- request helpers ---------------------------------------------------------- */
 
 /* ?name=value from the query, decoded (caller frees), or NULL. */
-static char *query_param(const struct http_req *req, const char *name)
+static char *request_param(const struct http_req *req, const char *name)
 {
-    size_t n = strlen(name);
-    const char *p = req->query;
-    while (p && *p) {
-        const char *amp = strchr(p, '&');
-        size_t len = amp ? (size_t)(amp - p) : strlen(p);
-        if (len > n && strncmp(p, name, n) == 0 && p[n] == '=')
-            return s3_url_decode(p + n + 1, len - n - 1, true);
-        if (len == n && strncmp(p, name, n) == 0)
-            return strdup("");
-        p = amp ? amp + 1 : NULL;
-    }
-    return NULL;
+    bool present;
+    return query_param(req->query, name, &present);
 }
 
 /* A FunctionName of the path: name, name:qualifier, account:function:name
@@ -444,28 +435,21 @@ static int merge_tags(struct lambda_function *fn, const struct lambda_kv *add, s
 
 /* ---- code --------------------------------------------------------------------- */
 
+/* A base64 text (line breaks allowed) into a new buffer: 0, -1 out of
+ * memory, -2 not base64. */
 static int decode_base64(const char *in, unsigned char **out, int64_t *len)
 {
     size_t n = strlen(in);
-    unsigned char *buf = malloc(n / 4 * 3 + 4);
+    unsigned char *buf = malloc(n / 4 * 3 + 3);
     if (!buf)
         return -1;
-    EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
-    int outl = 0, tail = 0;
-    if (!ctx) {
-        free(buf);
-        return -1;
-    }
-    EVP_DecodeInit(ctx);
-    if (EVP_DecodeUpdate(ctx, buf, &outl, (const unsigned char *)in, (int)n) < 0 ||
-        EVP_DecodeFinal(ctx, buf + outl, &tail) < 0) {
-        EVP_ENCODE_CTX_free(ctx);
+    long decoded = base64_decode_lenient(in, n, buf, n / 4 * 3 + 3);
+    if (decoded < 0) {
         free(buf);
         return -2;
     }
-    EVP_ENCODE_CTX_free(ctx);
     *out = buf;
-    *len = outl + tail;
+    *len = decoded;
     return 0;
 }
 
@@ -574,8 +558,8 @@ static struct lambda_version *publish(struct lambda_function *fn, const char *de
         return NULL;
     }
     fn->versions = grown;
-    lambda_new_uuid(v->revision_id);
-    v->last_modified_ms = now_ms();
+    uuid_v4(v->revision_id);
+    v->last_modified_ms = clock_now_ms();
     fn->versions[fn->n_versions++] = v;
     fn->next_version++;
     return v;
@@ -586,8 +570,8 @@ static void set_code(struct lambda_version *v, const struct lambda_code_result *
     memcpy(v->code_sha_hex, r->sha_hex, sizeof(v->code_sha_hex));
     memcpy(v->code_sha_b64, r->sha_b64, sizeof(v->code_sha_b64));
     v->code_size = r->size;
-    lambda_new_uuid(v->revision_id);
-    v->last_modified_ms = now_ms();
+    uuid_v4(v->revision_id);
+    v->last_modified_ms = clock_now_ms();
 }
 
 static void code_failed(struct call *c, const struct lambda_code_result *r)
@@ -767,8 +751,8 @@ static void op_update_function_configuration(struct call *c)
             send_error(c, 500, "ServiceException", "out of memory");
         return;
     }
-    lambda_new_uuid(copy->revision_id);
-    copy->last_modified_ms = now_ms();
+    uuid_v4(copy->revision_id);
+    copy->last_modified_ms = clock_now_ms();
     lambda_version_free(fn->versions[0]);
     fn->versions[0] = copy;
     lambda_runtime_retire(c->svc->runtime, fn->account, fn->name, "$LATEST");
@@ -830,7 +814,7 @@ static int compare_names(const void *a, const void *b)
 
 static int max_items(struct call *c, int dflt, int cap)
 {
-    char *s = query_param(c->req, "MaxItems");
+    char *s = request_param(c->req, "MaxItems");
     int n = dflt;
     if (s) {
         n = atoi(s);
@@ -849,8 +833,8 @@ static void op_list_functions(struct call *c)
     int limit = max_items(c, 50, 10000);
     if (limit < 0)
         return;
-    char *marker = query_param(c->req, "Marker");
-    char *all = query_param(c->req, "FunctionVersion");
+    char *marker = request_param(c->req, "Marker");
+    char *all = request_param(c->req, "FunctionVersion");
     size_t n = 0;
     for (struct lambda_function *f = c->svc->functions; f; f = f->next)
         if (strcmp(f->account, c->account) == 0)
@@ -903,7 +887,7 @@ static void op_list_versions(struct call *c)
     int limit = fn ? max_items(c, 50, 10000) : -1;
     if (limit < 0)
         return;
-    char *marker = query_param(c->req, "Marker");
+    char *marker = request_param(c->req, "Marker");
     struct strbuf sb;
     strbuf_init(&sb);
     struct json_writer w;
@@ -1209,7 +1193,7 @@ static void op_add_permission(struct call *c)
     fn->policy[fn->n_policy].sid = sid_copy;
     fn->policy[fn->n_policy].json = strbuf_detach(&sb, NULL);
     fn->n_policy++;
-    lambda_new_uuid(fn->policy_revision);
+    uuid_v4(fn->policy_revision);
     persist_then(c, fn, fn->name, permission_added);
 }
 
@@ -1249,7 +1233,7 @@ static void op_remove_permission(struct call *c, const char *sid)
     struct lambda_function *fn = require_function(c);
     if (!fn)
         return;
-    char *rev = query_param(c->req, "RevisionId");
+    char *rev = request_param(c->req, "RevisionId");
     if (rev && *rev && strcmp(rev, fn->policy_revision) != 0) {
         free(rev);
         send_error(c, 412, "PreconditionFailedException",
@@ -1263,7 +1247,7 @@ static void op_remove_permission(struct call *c, const char *sid)
             free(fn->policy[i].json);
             memmove(&fn->policy[i], &fn->policy[i + 1], (fn->n_policy - i - 1) * sizeof(*fn->policy));
             fn->n_policy--;
-            lambda_new_uuid(fn->policy_revision);
+            uuid_v4(fn->policy_revision);
             c->status = 204;
             persist_then(c, fn, fn->name, persisted_empty);
             return;
@@ -1361,7 +1345,7 @@ static void op_create_alias(struct call *c)
         send_error(c, 500, "ServiceException", "out of memory");
         return;
     }
-    lambda_new_uuid(a->revision_id);
+    uuid_v4(a->revision_id);
     fn->n_aliases++;
     c->status = 201;
     persist_then(c, fn, fn->name, alias_saved);
@@ -1421,7 +1405,7 @@ static void op_alias(struct call *c, const char *alias_name)
         send_error(c, 500, "ServiceException", "out of memory");
         return;
     }
-    lambda_new_uuid(a->revision_id);
+    uuid_v4(a->revision_id);
     c->status = 200;
     persist_then(c, fn, fn->name, alias_saved);
 }
@@ -1431,7 +1415,7 @@ static void op_list_aliases(struct call *c)
     struct lambda_function *fn = require_function(c);
     if (!fn)
         return;
-    char *only = query_param(c->req, "FunctionVersion");
+    char *only = request_param(c->req, "FunctionVersion");
     struct strbuf sb;
     strbuf_init(&sb);
     struct json_writer w;
@@ -1452,7 +1436,7 @@ static void op_list_aliases(struct call *c)
 
 static void op_tags(struct call *c, const char *arn_encoded)
 {
-    char *arn = s3_url_decode(arn_encoded, strlen(arn_encoded), false);
+    char *arn = percent_decode(arn_encoded, strlen(arn_encoded), 0, NULL);
     if (arn && strstr(arn, ":event-source-mapping:")) {
         lambda_esm_tags(c->svc->esm, c->req, c->account, arn, c->json);
         free(arn);
@@ -1490,25 +1474,7 @@ static void op_tags(struct call *c, const char *arn_encoded)
         }
         lambda_kvs_free(add, n);
     } else {
-        const char *p = c->req->query;
-        while (p && *p) {
-            const char *amp = strchr(p, '&');
-            size_t len = amp ? (size_t)(amp - p) : strlen(p);
-            if (len > 8 && strncmp(p, "tagKeys=", 8) == 0) {
-                char *key = s3_url_decode(p + 8, len - 8, true);
-                for (size_t i = 0; key && i < fn->n_tags; i++) {
-                    if (strcmp(fn->tags[i].key, key) == 0) {
-                        free(fn->tags[i].key);
-                        free(fn->tags[i].value);
-                        memmove(&fn->tags[i], &fn->tags[i + 1], (fn->n_tags - i - 1) * sizeof(*fn->tags));
-                        fn->n_tags--;
-                        break;
-                    }
-                }
-                free(key);
-            }
-            p = amp ? amp + 1 : NULL;
-        }
+        lambda_kvs_remove_named(fn->tags, &fn->n_tags, c->req->query, "tagKeys");
     }
     c->status = 204;
     persist_then(c, fn, fn->name, persisted_empty);
@@ -1691,7 +1657,7 @@ static void op_event_invoke_config(struct call *c)
         free(next.on_failure);
         return;
     }
-    next.modified_ms = now_ms();
+    next.modified_ms = clock_now_ms();
     if (!fn->eic && !(fn->eic = calloc(1, sizeof(*fn->eic)))) {
         free(next.on_success);
         free(next.on_failure);
@@ -1758,7 +1724,7 @@ static int parse_function_path(struct call *c, const char *rest)
 {
     const char *slash = strchr(rest, '/');
     size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
-    char *decoded = s3_url_decode(rest, len, false);
+    char *decoded = percent_decode(rest, len, 0, NULL);
     if (!decoded)
         return -1;
     int rc = split_function_name(c, decoded);
@@ -1767,7 +1733,7 @@ static int parse_function_path(struct call *c, const char *rest)
         return -1;
     if (!(c->sub = strdup(slash ? slash + 1 : "")))
         return -1;
-    char *q = query_param(c->req, "Qualifier");
+    char *q = request_param(c->req, "Qualifier");
     if (q && *q) {
         free(c->qualifier);
         c->qualifier = q;
@@ -1801,7 +1767,7 @@ static void route_function(struct call *c)
     else if (is(c, "GET", "policy"))
         op_get_policy(c);
     else if (strcmp(c->req->method, "DELETE") == 0 && strncmp(c->sub, "policy/", 7) == 0) {
-        char *sid = s3_url_decode(c->sub + 7, strlen(c->sub + 7), false);
+        char *sid = percent_decode(c->sub + 7, strlen(c->sub + 7), 0, NULL);
         if (sid)
             op_remove_permission(c, sid);
         else
@@ -1816,7 +1782,7 @@ static void route_function(struct call *c)
     else if (is(c, "GET", "aliases"))
         op_list_aliases(c);
     else if (strncmp(c->sub, "aliases/", 8) == 0 && c->sub[8]) {
-        char *name = s3_url_decode(c->sub + 8, strlen(c->sub + 8), false);
+        char *name = percent_decode(c->sub + 8, strlen(c->sub + 8), 0, NULL);
         if (name)
             op_alias(c, name);
         else

@@ -26,6 +26,7 @@
 #include "server/core/server.h"
 #include "server/sqs/entry.h"
 #include "storage/core/store.h"
+#include "storage/core/store_internal.h"
 
 struct async_event {
     struct async_event *next;
@@ -88,7 +89,7 @@ struct row_job {
     void *arg;
 };
 
-static int apply_row(sqlite3 *db, void *arg)
+static int apply_row(struct store_conn *conn, void *arg)
 {
     struct row_job *j = arg;
     static const char *const sql[] = {
@@ -97,7 +98,7 @@ static int apply_row(sqlite3 *db, void *arg)
         "UPDATE lambda_events SET attempts = ?7, next_ms = ?9 WHERE id = ?1",
         "DELETE FROM lambda_events WHERE id = ?1",
     };
-    sqlite3_stmt *s = store_stmt(db, sql[j->op]);
+    sqlite3_stmt *s = db_stmt(conn, sql[j->op]);
     int rc = -1;
     if (!s)
         goto out;
@@ -164,13 +165,8 @@ static void write_record(struct lambda_async *a, struct async_event *ev, const c
 {
     struct json_writer w;
     jw_init(&w, sb);
-    char stamp[40], arn[600];
-    int64_t ms = now_ms();
-    time_t s = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(stamp + strlen(stamp), sizeof(stamp) - strlen(stamp), ".%03dZ", (int)(ms % 1000));
+    char stamp[32], arn[600];
+    date_iso8601(clock_now_ms(), stamp);
     snprintf(arn, sizeof(arn), "arn:aws:lambda:%s:%s:function:%s:%s", a->svc->srv->cfg->region, ev->account,
              ev->function, ev->qualifier && *ev->qualifier ? ev->qualifier : "$LATEST");
     jw_object_open(&w, NULL);
@@ -265,7 +261,7 @@ static void on_result(void *arg, const struct lambda_result *r)
     }
     int max_retries = eic && eic->max_retries >= 0 ? eic->max_retries : LAMBDA_DEFAULT_RETRIES;
     int max_age = eic && eic->max_age_s >= 0 ? eic->max_age_s : LAMBDA_DEFAULT_EVENT_AGE_S;
-    int64_t now = now_ms();
+    int64_t now = clock_now_ms();
     int64_t next = now + (int64_t)a->svc->srv->cfg->lambda_retry_base_ms * ev->attempts;
     if (ev->attempts <= max_retries && next - ev->created_ms <= (int64_t)max_age * 1000) {
         ev->next_ms = next;
@@ -296,7 +292,7 @@ static void run_event(struct lambda_async *a, struct async_event *ev)
     if (!cfg || cfg->concurrency == 0) {
         /* Throttled (or no memory): try again later without counting. */
         lambda_exec_config_unref(cfg);
-        ev->next_ms = now_ms() + a->svc->srv->cfg->lambda_retry_base_ms;
+        ev->next_ms = clock_now_ms() + a->svc->srv->cfg->lambda_retry_base_ms;
         return;
     }
     char arn[600], rid[37];
@@ -306,7 +302,7 @@ static void run_event(struct lambda_async *a, struct async_event *ev)
     if (lambda_runtime_invoke(a->svc->runtime, cfg, arn, ev->payload, ev->len, NULL, on_result, ev, rid) < 0) {
         ev->running = false;
         ev->attempts--;
-        ev->next_ms = now_ms() + a->svc->srv->cfg->lambda_retry_base_ms;
+        ev->next_ms = clock_now_ms() + a->svc->srv->cfg->lambda_retry_base_ms;
     }
     lambda_exec_config_unref(cfg);
 }
@@ -316,7 +312,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct lambda_async *a = arg;
-    int64_t now = now_ms();
+    int64_t now = clock_now_ms();
     struct async_event *ev = a->events;
     while (ev) {
         struct async_event *next = ev->next;
@@ -337,7 +333,7 @@ static void arm(struct lambda_async *a)
         evtimer_del(a->timer);
         return;
     }
-    int64_t wait = soonest - now_ms();
+    int64_t wait = soonest - clock_now_ms();
     if (wait < 0)
         wait = 0;
     struct timeval tv = {(time_t)(wait / 1000), (suseconds_t)(wait % 1000) * 1000};
@@ -385,8 +381,8 @@ int lambda_async_accept(struct lambda_async *a, const char *account, const char 
     ev->qualifier = strdup(qualifier ? qualifier : "");
     ev->payload = malloc(len + 1);
     ev->len = len;
-    ev->created_ms = ev->next_ms = now_ms();
-    lambda_new_uuid(ev->request_id);
+    ev->created_ms = ev->next_ms = clock_now_ms();
+    uuid_v4(ev->request_id);
     c->ev = ev;
     c->done = done;
     c->arg = arg;
@@ -413,7 +409,7 @@ int lambda_async_accept(struct lambda_async *a, const char *account, const char 
 
 static int load_events(struct lambda_async *a, char *err, size_t errlen)
 {
-    sqlite3 *db = store_reader_db(a->svc->srv->store);
+    sqlite3 *db = store_reader(a->svc->srv->store)->db;
     sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v2(db, "SELECT id, account, function, qualifier, request_id, payload, attempts,"
                                " created_ms, next_ms FROM lambda_events ORDER BY id DESC", -1, &s, NULL) != SQLITE_OK) {

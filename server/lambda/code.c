@@ -28,6 +28,8 @@
 #include "server/lambda/lambda.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
+#include "protocol/core/hex.h"
+#include "protocol/core/base64.h"
 
 struct code_job {
     struct code_job *next;
@@ -274,13 +276,8 @@ static int unpack(zip_t *z, const char *dir, const char *sha_hex)
 
 static void encode_sha(const unsigned char sha[32], struct lambda_code_result *r)
 {
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        r->sha_hex[2 * i] = hex[sha[i] >> 4];
-        r->sha_hex[2 * i + 1] = hex[sha[i] & 15];
-    }
-    r->sha_hex[64] = '\0';
-    EVP_EncodeBlock((unsigned char *)r->sha_b64, sha, 32);
+    hex_encode(sha, 32, r->sha_hex);
+    base64_encode(sha, 32, r->sha_b64);
 }
 
 /* Validates and stores a spooled zip; LAMBDA_CODE_*. */

@@ -44,6 +44,7 @@
 #include "server/core/server.h"
 #include "server/sqs/entry.h"
 #include "storage/core/store.h"
+#include "storage/core/store_internal.h"
 
 #define ESM_PATH "/2015-03-31/event-source-mappings"
 #define DEFAULT_BATCH 10
@@ -119,7 +120,7 @@ static void kick(struct lambda_esm *esm)
  * an arrival then, which kick a pass. */
 static void arm_timer(struct lambda_esm *esm)
 {
-    int64_t now = now_ms(), soonest = INT64_MAX;
+    int64_t now = clock_now_ms(), soonest = INT64_MAX;
     for (struct mapping *m = esm->mappings; m; m = m->next)
         if (m->wait_until_ms > now && m->wait_until_ms < soonest)
             soonest = m->wait_until_ms;
@@ -339,7 +340,7 @@ static bool start_batch(struct lambda_esm *esm, struct mapping *m)
         limit = m->max_concurrency;
     if (limit == 0) {
         lambda_exec_config_unref(cfg);
-        m->wait_until_ms = now_ms() + RETRY_MS;   /* missing or throttled */
+        m->wait_until_ms = clock_now_ms() + RETRY_MS;   /* missing or throttled */
         return false;
     }
     size_t visible = m->in_flight < limit ? sqs_visible_internal(svc->srv->sqs, m->queue_arn) : 0;
@@ -348,7 +349,7 @@ static bool start_batch(struct lambda_esm *esm, struct mapping *m)
         return false;
     }
     if (m->window_s > 0 && visible < (size_t)m->batch_size) {
-        int64_t now = now_ms();
+        int64_t now = clock_now_ms();
         if (!m->wait_until_ms)
             m->wait_until_ms = now + (int64_t)m->window_s * 1000;
         if (now < m->wait_until_ms) {
@@ -388,7 +389,7 @@ static void pass(struct lambda_esm *esm)
     if (esm->in_pass || esm->stopping || !esm->svc->srv->sqs)
         return;
     esm->in_pass = true;
-    int64_t now = now_ms();
+    int64_t now = clock_now_ms();
     for (struct mapping *m = esm->mappings; m; m = m->next) {
         if (!m->enabled || (m->transition && strcmp(m->transition, "Creating") == 0))
             continue;              /* polling starts once the mapping is durable */
@@ -456,14 +457,14 @@ struct persist_job {
     void *arg;
 };
 
-static int apply_persist(sqlite3 *db, void *arg)
+static int apply_persist(struct store_conn *conn, void *arg)
 {
     struct persist_job *j = arg;
     const char *sql = j->doc ? "INSERT INTO lambda_esm(uuid, account, doc) VALUES(?1, ?2, ?3) "
                                "ON CONFLICT(uuid) DO UPDATE SET doc = excluded.doc"
                              : "DELETE FROM lambda_esm WHERE uuid = ?1 AND account = ?2";
     const char *const params[] = {j->uuid, j->account, j->doc};
-    return store_exec_text(db, sql, j->doc ? 3 : 2, params) < 0 ? -1 : 0;
+    return db_exec_text(conn, sql, j->doc ? 3 : 2, params) < 0 ? -1 : 0;
 }
 
 static void persist_done(void *arg, bool ok)
@@ -583,7 +584,7 @@ static void append(struct lambda_esm *esm, struct mapping *m)
 
 static int load_mappings(struct lambda_esm *esm, char *err, size_t errlen)
 {
-    sqlite3 *db = store_reader_db(esm->svc->srv->store);
+    sqlite3 *db = store_reader(esm->svc->srv->store)->db;
     sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v2(db, "SELECT uuid, account, doc FROM lambda_esm ORDER BY rowid", -1, &s, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "cannot read lambda_esm: %s", sqlite3_errmsg(db));
@@ -967,8 +968,8 @@ static void op_create(struct lambda_esm *esm, struct http_req *req, const char *
             return;
         }
     }
-    lambda_new_uuid(m->uuid);
-    m->modified_ms = now_ms();
+    uuid_v4(m->uuid);
+    m->modified_ms = clock_now_ms();
     m->transition = "Creating";
     struct esm_call *c = new_call(esm, req, m);
     if (!c) {
@@ -1025,7 +1026,7 @@ static void op_update(struct lambda_esm *esm, struct http_req *req, struct mappi
     c->before.qualifier = m->qualifier;
     bool was_enabled = m->enabled;
     *m = next;
-    m->modified_ms = now_ms();
+    m->modified_ms = clock_now_ms();
     m->transition = m->enabled == was_enabled ? "Updating" : m->enabled ? "Enabling" : "Disabling";
     if (persist(esm, m, false, written, c) < 0)
         written(c, false);
@@ -1050,7 +1051,7 @@ static char *query_value(const struct http_req *req, const char *name)
     for (const char *p = req->query; p && *p; p = strchr(p, '&'), p = p ? p + 1 : NULL) {
         if (strncmp(p, name, n) == 0 && p[n] == '=') {
             const char *v = p + n + 1, *end = strchr(v, '&');
-            return s3_url_decode(v, end ? (size_t)(end - v) : strlen(v), true);
+            return percent_decode(v, end ? (size_t)(end - v) : strlen(v), PERCENT_PLUS_IS_SPACE, NULL);
         }
     }
     return NULL;
@@ -1120,26 +1121,6 @@ static void tags_written(void *arg, bool ok)
     http_resp_send(req, 204, NULL, NULL, 0);
 }
 
-static void untag(struct mapping *m, const char *query)
-{
-    for (const char *p = query; p && *p; p = strchr(p, '&'), p = p ? p + 1 : NULL) {
-        if (strncmp(p, "tagKeys=", 8) != 0)
-            continue;
-        const char *end = strchr(p, '&');
-        char *key = s3_url_decode(p + 8, end ? (size_t)(end - p - 8) : strlen(p + 8), true);
-        for (size_t i = 0; key && i < m->n_tags; i++) {
-            if (strcmp(m->tags[i].key, key) == 0) {
-                free(m->tags[i].key);
-                free(m->tags[i].value);
-                memmove(&m->tags[i], &m->tags[i + 1], (m->n_tags - i - 1) * sizeof(*m->tags));
-                m->n_tags--;
-                break;
-            }
-        }
-        free(key);
-    }
-}
-
 void lambda_esm_tags(struct lambda_esm *esm, struct http_req *req, const char *account, const char *arn,
                      const struct json_value *body)
 {
@@ -1171,7 +1152,7 @@ void lambda_esm_tags(struct lambda_esm *esm, struct http_req *req, const char *a
             return;
         }
     } else if (strcmp(req->method, "DELETE") == 0) {
-        untag(m, req->query);
+        lambda_kvs_remove_named(m->tags, &m->n_tags, req->query, "tagKeys");
     } else {
         fail(req, 501, "NotImplementedException", "%s %s is not implemented by cloudless.", req->method, req->path);
         return;

@@ -23,7 +23,11 @@
 #include <stdint.h>
 
 #include "protocol/core/strbuf.h"
+#include "protocol/core/dates.h"
 #include "protocol/core/json.h"
+#include "protocol/core/percent.h"
+#include "protocol/core/uuid.h"
+#include "storage/core/clock.h"
 
 struct server;
 struct lambda_code;
@@ -127,6 +131,9 @@ void lambda_function_free(struct lambda_function *fn);
 void lambda_version_free(struct lambda_version *v);
 struct lambda_version *lambda_version_copy(const struct lambda_version *v);
 void lambda_kvs_free(struct lambda_kv *kv, size_t n);
+/* Removes from kv the keys that the query's repeated `param` names
+ * (UntagResource's ?tagKeys=a&tagKeys=b). */
+void lambda_kvs_remove_named(struct lambda_kv *kv, size_t *n, const char *query, const char *param);
 /* arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>] */
 void lambda_function_arn(struct lambda_service *svc, const struct lambda_function *fn,
                          const char *qualifier, char *out, size_t cap);
@@ -138,9 +145,6 @@ void lambda_write_config(struct lambda_service *svc, struct json_writer *w, cons
 int lambda_persist(struct lambda_service *svc, const struct lambda_function *fn,
                    const char *account, const char *name, void (*done)(void *arg, bool ok), void *arg);
 int lambda_load_functions(struct lambda_service *svc, char *err, size_t errlen);
-void lambda_new_uuid(char out[37]);
-/* "2024-01-01T00:00:00.000+0000" */
-void lambda_format_time(int64_t ms, char out[40]);
 
 /* ---- server/lambda/code.c ---------------------------------------------------- */
 

@@ -56,6 +56,7 @@
 #include "server/core/log.h"
 #include "server/logs/logs.h"
 #include "server/core/server.h"
+#include "protocol/core/hex.h"
 
 #define LOG_CAP (1024 * 1024)          /* log bytes kept per invocation */
 #define LINE_MAX_BYTES (256 * 1024)    /* CloudWatch's largest event */
@@ -255,7 +256,7 @@ static void env_log(struct env *e, const char *s, size_t len)
         if (inv && !inv->truncated) {
             inv->truncated = true;
             static const char note[] = "[cloudless] log output truncated: this invocation wrote more than 1048576 bytes";
-            logs_put(e->rt->svc->srv->logs, e->pool->cfg->account, e->group, e->stream, now_ms(), note,
+            logs_put(e->rt->svc->srv->logs, e->pool->cfg->account, e->group, e->stream, clock_now_ms(), note,
                      sizeof(note) - 1);
             tail_append(inv, note, sizeof(note) - 1);
             tail_append(inv, "\n", 1);
@@ -263,7 +264,7 @@ static void env_log(struct env *e, const char *s, size_t len)
         return;
     }
     *logged += (int64_t)len;
-    logs_put(e->rt->svc->srv->logs, e->pool->cfg->account, e->group, e->stream, now_ms(), s, len);
+    logs_put(e->rt->svc->srv->logs, e->pool->cfg->account, e->group, e->stream, clock_now_ms(), s, len);
     if (inv) {
         tail_append(inv, s, len);
         tail_append(inv, "\n", 1);
@@ -283,7 +284,7 @@ static void env_logf(struct env *e, const char *fmt, ...)
     size_t len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
     /* Runtime lines are never truncated away. */
     struct invocation *inv = e->delivered ? e->inv : NULL;
-    logs_put(e->rt->svc->srv->logs, e->pool->cfg->account, e->group, e->stream, now_ms(), buf, len);
+    logs_put(e->rt->svc->srv->logs, e->pool->cfg->account, e->group, e->stream, clock_now_ms(), buf, len);
     if (inv) {
         tail_append(inv, buf, len);
         tail_append(inv, "\n", 1);
@@ -382,7 +383,7 @@ static int64_t max_memory_mb(struct env *e)
 
 static void write_end_report(struct env *e, struct invocation *inv)
 {
-    double ms = (double)(now_us() - inv->start_us) / 1000.0;
+    double ms = (double)(clock_now_us() - inv->start_us) / 1000.0;
     env_logf(e, "END RequestId: %s", inv->request_id);
     char init[64] = "";
     if (e->cold)
@@ -573,13 +574,9 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
     if (!e->inv)
         return;
     char stamp[32], msg[200];
-    int64_t ms = now_ms();
-    time_t s = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(msg, sizeof(msg), "%s.%03dZ %s Task timed out after %d.00 seconds", stamp, (int)(ms % 1000),
-             e->inv->request_id, e->inv->cfg->timeout_s);
+    date_iso8601(clock_now_ms(), stamp);
+    snprintf(msg, sizeof(msg), "%s %s Task timed out after %d.00 seconds", stamp, e->inv->request_id,
+             e->inv->cfg->timeout_s);
     drain_output(e);
     env_logf(e, "%s", msg);
     struct strbuf sb;
@@ -813,15 +810,11 @@ static void stream_name(const struct lambda_exec_config *c, char *out, size_t ca
     unsigned char r[16];
     if (RAND_bytes(r, sizeof(r)) != 1)
         memset(r, 0, sizeof(r));
-    char hex[33];
-    for (int i = 0; i < 16; i++)
-        snprintf(hex + 2 * i, 3, "%02x", r[i]);
-    time_t s = time(NULL);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    char day[16];
-    strftime(day, sizeof(day), "%Y/%m/%d", &tm);
-    snprintf(out, cap, "%s/[%s]%s", day, c->version, hex);
+    char hex[33], day[32];
+    hex_encode(r, sizeof(r), hex);
+    date_iso8601(clock_now_ms(), day);     /* "2024-05-01T..." -> "2024/05/01" */
+    day[4] = day[7] = '/';
+    snprintf(out, cap, "%.10s/[%s]%s", day, c->version, hex);
 }
 
 /* Starts an environment for the pool (the caller assigns it work); NULL
@@ -869,7 +862,7 @@ static struct env *env_spawn(struct pool *p, struct lambda_runtime *rt)
         argv[2] = node ? bootstrap : NULL;
     }
     const char *exe = program ? program_path : bootstrap;
-    e->spawned_us = now_us();
+    e->spawned_us = clock_now_us();
     pid_t pid = spawn_child(rt, c, pipefd[1], argv, ep.items, exe, !node);
     close(pipefd[1]);
     envp_free(&ep);
@@ -917,9 +910,9 @@ static void trace_id(char *out, size_t cap)
     if (RAND_bytes(r, sizeof(r)) != 1)
         memset(r, 0, sizeof(r));
     char hex[41];
-    for (int i = 0; i < 20; i++)
-        snprintf(hex + 2 * i, 3, "%02x", r[i]);
-    snprintf(out, cap, "Root=1-%08llx-%.24s;Parent=%.16s;Sampled=0", (long long)time(NULL), hex, hex + 24);
+    hex_encode(r, sizeof(r), hex);
+    snprintf(out, cap, "Root=1-%08llx-%.24s;Parent=%.16s;Sampled=0", (long long)(clock_now_ms() / 1000), hex,
+             hex + 24);
 }
 
 static void deliver(struct env *e)
@@ -928,8 +921,8 @@ static void deliver(struct env *e)
     struct http_req *req = e->next_req;
     e->next_req = NULL;
     e->delivered = true;
-    inv->start_us = now_us();
-    inv->deadline_ms = now_ms() + (int64_t)inv->cfg->timeout_s * 1000;
+    inv->start_us = clock_now_us();
+    inv->deadline_ms = clock_now_ms() + (int64_t)inv->cfg->timeout_s * 1000;
     env_logf(e, "START RequestId: %s Version: %s", inv->request_id, inv->cfg->version);
     char deadline[32], trace[128];
     snprintf(deadline, sizeof(deadline), "%" PRId64, inv->deadline_ms);
@@ -976,7 +969,7 @@ static void on_spawn_timer(evutil_socket_t fd, short what, void *arg)
 
 static void env_schedule(struct pool *p)
 {
-    int64_t now = now_us();
+    int64_t now = clock_now_us();
     while (p->pending && !p->rt->stopping) {
         struct env *idle = NULL;
         int busy = 0;
@@ -1075,7 +1068,7 @@ static void post_done(struct http_req *req)
         answer_json(req, 202, "{\"status\":\"OK\"}");
         if (e->inv && !e->delivered) {
             e->delivered = true;
-            e->inv->start_us = now_us();
+            e->inv->start_us = clock_now_us();
         }
         env_kill(e);
         env_finish(e, len ? body : "{}", len ? len : 2, "Unhandled");
@@ -1092,7 +1085,7 @@ static void post_done(struct http_req *req)
     if (e->state == ENV_DYING)
         return;
     e->state = ENV_IDLE;
-    e->idle_since_us = now_us();
+    e->idle_since_us = clock_now_us();
     if (e->pool->retired || e->rt->stopping)
         env_kill(e);
     else
@@ -1124,19 +1117,19 @@ static void handle_next(struct http_req *req, struct env *e)
         return;
     }
     if (!e->init_us) {
-        e->init_us = now_us() - e->spawned_us;
+        e->init_us = clock_now_us() - e->spawned_us;
         if (e->learn_exe && !*e->learn_exe)
             learn_interpreter(e);
     }
     if (e->state == ENV_STARTING) {
         e->state = ENV_IDLE;
-        e->idle_since_us = now_us();
+        e->idle_since_us = clock_now_us();
     }
     if (e->inv && e->delivered) {
         /* Asking for more without answering: the invocation ends empty. */
         env_finish(e, "null", 4, NULL);
         e->state = ENV_IDLE;
-        e->idle_since_us = now_us();
+        e->idle_since_us = clock_now_us();
     }
     e->next_req = req;
     if (e->inv)
@@ -1276,9 +1269,9 @@ int lambda_runtime_invoke(struct lambda_runtime *rt, struct lambda_exec_config *
     }
     memcpy(inv->payload, payload, len);
     inv->payload[len] = '\0';
-    lambda_new_uuid(inv->request_id);
+    uuid_v4(inv->request_id);
     memcpy(request_id, inv->request_id, 37);
-    inv->queued_us = now_us();
+    inv->queued_us = clock_now_us();
     if (p->pending_tail)
         p->pending_tail->next = inv;
     else
@@ -1316,7 +1309,7 @@ static void on_reap(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct lambda_runtime *rt = arg;
     int64_t idle_us = (int64_t)rt->svc->srv->cfg->lambda_idle_timeout_s * 1000000;
-    int64_t now = now_us();
+    int64_t now = clock_now_us();
     for (struct pool *p = rt->pools; p; p = p->next) {
         for (struct env *e = p->envs; e; e = e->next) {
             if (e->state == ENV_IDLE && !e->inv && now - e->idle_since_us >= idle_us) {

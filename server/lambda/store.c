@@ -20,6 +20,7 @@
 #include "server/core/log.h"
 #include "server/core/server.h"
 #include "storage/core/store.h"
+#include "storage/core/store_internal.h"
 
 struct lambda_function *lambda_find(struct lambda_service *svc, const char *account, const char *name)
 {
@@ -46,6 +47,24 @@ struct lambda_version *lambda_resolve(struct lambda_function *fn, const char *qu
             return fn->versions[i];
     struct lambda_alias *a = lambda_find_alias(fn, qualifier);
     return a ? lambda_resolve(fn, a->version) : NULL;
+}
+
+void lambda_kvs_remove_named(struct lambda_kv *kv, size_t *n, const char *query, const char *param)
+{
+    const char *cursor = query;
+    char *key;
+    while ((key = query_param_next(&cursor, param))) {
+        for (size_t i = 0; i < *n; i++) {
+            if (strcmp(kv[i].key, key) == 0) {
+                free(kv[i].key);
+                free(kv[i].value);
+                memmove(&kv[i], &kv[i + 1], (*n - i - 1) * sizeof(*kv));
+                (*n)--;
+                break;
+            }
+        }
+        free(key);
+    }
 }
 
 void lambda_kvs_free(struct lambda_kv *kv, size_t n)
@@ -150,42 +169,13 @@ void lambda_function_arn(struct lambda_service *svc, const struct lambda_functio
              fn->name, qualifier ? ":" : "", qualifier ? qualifier : "");
 }
 
-void lambda_new_uuid(char out[37])
-{
-    unsigned char b[16];
-    if (RAND_bytes(b, sizeof(b)) != 1) {
-        /* RAND_bytes only fails without an entropy source; ids then come
-         * from the clock and pid, still unique within this process. */
-        uint64_t t = (uint64_t)now_us() ^ ((uint64_t)getpid() << 40);
-        static uint64_t counter;
-        counter++;
-        memcpy(b, &t, 8);
-        memcpy(b + 8, &counter, 8);
-    }
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-             b[14], b[15]);
-}
-
-void lambda_format_time(int64_t ms, char out[40])
-{
-    time_t s = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    char base[24];
-    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, 40, "%.19s.%03d+0000", base, (int)(ms % 1000));
-}
-
 void lambda_write_config(struct lambda_service *svc, struct json_writer *w, const char *key,
                          const struct lambda_function *fn, const struct lambda_version *v)
 {
     char arn[512], modified[40];
     bool latest = strcmp(v->version, "$LATEST") == 0;
     lambda_function_arn(svc, fn, latest ? NULL : v->version, arn, sizeof(arn));
-    lambda_format_time(v->last_modified_ms, modified);
+    date_iso8601_offset(v->last_modified_ms, modified);
     jw_object_open(w, key);
     jw_string(w, "FunctionName", fn->name);
     jw_string(w, "FunctionArn", arn);
@@ -310,13 +300,13 @@ struct persist_job {
     void *arg;
 };
 
-static int apply_persist(sqlite3 *db, void *arg)
+static int apply_persist(struct store_conn *conn, void *arg)
 {
     struct persist_job *j = arg;
     const char *sql = j->doc ? "INSERT OR REPLACE INTO lambda_functions(account, name, doc) VALUES (?1, ?2, ?3)"
                              : "DELETE FROM lambda_functions WHERE account = ?1 AND name = ?2";
     const char *const params[] = {j->account, j->name, j->doc};
-    return store_exec_text(db, sql, j->doc ? 3 : 2, params) < 0 ? -1 : 0;
+    return db_exec_text(conn, sql, j->doc ? 3 : 2, params) < 0 ? -1 : 0;
 }
 
 static void persist_done(void *arg, bool ok)
@@ -518,7 +508,7 @@ static struct lambda_function *load_function(const char *account, const char *na
 
 int lambda_load_functions(struct lambda_service *svc, char *err, size_t errlen)
 {
-    sqlite3 *db = store_reader_db(svc->srv->store);
+    sqlite3 *db = store_reader(svc->srv->store)->db;
     sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v2(db, "SELECT account, name, doc FROM lambda_functions ORDER BY account, name", -1, &s,
                            NULL) != SQLITE_OK) {

@@ -30,6 +30,8 @@
 #include "server/core/log.h"
 #include "server/core/server.h"
 #include "storage/core/store.h"
+#include "storage/core/store_internal.h"
+#include "storage/core/clock.h"
 
 #define BODY_MAX (2 * 1024 * 1024)
 #define PENDING_BYTES_MAX (16 * 1024 * 1024)
@@ -122,7 +124,7 @@ static void missing(struct logs_call *c, const char *field)
 static sqlite3_stmt *prepare(struct logs_call *c, const char *sql)
 {
     sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(store_reader_db(c->ls->srv->store), sql, -1, &s, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(store_reader(c->ls->srv->store)->db, sql, -1, &s, NULL) != SQLITE_OK) {
         sqlite3_finalize(s);
         send_error(c, 500, "ServiceUnavailableException", "The log store could not be read.");
         return NULL;
@@ -572,9 +574,9 @@ static void write_job_free(struct write_job *j)
     free(j);
 }
 
-static int exec_bind(sqlite3 *db, const char *sql, const char *a, const char *b, const char *c3, int64_t i4)
+static int exec_bind(struct store_conn *conn, const char *sql, const char *a, const char *b, const char *c3, int64_t i4)
 {
-    sqlite3_stmt *s = store_stmt(db, sql);
+    sqlite3_stmt *s = db_stmt(conn, sql);
     int rc = -1;
     if (s) {
         if (a)
@@ -588,7 +590,7 @@ static int exec_bind(sqlite3 *db, const char *sql, const char *a, const char *b,
             rc = 0;
     }
     sqlite3_reset(s);
-    return rc < 0 ? -1 : sqlite3_changes(db);
+    return rc < 0 ? -1 : sqlite3_changes(conn->db);
 }
 
 /* A stream a batch of events goes to: what its row's statistics gain. */
@@ -605,9 +607,9 @@ static bool same_stream(const struct pending_event *a, const struct pending_even
 
 /* Inserts the events; each stream they go to is created if missing and its
  * statistics updated once for the batch, not once per event. */
-static int insert_events(sqlite3 *db, struct write_job *j)
+static int insert_events(struct store_conn *conn, struct write_job *j)
 {
-    int64_t now = now_ms();
+    int64_t now = clock_now_ms();
     struct stream_batch *streams = NULL;
     size_t n_streams = 0, cap_streams = 0;
     int rc = 0;
@@ -628,9 +630,9 @@ static int insert_events(sqlite3 *db, struct write_job *j)
                 streams = grown;
                 cap_streams = cap;
             }
-            if (exec_bind(db, "INSERT OR IGNORE INTO logs_groups(account, name, created_ms) VALUES (?1, ?2, ?4)",
+            if (exec_bind(conn, "INSERT OR IGNORE INTO logs_groups(account, name, created_ms) VALUES (?1, ?2, ?4)",
                           e->account, e->group, NULL, now) < 0 ||
-                exec_bind(db, "INSERT OR IGNORE INTO logs_streams(account, grp, name, created_ms) VALUES (?1, ?2, ?3, ?4)",
+                exec_bind(conn, "INSERT OR IGNORE INTO logs_streams(account, grp, name, created_ms) VALUES (?1, ?2, ?3, ?4)",
                           e->account, e->group, e->stream, now) < 0) {
                 rc = -1;
                 break;
@@ -643,7 +645,7 @@ static int insert_events(sqlite3 *db, struct write_job *j)
         if (e->ts > b->max_ts)
             b->max_ts = e->ts;
         b->bytes += (int64_t)strlen(e->msg);
-        sqlite3_stmt *s = store_stmt(db, "INSERT INTO logs_events(account, grp, stream, ts, ingest_ms, message)"
+        sqlite3_stmt *s = db_stmt(conn, "INSERT INTO logs_events(account, grp, stream, ts, ingest_ms, message)"
                                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
         bool ok = s && sqlite3_bind_text(s, 1, e->account, -1, SQLITE_STATIC) == SQLITE_OK &&
                   sqlite3_bind_text(s, 2, e->group, -1, SQLITE_STATIC) == SQLITE_OK &&
@@ -656,7 +658,7 @@ static int insert_events(sqlite3 *db, struct write_job *j)
     }
     for (size_t k = 0; k < n_streams && rc == 0; k++) {
         const struct stream_batch *b = &streams[k];
-        sqlite3_stmt *s = store_stmt(db, "UPDATE logs_streams SET first_ts = min(coalesce(first_ts, ?4), ?4),"
+        sqlite3_stmt *s = db_stmt(conn, "UPDATE logs_streams SET first_ts = min(coalesce(first_ts, ?4), ?4),"
                                          " last_ts = max(coalesce(last_ts, ?7), ?7), last_ingest_ms = ?5,"
                                          " stored_bytes = stored_bytes + ?6 WHERE account = ?1 AND grp = ?2 AND name = ?3");
         bool ok = s && sqlite3_bind_text(s, 1, b->first->account, -1, SQLITE_STATIC) == SQLITE_OK &&
@@ -673,52 +675,52 @@ static int insert_events(sqlite3 *db, struct write_job *j)
     return rc;
 }
 
-static int apply_write(sqlite3 *db, void *arg)
+static int apply_write(struct store_conn *conn, void *arg)
 {
     struct write_job *j = arg;
-    int64_t now = now_ms();
+    int64_t now = clock_now_ms();
     int rc;
     switch (j->kind) {
     case W_CREATE_GROUP:
-        rc = exec_bind(db, "INSERT OR IGNORE INTO logs_groups(account, name, created_ms, tags) VALUES (?1, ?2, ?4, ?3)",
+        rc = exec_bind(conn, "INSERT OR IGNORE INTO logs_groups(account, name, created_ms, tags) VALUES (?1, ?2, ?4, ?3)",
                        j->account, j->group, j->tags_json ? j->tags_json : "{}", now);
         j->exists = rc == 0;
         return rc < 0 ? -1 : 0;
     case W_DELETE_GROUP:
-        if (exec_bind(db, "DELETE FROM logs_events WHERE account = ?1 AND grp = ?2", j->account, j->group, NULL, 0) < 0 ||
-            exec_bind(db, "DELETE FROM logs_streams WHERE account = ?1 AND grp = ?2", j->account, j->group, NULL, 0) < 0)
+        if (exec_bind(conn, "DELETE FROM logs_events WHERE account = ?1 AND grp = ?2", j->account, j->group, NULL, 0) < 0 ||
+            exec_bind(conn, "DELETE FROM logs_streams WHERE account = ?1 AND grp = ?2", j->account, j->group, NULL, 0) < 0)
             return -1;
-        rc = exec_bind(db, "DELETE FROM logs_groups WHERE account = ?1 AND name = ?2", j->account, j->group, NULL, 0);
+        rc = exec_bind(conn, "DELETE FROM logs_groups WHERE account = ?1 AND name = ?2", j->account, j->group, NULL, 0);
         j->missing = rc == 0;
         return rc < 0 ? -1 : 0;
     case W_RETENTION:
         rc = j->retention < 0
-                 ? exec_bind(db, "UPDATE logs_groups SET retention_days = NULL WHERE account = ?1 AND name = ?2",
+                 ? exec_bind(conn, "UPDATE logs_groups SET retention_days = NULL WHERE account = ?1 AND name = ?2",
                              j->account, j->group, NULL, 0)
-                 : exec_bind(db, "UPDATE logs_groups SET retention_days = ?4 WHERE account = ?1 AND name = ?2",
+                 : exec_bind(conn, "UPDATE logs_groups SET retention_days = ?4 WHERE account = ?1 AND name = ?2",
                              j->account, j->group, NULL, j->retention);
         j->missing = rc == 0;
         return rc < 0 ? -1 : 0;
     case W_TAGS:
-        rc = exec_bind(db, "UPDATE logs_groups SET tags = ?3 WHERE account = ?1 AND name = ?2", j->account,
+        rc = exec_bind(conn, "UPDATE logs_groups SET tags = ?3 WHERE account = ?1 AND name = ?2", j->account,
                        j->group, j->tags_json, 0);
         j->missing = rc == 0;
         return rc < 0 ? -1 : 0;
     case W_CREATE_STREAM:
-        rc = exec_bind(db, "INSERT OR IGNORE INTO logs_streams(account, grp, name, created_ms) VALUES (?1, ?2, ?3, ?4)",
+        rc = exec_bind(conn, "INSERT OR IGNORE INTO logs_streams(account, grp, name, created_ms) VALUES (?1, ?2, ?3, ?4)",
                        j->account, j->group, j->stream, now);
         j->exists = rc == 0;
         return rc < 0 ? -1 : 0;
     case W_DELETE_STREAM:
-        if (exec_bind(db, "DELETE FROM logs_events WHERE account = ?1 AND grp = ?2 AND stream = ?3", j->account,
+        if (exec_bind(conn, "DELETE FROM logs_events WHERE account = ?1 AND grp = ?2 AND stream = ?3", j->account,
                       j->group, j->stream, 0) < 0)
             return -1;
-        rc = exec_bind(db, "DELETE FROM logs_streams WHERE account = ?1 AND grp = ?2 AND name = ?3", j->account,
+        rc = exec_bind(conn, "DELETE FROM logs_streams WHERE account = ?1 AND grp = ?2 AND name = ?3", j->account,
                        j->group, j->stream, 0);
         j->missing = rc == 0;
         return rc < 0 ? -1 : 0;
     case W_PUT_EVENTS:
-        return insert_events(db, j);
+        return insert_events(conn, j);
     }
     return -1;
 }
@@ -1192,10 +1194,11 @@ void logs_put(struct logs_service *ls, const char *account, const char *group, c
     }
 }
 
-static int apply_sweep(sqlite3 *db, void *arg)
+static int apply_sweep(struct store_conn *conn, void *arg)
 {
+    sqlite3 *db = conn->db;
     (void)arg;
-    int64_t now = now_ms();
+    int64_t now = clock_now_ms();
     sqlite3_stmt *s = NULL;
     int ok = sqlite3_prepare_v2(db, "DELETE FROM logs_events WHERE id IN (SELECT e.id FROM logs_events e"
                                     " JOIN logs_groups g ON g.account = e.account AND g.name = e.grp"

@@ -154,7 +154,7 @@ static bool request_keys_build(struct request_keys *rk, const struct policy_requ
     bool ok = true;
     for (size_t i = 0; i < sizeof(query_keys) / sizeof(query_keys[0]); i++) {
         bool present;
-        rk->decoded[i] = s3_query_param(req->query, query_keys[i][1], &present);
+        rk->decoded[i] = query_param(req->query, query_keys[i][1], &present);
         ok = ok && (rk->decoded[i] || !present);
         iam_keys_add(k, query_keys[i][0], rk->decoded[i]);
     }

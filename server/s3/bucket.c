@@ -10,13 +10,14 @@
 
 #include "server/core/log.h"
 #include "server/s3/service.h"
+#include "protocol/core/base64.h"
 
 /* Parses an integer query parameter in [0, max] with a default; clamps to
  * max as S3 does. Answers InvalidArgument and returns -1 when malformed. */
 int s3_int_param(struct s3_call *call, const char *name, int def, int max, int *out)
 {
     bool present = false;
-    char *v = s3_query_param(call->req->query, name, &present);
+    char *v = query_param(call->req->query, name, &present);
     *out = def;
     if (!present)
         return 0;
@@ -39,7 +40,7 @@ int s3_int_param(struct s3_call *call, const char *name, int def, int max, int *
 int s3_encoding_param(struct s3_call *call, bool *url)
 {
     bool present = false;
-    char *v = s3_query_param(call->req->query, "encoding-type", &present);
+    char *v = query_param(call->req->query, "encoding-type", &present);
     *url = false;
     if (!present)
         return 0;
@@ -180,7 +181,7 @@ static char *decode_token(const char *token)
     unsigned char *out = malloc(len + 1);
     if (!out)
         return NULL;
-    long n = base64_decode(token, len, out, len);
+    long n = base64_decode_strict(token, len, out, len);
     if (n <= 0) {
         free(out);
         return NULL;
@@ -199,11 +200,11 @@ static void list_objects(struct s3_call *call, bool v2)
         return;
     const char *q = call->req->query;
     bool present;
-    char *prefix = s3_query_param(q, "prefix", &present);
-    char *delimiter = s3_query_param(q, "delimiter", &present);
-    char *marker = s3_query_param(q, v2 ? "start-after" : "marker", &present);
-    char *token = v2 ? s3_query_param(q, "continuation-token", &present) : NULL;
-    char *fetch_owner = v2 ? s3_query_param(q, "fetch-owner", &present) : NULL;
+    char *prefix = query_param(q, "prefix", &present);
+    char *delimiter = query_param(q, "delimiter", &present);
+    char *marker = query_param(q, v2 ? "start-after" : "marker", &present);
+    char *token = v2 ? query_param(q, "continuation-token", &present) : NULL;
+    char *fetch_owner = v2 ? query_param(q, "fetch-owner", &present) : NULL;
     char *token_key = NULL;
     if (token) {
         token_key = decode_token(token);
@@ -264,10 +265,10 @@ static void list_uploads(struct s3_call *call)
         return;
     const char *q = call->req->query;
     bool present;
-    char *prefix = s3_query_param(q, "prefix", &present);
-    char *delimiter = s3_query_param(q, "delimiter", &present);
-    char *key_marker = s3_query_param(q, "key-marker", &present);
-    char *id_marker = s3_query_param(q, "upload-id-marker", &present);
+    char *prefix = query_param(q, "prefix", &present);
+    char *delimiter = query_param(q, "delimiter", &present);
+    char *key_marker = query_param(q, "key-marker", &present);
+    char *id_marker = query_param(q, "upload-id-marker", &present);
     struct s3_upload_list list = {0};
     enum s3_err err = store_list_uploads(call->store, call->route.bucket, prefix, delimiter, key_marker, id_marker,
                              max_uploads, &list);

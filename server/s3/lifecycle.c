@@ -29,6 +29,7 @@
 #include "server/core/log.h"
 #include "server/s3/config.h"
 #include "storage/s3/config.h"
+#include "storage/core/clock.h"
 
 #define SWEEP_MAX_KEYS 1000
 #define LIST_PAGE 1000
@@ -252,7 +253,7 @@ static void sweep(evutil_socket_t fd, short what, void *arg)
         log_warn("lifecycle: cannot read lifecycle configurations");
         return;
     }
-    int64_t now = now_ms();
+    int64_t now = clock_now_ms();
     for (size_t b = 0; b < n; b++) {
         struct s3_lifecycle_rule *rules = NULL;
         size_t n_rules = 0;

@@ -14,7 +14,7 @@
 static char *upload_id_param(struct s3_call *call)
 {
     bool present = false;
-    char *id = s3_query_param(call->req->query, "uploadId", &present);
+    char *id = query_param(call->req->query, "uploadId", &present);
     if (!id || !*id) {
         free(id);
         s3_fail(call, S3_ERR_NO_SUCH_UPLOAD, NULL, NULL);
@@ -26,7 +26,7 @@ static char *upload_id_param(struct s3_call *call)
 static bool part_number_param(struct s3_call *call, int *out)
 {
     bool present = false;
-    char *v = s3_query_param(call->req->query, "partNumber", &present);
+    char *v = query_param(call->req->query, "partNumber", &present);
     char *end = NULL;
     long n = v ? strtol(v, &end, 10) : 0;
     bool ok = v && *v && end && *end == '\0' && n >= 1 && n <= 10000;
@@ -216,7 +216,7 @@ static void upload_completed(void *arg, const struct store_result *res)
     struct strbuf location;
     strbuf_init(&location);
     strbuf_printf(&location, "http://%s/%s/", host ? host : "localhost", call->route.bucket);
-    s3_url_encode(&location, call->route.key, true);
+    percent_encode(&location, call->route.key, strlen(call->route.key), true);
     struct strbuf xml;
     strbuf_init(&xml);
     s3_complete_upload_xml(&xml, location.data ? location.data : "", call->route.bucket, call->route.key, res->etag,
@@ -265,8 +265,8 @@ static void list_parts(struct s3_call *call)
     if (!id)
         return;
     bool present = false;
-    char *max_s = s3_query_param(call->req->query, "max-parts", &present);
-    char *marker_s = s3_query_param(call->req->query, "part-number-marker", &present);
+    char *max_s = query_param(call->req->query, "max-parts", &present);
+    char *marker_s = query_param(call->req->query, "part-number-marker", &present);
     int max_parts = max_s ? atoi(max_s) : 1000;
     int marker = marker_s ? atoi(marker_s) : 0;
     free(max_s);

@@ -26,6 +26,9 @@
 #include "server/s3/service.h"
 #include "server/sqs/entry.h"
 #include "storage/s3/notification.h"
+#include "protocol/core/base64.h"
+#include "storage/core/clock.h"
+#include "protocol/core/uuid.h"
 
 static const char *dest_kind(enum s3_notify_dest d)
 {
@@ -117,7 +120,7 @@ static void send_tests(struct notify_put *p)
     struct s3_call *call = p->call;
     struct strbuf body;
     strbuf_init(&body);
-    s3_test_event_json(&body, call->route.bucket, now_ms(), call->req->request_id,
+    s3_test_event_json(&body, call->route.bucket, clock_now_ms(), call->req->request_id,
                        call->req->request_id);
     p->tests_pending = 1;          /* held until every send is issued */
     for (size_t i = 0; i < p->cfg.n_rules && !strbuf_failed(&body); i++) {
@@ -147,15 +150,8 @@ static void stored(void *arg, bool ok)
 /* Base64 of a random UUID's text, the form of the Ids AWS generates. */
 static char *generated_id(void)
 {
-    unsigned char r[16];
-    if (RAND_bytes(r, sizeof(r)) != 1)
-        return NULL;
-    r[6] = (unsigned char)((r[6] & 0x0F) | 0x40);
-    r[8] = (unsigned char)((r[8] & 0x3F) | 0x80);
     char uuid[37];
-    snprintf(uuid, sizeof(uuid),
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1],
-             r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+    uuid_v4(uuid);
     char *out = malloc(64);
     if (out)
         base64_encode((const unsigned char *)uuid, 36, out);

@@ -86,7 +86,7 @@ static void add_object_headers(struct s3_call *call, const struct s3_object *o)
 {
     struct http_req *req = call->req;
     char date[40];
-    s3_http_date(o->last_modified_ms, date);
+    date_http(o->last_modified_ms, date);
     http_resp_header(req, "Last-Modified", date);
     http_resp_headerf(req, "ETag", "\"%s\"", o->etag);
     http_resp_header(req, "Accept-Ranges", "bytes");
@@ -118,7 +118,7 @@ static void add_content_headers(struct s3_call *call, const struct s3_object *o,
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         const char *v = *(char *const *)((const char *)&o->content + fields[i].offset);
         bool present = false;
-        char *over = overrides ? s3_query_param(call->req->query, fields[i].param, &present) : NULL;
+        char *over = overrides ? query_param(call->req->query, fields[i].param, &present) : NULL;
         if (over)
             v = over;
         if (!v && i == 0)
@@ -141,14 +141,14 @@ static enum s3_err check_conditions(struct s3_call *call, const struct s3_object
     if (if_match && !etag_list_matches(if_match, o->etag))
         return S3_ERR_PRECONDITION_FAILED;
     if (!if_match && if_unmod) {
-        int64_t t = s3_parse_http_date(if_unmod);
+        int64_t t = date_parse_http(if_unmod);
         if (t >= 0 && lm_s > t / 1000)
             return S3_ERR_PRECONDITION_FAILED;
     }
     if (if_none && etag_list_matches(if_none, o->etag))
         return S3_ERR_NOT_MODIFIED;
     if (!if_none && if_mod) {
-        int64_t t = s3_parse_http_date(if_mod);
+        int64_t t = date_parse_http(if_mod);
         if (t >= 0 && lm_s <= t / 1000)
             return S3_ERR_NOT_MODIFIED;
     }
@@ -495,7 +495,7 @@ int s3_parse_copy_source(struct s3_call *call, char **bucket, char **key, char *
                     NULL);
             return -1;
         }
-        *version_id = s3_url_decode(q + 11, strlen(q + 11), false);
+        *version_id = percent_decode(q + 11, strlen(q + 11), 0, NULL);
         if (!*version_id || !store_version_id_valid(*version_id)) {
             free(*version_id);
             *version_id = NULL;
@@ -508,8 +508,8 @@ int s3_parse_copy_source(struct s3_call *call, char **bucket, char **key, char *
         s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Invalid copy source object key", NULL);
         return -1;
     }
-    *bucket = s3_url_decode(src, (size_t)(slash - src), false);
-    *key = s3_url_decode(slash + 1, end - (size_t)(slash - src) - 1, false);
+    *bucket = percent_decode(src, (size_t)(slash - src), 0, NULL);
+    *key = percent_decode(slash + 1, end - (size_t)(slash - src) - 1, 0, NULL);
     if (!*bucket || !*key) {
         drop_copy_source(bucket, key, version_id);
         s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Invalid copy source encoding", NULL);
@@ -633,8 +633,8 @@ static void copy_object(struct s3_call *call)
         .account = call->account,
         .if_match = im ? if_match : NULL,
         .if_none_match = inm ? if_none : NULL,
-        .if_modified_since_ms = ims ? (s3_parse_http_date(ims) > 0 ? s3_parse_http_date(ims) : 0) : 0,
-        .if_unmodified_since_ms = ius ? (s3_parse_http_date(ius) > 0 ? s3_parse_http_date(ius) : 0) : 0,
+        .if_modified_since_ms = ims ? (date_parse_http(ims) > 0 ? date_parse_http(ims) : 0) : 0,
+        .if_unmodified_since_ms = ius ? (date_parse_http(ius) > 0 ? date_parse_http(ius) : 0) : 0,
         .replace_content = replace ? &r.content : NULL,
         .replace_meta = r.meta,
         .n_replace_meta = r.n_meta,
@@ -709,7 +709,7 @@ static void get_object_attributes(struct s3_call *call)
         s3_fail_version(call, err, &o, version_id, versioned);
     } else {
         char date[40];
-        s3_http_date(o.last_modified_ms, date);
+        date_http(o.last_modified_ms, date);
         http_resp_header(call->req, "Last-Modified", date);
         if (versioned)
             s3_add_version_header(call, o.version_id);

@@ -31,6 +31,9 @@
 #include "server/s3/config.h"
 #include "server/s3/service.h"
 #include "storage/s3/notification.h"
+#include "protocol/core/base64.h"
+#include "storage/core/clock.h"
+#include "protocol/core/hex.h"
 
 struct s3_post {
     struct s3_post_form *form;
@@ -183,14 +186,14 @@ static bool policy_ok(struct s3_call *call, const char *policy_b64)
         answer(call, S3_ERR_INTERNAL_ERROR, "out of memory");
         return false;
     }
-    long len = base64_decode(policy_b64, cap, json, cap + 1);
+    long len = base64_decode_strict(policy_b64, cap, json, cap + 1);
     if (len < 0) {
         free(json);
         answer(call, S3_ERR_INVALID_POLICY_DOCUMENT, "Invalid Policy: Invalid Base64 encoding.");
         return false;
     }
     char msg[1024];
-    enum s3_err err = s3_post_policy_check((const char *)json, (size_t)len, now_ms(), call->route.bucket,
+    enum s3_err err = s3_post_policy_check((const char *)json, (size_t)len, clock_now_ms(), call->route.bucket,
                                            p->fields, p->n_fields, &p->limits, msg, sizeof(msg));
     free(json);
     if (err != S3_OK) {
@@ -259,7 +262,7 @@ static bool object_fields_ok(struct s3_call *call)
             alg = (enum checksum_alg)a;
     }
     unsigned char digest[CHECKSUM_MAX_DIGEST];
-    if (p->sum_want && base64_decode(p->sum_want, strlen(p->sum_want), digest, sizeof(digest)) !=
+    if (p->sum_want && base64_decode_strict(p->sum_want, strlen(p->sum_want), digest, sizeof(digest)) !=
                            (long)checksum_digest_len(alg)) {
         char text[96];
         snprintf(text, sizeof(text), "Value for %s header is invalid.", checksum_header_name(alg));
@@ -346,9 +349,9 @@ static void redirect(struct s3_call *call, const char *url, const char *etag)
     strbuf_init(&location);
     strbuf_puts(&location, url);
     strbuf_puts(&location, strchr(url, '?') ? "&bucket=" : "?bucket=");
-    s3_url_encode(&location, call->route.bucket, false);
+    percent_encode(&location, call->route.bucket, strlen(call->route.bucket), false);
     strbuf_puts(&location, "&key=");
-    s3_url_encode(&location, call->post->key, false);
+    percent_encode(&location, call->post->key, strlen(call->post->key), false);
     strbuf_printf(&location, "&etag=%%22%s%%22", etag);
     if (strbuf_failed(&location)) {
         strbuf_free(&location);
@@ -381,7 +384,7 @@ static void object_posted(void *arg, const struct store_result *res)
     struct strbuf location;
     strbuf_init(&location);
     strbuf_printf(&location, "http://%s/%s/", host ? host : "localhost", call->route.bucket);
-    s3_url_encode(&location, p->key, true);
+    percent_encode(&location, p->key, strlen(p->key), true);
     http_resp_header(call->req, "Location", strbuf_failed(&location) ? "" : location.data);
     const char *status = field(p, "success_action_status");
     if (status && strcmp(status, "201") == 0) {

@@ -14,6 +14,9 @@
 #include "server/core/service.h"
 #include "server/s3/entry.h"
 #include "storage/s3/notification.h"
+#include "storage/core/clock.h"
+#include "protocol/core/hex.h"
+#include "protocol/core/base64.h"
 
 static void call_cleanup(struct http_req *req)
 {
@@ -273,8 +276,8 @@ static bool authenticate(struct s3_call *call)
         break;
     case SIGV4_REQUEST_EXPIRED: {
         char exp[32], now[32];
-        s3_iso8601((a->sig.request_time + (a->sigv2 ? 0 : a->sig.expires_s)) * 1000, exp);
-        s3_iso8601(now_ms(), now);
+        date_iso8601((a->sig.request_time + (a->sigv2 ? 0 : a->sig.expires_s)) * 1000, exp);
+        date_iso8601(clock_now_ms(), now);
         snprintf(extra, sizeof(extra), "<X-Amz-Expires>%lld</X-Amz-Expires><Expires>%s</Expires><ServerTime>%s</ServerTime>",
                  (long long)a->sig.expires_s, exp, now);
         s3_fail(call, S3_ERR_EXPIRED_TOKEN, NULL, extra);
@@ -282,8 +285,8 @@ static bool authenticate(struct s3_call *call)
     }
     case SIGV4_TIME_SKEWED: {
         char rt[32], now[32];
-        s3_iso8601(a->sig.request_time * 1000, rt);
-        s3_iso8601(now_ms(), now);
+        date_iso8601(a->sig.request_time * 1000, rt);
+        date_iso8601(clock_now_ms(), now);
         snprintf(extra, sizeof(extra), "<RequestTime>%s</RequestTime><ServerTime>%s</ServerTime><MaxAllowedSkewMilliseconds>900000</MaxAllowedSkewMilliseconds>",
                  rt, now);
         s3_fail(call, S3_ERR_REQUEST_TIME_TOO_SKEWED, NULL, extra);
@@ -446,7 +449,7 @@ static void settle_body_checksum(struct s3_call *call)
 static int upload_algorithm(struct s3_call *call)
 {
     bool present = false;
-    char *id = s3_query_param(call->req->query, "uploadId", &present);
+    char *id = query_param(call->req->query, "uploadId", &present);
     struct s3_upload upload = {0};
     struct s3_part_list parts = {0};
     int alg = -1;
@@ -529,7 +532,7 @@ static bool body_digests_ok(struct s3_call *call)
     const char *md5_b64 = http_req_header(req, "content-md5");
     if (md5_b64) {
         unsigned char want[16], got[16];
-        long n = base64_decode(md5_b64, strlen(md5_b64), want, sizeof(want));
+        long n = base64_decode_strict(md5_b64, strlen(md5_b64), want, sizeof(want));
         if (n != 16) {
             s3_fail(call, S3_ERR_INVALID_DIGEST, "The Content-MD5 you specified was invalid.", NULL);
             return false;
@@ -760,7 +763,7 @@ static bool prepare_body(struct s3_call *call)
         if (!v)
             continue;
         size_t want_len = checksum_digest_len((enum checksum_alg)alg);
-        if (base64_decode(v, strlen(v), call->header_checksum_want, sizeof(call->header_checksum_want)) !=
+        if (base64_decode_strict(v, strlen(v), call->header_checksum_want, sizeof(call->header_checksum_want)) !=
             (long)want_len) {
             char msg[96];
             snprintf(msg, sizeof(msg), "Value for %s header is invalid.", checksum_header_name((enum checksum_alg)alg));

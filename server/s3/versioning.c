@@ -12,13 +12,14 @@
 
 #include "server/core/log.h"
 #include "server/s3/service.h"
+#include "storage/core/clock.h"
 
 /* ---- shared helpers -------------------------------------------------- */
 
 bool s3_version_id_param(struct s3_call *call, char **out)
 {
     bool present = false;
-    *out = s3_query_param(call->req->query, "versionId", &present);
+    *out = query_param(call->req->query, "versionId", &present);
     if (!present)
         return true;
     if (*out && store_version_id_valid(*out))
@@ -104,13 +105,13 @@ bool s3_lock_headers(struct s3_call *call, const struct s3_bucket *b, struct sto
         s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Unknown wormMode directive.", NULL);
         return false;
     }
-    lock->until_ms = s3_parse_iso8601(until);
+    lock->until_ms = date_parse_iso8601(until);
     if (lock->until_ms < 0) {
         s3_fail(call, S3_ERR_INVALID_ARGUMENT,
                 "The retain until date must be provided in ISO 8601 format", NULL);
         return false;
     }
-    if (lock->until_ms <= now_ms()) {
+    if (lock->until_ms <= clock_now_ms()) {
         s3_fail(call, S3_ERR_INVALID_ARGUMENT, "The retain until date must be in the future!", NULL);
         return false;
     }
@@ -125,7 +126,7 @@ void s3_add_version_headers(struct s3_call *call, const struct s3_object *o)
         http_resp_headerf(call->req, "x-amz-tagging-count", "%zu", o->n_tags);
     if (o->lock_mode[0]) {
         char until[32];
-        s3_iso8601(o->lock_until_ms, until);
+        date_iso8601(o->lock_until_ms, until);
         http_resp_header(call->req, "x-amz-object-lock-mode", o->lock_mode);
         http_resp_header(call->req, "x-amz-object-lock-retain-until-date", until);
     }
@@ -218,10 +219,10 @@ static void list_versions(struct s3_call *call)
         return;
     const char *q = call->req->query;
     bool present;
-    char *prefix = s3_query_param(q, "prefix", &present);
-    char *delimiter = s3_query_param(q, "delimiter", &present);
-    char *key_marker = s3_query_param(q, "key-marker", &present);
-    char *version_marker = s3_query_param(q, "version-id-marker", &present);
+    char *prefix = query_param(q, "prefix", &present);
+    char *delimiter = query_param(q, "delimiter", &present);
+    char *key_marker = query_param(q, "key-marker", &present);
+    char *version_marker = query_param(q, "version-id-marker", &present);
     if (version_marker && *version_marker && (!key_marker || !*key_marker)) {
         s3_fail(call, S3_ERR_INVALID_ARGUMENT,
                 "A version-id marker cannot be specified without a key marker.", NULL);
@@ -452,7 +453,7 @@ static void put_retention(struct s3_call *call)
     const char *bypass = http_req_header(call->req, "x-amz-bypass-governance-retention");
     if (err != S3_OK)
         s3_fail(call, err, NULL, NULL);
-    else if (mode[0] && until_ms <= now_ms())
+    else if (mode[0] && until_ms <= clock_now_ms())
         s3_fail(call, S3_ERR_INVALID_ARGUMENT, "The retain until date must be in the future!", NULL);
     else if (store_set_retention(call->store, call->route.bucket, call->route.key, version_id,
                                  mode[0] ? mode : NULL, until_ms,

@@ -79,7 +79,7 @@ static void send_object(struct http_req *req, struct store *st, const struct s3_
         }
     }
     char date[40];
-    s3_http_date(o->last_modified_ms, date);
+    date_http(o->last_modified_ms, date);
     http_resp_header(req, "Content-Type", o->content.content_type ? o->content.content_type : "binary/octet-stream");
     http_resp_headerf(req, "ETag", "\"%s\"", o->etag);
     http_resp_header(req, "Last-Modified", date);
@@ -144,7 +144,7 @@ static void serve_website(struct http_req *req, const struct s3_bucket *b, const
         http_resp_send(req, 301, NULL, NULL, 0);
         return;
     }
-    char *decoded = s3_url_decode(req->path + 1, strlen(req->path + 1), false);
+    char *decoded = percent_decode(req->path + 1, strlen(req->path + 1), 0, NULL);
     if (!decoded) {
         send_html_error(req, 400, "InvalidURI", "Couldn't parse the specified URI.");
         return;

@@ -49,6 +49,7 @@
 #include "storage/sqs/persist.h"
 #include "storage/sqs/sqs_engine.h"
 #include "storage/core/store.h"
+#include "storage/core/clock.h"
 
 /* The largest payload (1 MiB) in the costliest encoding JSON allows for
  * its characters (\u escapes), plus room for the rest of the request. */
@@ -58,7 +59,6 @@
 struct sqs_service {
     struct server *srv;
     struct sqs_engine *engine;
-    struct sqs_persist *persist;
     struct event *tick_timer;
     int64_t tick_at_ms;            /* when tick_timer fires; INT64_MAX when idle */
     struct event *wake_event;      /* retries the poked parked receives */
@@ -184,10 +184,10 @@ static void call_cleanup(struct http_req *req)
 
 /* ---- durability ------------------------------------------------------------ */
 
-static int apply_commit(sqlite3 *db, void *arg)
+static int apply_commit(struct store_conn *writer, void *arg)
 {
     struct sqs_commit *c = arg;
-    return sqs_persist_apply(c->svc->persist, db, &c->changes);
+    return sqs_persist_apply(writer, &c->changes);
 }
 
 static void commit_done(void *arg, bool ok)
@@ -229,7 +229,7 @@ static bool submit_changes(struct sqs_service *svc, struct sqs_changes *changes,
 
 static void arm_tick(struct sqs_service *svc)
 {
-    int64_t now = now_ms();
+    int64_t now = clock_now_ms();
     int64_t at = sqs_engine_next_event_ms(svc->engine);
     if (at > now + TICK_MAX_INTERVAL_MS)
         at = now + TICK_MAX_INTERVAL_MS;
@@ -249,7 +249,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     svc->tick_at_ms = INT64_MAX;
     struct sqs_changes changes;
     sqs_changes_init(&changes);
-    sqs_engine_tick(svc->engine, now_ms(), &changes);
+    sqs_engine_tick(svc->engine, clock_now_ms(), &changes);
     if (changes.n || changes.oom)
         submit_changes(svc, &changes, NULL);
     sqs_changes_free(&changes);
@@ -379,7 +379,7 @@ static void execute(struct sqs_exchange *call, bool may_park)
         .account = call->account,
         .endpoint = call->endpoint,
         .sender_id = call->sender_id,
-        .now_ms = now_ms(),
+        .now_ms = clock_now_ms(),
         .changes = &call->changes,
     };
     struct sqs_error err = {0};
@@ -689,22 +689,21 @@ struct sqs_service *sqs_service_new(struct server *srv, char *err, size_t errlen
         .ud = svc,
     };
     svc->engine = sqs_engine_new(&cfg);
-    svc->persist = sqs_persist_new();
     svc->tick_timer = evtimer_new(srv->base, on_tick, svc);
     svc->wake_event = event_new(srv->base, -1, 0, on_wake, svc);
-    if (!svc->engine || !svc->persist || !svc->tick_timer || !svc->wake_event) {
+    if (!svc->engine || !svc->tick_timer || !svc->wake_event) {
         snprintf(err, errlen, "cannot create the SQS engine");
         sqs_service_free(svc);
         return NULL;
     }
     size_t loaded = 0;
-    int64_t t0 = now_ms();
-    if (sqs_persist_load(store_reader_db(srv->store), svc->engine, t0, &loaded, err, errlen) != 0) {
+    int64_t t0 = clock_now_ms();
+    if (sqs_persist_load(store_reader(srv->store), svc->engine, t0, &loaded, err, errlen) != 0) {
         sqs_service_free(svc);
         return NULL;
     }
     if (loaded)
-        log_info("SQS: loaded %zu messages in %lld ms", loaded, (long long)(now_ms() - t0));
+        log_info("SQS: loaded %zu messages in %lld ms", loaded, (long long)(clock_now_ms() - t0));
     arm_tick(svc);
     return svc;
 }
@@ -726,7 +725,6 @@ void sqs_service_free(struct sqs_service *svc)
     if (svc->wake_event)
         event_free(svc->wake_event);
     sqs_engine_free(svc->engine);
-    sqs_persist_free(svc->persist);
     free(svc);
 }
 
@@ -739,10 +737,10 @@ struct internal_send {
     void *arg;
 };
 
-static int apply_internal_send(sqlite3 *db, void *arg)
+static int apply_internal_send(struct store_conn *writer, void *arg)
 {
     struct internal_send *s = arg;
-    return sqs_persist_apply(s->svc->persist, db, &s->changes);
+    return sqs_persist_apply(writer, &s->changes);
 }
 
 static void internal_send_done(void *arg, bool ok)
@@ -808,7 +806,7 @@ int sqs_send_internal(struct sqs_service *svc, const char *queue_arn, const char
     s->arg = arg;
     sqs_changes_init(&s->changes);
     struct sqs_call call = {.account = account, .endpoint = "http://localhost", .sender_id = account,
-                            .now_ms = now_ms(), .changes = &s->changes};
+                            .now_ms = clock_now_ms(), .changes = &s->changes};
     struct sqs_response resp;
     struct sqs_error err = {0};
     enum sqs_err rc = sqs_engine_execute(svc->engine, &call, &req, &resp, &err);
@@ -850,7 +848,7 @@ static enum sqs_err execute_internal(struct sqs_service *svc, const char *queue_
     if (!req->queue_url)
         return SQS_ERR_INTERNAL;
     struct sqs_call call = {.account = account, .endpoint = "http://localhost", .sender_id = account,
-                            .now_ms = now_ms(), .changes = changes};
+                            .now_ms = clock_now_ms(), .changes = changes};
     struct sqs_error err = {0};
     return sqs_engine_execute(svc->engine, &call, req, resp, &err);
 }
@@ -883,7 +881,7 @@ size_t sqs_visible_internal(struct sqs_service *svc, const char *queue_arn)
     if (!queue_of_arn(queue_arn, account, url))
         return 0;
     struct sqs_queue *q = sqs_engine_queue_by_url(svc->engine, url);
-    return q ? sqs_queue_visible_count(svc->engine, q, now_ms()) : 0;
+    return q ? sqs_queue_visible_count(svc->engine, q, clock_now_ms()) : 0;
 }
 
 int sqs_receive_internal(struct sqs_service *svc, const char *queue_arn, int max,

@@ -24,16 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-void store_hex_encode(const unsigned char *bin, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[bin[i] >> 4];
-        out[2 * i + 1] = digits[bin[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 bool blob_is_sha256_hex(const char *s)
 {
     size_t i = 0;

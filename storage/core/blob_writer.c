@@ -155,7 +155,7 @@ static int open_tmp_file(struct blob_writer *bw)
         char name[33];
         if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
             return -1;
-        store_hex_encode(rnd, sizeof(rnd), name);
+        hex_encode(rnd, sizeof(rnd), name);
         snprintf(bw->tmp_path, path_len, "%s/%s.part", st->tmp_dir, name);
         bw->fd = open(bw->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (bw->fd < 0 && errno != EEXIST)

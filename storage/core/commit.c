@@ -19,13 +19,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-int64_t store_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void store_job_release_common(struct store_job *job)
 {
     blob_writer_discard(job->body);
@@ -52,7 +45,7 @@ static void remember_body(struct store_job *job)
     job->has_body = true;
     job->body_size = blob_writer_size(bw);
     memcpy(job->body_md5, blob_writer_md5(bw), 16);
-    store_hex_encode(blob_writer_sha256(bw), 32, job->body_sha256);
+    hex_encode(blob_writer_sha256(bw), 32, job->body_sha256);
 }
 
 /* Makes every body durable under blobs/ before the transaction that will
@@ -405,7 +398,7 @@ void store_close(struct store *st)
 
 struct service_job {
     struct store_job base;
-    int (*apply)(sqlite3 *db, void *arg);
+    int (*apply)(struct store_conn *writer, void *arg);
     void (*done)(void *arg, bool ok);
     void *arg;
 };
@@ -413,7 +406,7 @@ struct service_job {
 static enum s3_err apply_service_job(struct store *st, struct store_job *base)
 {
     struct service_job *job = (struct service_job *)base;
-    return job->apply(st->writer.db, job->arg) == 0 ? S3_OK : S3_ERR_INTERNAL_ERROR;
+    return job->apply(&st->writer, job->arg) == 0 ? S3_OK : S3_ERR_INTERNAL_ERROR;
 }
 
 static void destroy_service_job(struct store_job *base)
@@ -428,7 +421,7 @@ static void service_job_done(void *arg, const struct store_result *res)
     job->done(job->arg, res->err == S3_OK);
 }
 
-int store_submit(struct store *st, int (*apply)(sqlite3 *db, void *arg),
+int store_submit(struct store *st, int (*apply)(struct store_conn *writer, void *arg),
                  void (*done)(void *arg, bool ok), void *arg)
 {
     struct service_job *job = calloc(1, sizeof(*job));
@@ -444,7 +437,7 @@ int store_submit(struct store *st, int (*apply)(sqlite3 *db, void *arg),
     return store_enqueue(st, &job->base);
 }
 
-sqlite3 *store_reader_db(struct store *st)
+struct store_conn *store_reader(struct store *st)
 {
-    return st->reader.db;
+    return &st->reader;
 }

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int exec_reporting(struct db_conn *c, const char *sql, char *err, size_t errlen)
+static int exec_reporting(struct store_conn *c, const char *sql, char *err, size_t errlen)
 {
     char *msg = NULL;
     if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) == SQLITE_OK)
@@ -24,42 +24,18 @@ static int exec_reporting(struct db_conn *c, const char *sql, char *err, size_t 
     return -1;
 }
 
-/* The open connections, so store_stmt() can find a connection's statement
- * cache from the sqlite3 handle a service job is given. Changed only while
- * the store opens and closes, before and after its threads run. */
-#define MAX_CONNS 8
-static struct db_conn *open_conns[MAX_CONNS];
-
-static void register_conn(struct db_conn *c, bool add)
+int db_exec_text(struct store_conn *c, const char *sql, int n, const char *const texts[])
 {
-    for (size_t i = 0; i < MAX_CONNS; i++) {
-        if (add ? open_conns[i] == NULL : open_conns[i] == c) {
-            open_conns[i] = add ? c : NULL;
-            return;
-        }
-    }
-}
-
-sqlite3_stmt *store_stmt(sqlite3 *db, const char *sql)
-{
-    for (size_t i = 0; i < MAX_CONNS; i++)
-        if (open_conns[i] && open_conns[i]->db == db)
-            return db_stmt(open_conns[i], sql);
-    return NULL;
-}
-
-int store_exec_text(sqlite3 *db, const char *sql, int n, const char *const texts[])
-{
-    sqlite3_stmt *s = store_stmt(db, sql);
+    sqlite3_stmt *s = db_stmt(c, sql);
     bool ok = s != NULL;
     for (int i = 0; ok && i < n; i++)
         ok = db_bind_text(s, i + 1, texts[i]) == 0;
     ok = ok && sqlite3_step(s) == SQLITE_DONE;
     sqlite3_reset(s);
-    return ok ? sqlite3_changes(db) : -1;
+    return ok ? sqlite3_changes(c->db) : -1;
 }
 
-int db_conn_open(struct db_conn *c, const char *path, bool writer, char *err, size_t errlen)
+int db_conn_open(struct store_conn *c, const char *path, bool writer, char *err, size_t errlen)
 {
     memset(c, 0, sizeof(*c));
     int flags = SQLITE_OPEN_NOMUTEX |
@@ -102,19 +78,17 @@ int db_conn_open(struct db_conn *c, const char *path, bool writer, char *err, si
         db_conn_close(c);
         return -1;
     }
-    register_conn(c, true);
     return 0;
 }
 
-void db_conn_close(struct db_conn *c)
+void db_conn_close(struct store_conn *c)
 {
-    register_conn(c, false);
     for (size_t i = 0; i < c->n_cache; i++)
         sqlite3_finalize(c->cache[i].stmt);
     free(c->cache);
     if (c->db) {
-        /* Statements other services cached on this connection (store_submit
-         * jobs) end with it. */
+        /* Any statement a load left unfinalized ends with the connection,
+         * so close cannot fail as busy. */
         sqlite3_stmt *s;
         while ((s = sqlite3_next_stmt(c->db, NULL)))
             sqlite3_finalize(s);
@@ -123,7 +97,7 @@ void db_conn_close(struct db_conn *c)
     memset(c, 0, sizeof(*c));
 }
 
-sqlite3_stmt *db_stmt(struct db_conn *c, const char *sql)
+sqlite3_stmt *db_stmt(struct store_conn *c, const char *sql)
 {
     for (size_t i = 0; i < c->n_cache; i++) {
         if (c->cache[i].sql == sql) {
@@ -149,7 +123,7 @@ sqlite3_stmt *db_stmt(struct db_conn *c, const char *sql)
     return s;
 }
 
-int db_exec(struct db_conn *c, const char *sql)
+int db_exec(struct store_conn *c, const char *sql)
 {
     sqlite3_stmt *s = db_stmt(c, sql);
     int rc = s ? sqlite3_step(s) : SQLITE_ERROR;
@@ -161,7 +135,7 @@ int db_exec(struct db_conn *c, const char *sql)
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 
-int db_read_begin(struct db_conn *c)
+int db_read_begin(struct store_conn *c)
 {
     if (c->read_depth > 0 || db_exec(c, sql_begin) == 0) {
         c->read_depth++;
@@ -170,7 +144,7 @@ int db_read_begin(struct db_conn *c)
     return -1;
 }
 
-int db_read_end(struct db_conn *c)
+int db_read_end(struct store_conn *c)
 {
     if (c->read_depth == 0 || --c->read_depth > 0)
         return 0;
@@ -213,7 +187,7 @@ static const struct schema_module *const modules[] = {
     &lambda_esm_schema,
 };
 
-static int applied_steps(struct db_conn *c, const char *module, size_t *n, char *err, size_t errlen)
+static int applied_steps(struct store_conn *c, const char *module, size_t *n, char *err, size_t errlen)
 {
     sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v2(c->db, "SELECT count(*) FROM schema_migrations WHERE module = ?1", -1, &s,
@@ -229,7 +203,7 @@ static int applied_steps(struct db_conn *c, const char *module, size_t *n, char 
     return 0;
 }
 
-static int record_step(struct db_conn *c, const char *module, size_t step, const char *name,
+static int record_step(struct store_conn *c, const char *module, size_t step, const char *name,
                        char *err, size_t errlen)
 {
     sqlite3_stmt *s = NULL;
@@ -239,7 +213,7 @@ static int record_step(struct db_conn *c, const char *module, size_t step, const
              sqlite3_bind_text(s, 1, module, -1, SQLITE_STATIC) == SQLITE_OK &&
              sqlite3_bind_int64(s, 2, (sqlite3_int64)step) == SQLITE_OK &&
              sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC) == SQLITE_OK &&
-             sqlite3_bind_int64(s, 4, store_now_ms()) == SQLITE_OK && sqlite3_step(s) == SQLITE_DONE;
+             sqlite3_bind_int64(s, 4, clock_now_ms()) == SQLITE_OK && sqlite3_step(s) == SQLITE_DONE;
     if (!ok)
         snprintf(err, errlen, "sqlite: cannot record migration %s/%s: %s", module, name,
                  sqlite3_errmsg(c->db));
@@ -247,7 +221,7 @@ static int record_step(struct db_conn *c, const char *module, size_t step, const
     return ok ? 0 : -1;
 }
 
-int db_migrate(struct db_conn *c, char *err, size_t errlen)
+int db_migrate(struct store_conn *c, char *err, size_t errlen)
 {
     if (exec_reporting(c, "BEGIN IMMEDIATE", err, errlen) != 0)
         return -1;

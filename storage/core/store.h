@@ -23,8 +23,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
 #include "protocol/s3/model.h"
 
 struct store;
@@ -336,24 +334,23 @@ int store_set_legal_hold(struct store *st, const char *bucket, const char *key,
 /* ---- other services' durable state ------------------------------------
  * Services other than S3 (SQS, ...) keep their tables in the same database
  * (their schema steps are listed in db.c's module registry) and write
- * through the same group commit: apply runs on the commit thread, inside
- * the batch transaction under its own savepoint, with the writer's handle;
- * it returns 0, or -1 to undo its own changes. done then runs on the loop
- * thread from store_dispatch_completions(), ok telling whether apply
- * succeeded and the batch committed. Returns -1 (store closing or no
- * memory) when nothing was queued; done will not run then. */
-int store_submit(struct store *st, int (*apply)(sqlite3 *db, void *arg),
+ * through the same group commit, always through the typed functions of
+ * their storage/<svc>/ room: no SQL and no sqlite3 handle leaves storage/.
+ *
+ * A struct store_conn is a connection as those functions take it: the
+ * writer inside a store_submit() apply callback, or the loop thread's
+ * reader (store_reader()). apply runs on the commit thread, inside the
+ * batch transaction under its own savepoint; it returns 0, or -1 to undo
+ * its own changes. done then runs on the loop thread from
+ * store_dispatch_completions(), ok telling whether apply succeeded and the
+ * batch committed. Returns -1 (store closing or no memory) when nothing
+ * was queued; done will not run then. */
+struct store_conn;
+int store_submit(struct store *st, int (*apply)(struct store_conn *writer, void *arg),
                  void (*done)(void *arg, bool ok), void *arg);
-/* For store_submit jobs (on the writer's handle) and reads (on the
- * reader's): the statement for `sql`, a string literal, prepared once per
- * connection and kept with it; reset, bindings cleared. NULL on error. */
-sqlite3_stmt *store_stmt(sqlite3 *db, const char *sql);
-/* Runs `sql` (a string literal, cached as by store_stmt) with ?1..?n bound
- * to texts[0..n-1] (NULL binds NULL). The rows it changed, or -1. */
-int store_exec_text(sqlite3 *db, const char *sql, int n, const char *const texts[]);
 /* The read-only connection of the loop thread: for a service loading its
  * state at start-up, or answering reads. */
-sqlite3 *store_reader_db(struct store *st);
+struct store_conn *store_reader(struct store *st);
 
 /* Removes unreferenced blobs and temp files older than `tmp_age_s` seconds.
  * Runs on the commit thread; cb may be NULL. Returns blobs+files removed via

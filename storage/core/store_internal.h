@@ -19,6 +19,8 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 
+#include "protocol/core/hex.h"
+#include "storage/core/clock.h"
 #include "storage/s3/notification.h"
 #include "storage/core/store.h"
 
@@ -31,26 +33,31 @@ struct db_cached_stmt {
     sqlite3_stmt *stmt;
 };
 
-struct db_conn {
+struct store_conn {
     sqlite3 *db;
     struct db_cached_stmt *cache;
     size_t n_cache, cap_cache;
     unsigned read_depth;           /* open db_read_begin() scopes */
 };
 
-int db_conn_open(struct db_conn *c, const char *path, bool writer, char *err, size_t errlen);
-void db_conn_close(struct db_conn *c);
+/* A connection and its statement cache: the writer (commit thread) or the
+ * reader (loop thread); the struct store_conn that store.h names. */
+int db_conn_open(struct store_conn *c, const char *path, bool writer, char *err, size_t errlen);
+void db_conn_close(struct store_conn *c);
 /* The statement for `sql` (a string literal), prepared on first use, reset
  * and with bindings cleared. NULL on error. */
-sqlite3_stmt *db_stmt(struct db_conn *c, const char *sql);
+sqlite3_stmt *db_stmt(struct store_conn *c, const char *sql);
 /* Runs one statement (a string literal: it is cached like db_stmt's, so
  * BEGIN, SAVEPOINT and COMMIT are not parsed again each time). 0 or -1. */
-int db_exec(struct db_conn *c, const char *sql);
+int db_exec(struct store_conn *c, const char *sql);
+/* Runs `sql` (a string literal, cached as by db_stmt) with ?1..?n bound to
+ * texts[0..n-1] (NULL binds NULL). The rows it changed, or -1. */
+int db_exec_text(struct store_conn *c, const char *sql, int n, const char *const texts[]);
 /* A read transaction, nestable: the outermost begin opens it (so every
  * statement inside reads one snapshot and takes SQLite's locks once), the
  * matching end closes it. 0 or -1. */
-int db_read_begin(struct db_conn *c);
-int db_read_end(struct db_conn *c);
+int db_read_begin(struct store_conn *c);
+int db_read_end(struct store_conn *c);
 /* One module's schema: steps applied in order, each once per database. */
 struct schema_step {
     const char *name;
@@ -68,7 +75,7 @@ extern const struct schema_module lambda_schema;  /* storage/lambda/schema.c */
 extern const struct schema_module logs_schema;    /* storage/lambda/schema.c */
 extern const struct schema_module s3_notify_schema;  /* storage/s3/notification.c */
 extern const struct schema_module lambda_esm_schema;  /* storage/lambda/esm_schema.c */
-int db_migrate(struct db_conn *c, char *err, size_t errlen);
+int db_migrate(struct store_conn *c, char *err, size_t errlen);
 /* Binds a possibly-NULL C string as TEXT (NULL binds SQL NULL). */
 int db_bind_text(sqlite3_stmt *s, int idx, const char *text);
 /* Copies column `col` as a heap string; NULL column gives NULL. -1 on ENOMEM. */
@@ -82,7 +89,6 @@ struct dir_sync_set {
     size_t n, cap;
 };
 
-void store_hex_encode(const unsigned char *bin, size_t n, char *out);  /* out: 2n+1 */
 bool blob_is_sha256_hex(const char *s);
 /* blobs/ab/cd/<hex> under the data dir; -1 if it does not fit. */
 int blob_path(const struct store *st, const char *sha256_hex, char *out, size_t outlen);
@@ -157,8 +163,8 @@ struct store {
     char *data_dir;
     char *blobs_dir;
     char *tmp_dir;
-    struct db_conn writer;         /* commit thread only */
-    struct db_conn reader;         /* the reads' thread only */
+    struct store_conn writer;         /* commit thread only */
+    struct store_conn reader;         /* the reads' thread only */
     struct blob_io io;
 
     pthread_t thread;
@@ -188,7 +194,6 @@ int store_post(struct store *st, void (*fn)(void *arg), void *arg);
 int store_enqueue(struct store *st, struct store_job *job);
 /* Frees the parts every job has (body, deleted results). */
 void store_job_release_common(struct store_job *job);
-int64_t store_now_ms(void);
 
 /* ---- storage/s3/notification.c --------------------------------------------------------- */
 
@@ -203,12 +208,12 @@ enum s3_err store_notify_record(struct store *st, const char *event_name, const 
 /* ---- storage/s3/read.c (shared with the writer) ------------------------------- */
 
 /* S3_OK, S3_ERR_NO_SUCH_BUCKET, or S3_ERR_INTERNAL_ERROR. */
-enum s3_err store_check_bucket(struct db_conn *c, const char *bucket);
+enum s3_err store_check_bucket(struct store_conn *c, const char *bucket);
 /* The bucket row, versioning and object lock settings included. */
-enum s3_err store_load_bucket(struct db_conn *c, const char *bucket, struct s3_bucket *out);
+enum s3_err store_load_bucket(struct store_conn *c, const char *bucket, struct s3_bucket *out);
 /* One version, in full (segments, headers, metadata, tags, lock), with the
  * answers of store_get_object_version. out is to be freed in every case. */
-enum s3_err store_load_object(struct db_conn *c, const char *bucket, const char *key,
+enum s3_err store_load_object(struct store_conn *c, const char *bucket, const char *key,
                               const char *version_id, struct s3_object *out);
 
 /* Version ids: STORE_VERSION_ID_LEN characters of this alphabet. */
@@ -224,6 +229,6 @@ char *store_encode_kv_json(const struct s3_kv *kv, size_t n);
 /* The six content-header columns starting at `first`. -1 on ENOMEM. */
 int store_read_content_columns(sqlite3_stmt *s, int first, struct s3_content_headers *out);
 /* Decodes the user_meta JSON object column (via json_each). -1 on error. */
-int store_decode_user_meta(struct db_conn *c, const char *json, struct s3_kv **out, size_t *n);
+int store_decode_user_meta(struct store_conn *c, const char *json, struct s3_kv **out, size_t *n);
 
 #endif

@@ -71,10 +71,10 @@ static void config_write_free(struct config_write *w)
     free(w);
 }
 
-static int apply_config_write(sqlite3 *db, void *arg)
+static int apply_config_write(struct store_conn *conn, void *arg)
 {
     struct config_write *w = arg;
-    sqlite3_stmt *s = store_stmt(db, w->sql);
+    sqlite3_stmt *s = db_stmt(conn, w->sql);
     int ok = s != NULL;
     int n_params = ok ? sqlite3_bind_parameter_count(s) : 0;
     for (int i = 0; ok && i < 4 && i < n_params; i++)

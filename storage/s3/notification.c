@@ -79,13 +79,11 @@ static const char sql_record[] =
     "  AND (t.suffix = '' OR (length(?3) >= length(t.suffix) AND substr(?3, -length(t.suffix)) = t.suffix))"
     " ORDER BY t.idx";
 
-/* Hex, growing with every event: nanoseconds of the wall clock, or one
- * more than the last when the clock has not moved on (or went back). */
+/* Hex, growing with every event: nanoseconds of the clock, or one more
+ * than the last when the clock has not moved on (or went back). */
 static void next_sequencer(struct store *st, char out[24])
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    uint64_t now = (uint64_t)clock_now_us() * 1000u;
     st->last_sequencer = now > st->last_sequencer ? now : st->last_sequencer + 1;
     snprintf(out, 24, "%018" PRIX64, st->last_sequencer);
 }
@@ -106,7 +104,7 @@ enum s3_err store_notify_record(struct store *st, const char *event_name, const 
         db_bind_text(s, 3, key) != 0 || sqlite3_bind_int64(s, 4, size) != SQLITE_OK ||
         db_bind_text(s, 5, etag) != 0 || db_bind_text(s, 6, versioned ? version_id : NULL) != 0 ||
         db_bind_text(s, 7, sequencer) != 0 ||
-        sqlite3_bind_int64(s, 8, store_now_ms()) != SQLITE_OK ||
+        sqlite3_bind_int64(s, 8, clock_now_ms()) != SQLITE_OK ||
         db_bind_text(s, 9, o->request_id) != 0 || db_bind_text(s, 10, o->host_id) != 0 ||
         db_bind_text(s, 11, o->source_ip) != 0 || db_bind_text(s, 12, o->principal) != 0)
         return S3_ERR_INTERNAL_ERROR;

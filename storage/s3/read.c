@@ -199,7 +199,7 @@ static int append_string(char ***array, size_t *n, size_t *cap, char *s)
 
 /* ---- shared with the writer ------------------------------------------------ */
 
-enum s3_err store_check_bucket(struct db_conn *c, const char *bucket)
+enum s3_err store_check_bucket(struct store_conn *c, const char *bucket)
 {
     sqlite3_stmt *s = db_stmt(c, sql_bucket_exists);
     if (!s || db_bind_text(s, 1, bucket) != 0)
@@ -222,7 +222,7 @@ int store_read_content_columns(sqlite3_stmt *s, int first, struct s3_content_hea
     return 0;
 }
 
-int store_decode_user_meta(struct db_conn *c, const char *json, struct s3_kv **out, size_t *n)
+int store_decode_user_meta(struct store_conn *c, const char *json, struct s3_kv **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -254,7 +254,7 @@ int store_decode_user_meta(struct db_conn *c, const char *json, struct s3_kv **o
 }
 
 /* The segments of the latest version (seq < 0) or of older version seq. */
-static int load_segments(struct db_conn *c, const char *bucket, const char *key, int64_t seq,
+static int load_segments(struct store_conn *c, const char *bucket, const char *key, int64_t seq,
                          struct s3_object *o)
 {
     sqlite3_stmt *s = db_stmt(c, seq < 0 ? sql_object_segments : sql_version_segments);
@@ -285,7 +285,7 @@ static int load_segments(struct db_conn *c, const char *bucket, const char *key,
 }
 
 /* Fills `out` from a row of VERSION_COLUMNS. -1 on ENOMEM. */
-static int read_version_row(struct db_conn *c, sqlite3_stmt *s, const char *key,
+static int read_version_row(struct store_conn *c, sqlite3_stmt *s, const char *key,
                             struct s3_object *out)
 {
     char *meta_json = NULL, *tags_json = NULL;
@@ -316,7 +316,7 @@ static int read_version_row(struct db_conn *c, sqlite3_stmt *s, const char *key,
 
 /* Loads the row of the latest version (seq -1) or of an older one into
  * out, without segments. NO_SUCH_KEY / NO_SUCH_VERSION when absent. */
-static enum s3_err load_version_row(struct db_conn *c, const char *bucket, const char *key,
+static enum s3_err load_version_row(struct store_conn *c, const char *bucket, const char *key,
                                     const char *version_id, struct s3_object *out, int64_t *seq)
 {
     *seq = -1;
@@ -355,7 +355,7 @@ static enum s3_err load_version_row(struct db_conn *c, const char *bucket, const
     return err;
 }
 
-enum s3_err store_load_object(struct db_conn *c, const char *bucket, const char *key,
+enum s3_err store_load_object(struct store_conn *c, const char *bucket, const char *key,
                               const char *version_id, struct s3_object *out)
 {
     memset(out, 0, sizeof(*out));
@@ -405,7 +405,7 @@ enum s3_err store_get_bucket(struct store *st, const char *bucket, struct s3_buc
     return store_load_bucket(&st->reader, bucket, out);
 }
 
-enum s3_err store_load_bucket(struct db_conn *c, const char *bucket, struct s3_bucket *out)
+enum s3_err store_load_bucket(struct store_conn *c, const char *bucket, struct s3_bucket *out)
 {
     memset(out, 0, sizeof(*out));
     sqlite3_stmt *s = db_stmt(c, sql_bucket_get);

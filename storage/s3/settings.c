@@ -263,7 +263,7 @@ int store_set_object_tags(struct store *st, const char *bucket, const char *key,
 static bool retention_change_denied(const struct s3_object *o, const char *mode, int64_t until_ms,
                                     bool bypass_governance)
 {
-    if (!o->lock_mode[0] || o->lock_until_ms <= store_now_ms())
+    if (!o->lock_mode[0] || o->lock_until_ms <= clock_now_ms())
         return false;
     bool weaker = !mode || until_ms < o->lock_until_ms ||
                   (strcmp(o->lock_mode, "COMPLIANCE") == 0 && strcmp(mode, "COMPLIANCE") != 0);

@@ -21,6 +21,7 @@
 
 #include "protocol/core/strbuf.h"
 #include "protocol/auth/checksum.h"
+#include "protocol/core/base64.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -504,7 +505,7 @@ static bool lock_protects(const struct s3_object *o, bool bypass_governance)
 {
     if (o->legal_hold)
         return true;
-    if (!o->lock_mode[0] || o->lock_until_ms <= store_now_ms())
+    if (!o->lock_mode[0] || o->lock_until_ms <= clock_now_ms())
         return false;
     return strcmp(o->lock_mode, "COMPLIANCE") == 0 || !bypass_governance;
 }
@@ -524,7 +525,7 @@ static enum s3_err delete_version(struct store *st, const struct s3_bucket *b, c
         return err;
     }
     if (!version_id) {
-        struct s3_object dm = {.delete_marker = true, .last_modified_ms = store_now_ms()};
+        struct s3_object dm = {.delete_marker = true, .last_modified_ms = clock_now_ms()};
         snprintf(dm.owner_account, sizeof(dm.owner_account), "%s", b->owner_account);
         enum s3_err err = new_version_id(b, dm.version_id, vid);
         if (err == S3_OK)
@@ -592,7 +593,7 @@ static const unsigned char empty_md5[16] = {0xd4, 0x1d, 0x8c, 0xd9, 0x8f, 0x00, 
 /* The job's body as hex MD5 (the ETag) and, when not empty, its registered blob. */
 static enum s3_err body_blob(struct store *st, struct store_job *job, char etag[33])
 {
-    store_hex_encode(job->has_body ? job->body_md5 : empty_md5, 16, etag);
+    hex_encode(job->has_body ? job->body_md5 : empty_md5, 16, etag);
     if (!job->has_body || job->body_size == 0)
         return S3_OK;
     return register_blob(st, job->body_sha256, job->body_size, job->body_inline);
@@ -621,7 +622,7 @@ static enum s3_err apply_create_bucket(struct store *st, struct store_job *base)
     s = db_stmt(&st->writer, sql_bucket_insert);
     if (!s || db_bind_text(s, 1, job->bucket) != 0 || db_bind_text(s, 2, job->account) != 0 ||
         db_bind_text(s, 3, job->region ? job->region : "us-east-1") != 0 ||
-        sqlite3_bind_int64(s, 4, store_now_ms()) != SQLITE_OK || !step_done(s))
+        sqlite3_bind_int64(s, 4, clock_now_ms()) != SQLITE_OK || !step_done(s))
         return S3_ERR_INTERNAL_ERROR;
     if (!job->object_lock)
         return S3_OK;
@@ -809,7 +810,7 @@ static enum s3_err apply_put_object(struct store *st, struct store_job *base)
         o.size = base->has_body ? base->body_size : 0;
         o.segments = &seg;
         o.n_segments = o.size > 0 ? 1 : 0;
-        o.last_modified_ms = store_now_ms();
+        o.last_modified_ms = clock_now_ms();
         snprintf(o.owner_account, sizeof(o.owner_account), "%s", job->account);
         o.storage_class = job->storage_class;
         o.content = job->content;
@@ -1053,7 +1054,7 @@ static enum s3_err apply_copy_object(struct store *st, struct store_job *base)
     if (err == S3_OK)
         err = new_version_id(&b, dst.version_id, base->result.version_id);
     if (err == S3_OK) {
-        dst.last_modified_ms = store_now_ms();
+        dst.last_modified_ms = clock_now_ms();
         snprintf(dst.owner_account, sizeof(dst.owner_account), "%s", job->account);
         dst.storage_class = job->storage_class;
         if (job->replace)
@@ -1141,7 +1142,7 @@ static enum s3_err apply_create_upload(struct store *st, struct store_job *base)
     char id[64];
     if (new_upload_id(id) != 0)
         return S3_ERR_INTERNAL_ERROR;
-    int64_t now = store_now_ms();
+    int64_t now = clock_now_ms();
     sqlite3_stmt *s = db_stmt(&st->writer, sql_upload_insert);
     if (!s || db_bind_text(s, 1, id) != 0 || db_bind_text(s, 2, job->bucket) != 0 ||
         db_bind_text(s, 3, job->key) != 0 || sqlite3_bind_int64(s, 4, now) != SQLITE_OK ||
@@ -1188,7 +1189,7 @@ static enum s3_err apply_put_part(struct store *st, struct store_job *base)
     if (err != S3_OK)
         return err;
     int64_t size = base->has_body ? base->body_size : 0;
-    int64_t now = store_now_ms();
+    int64_t now = clock_now_ms();
     sqlite3_stmt *s = db_stmt(&st->writer, sql_part_delete);
     if (!s || db_bind_text(s, 1, job->upload_id) != 0 ||
         sqlite3_bind_int(s, 2, job->part_number) != SQLITE_OK || !step_done(s))
@@ -1382,7 +1383,7 @@ static enum s3_err parts_checksum_add(struct parts_checksum *pc, sqlite3_stmt *r
                                         : part_crc64;
     unsigned char digest[CHECKSUM_MAX_DIGEST];
     size_t len = checksum_digest_len(pc->alg);
-    if (!needed || base64_decode(needed, strlen(needed), digest, sizeof(digest)) != (long)len) {
+    if (!needed || base64_decode_strict(needed, strlen(needed), digest, sizeof(digest)) != (long)len) {
         pc->usable = false;
         return S3_OK;
     }
@@ -1487,7 +1488,7 @@ static enum s3_err gather_parts(struct store *st, const struct s3_job *job, cons
     if (err == S3_OK)
         err = sum_err;
     if (err == S3_OK) {
-        store_hex_encode(digest, 16, o->etag);
+        hex_encode(digest, 16, o->etag);
         snprintf(o->etag + 32, sizeof(o->etag) - 32, "-%zu", job->n_parts);
         o->parts_count = (int)job->n_parts;
     }
@@ -1542,7 +1543,7 @@ static enum s3_err apply_complete_upload(struct store *st, struct store_job *bas
     if (err == S3_OK)
         err = new_version_id(&b, o.version_id, base->result.version_id);
     if (err == S3_OK) {
-        o.last_modified_ms = store_now_ms();
+        o.last_modified_ms = clock_now_ms();
         set_new_lock(&b, job->lock_mode, job->lock_until_ms, job->legal_hold, o.last_modified_ms, &o);
         err = install_latest(st, "ObjectCreated:CompleteMultipartUpload", job->bucket, job->key,
                              &o, meta_json, tags_json, job->acl_xml);

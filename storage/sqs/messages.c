@@ -14,6 +14,7 @@
  * with it succeeds without deleting (as AWS documents), while
  * ChangeMessageVisibility rejects it. */
 #include "storage/sqs/engine_internal.h"
+#include "protocol/core/hex.h"
 
 #include <inttypes.h>
 #include <openssl/evp.h>
@@ -348,16 +349,11 @@ static size_t attrs_size(const struct sqs_msg_attrs *a)
 
 static void sha256_hex(const char *data, size_t len, char out[65])
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     if (!EVP_Digest(data, len, d, &n, EVP_sha256(), NULL))
         n = 0;
-    for (unsigned i = 0; i < n; i++) {
-        out[2 * i] = hex[d[i] >> 4];
-        out[2 * i + 1] = hex[d[i] & 15];
-    }
-    out[2 * n] = '\0';
+    hex_encode(d, n, out);
 }
 
 static enum sqs_err send_one(struct sqs_engine *e, const struct sqs_call *call, struct sqs_queue *q,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "protocol/core/strbuf.h"
+#include "storage/core/store_internal.h"
 
 enum persist_stmt {
     PUT_QUEUE,
@@ -40,37 +41,9 @@ static const char *const stmt_sql[PERSIST_STMT_COUNT] = {
     [DELETE_MESSAGE] = "DELETE FROM sqs_messages WHERE seq = ?1",
 };
 
-struct sqs_persist {
-    sqlite3 *db;                   /* the connection the statements belong to */
-    sqlite3_stmt *stmts[PERSIST_STMT_COUNT];
-};
-
-struct sqs_persist *sqs_persist_new(void)
+static sqlite3_stmt *stmt_for(struct store_conn *c, enum persist_stmt which)
 {
-    return calloc(1, sizeof(struct sqs_persist));
-}
-
-void sqs_persist_free(struct sqs_persist *p)
-{
-    free(p);
-}
-
-static sqlite3_stmt *stmt_for(struct sqs_persist *p, sqlite3 *db, enum persist_stmt which)
-{
-    if (p->db != db) {
-        memset(p->stmts, 0, sizeof(p->stmts));
-        p->db = db;
-    }
-    sqlite3_stmt *s = p->stmts[which];
-    if (s) {
-        sqlite3_reset(s);
-        sqlite3_clear_bindings(s);
-        return s;
-    }
-    if (sqlite3_prepare_v3(db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
-        return NULL;
-    p->stmts[which] = s;
-    return s;
+    return db_stmt(c, stmt_sql[which]);
 }
 
 /* "k\0v\0k\0v\0" */
@@ -101,9 +74,9 @@ static int run(sqlite3_stmt *s)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int put_queue(struct sqs_persist *p, sqlite3 *db, const struct sqs_queue_record *q)
+static int put_queue(struct store_conn *c, const struct sqs_queue_record *q)
 {
-    sqlite3_stmt *s = stmt_for(p, db, PUT_QUEUE);
+    sqlite3_stmt *s = stmt_for(c, PUT_QUEUE);
     if (!s)
         return -1;
     struct strbuf attrs, tags;
@@ -124,9 +97,9 @@ static int put_queue(struct sqs_persist *p, sqlite3 *db, const struct sqs_queue_
     return rc;
 }
 
-static int put_message(struct sqs_persist *p, sqlite3 *db, const struct sqs_message_record *m)
+static int put_message(struct store_conn *c, const struct sqs_message_record *m)
 {
-    sqlite3_stmt *s = stmt_for(p, db, PUT_MESSAGE);
+    sqlite3_stmt *s = stmt_for(c, PUT_MESSAGE);
     if (!s)
         return -1;
     if (sqlite3_bind_int64(s, 1, (sqlite3_int64)m->seq) != SQLITE_OK ||
@@ -151,10 +124,10 @@ static int put_message(struct sqs_persist *p, sqlite3 *db, const struct sqs_mess
 }
 
 /* Runs a statement whose parameters are all integers. */
-static int run_ints(struct sqs_persist *p, sqlite3 *db, enum persist_stmt which,
+static int run_ints(struct store_conn *c, enum persist_stmt which,
                     const int64_t *args, int n)
 {
-    sqlite3_stmt *s = stmt_for(p, db, which);
+    sqlite3_stmt *s = stmt_for(c, which);
     if (!s)
         return -1;
     for (int i = 0; i < n; i++)
@@ -163,41 +136,41 @@ static int run_ints(struct sqs_persist *p, sqlite3 *db, enum persist_stmt which,
     return run(s);
 }
 
-static int apply_one(struct sqs_persist *p, sqlite3 *db, const struct sqs_change *c)
+static int apply_one(struct store_conn *conn, const struct sqs_change *c)
 {
     switch (c->kind) {
     case SQS_CHANGE_QUEUE_PUT:
-        return c->queue ? put_queue(p, db, c->queue) : -1;
+        return c->queue ? put_queue(conn, c->queue) : -1;
     case SQS_CHANGE_QUEUE_DELETE: {
         int64_t id = (int64_t)c->queue_id;
-        return run_ints(p, db, DELETE_QUEUE_MESSAGES, &id, 1) == 0 &&
-                       run_ints(p, db, DELETE_QUEUE, &id, 1) == 0 ? 0 : -1;
+        return run_ints(conn, DELETE_QUEUE_MESSAGES, &id, 1) == 0 &&
+                       run_ints(conn, DELETE_QUEUE, &id, 1) == 0 ? 0 : -1;
     }
     case SQS_CHANGE_QUEUE_PURGE: {
         int64_t args[2] = {(int64_t)c->queue_id, (int64_t)c->seq};
-        return run_ints(p, db, PURGE_QUEUE, args, 2);
+        return run_ints(conn, PURGE_QUEUE, args, 2);
     }
     case SQS_CHANGE_MESSAGE_PUT:
-        return c->message ? put_message(p, db, c->message) : -1;
+        return c->message ? put_message(conn, c->message) : -1;
     case SQS_CHANGE_MESSAGE_STATE: {
         int64_t args[5] = {(int64_t)c->seq, c->visible_at_ms, c->first_receive_ms,
                            (int64_t)c->receive_count, (int64_t)c->receipt_nonce};
-        return run_ints(p, db, MESSAGE_STATE, args, 5);
+        return run_ints(conn, MESSAGE_STATE, args, 5);
     }
     case SQS_CHANGE_MESSAGE_DELETE: {
         int64_t seq = (int64_t)c->seq;
-        return run_ints(p, db, DELETE_MESSAGE, &seq, 1);
+        return run_ints(conn, DELETE_MESSAGE, &seq, 1);
     }
     }
     return -1;
 }
 
-int sqs_persist_apply(struct sqs_persist *p, sqlite3 *db, const struct sqs_changes *changes)
+int sqs_persist_apply(struct store_conn *c, const struct sqs_changes *changes)
 {
     if (changes->oom)
         return -1;
     for (size_t i = 0; i < changes->n; i++)
-        if (apply_one(p, db, &changes->items[i]) != 0)
+        if (apply_one(c, &changes->items[i]) != 0)
             return -1;
     return 0;
 }
@@ -249,12 +222,12 @@ static const char *column_text(sqlite3_stmt *s, int col)
     return sqlite3_column_type(s, col) == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(s, col);
 }
 
-static int load_queues(sqlite3 *db, struct sqs_engine *e, char *err, size_t errlen)
+static int load_queues(struct store_conn *c, struct sqs_engine *e, char *err, size_t errlen)
 {
     sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT id, account, name, created_ms, modified_ms, last_purge_ms,"
+    if (sqlite3_prepare_v2(c->db, "SELECT id, account, name, created_ms, modified_ms, last_purge_ms,"
                                " attrs, tags FROM sqs_queues ORDER BY id", -1, &s, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "reading SQS queues: %s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "reading SQS queues: %s", sqlite3_errmsg(c->db));
         return -1;
     }
     int rc, status = 0;
@@ -284,22 +257,22 @@ static int load_queues(sqlite3 *db, struct sqs_engine *e, char *err, size_t errl
         free_kv(rec.tags, rec.n_tags);
     }
     if (status == 0 && rc != SQLITE_DONE) {
-        snprintf(err, errlen, "reading SQS queues: %s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "reading SQS queues: %s", sqlite3_errmsg(c->db));
         status = -1;
     }
     sqlite3_finalize(s);
     return status;
 }
 
-static int load_messages(sqlite3 *db, struct sqs_engine *e, int64_t now_ms, size_t *loaded,
+static int load_messages(struct store_conn *c, struct sqs_engine *e, int64_t now_ms, size_t *loaded,
                          char *err, size_t errlen)
 {
     sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT seq, queue_id, message_id, sequence_number, body, attrs,"
+    if (sqlite3_prepare_v2(c->db, "SELECT seq, queue_id, message_id, sequence_number, body, attrs,"
                                " group_id, dedup_id, sender_id, trace_header, dlq_source_arn,"
                                " sent_ms, first_receive_ms, visible_at_ms, receive_count,"
                                " receipt_nonce FROM sqs_messages ORDER BY seq", -1, &s, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "reading SQS messages: %s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "reading SQS messages: %s", sqlite3_errmsg(c->db));
         return -1;
     }
     int rc, status = 0;
@@ -337,18 +310,18 @@ static int load_messages(sqlite3 *db, struct sqs_engine *e, int64_t now_ms, size
         }
     }
     if (status == 0 && rc != SQLITE_DONE) {
-        snprintf(err, errlen, "reading SQS messages: %s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "reading SQS messages: %s", sqlite3_errmsg(c->db));
         status = -1;
     }
     sqlite3_finalize(s);
     return status;
 }
 
-int sqs_persist_load(sqlite3 *db, struct sqs_engine *e, int64_t now_ms, size_t *loaded,
+int sqs_persist_load(struct store_conn *c, struct sqs_engine *e, int64_t now_ms, size_t *loaded,
                      char *err, size_t errlen)
 {
     *loaded = 0;
-    if (load_queues(db, e, err, errlen) != 0)
+    if (load_queues(c, e, err, errlen) != 0)
         return -1;
-    return load_messages(db, e, now_ms, loaded, err, errlen);
+    return load_messages(c, e, now_ms, loaded, err, errlen);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include "protocol/core/json.h"
+#include "protocol/core/hex.h"
 
 #define MAX_TAGS 50
 
@@ -634,34 +635,6 @@ static enum sqs_err create_queue(struct sqs_engine *e, const struct sqs_call *ca
 
 /* ---- listing ------------------------------------------------------------ */
 
-static void hex_encode(const char *s, char *out, size_t size)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t o = 0;
-    for (; *s && o + 2 < size; s++) {
-        out[o++] = hex[(unsigned char)*s >> 4];
-        out[o++] = hex[(unsigned char)*s & 15];
-    }
-    out[o] = '\0';
-}
-
-static bool hex_decode(const char *s, char *out, size_t size)
-{
-    size_t len = strlen(s), o = 0;
-    if (len % 2 || len / 2 >= size)
-        return false;
-    for (size_t i = 0; i < len; i += 2) {
-        char pair[3] = {s[i], s[i + 1], 0};
-        char *end;
-        long v = strtol(pair, &end, 16);
-        if (*end || !isxdigit((unsigned char)s[i]))
-            return false;
-        out[o++] = (char)v;
-    }
-    out[o] = '\0';
-    return true;
-}
-
 /* Pages through `urls` candidates: those selected by `match`, after the
  * token (the hex of the last name returned). */
 static enum sqs_err list_urls(struct sqs_engine *e, const struct sqs_call *call,
@@ -670,8 +643,13 @@ static enum sqs_err list_urls(struct sqs_engine *e, const struct sqs_call *call,
                               struct sqs_error *err)
 {
     char after[256] = "";
-    if (req->next_token && !hex_decode(req->next_token, after, sizeof(after)))
-        return sqs_error_set(err, SQS_ERR_INVALID_PARAMETER_VALUE, "Invalid NextToken value.");
+    if (req->next_token) {
+        long n = hex_decode(req->next_token, strlen(req->next_token), (unsigned char *)after,
+                            sizeof(after) - 1);
+        if (n < 0 || memchr(after, '\0', (size_t)n))
+            return sqs_error_set(err, SQS_ERR_INVALID_PARAMETER_VALUE, "Invalid NextToken value.");
+        after[n] = '\0';
+    }
     size_t limit = req->max_results > 0 ? (size_t)req->max_results : 1000;
     size_t start = queue_lower_bound(e, account, after);
     resp->queue_urls.items = sqs_arena_alloc(&resp->arena, (limit + 1) * sizeof(char *));
@@ -690,8 +668,10 @@ static enum sqs_err list_urls(struct sqs_engine *e, const struct sqs_call *call,
             continue;
         if (resp->queue_urls.n == limit) {
             if (req->max_results > 0 && last) {
-                char token[520];
-                hex_encode(last->name, token, sizeof(token));
+                /* Queue names are at most 80 characters. */
+                char token[2 * 80 + 1];
+                size_t name_len = strlen(last->name);
+                hex_encode((const unsigned char *)last->name, name_len < 80 ? name_len : 80, token);
                 resp->next_token = sqs_arena_strdup(&resp->arena, token);
             }
             break;

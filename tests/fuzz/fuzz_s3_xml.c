@@ -99,7 +99,7 @@ static void fuzz_routing(const char *data, size_t size)
     s3_route_request(fields[0], fields[1], fields[2], fields[3], domains, copy_source, &route);
     s3_route_free(&route);
     bool present;
-    free(s3_query_param(fields[2], "prefix", &present));
+    free(query_param(fields[2], "prefix", &present));
     free(copy);
 }
 

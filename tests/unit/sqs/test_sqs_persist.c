@@ -24,8 +24,7 @@
 #define Q(name) "QueueUrl=" EP "/" ACCT "/" name
 
 struct fixture {
-    sqlite3 *db;
-    struct sqs_persist *persist;
+    struct store_conn conn;        /* an in-memory database with its statement cache */
     struct sqs_engine *e;
     struct sqs_changes changes;
     struct sqs_response resp;
@@ -35,17 +34,16 @@ struct fixture {
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    if (!f || sqlite3_open(":memory:", &f->db) != SQLITE_OK)
+    if (!f || sqlite3_open(":memory:", &f->conn.db) != SQLITE_OK)
         return -1;
     for (size_t i = 0; i < sqs_schema.n_steps; i++)
-        if (sqlite3_exec(f->db, sqs_schema.steps[i].sql, NULL, NULL, NULL) != SQLITE_OK)
+        if (sqlite3_exec(f->conn.db, sqs_schema.steps[i].sql, NULL, NULL, NULL) != SQLITE_OK)
             return -1;
     struct sqs_engine_config cfg = {.region = "us-east-1"};
     f->e = sqs_engine_new(&cfg);
-    f->persist = sqs_persist_new();
     sqs_changes_init(&f->changes);
     *state = f;
-    return f->e && f->persist ? 0 : -1;
+    return f->e ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -54,11 +52,7 @@ static int teardown(void **state)
     sqs_response_free(&f->resp);
     sqs_changes_free(&f->changes);
     sqs_engine_free(f->e);
-    sqs_persist_free(f->persist);
-    sqlite3_stmt *s;
-    while ((s = sqlite3_next_stmt(f->db, NULL)))
-        sqlite3_finalize(s);
-    sqlite3_close(f->db);
+    db_conn_close(&f->conn);
     free(f);
     return 0;
 }
@@ -80,7 +74,7 @@ static enum sqs_err run(struct fixture *f, int64_t now, const char *fmt, ...)
                             .changes = &f->changes};
     rc = sqs_engine_execute(f->e, &call, &req, &f->resp, &f->err);
     sqs_request_free(&req);
-    assert_int_equal(sqs_persist_apply(f->persist, f->db, &f->changes), 0);
+    assert_int_equal(sqs_persist_apply(&f->conn, &f->changes), 0);
     sqs_changes_clear(&f->changes);
     return rc;
 }
@@ -95,7 +89,7 @@ static size_t reload(struct fixture *f, int64_t now)
     assert_non_null(f->e);
     size_t loaded = 0;
     char err[256];
-    assert_int_equal(sqs_persist_load(f->db, f->e, now, &loaded, err, sizeof(err)), 0);
+    assert_int_equal(sqs_persist_load(&f->conn, f->e, now, &loaded, err, sizeof(err)), 0);
     return loaded;
 }
 
@@ -179,7 +173,7 @@ static void test_failed_records_are_refused(void **state)
     struct sqs_changes bad;
     sqs_changes_init(&bad);
     bad.oom = true;
-    assert_int_equal(sqs_persist_apply(f->persist, f->db, &bad), -1);
+    assert_int_equal(sqs_persist_apply(&f->conn, &bad), -1);
     sqs_changes_free(&bad);
 }
 

@@ -307,73 +307,34 @@ static void test_route_errors(void **state)
 static void test_query_param(void **state)
 {
     bool present;
-    char *v = s3_query_param("a=1&prefix=x%2Fy+z&prefix=second", "prefix", &present);
+    char *v = query_param("a=1&prefix=x%2Fy+z&prefix=second", "prefix", &present);
     assert_true(present);
     assert_string_equal(v, "x/y z");
     free(v);
-    v = s3_query_param("uploads&x=1", "uploads", &present);
+    v = query_param("uploads&x=1", "uploads", &present);
     assert_true(present);
     assert_string_equal(v, "");
     free(v);
-    v = s3_query_param("&&delete=&", "delete", &present);
+    v = query_param("&&delete=&", "delete", &present);
     assert_true(present);
     assert_string_equal(v, "");
     free(v);
-    assert_null(s3_query_param("prefixes=1&pre=2", "prefix", &present));
+    assert_null(query_param("prefixes=1&pre=2", "prefix", &present));
     assert_false(present);
-    assert_null(s3_query_param("", "prefix", &present));
+    assert_null(query_param("", "prefix", &present));
     assert_false(present);
-    assert_null(s3_query_param(NULL, "prefix", &present));
+    assert_null(query_param(NULL, "prefix", &present));
     assert_false(present);
-    v = s3_query_param("max%2Dkeys=7", "max-keys", &present);
+    v = query_param("max%2Dkeys=7", "max-keys", &present);
     assert_true(present);
     assert_string_equal(v, "7");
     free(v);
     errno = 0;
-    assert_null(s3_query_param("prefix=%ZZ", "prefix", &present));
+    assert_null(query_param("prefix=%ZZ", "prefix", &present));
     assert_true(present);
     assert_int_equal(errno, EINVAL);
 }
 
-static void test_url_decode(void **state)
-{
-    char *s = s3_url_decode("a%20b+c%2b%2F", 13, false);
-    assert_string_equal(s, "a b+c+/");
-    free(s);
-    s = s3_url_decode("a+b", 3, true);
-    assert_string_equal(s, "a b");
-    free(s);
-    s = s3_url_decode("abc%41", 3, false); /* the length bounds the input */
-    assert_string_equal(s, "abc");
-    free(s);
-    errno = 0;
-    assert_null(s3_url_decode("abc%4", 5, false));
-    assert_int_equal(errno, EINVAL);
-    assert_null(s3_url_decode("%", 1, false));
-    assert_null(s3_url_decode("%%41", 4, false));
-    assert_null(s3_url_decode("%00", 3, false));
-    s = s3_url_decode("", 0, false);
-    assert_string_equal(s, "");
-    free(s);
-}
-
-static void test_url_encode(void **state)
-{
-    struct strbuf sb;
-    strbuf_init(&sb);
-    s3_url_encode(&sb, "a b/c+d~e_f.g-h\xe2\x82\xac&=?%", true);
-    assert_string_equal(sb.data, "a%20b/c%2Bd~e_f.g-h%E2%82%AC%26%3D%3F%25");
-    strbuf_reset(&sb);
-    s3_url_encode(&sb, "dir/file", false);
-    assert_string_equal(sb.data, "dir%2Ffile");
-    strbuf_reset(&sb);
-    const char *key = "x y/\xc3\xa9+%";
-    s3_url_encode(&sb, key, true);
-    char *back = s3_url_decode(sb.data, sb.len, false);
-    assert_string_equal(back, key);
-    free(back);
-    strbuf_free(&sb);
-}
 
 static void test_bucket_names(void **state)
 {
@@ -415,8 +376,6 @@ int main(void)
         cmocka_unit_test(test_versioning_tagging_lock_ops),
         cmocka_unit_test(test_route_errors),
         cmocka_unit_test(test_query_param),
-        cmocka_unit_test(test_url_decode),
-        cmocka_unit_test(test_url_encode),
         cmocka_unit_test(test_bucket_names),
         cmocka_unit_test(test_op_names),
     };

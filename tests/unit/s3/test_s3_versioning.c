@@ -255,14 +255,14 @@ static void test_object_lock_bodies(void **state)
 
 static void test_iso8601(void **state)
 {
-    assert_int_equal(s3_parse_iso8601("2030-01-02T03:04:05Z"), 1893553445000LL);
-    assert_int_equal(s3_parse_iso8601("2030-01-02T03:04:05.5Z"), 1893553445500LL);
-    assert_int_equal(s3_parse_iso8601("2030-01-02T03:04:05+00:00"), 1893553445000LL);
+    assert_int_equal(date_parse_iso8601("2030-01-02T03:04:05Z"), 1893553445000LL);
+    assert_int_equal(date_parse_iso8601("2030-01-02T03:04:05.5Z"), 1893553445500LL);
+    assert_int_equal(date_parse_iso8601("2030-01-02T03:04:05+00:00"), 1893553445000LL);
     const char *bad[] = {"", "2030-01-02", "2030-13-02T03:04:05Z", "2030-02-30T03:04:05Z",
                          "2030-01-02T03:04:05", "2030-01-02T03:04:05.Z", "2030-01-02T25:04:05Z",
                          "2030-01-02T03:04:05+01:00"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        assert_int_equal(s3_parse_iso8601(bad[i]), -1);
+        assert_int_equal(date_parse_iso8601(bad[i]), -1);
 }
 
 static void test_list_versions_xml(void **state)

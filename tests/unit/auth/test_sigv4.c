@@ -14,6 +14,7 @@
 
 #include "protocol/auth/checksum.h"
 #include "protocol/auth/sigv4.h"
+#include "protocol/core/hex.h"
 
 #define SUITE_SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 #define SUITE_TIME 1440938160          /* 20150830T123600Z */

@@ -19,6 +19,8 @@
 #include "protocol/core/strbuf.h"
 #include "protocol/auth/checksum.h"
 #include "protocol/auth/sigv4.h"
+#include "protocol/core/base64.h"
+#include "protocol/core/hex.h"
 
 #define S3_SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 #define AMZ_DATE "20130524T000000Z"

@@ -1,10 +1,9 @@
-/* protocol/s3 times: the two date shapes S3 writes (RFC 1123 for HTTP
- * headers, ISO 8601 with milliseconds in XML) and a parser for the three
- * date formats HTTP allows in conditional headers.
- *
- * Everything is UTC and locale-independent: day and month names come from
- * fixed tables rather than strftime, and parsing ends in timegm(). */
-#include "protocol/s3/s3.h"
+/* protocol/core dates: see dates.h. Everything is UTC and
+ * locale-independent: day and month names come from fixed tables rather
+ * than strftime, and parsing ends in timegm(). */
+#include "protocol/core/dates.h"
+
+#include <stdbool.h>
 
 #include <ctype.h>
 #include <stdio.h>
@@ -40,7 +39,7 @@ static unsigned four_digit_year(const struct tm *tm)
     return year < 0 ? 0u : year > 9999 ? 9999u : (unsigned)year;
 }
 
-void s3_http_date(int64_t ms, char out[40])
+void date_http(int64_t ms, char out[40])
 {
     struct tm tm;
     int millis;
@@ -52,7 +51,7 @@ void s3_http_date(int64_t ms, char out[40])
              (unsigned)tm.tm_sec % 100);
 }
 
-void s3_iso8601(int64_t ms, char out[32])
+void date_iso8601(int64_t ms, char out[32])
 {
     struct tm tm;
     int millis;
@@ -61,6 +60,13 @@ void s3_iso8601(int64_t ms, char out[32])
              (unsigned)(tm.tm_mon + 1) % 100, (unsigned)tm.tm_mday % 100,
              (unsigned)tm.tm_hour % 100, (unsigned)tm.tm_min % 100, (unsigned)tm.tm_sec % 100,
              (unsigned)millis % 1000);
+}
+
+void date_iso8601_offset(int64_t ms, char out[40])
+{
+    char z[32];
+    date_iso8601(ms, z);
+    snprintf(out, 40, "%.23s+0000", z);
 }
 
 static int month_index(const char *name)
@@ -117,16 +123,39 @@ static bool read_month(const char **p, struct tm *tm)
     return tm->tm_mon >= 0;
 }
 
-/* "06 Nov 1994 08:49:37 GMT" (after "Sun, ") */
-static bool parse_rfc1123(const char *p, struct tm *tm)
+/* " GMT" ending the string, or for SigV2 (zoned) also " UTC", " Z" or
+ * " +hhmm" / " -hhmm": the zone's offset east of UTC in seconds. */
+static bool read_zone(const char *p, bool zoned, int *offset_s)
+{
+    *offset_s = 0;
+    if (strcmp(p, " GMT") == 0)
+        return true;
+    if (!zoned)
+        return false;
+    if (strcmp(p, " UTC") == 0 || strcmp(p, " Z") == 0)
+        return true;
+    int hh, mm;
+    if (p[0] != ' ' || (p[1] != '+' && p[1] != '-'))
+        return false;
+    const char *q = p + 2;
+    if (!read_digits(&q, 2, &hh) || !read_digits(&q, 2, &mm) || *q || hh > 23 || mm > 59)
+        return false;
+    *offset_s = (hh * 3600 + mm * 60) * (p[1] == '-' ? -1 : 1);
+    return true;
+}
+
+/* "06 Nov 1994 08:49:37 GMT" (after "Sun, "); zoned: SigV2's forms, a
+ * one-digit day and another zone too. */
+static bool parse_rfc1123(const char *p, struct tm *tm, bool zoned, int *offset_s)
 {
     int year;
-    if (!(read_digits(&p, 2, &tm->tm_mday) && expect_char(&p, ' ') && read_month(&p, tm) &&
+    bool one_digit_day = zoned && p[0] >= '0' && p[0] <= '9' && p[1] == ' ';
+    if (!(read_digits(&p, one_digit_day ? 1 : 2, &tm->tm_mday) && expect_char(&p, ' ') && read_month(&p, tm) &&
           expect_char(&p, ' ') && read_digits(&p, 4, &year) && expect_char(&p, ' ') &&
           read_clock(&p, tm)))
         return false;
     tm->tm_year = year - 1900;
-    return strcmp(p, " GMT") == 0;
+    return read_zone(p, zoned, offset_s);
 }
 
 /* "06-Nov-94 08:49:37 GMT" (after "Sunday, "); two-digit years below 70
@@ -168,8 +197,10 @@ static bool fields_in_range(const struct tm *tm)
            tm->tm_sec <= 60;
 }
 
-int64_t s3_parse_http_date(const char *s)
+/* date_parse_http, or with zoned the SigV2 forms of RFC 1123 too. */
+static int64_t parse_http(const char *s, bool zoned)
 {
+    int offset_s = 0;
     if (!s)
         return -1;
     struct tm tm;
@@ -182,7 +213,7 @@ int64_t s3_parse_http_date(const char *s)
     const char *rest = s + day_len;
     bool ok;
     if (rest[0] == ',' && rest[1] == ' ')
-        ok = day_len == 3 ? parse_rfc1123(rest + 2, &tm) : parse_rfc850(rest + 2, &tm);
+        ok = day_len == 3 ? parse_rfc1123(rest + 2, &tm, zoned, &offset_s) : parse_rfc850(rest + 2, &tm);
     else if (rest[0] == ' ' && day_len == 3)
         ok = parse_asctime(rest + 1, &tm);
     else
@@ -193,10 +224,14 @@ int64_t s3_parse_http_date(const char *s)
     time_t t = timegm(&tm);
     if (t == (time_t)-1 || tm.tm_mday != mday) /* timegm moved "30 Feb" to March */
         return -1;
-    return (int64_t)t * 1000;
+    return ((int64_t)t - offset_s) * 1000;
 }
 
-int64_t s3_parse_iso8601(const char *s)
+int64_t date_parse_http(const char *s) { return parse_http(s, false); }
+
+int64_t date_parse_http_zoned(const char *s) { return parse_http(s, true); }
+
+int64_t date_parse_iso8601(const char *s)
 {
     struct tm tm;
     memset(&tm, 0, sizeof(tm));
@@ -228,4 +263,25 @@ int64_t s3_parse_iso8601(const char *s)
     if (t == (time_t)-1 || tm.tm_mday != mday)
         return -1;
     return (int64_t)t * 1000 + millis;
+}
+
+int64_t date_parse_amz(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    const char *p = s;
+    int year, mon;
+    if (!read_digits(&p, 4, &year) || !read_digits(&p, 2, &mon) || !read_digits(&p, 2, &tm.tm_mday) ||
+        !expect_char(&p, 'T') || !read_digits(&p, 2, &tm.tm_hour) || !read_digits(&p, 2, &tm.tm_min) ||
+        !read_digits(&p, 2, &tm.tm_sec) || strcmp(p, "Z") != 0 || mon < 1 || mon > 12)
+        return -1;
+    tm.tm_year = year - 1900;
+    tm.tm_mon = mon - 1;
+    int mday = tm.tm_mday;
+    if (!fields_in_range(&tm))
+        return -1;
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1 || tm.tm_mday != mday)
+        return -1;
+    return (int64_t)t;
 }
