@@ -32,9 +32,10 @@
  *
  * Refusals carry InvalidEventPatternException's message, "Event pattern
  * is not valid. Reason: <ruler's reason>", with ruler's reasons word for
- * word (AWS appends Jackson's "at [Source: ...; line: 1, column: 9]"
- * location, which is left out; so is the reason of a JSON syntax error,
- * which is Jackson's own prose).
+ * word. AWS appends Jackson's location ("at [Source: ...; line: 1,
+ * column: 9]"), which is left out; and where AWS gives Jackson's own prose
+ * for text that is not JSON, the reason here is "Filter is not valid
+ * JSON".
  *
  * Known differences from event-ruler, on inputs no real pattern has:
  * equals-ignore-case folds ASCII letters only; a key repeated within one

@@ -8,6 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- arrays ------------------------------------------------------------- */
+
+bool events_vec_grow(void **items, size_t *cap, size_t need, size_t size)
+{
+    if (need > SIZE_MAX / 2 / size)
+        return false;
+    if (need <= *cap)
+        return true;
+    size_t n = *cap ? *cap * 2 : 16;
+    while (n < need)
+        n *= 2;
+    void *p = realloc(*items, n * size);
+    if (!p)
+        return false;
+    *items = p;
+    *cap = n;
+    return true;
+}
+
 /* ---- numbers ------------------------------------------------------------ */
 
 /* Most significant digits a double's shortest decimal form can need. */
@@ -366,23 +385,6 @@ struct cx {
     size_t n_edges, cap_edges;
     bool oom;
 };
-
-bool events_vec_grow(void **items, size_t *cap, size_t need, size_t size)
-{
-    if (need > SIZE_MAX / 2 / size)
-        return false;
-    if (need <= *cap)
-        return true;
-    size_t n = *cap ? *cap * 2 : 16;
-    while (n < need)
-        n *= 2;
-    void *p = realloc(*items, n * size);
-    if (!p)
-        return false;
-    *items = p;
-    *cap = n;
-    return true;
-}
 
 static int cx_new_state(struct cx *g)
 {

@@ -580,17 +580,23 @@ static enum events_next_result cron_next(const struct events_cron *c, const stru
     return EVENTS_NEXT_ZONE_ERROR;
 }
 
+/* Instants this module computes with: some 34,000 years either side of
+ * 1970, so that no arithmetic on them can overflow. */
+#define TIME_LIMIT (INT64_C(1) << 40)
+
 enum events_next_result events_schedule_next(const struct events_schedule *s, const struct events_zone *zone,
                                              int64_t anchor, int64_t after, int64_t *next)
 {
+    if (after >= TIME_LIMIT || anchor >= TIME_LIMIT || anchor <= -TIME_LIMIT)
+        return EVENTS_NEXT_NONE;
+    if (after <= -TIME_LIMIT)
+        after = -TIME_LIMIT;       /* long before 1970: the same first fire */
     switch (s->kind) {
     case EVENTS_SCHEDULE_RATE:
         if (after < anchor) {
             *next = anchor;
         } else {
             int64_t periods = (after - anchor) / s->rate_seconds + 1;
-            if (periods > (INT64_MAX - anchor) / s->rate_seconds)
-                return EVENTS_NEXT_NONE;
             *next = anchor + periods * s->rate_seconds;
         }
         return EVENTS_NEXT_OK;

@@ -33,8 +33,9 @@
  * exist fires at the same distance past the change (02:30 becomes 03:30),
  * one that happens twice fires at its first occurrence.
  *
- * Times are seconds since the Unix epoch, UTC; fires fall on whole
- * minutes for cron and at (AWS invokes within the following minute). */
+ * Times are seconds since the Unix epoch, UTC, within 2^40 seconds of it
+ * (beyond, nothing fires); cron fires fall on whole minutes (AWS invokes
+ * within the following minute). */
 #ifndef CLOUDLESS_PROTOCOL_EVENTS_SCHEDULE_H
 #define CLOUDLESS_PROTOCOL_EVENTS_SCHEDULE_H
 

@@ -69,7 +69,8 @@ struct events_delivery {
     const char *ingestion_time;        /* "2024-05-01T12:00:00Z" */
 };
 
-/* ---- PutTargets checks: each appends the message and returns false ------ */
+/* ---- PutTargets checks: each appends the message and returns false (also
+ * when memory runs out: strbuf_failed(message) then) ---------------------- */
 
 /* At most one of the three is given. */
 bool events_target_check_input_kinds(bool input, bool input_path, bool input_transformer,

@@ -319,6 +319,27 @@ static void test_calendar(void **state)
     }
 }
 
+/* Instants far outside the calendar answer without overflowing. */
+static void test_extreme_times(void **state)
+{
+    (void)state;
+    struct events_schedule cron = parse_ok("cron(0 10 * * ? *)", EVENTS_SCHEDULE_RULE);
+    struct events_schedule rate = parse_ok("rate(2147483647 days)", EVENTS_SCHEDULE_RULE);
+    struct events_schedule once = parse_ok("at(9999-12-31T23:59:59)", EVENTS_SCHEDULE_SCHEDULER);
+    struct events_zone ny = {new_york, NULL};
+    int64_t next;
+    assert_int_equal(events_schedule_next(&cron, &ny, 0, INT64_MAX, &next), EVENTS_NEXT_NONE);
+    assert_int_equal(events_schedule_next(&cron, NULL, 0, INT64_MIN, &next), EVENTS_NEXT_OK);
+    assert_int_equal(next, at("1970-01-01T10:00:00"));
+    assert_int_equal(events_schedule_next(&rate, NULL, INT64_MIN, 0, &next), EVENTS_NEXT_NONE);
+    assert_int_equal(events_schedule_next(&rate, NULL, 0, INT64_MIN, &next), EVENTS_NEXT_OK);
+    assert_int_equal(next, 0);
+    assert_int_equal(events_schedule_next(&rate, NULL, 0, 1, &next), EVENTS_NEXT_OK);
+    assert_int_equal(next, 2147483647LL * 86400);
+    assert_int_equal(events_schedule_next(&once, &ny, 0, 0, &next), EVENTS_NEXT_OK);
+    assert_int_equal(next, at("10000-01-01T04:59:59"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_at),
         cmocka_unit_test(test_zones),
         cmocka_unit_test(test_calendar),
+        cmocka_unit_test(test_extreme_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
