@@ -68,8 +68,9 @@ enum events_pattern_result {
 /* The prefix of every InvalidEventPatternException message. */
 #define EVENTS_PATTERN_INVALID_PREFIX "Event pattern is not valid. Reason: "
 
-/* Compiles a pattern (len bytes of JSON text). *out is set only on OK
- * (free it with events_pattern_free). On INVALID, AWS's whole message is
+/* Compiles a pattern (len bytes of JSON text; the API caps EventPattern
+ * at 4096 bytes, which the caller checks). *out is set only on OK (free
+ * it with events_pattern_free). On INVALID, AWS's whole message is
  * appended to `message` when it is not NULL. */
 enum events_pattern_result events_pattern_compile(const char *text, size_t len,
                                                   struct events_pattern **out,
