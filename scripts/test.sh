@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what is missing, builds the
 # server with AddressSanitizer and UndefinedBehaviorSanitizer, runs the C
-# unit tests, the integration tests with the real clients (boto3 1.43 and
-# Debian's boto3 1.26, aws-cli v1 and v2, s3cmd, rclone, curl) against the
-# sanitized server, and a short libFuzzer run of every fuzz target. Ends with
-# one line "N passed, N failed" and exits non-zero on any failure.
+# unit tests, cross-builds for arm64 and runs protocol/'s unit tests there
+# under qemu (scripts/test-aarch64.sh), the integration tests with the real
+# clients (boto3 1.43 and Debian's boto3 1.26, aws-cli v1 and v2, s3cmd,
+# rclone, curl) against the sanitized server, and a short libFuzzer run of
+# every fuzz target. Ends with one line "N passed, N failed" and exits
+# non-zero on any failure.
 #
 # FUZZ_SECONDS (default 15) sets each fuzz target's run time; 0 skips fuzzing.
 set -uo pipefail
@@ -18,6 +20,17 @@ failures=()
 note() { printf '\n=== %s\n' "$*"; }
 count() { # name ok
   if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$1"); fi
+}
+# Adds the cmocka results of a `meson test` run to the totals; a run that
+# failed without a failed test (a build or an executable that crashed)
+# counts as one failure.
+count_unit_tests() { # name exit-status testlog
+  local up uf
+  up=$(grep -hoE '\[  PASSED  \] [0-9]+ test' "$3" 2>/dev/null | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+  uf=$(grep -hoE '\[  FAILED  \] [0-9]+ test' "$3" 2>/dev/null | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+  passed=$((passed + up))
+  failed=$((failed + uf))
+  if [ "$uf" -gt 0 ]; then failures+=("$1"); elif [ "$2" -ne 0 ]; then count "$1" 1; fi
 }
 
 note "dependencies"
@@ -37,12 +50,15 @@ note "C unit tests"
 meson test -C build-asan --print-errorlogs >/tmp/cloudless-unit.log 2>&1
 unit_rc=$?
 tail -n 30 /tmp/cloudless-unit.log
-up=$(grep -hoE '\[  PASSED  \] [0-9]+ test' build-asan/meson-logs/testlog.txt | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
-uf=$(grep -hoE '\[  FAILED  \] [0-9]+ test' build-asan/meson-logs/testlog.txt | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
-passed=$((passed + ${up:-0}))
-failed=$((failed + ${uf:-0}))
-if [ $unit_rc -ne 0 ] && [ "${uf:-0}" -eq 0 ]; then count "unit test executables" 1; fi
-[ "${uf:-0}" -gt 0 ] && failures+=("unit tests")
+count_unit_tests "unit tests" $unit_rc build-asan/meson-logs/testlog.txt
+
+note "arm64: cross build, protocol/ unit tests under qemu"
+arm64_start=$SECONDS
+scripts/test-aarch64.sh >/tmp/cloudless-aarch64.log 2>&1
+arm64_rc=$?
+tail -n 30 /tmp/cloudless-aarch64.log
+echo "arm64 step: $((SECONDS - arm64_start)) s"
+count_unit_tests "arm64 unit tests" $arm64_rc build-aarch64/meson-logs/testlog.txt
 
 note "integration tests (real clients, sanitized server)"
 CLOUDLESS_BIN="$ROOT/build-asan/server/cloudless" tests/run_integration.sh | tee /tmp/cloudless-integration.log

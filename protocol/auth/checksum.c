@@ -1,146 +1,19 @@
 /* checksum: one incremental API over the checksums AWS puts on bodies.
  *
- * CRC32 and CRC32C come from ISA-L (SIMD-accelerated); CRC64NVME (the
- * "CRC-64/NVME" polynomial 0xad93d23594c93659, reflected, init and xorout
- * all ones) is not in the ISA-L shipped with Debian 12, so it is computed
- * here: 16-byte blocks are folded with carry-less multiplication (PCLMULQDQ,
- * the method of Intel's "Fast CRC Computation for Generic Polynomials
- * Using PCLMULQDQ"; ~10x the tables' speed), with its constants derived
- * from the polynomial at start-up, and what remains is done slice-by-8
- * from tables built once (also on CPUs without PCLMULQDQ). SHA-1, SHA-256 and MD5 use
+ * CRC32 and CRC32C come from ISA-L (SIMD-accelerated); CRC64NVME from
+ * crc64nvme.c (ISA-L's where the installed ISA-L has it, carry-less
+ * multiplication on x86-64, tables elsewhere). SHA-1, SHA-256 and MD5 use
  * OpenSSL EVP. CRC digests are written big-endian, which is the byte order
- * AWS base64-encodes in x-amz-checksum-* headers. Base64 encoding uses
- * OpenSSL; decoding is a small strict decoder so that bad padding and
- * overflow are reported instead of silently producing bytes. */
+ * AWS base64-encodes in x-amz-checksum-* headers. */
 #include "protocol/auth/checksum.h"
 
-#include <immintrin.h>
 #include <isa-l/crc.h>
 #include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <pthread.h>
 #include <strings.h>
 
-#define CRC64NVME_POLY_REFLECTED 0x9a6c9329ac4bc9b5ULL
-
-#define CRC64NVME_POLY 0xad93d23594c93659ULL   /* the same, in normal bit order */
-
-static uint64_t crc64nvme_table[8][256];
-static pthread_once_t crc64nvme_once = PTHREAD_ONCE_INIT;
-/* Folding constants, bit-reflected: x^(d+63) mod P for the lower and
- * x^(d-1) mod P for the upper half of a 128-bit block folded d bits on
- * (d = 512 across four blocks, 128 across one). */
-static uint64_t fold512_lo, fold512_hi, fold128_lo, fold128_hi;
-static bool have_clmul;
-
-static uint64_t reflect64(uint64_t v)
-{
-    uint64_t r = 0;
-    for (int i = 0; i < 64; i++)
-        r |= ((v >> i) & 1) << (63 - i);
-    return r;
-}
-
-/* x^n mod P, in normal bit order. */
-static uint64_t x_pow_mod(unsigned n)
-{
-    uint64_t v = 1;
-    while (n--)
-        v = (v & (1ULL << 63)) ? (v << 1) ^ CRC64NVME_POLY : v << 1;
-    return v;
-}
-
-static void crc64nvme_build_tables(void)
-{
-    fold512_lo = reflect64(x_pow_mod(512 + 63));
-    fold512_hi = reflect64(x_pow_mod(512 - 1));
-    fold128_lo = reflect64(x_pow_mod(128 + 63));
-    fold128_hi = reflect64(x_pow_mod(128 - 1));
-    __builtin_cpu_init();
-    have_clmul = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
-    for (unsigned i = 0; i < 256; i++) {
-        uint64_t crc = i;
-        for (int bit = 0; bit < 8; bit++)
-            crc = (crc & 1) ? (crc >> 1) ^ CRC64NVME_POLY_REFLECTED : crc >> 1;
-        crc64nvme_table[0][i] = crc;
-    }
-    for (unsigned i = 0; i < 256; i++)
-        for (int k = 1; k < 8; k++)
-            crc64nvme_table[k][i] = (crc64nvme_table[k - 1][i] >> 8) ^
-                                    crc64nvme_table[0][crc64nvme_table[k - 1][i] & 0xff];
-}
-
-/* `crc` is the running register (already inverted); returns the new one. */
-static uint64_t crc64nvme_tables(uint64_t crc, const unsigned char *p, size_t len)
-{
-    while (len >= 8) {
-        uint64_t word = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-                        (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
-                        (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
-        crc ^= word;
-        crc = crc64nvme_table[7][crc & 0xff] ^ crc64nvme_table[6][(crc >> 8) & 0xff] ^
-              crc64nvme_table[5][(crc >> 16) & 0xff] ^ crc64nvme_table[4][(crc >> 24) & 0xff] ^
-              crc64nvme_table[3][(crc >> 32) & 0xff] ^ crc64nvme_table[2][(crc >> 40) & 0xff] ^
-              crc64nvme_table[1][(crc >> 48) & 0xff] ^ crc64nvme_table[0][crc >> 56];
-        p += 8;
-        len -= 8;
-    }
-    while (len--)
-        crc = (crc >> 8) ^ crc64nvme_table[0][(crc ^ *p++) & 0xff];
-    return crc;
-}
-
-/* A 128-bit block, read bit-reflected, carried d bits on (mod P): its lower
- * half times x^(d+63), its upper half times x^(d-1), each product of
- * reflected operands landing one bit up, which the exponents make good. */
-__attribute__((target("pclmul,sse4.1"))) static inline __m128i fold(__m128i block, __m128i k)
-{
-    return _mm_xor_si128(_mm_clmulepi64_si128(block, k, 0x00), _mm_clmulepi64_si128(block, k, 0x11));
-}
-
-/* Folds four blocks at a time while 64 bytes remain, then one at a time;
- * the register goes in as the first block's lower half (the same as
- * starting from it). The last block then holds what the whole input leaves
- * mod P: its CRC from a zero register is the register after the input. */
-__attribute__((target("pclmul,sse4.1"))) static uint64_t crc64nvme_clmul(uint64_t crc, const unsigned char *p,
-                                                                          size_t len)
-{
-    const __m128i k512 = _mm_set_epi64x((long long)fold512_hi, (long long)fold512_lo);
-    const __m128i k128 = _mm_set_epi64x((long long)fold128_hi, (long long)fold128_lo);
-    __m128i x0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)p), _mm_cvtsi64_si128((long long)crc));
-    __m128i x1 = _mm_loadu_si128((const __m128i *)(p + 16));
-    __m128i x2 = _mm_loadu_si128((const __m128i *)(p + 32));
-    __m128i x3 = _mm_loadu_si128((const __m128i *)(p + 48));
-    p += 64;
-    len -= 64;
-    while (len >= 64) {
-        x0 = _mm_xor_si128(fold(x0, k512), _mm_loadu_si128((const __m128i *)p));
-        x1 = _mm_xor_si128(fold(x1, k512), _mm_loadu_si128((const __m128i *)(p + 16)));
-        x2 = _mm_xor_si128(fold(x2, k512), _mm_loadu_si128((const __m128i *)(p + 32)));
-        x3 = _mm_xor_si128(fold(x3, k512), _mm_loadu_si128((const __m128i *)(p + 48)));
-        p += 64;
-        len -= 64;
-    }
-    __m128i x = _mm_xor_si128(fold(x0, k128), x1);
-    x = _mm_xor_si128(fold(x, k128), x2);
-    x = _mm_xor_si128(fold(x, k128), x3);
-    while (len >= 16) {
-        x = _mm_xor_si128(fold(x, k128), _mm_loadu_si128((const __m128i *)p));
-        p += 16;
-        len -= 16;
-    }
-    unsigned char last[16];
-    _mm_storeu_si128((__m128i *)last, x);
-    return crc64nvme_tables(crc64nvme_tables(0, last, sizeof(last)), p, len);
-}
-
-static uint64_t crc64nvme_update(uint64_t crc, const unsigned char *p, size_t len)
-{
-    if (have_clmul && len >= 64)
-        return crc64nvme_clmul(crc, p, len);
-    return crc64nvme_tables(crc, p, len);
-}
+#include "protocol/auth/crc64nvme.h"
 
 static const EVP_MD *digest_md(enum checksum_alg alg)
 {
@@ -164,10 +37,7 @@ int checksum_init(struct checksum_ctx *ctx, enum checksum_alg alg)
         ctx->crc = 0xffffffffu;   /* crc32_iscsi neither pre- nor post-inverts */
         return 0;
     case CHECKSUM_CRC64NVME:
-        if (pthread_once(&crc64nvme_once, crc64nvme_build_tables) != 0)
-            return -1;
-        ctx->crc = ~0ULL;
-        return 0;
+        return crc64nvme_init();
     case CHECKSUM_SHA1:
     case CHECKSUM_SHA256:
     case CHECKSUM_MD5: {
@@ -203,7 +73,7 @@ void checksum_update(struct checksum_ctx *ctx, const void *data, size_t len)
         }
         break;
     case CHECKSUM_CRC64NVME:
-        ctx->crc = crc64nvme_update(ctx->crc, p, len);
+        ctx->crc = crc64nvme(ctx->crc, p, len);
         break;
     default:
         if (ctx->evp)
@@ -229,7 +99,7 @@ size_t checksum_final(struct checksum_ctx *ctx, unsigned char out[CHECKSUM_MAX_D
         store_be(~ctx->crc & 0xffffffffu, 4, out);
         break;
     case CHECKSUM_CRC64NVME:
-        store_be(~ctx->crc, 8, out);
+        store_be(ctx->crc, 8, out);
         break;
     default: {
         unsigned int n = 0;

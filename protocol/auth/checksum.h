@@ -1,6 +1,6 @@
-/* checksum: the six checksums AWS uses on bodies — CRC32, CRC32C, CRC64NVME
- * (ISA-L), SHA-1, SHA-256, MD5 (OpenSSL EVP) — behind one incremental API,
- * plus base64/hex helpers. Pure: no I/O. */
+/* checksum: the six checksums AWS uses on bodies — CRC32, CRC32C (ISA-L),
+ * CRC64NVME (crc64nvme.h), SHA-1, SHA-256, MD5 (OpenSSL EVP) — behind one
+ * incremental API, plus one-shot MD5 and SHA-256. Pure: no I/O. */
 #ifndef CLOUDLESS_CHECKSUM_H
 #define CLOUDLESS_CHECKSUM_H
 
