@@ -30,8 +30,8 @@
 #include "server/core/log.h"
 #include "server/core/server.h"
 #include "storage/core/store.h"
-#include "storage/core/store_internal.h"
 #include "storage/core/clock.h"
+#include "storage/logs/logs_store.h"
 
 #define BODY_MAX (2 * 1024 * 1024)
 #define PENDING_BYTES_MAX (16 * 1024 * 1024)
@@ -40,17 +40,9 @@
 #define SWEEP_INTERVAL_S 60
 #define FILTER_SCAN_MAX 200000
 
-struct pending_event {
-    char account[13];
-    char *group;
-    char *stream;
-    int64_t ts;
-    char *msg;
-};
-
 struct logs_service {
     struct server *srv;
-    struct pending_event *pending;
+    struct logs_new_event *pending;
     size_t n_pending, cap_pending;
     size_t pending_bytes;
     uint64_t dropped;
@@ -121,40 +113,53 @@ static void missing(struct logs_call *c, const char *field)
 
 /* ---- reads ----------------------------------------------------------------------- */
 
-static sqlite3_stmt *prepare(struct logs_call *c, const char *sql)
+static struct store_conn *reader(struct logs_call *c)
 {
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(store_reader(c->ls->srv->store)->db, sql, -1, &s, NULL) != SQLITE_OK) {
-        sqlite3_finalize(s);
+    return store_reader(c->ls->srv->store);
+}
+
+/* Answers what storage reported: a missing or existing resource, or a
+ * failure to read. */
+static void send_store_error(struct logs_call *c, enum logs_err err)
+{
+    switch (err) {
+    case LOGS_ERR_NO_GROUP:
+        group_not_found(c);
+        break;
+    case LOGS_ERR_NO_STREAM:
+        send_error(c, 400, "ResourceNotFoundException", "The specified log stream does not exist.");
+        break;
+    case LOGS_ERR_GROUP_EXISTS:
+        send_error(c, 400, "ResourceAlreadyExistsException", "The specified log group already exists");
+        break;
+    case LOGS_ERR_STREAM_EXISTS:
+        send_error(c, 400, "ResourceAlreadyExistsException", "The specified log stream already exists");
+        break;
+    case LOGS_ERR_NOMEM:
+        send_error(c, 500, "ServiceUnavailableException", "out of memory");
+        break;
+    default:
         send_error(c, 500, "ServiceUnavailableException", "The log store could not be read.");
-        return NULL;
+        break;
     }
-    return s;
 }
 
-static bool group_exists(struct logs_call *c, const char *group, bool *exists)
+/* Whether the group exists; when not, or when that cannot be read, the
+ * answer is sent. */
+static bool group_exists(struct logs_call *c, const char *group)
 {
-    sqlite3_stmt *s = prepare(c, "SELECT 1 FROM logs_groups WHERE account = ?1 AND name = ?2");
-    if (!s)
-        return false;
-    sqlite3_bind_text(s, 1, c->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, group, -1, SQLITE_STATIC);
-    *exists = sqlite3_step(s) == SQLITE_ROW;
-    sqlite3_finalize(s);
-    return true;
+    enum logs_err err = logs_group_exists(reader(c), c->account, group);
+    if (err != LOGS_OK)
+        send_store_error(c, err);
+    return err == LOGS_OK;
 }
 
-static bool stream_exists(struct logs_call *c, const char *group, const char *stream, bool *exists)
+static bool stream_exists(struct logs_call *c, const char *group, const char *stream)
 {
-    sqlite3_stmt *s = prepare(c, "SELECT 1 FROM logs_streams WHERE account = ?1 AND grp = ?2 AND name = ?3");
-    if (!s)
-        return false;
-    sqlite3_bind_text(s, 1, c->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, group, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, stream, -1, SQLITE_STATIC);
-    *exists = sqlite3_step(s) == SQLITE_ROW;
-    sqlite3_finalize(s);
-    return true;
+    enum logs_err err = logs_stream_exists(reader(c), c->account, group, stream);
+    if (err != LOGS_OK)
+        send_store_error(c, err);
+    return err == LOGS_OK;
 }
 
 static void group_arn(struct logs_call *c, const char *group, bool star, char *out, size_t cap)
@@ -169,6 +174,44 @@ static int64_t int_param(struct logs_call *c, const char *key, int64_t dflt)
     return json_int(c->json, key, &v) == 1 ? v : dflt;
 }
 
+/* A listing being written: its writer, how many entries so far, where to
+ * go on. */
+struct listing {
+    struct logs_call *call;
+    const char *group;             /* streams: their group */
+    struct json_writer w;
+    int64_t n, limit;
+    bool more;
+    char last[600];
+};
+
+static bool describe_group(void *arg, const struct logs_group_info *g)
+{
+    struct listing *l = arg;
+    if (l->n == l->limit) {
+        l->more = true;
+        return false;
+    }
+    struct json_writer *w = &l->w;
+    char arn[700];
+    jw_object_open(w, NULL);
+    jw_string(w, "logGroupName", g->name);
+    jw_int(w, "creationTime", g->created_ms);
+    if (g->retention_days >= 0)
+        jw_int(w, "retentionInDays", g->retention_days);
+    jw_int(w, "metricFilterCount", 0);
+    group_arn(l->call, g->name, true, arn, sizeof(arn));
+    jw_string(w, "arn", arn);
+    group_arn(l->call, g->name, false, arn, sizeof(arn));
+    jw_string(w, "logGroupArn", arn);
+    jw_int(w, "storedBytes", g->stored_bytes);
+    jw_string(w, "logGroupClass", "STANDARD");
+    jw_object_close(w);
+    snprintf(l->last, sizeof(l->last), "%s", g->name);
+    l->n++;
+    return true;
+}
+
 static void op_describe_log_groups(struct logs_call *c)
 {
     const char *prefix = json_str(c->json, "logGroupNamePrefix");
@@ -179,56 +222,50 @@ static void op_describe_log_groups(struct logs_call *c)
         send_error(c, 400, "InvalidParameterException", "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50");
         return;
     }
-    sqlite3_stmt *s = prepare(c, "SELECT g.name, g.created_ms, g.retention_days,"
-                                 " (SELECT coalesce(sum(stored_bytes), 0) FROM logs_streams st"
-                                 "  WHERE st.account = g.account AND st.grp = g.name)"
-                                 " FROM logs_groups g WHERE g.account = ?1 AND g.name > ?2"
-                                 " AND substr(g.name, 1, length(?3)) = ?3 AND instr(g.name, ?4) > 0 ORDER BY g.name");
-    if (!s)
-        return;
-    sqlite3_bind_text(s, 1, c->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, token ? token : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, prefix ? prefix : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, pattern ? pattern : "", -1, SQLITE_STATIC);
     struct strbuf sb;
     strbuf_init(&sb);
-    struct json_writer w;
-    jw_init(&w, &sb);
-    jw_object_open(&w, NULL);
-    jw_array_open(&w, "logGroups");
-    int64_t n = 0;
-    char last[600] = "";
-    bool more = false;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        if (n == limit) {
-            more = true;
-            break;
-        }
-        const char *name = (const char *)sqlite3_column_text(s, 0);
-        char arn[700];
-        jw_object_open(&w, NULL);
-        jw_string(&w, "logGroupName", name);
-        jw_int(&w, "creationTime", sqlite3_column_int64(s, 1));
-        if (sqlite3_column_type(s, 2) != SQLITE_NULL)
-            jw_int(&w, "retentionInDays", sqlite3_column_int64(s, 2));
-        jw_int(&w, "metricFilterCount", 0);
-        group_arn(c, name, true, arn, sizeof(arn));
-        jw_string(&w, "arn", arn);
-        group_arn(c, name, false, arn, sizeof(arn));
-        jw_string(&w, "logGroupArn", arn);
-        jw_int(&w, "storedBytes", sqlite3_column_int64(s, 3));
-        jw_string(&w, "logGroupClass", "STANDARD");
-        jw_object_close(&w);
-        snprintf(last, sizeof(last), "%s", name);
-        n++;
-    }
-    sqlite3_finalize(s);
-    jw_array_close(&w);
-    if (more)
-        jw_string(&w, "nextToken", last);
-    jw_object_close(&w);
-    send_json(c, &sb);
+    struct listing l = {.call = c, .limit = limit};
+    jw_init(&l.w, &sb);
+    jw_object_open(&l.w, NULL);
+    jw_array_open(&l.w, "logGroups");
+    enum logs_err err = logs_list_groups(reader(c), c->account, token ? token : "", prefix ? prefix : "",
+                                         pattern ? pattern : "", describe_group, &l);
+    jw_array_close(&l.w);
+    if (l.more)
+        jw_string(&l.w, "nextToken", l.last);
+    jw_object_close(&l.w);
+    if (err != LOGS_OK)
+        send_store_error(c, err);
+    else
+        send_json(c, &sb);
     strbuf_free(&sb);
+}
+
+static bool describe_stream(void *arg, const struct logs_stream_info *s)
+{
+    struct listing *l = arg;
+    if (l->n == l->limit) {
+        l->more = true;
+        return false;
+    }
+    struct json_writer *w = &l->w;
+    char arn[1200];
+    snprintf(arn, sizeof(arn), "arn:aws:logs:%s:%s:log-group:%s:log-stream:%s", l->call->ls->srv->cfg->region,
+             l->call->account, l->group, s->name);
+    jw_object_open(w, NULL);
+    jw_string(w, "logStreamName", s->name);
+    jw_int(w, "creationTime", s->created_ms);
+    if (s->has_events) {
+        jw_int(w, "firstEventTimestamp", s->first_ts);
+        jw_int(w, "lastEventTimestamp", s->last_ts);
+        jw_int(w, "lastIngestionTime", s->last_ingest_ms);
+    }
+    jw_string(w, "uploadSequenceToken", "1");
+    jw_string(w, "arn", arn);
+    jw_int(w, "storedBytes", s->stored_bytes);
+    jw_object_close(w);
+    l->n++;
+    return true;
 }
 
 static void op_describe_log_streams(struct logs_call *c)
@@ -237,7 +274,7 @@ static void op_describe_log_streams(struct logs_call *c)
     const char *prefix = json_str(c->json, "logStreamNamePrefix");
     const char *order = json_str(c->json, "orderBy");
     const char *token = json_str(c->json, "nextToken");
-    bool descending = false, exists = false;
+    bool descending = false;
     json_bool(c->json, "descending", &descending);
     int64_t limit = int_param(c, "limit", 50);
     if (!group) {
@@ -249,65 +286,28 @@ static void op_describe_log_streams(struct logs_call *c)
         send_error(c, 400, "InvalidParameterException", "Cannot order by LastEventTime with a logStreamNamePrefix.");
         return;
     }
-    if (!group_exists(c, group, &exists))
-        return;
-    if (!exists) {
-        group_not_found(c);
-        return;
-    }
-    char sql[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT name, created_ms, first_ts, last_ts, last_ingest_ms, stored_bytes FROM logs_streams"
-             " WHERE account = ?1 AND grp = ?2 AND substr(name, 1, length(?3)) = ?3 ORDER BY %s %s LIMIT -1 OFFSET ?4",
-             by_time ? "coalesce(last_ts, 0)" : "name", descending ? "DESC" : "ASC");
-    sqlite3_stmt *s = prepare(c, sql);
-    if (!s)
+    if (!group_exists(c, group))
         return;
     int64_t offset = token ? strtoll(token, NULL, 10) : 0;
-    sqlite3_bind_text(s, 1, c->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, group, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, prefix ? prefix : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, offset);
     struct strbuf sb;
     strbuf_init(&sb);
-    struct json_writer w;
-    jw_init(&w, &sb);
-    jw_object_open(&w, NULL);
-    jw_array_open(&w, "logStreams");
-    int64_t n = 0;
-    bool more = false;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        if (n == limit) {
-            more = true;
-            break;
-        }
-        const char *name = (const char *)sqlite3_column_text(s, 0);
-        char arn[1200];
-        snprintf(arn, sizeof(arn), "arn:aws:logs:%s:%s:log-group:%s:log-stream:%s", c->ls->srv->cfg->region,
-                 c->account, group, name);
-        jw_object_open(&w, NULL);
-        jw_string(&w, "logStreamName", name);
-        jw_int(&w, "creationTime", sqlite3_column_int64(s, 1));
-        if (sqlite3_column_type(s, 2) != SQLITE_NULL) {
-            jw_int(&w, "firstEventTimestamp", sqlite3_column_int64(s, 2));
-            jw_int(&w, "lastEventTimestamp", sqlite3_column_int64(s, 3));
-            jw_int(&w, "lastIngestionTime", sqlite3_column_int64(s, 4));
-        }
-        jw_string(&w, "uploadSequenceToken", "1");
-        jw_string(&w, "arn", arn);
-        jw_int(&w, "storedBytes", sqlite3_column_int64(s, 5));
-        jw_object_close(&w);
-        n++;
-    }
-    sqlite3_finalize(s);
-    jw_array_close(&w);
-    if (more) {
+    struct listing l = {.call = c, .group = group, .limit = limit};
+    jw_init(&l.w, &sb);
+    jw_object_open(&l.w, NULL);
+    jw_array_open(&l.w, "logStreams");
+    enum logs_err err = logs_list_streams(reader(c), c->account, group, prefix ? prefix : "", by_time, descending,
+                                          offset, describe_stream, &l);
+    jw_array_close(&l.w);
+    if (l.more) {
         char next[32];
-        snprintf(next, sizeof(next), "%" PRId64, offset + n);
-        jw_string(&w, "nextToken", next);
+        snprintf(next, sizeof(next), "%" PRId64, offset + l.n);
+        jw_string(&l.w, "nextToken", next);
     }
-    jw_object_close(&w);
-    send_json(c, &sb);
+    jw_object_close(&l.w);
+    if (err != LOGS_OK)
+        send_store_error(c, err);
+    else
+        send_json(c, &sb);
     strbuf_free(&sb);
 }
 
@@ -315,6 +315,39 @@ static void op_describe_log_streams(struct logs_call *c)
 static bool parse_position(const char *token, int64_t *ts, int64_t *id)
 {
     return sscanf(token, "%" SCNd64 ":%" SCNd64, ts, id) == 2;
+}
+
+/* The events GetLogEvents read, in reading order. */
+struct event_rows {
+    struct row { int64_t id, ts, ingest; char *msg; } *rows;
+    size_t n, cap;
+    bool oom;
+};
+
+static bool keep_row(void *arg, const struct logs_event *e)
+{
+    struct event_rows *r = arg;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        struct row *grown = realloc(r->rows, cap * sizeof(*grown));
+        if (!grown) {
+            r->oom = true;
+            return false;
+        }
+        r->rows = grown;
+        r->cap = cap;
+    }
+    struct row *row = &r->rows[r->n];
+    row->id = e->id;
+    row->ts = e->ts;
+    row->ingest = e->ingest_ms;
+    row->msg = strdup(e->message);
+    if (!row->msg) {
+        r->oom = true;
+        return false;
+    }
+    r->n++;
+    return true;
 }
 
 static void op_get_log_events(struct logs_call *c)
@@ -326,13 +359,8 @@ static void op_get_log_events(struct logs_call *c)
         missing(c, group ? "logStreamName" : "logGroupName");
         return;
     }
-    bool exists = false;
-    if (!stream_exists(c, group, stream, &exists))
+    if (!stream_exists(c, group, stream))
         return;
-    if (!exists) {
-        send_error(c, 400, "ResourceNotFoundException", "The specified log stream does not exist.");
-        return;
-    }
     int64_t start = int_param(c, "startTime", 0), end = int_param(c, "endTime", INT64_MAX);
     int64_t limit = int_param(c, "limit", 10000);
     bool from_head = false;
@@ -346,51 +374,16 @@ static void op_get_log_events(struct logs_call *c)
         }
         backward = token[0] == 'b';
     }
-    const char *sql = backward
-        ? "SELECT id, ts, ingest_ms, message FROM logs_events WHERE account = ?1 AND grp = ?2 AND stream = ?3"
-          " AND ts >= ?4 AND ts < ?5 AND (ts < ?6 OR (ts = ?6 AND id < ?7)) ORDER BY ts DESC, id DESC LIMIT ?8"
-        : "SELECT id, ts, ingest_ms, message FROM logs_events WHERE account = ?1 AND grp = ?2 AND stream = ?3"
-          " AND ts >= ?4 AND ts < ?5 AND (ts > ?6 OR (ts = ?6 AND id > ?7)) ORDER BY ts, id LIMIT ?8";
-    sqlite3_stmt *s = prepare(c, sql);
-    if (!s)
-        return;
-    sqlite3_bind_text(s, 1, c->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, group, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, stream, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, start);
-    sqlite3_bind_int64(s, 5, end);
-    sqlite3_bind_int64(s, 6, pos_ts);
-    sqlite3_bind_int64(s, 7, pos_id);
-    sqlite3_bind_int64(s, 8, limit);
     /* Rows come newest first when reading backward; events are always
      * returned oldest first. */
-    struct row { int64_t id, ts, ingest; char *msg; } *rows = NULL;
-    size_t n = 0, cap = 0;
-    bool oom = false;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            struct row *grown = realloc(rows, cap * sizeof(*rows));
-            if (!grown) {
-                oom = true;
-                break;
-            }
-            rows = grown;
-        }
-        rows[n].id = sqlite3_column_int64(s, 0);
-        rows[n].ts = sqlite3_column_int64(s, 1);
-        rows[n].ingest = sqlite3_column_int64(s, 2);
-        rows[n].msg = strdup((const char *)sqlite3_column_text(s, 3));
-        if (!rows[n].msg) {
-            oom = true;
-            break;
-        }
-        n++;
-    }
-    sqlite3_finalize(s);
+    struct event_rows read = {0};
+    enum logs_err err = logs_read_stream(reader(c), c->account, group, stream, start, end, backward, pos_ts, pos_id,
+                                         limit, keep_row, &read);
+    struct row *rows = read.rows;
+    size_t n = read.n;
     struct strbuf sb;
     strbuf_init(&sb);
-    if (oom)
+    if (read.oom)
         sb.oom = true;
     struct json_writer w;
     jw_init(&w, &sb);
@@ -418,7 +411,10 @@ static void op_get_log_events(struct logs_call *c)
     for (size_t k = 0; k < n; k++)
         free(rows[k].msg);
     free(rows);
-    send_json(c, &sb);
+    if (err != LOGS_OK && !read.oom)
+        send_store_error(c, err);
+    else
+        send_json(c, &sb);
     strbuf_free(&sb);
 }
 
@@ -434,6 +430,42 @@ static bool stream_selected(const struct json_value *names, const char *prefix, 
     return false;
 }
 
+/* A FilterLogEvents scan: what selects events, the answer being written,
+ * and where it stopped. */
+struct filter_scan {
+    const struct logs_filter *filter;
+    const struct json_value *names;
+    const char *prefix;
+    struct json_writer w;
+    int64_t n, limit, scanned, last_ts, last_id;
+    bool more;
+};
+
+static bool filter_event(void *arg, const struct logs_event *e)
+{
+    struct filter_scan *f = arg;
+    if (f->n == f->limit || f->scanned == FILTER_SCAN_MAX) {
+        f->more = true;
+        return false;
+    }
+    f->scanned++;
+    f->last_id = e->id;
+    f->last_ts = e->ts;
+    if (!stream_selected(f->names, f->prefix, e->stream) || !logs_filter_match(f->filter, e->message))
+        return true;
+    char id[32];
+    snprintf(id, sizeof(id), "%" PRId64, e->id);
+    jw_object_open(&f->w, NULL);
+    jw_string(&f->w, "logStreamName", e->stream);
+    jw_int(&f->w, "timestamp", e->ts);
+    jw_string(&f->w, "message", e->message);
+    jw_int(&f->w, "ingestionTime", e->ingest_ms);
+    jw_string(&f->w, "eventId", id);
+    jw_object_close(&f->w);
+    f->n++;
+    return true;
+}
+
 static void op_filter_log_events(struct logs_call *c)
 {
     const char *group = json_str(c->json, "logGroupName");
@@ -444,13 +476,8 @@ static void op_filter_log_events(struct logs_call *c)
         missing(c, "logGroupName");
         return;
     }
-    bool exists = false;
-    if (!group_exists(c, group, &exists))
+    if (!group_exists(c, group))
         return;
-    if (!exists) {
-        group_not_found(c);
-        return;
-    }
     const char *pattern = json_str(c->json, "filterPattern");
     struct logs_filter *f;
     const char *problem;
@@ -465,10 +492,7 @@ static void op_filter_log_events(struct logs_call *c)
         send_error(c, 500, "ServiceUnavailableException", "out of memory");
         return;
     }
-    const struct json_value *names = json_get(c->json, "logStreamNames");
-    const char *prefix = json_str(c->json, "logStreamNamePrefix");
     int64_t start = int_param(c, "startTime", 0), end = int_param(c, "endTime", INT64_MAX);
-    int64_t limit = int_param(c, "limit", 10000);
     const char *token = json_str(c->json, "nextToken");
     int64_t pos_ts = INT64_MIN, pos_id = INT64_MIN;
     if (token && !parse_position(token, &pos_ts, &pos_id)) {
@@ -476,62 +500,32 @@ static void op_filter_log_events(struct logs_call *c)
         send_error(c, 400, "InvalidParameterException", "The specified nextToken is invalid.");
         return;
     }
-    sqlite3_stmt *s = prepare(c, "SELECT id, stream, ts, ingest_ms, message FROM logs_events"
-                                 " WHERE account = ?1 AND grp = ?2 AND ts >= ?3 AND ts <= ?4"
-                                 " AND (ts > ?5 OR (ts = ?5 AND id > ?6)) ORDER BY ts, id");
-    if (!s) {
-        logs_filter_free(f);
-        return;
-    }
-    sqlite3_bind_text(s, 1, c->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, group, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, start);
-    sqlite3_bind_int64(s, 4, end);
-    sqlite3_bind_int64(s, 5, pos_ts);
-    sqlite3_bind_int64(s, 6, pos_id);
+    struct filter_scan scan = {
+        .filter = f,
+        .names = json_get(c->json, "logStreamNames"),
+        .prefix = json_str(c->json, "logStreamNamePrefix"),
+        .limit = int_param(c, "limit", 10000),
+    };
     struct strbuf sb;
     strbuf_init(&sb);
-    struct json_writer w;
-    jw_init(&w, &sb);
-    jw_object_open(&w, NULL);
-    jw_array_open(&w, "events");
-    int64_t n = 0, scanned = 0, last_ts = 0, last_id = 0;
-    bool more = false;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        if (n == limit || scanned == FILTER_SCAN_MAX) {
-            more = true;
-            break;
-        }
-        scanned++;
-        last_id = sqlite3_column_int64(s, 0);
-        last_ts = sqlite3_column_int64(s, 2);
-        const char *stream = (const char *)sqlite3_column_text(s, 1);
-        const char *msg = (const char *)sqlite3_column_text(s, 4);
-        if (!stream_selected(names, prefix, stream) || !logs_filter_match(f, msg))
-            continue;
-        char id[32];
-        snprintf(id, sizeof(id), "%" PRId64, last_id);
-        jw_object_open(&w, NULL);
-        jw_string(&w, "logStreamName", stream);
-        jw_int(&w, "timestamp", last_ts);
-        jw_string(&w, "message", msg);
-        jw_int(&w, "ingestionTime", sqlite3_column_int64(s, 3));
-        jw_string(&w, "eventId", id);
-        jw_object_close(&w);
-        n++;
-    }
-    sqlite3_finalize(s);
+    jw_init(&scan.w, &sb);
+    jw_object_open(&scan.w, NULL);
+    jw_array_open(&scan.w, "events");
+    enum logs_err err = logs_scan_group(reader(c), c->account, group, start, end, pos_ts, pos_id, filter_event, &scan);
     logs_filter_free(f);
-    jw_array_close(&w);
-    jw_array_open(&w, "searchedLogStreams");
-    jw_array_close(&w);
-    if (more) {
+    jw_array_close(&scan.w);
+    jw_array_open(&scan.w, "searchedLogStreams");
+    jw_array_close(&scan.w);
+    if (scan.more) {
         char next[64];
-        snprintf(next, sizeof(next), "%" PRId64 ":%" PRId64, last_ts, last_id);
-        jw_string(&w, "nextToken", next);
+        snprintf(next, sizeof(next), "%" PRId64 ":%" PRId64, scan.last_ts, scan.last_id);
+        jw_string(&scan.w, "nextToken", next);
     }
-    jw_object_close(&w);
-    send_json(c, &sb);
+    jw_object_close(&scan.w);
+    if (err != LOGS_OK)
+        send_store_error(c, err);
+    else
+        send_json(c, &sb);
     strbuf_free(&sb);
 }
 
@@ -549,18 +543,17 @@ struct write_job {
     char *stream;
     int64_t retention;             /* -1: none */
     char *tags_json;               /* W_TAGS: the group's complete tags */
-    struct pending_event *events;  /* W_PUT_EVENTS (account/group/stream per event) */
+    struct logs_new_event *events;  /* W_PUT_EVENTS (account/group/stream per event) */
     size_t n_events;
-    bool missing;                  /* apply found no such group/stream */
-    bool exists;                   /* apply found it already there */
+    enum logs_err err;             /* what apply found */
 };
 
-static void free_events(struct pending_event *ev, size_t n)
+static void free_events(struct logs_new_event *ev, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(ev[i].group);
         free(ev[i].stream);
-        free(ev[i].msg);
+        free(ev[i].message);
     }
     free(ev);
 }
@@ -574,155 +567,34 @@ static void write_job_free(struct write_job *j)
     free(j);
 }
 
-static int exec_bind(struct store_conn *conn, const char *sql, const char *a, const char *b, const char *c3, int64_t i4)
-{
-    sqlite3_stmt *s = db_stmt(conn, sql);
-    int rc = -1;
-    if (s) {
-        if (a)
-            sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
-        if (b)
-            sqlite3_bind_text(s, 2, b, -1, SQLITE_STATIC);
-        if (c3)
-            sqlite3_bind_text(s, 3, c3, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 4, i4);
-        if (sqlite3_step(s) == SQLITE_DONE)
-            rc = 0;
-    }
-    sqlite3_reset(s);
-    return rc < 0 ? -1 : sqlite3_changes(conn->db);
-}
-
-/* A stream a batch of events goes to: what its row's statistics gain. */
-struct stream_batch {
-    const struct pending_event *first;     /* names the stream */
-    int64_t min_ts, max_ts, bytes;
-};
-
-static bool same_stream(const struct pending_event *a, const struct pending_event *b)
-{
-    return strcmp(a->account, b->account) == 0 && strcmp(a->group, b->group) == 0 &&
-           strcmp(a->stream, b->stream) == 0;
-}
-
-/* Inserts the events; each stream they go to is created if missing and its
- * statistics updated once for the batch, not once per event. */
-static int insert_events(struct store_conn *conn, struct write_job *j)
-{
-    int64_t now = clock_now_ms();
-    struct stream_batch *streams = NULL;
-    size_t n_streams = 0, cap_streams = 0;
-    int rc = 0;
-    for (size_t i = 0; i < j->n_events && rc == 0; i++) {
-        const struct pending_event *e = &j->events[i];
-        struct stream_batch *b = NULL;
-        for (size_t k = n_streams; k > 0 && !b; k--)
-            if (same_stream(streams[k - 1].first, e))
-                b = &streams[k - 1];
-        if (!b) {
-            if (n_streams == cap_streams) {
-                size_t cap = cap_streams ? cap_streams * 2 : 16;
-                struct stream_batch *grown = realloc(streams, cap * sizeof(*grown));
-                if (!grown) {
-                    rc = -1;
-                    break;
-                }
-                streams = grown;
-                cap_streams = cap;
-            }
-            if (exec_bind(conn, "INSERT OR IGNORE INTO logs_groups(account, name, created_ms) VALUES (?1, ?2, ?4)",
-                          e->account, e->group, NULL, now) < 0 ||
-                exec_bind(conn, "INSERT OR IGNORE INTO logs_streams(account, grp, name, created_ms) VALUES (?1, ?2, ?3, ?4)",
-                          e->account, e->group, e->stream, now) < 0) {
-                rc = -1;
-                break;
-            }
-            b = &streams[n_streams++];
-            *b = (struct stream_batch){e, e->ts, e->ts, 0};
-        }
-        if (e->ts < b->min_ts)
-            b->min_ts = e->ts;
-        if (e->ts > b->max_ts)
-            b->max_ts = e->ts;
-        b->bytes += (int64_t)strlen(e->msg);
-        sqlite3_stmt *s = db_stmt(conn, "INSERT INTO logs_events(account, grp, stream, ts, ingest_ms, message)"
-                                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-        bool ok = s && sqlite3_bind_text(s, 1, e->account, -1, SQLITE_STATIC) == SQLITE_OK &&
-                  sqlite3_bind_text(s, 2, e->group, -1, SQLITE_STATIC) == SQLITE_OK &&
-                  sqlite3_bind_text(s, 3, e->stream, -1, SQLITE_STATIC) == SQLITE_OK &&
-                  sqlite3_bind_int64(s, 4, e->ts) == SQLITE_OK && sqlite3_bind_int64(s, 5, now) == SQLITE_OK &&
-                  sqlite3_bind_text(s, 6, e->msg, -1, SQLITE_STATIC) == SQLITE_OK && sqlite3_step(s) == SQLITE_DONE;
-        sqlite3_reset(s);
-        if (!ok)
-            rc = -1;
-    }
-    for (size_t k = 0; k < n_streams && rc == 0; k++) {
-        const struct stream_batch *b = &streams[k];
-        sqlite3_stmt *s = db_stmt(conn, "UPDATE logs_streams SET first_ts = min(coalesce(first_ts, ?4), ?4),"
-                                         " last_ts = max(coalesce(last_ts, ?7), ?7), last_ingest_ms = ?5,"
-                                         " stored_bytes = stored_bytes + ?6 WHERE account = ?1 AND grp = ?2 AND name = ?3");
-        bool ok = s && sqlite3_bind_text(s, 1, b->first->account, -1, SQLITE_STATIC) == SQLITE_OK &&
-                  sqlite3_bind_text(s, 2, b->first->group, -1, SQLITE_STATIC) == SQLITE_OK &&
-                  sqlite3_bind_text(s, 3, b->first->stream, -1, SQLITE_STATIC) == SQLITE_OK &&
-                  sqlite3_bind_int64(s, 4, b->min_ts) == SQLITE_OK && sqlite3_bind_int64(s, 5, now) == SQLITE_OK &&
-                  sqlite3_bind_int64(s, 6, b->bytes) == SQLITE_OK && sqlite3_bind_int64(s, 7, b->max_ts) == SQLITE_OK &&
-                  sqlite3_step(s) == SQLITE_DONE;
-        sqlite3_reset(s);
-        if (!ok)
-            rc = -1;
-    }
-    free(streams);
-    return rc;
-}
-
 static int apply_write(struct store_conn *conn, void *arg)
 {
     struct write_job *j = arg;
     int64_t now = clock_now_ms();
-    int rc;
     switch (j->kind) {
     case W_CREATE_GROUP:
-        rc = exec_bind(conn, "INSERT OR IGNORE INTO logs_groups(account, name, created_ms, tags) VALUES (?1, ?2, ?4, ?3)",
-                       j->account, j->group, j->tags_json ? j->tags_json : "{}", now);
-        j->exists = rc == 0;
-        return rc < 0 ? -1 : 0;
+        j->err = logs_create_group(conn, j->account, j->group, j->tags_json ? j->tags_json : "{}", now);
+        break;
     case W_DELETE_GROUP:
-        if (exec_bind(conn, "DELETE FROM logs_events WHERE account = ?1 AND grp = ?2", j->account, j->group, NULL, 0) < 0 ||
-            exec_bind(conn, "DELETE FROM logs_streams WHERE account = ?1 AND grp = ?2", j->account, j->group, NULL, 0) < 0)
-            return -1;
-        rc = exec_bind(conn, "DELETE FROM logs_groups WHERE account = ?1 AND name = ?2", j->account, j->group, NULL, 0);
-        j->missing = rc == 0;
-        return rc < 0 ? -1 : 0;
+        j->err = logs_delete_group(conn, j->account, j->group);
+        break;
     case W_RETENTION:
-        rc = j->retention < 0
-                 ? exec_bind(conn, "UPDATE logs_groups SET retention_days = NULL WHERE account = ?1 AND name = ?2",
-                             j->account, j->group, NULL, 0)
-                 : exec_bind(conn, "UPDATE logs_groups SET retention_days = ?4 WHERE account = ?1 AND name = ?2",
-                             j->account, j->group, NULL, j->retention);
-        j->missing = rc == 0;
-        return rc < 0 ? -1 : 0;
+        j->err = logs_set_retention(conn, j->account, j->group, j->retention);
+        break;
     case W_TAGS:
-        rc = exec_bind(conn, "UPDATE logs_groups SET tags = ?3 WHERE account = ?1 AND name = ?2", j->account,
-                       j->group, j->tags_json, 0);
-        j->missing = rc == 0;
-        return rc < 0 ? -1 : 0;
+        j->err = logs_set_group_tags(conn, j->account, j->group, j->tags_json);
+        break;
     case W_CREATE_STREAM:
-        rc = exec_bind(conn, "INSERT OR IGNORE INTO logs_streams(account, grp, name, created_ms) VALUES (?1, ?2, ?3, ?4)",
-                       j->account, j->group, j->stream, now);
-        j->exists = rc == 0;
-        return rc < 0 ? -1 : 0;
+        j->err = logs_create_stream(conn, j->account, j->group, j->stream, now);
+        break;
     case W_DELETE_STREAM:
-        if (exec_bind(conn, "DELETE FROM logs_events WHERE account = ?1 AND grp = ?2 AND stream = ?3", j->account,
-                      j->group, j->stream, 0) < 0)
-            return -1;
-        rc = exec_bind(conn, "DELETE FROM logs_streams WHERE account = ?1 AND grp = ?2 AND name = ?3", j->account,
-                       j->group, j->stream, 0);
-        j->missing = rc == 0;
-        return rc < 0 ? -1 : 0;
+        j->err = logs_delete_stream(conn, j->account, j->group, j->stream);
+        break;
     case W_PUT_EVENTS:
-        return insert_events(conn, j);
+        j->err = logs_put_events(conn, j->events, j->n_events, now);
+        break;
     }
-    return -1;
+    return j->err == LOGS_ERR_STORAGE || j->err == LOGS_ERR_NOMEM ? -1 : 0;
 }
 
 static void write_done(void *arg, bool ok)
@@ -734,14 +606,8 @@ static void write_done(void *arg, bool ok)
             log_warn("logs: %zu buffered events could not be stored", j->n_events);
     } else if (!ok) {
         send_error(c, 500, "ServiceUnavailableException", "The change could not be made durable.");
-    } else if (j->exists) {
-        send_error(c, 400, "ResourceAlreadyExistsException", j->kind == W_CREATE_GROUP
-                   ? "The specified log group already exists" : "The specified log stream already exists");
-    } else if (j->missing) {
-        if (j->kind == W_DELETE_STREAM)
-            send_error(c, 400, "ResourceNotFoundException", "The specified log stream does not exist.");
-        else
-            group_not_found(c);
+    } else if (j->err != LOGS_OK) {
+        send_store_error(c, j->err);
     } else if (j->kind == W_PUT_EVENTS) {
         static const char body[] = "{\"nextSequenceToken\":\"1\"}";
         http_resp_header(c->req, "x-amzn-RequestId", c->req->request_id);
@@ -838,13 +704,8 @@ static void op_stream_write(struct logs_call *c, enum write_kind kind)
         missing(c, group ? "logStreamName" : "logGroupName");
         return;
     }
-    bool exists = false;
-    if (!group_exists(c, group, &exists))
+    if (!group_exists(c, group))
         return;
-    if (!exists) {
-        group_not_found(c);
-        return;
-    }
     submit(c, new_job(c, kind, group, stream));
 }
 
@@ -856,13 +717,8 @@ static void op_put_log_events(struct logs_call *c)
         missing(c, !group ? "logGroupName" : !stream ? "logStreamName" : "logEvents");
         return;
     }
-    bool exists = false;
-    if (!stream_exists(c, group, stream, &exists))
+    if (!stream_exists(c, group, stream))
         return;
-    if (!exists) {
-        send_error(c, 400, "ResourceNotFoundException", "The specified log stream does not exist.");
-        return;
-    }
     size_t n = events->len;
     if (n == 0 || n > 10000) {
         send_error(c, 400, "InvalidParameterException", "1 validation error detected: Value at 'logEvents' failed to satisfy constraint: Member must have length between 1 and 10000");
@@ -892,13 +748,14 @@ static void op_put_log_events(struct logs_call *c)
             return;
         }
         prev = ts;
-        struct pending_event *pe = &j->events[j->n_events++];
+        struct logs_new_event *pe = &j->events[j->n_events++];
         memcpy(pe->account, c->account, sizeof(pe->account));
         pe->group = strdup(group);
         pe->stream = strdup(stream);
-        pe->msg = strdup(msg);
+        pe->message = strdup(msg);
+        pe->len = pe->message ? strlen(pe->message) : 0;
         pe->ts = ts;
-        if (!pe->group || !pe->stream || !pe->msg) {
+        if (!pe->group || !pe->stream || !pe->message) {
             write_job_free(j);
             send_error(c, 500, "ServiceUnavailableException", "out of memory");
             return;
@@ -910,24 +767,19 @@ static void op_put_log_events(struct logs_call *c)
 /* Tags of a group: read, changed by add/remove, written back whole. */
 static void op_group_tags(struct logs_call *c, const char *group, const struct json_value *add, const struct json_value *remove, bool list)
 {
-    sqlite3_stmt *s = prepare(c, "SELECT tags FROM logs_groups WHERE account = ?1 AND name = ?2");
-    if (!s)
-        return;
-    sqlite3_bind_text(s, 1, c->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, group, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_finalize(s);
-        group_not_found(c);
+    char *text;
+    enum logs_err err = logs_get_group_tags(reader(c), c->account, group, &text);
+    if (err != LOGS_OK) {
+        send_store_error(c, err);
         return;
     }
-    const char *text = (const char *)sqlite3_column_text(s, 0);
-    const struct json_value *tags = json_parse(text ? text : "{}", text ? strlen(text) : 2, NULL);
-    sqlite3_finalize(s);
+    const struct json_value *tags = json_parse(text, strlen(text), NULL);
+    free(text);
     struct strbuf sb;
     strbuf_init(&sb);
     struct json_writer w;
     jw_init(&w, &sb);
-    jw_object_open(&w, list ? NULL : NULL);
+    jw_object_open(&w, NULL);
     if (list)
         jw_object_open(&w, "tags");
     size_t n_old = json_is(tags, JSON_OBJECT) ? tags->len : 0;
@@ -1166,22 +1018,23 @@ void logs_put(struct logs_service *ls, const char *account, const char *group, c
     }
     if (ls->n_pending == ls->cap_pending) {
         size_t cap = ls->cap_pending ? ls->cap_pending * 2 : 256;
-        struct pending_event *grown = realloc(ls->pending, cap * sizeof(*grown));
+        struct logs_new_event *grown = realloc(ls->pending, cap * sizeof(*grown));
         if (!grown)
             return;
         ls->pending = grown;
         ls->cap_pending = cap;
     }
-    struct pending_event *e = &ls->pending[ls->n_pending];
+    struct logs_new_event *e = &ls->pending[ls->n_pending];
     snprintf(e->account, sizeof(e->account), "%s", account);
     e->group = strdup(group);
     e->stream = strdup(stream);
-    e->msg = strndup(msg, len);
+    e->message = strndup(msg, len);
+    e->len = e->message ? strlen(e->message) : 0;
     e->ts = ts_ms;
-    if (!e->group || !e->stream || !e->msg) {
+    if (!e->group || !e->stream || !e->message) {
         free(e->group);
         free(e->stream);
-        free(e->msg);
+        free(e->message);
         return;
     }
     ls->n_pending++;
@@ -1196,17 +1049,8 @@ void logs_put(struct logs_service *ls, const char *account, const char *group, c
 
 static int apply_sweep(struct store_conn *conn, void *arg)
 {
-    sqlite3 *db = conn->db;
     (void)arg;
-    int64_t now = clock_now_ms();
-    sqlite3_stmt *s = NULL;
-    int ok = sqlite3_prepare_v2(db, "DELETE FROM logs_events WHERE id IN (SELECT e.id FROM logs_events e"
-                                    " JOIN logs_groups g ON g.account = e.account AND g.name = e.grp"
-                                    " WHERE g.retention_days IS NOT NULL AND e.ts < ?1 - g.retention_days * 86400000)",
-                                -1, &s, NULL) == SQLITE_OK &&
-             sqlite3_bind_int64(s, 1, now) == SQLITE_OK && sqlite3_step(s) == SQLITE_DONE;
-    sqlite3_finalize(s);
-    return ok ? 0 : -1;
+    return logs_expire_events(conn, clock_now_ms()) == LOGS_OK ? 0 : -1;
 }
 
 static void sweep_done(void *arg, bool ok)
