@@ -213,7 +213,7 @@ static bool filter_event(void *arg, const struct logs_event *e)
     f->scanned++;
     f->last_id = e->id;
     f->last_ts = e->ts;
-    if (!stream_selected(f->names, f->prefix, e->stream) || !logs_filter_match(f->filter, e->message))
+    if (!stream_selected(f->names, f->prefix, e->stream) || !logs_filter_match(f->filter, e->message, e->len))
         return true;
     char id[32];
     snprintf(id, sizeof(id), "%" PRId64, e->id);

@@ -1,5 +1,5 @@
 /* Unit tests for the codecs of protocol/core: hex, base64 (strict and
- * lenient), percent-encoding and query strings, and UUIDs. */
+ * lenient), percent-encoding and query strings, UUIDs, and globs. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "protocol/core/base64.h"
+#include "protocol/core/glob.h"
 #include "protocol/core/hex.h"
 #include "protocol/core/percent.h"
 #include "protocol/core/uuid.h"
@@ -207,6 +208,26 @@ static void test_uuid(void **state)
     assert_non_null(strchr("89ab", a[19]));             /* RFC 4122 variant */
 }
 
+static void test_glob(void **state)
+{
+    (void)state;
+    assert_true(glob_match("s3:Get*", "s3:GetObject", true, false));
+    assert_false(glob_match("s3:Get*", "s3:PutObject", true, false));
+    assert_true(glob_match("a?c", "abc", true, false));
+    assert_false(glob_match("a?c", "abc", false, false));
+    assert_true(glob_match("a?c", "a?c", false, false));
+    assert_true(glob_match("*b*b*", "abcabc", false, false));
+    assert_true(glob_match("ABC*", "abcdef", false, true));
+    assert_false(glob_match("abc", "abcd", false, false));
+    /* With a length, NULs are characters like the others. */
+    assert_true(glob_match_n("a*b", "a\0b", 3, false, false));
+    assert_false(glob_match_n("a", "a\0b", 3, false, false));
+    assert_true(glob_match_n("a?b", "a\0b", 3, true, false));
+    assert_true(glob_match_n("ab", "abc", 2, false, false));
+    assert_true(glob_match_n("*", "", 0, false, false));
+    assert_false(glob_match_n("?", "", 0, true, false));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_query_param),
         cmocka_unit_test(test_query_param_next),
         cmocka_unit_test(test_uuid),
+        cmocka_unit_test(test_glob),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
