@@ -2,7 +2,10 @@
  *
  * PutLogEvents checks the batch (1 to 10,000 events, each with a
  * timestamp and a message, in chronological order) and stores it as one
- * write. Paging tokens are positions: "f/<ts>:<id>" and "b/<ts>:<id>" for
+ * write. A message keeps its exact bytes, U+0000 and control characters
+ * included, except that ill-formed UTF-8 (what a lone surrogate escape
+ * decodes to) becomes U+FFFD, as CloudWatch Logs stores text; reads give
+ * the bytes back with their length. Paging tokens are positions: "f/<ts>:<id>" and "b/<ts>:<id>" for
  * GetLogEvents (forward and backward), "<ts>:<id>" for FilterLogEvents,
  * which matches with protocol/logs/filter.c (term, JSON, space-delimited
  * and regular-expression patterns) and stops after FILTER_SCAN_MAX events
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/core/utf8.h"
 #include "protocol/logs/filter.h"
 
 #define FILTER_SCAN_MAX 200000
@@ -44,7 +48,8 @@ void logs_put_log_events(struct logs_call *c)
     for (size_t i = 0; i < n; i++) {
         const struct json_value *e = &events->u.items[i];
         int64_t ts;
-        const char *msg = json_str(e, "message");
+        size_t len;
+        const char *msg = json_strn(e, "message", &len);
         if (json_int(e, "timestamp", &ts) != 1 || !msg) {
             logs_write_job_free(j);
             logs_send_error(c, 400, "InvalidParameterException", "Each log event needs a timestamp and a message.");
@@ -61,8 +66,7 @@ void logs_put_log_events(struct logs_call *c)
         memcpy(pe->account, c->account, sizeof(pe->account));
         pe->group = strdup(group);
         pe->stream = strdup(stream);
-        pe->message = strdup(msg);
-        pe->len = pe->message ? strlen(pe->message) : 0;
+        pe->message = utf8_repaired_copy(msg, len, &pe->len);
         pe->ts = ts;
         if (!pe->group || !pe->stream || !pe->message) {
             logs_write_job_free(j);
@@ -81,7 +85,7 @@ static bool parse_position(const char *token, int64_t *ts, int64_t *id)
 
 /* The events GetLogEvents read, in reading order. */
 struct event_rows {
-    struct row { int64_t id, ts, ingest; char *msg; } *rows;
+    struct row { int64_t id, ts, ingest; char *msg; size_t len; } *rows;
     size_t n, cap;
     bool oom;
 };
@@ -103,11 +107,14 @@ static bool keep_row(void *arg, const struct logs_event *e)
     row->id = e->id;
     row->ts = e->ts;
     row->ingest = e->ingest_ms;
-    row->msg = strdup(e->message);
+    row->msg = malloc(e->len + 1);
     if (!row->msg) {
         r->oom = true;
         return false;
     }
+    memcpy(row->msg, e->message, e->len);
+    row->msg[e->len] = '\0';
+    row->len = e->len;
     r->n++;
     return true;
 }
@@ -155,7 +162,7 @@ void logs_get_log_events(struct logs_call *c)
         struct row *r = &rows[backward ? n - 1 - k : k];
         jw_object_open(&w, NULL);
         jw_int(&w, "timestamp", r->ts);
-        jw_string(&w, "message", r->msg);
+        jw_stringn(&w, "message", r->msg, r->len);
         jw_int(&w, "ingestionTime", r->ingest);
         jw_object_close(&w);
     }
@@ -220,7 +227,7 @@ static bool filter_event(void *arg, const struct logs_event *e)
     jw_object_open(&f->w, NULL);
     jw_string(&f->w, "logStreamName", e->stream);
     jw_int(&f->w, "timestamp", e->ts);
-    jw_string(&f->w, "message", e->message);
+    jw_stringn(&f->w, "message", e->message, e->len);
     jw_int(&f->w, "ingestionTime", e->ingest_ms);
     jw_string(&f->w, "eventId", id);
     jw_object_close(&f->w);

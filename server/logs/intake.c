@@ -2,8 +2,10 @@
  * through which other services (Lambda's output) append events with
  * logs_put(), and the retention sweep.
  *
- * Events put are copied into a buffer and committed as one batch per
- * flush (FLUSH_DELAY_MS after the first pending event, or at once past
+ * Events put are copied into a buffer — the message's exact bytes,
+ * U+0000 included, but for ill-formed UTF-8, which becomes U+FFFD as
+ * CloudWatch Logs stores it — and committed as one batch per flush
+ * (FLUSH_DELAY_MS after the first pending event, or at once past
  * FLUSH_EVENTS events, and at shutdown), creating their group and stream
  * when missing; beyond PENDING_BYTES_MAX of buffered text, events are
  * dropped and counted in the server log. Every SWEEP_INTERVAL_S a sweep
@@ -17,6 +19,7 @@
 
 #include <event2/event.h>
 
+#include "protocol/core/utf8.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
 #include "storage/core/clock.h"
@@ -98,8 +101,7 @@ void logs_put(struct logs_service *ls, const char *account, const char *group, c
     snprintf(e->account, sizeof(e->account), "%s", account);
     e->group = strdup(group);
     e->stream = strdup(stream);
-    e->message = strndup(msg, len);
-    e->len = e->message ? strlen(e->message) : 0;
+    e->message = utf8_repaired_copy(msg, len, &e->len);
     e->ts = ts_ms;
     if (!e->group || !e->stream || !e->message) {
         free(e->group);
@@ -108,7 +110,7 @@ void logs_put(struct logs_service *ls, const char *account, const char *group, c
         return;
     }
     ls->n_pending++;
-    ls->pending_bytes += len;
+    ls->pending_bytes += e->len;
     if (ls->n_pending >= FLUSH_EVENTS) {
         flush(ls);
     } else if (ls->n_pending == 1) {
