@@ -4,11 +4,17 @@
 
 #include <ctype.h>
 #include <stddef.h>
+#include <string.h>
 
 bool glob_match(const char *pattern, const char *s, bool question, bool nocase)
 {
-    const char *star = NULL, *resume = NULL;
-    while (*s) {
+    return glob_match_n(pattern, s, strlen(s), question, nocase);
+}
+
+bool glob_match_n(const char *pattern, const char *s, size_t len, bool question, bool nocase)
+{
+    const char *star = NULL, *resume = NULL, *end = s + len;
+    while (s < end) {
         char p = *pattern, c = *s;
         if (nocase) {
             p = (char)tolower((unsigned char)p);

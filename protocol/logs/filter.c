@@ -24,7 +24,12 @@
  * rather than misread.
  *
  * Regular expressions, %ERROR [0-9]+%, match anywhere in the message, as
- * POSIX extended expressions (close to the subset CloudWatch accepts). */
+ * POSIX extended expressions (close to the subset CloudWatch accepts).
+ *
+ * A message is matched whole, as bytes of a given length (then a NUL, which
+ * regexec's callers, sanitizers included, may read up to): U+0000 is a
+ * character like any other (it ends no term, field or JSON string). The
+ * pattern is a C string. */
 #include "protocol/logs/filter.h"
 
 #include <ctype.h>
@@ -143,11 +148,11 @@ static enum logs_filter_status parse_terms(const char *p, struct logs_filter *f,
     return LOGS_FILTER_OK;
 }
 
-static bool terms_match(const struct logs_filter *f, const char *message)
+static bool terms_match(const struct logs_filter *f, const char *message, size_t len)
 {
     bool any_needed = false, any_found = false;
     for (size_t i = 0; i < f->n_terms; i++) {
-        bool found = strstr(message, f->terms[i].text) != NULL;
+        bool found = memmem(message, len, f->terms[i].text, strlen(f->terms[i].text)) != NULL;
         switch (f->terms[i].kind) {
         case TERM_ALL:
             if (!found)
@@ -395,15 +400,22 @@ static const struct json_value *resolve(const struct json_value *v, const struct
     return v;
 }
 
-/* Whether text equals the node's value: numerically for a number value,
- * else as a glob. */
-static bool text_equals(const struct node *n, const char *text)
+/* Whether text (len bytes, then a NUL) is a number, and which. */
+static bool text_number(const char *text, size_t len, double *x)
+{
+    char *end;
+    *x = strtod(text, &end);
+    return len && end == text + len;
+}
+
+/* Whether text (len bytes, then a NUL) equals the node's value:
+ * numerically for a number value, else as a glob. */
+static bool text_equals(const struct node *n, const char *text, size_t len)
 {
     if (!n->is_number)
-        return glob_match(n->text, text, false, false);
-    char *end;
-    double x = strtod(text, &end);
-    return *text && !*end && x == n->number;
+        return glob_match_n(n->text, text, len, false, false);
+    double x;
+    return text_number(text, len, &x) && x == n->number;
 }
 
 /* The same for a JSON field (a number field by how it was written). */
@@ -412,7 +424,7 @@ static bool equals(const struct node *n, const struct json_value *field)
     if (n->is_number && !json_is(field, JSON_NUMBER))
         return false;
     const char *text = json_is(field, JSON_STRING) ? field->u.str : json_is(field, JSON_NUMBER) ? field->u.str : NULL;
-    return text && text_equals(n, text);
+    return text && text_equals(n, text, field->len);
 }
 
 static bool eval(const struct node *n, const struct json_value *root)
@@ -485,39 +497,46 @@ static bool parse_delimited(struct parser *ps, struct logs_filter *f)
     }
 }
 
-/* Splits a copy of the message into fields at spaces; "quoted" and
- * [bracketed] text is one field, without its quotes or brackets. */
-static size_t split_fields(char *text, char **fields, size_t max)
+/* A field of a message: len bytes, then a NUL. */
+struct field {
+    const char *text;
+    size_t len;
+};
+
+/* Splits a copy of the message (len bytes, then a NUL) into fields at
+ * spaces, ending each with a NUL; "quoted" and [bracketed] text is one
+ * field, without its quotes or brackets. */
+static size_t split_fields(char *text, size_t len, struct field *fields, size_t max)
 {
     size_t n = 0;
-    char *p = text;
-    while (*p && n < max) {
-        while (*p == ' ')
+    char *p = text, *end = text + len;
+    while (p < end && n < max) {
+        while (p < end && *p == ' ')
             p++;
-        if (!*p)
+        if (p == end)
             break;
         char close = *p == '"' ? '"' : *p == '[' ? ']' : ' ';
         if (close != ' ')
             p++;
-        fields[n++] = p;
-        char *end = strchr(p, close);
-        if (!end)
+        char *stop = memchr(p, close, (size_t)(end - p));
+        fields[n].text = p;
+        fields[n++].len = (size_t)((stop ? stop : end) - p);
+        if (!stop)
             break;
-        *end = '\0';
-        p = end + 1;
+        *stop = '\0';
+        p = stop + 1;
     }
     return n;
 }
 
-static bool field_matches(const struct node *n, const char *text)
+static bool field_matches(const struct node *n, const struct field *field)
 {
-    char *end;
-    double x = strtod(text, &end);
-    bool number = *text && !*end;
+    double x;
+    bool number = text_number(field->text, field->len, &x);
     switch (n->kind) {
     case N_ANY: return true;
-    case N_EQ: return text_equals(n, text);
-    case N_NE: return !text_equals(n, text);
+    case N_EQ: return text_equals(n, field->text, field->len);
+    case N_NE: return !text_equals(n, field->text, field->len);
     case N_LT: return number && x < n->number;
     case N_LE: return number && x <= n->number;
     case N_GT: return number && x > n->number;
@@ -530,7 +549,7 @@ static bool field_matches(const struct node *n, const char *text)
  * them: row by row from the last pattern field, `now[j]` says whether the
  * pattern from field i on matches the message from field j on (`next`
  * holds the row of i + 1), so any number of "..." costs np * nf tests. */
-static bool fields_match(struct node *const *pattern, size_t np, char *const *fields, size_t nf)
+static bool fields_match(struct node *const *pattern, size_t np, const struct field *fields, size_t nf)
 {
     bool *now = calloc(nf + 1, sizeof(*now)), *next = calloc(nf + 1, sizeof(*next));
     bool hit = false;
@@ -541,7 +560,7 @@ static bool fields_match(struct node *const *pattern, size_t np, char *const *fi
                 if (pattern[i]->kind == N_ELLIPSIS)
                     now[j] = next[j] || (j < nf && now[j + 1]);
                 else
-                    now[j] = j < nf && next[j + 1] && field_matches(pattern[i], fields[j]);
+                    now[j] = j < nf && next[j + 1] && field_matches(pattern[i], &fields[j]);
             }
             bool *row = next;
             next = now;
@@ -554,12 +573,16 @@ static bool fields_match(struct node *const *pattern, size_t np, char *const *fi
     return hit;
 }
 
-static bool delimited_match(const struct logs_filter *f, const char *message)
+static bool delimited_match(const struct logs_filter *f, const char *message, size_t len)
 {
-    char *copy = strdup(message);
-    char *fields[MAX_FIELDS * 4];
+    char *copy = malloc(len + 1);
+    struct field fields[MAX_FIELDS * 4];
+    if (copy) {
+        memcpy(copy, message, len);
+        copy[len] = '\0';
+    }
     bool hit = copy && fields_match(f->fields, f->n_fields, fields,
-                                    split_fields(copy, fields, sizeof(fields) / sizeof(fields[0])));
+                                    split_fields(copy, len, fields, sizeof(fields) / sizeof(fields[0])));
     free(copy);
     return hit;
 }
@@ -673,15 +696,17 @@ enum logs_filter_status logs_filter_parse(const char *pattern, struct logs_filte
     return LOGS_FILTER_OK;
 }
 
-bool logs_filter_match(const struct logs_filter *f, const char *message)
+bool logs_filter_match(const struct logs_filter *f, const char *message, size_t len)
 {
-    if (f->is_regex)
-        return regexec(&f->regex, message, 0, NULL, 0) == 0;
+    if (f->is_regex) {
+        regmatch_t whole = {.rm_so = 0, .rm_eo = (regoff_t)len};   /* REG_STARTEND: the bytes to match */
+        return regexec(&f->regex, message, 1, &whole, REG_STARTEND) == 0;
+    }
     if (f->delimited)
-        return delimited_match(f, message);
+        return delimited_match(f, message, len);
     if (!f->json)
-        return terms_match(f, message);
-    const struct json_value *root = json_parse(message, strlen(message), NULL);
+        return terms_match(f, message, len);
+    const struct json_value *root = json_parse(message, len, NULL);
     bool hit = root && json_is(root, JSON_OBJECT) && eval(f->json, root);
     json_free(root);
     return hit;

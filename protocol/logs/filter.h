@@ -18,7 +18,9 @@ enum logs_filter_status {
 
 /* Parses a pattern ("" matches every event). *out is NULL unless OK. */
 enum logs_filter_status logs_filter_parse(const char *pattern, struct logs_filter **out, const char **message);
-bool logs_filter_match(const struct logs_filter *f, const char *message);
+/* Whether the message, len bytes (U+0000 among them) followed by a NUL as
+ * SQLite and the JSON reader give text, matches. */
+bool logs_filter_match(const struct logs_filter *f, const char *message, size_t len);
 void logs_filter_free(struct logs_filter *f);
 
 #endif

@@ -1,5 +1,7 @@
-/* logs: CloudWatch Logs — the JSON 1.1 API (Logs_20140328.*) and the
- * writer other services (Lambda) use to append log events (server/logs/service.c). */
+/* logs: how the process creates CloudWatch Logs, how the dispatcher hands
+ * it requests (the JSON 1.1 API, Logs_20140328.*: server/logs/service.c)
+ * and the writer other services (Lambda) use to append log events
+ * (server/logs/intake.c). */
 #ifndef CLOUDLESS_LOGS_H
 #define CLOUDLESS_LOGS_H
 

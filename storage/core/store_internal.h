@@ -72,7 +72,7 @@ extern const struct schema_module s3_schema;   /* storage/s3/schema.c */
 extern const struct schema_module s3_config_schema;   /* s3/config.c */
 extern const struct schema_module sqs_schema;  /* storage/sqs/schema.c */
 extern const struct schema_module lambda_schema;  /* storage/lambda/schema.c */
-extern const struct schema_module logs_schema;    /* storage/lambda/schema.c */
+extern const struct schema_module logs_schema;    /* storage/logs/schema.c */
 extern const struct schema_module s3_notify_schema;  /* storage/s3/notification.c */
 extern const struct schema_module lambda_esm_schema;  /* storage/lambda/esm_schema.c */
 int db_migrate(struct store_conn *c, char *err, size_t errlen);

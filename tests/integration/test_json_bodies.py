@@ -1,6 +1,7 @@
 """The JSON reader that every JSON service shares, seen from the clients: strings keep
 U+0000 exactly (SQS refuses it in a body as AWS does, in both protocols alike; a Lambda
-payload carries it through), and a request nested a
+payload carries it through; a Logs message carries it, and so does a Lambda's output
+in its log, where ill-formed UTF-8 becomes U+FFFD), and a request nested a
 million levels deep gets the service's own error while the server keeps serving.
 """
 import json
@@ -73,6 +74,16 @@ class SqsNulTests(SqsTestCase):
                          "still serving")
 
 
+RAW_LINES = [b"marker nul\x00inside", b"marker bad \xff\xfe bytes, cut \xe2\x82 short, emoji \xf0\x9f\x98\x80"]
+RAW_OUTPUT = """
+import sys
+def handler(event, context):
+    for line in %r:
+        sys.stdout.buffer.write(line + b"\\n")
+    sys.stdout.flush()
+    return 1
+""" % RAW_LINES
+
 ECHO = """
 import json
 def handler(event, context):
@@ -111,3 +122,59 @@ class LogsJsonTests(LambdaTestCase):
         logs = client("logs")
         logs.create_log_group(logGroupName=group)
         logs.delete_log_group(logGroupName=group)
+
+    def test_message_keeps_nul(self):
+        logs = client("logs")
+        group = "/it/" + unique_name("nul")
+        logs.create_log_group(logGroupName=group)
+        self.addCleanup(logs.delete_log_group, logGroupName=group)
+        logs.create_log_stream(logGroupName=group, logStreamName="s")
+        now = int(time.time() * 1000)
+        logs.put_log_events(logGroupName=group, logStreamName="s",
+                            logEvents=[{"timestamp": now, "message": "before\u0000after"}])
+        events = logs.get_log_events(logGroupName=group, logStreamName="s", startFromHead=True)["events"]
+        self.assertEqual([e["message"] for e in events], ["before\u0000after"])
+        found = logs.filter_log_events(logGroupName=group, filterPattern="after")["events"]
+        self.assertEqual([e["message"] for e in found], ["before\u0000after"])
+
+    def test_message_keeps_control_characters(self):
+        logs = client("logs")
+        group = "/it/" + unique_name("controls")
+        logs.create_log_group(logGroupName=group)
+        self.addCleanup(logs.delete_log_group, logGroupName=group)
+        logs.create_log_stream(logGroupName=group, logStreamName="s")
+        message = "\x01\x1b[31mred\x1b[0m\ttab\r\nline\x7f \u00e9\u20ac\U0001f600 \"quoted\" back\\slash"
+        logs.put_log_events(logGroupName=group, logStreamName="s",
+                            logEvents=[{"timestamp": int(time.time() * 1000), "message": message}])
+        events = logs.get_log_events(logGroupName=group, logStreamName="s", startFromHead=True)["events"]
+        self.assertEqual([e["message"] for e in events], [message])
+        found = logs.filter_log_events(logGroupName=group, filterPattern='"red\x1b"')["events"]
+        self.assertEqual([e["message"] for e in found], [message])
+
+    def test_lone_surrogate_reads_back_as_text(self):
+        # "\udc80" has no UTF-8 form: it must not come back as bytes the client cannot decode.
+        logs = client("logs")
+        group = "/it/" + unique_name("surrogate")
+        logs.create_log_group(logGroupName=group)
+        self.addCleanup(logs.delete_log_group, logGroupName=group)
+        logs.create_log_stream(logGroupName=group, logStreamName="s")
+        logs.put_log_events(logGroupName=group, logStreamName="s",
+                            logEvents=[{"timestamp": int(time.time() * 1000), "message": "a\udc80b"}])
+        message = logs.get_log_events(logGroupName=group, logStreamName="s", startFromHead=True)["events"][0]["message"]
+        self.assertEqual((message[0], message[-1]), ("a", "b"))
+        self.assertEqual(set(message[1:-1]), {"\ufffd"})
+
+    def test_lambda_output_keeps_nul_and_repairs_utf8(self):
+        name, _ = self.create(files={"app.py": RAW_OUTPUT})
+        self.invoke(name)
+        logs = client("logs")
+        group = "/aws/lambda/" + name
+
+        def lines():
+            try:
+                events = logs.filter_log_events(logGroupName=group, filterPattern="marker")["events"]
+            except ClientError:
+                return None
+            return sorted(e["message"] for e in events) if len(events) == 2 else None
+
+        self.assertEqual(self.wait_for(lines), sorted(raw.decode("utf-8", "replace") for raw in RAW_LINES))

@@ -1,5 +1,6 @@
 /* Unit tests for the codecs of protocol/core: hex, base64 (strict and
- * lenient), percent-encoding and query strings, and UUIDs. */
+ * lenient), percent-encoding and query strings, UUIDs, globs, and UTF-8
+ * repair. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,8 +12,10 @@
 #include <cmocka.h>
 
 #include "protocol/core/base64.h"
+#include "protocol/core/glob.h"
 #include "protocol/core/hex.h"
 #include "protocol/core/percent.h"
+#include "protocol/core/utf8.h"
 #include "protocol/core/uuid.h"
 
 static void test_base64_rfc4648(void **state)
@@ -207,6 +210,60 @@ static void test_uuid(void **state)
     assert_non_null(strchr("89ab", a[19]));             /* RFC 4122 variant */
 }
 
+static void test_glob(void **state)
+{
+    (void)state;
+    assert_true(glob_match("s3:Get*", "s3:GetObject", true, false));
+    assert_false(glob_match("s3:Get*", "s3:PutObject", true, false));
+    assert_true(glob_match("a?c", "abc", true, false));
+    assert_false(glob_match("a?c", "abc", false, false));
+    assert_true(glob_match("a?c", "a?c", false, false));
+    assert_true(glob_match("*b*b*", "abcabc", false, false));
+    assert_true(glob_match("ABC*", "abcdef", false, true));
+    assert_false(glob_match("abc", "abcd", false, false));
+    /* With a length, NULs are characters like the others. */
+    assert_true(glob_match_n("a*b", "a\0b", 3, false, false));
+    assert_false(glob_match_n("a", "a\0b", 3, false, false));
+    assert_true(glob_match_n("a?b", "a\0b", 3, true, false));
+    assert_true(glob_match_n("ab", "abc", 2, false, false));
+    assert_true(glob_match_n("*", "", 0, false, false));
+    assert_false(glob_match_n("?", "", 0, true, false));
+}
+
+/* Each case as Python's bytes.decode("utf-8", "replace") has it. */
+static void test_utf8_repair(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        size_t len;
+        const char *out;
+        size_t out_len;
+    } cases[] = {
+        {"", 0, "", 0},
+        {"plain \0 text\x1b[0m", 17, "plain \0 text\x1b[0m", 17},
+        {"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF", 13,
+         "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF", 13},
+        {"a\xFF" "b", 3, "a\xEF\xBF\xBD" "b", 5},
+        {"a\xE2\x82", 3, "a\xEF\xBF\xBD", 4},                      /* cut short: one */
+        {"\xF0\x9F\x98x", 4, "\xEF\xBF\xBDx", 4},                  /* same length, not the same text */
+        {"\xC0\xAF", 2, "\xEF\xBF\xBD\xEF\xBF\xBD", 6},            /* overlong */
+        {"\xE0\x80\x80", 3, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 9},
+        {"\xED\xB2\x80", 3, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 9},   /* a surrogate */
+        {"\xF4\x90\x80\x80", 4, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 12},
+        {"\x80\xBF", 2, "\xEF\xBF\xBD\xEF\xBF\xBD", 6},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t len = 99;
+        char *out = utf8_repaired_copy(cases[i].in, cases[i].len, &len);
+        assert_non_null(out);
+        if (len != cases[i].out_len || memcmp(out, cases[i].out, len) != 0)
+            fail_msg("case %zu", i);
+        assert_int_equal(out[len], '\0');
+        free(out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +278,8 @@ int main(void)
         cmocka_unit_test(test_query_param),
         cmocka_unit_test(test_query_param_next),
         cmocka_unit_test(test_uuid),
+        cmocka_unit_test(test_glob),
+        cmocka_unit_test(test_utf8_repair),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

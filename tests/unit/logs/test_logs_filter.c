@@ -1,7 +1,9 @@
 /* Unit tests for protocol/logs filter.c: term patterns (all, ?any,
  * -none, quoted phrases), JSON patterns (selectors, string globs, numbers,
  * IS / NOT EXISTS, && over ||, parentheses), space-delimited patterns
- * (fields, comparisons, "..."), refusals and what is not supported. */
+ * (fields, comparisons, "..."), refusals and what is not supported, and
+ * messages holding U+0000. Messages are handed over in buffers of their
+ * exact length and a NUL, so the sanitized build sees any read past them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -18,6 +20,18 @@ struct filter_case {
     const char *message;
     bool matches;
 };
+
+/* Matches len bytes of message, copied to a buffer of that size and a NUL. */
+static bool match(const struct logs_filter *f, const char *message, size_t len)
+{
+    char *exact = malloc(len + 1);
+    assert_non_null(exact);
+    memcpy(exact, message, len);
+    exact[len] = '\0';
+    bool hit = logs_filter_match(f, exact, len);
+    free(exact);
+    return hit;
+}
 
 static void test_matching(void **state)
 {
@@ -78,8 +92,44 @@ static void test_matching(void **state)
         const char *message;
         if (logs_filter_parse(c->pattern, &f, &message) != LOGS_FILTER_OK)
             fail_msg("case %zu: %s did not parse: %s", i, c->pattern, message ? message : "-");
-        if (logs_filter_match(f, c->message ? c->message : event) != c->matches)
+        const char *text = c->message ? c->message : event;
+        if (match(f, text, strlen(text)) != c->matches)
             fail_msg("case %zu: %s should %smatch", i, c->pattern, c->matches ? "" : "not ");
+        logs_filter_free(f);
+    }
+}
+
+/* A message is matched whole: U+0000 ends no term, field or string. */
+static void test_messages_with_nul(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pattern;
+        const char *message;
+        size_t len;
+        bool matches;
+    } cases[] = {
+        {"after", "before\0after", 12, true},
+        {"before after", "before\0after", 12, true},
+        {"-after", "before\0after", 12, false},
+        {"\"e a\"", "before\0after", 12, false},
+        {"%after$%", "before\0after", 12, true},
+        {"%^after%", "before\0after", 12, false},
+        {"{ $.msg = \"a*b\" }", "{\"msg\":\"a\\u0000b\"}", 18, true},
+        {"{ $.msg = \"a\" }", "{\"msg\":\"a\\u0000b\"}", 18, false},
+        {"{ $.a = 1 }", "{\"a\":1}\0", 8, false},
+        {"[a, b = x*]", "1 x\0y", 5, true},
+        {"[a, b = x]", "1 x\0y", 5, false},
+        {"[a, b > 5]", "1 9\0", 4, false},
+        {"[a, b, c]", "1 \"2\0 3\" 4", 10, true},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct logs_filter *f;
+        const char *message;
+        if (logs_filter_parse(cases[i].pattern, &f, &message) != LOGS_FILTER_OK)
+            fail_msg("case %zu: %s did not parse: %s", i, cases[i].pattern, message ? message : "-");
+        if (match(f, cases[i].message, cases[i].len) != cases[i].matches)
+            fail_msg("case %zu: %s should %smatch", i, cases[i].pattern, cases[i].matches ? "" : "not ");
         logs_filter_free(f);
     }
 }
@@ -128,6 +178,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matching),
+        cmocka_unit_test(test_messages_with_nul),
         cmocka_unit_test(test_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
