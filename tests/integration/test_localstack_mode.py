@@ -153,5 +153,26 @@ class PersistenceZeroTests(unittest.TestCase):
             server.stop()
 
 
+class RequestLogTests(unittest.TestCase):
+    """One line per request at the default level; --log-level warn silences it."""
+
+    def request_lines(self, args):
+        server = OwnServer("cloudless-reqlog-", args=args)
+        try:
+            server.client("s3").create_bucket(Bucket="logged")
+            server.client("s3").list_buckets()
+            with open(os.path.join(server.work, "server.log")) as f:
+                return [line for line in f if " INFO s3 " in line]
+        finally:
+            server.stop()
+
+    def test_info_logs_each_request_and_warn_silences_it(self):
+        lines = self.request_lines([])
+        self.assertEqual(len(lines), 2, lines)
+        self.assertRegex(lines[0], r"^\d{4}-\d\d-\d\dT[0-9:.]+Z INFO s3 CreateBucket 200 [0-9.]+ms "
+                                   r"000000000000:test 127\.0\.0\.1 PUT /logged$")
+        self.assertEqual(self.request_lines(["--log-level", "warn"]), [])
+
+
 if __name__ == "__main__":
     unittest.main()
