@@ -4,11 +4,13 @@
 # unit tests, cross-builds for arm64 and runs protocol/'s unit tests there
 # under qemu (scripts/test-aarch64.sh), the integration tests with the real
 # clients (boto3 1.43 and Debian's boto3 1.26, aws-cli v1 and v2, s3cmd,
-# rclone, curl) against the sanitized server, and a short libFuzzer run of
-# every fuzz target. Ends with one line "N passed, N failed" and exits
-# non-zero on any failure.
+# rclone, curl) against the sanitized server, the container image built and
+# run with podman (tests/container/run.sh, a few minutes), and a short
+# libFuzzer run of every fuzz target. Ends with one line "N passed, N
+# failed" and exits non-zero on any failure.
 #
 # FUZZ_SECONDS (default 15) sets each fuzz target's run time; 0 skips fuzzing.
+# CONTAINER_TEST=0 skips the container test (it needs root and podman).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -68,6 +70,18 @@ if_=$(echo "$int_line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
 if [ -z "$int_line" ]; then count "integration suite (no summary)" 1; else
   passed=$((passed + ip)); failed=$((failed + if_))
   [ "$if_" -gt 0 ] && failures+=("integration tests")
+fi
+
+if [ "${CONTAINER_TEST:-1}" != 0 ]; then
+  note "container image (podman: build, health, S3 + SQS + Lambda, non-root, docker/README examples)"
+  tests/container/run.sh 2>&1 | tee /tmp/cloudless-container.log
+  c_line=$(grep -E '^container: [0-9]+ passed, [0-9]+ failed' /tmp/cloudless-container.log | tail -n 1)
+  if [ -z "$c_line" ]; then count "container test (no summary)" 1; else
+    cp=$(echo "$c_line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+    cf=$(echo "$c_line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+    passed=$((passed + cp)); failed=$((failed + cf))
+    [ "$cf" -gt 0 ] && failures+=("container test")
+  fi
 fi
 
 if [ "$FUZZ_SECONDS" -gt 0 ]; then

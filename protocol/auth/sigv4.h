@@ -96,7 +96,8 @@ enum aws_chunked_status {
 
 struct aws_chunked_decoder;
 
-/* For the signed modes: signing_key from sigv4_signing_key(), seed_signature
+/* For the signed modes: signing_key from sigv4_signing_key() (NULL when the
+ * secret is unknown: the chunk signatures are then read but not checked), seed_signature
  * the request's signature, amz_date and the credential scope
  * ("YYYYMMDD/region/service/aws4_request"). For unsigned, pass NULL for
  * those. trailer_alg_header: the x-amz-trailer header value or NULL.

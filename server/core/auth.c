@@ -57,6 +57,25 @@ static enum sigv4_status sigv2_as_sigv4(enum sigv2_status st)
     return SIGV4_MALFORMED_HEADER;
 }
 
+/* The configured key, or with credentials = localstack a guest for any
+ * other key; NULL when the key is unknown. */
+static const struct access_key *find_key(const struct server *srv, const char *access_key,
+                                         struct auth_result *out)
+{
+    const struct access_key *k = config_find_key(srv->cfg, access_key);
+    if (k || !srv->cfg->any_access_key || !*access_key)
+        return k;
+    out->guest.access_key = out->sig.access_key;
+    out->guest.secret = NULL;
+    config_guest_account(access_key, out->guest.account);
+    return &out->guest;
+}
+
+static void record_principal(struct http_req *req, const struct auth_result *r)
+{
+    snprintf(req->principal, sizeof(req->principal), "%s:%s", r->key->account, r->key->access_key);
+}
+
 /* S3's SigV2: the header "AWS AK:sig" or the AWSAccessKeyId/Signature query. */
 static void check_sigv2(struct server *srv, const struct http_req *req, const char *vhost_bucket,
                         struct auth_result *out)
@@ -69,9 +88,13 @@ static void check_sigv2(struct server *srv, const struct http_req *req, const ch
     out->sig.presigned = v2.presigned;
     out->sig.request_time = v2.presigned ? v2.expires : v2.request_time;
     if (st == SIGV2_OK) {
-        out->key = config_find_key(srv->cfg, v2.access_key);
+        out->key = find_key(srv, out->sig.access_key, out);
         if (!out->key) {
             out->status = AUTH_UNKNOWN_KEY;
+            return;
+        }
+        if (!out->key->secret) {
+            out->status = AUTH_OK;
             return;
         }
         st = sigv2_verify(&req->view, &v2, out->key->secret, vhost_bucket, clock_now_ms() / 1000,
@@ -81,9 +104,8 @@ static void check_sigv2(struct server *srv, const struct http_req *req, const ch
     out->status = st == SIGV2_OK ? AUTH_OK : st == SIGV2_ABSENT ? AUTH_ANONYMOUS : AUTH_SIGV4_ERROR;
 }
 
-void auth_check(struct server *srv, const struct http_req *req, bool s3,
-                const char *s3_vhost_bucket, const char *body_sha256_hex,
-                struct auth_result *out)
+static void check(struct server *srv, const struct http_req *req, bool s3, const char *s3_vhost_bucket,
+                  const char *body_sha256_hex, struct auth_result *out)
 {
     memset(out, 0, sizeof(*out));
     strbuf_init(&out->string_to_sign);
@@ -102,9 +124,13 @@ void auth_check(struct server *srv, const struct http_req *req, bool s3,
         out->status = AUTH_SIGV4_ERROR;
         return;
     }
-    out->key = config_find_key(srv->cfg, out->sig.access_key);
+    out->key = find_key(srv, out->sig.access_key, out);
     if (!out->key) {
         out->status = AUTH_UNKNOWN_KEY;
+        return;
+    }
+    if (!out->key->secret) {
+        out->status = AUTH_OK;
         return;
     }
     struct sigv4_verify_opts opts = {
@@ -125,7 +151,15 @@ void auth_check(struct server *srv, const struct http_req *req, bool s3,
     out->status = AUTH_OK;
 }
 
-void auth_check_buffered(struct server *srv, const struct http_req *req, const struct strbuf *body,
+void auth_check(struct server *srv, struct http_req *req, bool s3, const char *s3_vhost_bucket,
+                const char *body_sha256_hex, struct auth_result *out)
+{
+    check(srv, req, s3, s3_vhost_bucket, body_sha256_hex, out);
+    if (out->status == AUTH_OK)
+        record_principal(req, out);
+}
+
+void auth_check_buffered(struct server *srv, struct http_req *req, const struct strbuf *body,
                          struct auth_result *out)
 {
     char body_hex[65];
@@ -138,7 +172,7 @@ void auth_check_buffered(struct server *srv, const struct http_req *req, const s
     auth_check(srv, req, false, NULL, claimed ? NULL : body_hex, out);
 }
 
-bool auth_check_json(struct server *srv, const struct http_req *req, const struct strbuf *body,
+bool auth_check_json(struct server *srv, struct http_req *req, const struct strbuf *body,
                      char account[13], const char **type, const char **message)
 {
     struct auth_result r;

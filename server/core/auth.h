@@ -26,28 +26,34 @@ struct auth_result {
     enum sigv4_status sigv4;
     bool sigv2;                    /* the request used SigV2 (S3 only); sig holds its key and times */
     struct sigv4_auth sig;
-    const struct access_key *key;
-    unsigned char signing_key[32];
+    const struct access_key *key;  /* a configured key, or `guest` */
+    struct access_key guest;       /* credentials = localstack: a key not configured here (secret NULL) */
+    unsigned char signing_key[32]; /* zero for a guest: no signature can be checked */
     struct strbuf string_to_sign;  /* filled on a signature mismatch */
     struct strbuf canonical_request;
 };
 
-/* s3: canonical URI as S3 builds it (no normalisation), SigV2 accepted;
+/* Checks the request's signature and, when it holds, records the caller
+ * in req->principal for the request log. With credentials = localstack an
+ * access key that is not configured here is accepted without a signature
+ * check (its secret is unknown) as the account config_guest_account()
+ * gives it; key->secret is then NULL.
+ * s3: canonical URI as S3 builds it (no normalisation), SigV2 accepted;
  * s3_vhost_bucket is the bucket named by the Host header (SigV2 signs it),
  * else NULL. body_sha256_hex is the body's hash for services whose clients
  * may omit x-amz-content-sha256 (NULL when the body has not been read). */
-void auth_check(struct server *srv, const struct http_req *req, bool s3,
+void auth_check(struct server *srv, struct http_req *req, bool s3,
                 const char *s3_vhost_bucket, const char *body_sha256_hex,
                 struct auth_result *out);
 /* For services that read the whole body before checking the signature
  * (the JSON and query protocols): the body's SHA-256 is computed here when
  * the client sent no x-amz-content-sha256. */
-void auth_check_buffered(struct server *srv, const struct http_req *req, const struct strbuf *body,
+void auth_check_buffered(struct server *srv, struct http_req *req, const struct strbuf *body,
                          struct auth_result *out);
 /* The whole check of AWS's JSON-protocol services (Lambda, CloudWatch
  * Logs) on a buffered body: true with the caller's account, else false with
  * the error type and message to answer (each service has its own status). */
-bool auth_check_json(struct server *srv, const struct http_req *req, const struct strbuf *body,
+bool auth_check_json(struct server *srv, struct http_req *req, const struct strbuf *body,
                      char account[13], const char **type, const char **message);
 void auth_result_free(struct auth_result *r);
 

@@ -1,6 +1,9 @@
 /* config: see config.h. Every setting has one name used three ways: the
  * long option (--data-dir), the config file key (data-dir = ...) and the
- * environment variable (CLOUDLESS_DATA_DIR). One table drives all three. */
+ * environment variable (CLOUDLESS_DATA_DIR). One table drives all three,
+ * and names the LocalStack variable that sets the same thing, if any
+ * (SERVICES for services), with the function that reads LocalStack's form
+ * of the value where it differs (DEBUG=1, GATEWAY_LISTEN=0.0.0.0:4566). */
 #include "server/core/config.h"
 
 #include <ctype.h>
@@ -9,23 +12,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-enum setting_kind { SET_STRING, SET_INT, SET_SIZE };
+enum setting_kind { SET_STRING, SET_INT, SET_SIZE, SET_BOOL };
+
+struct setting;
+/* Applies a LocalStack variable's value; NULL in the table: taken as is. */
+typedef int (*localstack_reader)(struct config *cfg, const struct setting *s, const char *value,
+                                 const char *origin);
 
 struct setting {
     const char *name;
     enum setting_kind kind;
     size_t offset;
     const char *help;
+    const char *localstack_env;    /* LocalStack's variable for it, or NULL */
+    localstack_reader read_localstack;
 };
 
-#define SETTING(n, k, field, h) {n, k, offsetof(struct config, field), h}
+static int read_debug_flag(struct config *cfg, const struct setting *s, const char *value, const char *origin);
+static int read_gateway_listen(struct config *cfg, const struct setting *s, const char *value, const char *origin);
+
+#define SETTING(n, k, field, h) {n, k, offsetof(struct config, field), h, NULL, NULL}
+#define LOCALSTACK_SETTING(n, k, field, h, env, reader) {n, k, offsetof(struct config, field), h, env, reader}
 static const struct setting settings[] = {
-    SETTING("host", SET_STRING, host, "address to listen on (127.0.0.1)"),
+    LOCALSTACK_SETTING("host", SET_STRING, host, "address to listen on (127.0.0.1)", "GATEWAY_LISTEN",
+                       read_gateway_listen),
     SETTING("port", SET_INT, port, "port to listen on (4566)"),
     SETTING("data-dir", SET_STRING, data_dir, "where state is kept (./.cloudless)"),
     SETTING("config", SET_STRING, config_file, "config file of `name = value` lines"),
-    SETTING("log-level", SET_STRING, log_level, "debug, info, warn or error (info)"),
+    LOCALSTACK_SETTING("log-level", SET_STRING, log_level, "debug, info, warn or error (info)", "DEBUG",
+                       read_debug_flag),
     SETTING("tls-cert", SET_STRING, tls_cert, "PEM certificate: serve HTTPS"),
     SETTING("tls-key", SET_STRING, tls_key, "PEM private key for --tls-cert"),
     SETTING("region", SET_STRING, region, "default region (us-east-1)"),
@@ -42,8 +59,30 @@ static const struct setting settings[] = {
     SETTING("lambda-max-concurrency", SET_INT, lambda_max_concurrency, "environments per function without reserved concurrency (16)"),
     SETTING("lambda-idle-timeout", SET_INT, lambda_idle_timeout_s, "seconds an idle Lambda environment is kept warm; 0 keeps it (600)"),
     SETTING("lambda-retry-base-ms", SET_INT, lambda_retry_base_ms, "async invoke retry backoff unit: retry n waits n times this (60000)"),
+    LOCALSTACK_SETTING("services", SET_STRING, services, "comma-separated services to serve, others answer NotImplemented (all)",
+                       "SERVICES", NULL),
+    LOCALSTACK_SETTING("persistence", SET_BOOL, persistence, "1: keep state in --data-dir; 0: in a temporary directory removed at exit (1)",
+                       "PERSISTENCE", NULL),
+    LOCALSTACK_SETTING("public-host", SET_STRING, public_host, "host[:port] written into returned URLs such as QueueUrls (the request's Host)",
+                       "LOCALSTACK_HOST", NULL),
+    SETTING("credentials", SET_STRING, credentials, "strict: only configured keys; localstack: any key, a 12-digit key ID is the account (strict)"),
+    SETTING("init-dir", SET_STRING, init_dirs, "colon-separated directories of init hooks: boot.d, start.d, ready.d, shutdown.d (none)"),
 };
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+/* 1, true, yes, on -> 1; 0, false, no, off, "" -> 0; else -1. */
+static int parse_flag(const char *value)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on"};
+    static const char *const no[] = {"0", "false", "no", "off", ""};
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+        if (strcasecmp(value, yes[i]) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+        if (strcasecmp(value, no[i]) == 0)
+            return 0;
+    return -1;
+}
 
 static int apply(struct config *cfg, const struct setting *s, const char *value, const char *origin)
 {
@@ -56,6 +95,15 @@ static int apply(struct config *cfg, const struct setting *s, const char *value,
         }
         free(*(char **)field);
         *(char **)field = copy;
+        return 0;
+    }
+    if (s->kind == SET_BOOL) {
+        int flag = parse_flag(value);
+        if (flag < 0) {
+            fprintf(stderr, "cloudless: %s: invalid value '%s' for %s (1 or 0)\n", origin, value, s->name);
+            return -1;
+        }
+        *(int *)field = flag;
         return 0;
     }
     char *end;
@@ -78,6 +126,41 @@ static const struct setting *find_setting(const char *name, size_t len)
         if (strlen(settings[i].name) == len && strncmp(settings[i].name, name, len) == 0)
             return &settings[i];
     return NULL;
+}
+
+/* DEBUG=1 (or true) means --log-level debug; any other value leaves the
+ * level as it is, as LocalStack reads it (DEBUG is a common name, used by
+ * other tools with other values). */
+static int read_debug_flag(struct config *cfg, const struct setting *s, const char *value, const char *origin)
+{
+    return parse_flag(value) == 1 ? apply(cfg, s, "debug", origin) : 0;
+}
+
+/* GATEWAY_LISTEN=[host]:port[,more]: the first address is the listen
+ * address (host and port; an empty host keeps --host). cloudless listens on
+ * one address, so further ones are refused rather than ignored. */
+static int read_gateway_listen(struct config *cfg, const struct setting *s, const char *value, const char *origin)
+{
+    if (strchr(value, ',')) {
+        fprintf(stderr, "cloudless: %s: '%s': cloudless listens on one address\n", origin, value);
+        return -1;
+    }
+    const char *colon = strrchr(value, ':');
+    const char *port = colon ? colon + 1 : value;
+    size_t host_len = colon ? (size_t)(colon - value) : 0;
+    const char *host = value;
+    if (host_len >= 2 && value[0] == '[' && value[host_len - 1] == ']') {
+        host++;
+        host_len -= 2;
+    }
+    if (host_len) {
+        char *h = strndup(host, host_len);
+        int rc = h ? apply(cfg, s, h, origin) : -1;
+        free(h);
+        if (rc < 0)
+            return -1;
+    }
+    return apply(cfg, find_setting("port", 4), port, origin);
 }
 
 /* "AK:SECRET:ACCOUNT" -> appended to cfg->keys. */
@@ -196,7 +279,8 @@ static void print_help(void)
     for (size_t i = 0; i < N_SETTINGS; i++) {
         char env[64];
         env_name(&settings[i], env, sizeof(env));
-        printf("  --%-18s %s [%s]\n", settings[i].name, settings[i].help, env);
+        printf("  --%-18s %s [%s%s%s]\n", settings[i].name, settings[i].help, env,
+               settings[i].localstack_env ? ", " : "", settings[i].localstack_env ? settings[i].localstack_env : "");
     }
     printf("  --%-18s %s\n", "version", "print the version and exit");
     printf("  --%-18s %s\n", "list-operations", "print every supported operation (service, name, family, IAM action)");
@@ -262,6 +346,7 @@ static int set_defaults(struct config *cfg)
     cfg->lambda_max_concurrency = 16;
     cfg->lambda_idle_timeout_s = 600;
     cfg->lambda_retry_base_ms = 60000;
+    cfg->persistence = 1;
     cfg->host = strdup("127.0.0.1");
     cfg->data_dir = strdup("./.cloudless");
     cfg->log_level = strdup("info");
@@ -269,8 +354,9 @@ static int set_defaults(struct config *cfg)
     cfg->domain = strdup("localhost");
     cfg->lambda_python = strdup("python3");
     cfg->lambda_node = strdup("node");
+    cfg->credentials = strdup("strict");
     if (!cfg->host || !cfg->data_dir || !cfg->log_level || !cfg->region || !cfg->domain ||
-        !cfg->lambda_python || !cfg->lambda_node)
+        !cfg->lambda_python || !cfg->lambda_node || !cfg->credentials)
         return -1;
     return add_key(cfg, "test:test:000000000000", "defaults");
 }
@@ -290,6 +376,14 @@ int config_load(struct config *cfg, int argc, char **argv)
         return rc == 1 ? parse_argv(cfg, argc, argv, false) : rc;
     if (cfg->config_file && load_file(cfg, cfg->config_file) < 0)
         return -1;
+    /* LocalStack's names first, so that CLOUDLESS_* ones win over them. */
+    for (size_t i = 0; i < N_SETTINGS; i++) {
+        const struct setting *s = &settings[i];
+        const char *v = s->localstack_env ? getenv(s->localstack_env) : NULL;
+        if (v && (s->read_localstack ? s->read_localstack(cfg, s, v, s->localstack_env)
+                                     : apply(cfg, s, v, s->localstack_env)) < 0)
+            return -1;
+    }
     for (size_t i = 0; i < N_SETTINGS; i++) {
         char env[64];
         env_name(&settings[i], env, sizeof(env));
@@ -309,6 +403,19 @@ int config_load(struct config *cfg, int argc, char **argv)
     }
     if (cfg->port > 65535) {
         fprintf(stderr, "cloudless: invalid port %d\n", cfg->port);
+        return -1;
+    }
+    if (strcmp(cfg->credentials, "strict") != 0 && strcmp(cfg->credentials, "localstack") != 0) {
+        fprintf(stderr, "cloudless: --credentials is strict or localstack, not '%s'\n", cfg->credentials);
+        return -1;
+    }
+    cfg->any_access_key = strcmp(cfg->credentials, "localstack") == 0;
+    if (cfg->services && !*cfg->services) {
+        free(cfg->services);       /* SERVICES= (empty) means every service, as in LocalStack */
+        cfg->services = NULL;
+    }
+    if (cfg->public_host && (!*cfg->public_host || strpbrk(cfg->public_host, "/\"<>\\ "))) {
+        fprintf(stderr, "cloudless: invalid public host '%s' (host or host:port)\n", cfg->public_host);
         return -1;
     }
     return 0;
@@ -334,4 +441,12 @@ const struct access_key *config_find_key(const struct config *cfg, const char *a
         if (strcmp(cfg->keys[i].access_key, access_key) == 0)
             return &cfg->keys[i];
     return NULL;
+}
+
+void config_guest_account(const char *access_key, char account[13])
+{
+    bool digits = strlen(access_key) == 12;
+    for (size_t i = 0; digits && i < 12; i++)
+        digits = isdigit((unsigned char)access_key[i]);
+    memcpy(account, digits ? access_key : "000000000000", 13);
 }

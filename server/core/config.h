@@ -1,11 +1,13 @@
 /* config: the server's settings, from (lowest to highest precedence) the
- * built-in defaults, a config file, CLOUDLESS_* environment variables and
- * the command line. Also the access keys: `test`/`test` -> account
+ * built-in defaults, a config file, LocalStack's environment variables
+ * (SERVICES, PERSISTENCE, DEBUG, LOCALSTACK_HOST, GATEWAY_LISTEN), CLOUDLESS_*
+ * environment variables and the command line. Also the access keys: `test`/`test` -> account
  * 000000000000 always, plus any from `access_key = AK:SECRET:ACCOUNT` lines
  * in the config file and the comma-separated CLOUDLESS_ACCESS_KEYS. */
 #ifndef CLOUDLESS_CONFIG_H
 #define CLOUDLESS_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct access_key {
@@ -36,6 +38,12 @@ struct config {
     int lambda_max_concurrency;    /* environments per function without reserved concurrency */
     int lambda_idle_timeout_s;     /* an idle environment stops after this long (0: never) */
     int lambda_retry_base_ms;      /* async retry backoff: attempt n waits n * this */
+    char *services;                /* comma-separated services to serve; NULL: all */
+    int persistence;               /* 0: data in a temporary directory removed at exit */
+    char *public_host;             /* host[:port] written into returned URLs; NULL: the Host header */
+    char *credentials;             /* "strict" or "localstack" (any access key accepted) */
+    char *init_dirs;               /* colon-separated directories of init hooks (boot.d, ready.d, ...) */
+    bool any_access_key;           /* credentials = localstack */
     struct access_key *keys;
     size_t n_keys;
 };
@@ -46,5 +54,9 @@ struct config {
 int config_load(struct config *cfg, int argc, char **argv);
 void config_free(struct config *cfg);
 const struct access_key *config_find_key(const struct config *cfg, const char *access_key);
+/* The account an access key not configured here stands for when any key is
+ * accepted (credentials = localstack), as LocalStack takes it: a 12-digit
+ * key ID is the account ID, any other key is account 000000000000. */
+void config_guest_account(const char *access_key, char account[13]);
 
 #endif

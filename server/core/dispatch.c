@@ -1,7 +1,8 @@
 /* dispatch: picks the service for a request before any work is done.
- * Health and LocalStack's probes are answered here, S3 website endpoints
- * next; then each service of cloudless_services (service.h) is asked in
- * turn whether the request is its own: SQS by its X-Amz-Target, signing
+ * Health and LocalStack's probes are answered first (status.c), S3 website
+ * endpoints next; then each service of cloudless_services (service.h) is
+ * asked in turn whether the request is its own (a service left out of
+ * SERVICES answers that it is not enabled): SQS by its X-Amz-Target, signing
  * scope or Action parameter, Lambda by its dated REST paths, CloudWatch
  * Logs by its X-Amz-Target, and S3, last, takes the rest of the path space.
  * Before S3 gets it, a request that plainly names another AWS API — an
@@ -16,28 +17,8 @@
 #include "protocol/core/strbuf.h"
 #include "server/core/server.h"
 #include "server/core/service.h"
+#include "server/core/status.h"
 #include "server/s3/config.h"
-#include "storage/core/clock.h"
-
-static bool is_health_path(const char *path)
-{
-    return strcmp(path, "/_cloudless/health") == 0 || strcmp(path, "/_localstack/health") == 0;
-}
-
-static void answer_health(struct http_req *req)
-{
-    struct server *srv = req->srv;
-    char body[512];
-    int n = snprintf(body, sizeof(body),
-                     "{\"services\": {\"s3\": \"running\"%s%s%s}, \"edition\": \"cloudless\", "
-                     "\"version\": \"%s\", \"uptime_ms\": %lld, \"connections\": %d}",
-                     srv->sqs ? ", \"sqs\": \"running\"" : "",
-                     srv->lambda ? ", \"lambda\": \"running\"" : "",
-                     srv->logs ? ", \"logs\": \"running\"" : "", CLOUDLESS_VERSION,
-                     (long long)(clock_now_ms() - srv->started_ms), srv->n_conns);
-    req->op_name = "Health";
-    http_resp_send(req, 200, "application/json", body, (size_t)n);
-}
 
 /* The service a request's SigV4 credential scope names ("" when it has
  * none): Authorization "Credential=AK/date/region/SERVICE/aws4_request". */
@@ -115,6 +96,7 @@ static bool answer_foreign(struct http_req *req)
     const char *target = http_req_header(req, "x-amz-target");
     char service[32];
     signing_service(req, service);
+    req->service = "-";
     if (target) {
         size_t n = strcspn(target, ".");
         char api[64];
@@ -143,20 +125,41 @@ static bool answer_foreign(struct http_req *req)
     return true;
 }
 
+/* The operation a request names where that is plain without parsing it
+ * (X-Amz-Target, Action=), for the answer of a service not enabled. */
+static void operation_hint(const struct http_req *req, char out[128])
+{
+    const char *target = http_req_header(req, "x-amz-target");
+    const char *dot = target ? strchr(target, '.') : NULL;
+    if (dot)
+        snprintf(out, 128, "%s", dot + 1);
+    else
+        action_of(req->query, out);
+}
+
 void dispatch_headers(struct http_req *req)
 {
-    if ((strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) && is_health_path(req->path)) {
-        answer_health(req);
+    if (status_handle(req))
         return;
-    }
-    if (s3_website_handle(req))
+    size_t s3 = 0;                 /* the last service */
+    while (cloudless_services[s3 + 1])
+        s3++;
+    req->service = "s3";
+    if (!(req->srv->services_off & (1u << s3)) && s3_website_handle(req))
         return;
     for (size_t i = 0; cloudless_services[i]; i++) {
         const struct service_def *svc = cloudless_services[i];
         if (!cloudless_services[i + 1] && answer_foreign(req))
             return;                /* the last service is S3, which takes the rest */
         if (svc->claims(req)) {
-            svc->handle(req);
+            req->service = svc->name;
+            if (req->srv->services_off & (1u << i)) {
+                char op[128];
+                operation_hint(req, op);
+                service_not_enabled(req, svc, op);
+            } else {
+                svc->handle(req);
+            }
             return;
         }
     }

@@ -180,9 +180,13 @@ static void conn_close_when_flushed(struct conn *c)
 static void request_finished(struct conn *c)
 {
     struct http_req *req = c->req;
-    if (log_enabled(LOG_DEBUG))
-        log_debug("%s %s %s %d %s %.1fms", c->peer, req->method, req->url, req->status,
-                  req->op_name ? req->op_name : "-", (double)(clock_now_us() - req->start_us) / 1000.0);
+    /* The request log: one line per request at the default level. The
+     * query is left out: presigned URLs carry signatures there. */
+    if (log_enabled(LOG_INFO))
+        log_info("%s %s %d %.1fms %s %s %s %s", req->service ? req->service : "-",
+                 req->op_name ? req->op_name : "-", req->status,
+                 (double)(clock_now_us() - req->start_us) / 1000.0, req->principal[0] ? req->principal : "-",
+                 c->peer, req->method, req->path);
     bool close = req->close_after || !req->keep_alive;
     req_free(req);
     c->req = NULL;

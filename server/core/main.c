@@ -1,8 +1,14 @@
-/* main: the cloudless process. Loads the configuration, opens the store,
- * listens, and runs the libevent loop until SIGTERM/SIGINT; then stops
- * accepting, lets in-flight requests finish (up to 10 s), drains the store's
- * commit queue and exits. Also schedules the blob garbage collector. */
+/* main: the cloudless process. Loads the configuration, runs the boot.d
+ * init hooks, opens the store (in a temporary directory with
+ * --persistence 0), listens, and runs the libevent loop: start.d hooks,
+ * then the log line "Ready." (what LocalStack's users wait for), then
+ * ready.d hooks. On SIGTERM/SIGINT it runs the shutdown.d hooks while still
+ * serving, then stops accepting, lets in-flight requests finish (up to
+ * 10 s), drains the store's commit queue and exits. Also schedules the blob
+ * garbage collector. `cloudless health` is the container health check
+ * (health_probe.c). */
 #include <errno.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +24,9 @@
 
 #include "server/core/config.h"
 #include "server/core/event_bus.h"
+#include "server/core/health_probe.h"
 #include "server/core/http_conn.h"
+#include "server/core/init_hooks.h"
 #include "server/lambda/entry.h"
 #include "server/logs/logs.h"
 #include "server/core/log.h"
@@ -29,6 +37,7 @@
 #include "server/sqs/entry.h"
 #include "storage/core/store.h"
 #include "storage/core/clock.h"
+#include "protocol/core/uuid.h"
 
 #define GC_INTERVAL_S 600
 #define GC_TMP_AGE_S 3600
@@ -44,6 +53,9 @@ struct runtime {
     struct evconnlistener *listener;
     struct listener_ctx lctx;
     int64_t shutdown_started_ms;
+    bool shutdown_hooks_started;
+    char *temp_data_dir;           /* --persistence 0: removed at exit */
+    char endpoint[300];            /* this server's URL, for init hooks */
 };
 
 static void store_notify(void *arg) { event_active(arg, EV_READ, 0); }
@@ -85,13 +97,12 @@ static void on_shutdown_tick(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-static void on_signal(evutil_socket_t sig, short what, void *arg)
+/* Stops accepting and lets in-flight requests finish (on_shutdown_tick). */
+static void begin_stop(void *arg)
 {
-    (void)what;
     struct runtime *rt = arg;
     if (rt->srv.shutting_down)
         return;
-    log_info("signal %d: finishing in-flight requests, then stopping", (int)sig);
     rt->srv.shutting_down = true;
     sqs_service_shutdown(rt->srv.sqs);
     lambda_service_shutdown(rt->srv.lambda);
@@ -102,6 +113,47 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     }
     struct timeval tv = {0, 20000};
     event_add(rt->shutdown_timer, &tv);
+}
+
+/* The first signal runs the shutdown.d hooks, still serving, then stops; a
+ * second one (or a signal while other hooks still run) stops at once. */
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    struct runtime *rt = arg;
+    if (rt->srv.shutting_down)
+        return;
+    if (!rt->shutdown_hooks_started && !init_hooks_busy(rt->srv.init)) {
+        rt->shutdown_hooks_started = true;
+        log_info("signal %d: running shutdown hooks, then finishing in-flight requests and stopping", (int)sig);
+        init_hooks_run(rt->srv.init, rt->srv.base, INIT_SHUTDOWN, rt->endpoint, begin_stop, rt);
+        return;
+    }
+    log_info("signal %d: finishing in-flight requests, then stopping", (int)sig);
+    begin_stop(rt);
+}
+
+static void ready_hooks_done(void *arg)
+{
+    (void)arg;
+}
+
+/* start.d has run: the server serves; say so, then run ready.d. */
+static void start_hooks_done(void *arg)
+{
+    struct runtime *rt = arg;
+    if (rt->srv.shutting_down || rt->shutdown_hooks_started)
+        return;
+    log_info("Ready.");
+    init_hooks_run(rt->srv.init, rt->srv.base, INIT_READY, rt->endpoint, ready_hooks_done, rt);
+}
+
+static void on_loop_started(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct runtime *rt = arg;
+    init_hooks_run(rt->srv.init, rt->srv.base, INIT_START, rt->endpoint, start_hooks_done, rt);
 }
 
 static SSL_CTX *make_tls(const struct config *cfg)
@@ -137,10 +189,41 @@ static int setup(struct runtime *rt, struct config *cfg)
     struct server *srv = &rt->srv;
     srv->cfg = cfg;
     srv->started_ms = clock_now_ms();
+    uuid_v4(srv->session_id);
+    srv->services_off = service_disabled_mask(cfg->services);
+    if (cfg->services)
+        log_info("serving only SERVICES=%s", cfg->services);
     if (asprintf(&srv->vhost_storage, "s3.%s", cfg->domain) < 0)
         return -1;
-    srv->vhost_domains[0] = srv->vhost_storage;
-    srv->vhost_domains[1] = strcmp(cfg->domain, "localhost") ? "s3.localhost" : NULL;
+    /* Virtual-hosted buckets under the configured domain, s3.localhost and
+     * LocalStack's s3.localhost.localstack.cloud. */
+    size_t n_vhost = 0;
+    srv->vhost_domains[n_vhost++] = srv->vhost_storage;
+    static const char *const usual_domains[] = {"s3.localhost", "s3.localhost.localstack.cloud"};
+    for (size_t i = 0; i < 2; i++)
+        if (strcmp(srv->vhost_storage, usual_domains[i]) != 0)
+            srv->vhost_domains[n_vhost++] = usual_domains[i];
+    srv->vhost_domains[n_vhost] = NULL;
+    if (!(srv->init = init_hooks_new(cfg))) {
+        log_error("out of memory reading the init hooks");
+        return -1;
+    }
+    init_hooks_run_blocking(srv->init, INIT_BOOT);
+    if (!cfg->persistence) {
+        const char *tmp = getenv("TMPDIR");
+        if (asprintf(&rt->temp_data_dir, "%s/cloudless-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0 ||
+            !mkdtemp(rt->temp_data_dir)) {
+            log_error("cannot create a temporary data directory: %s", strerror(errno));
+            free(rt->temp_data_dir);
+            rt->temp_data_dir = NULL;
+            return -1;
+        }
+        char *dir = strdup(rt->temp_data_dir);
+        if (!dir)
+            return -1;
+        free(cfg->data_dir);
+        cfg->data_dir = dir;
+    }
     if (mkdir(cfg->data_dir, 0755) < 0 && errno != EEXIST) {
         log_error("cannot create data directory %s: %s", cfg->data_dir, strerror(errno));
         return -1;
@@ -200,9 +283,40 @@ static int setup(struct runtime *rt, struct config *cfg)
         log_error("cannot start Lambda: %s", err);
         return -1;
     }
-    log_info("cloudless %s listening on %s://%s:%d, data in %s", CLOUDLESS_VERSION,
-             cfg->tls_cert ? "https" : "http", cfg->host, http_listener_port(rt->listener), cfg->data_dir);
+    log_info("cloudless %s listening on %s://%s:%d, data in %s%s", CLOUDLESS_VERSION,
+             cfg->tls_cert ? "https" : "http", cfg->host, http_listener_port(rt->listener), cfg->data_dir,
+             rt->temp_data_dir ? " (removed at exit: persistence 0)" : "");
+    const char *host = cfg->host;
+    if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "*") == 0)
+        host = "127.0.0.1";
+    else if (strcmp(host, "::") == 0)
+        host = "::1";
+    snprintf(rt->endpoint, sizeof(rt->endpoint), "%s://%s%s%s:%d", cfg->tls_cert ? "https" : "http",
+             strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", cfg->port);
+    struct timeval now = {0, 0};
+    if (event_base_once(srv->base, -1, EV_TIMEOUT, on_loop_started, rt, &now) < 0) {
+        log_error("cannot schedule the init hooks");
+        return -1;
+    }
     return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if ((type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT)
+        log_warn("cannot remove %s: %s", path, strerror(errno));
+    return 0;
+}
+
+static void remove_temp_data_dir(struct runtime *rt)
+{
+    if (!rt->temp_data_dir)
+        return;
+    nftw(rt->temp_data_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(rt->temp_data_dir);
+    rt->temp_data_dir = NULL;
 }
 
 static void teardown(struct runtime *rt)
@@ -231,6 +345,8 @@ static void teardown(struct runtime *rt)
     if (rt->lctx.ssl_ctx)
         SSL_CTX_free(rt->lctx.ssl_ctx);
     free(rt->srv.vhost_storage);
+    init_hooks_free(rt->srv.init);
+    remove_temp_data_dir(rt);
 }
 
 int main(int argc, char **argv)
@@ -239,6 +355,8 @@ int main(int argc, char **argv)
         service_list_operations(stdout);
         return 0;
     }
+    if (argc >= 2 && strcmp(argv[1], "health") == 0)
+        return health_probe_main(argc - 1, argv + 1);
     struct config cfg;
     int rc = config_load(&cfg, argc, argv);
     if (rc != 0) {

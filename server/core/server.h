@@ -28,6 +28,7 @@ struct sqs_service;
 struct lambda_service;
 struct logs_service;
 struct event_bus;
+struct init_hooks;
 
 struct server {
     struct event_base *base;
@@ -37,13 +38,16 @@ struct server {
     struct lambda_service *lambda; /* NULL until created */
     struct logs_service *logs;     /* NULL until created */
     struct event_bus *bus;         /* S3 event delivery (event_bus.h); NULL until created */
-    const char *vhost_domains[3];  /* "s3.<domain>", "s3.localhost", NULL */
+    const char *vhost_domains[4];  /* "s3.<domain>", "s3.localhost", "s3.localhost.localstack.cloud", NULL */
     char *vhost_storage;
     struct conn *conns;            /* every open connection */
     int n_conns;
     int n_requests;                /* requests between headers and answer */
     bool shutting_down;
     int64_t started_ms;
+    unsigned services_off;         /* bit i: cloudless_services[i] not in SERVICES */
+    struct init_hooks *init;       /* init hook scripts and their states */
+    char session_id[37];           /* a UUID per run, for /_localstack/info */
 };
 
 struct http_req;
@@ -87,6 +91,8 @@ struct http_req {
     struct strbuf resp_headers;
     int status;
     const char *op_name;           /* for the access log */
+    const char *service;           /* for the access log: "s3", ... (set by dispatch) */
+    char principal[160];           /* for the access log: "ACCOUNT:ACCESS_KEY" once authenticated */
 };
 
 /* Entry point of dispatch.c, called once the header section is parsed. */

@@ -78,13 +78,10 @@ static void answer_json(struct http_req *req, bool rest, const char *message)
     strbuf_free(&sb);
 }
 
-void service_not_implemented(struct http_req *req, enum service_protocol protocol,
-                             const char *service_title, const char *op)
+static void answer_501(struct http_req *req, enum service_protocol protocol, const char *op,
+                       const char *message)
 {
-    char message[320];
-    snprintf(message, sizeof(message), "cloudless does not implement the %.60s operation %.160s yet.",
-             service_title, op && *op ? op : "(unknown)");
-    log_info("not implemented: %s %s (%s)", req->method, req->url, message);
+    log_info("not implemented: %s %s (%s)", req->method, req->path, message);
     req->op_name = op && *op ? op : "NotImplemented";
     switch (protocol) {
     case SERVICE_REST_XML: answer_xml(req, false, message); break;
@@ -92,6 +89,49 @@ void service_not_implemented(struct http_req *req, enum service_protocol protoco
     case SERVICE_JSON: answer_json(req, false, message); break;
     case SERVICE_REST_JSON: answer_json(req, true, message); break;
     }
+}
+
+void service_not_implemented(struct http_req *req, enum service_protocol protocol,
+                             const char *service_title, const char *op)
+{
+    char message[320];
+    snprintf(message, sizeof(message), "cloudless does not implement the %.60s operation %.160s yet.",
+             service_title, op && *op ? op : "(unknown)");
+    answer_501(req, protocol, op, message);
+}
+
+void service_not_enabled(struct http_req *req, const struct service_def *svc, const char *op)
+{
+    char message[200];
+    snprintf(message, sizeof(message),
+             "Service '%s' is not enabled. Please check your 'SERVICES' configuration variable.", svc->name);
+    answer_501(req, svc->protocol, op, message);
+}
+
+unsigned service_disabled_mask(const char *services)
+{
+    if (!services)
+        return 0;
+    unsigned enabled = 0;
+    const char *p = services;
+    while (*p) {
+        size_t n = strcspn(p, ", ");
+        bool known = n == 0;
+        for (size_t i = 0; cloudless_services[i] && !known; i++) {
+            if (strlen(cloudless_services[i]->name) == n && strncmp(cloudless_services[i]->name, p, n) == 0) {
+                enabled |= 1u << i;
+                known = true;
+            }
+        }
+        if (!known)
+            log_warn("SERVICES names '%.*s', which cloudless does not serve", (int)n, p);
+        p += n;
+        p += strspn(p, ", ");
+    }
+    unsigned all = 0;
+    for (size_t i = 0; cloudless_services[i]; i++)
+        all |= 1u << i;
+    return all & ~enabled;
 }
 
 void service_list_operations(FILE *out)

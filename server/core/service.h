@@ -18,6 +18,9 @@
  *  - a request for a service cloudless does not serve at all (signed for
  *    "iam", an X-Amz-Target of another API, ...) gets the same answer from
  *    dispatch.c instead of an S3 error;
+ *  - a service left out of SERVICES (config: services) claims its requests
+ *    as usual, and dispatch.c answers them with service_not_enabled(): the
+ *    same 501 in its shape, saying the service is not enabled;
  *  - `cloudless --list-operations` prints every table, which the test
  *    suite compares with README's lists of supported operations;
  *  - the IAM action of each operation is there for policy evaluation.
@@ -69,6 +72,13 @@ const struct service_op *service_find_op(const struct service_def *svc, const ch
  * it. service_title may be a service cloudless does not serve at all. */
 void service_not_implemented(struct http_req *req, enum service_protocol protocol,
                              const char *service_title, const char *op);
+/* The services left out of a SERVICES list ("s3,sqs"; NULL: none is):
+ * bit i stands for cloudless_services[i]. Names cloudless does not serve
+ * are logged as such and otherwise ignored. */
+unsigned service_disabled_mask(const char *services);
+/* The 501 of service_not_implemented(), saying that the service is not
+ * enabled (not in SERVICES); op may be "" when unknown. */
+void service_not_enabled(struct http_req *req, const struct service_def *svc, const char *op);
 /* Prints "service operation family action" lines, one per operation. */
 void service_list_operations(FILE *out);
 

@@ -690,7 +690,8 @@ static int build_envp(struct lambda_runtime *rt, struct env *e, const char *lang
     envp_add(ep, "AWS_REGION", cfg->region);
     envp_add(ep, "AWS_DEFAULT_REGION", cfg->region);
     snprintf(buf, sizeof(buf), "AWS_Lambda_%s", c->runtime);
-    envp_add(ep, "AWS_EXECUTION_ENV", buf);
+    if (strncmp(c->runtime, "provided", 8) != 0)    /* AWS leaves it undefined for OS-only runtimes */
+        envp_add(ep, "AWS_EXECUTION_ENV", buf);
     envp_add(ep, "_HANDLER", c->handler);
     envp_add(ep, "LAMBDA_TASK_ROOT", c->code_dir);
     snprintf(buf, sizeof(buf), "%s/%s", rt->svc->runtimes_dir, lang);
@@ -707,10 +708,16 @@ static int build_envp(struct lambda_runtime *rt, struct env *e, const char *lang
         envp_add(ep, "AWS_ACCESS_KEY_ID", k->access_key);
         envp_add(ep, "AWS_SECRET_ACCESS_KEY", k->secret);
         envp_add(ep, "AWS_SESSION_TOKEN", "cloudless");
+    } else if (cfg->any_access_key) {      /* credentials = localstack: the account ID is a key of it */
+        envp_add(ep, "AWS_ACCESS_KEY_ID", c->account);
+        envp_add(ep, "AWS_SECRET_ACCESS_KEY", "test");
     }
     envp_add(ep, "AWS_ENDPOINT_URL", rt->endpoint);
+    /* The handler's code, then the sitecustomize that points boto3 older
+     * than 1.31 (which ignores AWS_ENDPOINT_URL) at this endpoint. */
+    snprintf(buf, sizeof(buf), "%s:%s/python/site", c->code_dir, rt->svc->runtimes_dir);
     if (strcmp(lang, "python") == 0)
-        envp_add(ep, "PYTHONPATH", c->code_dir);
+        envp_add(ep, "PYTHONPATH", buf);
     return ep->oom ? -1 : 0;
 }
 

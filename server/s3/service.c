@@ -744,7 +744,8 @@ static bool prepare_body(struct s3_call *call)
             return false;
         }
         bool is_signed = mode != AWS_CHUNKED_UNSIGNED_TRAILER;
-        call->chunked = aws_chunked_new(mode, is_signed ? call->auth.signing_key : NULL,
+        bool guest = call->auth.key && !call->auth.key->secret;  /* secret unknown: chunks not checked */
+        call->chunked = aws_chunked_new(mode, is_signed && !guest ? call->auth.signing_key : NULL,
                                         is_signed ? call->auth.sig.signature : NULL,
                                         is_signed ? call->auth.sig.amz_date : NULL,
                                         is_signed ? scope : NULL, http_req_header(req, "x-amz-trailer"),

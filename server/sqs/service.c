@@ -489,7 +489,12 @@ static void set_endpoint(struct sqs_exchange *call)
     const struct config *cfg = call->svc->srv->cfg;
     const char *scheme = cfg->tls_cert ? "https" : "http";
     const char *host = http_req_header(req, "host");
-    if (host && *host && !strpbrk(host, "/\"<>\\ "))
+    const char *pub = cfg->public_host;    /* LOCALSTACK_HOST: host[:port], the server's port by default */
+    if (pub && strchr(pub, ':'))
+        snprintf(call->endpoint, sizeof(call->endpoint), "%s://%s", scheme, pub);
+    else if (pub)
+        snprintf(call->endpoint, sizeof(call->endpoint), "%s://%s:%d", scheme, pub, cfg->port);
+    else if (host && *host && !strpbrk(host, "/\"<>\\ "))
         snprintf(call->endpoint, sizeof(call->endpoint), "%s://%s", scheme, host);
     else
         snprintf(call->endpoint, sizeof(call->endpoint), "%s://%s:%d", scheme, cfg->host, cfg->port);

@@ -204,6 +204,35 @@ static void test_corrupted_signature(void **state)
     assert_int_equal(feed_modified_example(30, 'z', SIZE_MAX, 66560), AWS_CHUNKED_ERR_FORMAT);
 }
 
+/* Without a signing key (a key whose secret the server does not know):
+ * the framing is decoded, the signatures are read but not checked. */
+static void test_unknown_key_reads_signatures(void **state)
+{
+    (void)state;
+    struct strbuf body;
+    aws_example_body(&body);
+    body.data[30] = body.data[30] == '0' ? '1' : '0';   /* a wrong first signature */
+    struct aws_chunked_decoder *dec = aws_chunked_new(AWS_CHUNKED_SIGNED, NULL, SEED_SIG, AMZ_DATE, SCOPE,
+                                                      NULL, 66560);
+    assert_non_null(dec);
+    struct collected out = { .fail_after = -1 };
+    strbuf_init(&out.data);
+    size_t consumed;
+    assert_int_equal(feed_in_pieces(dec, body.data, body.len, piece_all, 0, &out, &consumed), AWS_CHUNKED_DONE);
+    assert_all_a(&out, 66560);
+    aws_chunked_free(dec);
+    strbuf_free(&out.data);
+    /* Framing is still checked. */
+    body.data[88 + 65536] = 'x';
+    dec = aws_chunked_new(AWS_CHUNKED_SIGNED, NULL, SEED_SIG, AMZ_DATE, SCOPE, NULL, 66560);
+    strbuf_init(&out.data);
+    assert_int_equal(feed_in_pieces(dec, body.data, body.len, piece_all, 0, &out, &consumed),
+                     AWS_CHUNKED_ERR_FORMAT);
+    aws_chunked_free(dec);
+    strbuf_free(&out.data);
+    strbuf_free(&body);
+}
+
 static void test_corrupted_data(void **state)
 {
     (void)state;
@@ -511,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_aws_example_random_splits),
         cmocka_unit_test(test_corrupted_signature),
         cmocka_unit_test(test_corrupted_data),
+        cmocka_unit_test(test_unknown_key_reads_signatures),
         cmocka_unit_test(test_broken_framing),
         cmocka_unit_test(test_truncated_body),
         cmocka_unit_test(test_decoded_length_limits),
