@@ -283,6 +283,11 @@ bool ddb_update_apply(struct ddb_arena *a, const struct ddb_update *u, const str
  * action's path starts at a key attribute of the table. */
 bool ddb_update_check_key_attributes(const struct ddb_update *u, const struct ddb_key_schema *table,
                                      struct ddb_error *err);
+/* After applying: a SET of a top-level index key attribute must leave
+ * it with the index's type ("The update expression attempted to update
+ * the secondary index key to unsupported type"). */
+bool ddb_update_check_index_key(const struct ddb_update *u, const struct ddb_value *new_item,
+                                const struct ddb_key_schema *index, struct ddb_error *err);
 /* The update's paths (for ReturnValues UPDATED_OLD / UPDATED_NEW, project
  * the old or new item on them). */
 bool ddb_update_paths(struct ddb_arena *a, const struct ddb_update *u, struct ddb_path **out, size_t *n);

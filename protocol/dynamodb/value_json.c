@@ -263,6 +263,11 @@ bool ddb_json_check_map(const struct json_value *v, struct ddb_error *err)
     return true;
 }
 
+bool ddb_json_boolean(const struct json_value *v, bool *out, struct ddb_error *err)
+{
+    return check_boolean(v, out, err);
+}
+
 /* ---- pass 2: values --------------------------------------------------- */
 
 struct converter {

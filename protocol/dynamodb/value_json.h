@@ -42,6 +42,11 @@ bool ddb_value_from_json(struct ddb_arena *a, const struct json_value *v, enum d
 bool ddb_map_from_json(struct ddb_arena *a, const struct json_value *v, struct ddb_value *out,
                        struct ddb_error *err);
 
+/* A Boolean member of a request (ConsistentRead, Exists...) as AWS reads
+ * it: true/false, or the strings "true"/"1"/"yes" and "false"/"0"/"no" in
+ * any case; other JSON types are SerializationExceptions. */
+bool ddb_json_boolean(const struct json_value *v, bool *out, struct ddb_error *err);
+
 /* {"S":"x"} for one value; {"a":{"S":"x"},...} for a map. */
 void ddb_value_to_json(struct strbuf *sb, const struct ddb_value *v);
 void ddb_map_to_json(struct strbuf *sb, const struct ddb_value *map);
