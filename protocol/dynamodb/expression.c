@@ -602,3 +602,17 @@ bool ddb_name_list_has(const struct ddb_name_list *list, const char *name, size_
             return true;
     return false;
 }
+
+bool ddb_check_nested_key_paths(const struct ddb_name_list *nested, const struct ddb_key_schema *keys, bool index,
+                                struct ddb_error *err)
+{
+    const char *names[2] = {keys->hash_name, keys->range_name};
+    size_t lens[2] = {keys->hash_name_len, keys->range_name_len};
+    for (size_t k = 0; k < 2 && names[k]; k++)
+        if (ddb_name_list_has(nested, names[k], lens[k]))
+            return ddb_fail(err, DDB_ERR_VALIDATION,
+                            "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
+                            "allowed: %s: %.*s",
+                            index ? "IndexKey" : "Key", (int)lens[k], names[k]);
+    return true;
+}

@@ -176,6 +176,11 @@ struct ddb_name_list {
     size_t len;
 };
 bool ddb_name_list_has(const struct ddb_name_list *list, const char *name, size_t name_len);
+/* AWS refuses paths into key attributes: "Key attributes must be scalars;
+ * list random access '[]' and map lookup '.' are not allowed: Key: a"
+ * (IndexKey: for an index's keys, index true). */
+bool ddb_check_nested_key_paths(const struct ddb_name_list *nested, const struct ddb_key_schema *keys, bool index,
+                                struct ddb_error *err);
 
 /* ---- condition and filter expressions --------------------------------- */
 
@@ -283,6 +288,12 @@ bool ddb_update_apply(struct ddb_arena *a, const struct ddb_update *u, const str
  * action's path starts at a key attribute of the table. */
 bool ddb_update_check_key_attributes(const struct ddb_update *u, const struct ddb_key_schema *table,
                                      struct ddb_error *err);
+/* Before applying: an action on a top-level index key attribute whose
+ * value type is known must match the index ("One or more parameter values
+ * were invalid: Type mismatch for Index Key c Expected: S Actual: N
+ * IndexName: i"). */
+bool ddb_update_check_index_types(const struct ddb_update *u, const struct ddb_key_schema *index,
+                                  const char *index_name, struct ddb_error *err);
 /* After applying: a SET of a top-level index key attribute must leave
  * it with the index's type ("The update expression attempted to update
  * the secondary index key to unsupported type"). */

@@ -875,6 +875,30 @@ bool ddb_update_apply(struct ddb_arena *a, const struct ddb_update *u, const str
     return true;
 }
 
+bool ddb_update_check_index_types(const struct ddb_update *u, const struct ddb_key_schema *index,
+                                  const char *index_name, struct ddb_error *err)
+{
+    const char *names[2] = {index->hash_name, index->range_name};
+    size_t lens[2] = {index->hash_name_len, index->range_name_len};
+    enum ddb_type types[2] = {index->hash_type, index->range_type};
+    for (size_t k = 0; k < 2 && names[k]; k++) {
+        for (size_t i = 0; i < u->len; i++) {
+            const struct ddb_update_action *a = &u->actions[i];
+            if (a->path.len != 1 ||
+                ddb_name_compare(a->path.steps[0].name, a->path.steps[0].name_len, names[k], lens[k]) != 0)
+                continue;
+            if (a->static_type >= 0 && a->static_type != (int)types[k])
+                return ddb_fail(err, DDB_ERR_VALIDATION,
+                                "One or more parameter values were invalid: Type mismatch for Index Key %.*s "
+                                "Expected: %s Actual: %s IndexName: %s",
+                                (int)lens[k], names[k], ddb_type_name(types[k]),
+                                ddb_type_name((enum ddb_type)a->static_type), index_name);
+            break;
+        }
+    }
+    return true;
+}
+
 bool ddb_update_check_index_key(const struct ddb_update *u, const struct ddb_value *new_item,
                                 const struct ddb_key_schema *index, struct ddb_error *err)
 {

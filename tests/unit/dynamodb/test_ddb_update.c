@@ -293,6 +293,14 @@ static void test_keys_and_indexes(void **state)
     assert_int_equal(u.actions[1].static_type, DDB_N);
     assert_int_equal(u.actions[0].static_type, -1);
     struct ddb_key_schema index = {"c", 1, DDB_S, NULL, 0, DDB_S};
+    assert_false(ddb_update_check_index_types(&u, &index, "index1", &fx->err));
+    assert_string_equal(fx->err.message, "One or more parameter values were invalid: Type mismatch for Index Key c "
+                                         "Expected: S Actual: N IndexName: index1");
+    struct ddb_key_schema index_d = {"d", 1, DDB_S, NULL, 0, DDB_S};
+    assert_false(ddb_check_nested_key_paths(&u.nested, &index_d, true, &fx->err));
+    assert_string_equal(fx->err.message, "Key attributes must be scalars; list random access '[]' and map lookup '.' "
+                                         "are not allowed: IndexKey: d");
+    assert_true(ddb_check_nested_key_paths(&u.nested, &index, false, &fx->err));
     ctx = context(NULL, NULL);
     expr = "set c = e";
     assert_true(ddb_parse_update(ctx, expr, strlen(expr), &u, &fx->err));
