@@ -814,6 +814,19 @@ struct resolved {
     char text[DDB_NUMBER_TEXT_MAX];
 };
 
+/* size() of a string counts characters as AWS does (UTF-16 code units:
+ * a character outside the Basic Multilingual Plane counts 2). */
+static size_t string_size(const struct ddb_value *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->len; i++) {
+        unsigned char c = (unsigned char)s->u.bytes[i];
+        if ((c & 0xc0) != 0x80)
+            n += c >= 0xf0 ? 2 : 1;
+    }
+    return n;
+}
+
 static const struct ddb_value *resolve(const struct ddb_operand *o, const struct ddb_value *item,
                                        struct resolved *r)
 {
@@ -827,7 +840,7 @@ static const struct ddb_value *resolve(const struct ddb_operand *o, const struct
             if (!v || v->type == DDB_N || v->type == DDB_BOOL || v->type == DDB_NULL)
                 return NULL;
             struct ddb_number n;
-            ddb_number_from_uint(v->len, &n);
+            ddb_number_from_uint(v->type == DDB_S ? string_size(v) : v->len, &n);
             size_t len = ddb_number_format(&n, r->text);
             r->number = (struct ddb_value){.type = DDB_N, .len = len, .u.bytes = r->text};
             return &r->number;

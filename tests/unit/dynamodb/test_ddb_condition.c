@@ -240,7 +240,14 @@ static void test_evaluation(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         if (eval(cases[i].expr, v, item) != cases[i].want)
             fail_msg("%s: want %s", cases[i].expr, cases[i].want ? "true" : "false");
-    /* no item at all: every path is gone */
+    /* size() of a string counts characters, not bytes */
+    const char *sized = "{\"s\":{\"S\":\"ab\\u00ff\"},\"e\":{\"S\":\"\\ud83d\\ude00\"},\"b\":{\"B\":\"YWJj\"}}";
+    const char *three = "{\":three\":{\"N\":\"3\"},\":two\":{\"N\":\"2\"}}";
+    assert_true(eval("size(s) = :three", three, sized));
+    assert_true(eval("size(e) = :two", three, sized));
+    assert_true(eval("size(b) = :three", three, sized));
+    assert_true(eval("((size(b)) = :three) AND (size(s)) = :three", three, sized));
+    /* no item at all: every path is missing */
     assert_true(eval("attribute_not_exists(a)", NULL, NULL));
     assert_false(eval("a = :x", "{\":x\":{\"S\":\"x\"}}", NULL));
     assert_true(eval("a <> :x", "{\":x\":{\"S\":\"x\"}}", NULL));
