@@ -964,3 +964,40 @@ bool ddb_condition_eval(const struct ddb_condition *c, const struct ddb_value *i
     }
     return false;
 }
+
+/* ---- key attributes in a filter ------------------------------------------------ */
+
+static bool operand_uses(const struct ddb_operand *o, const char *name, size_t len)
+{
+    if (o->kind == DDB_OPERAND_PATH)
+        return o->path.len > 0 && o->path.steps[0].name &&
+               ddb_name_compare(o->path.steps[0].name, o->path.steps[0].name_len, name, len) == 0;
+    for (size_t i = 0; i < o->nargs; i++)
+        if (operand_uses(&o->args[i], name, len))
+            return true;
+    return false;
+}
+
+static bool condition_uses(const struct ddb_condition *c, const char *name, size_t len)
+{
+    for (size_t i = 0; i < c->nchildren; i++)
+        if (condition_uses(&c->children[i], name, len))
+            return true;
+    for (size_t i = 0; i < c->noperands; i++)
+        if (operand_uses(&c->operands[i], name, len))
+            return true;
+    return false;
+}
+
+bool ddb_check_filter_key_attributes(const struct ddb_condition *filter, const struct ddb_key_schema *keys,
+                                     const char *what, struct ddb_error *err)
+{
+    const char *names[2] = {keys->hash_name, keys->range_name};
+    size_t lens[2] = {keys->hash_name_len, keys->range_name_len};
+    for (size_t k = 0; filter && k < 2 && names[k]; k++)
+        if (condition_uses(filter, names[k], lens[k]))
+            return ddb_fail(err, DDB_ERR_VALIDATION,
+                            "%s can only contain non-primary key attributes: Primary key attribute: %.*s", what,
+                            (int)lens[k], names[k]);
+    return true;
+}

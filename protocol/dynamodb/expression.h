@@ -119,6 +119,12 @@ struct ddb_condition {
  * when the operands differ or one is missing. */
 bool ddb_condition_eval(const struct ddb_condition *c, const struct ddb_value *item);
 
+/* A Query's filter may not name a key attribute of the table or index
+ * queried: "<what> can only contain non-primary key attributes: Primary
+ * key attribute: a", what being "Filter Expression" or "QueryFilter". */
+bool ddb_check_filter_key_attributes(const struct ddb_condition *filter, const struct ddb_key_schema *keys,
+                                     const char *what, struct ddb_error *err);
+
 /* ---- the request's names and values ----------------------------------- */
 
 struct ddb_expr_name {

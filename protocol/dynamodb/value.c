@@ -365,6 +365,13 @@ size_t ddb_item_size(const struct ddb_value *item)
     return size;
 }
 
+double ddb_capacity_units(size_t item_size, bool read, bool consistent)
+{
+    size_t block = read ? 4096 : 1024;
+    size_t units = item_size ? (item_size + block - 1) / block : 1;
+    return read && !consistent ? (double)units / 2 : (double)units;
+}
+
 int ddb_value_depth(const struct ddb_value *v)
 {
     int deepest = 0;

@@ -170,6 +170,11 @@ bool ddb_set_contains(const struct ddb_value *set, const struct ddb_value *v);
  * attribute names plus values. */
 size_t ddb_value_size(const struct ddb_value *v);
 size_t ddb_item_size(const struct ddb_value *item);
+/* Capacity units AWS charges for reading or writing an item of that size
+ * (ddb_item_size; 0 for no item): writes one per KB started, reads one per
+ * 4 KB started, halved for eventually consistent reads; at least one
+ * (half) unit. */
+double ddb_capacity_units(size_t item_size, bool read, bool consistent);
 /* Levels of the deepest value inside v (a scalar is 1). */
 int ddb_value_depth(const struct ddb_value *v);
 

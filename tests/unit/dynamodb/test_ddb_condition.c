@@ -253,6 +253,31 @@ static void test_evaluation(void **state)
     assert_true(eval("a <> :x", "{\":x\":{\"S\":\"x\"}}", NULL));
 }
 
+static void test_filter_key_attributes(void **state)
+{
+    (void)state;
+    struct ddb_key_schema range = {"a", 1, DDB_S, "b", 1, DDB_S};
+    static const char *const hash_uses[] = {"attribute_exists(a.b) AND b2 = :b", "a = :b", "a[1] = :b",
+                                            "size(a) > :b"};
+    for (size_t i = 0; i < 4; i++) {
+        struct ddb_expr_context *ctx = context(NULL, "{\":b\":{\"N\":\"1\"}}");
+        struct ddb_parsed_condition pc;
+        assert_true(ddb_parse_condition(ctx, DDB_EXPR_FILTER, hash_uses[i], strlen(hash_uses[i]), &pc, &fx->err));
+        assert_false(ddb_check_filter_key_attributes(pc.condition, &range, "Filter Expression", &fx->err));
+        assert_string_equal(fx->err.message,
+                            "Filter Expression can only contain non-primary key attributes: Primary key attribute: a");
+    }
+    struct ddb_expr_context *ctx = context(NULL, "{\":b\":{\"N\":\"1\"}}");
+    struct ddb_parsed_condition pc;
+    assert_true(ddb_parse_condition(ctx, DDB_EXPR_FILTER, "c = :b OR b = :b", 16, &pc, &fx->err));
+    assert_false(ddb_check_filter_key_attributes(pc.condition, &range, "Filter Expression", &fx->err));
+    assert_string_equal(fx->err.message,
+                        "Filter Expression can only contain non-primary key attributes: Primary key attribute: b");
+    ctx = context(NULL, "{\":b\":{\"N\":\"1\"}}");
+    assert_true(ddb_parse_condition(ctx, DDB_EXPR_FILTER, "c = :b", 6, &pc, &fx->err));
+    assert_true(ddb_check_filter_key_attributes(pc.condition, &range, "Filter Expression", &fx->err));
+}
+
 static struct ddb_key_condition key_condition(const char *expr, const char *values)
 {
     struct ddb_expr_context *ctx = context(NULL, values);
@@ -391,6 +416,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_semantic_errors, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_context, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_evaluation, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_filter_key_attributes, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_key_condition_errors, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_key_conditions, fixture_setup, fixture_teardown),
     };

@@ -262,6 +262,12 @@ static void test_item_size(void **state)
     item = M("{\"m\":{\"M\":{\"ab\":{\"NULL\":true}}},\"s\":{\"SS\":[\"a\",\"bc\"]},\"b\":{\"BS\":[\"AQI=\"]},"
              "\"e\":{\"S\":\"\\u00e9\"}}");
     assert_int_equal(ddb_item_size(&item), (1 + 3 + 1 + 2 + 1) + (1 + 3) + (1 + 2) + (1 + 2));
+    /* dynalite's capacity tests: 1024 bytes is one write unit, 1025 two */
+    assert_true(ddb_capacity_units(1024, false, false) == 1);
+    assert_true(ddb_capacity_units(1025, false, false) == 2);
+    assert_true(ddb_capacity_units(4096, true, false) == 0.5);
+    assert_true(ddb_capacity_units(4097, true, true) == 2);
+    assert_true(ddb_capacity_units(0, true, false) == 0.5);
 }
 
 static struct ddb_key_schema schema(const char *hash, enum ddb_type ht, const char *range, enum ddb_type rt)
