@@ -1274,6 +1274,10 @@ static bool parse_insert(struct pq *p, struct ddb_partiql *st)
             return fail(p, "Unsupported format in item expression. Please use struct format {...} to express item "
                            "values for insert statement.");
     }
+    for (size_t i = 0; i < st->item.len; i++)
+        if (ddb_value_depth(&st->item.u.attrs[i].value) > DDB_MAX_NESTING)
+            return fail(p, "Nesting Levels have exceeded supported limits: Attributes in the item have nested "
+                           "levels beyond supported limit");
     if (word_is(p, peek(p), "RETURNING"))
         return fail(p, "RETURNING is not supported in INSERT");
     return true;
@@ -1449,6 +1453,38 @@ static bool parse_returning(struct pq *p, struct ddb_partiql *st)
     return true;
 }
 
+/* Two actions on one path, or on a path and a path inside it, are
+ * refused as in UpdateExpression. */
+static bool check_overlaps(struct pq *p, const struct actions *a)
+{
+    for (size_t j = 1; j < a->len; j++) {
+        for (size_t i = 0; i < j; i++) {
+            const struct ddb_path *x = &a->items[i].path, *y = &a->items[j].path;
+            size_t common = x->len < y->len ? x->len : y->len, k;
+            for (k = 0; k < common; k++) {
+                const struct ddb_path_step *s = &x->steps[k], *t = &y->steps[k];
+                if ((s->name == NULL) != (t->name == NULL) ||
+                    (s->name ? ddb_name_compare(s->name, s->name_len, t->name, t->name_len) != 0
+                             : s->index != t->index))
+                    break;
+            }
+            if (k < common)
+                continue;
+            struct strbuf sb;
+            strbuf_init(&sb);
+            strbuf_puts(&sb, "Two document paths overlap with each other; must remove or rewrite one of these "
+                             "paths; path one: ");
+            ddb_path_describe(&sb, x);
+            strbuf_puts(&sb, ", path two: ");
+            ddb_path_describe(&sb, y);
+            bool r = strbuf_failed(&sb) ? nomem(p) : fail(p, "%s", sb.data);
+            strbuf_free(&sb);
+            return r;
+        }
+    }
+    return true;
+}
+
 static bool parse_update(struct pq *p, struct ddb_partiql *st)
 {
     st->kind = DDB_PARTIQL_UPDATE;
@@ -1477,6 +1513,8 @@ static bool parse_update(struct pq *p, struct ddb_partiql *st)
     }
     if (a.len == 0)
         return malformed(p, "Expected SET or REMOVE");
+    if (!check_overlaps(p, &a))
+        return false;
     st->update = (struct ddb_update){.actions = a.items, .len = a.len};
     struct ddb_path *paths = ddb_arena_array(p->arena, a.len, sizeof(*paths));
     if (!paths)

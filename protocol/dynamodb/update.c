@@ -708,18 +708,33 @@ static bool apply_container(struct applier *ap, const struct ddb_value *containe
                             size_t depth, struct ddb_value *out);
 
 /* Applies the edits that all go through old (their step at depth names
- * it); *removed when the target goes away. */
+ * it); *removed when the target goes away. Parsed expressions never have
+ * two paths where one is a prefix of the other; actions that do (repeated
+ * AttributeUpdates names, say) are applied in order when they end at the
+ * same place, and refused as an invalid path otherwise. */
 static bool apply_below(struct applier *ap, const struct ddb_value *old, struct edit *edits, size_t n, size_t depth,
                         struct ddb_value *out, bool *removed, bool *present)
 {
     *removed = false;
-    if (n == 1 && edits[0].action->path.len == depth + 1) {
-        if (!apply_leaf(ap, &edits[0], old, out, removed))
-            return false;
-        *present = !*removed;
+    size_t ending = 0;
+    for (size_t i = 0; i < n; i++)
+        ending += edits[i].action->path.len == depth + 1;
+    if (ending == n) {
+        struct ddb_value current, next;
+        const struct ddb_value *target = old;
+        for (size_t i = 0; i < n; i++) {
+            if (!apply_leaf(ap, &edits[i], target, &next, removed))
+                return false;
+            current = next;
+            target = *removed ? NULL : &current;
+        }
+        if (target)
+            *out = current;
+        *present = target != NULL;
+        *removed = target == NULL;
         return true;
     }
-    if (!old)
+    if (ending || !old)
         return fail(ap, INVALID_PATH);
     *present = true;
     return apply_container(ap, old, edits, n, depth + 1, out);

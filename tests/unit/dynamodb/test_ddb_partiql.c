@@ -272,6 +272,17 @@ static void test_refusals(void **state)
         strcat(deep, ")");
     assert_non_null(strstr(parse_error(deep, NULL), MALFORMED));
     assert_string_equal(parse_error("", NULL), MALFORMED "Empty statement");
+    assert_string_equal(parse_error("UPDATE t SET a = 1, a.b = 2 WHERE pk = 'k'", NULL),
+                        "Two document paths overlap with each other; must remove or rewrite one of these paths; path "
+                        "one: [a], path two: [a, b]");
+    char nested[400] = "INSERT INTO t VALUE {'pk': 'k', 'l': ";
+    for (int i = 0; i < 40; i++)
+        strcat(nested, "[");
+    for (int i = 0; i < 40; i++)
+        strcat(nested, "]");
+    strcat(nested, "}");
+    assert_string_equal(parse_error(nested, NULL), "Nesting Levels have exceeded supported limits: Attributes in the "
+                                                   "item have nested levels beyond supported limit");
 }
 
 int main(void)

@@ -359,6 +359,11 @@ static void test_attribute_updates(void **state)
                        item, true),
         "{\"a\":{\"S\":\"k\"},\"c\":{\"N\":\"4\"},\"e\":{\"BOOL\":true},\"f\":{\"SS\":[\"x\"]},"
         "\"l\":{\"L\":[{\"S\":\"a\"},{\"N\":\"2\"}]}}");
+    /* a name given twice applies in order */
+    assert_string_equal(legacy_applied("{\"z\":{\"Value\":{\"N\":\"1\"}},\"z\":{\"Action\":\"ADD\",\"Value\":{\"N\":\"2\"}}}",
+                                       item, true),
+                        "{\"a\":{\"S\":\"k\"},\"b\":{\"SS\":[\"1\"]},\"c\":{\"N\":\"1\"},\"d\":{\"NS\":[\"1\"]},"
+                        "\"l\":{\"L\":[{\"S\":\"a\"}]},\"z\":{\"N\":\"3\"}}");
 }
 
 int main(void)
