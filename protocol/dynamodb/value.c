@@ -145,25 +145,18 @@ int ddb_name_compare(const char *a, size_t alen, const char *b, size_t blen)
 static int attr_order(const void *x, const void *y)
 {
     const struct ddb_attr *a = x, *b = y;
-    int c = ddb_name_compare(a->name, a->name_len, b->name, b->name_len);
-    if (c)
-        return c;
-    /* equal names: keep their input order (qsort is not stable) */
-    return (a > b) - (a < b);
+    return ddb_name_compare(a->name, a->name_len, b->name, b->name_len);
 }
 
 void ddb_map_build(struct ddb_attr *attrs, size_t n, struct ddb_value *out)
 {
     if (n > 1)
         qsort(attrs, n, sizeof(*attrs), attr_order);
-    /* Of equal names keep the last one. */
+    /* names are unique by contract; should two be equal, keep one */
     size_t kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i + 1 < n && ddb_name_compare(attrs[i].name, attrs[i].name_len, attrs[i + 1].name,
-                                          attrs[i + 1].name_len) == 0)
-            continue;
-        attrs[kept++] = attrs[i];
-    }
+    for (size_t i = 0; i < n; i++)
+        if (kept == 0 || attr_order(&attrs[kept - 1], &attrs[i]) != 0)
+            attrs[kept++] = attrs[i];
     *out = (struct ddb_value){.type = DDB_M, .len = kept, .u.attrs = attrs};
 }
 

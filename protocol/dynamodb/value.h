@@ -143,8 +143,8 @@ static inline struct ddb_value ddb_value_null(void) { return (struct ddb_value){
  * value built here; false for anything else). */
 bool ddb_value_get_number(const struct ddb_value *v, struct ddb_number *out);
 
-/* Maps. ddb_map_build sorts attrs in place and keeps the last of equal
- * names (JSON's rule), then wraps them; it does not copy them. */
+/* Maps. ddb_map_build sorts attrs (names unique) in place and wraps them
+ * without copying them. */
 void ddb_map_build(struct ddb_attr *attrs, size_t n, struct ddb_value *out);
 const struct ddb_value *ddb_map_get(const struct ddb_value *map, const char *name, size_t name_len);
 /* A new map with name set to value (added or replaced) or removed; the

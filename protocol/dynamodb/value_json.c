@@ -394,6 +394,42 @@ static bool convert_list(struct converter *c, const struct json_value *arr, int 
     return true;
 }
 
+struct keyed_member {
+    const struct json_member *member;
+    size_t index;
+};
+
+static int keyed_member_order(const void *x, const void *y)
+{
+    const struct keyed_member *a = x, *b = y;
+    int c = ddb_name_compare(a->member->key, a->member->key_len, b->member->key, b->member->key_len);
+    return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+/* Which members a later member of the same name overrides (JSON's rule:
+ * the last one counts, even when it is null). NULL when none is. */
+static bool *overridden_members(struct converter *c, const struct json_value *obj, bool *ok)
+{
+    *ok = true;
+    if (obj->len < 2)
+        return NULL;
+    struct keyed_member *sorted = ddb_arena_array(c->arena, obj->len, sizeof(*sorted));
+    bool *overridden = ddb_arena_array(c->arena, obj->len, sizeof(*overridden));
+    if (!sorted || !overridden) {
+        *ok = nomem(c);
+        return NULL;
+    }
+    for (size_t i = 0; i < obj->len; i++)
+        sorted[i] = (struct keyed_member){&obj->u.members[i], i};
+    qsort(sorted, obj->len, sizeof(*sorted), keyed_member_order);
+    for (size_t i = 0; i + 1 < obj->len; i++) {
+        const struct json_member *a = sorted[i].member, *b = sorted[i + 1].member;
+        if (ddb_name_compare(a->key, a->key_len, b->key, b->key_len) == 0)
+            overridden[sorted[i].index] = true;
+    }
+    return overridden;
+}
+
 /* The members of a JSON object as a map value; level is the level of its
  * attributes. */
 static bool convert_map(struct converter *c, const struct json_value *obj, int level, struct ddb_value *out)
@@ -401,10 +437,14 @@ static bool convert_map(struct converter *c, const struct json_value *obj, int l
     struct ddb_attr *attrs = ddb_arena_array(c->arena, obj->len, sizeof(*attrs));
     if (!attrs)
         return nomem(c);
+    bool ok;
+    bool *overridden = overridden_members(c, obj, &ok);
+    if (!ok)
+        return false;
     size_t n = 0;
     for (size_t i = 0; i < obj->len; i++) {
         const struct json_member *m = &obj->u.members[i];
-        if (m->value.type == JSON_NULL)
+        if (m->value.type == JSON_NULL || (overridden && overridden[i]))
             continue;
         attrs[n].name = m->key;
         attrs[n].name_len = m->key_len;

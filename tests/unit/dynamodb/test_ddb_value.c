@@ -166,6 +166,10 @@ static void test_conversion_and_output(void **state)
     assert_int_equal(c->len, 2);
     assert_memory_equal(c->u.bytes, "\x01\x02", 2);
     assert_null(ddb_map_get(&item, "k", 1));
+    /* the last of repeated names counts, even null, and only it is checked */
+    struct ddb_value repeated =
+        M("{\"a\":{\"N\":\"bad\"},\"b\":{\"S\":\"x\"},\"a\":{\"S\":\"1\"},\"b\":null,\"a\":{\"S\":\"2\"}}");
+    assert_string_equal(to_json(&repeated, true), "{\"a\":{\"S\":\"2\"}}");
     assert_string_equal(to_json(&item, true),
                         "{\"a\":{\"S\":\"last\"},\"b\":{\"N\":\"-15789000\"},\"c\":{\"B\":\"AQI=\"},"
                         "\"d\":{\"BOOL\":false},\"e\":{\"NULL\":true},\"f\":{\"SS\":[\"b\",\"a\"]},"
