@@ -96,64 +96,94 @@ bool ddb_json_check_names(const struct json_value *v, struct ddb_error *err)
     return ddb_fail(err, DDB_ERR_SERIALIZATION, "%s", "Unexpected field type");
 }
 
+static int name_entry_order(const void *x, const void *y)
+{
+    const struct ddb_expr_name *const *a = x, *const *b = y;
+    return ddb_name_compare((*a)->key, (*a)->key_len, (*b)->key, (*b)->key_len);
+}
+
+static int value_entry_order(const void *x, const void *y)
+{
+    const struct ddb_expr_value *const *a = x, *const *b = y;
+    return ddb_name_compare((*a)->key, (*a)->key_len, (*b)->key, (*b)->key_len);
+}
+
+static bool load_names(struct ddb_expr_context *ctx, const struct json_value *names, struct ddb_error *err)
+{
+    if (!ddb_json_check_names(names, err))
+        return false;
+    ctx->has_names = true;
+    if (names->len == 0)
+        return ddb_fail(err, DDB_ERR_VALIDATION, "%s", "ExpressionAttributeNames must not be empty");
+    bool *overridden;
+    ctx->names = ddb_arena_array(ctx->arena, names->len, sizeof(*ctx->names));
+    ctx->names_by_key = ddb_arena_array(ctx->arena, names->len, sizeof(*ctx->names_by_key));
+    if (!ctx->names || !ctx->names_by_key || !ddb_json_overridden_members(ctx->arena, names, &overridden))
+        return ddb_fail_nomem(err);
+    for (size_t i = 0; i < names->len; i++) {
+        const struct json_member *m = &names->u.members[i];
+        if (!placeholder_key_ok(m->key, m->key_len, '#'))
+            return fail_key(err, "ExpressionAttributeNames", m->key, m->key_len);
+        if (m->value.type != JSON_STRING || (overridden && overridden[i]))
+            continue;
+        ctx->names_by_key[ctx->nnames] = &ctx->names[ctx->nnames];
+        ctx->names[ctx->nnames++] = (struct ddb_expr_name){m->key, m->key_len, m->value.u.str, m->value.len, false};
+    }
+    qsort(ctx->names_by_key, ctx->nnames, sizeof(*ctx->names_by_key), name_entry_order);
+    return true;
+}
+
+static bool load_values(struct ddb_expr_context *ctx, const struct json_value *values, struct ddb_error *err)
+{
+    if (!ddb_json_check_map(values, err))
+        return false;
+    ctx->has_values = true;
+    if (values->len == 0)
+        return ddb_fail(err, DDB_ERR_VALIDATION, "%s", "ExpressionAttributeValues must not be empty");
+    for (size_t i = 0; i < values->len; i++) {
+        const struct json_member *m = &values->u.members[i];
+        if (!placeholder_key_ok(m->key, m->key_len, ':'))
+            return fail_key(err, "ExpressionAttributeValues", m->key, m->key_len);
+    }
+    bool *overridden;
+    ctx->values = ddb_arena_array(ctx->arena, values->len, sizeof(*ctx->values));
+    ctx->values_by_key = ddb_arena_array(ctx->arena, values->len, sizeof(*ctx->values_by_key));
+    if (!ctx->values || !ctx->values_by_key || !ddb_json_overridden_members(ctx->arena, values, &overridden))
+        return ddb_fail_nomem(err);
+    for (size_t i = 0; i < values->len; i++) {
+        const struct json_member *m = &values->u.members[i];
+        if (m->value.type == JSON_NULL || (overridden && overridden[i]))
+            continue;
+        struct ddb_expr_value *ev = &ctx->values[ctx->nvalues];
+        struct ddb_error why;
+        if (!ddb_value_from_json(ctx->arena, &m->value, DDB_SLOT_MAP_VALUE, &ev->value, &why)) {
+            if (why.type != DDB_ERR_VALIDATION) {
+                *err = why;
+                return false;
+            }
+            ddb_fail(err, DDB_ERR_VALIDATION, "ExpressionAttributeValues contains invalid value: %s for key %.*s",
+                     why.message, (int)m->key_len, m->key);
+            err->fault = why.fault;
+            return false;
+        }
+        ev->key = m->key;
+        ev->key_len = m->key_len;
+        ctx->values_by_key[ctx->nvalues] = ev;
+        ctx->nvalues++;
+    }
+    qsort(ctx->values_by_key, ctx->nvalues, sizeof(*ctx->values_by_key), value_entry_order);
+    return true;
+}
+
 bool ddb_expr_context_init(struct ddb_expr_context *ctx, struct ddb_arena *a, const struct json_value *names,
                            const struct json_value *values, struct ddb_error *err)
 {
     memset(ctx, 0, sizeof(*ctx));
     ctx->arena = a;
-    if (names && names->type != JSON_NULL) {
-        if (!ddb_json_check_names(names, err))
-            return false;
-        ctx->has_names = true;
-        if (names->len == 0)
-            return ddb_fail(err, DDB_ERR_VALIDATION, "%s", "ExpressionAttributeNames must not be empty");
-        ctx->names = ddb_arena_array(a, names->len, sizeof(*ctx->names));
-        if (!ctx->names)
-            return ddb_fail_nomem(err);
-        for (size_t i = 0; i < names->len; i++) {
-            const struct json_member *m = &names->u.members[i];
-            if (!placeholder_key_ok(m->key, m->key_len, '#'))
-                return fail_key(err, "ExpressionAttributeNames", m->key, m->key_len);
-            if (m->value.type != JSON_STRING)
-                continue;
-            ctx->names[ctx->nnames++] = (struct ddb_expr_name){m->key, m->key_len, m->value.u.str, m->value.len, false};
-        }
-    }
-    if (values && values->type != JSON_NULL) {
-        if (!ddb_json_check_map(values, err))
-            return false;
-        ctx->has_values = true;
-        if (values->len == 0)
-            return ddb_fail(err, DDB_ERR_VALIDATION, "%s", "ExpressionAttributeValues must not be empty");
-        for (size_t i = 0; i < values->len; i++) {
-            const struct json_member *m = &values->u.members[i];
-            if (!placeholder_key_ok(m->key, m->key_len, ':'))
-                return fail_key(err, "ExpressionAttributeValues", m->key, m->key_len);
-        }
-        ctx->values = ddb_arena_array(a, values->len, sizeof(*ctx->values));
-        if (!ctx->values)
-            return ddb_fail_nomem(err);
-        for (size_t i = 0; i < values->len; i++) {
-            const struct json_member *m = &values->u.members[i];
-            if (m->value.type == JSON_NULL)
-                continue;
-            struct ddb_expr_value *ev = &ctx->values[ctx->nvalues];
-            struct ddb_error why;
-            if (!ddb_value_from_json(a, &m->value, DDB_SLOT_MAP_VALUE, &ev->value, &why)) {
-                if (why.type != DDB_ERR_VALIDATION) {
-                    *err = why;
-                    return false;
-                }
-                ddb_fail(err, DDB_ERR_VALIDATION, "ExpressionAttributeValues contains invalid value: %s for key %.*s",
-                         why.message, (int)m->key_len, m->key);
-                err->fault = why.fault;
-                return false;
-            }
-            ev->key = m->key;
-            ev->key_len = m->key_len;
-            ctx->nvalues++;
-        }
-    }
+    if (names && names->type != JSON_NULL && !load_names(ctx, names, err))
+        return false;
+    if (values && values->type != JSON_NULL && !load_values(ctx, values, err))
+        return false;
     return true;
 }
 
@@ -199,27 +229,25 @@ bool ddb_expr_context_check_unused(const struct ddb_expr_context *ctx, struct dd
 
 const struct ddb_expr_name *expr_lookup_name(struct ddb_expr_context *ctx, const char *key, size_t len)
 {
-    /* The last of repeated keys counts, as with JSON objects. */
-    for (size_t i = ctx->nnames; i-- > 0;) {
-        struct ddb_expr_name *e = &ctx->names[i];
-        if (e->key_len == len && memcmp(e->key, key, len) == 0) {
-            e->used = true;
-            return e;
-        }
-    }
-    return NULL;
+    struct ddb_expr_name probe = {.key = key, .key_len = len}, *p = &probe;
+    struct ddb_expr_name **found =
+        ctx->nnames ? bsearch(&p, ctx->names_by_key, ctx->nnames, sizeof(*ctx->names_by_key), name_entry_order) : NULL;
+    if (!found)
+        return NULL;
+    (*found)->used = true;
+    return *found;
 }
 
 const struct ddb_expr_value *expr_lookup_value(struct ddb_expr_context *ctx, const char *key, size_t len)
 {
-    for (size_t i = ctx->nvalues; i-- > 0;) {
-        struct ddb_expr_value *e = &ctx->values[i];
-        if (e->key_len == len && memcmp(e->key, key, len) == 0) {
-            e->used = true;
-            return e;
-        }
-    }
-    return NULL;
+    struct ddb_expr_value probe = {.key = key, .key_len = len}, *p = &probe;
+    struct ddb_expr_value **found = ctx->nvalues ? bsearch(&p, ctx->values_by_key, ctx->nvalues,
+                                                           sizeof(*ctx->values_by_key), value_entry_order)
+                                                 : NULL;
+    if (!found)
+        return NULL;
+    (*found)->used = true;
+    return *found;
 }
 
 /* ---- tokens ----------------------------------------------------------- */

@@ -144,10 +144,12 @@ struct ddb_expr_value {
 
 struct ddb_expr_context {
     struct ddb_arena *arena;
-    struct ddb_expr_name *names;   /* in request order */
+    struct ddb_expr_name *names;   /* in request order (a repeated key once, its last value) */
     size_t nnames;
     struct ddb_expr_value *values;
     size_t nvalues;
+    struct ddb_expr_name **names_by_key;   /* the same, sorted by key, for lookups */
+    struct ddb_expr_value **values_by_key;
     bool has_names, has_values;    /* the parameters were in the request */
 };
 

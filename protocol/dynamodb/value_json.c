@@ -406,28 +406,25 @@ static int keyed_member_order(const void *x, const void *y)
     return c ? c : (a->index > b->index) - (a->index < b->index);
 }
 
-/* Which members a later member of the same name overrides (JSON's rule:
- * the last one counts, even when it is null). NULL when none is. */
-static bool *overridden_members(struct converter *c, const struct json_value *obj, bool *ok)
+bool ddb_json_overridden_members(struct ddb_arena *a, const struct json_value *obj, bool **out)
 {
-    *ok = true;
-    if (obj->len < 2)
-        return NULL;
-    struct keyed_member *sorted = ddb_arena_array(c->arena, obj->len, sizeof(*sorted));
-    bool *overridden = ddb_arena_array(c->arena, obj->len, sizeof(*overridden));
-    if (!sorted || !overridden) {
-        *ok = nomem(c);
-        return NULL;
-    }
+    *out = NULL;
+    if (obj->type != JSON_OBJECT || obj->len < 2)
+        return true;
+    struct keyed_member *sorted = ddb_arena_array(a, obj->len, sizeof(*sorted));
+    bool *overridden = ddb_arena_array(a, obj->len, sizeof(*overridden));
+    if (!sorted || !overridden)
+        return false;
     for (size_t i = 0; i < obj->len; i++)
         sorted[i] = (struct keyed_member){&obj->u.members[i], i};
     qsort(sorted, obj->len, sizeof(*sorted), keyed_member_order);
     for (size_t i = 0; i + 1 < obj->len; i++) {
-        const struct json_member *a = sorted[i].member, *b = sorted[i + 1].member;
-        if (ddb_name_compare(a->key, a->key_len, b->key, b->key_len) == 0)
+        const struct json_member *x = sorted[i].member, *y = sorted[i + 1].member;
+        if (ddb_name_compare(x->key, x->key_len, y->key, y->key_len) == 0)
             overridden[sorted[i].index] = true;
     }
-    return overridden;
+    *out = overridden;
+    return true;
 }
 
 /* The members of a JSON object as a map value; level is the level of its
@@ -437,10 +434,9 @@ static bool convert_map(struct converter *c, const struct json_value *obj, int l
     struct ddb_attr *attrs = ddb_arena_array(c->arena, obj->len, sizeof(*attrs));
     if (!attrs)
         return nomem(c);
-    bool ok;
-    bool *overridden = overridden_members(c, obj, &ok);
-    if (!ok)
-        return false;
+    bool *overridden;
+    if (!ddb_json_overridden_members(c->arena, obj, &overridden))
+        return nomem(c);
     size_t n = 0;
     for (size_t i = 0; i < obj->len; i++) {
         const struct json_member *m = &obj->u.members[i];

@@ -42,6 +42,11 @@ bool ddb_value_from_json(struct ddb_arena *a, const struct json_value *v, enum d
 bool ddb_map_from_json(struct ddb_arena *a, const struct json_value *v, struct ddb_value *out,
                        struct ddb_error *err);
 
+/* For a JSON object, which members a later member of the same name
+ * overrides (JSON's rule: the last one counts, even when it is null):
+ * *out[i] true for those; *out NULL when none is. false: out of memory. */
+bool ddb_json_overridden_members(struct ddb_arena *a, const struct json_value *obj, bool **out);
+
 /* A Boolean member of a request (ConsistentRead, Exists...) as AWS reads
  * it: true/false, or the strings "true"/"1"/"yes" and "false"/"0"/"no" in
  * any case; other JSON types are SerializationExceptions. */

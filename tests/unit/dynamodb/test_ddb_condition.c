@@ -183,6 +183,12 @@ static void test_context(void **state)
     assert_string_equal(fx->err.message, "Value provided in ExpressionAttributeValues unused in expressions: keys: {:a, :c}");
     assert_true(ddb_parse_condition(c, DDB_EXPR_CONDITION, "a IN (:a, :c)", 13, &pc, &fx->err));
     assert_true(ddb_expr_context_check_unused(c, &fx->err));
+    /* a key given twice counts once, with its last value */
+    c = context("{\"#a\":\"x\",\"#a\":\"y\"}", "{\":v\":{\"N\":\"bad\"},\":v\":{\"S\":\"y\"}}");
+    assert_true(ddb_parse_condition(c, DDB_EXPR_CONDITION, "#a = :v", 7, &pc, &fx->err));
+    assert_true(ddb_expr_context_check_unused(c, &fx->err));
+    struct ddb_value yes = M("{\"y\":{\"S\":\"y\"}}");
+    assert_true(ddb_condition_eval(pc.condition, &yes));
 }
 
 /* Evaluates expr (with values) against item (JSON map, NULL: no item). */
