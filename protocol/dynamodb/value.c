@@ -358,6 +358,49 @@ size_t ddb_item_size(const struct ddb_value *item)
     return size;
 }
 
+/* A value as stored: its size plus the storage overhead of its type. */
+static size_t stored_size(const struct ddb_value *v)
+{
+    size_t size = 0;
+    switch (v->type) {
+    case DDB_S:
+        size = v->len;
+        return size + (size < 128 ? 1 : size < 16384 ? 2 : 3);
+    case DDB_B:
+    case DDB_N: return ddb_value_size(v) + 1;
+    case DDB_SS:
+    case DDB_NS:
+    case DDB_BS: return ddb_value_size(v) + v->len + 1;
+    case DDB_NULL: return 0;
+    case DDB_BOOL: return 1;
+    case DDB_L:
+        size = 3;
+        for (size_t i = 0; i < v->len; i++)
+            size += 1 + stored_size(&v->u.items[i]);
+        return size;
+    case DDB_M:
+        size = 3 + v->len;
+        for (size_t i = 0; i < v->len; i++)
+            size += stored_size(&v->u.attrs[i].value) + 1;
+        return size;
+    }
+    return size;
+}
+
+size_t ddb_item_page_size(const struct ddb_value *item, const char *range_key, size_t range_key_len)
+{
+    size_t size = 0, range_size = 0;
+    for (size_t i = 0; i < item->len; i++) {
+        const struct ddb_attr *a = &item->u.attrs[i];
+        if (range_key && ddb_name_compare(a->name, a->name_len, range_key, range_key_len) == 0) {
+            range_size = ddb_value_size(&a->value);
+            continue;
+        }
+        size += stored_size(&a->value) + 1;
+    }
+    return 2 + size + (1 + (1 + size) / 3072) * (18 + range_size);
+}
+
 double ddb_capacity_units(size_t item_size, bool read, bool consistent)
 {
     size_t block = read ? 4096 : 1024;

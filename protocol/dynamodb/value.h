@@ -170,6 +170,13 @@ bool ddb_set_contains(const struct ddb_value *set, const struct ddb_value *v);
  * attribute names plus values. */
 size_t ddb_value_size(const struct ddb_value *v);
 size_t ddb_item_size(const struct ddb_value *item);
+/* What an item counts towards the 1 MB a Query or Scan page may read:
+ * AWS's stored size, which differs from ddb_item_size (names count one
+ * byte, strings a length prefix, sets one byte per member, NULL nothing)
+ * and adds per-item overhead that depends on the sort key's size.
+ * range_key names the table's sort key (NULL for none). The figures
+ * reproduce AWS's page boundaries as dynalite measured them. */
+size_t ddb_item_page_size(const struct ddb_value *item, const char *range_key, size_t range_key_len);
 /* Capacity units AWS charges for reading or writing an item of that size
  * (ddb_item_size; 0 for no item): writes one per KB started, reads one per
  * 4 KB started, halved for eventually consistent reads; at least one

@@ -266,6 +266,19 @@ static void test_item_size(void **state)
     item = M("{\"m\":{\"M\":{\"ab\":{\"NULL\":true}}},\"s\":{\"SS\":[\"a\",\"bc\"]},\"b\":{\"BS\":[\"AQI=\"]},"
              "\"e\":{\"S\":\"\\u00e9\"}}");
     assert_int_equal(ddb_item_size(&item), (1 + 3 + 1 + 2 + 1) + (1 + 3) + (1 + 2) + (1 + 2));
+    /* the page size of dynalite's "just under limit" items: 25 of them
+     * stay under 1 MB, and one more byte in the last goes over */
+    char e[41646];
+    memset(e, 'e', sizeof(e) - 1);
+    e[sizeof(e) - 1] = '\0';
+    char *text = malloc(sizeof(e) + 512);
+    snprintf(text, sizeof(e) + 512, "{\"a\":{\"S\":\"0123456789\"},\"b\":{\"S\":\"00\"},\"e\":{\"S\":\"%s\"}}", e);
+    struct ddb_value big = M(text);
+    assert_int_equal(ddb_item_page_size(&big, "b", 1), 41943); /* 25 of them: 1048575 */
+    snprintf(text, sizeof(e) + 512, "{\"a\":{\"S\":\"0123456789\"},\"b\":{\"S\":\"00\"},\"e\":{\"S\":\"e%s\"}}", e);
+    big = M(text);
+    assert_int_equal(ddb_item_page_size(&big, "b", 1), 41944);
+    free(text);
     /* dynalite's capacity tests: 1024 bytes is one write unit, 1025 two */
     assert_true(ddb_capacity_units(1024, false, false) == 1);
     assert_true(ddb_capacity_units(1025, false, false) == 2);
