@@ -22,8 +22,9 @@
  * misused functions, reserved words, then per condition undefined names or
  * values, operand counts, non-distinct operands, operand types). Every
  * parser is bounded: expressions over 4 KB are refused before parsing,
- * nesting of parentheses and functions is limited, and the work is linear
- * in the length.
+ * nesting of parentheses and functions is limited (so recursion is), one
+ * pass tokenizes, and the only quadratic step compares the paths of one
+ * expression with each other.
  *
  * Evaluation never fails for conditions (a type mismatch is simply false,
  * as in AWS); updates fail with AWS's runtime messages ("An operand in the

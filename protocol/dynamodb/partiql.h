@@ -21,7 +21,7 @@
  * Errors are AWS's: "Statement wasn't well formed, can't be processed:
  * ..." for what does not parse, and AWS's own messages for aliases,
  * numbers ("... under root.x"), sets, functions and parameters. Parsing is
- * bounded: nesting is limited and the work is linear in the text. */
+ * bounded: nesting is limited and the text is tokenized in one pass. */
 #ifndef CLOUDLESS_PROTOCOL_DYNAMODB_PARTIQL_H
 #define CLOUDLESS_PROTOCOL_DYNAMODB_PARTIQL_H
 
