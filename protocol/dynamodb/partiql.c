@@ -1554,6 +1554,10 @@ bool ddb_partiql_parse(struct ddb_arena *a, const char *text, size_t len, const 
 {
     struct pq p = {.arena = a, .text = text, .text_len = len, .params = params, .nparams = nparams, .err = err};
     memset(out, 0, sizeof(*out));
+    if (len > DDB_PARTIQL_MAX_BYTES)
+        return fail(&p, "1 validation error detected: Value at 'statement' failed to satisfy constraint: Member must "
+                        "have length less than or equal to %d",
+                    DDB_PARTIQL_MAX_BYTES);
     if (!tokenize(&p))
         return false;
     bool ok;

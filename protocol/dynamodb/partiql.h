@@ -54,6 +54,10 @@ struct ddb_partiql {
     enum ddb_partiql_returning returning;
 };
 
+/* The longest Statement the API takes (the server's constraint check
+ * reports longer ones; the parser refuses them too). */
+#define DDB_PARTIQL_MAX_BYTES 8192
+
 /* Parses a statement; params are the request's Parameters, already
  * converted (ddb_value_from_json). The statement points into the text,
  * the parameters and the arena. */

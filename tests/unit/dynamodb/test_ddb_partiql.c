@@ -272,6 +272,13 @@ static void test_refusals(void **state)
         strcat(deep, ")");
     assert_non_null(strstr(parse_error(deep, NULL), MALFORMED));
     assert_string_equal(parse_error("", NULL), MALFORMED "Empty statement");
+    char *huge = malloc(DDB_PARTIQL_MAX_BYTES + 64);
+    strcpy(huge, "SELECT * FROM t WHERE a IN [");
+    while (strlen(huge) < DDB_PARTIQL_MAX_BYTES)
+        strcat(huge, "1, ");
+    strcat(huge, "1]");
+    assert_non_null(strstr(parse_error(huge, NULL), "Member must have length less than or equal to 8192"));
+    free(huge);
     assert_string_equal(parse_error("UPDATE t SET a = 1, a.b = 2 WHERE pk = 'k'", NULL),
                         "Two document paths overlap with each other; must remove or rewrite one of these paths; path "
                         "one: [a], path two: [a, b]");
