@@ -91,6 +91,23 @@ long base64_decode_strict(const char *in, size_t len, unsigned char *out, size_t
     return n;
 }
 
+bool base64_is_canonical(const char *s, size_t len)
+{
+    size_t pad = 0;
+    while (pad < 2 && pad < len && s[len - 1 - pad] == '=')
+        pad++;
+    size_t digits = len - pad;
+    for (size_t i = 0; i < digits; i++)
+        if (sextet((unsigned char)s[i]) < 0)
+            return false;
+    if (pad == 0)
+        return true;
+    if (digits == 0)
+        return false;
+    int last = sextet((unsigned char)s[digits - 1]);
+    return pad == 1 ? (last & 0x3) == 0 : (last & 0xf) == 0;
+}
+
 long base64_decode_lenient(const char *in, size_t len, unsigned char *out, size_t out_cap)
 {
     return decode(in, len, out, out_cap, true);

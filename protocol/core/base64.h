@@ -12,6 +12,7 @@
 #ifndef CLOUDLESS_PROTOCOL_BASE64_H
 #define CLOUDLESS_PROTOCOL_BASE64_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "protocol/core/strbuf.h"
@@ -28,5 +29,9 @@ void base64_append(struct strbuf *sb, const unsigned char *in, size_t len);
  * (len / 4 * 3 + 3 bytes always suffice for either.) */
 long base64_decode_strict(const char *in, size_t len, unsigned char *out, size_t out_cap);
 long base64_decode_lenient(const char *in, size_t len, unsigned char *out, size_t out_cap);
+/* Whether s is base64 exactly as an encoder writes it: the alphabet, at
+ * most two '=' at the end, no stray bits in the last character (DynamoDB
+ * refuses anything else; its length must also be a multiple of 4). */
+bool base64_is_canonical(const char *s, size_t len);
 
 #endif

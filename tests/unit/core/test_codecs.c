@@ -82,6 +82,18 @@ static void test_base64_lenient(void **state)
     assert_int_equal(base64_decode_lenient("Zm9vYmFy", 8, out, 5), -1);
 }
 
+static void test_base64_canonical(void **state)
+{
+    (void)state;
+    assert_true(base64_is_canonical("Zm9vYg==", 8));
+    assert_true(base64_is_canonical("Zm8=", 4));
+    assert_true(base64_is_canonical("", 0));
+    assert_false(base64_is_canonical("Zm9vYh==", 8));   /* stray bits under the padding */
+    assert_false(base64_is_canonical("Zm9=", 4));
+    assert_false(base64_is_canonical("Zm9v!", 5));
+    assert_false(base64_is_canonical("==", 2));
+}
+
 static void test_base64_append(void **state)
 {
     (void)state;
@@ -270,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_base64_rfc4648),
         cmocka_unit_test(test_base64_rejects_bad_input),
         cmocka_unit_test(test_base64_lenient),
+        cmocka_unit_test(test_base64_canonical),
         cmocka_unit_test(test_base64_append),
         cmocka_unit_test(test_hex),
         cmocka_unit_test(test_percent_decode),
