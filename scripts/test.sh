@@ -98,7 +98,7 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
       work=$(mktemp -d)
       [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
       if "$t" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 "$work" >"/tmp/$name.log" 2>&1; then
-        echo "fuzz $name: ok ($(grep -oE '#[0-9]+' "/tmp/$name.log" | tail -n 1) runs)"
+        echo "fuzz $name: ok ($(grep -oE '^Done [0-9]+ runs' "/tmp/$name.log" | grep -oE '[0-9]+') runs)"
         count "$name" 0
       else
         echo "fuzz $name: FAILED"; tail -n 40 "/tmp/$name.log"
