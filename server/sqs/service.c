@@ -384,7 +384,7 @@ static void execute(struct sqs_exchange *call, bool may_park)
     };
     struct sqs_error err = {0};
     enum sqs_err rc = sqs_engine_execute(svc->engine, &ctx, &call->request, &call->resp, &err);
-    bool receive = call->request.op == SQS_OP_RECEIVE_MESSAGE;
+    bool receive = call->request.op == SQS_OP_ReceiveMessage;
     if (rc == SQS_OK && call->changes.oom) {
         sqs_changes_clear(&call->changes);
         sqs_error_set(&err, SQS_ERR_INTERNAL, "out of memory");
@@ -497,30 +497,16 @@ static void set_endpoint(struct sqs_exchange *call)
 
 /* ---- queue policies ------------------------------------------------------- */
 
-/* The IAM action a queue operation needs (batches need their single
- * form's), or NULL with *owner_only: as on SQS, cross-account grants do not
- * apply to queue administration (DeleteQueue, SetQueueAttributes, tags,
- * permissions, message move tasks), which stays the owner's. */
-static const char *queue_action(enum sqs_op op, bool *owner_only)
-{
-    *owner_only = false;
-    switch (op) {
-    case SQS_OP_SEND_MESSAGE_BATCH: return "sqs:SendMessage";
-    case SQS_OP_DELETE_MESSAGE_BATCH: return "sqs:DeleteMessage";
-    case SQS_OP_CHANGE_MESSAGE_VISIBILITY_BATCH: return "sqs:ChangeMessageVisibility";
-    case SQS_OP_SEND_MESSAGE: return "sqs:SendMessage";
-    case SQS_OP_RECEIVE_MESSAGE: return "sqs:ReceiveMessage";
-    case SQS_OP_DELETE_MESSAGE: return "sqs:DeleteMessage";
-    case SQS_OP_CHANGE_MESSAGE_VISIBILITY: return "sqs:ChangeMessageVisibility";
-    case SQS_OP_GET_QUEUE_ATTRIBUTES: return "sqs:GetQueueAttributes";
-    case SQS_OP_GET_QUEUE_URL: return "sqs:GetQueueUrl";
-    case SQS_OP_PURGE_QUEUE: return "sqs:PurgeQueue";
-    case SQS_OP_LIST_DEAD_LETTER_SOURCE_QUEUES: return "sqs:ListDeadLetterSourceQueues";
-    default:
-        *owner_only = true;
-        return NULL;
-    }
-}
+/* Each operation's IAM action and whether cross-account grants apply to
+ * it (protocol/sqs/operations.h): as on SQS, queue administration
+ * (DeleteQueue, SetQueueAttributes, tags, permissions, message move tasks)
+ * stays the owner's whatever the Policy says. */
+struct queue_access {
+    const char *action;
+    enum sqs_op_access access;
+};
+#define QUEUE_ACCESS(name, family, action, access, handler) {action, access},
+static const struct queue_access queue_access[SQS_OP_COUNT] = {SQS_OPERATIONS(QUEUE_ACCESS)};
 
 /* Whether the caller may run its request on the queue it names (requests
  * naming none act in the caller's own account). The owner may, unless the
@@ -531,9 +517,9 @@ static bool queue_access_allowed(struct sqs_exchange *call)
     const struct sqs_request *r = &call->request;
     struct sqs_engine *engine = call->svc->engine;
     struct sqs_queue *q = NULL;
-    if (r->op == SQS_OP_GET_QUEUE_URL && r->queue_name)
+    if (r->op == SQS_OP_GetQueueUrl && r->queue_name)
         q = sqs_engine_queue_named(engine, r->queue_owner ? r->queue_owner : call->account, r->queue_name);
-    else if (r->queue_url && r->op != SQS_OP_CREATE_QUEUE && r->op != SQS_OP_LIST_QUEUES)
+    else if (r->queue_url && r->op != SQS_OP_CreateQueue && r->op != SQS_OP_ListQueues)
         q = sqs_engine_queue_by_url(engine, r->queue_url);
     if (!q)
         return true;   /* the engine answers QueueDoesNotExist */
@@ -541,14 +527,14 @@ static bool queue_access_allowed(struct sqs_exchange *call)
     const char *policy = sqs_queue_policy(q);
     if (own && !policy)
         return true;
-    bool owner_only;
-    const char *action = queue_action(r->op, &owner_only);
+    const struct queue_access *rule = &queue_access[r->op];
+    bool owner_only = rule->access == SQS_OWNER_ONLY;
     enum iam_decision d = IAM_NO_MATCH;
-    if (action && policy) {
+    if (!owner_only && policy) {
         struct iam_keys keys;
         iam_keys_init(&keys, call->req, call->account);
         struct iam_context ctx = iam_keys_context(&keys);
-        d = iam_policy_evaluate(policy, call->account, action, sqs_queue_arn(q), &ctx);
+        d = iam_policy_evaluate(policy, call->account, rule->action, sqs_queue_arn(q), &ctx);
     }
     if (d == IAM_DENY || (!own && (owner_only || d != IAM_ALLOW))) {
         char message[512];
@@ -657,7 +643,7 @@ static bool sqs_claims_request(const struct http_req *req)
     if (!req->srv->sqs)
         return false;
     const char *target = http_req_header(req, "x-amz-target");
-    if (target && strncmp(target, "AmazonSQS.", 10) == 0)
+    if (target && strncmp(target, SQS_TARGET_PREFIX, sizeof(SQS_TARGET_PREFIX) - 1) == 0)
         return true;
     int scoped = signed_for_sqs(req);
     if (scoped >= 0)
@@ -784,7 +770,7 @@ int sqs_send_internal(struct sqs_service *svc, const char *queue_arn, const char
         return -1;
     struct sqs_request req;
     memset(&req, 0, sizeof(req));
-    req.op = SQS_OP_SEND_MESSAGE;
+    req.op = SQS_OP_SendMessage;
     req.queue_url = sqs_arena_strdup(&req.arena, url);
     req.sends = sqs_arena_alloc(&req.arena, sizeof(*req.sends));
     if (!req.queue_url || !req.sends) {
@@ -857,7 +843,7 @@ int sqs_queue_visibility_internal(struct sqs_service *svc, const char *queue_arn
 {
     struct sqs_request req;
     memset(&req, 0, sizeof(req));
-    req.op = SQS_OP_GET_QUEUE_ATTRIBUTES;
+    req.op = SQS_OP_GetQueueAttributes;
     char *names[] = {"VisibilityTimeout"};
     req.names.items = names;
     req.names.n = 1;
@@ -889,7 +875,7 @@ int sqs_receive_internal(struct sqs_service *svc, const char *queue_arn, int max
 {
     struct sqs_request req;
     memset(&req, 0, sizeof(req));
-    req.op = SQS_OP_RECEIVE_MESSAGE;
+    req.op = SQS_OP_ReceiveMessage;
     req.max_messages = max;
     req.visibility_timeout = -1;
     req.wait_time_seconds = 0;
@@ -926,7 +912,7 @@ int sqs_delete_internal(struct sqs_service *svc, const char *queue_arn, char *co
     for (size_t i = 0; i < n; i++) {
         struct sqs_request req;
         memset(&req, 0, sizeof(req));
-        req.op = SQS_OP_DELETE_MESSAGE;
+        req.op = SQS_OP_DeleteMessage;
         struct sqs_handle_entry entry = {.receipt_handle = handles[i], .visibility_timeout = -1};
         req.handles = &entry;
         req.n_handles = 1;
@@ -945,10 +931,15 @@ int sqs_delete_internal(struct sqs_service *svc, const char *queue_arn, char *co
     return 0;
 }
 
+#define SERVICE_OP(name, family, action, access, handler) {#name, #family, action},
+static const struct service_op sqs_ops[] = {SQS_OPERATIONS(SERVICE_OP)};
+
 const struct service_def sqs_service_def = {
     .name = "sqs",
     .title = "Amazon SQS",
     .protocol = SERVICE_JSON,
+    .ops = sqs_ops,
+    .n_ops = sizeof(sqs_ops) / sizeof(sqs_ops[0]),
     .claims = sqs_claims_request,
     .handle = sqs_handle_request,
 };

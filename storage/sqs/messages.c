@@ -481,7 +481,7 @@ static enum sqs_err send_messages(struct sqs_engine *e, const struct sqs_call *c
                                   struct sqs_queue *q, const struct sqs_request *req,
                                   struct sqs_response *resp, struct sqs_error *err)
 {
-    bool batch = req->op == SQS_OP_SEND_MESSAGE_BATCH;
+    bool batch = req->op == SQS_OP_SendMessageBatch;
     size_t n = req->n_sends;
     resp->sent = sqs_arena_alloc(&resp->arena, n * sizeof(*resp->sent));
     resp->failed = sqs_arena_alloc(&resp->arena, n * sizeof(*resp->failed));
@@ -906,10 +906,10 @@ static enum sqs_err handle_entries(struct sqs_engine *e, const struct sqs_call *
                                    struct sqs_queue *q, const struct sqs_request *req,
                                    struct sqs_response *resp, struct sqs_error *err)
 {
-    bool batch = req->op == SQS_OP_DELETE_MESSAGE_BATCH ||
-                 req->op == SQS_OP_CHANGE_MESSAGE_VISIBILITY_BATCH;
-    bool visibility = req->op == SQS_OP_CHANGE_MESSAGE_VISIBILITY ||
-                      req->op == SQS_OP_CHANGE_MESSAGE_VISIBILITY_BATCH;
+    bool batch = req->op == SQS_OP_DeleteMessageBatch ||
+                 req->op == SQS_OP_ChangeMessageVisibilityBatch;
+    bool visibility = req->op == SQS_OP_ChangeMessageVisibility ||
+                      req->op == SQS_OP_ChangeMessageVisibilityBatch;
     size_t n = req->n_handles;
     resp->succeeded_ids.items = sqs_arena_alloc(&resp->arena, n * sizeof(char *));
     resp->failed = sqs_arena_alloc(&resp->arena, n * sizeof(*resp->failed));
@@ -968,15 +968,15 @@ enum sqs_err messages_execute(struct sqs_engine *e, const struct sqs_call *call,
                               struct sqs_response *resp, struct sqs_error *err)
 {
     switch (req->op) {
-    case SQS_OP_SEND_MESSAGE:
-    case SQS_OP_SEND_MESSAGE_BATCH:
+    case SQS_OP_SendMessage:
+    case SQS_OP_SendMessageBatch:
         return send_messages(e, call, q, req, resp, err);
-    case SQS_OP_RECEIVE_MESSAGE:
+    case SQS_OP_ReceiveMessage:
         return receive(e, call, q, req, resp, err);
-    case SQS_OP_DELETE_MESSAGE:
-    case SQS_OP_DELETE_MESSAGE_BATCH:
-    case SQS_OP_CHANGE_MESSAGE_VISIBILITY:
-    case SQS_OP_CHANGE_MESSAGE_VISIBILITY_BATCH:
+    case SQS_OP_DeleteMessage:
+    case SQS_OP_DeleteMessageBatch:
+    case SQS_OP_ChangeMessageVisibility:
+    case SQS_OP_ChangeMessageVisibilityBatch:
         return handle_entries(e, call, q, req, resp, err);
     default:
         return sqs_error_set(err, SQS_ERR_INTERNAL, "Operation not handled.");

@@ -154,9 +154,9 @@ enum sqs_err move_tasks_execute(struct sqs_engine *e, const struct sqs_call *cal
                                 struct sqs_error *err)
 {
     switch (req->op) {
-    case SQS_OP_START_MESSAGE_MOVE_TASK: return start_task(e, call, req, resp, err);
-    case SQS_OP_LIST_MESSAGE_MOVE_TASKS: return list_tasks(e, req, resp, err);
-    case SQS_OP_CANCEL_MESSAGE_MOVE_TASK: return cancel_task(e, req, resp, err);
+    case SQS_OP_StartMessageMoveTask: return start_task(e, call, req, resp, err);
+    case SQS_OP_ListMessageMoveTasks: return list_tasks(e, req, resp, err);
+    case SQS_OP_CancelMessageMoveTask: return cancel_task(e, req, resp, err);
     default: return sqs_error_set(err, SQS_ERR_INTERNAL, "Operation not handled.");
     }
 }

@@ -934,10 +934,10 @@ enum sqs_err sqs_engine_execute(struct sqs_engine *e, const struct sqs_call *cal
     enum sqs_err rc;
     struct sqs_queue *q = NULL;
     switch (req->op) {
-    case SQS_OP_CREATE_QUEUE:
+    case SQS_OP_CreateQueue:
         rc = create_queue(e, call, req, resp, err);
         break;
-    case SQS_OP_GET_QUEUE_URL:
+    case SQS_OP_GetQueueUrl:
         q = engine_find_queue(e, req->queue_owner ? req->queue_owner : call->account,
                               req->queue_name);
         if (!q) {
@@ -947,12 +947,12 @@ enum sqs_err sqs_engine_execute(struct sqs_engine *e, const struct sqs_call *cal
         resp->queue_url = queue_url(&resp->arena, call, q);
         rc = resp->queue_url ? SQS_OK : oom(err);
         break;
-    case SQS_OP_LIST_QUEUES:
+    case SQS_OP_ListQueues:
         rc = list_urls(e, call, req, resp, call->account, req->prefix, NULL, err);
         break;
-    case SQS_OP_START_MESSAGE_MOVE_TASK:
-    case SQS_OP_LIST_MESSAGE_MOVE_TASKS:
-    case SQS_OP_CANCEL_MESSAGE_MOVE_TASK:
+    case SQS_OP_StartMessageMoveTask:
+    case SQS_OP_ListMessageMoveTasks:
+    case SQS_OP_CancelMessageMoveTask:
         rc = move_tasks_execute(e, call, req, resp, err);
         break;
     default:
@@ -962,16 +962,16 @@ enum sqs_err sqs_engine_execute(struct sqs_engine *e, const struct sqs_call *cal
             break;
         }
         switch (req->op) {
-        case SQS_OP_DELETE_QUEUE: rc = delete_queue(e, call, q, err); break;
-        case SQS_OP_GET_QUEUE_ATTRIBUTES: rc = get_attributes(e, call, q, req, resp, err); break;
-        case SQS_OP_SET_QUEUE_ATTRIBUTES: rc = set_attributes(e, call, q, req, err); break;
-        case SQS_OP_TAG_QUEUE: rc = tag_queue(call, q, req, err); break;
-        case SQS_OP_UNTAG_QUEUE: rc = untag_queue(call, q, req, err); break;
-        case SQS_OP_LIST_QUEUE_TAGS: rc = list_tags(q, resp, err); break;
-        case SQS_OP_ADD_PERMISSION: rc = add_permission(call, q, req, err); break;
-        case SQS_OP_REMOVE_PERMISSION: rc = edit_policy(call, q, req->label, NULL, err); break;
-        case SQS_OP_PURGE_QUEUE: rc = purge_queue(e, call, q, err); break;
-        case SQS_OP_LIST_DEAD_LETTER_SOURCE_QUEUES:
+        case SQS_OP_DeleteQueue: rc = delete_queue(e, call, q, err); break;
+        case SQS_OP_GetQueueAttributes: rc = get_attributes(e, call, q, req, resp, err); break;
+        case SQS_OP_SetQueueAttributes: rc = set_attributes(e, call, q, req, err); break;
+        case SQS_OP_TagQueue: rc = tag_queue(call, q, req, err); break;
+        case SQS_OP_UntagQueue: rc = untag_queue(call, q, req, err); break;
+        case SQS_OP_ListQueueTags: rc = list_tags(q, resp, err); break;
+        case SQS_OP_AddPermission: rc = add_permission(call, q, req, err); break;
+        case SQS_OP_RemovePermission: rc = edit_policy(call, q, req->label, NULL, err); break;
+        case SQS_OP_PurgeQueue: rc = purge_queue(e, call, q, err); break;
+        case SQS_OP_ListDeadLetterSourceQueues:
             rc = list_urls(e, call, req, resp, q->account, NULL, q->arn, err);
             break;
         default: rc = messages_execute(e, call, q, req, resp, err); break;
