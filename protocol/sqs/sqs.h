@@ -1,5 +1,7 @@
 /* protocol/sqs: SQS's two wire formats (query and JSON 1.0), pure.
  *
+ *  - operations.h     the table of SQS's operations: names, families, IAM
+ *                     actions; enum sqs_op derives from it
  *  - arena.c          per-request bump allocator: every string of a decoded
  *                     request or of a response lives in it; one free
  *  - errors.c         sqs_err -> JSON __type, query code, HTTP status, message
@@ -8,6 +10,8 @@
  *                     ("Attribute.1.Name"), so both protocols share one
  *                     decoder and one set of validation rules
  *  - response.c       struct sqs_response / struct sqs_error -> XML or JSON
+ *  - queues.c, messages.c, tags.c, permissions.c, move_tasks.c: each
+ *                     operation's parameters and result, by family (codec.h)
  *  - md5_attributes.c MD5OfMessageBody and AWS's MD5OfMessageAttributes, and
  *                     the binary attribute encoding it hashes (also the form
  *                     the engine stores attributes in)
@@ -22,6 +26,7 @@
 #include <stdint.h>
 
 #include "protocol/core/strbuf.h"
+#include "protocol/sqs/operations.h"
 
 #define SQS_XMLNS "http://queue.amazonaws.com/doc/2012-11-05/"
 #define SQS_MAX_BATCH 10
@@ -44,34 +49,11 @@ char *sqs_arena_strndup(struct sqs_arena *a, const char *s, size_t len);
 char *sqs_arena_strdup(struct sqs_arena *a, const char *s);
 void sqs_arena_free(struct sqs_arena *a);
 
-/* ---- operations ----------------------------------------------------- */
+/* ---- operations (operations.h) ---------------------------------------- */
 
-enum sqs_op {
-    SQS_OP_CREATE_QUEUE,
-    SQS_OP_GET_QUEUE_URL,
-    SQS_OP_LIST_QUEUES,
-    SQS_OP_DELETE_QUEUE,
-    SQS_OP_GET_QUEUE_ATTRIBUTES,
-    SQS_OP_SET_QUEUE_ATTRIBUTES,
-    SQS_OP_PURGE_QUEUE,
-    SQS_OP_SEND_MESSAGE,
-    SQS_OP_SEND_MESSAGE_BATCH,
-    SQS_OP_RECEIVE_MESSAGE,
-    SQS_OP_DELETE_MESSAGE,
-    SQS_OP_DELETE_MESSAGE_BATCH,
-    SQS_OP_CHANGE_MESSAGE_VISIBILITY,
-    SQS_OP_CHANGE_MESSAGE_VISIBILITY_BATCH,
-    SQS_OP_TAG_QUEUE,
-    SQS_OP_UNTAG_QUEUE,
-    SQS_OP_LIST_QUEUE_TAGS,
-    SQS_OP_ADD_PERMISSION,
-    SQS_OP_REMOVE_PERMISSION,
-    SQS_OP_LIST_DEAD_LETTER_SOURCE_QUEUES,
-    SQS_OP_START_MESSAGE_MOVE_TASK,
-    SQS_OP_LIST_MESSAGE_MOVE_TASKS,
-    SQS_OP_CANCEL_MESSAGE_MOVE_TASK,
-    SQS_OP_COUNT
-};
+#define SQS_OP_ENUM_MEMBER(name, family, action, access, handler) SQS_OP_##name,
+enum sqs_op { SQS_OPERATIONS(SQS_OP_ENUM_MEMBER) SQS_OP_COUNT };
+#undef SQS_OP_ENUM_MEMBER
 
 const char *sqs_op_name(enum sqs_op op);    /* "SendMessage" */
 /* Looks an operation up by its exact name; false when unknown. */
@@ -240,6 +222,9 @@ void sqs_request_free(struct sqs_request *req);
  * account id and queue name, copied into the buffers. False if malformed. */
 bool sqs_parse_queue_url(const char *url, char *account, size_t account_size,
                          char *name, size_t name_size);
+
+
+/* ---- messages.c ---------------------------------------------------- */
 
 /* Checks SQS's allowed body characters (#x9 | #xA | #xD | #x20-#xD7FF |
  * #xE000-#xFFFD | #x10000-#x10FFFF) in UTF-8; fills err when invalid. */

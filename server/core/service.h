@@ -6,7 +6,9 @@
  * protocol/<svc>/operations.h: an X-macro list with, per operation, AWS's
  * name, the route or target that selects it (REST services), the family
  * (the file it lives in, in every layer), the IAM action it needs and the
- * server function that runs it. The service expands that list into its
+ * server function that runs it (or, for SQS, the name of the operation's
+ * functions in protocol/sqs and storage/sqs: protocol/sqs/operations.h).
+ * The service expands that list into its
  * dispatch (name or route -> handler) and into the `struct service_op`
  * array of its `struct service_def`; everything generic comes from those:
  *

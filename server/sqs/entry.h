@@ -1,5 +1,7 @@
 /* sqs_entry: how the process creates the SQS service and how the
- * dispatcher hands it requests (server/sqs/service.c). */
+ * dispatcher hands it requests (server/sqs/service.c), and how the other
+ * services reach SQS inside the process (server/sqs/queues.c and
+ * messages.c). */
 #ifndef CLOUDLESS_SQS_ENTRY_H
 #define CLOUDLESS_SQS_ENTRY_H
 

@@ -1,5 +1,6 @@
-/* sqs_service: SQS over HTTP — intake, authentication, execution,
- * durability and long polling (see server/sqs/entry.h).
+/* sqs_service: SQS over HTTP — the intake: routing, authentication, queue
+ * policies, execution, durability and long polling (see server/sqs/entry.h;
+ * queues.c and messages.c serve SQS to the other services, service.h).
  *
  * A request's body (bounded by SQS_MAX_REQUEST_BYTES) is read whole, then
  * SigV4 is checked with the body's hash (SQS clients may omit
@@ -7,8 +8,10 @@
  * X-Amz-Target names AmazonSQS, else the query protocol) and run by the
  * engine (storage/sqs) with the caller's account, the endpoint the client
  * used (http://<Host>) for queue URLs and the time. A queue another account
- * owns is used only as its Policy allows (protocol/iam), and a Policy's
- * Deny stops its owner too.
+ * owns is used only as its Policy allows (protocol/iam) the operation's IAM
+ * action, and a Policy's Deny stops its owner too; operations the table
+ * (protocol/sqs/operations.h) marks SQS_OWNER_ONLY stay the owner's. The
+ * same table gives sqs_service_def its operations.
  *
  * Durability: the change records a call produced go to the store's commit
  * thread as one job (storage/sqs/persist.c writes them inside the group
@@ -30,7 +33,7 @@
  * every second, for retention), runs sqs_engine_tick, whose visibility
  * expiries wake parked receives the same way. At shutdown parked receives
  * are answered (empty) at once. */
-#include "server/sqs/entry.h"
+#include "server/sqs/service.h"
 #include "server/core/service.h"
 
 #include <stdio.h>
@@ -40,14 +43,12 @@
 
 #include <event2/event.h>
 
-#include "protocol/sqs/sqs.h"
 #include "protocol/iam/policy.h"
 #include "server/core/auth.h"
 #include "server/core/iam_keys.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
 #include "storage/sqs/persist.h"
-#include "storage/sqs/sqs_engine.h"
 #include "storage/core/store.h"
 #include "storage/core/clock.h"
 
@@ -56,25 +57,12 @@
 #define SQS_MAX_REQUEST_BYTES (8 * 1024 * 1024)
 #define TICK_MAX_INTERVAL_MS 1000
 
-struct sqs_service {
-    struct server *srv;
-    struct sqs_engine *engine;
-    struct event *tick_timer;
-    int64_t tick_at_ms;            /* when tick_timer fires; INT64_MAX when idle */
-    struct event *wake_event;      /* retries the poked parked receives */
-    struct sqs_exchange *waiters;      /* parked receives, doubly linked */
-    bool stopping;
-    sqs_arrival_fn arrival;        /* internal consumers' wake-up (sqs_set_arrival_listener) */
-    void *arrival_arg;
-};
-
 /* One request. */
 struct sqs_exchange {
     struct http_req *req;
     struct sqs_service *svc;
     enum sqs_protocol proto;
     struct strbuf body;
-    bool body_too_large;
     char account[13];
     char sender_id[129];
     char endpoint[320];
@@ -205,9 +193,7 @@ static void commit_done(void *arg, bool ok)
     free(c);
 }
 
-/* Moves the records out of `changes` into a commit job. `call` gets its
- * answer when the job is durable; NULL means nobody waits. */
-static bool submit_changes(struct sqs_service *svc, struct sqs_changes *changes, struct sqs_exchange *call)
+bool sqs_submit_changes(struct sqs_service *svc, struct sqs_changes *changes, struct sqs_exchange *call)
 {
     struct sqs_commit *c = calloc(1, sizeof(*c));
     if (c) {
@@ -227,7 +213,7 @@ static bool submit_changes(struct sqs_service *svc, struct sqs_changes *changes,
 
 /* ---- timers --------------------------------------------------------------- */
 
-static void arm_tick(struct sqs_service *svc)
+void sqs_arm_tick(struct sqs_service *svc)
 {
     int64_t now = clock_now_ms();
     int64_t at = sqs_engine_next_event_ms(svc->engine);
@@ -251,9 +237,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     sqs_changes_init(&changes);
     sqs_engine_tick(svc->engine, clock_now_ms(), &changes);
     if (changes.n || changes.oom)
-        submit_changes(svc, &changes, NULL);
+        sqs_submit_changes(svc, &changes, NULL);
     sqs_changes_free(&changes);
-    arm_tick(svc);
+    sqs_arm_tick(svc);
 }
 
 /* ---- long polling ---------------------------------------------------------- */
@@ -384,7 +370,7 @@ static void execute(struct sqs_exchange *call, bool may_park)
     };
     struct sqs_error err = {0};
     enum sqs_err rc = sqs_engine_execute(svc->engine, &ctx, &call->request, &call->resp, &err);
-    bool receive = call->request.op == SQS_OP_RECEIVE_MESSAGE;
+    bool receive = call->request.op == SQS_OP_ReceiveMessage;
     if (rc == SQS_OK && call->changes.oom) {
         sqs_changes_clear(&call->changes);
         sqs_error_set(&err, SQS_ERR_INTERNAL, "out of memory");
@@ -392,25 +378,25 @@ static void execute(struct sqs_exchange *call, bool may_park)
     }
     if (rc != SQS_OK) {
         sqs_changes_clear(&call->changes);
-        arm_tick(svc);
+        sqs_arm_tick(svc);
         fail(call, &err);
         return;
     }
     if (receive) {
         if (call->changes.n)
-            submit_changes(svc, &call->changes, NULL);
-        arm_tick(svc);
+            sqs_submit_changes(svc, &call->changes, NULL);
+        sqs_arm_tick(svc);
         if (call->resp.n_messages == 0 && may_park && park(call))
             return;
         send_response(call);
         return;
     }
-    arm_tick(svc);
+    sqs_arm_tick(svc);
     if (call->changes.n == 0) {
         send_response(call);
         return;
     }
-    if (!submit_changes(svc, &call->changes, call))
+    if (!sqs_submit_changes(svc, &call->changes, call))
         send_error(call, SQS_ERR_SERVICE_UNAVAILABLE, "Service is unable to handle request.");
 }
 
@@ -502,30 +488,16 @@ static void set_endpoint(struct sqs_exchange *call)
 
 /* ---- queue policies ------------------------------------------------------- */
 
-/* The IAM action a queue operation needs (batches need their single
- * form's), or NULL with *owner_only: as on SQS, cross-account grants do not
- * apply to queue administration (DeleteQueue, SetQueueAttributes, tags,
- * permissions, message move tasks), which stays the owner's. */
-static const char *queue_action(enum sqs_op op, bool *owner_only)
-{
-    *owner_only = false;
-    switch (op) {
-    case SQS_OP_SEND_MESSAGE_BATCH: return "sqs:SendMessage";
-    case SQS_OP_DELETE_MESSAGE_BATCH: return "sqs:DeleteMessage";
-    case SQS_OP_CHANGE_MESSAGE_VISIBILITY_BATCH: return "sqs:ChangeMessageVisibility";
-    case SQS_OP_SEND_MESSAGE: return "sqs:SendMessage";
-    case SQS_OP_RECEIVE_MESSAGE: return "sqs:ReceiveMessage";
-    case SQS_OP_DELETE_MESSAGE: return "sqs:DeleteMessage";
-    case SQS_OP_CHANGE_MESSAGE_VISIBILITY: return "sqs:ChangeMessageVisibility";
-    case SQS_OP_GET_QUEUE_ATTRIBUTES: return "sqs:GetQueueAttributes";
-    case SQS_OP_GET_QUEUE_URL: return "sqs:GetQueueUrl";
-    case SQS_OP_PURGE_QUEUE: return "sqs:PurgeQueue";
-    case SQS_OP_LIST_DEAD_LETTER_SOURCE_QUEUES: return "sqs:ListDeadLetterSourceQueues";
-    default:
-        *owner_only = true;
-        return NULL;
-    }
-}
+/* Each operation's IAM action and whether cross-account grants apply to
+ * it (protocol/sqs/operations.h): as on SQS, queue administration
+ * (DeleteQueue, SetQueueAttributes, tags, permissions, message move tasks)
+ * stays the owner's whatever the Policy says. */
+struct queue_access {
+    const char *action;
+    enum sqs_op_access access;
+};
+#define QUEUE_ACCESS(name, family, action, access, handler) {action, access},
+static const struct queue_access queue_access[SQS_OP_COUNT] = {SQS_OPERATIONS(QUEUE_ACCESS)};
 
 /* Whether the caller may run its request on the queue it names (requests
  * naming none act in the caller's own account). The owner may, unless the
@@ -536,9 +508,9 @@ static bool queue_access_allowed(struct sqs_exchange *call)
     const struct sqs_request *r = &call->request;
     struct sqs_engine *engine = call->svc->engine;
     struct sqs_queue *q = NULL;
-    if (r->op == SQS_OP_GET_QUEUE_URL && r->queue_name)
+    if (r->op == SQS_OP_GetQueueUrl && r->queue_name)
         q = sqs_engine_queue_named(engine, r->queue_owner ? r->queue_owner : call->account, r->queue_name);
-    else if (r->queue_url && r->op != SQS_OP_CREATE_QUEUE && r->op != SQS_OP_LIST_QUEUES)
+    else if (r->queue_url && r->op != SQS_OP_CreateQueue && r->op != SQS_OP_ListQueues)
         q = sqs_engine_queue_by_url(engine, r->queue_url);
     if (!q)
         return true;   /* the engine answers QueueDoesNotExist */
@@ -546,14 +518,14 @@ static bool queue_access_allowed(struct sqs_exchange *call)
     const char *policy = sqs_queue_policy(q);
     if (own && !policy)
         return true;
-    bool owner_only;
-    const char *action = queue_action(r->op, &owner_only);
+    const struct queue_access *rule = &queue_access[r->op];
+    bool owner_only = rule->access == SQS_OWNER_ONLY;
     enum iam_decision d = IAM_NO_MATCH;
-    if (action && policy) {
+    if (!owner_only && policy) {
         struct iam_keys keys;
         iam_keys_init(&keys, call->req, call->account);
         struct iam_context ctx = iam_keys_context(&keys);
-        d = iam_policy_evaluate(policy, call->account, action, sqs_queue_arn(q), &ctx);
+        d = iam_policy_evaluate(policy, call->account, rule->action, sqs_queue_arn(q), &ctx);
     }
     if (d == IAM_DENY || (!own && (owner_only || d != IAM_ALLOW))) {
         char message[512];
@@ -662,7 +634,7 @@ static bool sqs_claims_request(const struct http_req *req)
     if (!req->srv->sqs)
         return false;
     const char *target = http_req_header(req, "x-amz-target");
-    if (target && strncmp(target, "AmazonSQS.", 10) == 0)
+    if (target && strncmp(target, SQS_TARGET_PREFIX, sizeof(SQS_TARGET_PREFIX) - 1) == 0)
         return true;
     int scoped = signed_for_sqs(req);
     if (scoped >= 0)
@@ -709,7 +681,7 @@ struct sqs_service *sqs_service_new(struct server *srv, char *err, size_t errlen
     }
     if (loaded)
         log_info("SQS: loaded %zu messages in %lld ms", loaded, (long long)(clock_now_ms() - t0));
-    arm_tick(svc);
+    sqs_arm_tick(svc);
     return svc;
 }
 
@@ -733,227 +705,15 @@ void sqs_service_free(struct sqs_service *svc)
     free(svc);
 }
 
-/* ---- internal senders ------------------------------------------------------ */
-
-struct internal_send {
-    struct sqs_service *svc;
-    struct sqs_changes changes;
-    void (*done)(void *arg, bool ok);
-    void *arg;
-};
-
-static int apply_internal_send(struct store_conn *writer, void *arg)
-{
-    struct internal_send *s = arg;
-    return sqs_persist_apply(writer, &s->changes);
-}
-
-static void internal_send_done(void *arg, bool ok)
-{
-    struct internal_send *s = arg;
-    if (s->done)
-        s->done(s->arg, ok);
-    sqs_changes_free(&s->changes);
-    free(s);
-}
-
-/* arn:aws:sqs:<region>:<account>:<name> -> the queue's account and a URL
- * the engine resolves. false when it is no queue ARN. */
-static bool queue_of_arn(const char *queue_arn, char account[13], char url[400])
-{
-    const char *p = queue_arn;
-    for (int i = 0; i < 4 && p; i++) {
-        p = strchr(p, ':');
-        if (p)
-            p++;
-    }
-    const char *colon = p ? strchr(p, ':') : NULL;
-    if (strncmp(queue_arn, "arn:aws:sqs:", 12) != 0 || !colon || colon - p != 12 || !colon[1])
-        return false;
-    snprintf(account, 13, "%.12s", p);
-    snprintf(url, 400, "http://localhost/%s/%s", account, colon + 1);
-    return true;
-}
-
-bool sqs_queue_exists(struct sqs_service *svc, const char *queue_arn)
-{
-    char account[13], url[400];
-    return queue_of_arn(queue_arn, account, url) && sqs_engine_queue_by_url(svc->engine, url);
-}
-
-int sqs_send_internal(struct sqs_service *svc, const char *queue_arn, const char *body, size_t len,
-                      void (*done)(void *arg, bool ok), void *arg)
-{
-    char account[13], url[400];
-    if (!queue_of_arn(queue_arn, account, url))
-        return -1;
-    struct sqs_request req;
-    memset(&req, 0, sizeof(req));
-    req.op = SQS_OP_SEND_MESSAGE;
-    req.queue_url = sqs_arena_strdup(&req.arena, url);
-    req.sends = sqs_arena_alloc(&req.arena, sizeof(*req.sends));
-    if (!req.queue_url || !req.sends) {
-        sqs_request_free(&req);
-        return -1;
-    }
-    req.n_sends = 1;
-    req.sends[0].body = sqs_arena_strndup(&req.arena, body, len);
-    req.sends[0].body_len = len;
-    req.sends[0].delay_seconds = -1;
-    struct internal_send *s = calloc(1, sizeof(*s));
-    if (!s || !req.sends[0].body) {
-        free(s);
-        sqs_request_free(&req);
-        return -1;
-    }
-    s->svc = svc;
-    s->done = done;
-    s->arg = arg;
-    sqs_changes_init(&s->changes);
-    struct sqs_call call = {.account = account, .endpoint = "http://localhost", .sender_id = account,
-                            .now_ms = clock_now_ms(), .changes = &s->changes};
-    struct sqs_response resp;
-    struct sqs_error err = {0};
-    enum sqs_err rc = sqs_engine_execute(svc->engine, &call, &req, &resp, &err);
-    sqs_request_free(&req);
-    if (rc != SQS_OK) {
-        sqs_changes_free(&s->changes);
-        free(s);
-        return -1;
-    }
-    sqs_response_free(&resp);
-    if (store_submit(svc->srv->store, apply_internal_send, internal_send_done, s) < 0) {
-        sqs_changes_free(&s->changes);
-        free(s);
-        return -1;
-    }
-    return 0;
-}
-
-/* ---- internal consumers (Lambda event source mappings) ----------------------- */
-
-void sqs_set_arrival_listener(struct sqs_service *svc, sqs_arrival_fn fn, void *arg)
-{
-    svc->arrival = fn;
-    svc->arrival_arg = arg;
-}
-
-/* Runs a request on the queue of `queue_arn` as its owner. resp is always
- * initialised (free it); the changes are appended to `changes`, whose oom
- * flag the caller checks. */
-static enum sqs_err execute_internal(struct sqs_service *svc, const char *queue_arn,
-                                     struct sqs_request *req, struct sqs_response *resp,
-                                     struct sqs_changes *changes)
-{
-    sqs_response_init(resp, req->op);
-    char account[13], url[400];
-    if (!queue_of_arn(queue_arn, account, url))
-        return SQS_ERR_QUEUE_DOES_NOT_EXIST;
-    req->queue_url = sqs_arena_strdup(&req->arena, url);
-    if (!req->queue_url)
-        return SQS_ERR_INTERNAL;
-    struct sqs_call call = {.account = account, .endpoint = "http://localhost", .sender_id = account,
-                            .now_ms = clock_now_ms(), .changes = changes};
-    struct sqs_error err = {0};
-    return sqs_engine_execute(svc->engine, &call, req, resp, &err);
-}
-
-int sqs_queue_visibility_internal(struct sqs_service *svc, const char *queue_arn)
-{
-    struct sqs_request req;
-    memset(&req, 0, sizeof(req));
-    req.op = SQS_OP_GET_QUEUE_ATTRIBUTES;
-    char *names[] = {"VisibilityTimeout"};
-    req.names.items = names;
-    req.names.n = 1;
-    struct sqs_changes changes;
-    sqs_changes_init(&changes);
-    struct sqs_response resp;
-    int seconds = -1;
-    if (execute_internal(svc, queue_arn, &req, &resp, &changes) == SQS_OK)
-        for (size_t i = 0; i < resp.attributes.n; i++)
-            if (strcmp(resp.attributes.items[i].key, "VisibilityTimeout") == 0)
-                seconds = atoi(resp.attributes.items[i].value);
-    sqs_response_free(&resp);
-    sqs_request_free(&req);
-    sqs_changes_free(&changes);
-    return seconds;
-}
-
-size_t sqs_visible_internal(struct sqs_service *svc, const char *queue_arn)
-{
-    char account[13], url[400];
-    if (!queue_of_arn(queue_arn, account, url))
-        return 0;
-    struct sqs_queue *q = sqs_engine_queue_by_url(svc->engine, url);
-    return q ? sqs_queue_visible_count(svc->engine, q, clock_now_ms()) : 0;
-}
-
-int sqs_receive_internal(struct sqs_service *svc, const char *queue_arn, int max,
-                         struct sqs_response *resp)
-{
-    struct sqs_request req;
-    memset(&req, 0, sizeof(req));
-    req.op = SQS_OP_RECEIVE_MESSAGE;
-    req.max_messages = max;
-    req.visibility_timeout = -1;
-    req.wait_time_seconds = 0;
-    char *all[] = {"All"};
-    req.system_attribute_names.items = all;
-    req.system_attribute_names.n = 1;
-    req.message_attribute_names.items = all;
-    req.message_attribute_names.n = 1;
-    struct sqs_changes changes;
-    sqs_changes_init(&changes);
-    enum sqs_err rc = execute_internal(svc, queue_arn, &req, resp, &changes);
-    sqs_request_free(&req);
-    if (rc == SQS_OK && !changes.oom && changes.n)
-        submit_changes(svc, &changes, NULL);
-    sqs_changes_free(&changes);
-    arm_tick(svc);
-    if (rc != SQS_OK) {
-        sqs_response_free(resp);
-        return -1;
-    }
-    return 0;
-}
-
-int sqs_delete_internal(struct sqs_service *svc, const char *queue_arn, char *const *handles,
-                        size_t n, void (*done)(void *arg, bool ok), void *arg)
-{
-    struct internal_send *s = calloc(1, sizeof(*s));
-    if (!s)
-        return -1;
-    s->svc = svc;
-    s->done = done;
-    s->arg = arg;
-    sqs_changes_init(&s->changes);
-    for (size_t i = 0; i < n; i++) {
-        struct sqs_request req;
-        memset(&req, 0, sizeof(req));
-        req.op = SQS_OP_DELETE_MESSAGE;
-        struct sqs_handle_entry entry = {.receipt_handle = handles[i], .visibility_timeout = -1};
-        req.handles = &entry;
-        req.n_handles = 1;
-        struct sqs_response resp;
-        enum sqs_err rc = execute_internal(svc, queue_arn, &req, &resp, &s->changes);
-        sqs_response_free(&resp);
-        sqs_request_free(&req);
-        if (rc == SQS_ERR_QUEUE_DOES_NOT_EXIST)
-            break;                 /* the queue is gone, and its messages with it */
-    }
-    if (s->changes.oom || store_submit(svc->srv->store, apply_internal_send, internal_send_done, s) < 0) {
-        sqs_changes_free(&s->changes);
-        free(s);
-        return -1;
-    }
-    return 0;
-}
+#define SERVICE_OP(name, family, action, access, handler) {#name, #family, action},
+static const struct service_op sqs_ops[] = {SQS_OPERATIONS(SERVICE_OP)};
 
 const struct service_def sqs_service_def = {
     .name = "sqs",
     .title = "Amazon SQS",
     .protocol = SERVICE_JSON,
+    .ops = sqs_ops,
+    .n_ops = sizeof(sqs_ops) / sizeof(sqs_ops[0]),
     .claims = sqs_claims_request,
     .handle = sqs_handle_request,
 };

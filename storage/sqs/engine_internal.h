@@ -1,10 +1,17 @@
 /* engine_internal: the SQS engine's data structures, shared by its files.
  *
- *  - indexes.c    message heaps, the seq -> message hash, string hashes,
- *                 change records, randomness
- *  - queues.c     queues, attributes, tags, permissions, dispatch
- *  - messages.c   send, receive, delete, visibility, purge, redrive
- *  - move_tasks.c DLQ redrive tasks
+ *  - indexes.c     message heaps, the seq -> message hash, string hashes,
+ *                  change records, randomness
+ *  - queues.c      queues, attributes, purge, and the frame every operation
+ *                  runs in (sqs_engine_execute)
+ *  - messages.c    send, receive, delete, visibility, redrive
+ *  - tags.c        queue tags
+ *  - permissions.c AddPermission/RemovePermission (the queue's Policy)
+ *  - move_tasks.c  DLQ redrive tasks
+ *
+ * Each operation of protocol/sqs/operations.h is one function,
+ * engine_<handler>(), in its family's file; sqs_engine_execute() calls it
+ * and undoes its change records when it fails.
  *
  * A message is in exactly one state: VISIBLE (standard: in the queue's
  * ready list; FIFO: at its place in its group), DELAYED or INFLIGHT (both
@@ -24,6 +31,20 @@
 #define DEDUP_WINDOW_MS (5 * 60 * 1000)
 #define ATTEMPT_WINDOW_MS (5 * 60 * 1000)
 #define PURGE_INTERVAL_MS 60000
+
+/* One operation: fills `resp` or returns an error filled in `err`. */
+typedef enum sqs_err engine_operation(struct sqs_engine *e, const struct sqs_call *call,
+                                      const struct sqs_request *req, struct sqs_response *resp,
+                                      struct sqs_error *err);
+#define ENGINE_OPERATION_DECLARE(name, family, action, access, handler) \
+    engine_operation engine_##handler;
+SQS_OPERATIONS(ENGINE_OPERATION_DECLARE)
+#undef ENGINE_OPERATION_DECLARE
+
+static inline enum sqs_err oom(struct sqs_error *err)
+{
+    return sqs_error_set(err, SQS_ERR_INTERNAL, "Out of memory.");
+}
 
 enum msg_state { MSG_VISIBLE, MSG_DELAYED, MSG_INFLIGHT };
 
@@ -199,14 +220,12 @@ struct sqs_queue_record *queue_record_of(const struct sqs_queue *q);
 /* queues.c */
 struct sqs_queue *engine_find_queue(struct sqs_engine *e, const char *account, const char *name);
 struct sqs_queue *engine_find_queue_by_arn(struct sqs_engine *e, const char *arn);
+/* The queue req->queue_url names, or NULL with QueueDoesNotExist in err. */
+struct sqs_queue *engine_request_queue(struct sqs_engine *e, const struct sqs_request *req,
+                                       struct sqs_error *err);
 bool emit_queue_put(const struct sqs_call *call, const struct sqs_queue *q);
 
 /* messages.c */
-enum sqs_err messages_execute(struct sqs_engine *e, const struct sqs_call *call,
-                              struct sqs_queue *q, const struct sqs_request *req,
-                              struct sqs_response *resp, struct sqs_error *err);
-enum sqs_err purge_queue(struct sqs_engine *e, const struct sqs_call *call,
-                         struct sqs_queue *q, struct sqs_error *err);
 void queue_drop_messages(struct sqs_engine *e, struct sqs_queue *q);
 /* Makes due messages visible; with `changes`, also deletes expired ones
  * (their deletion must be recorded, so a read-only caller passes NULL). */
@@ -220,10 +239,14 @@ struct msg *msg_from_record(const struct sqs_message_record *rec);
 void msg_free(struct msg *m);
 void notify_available(struct sqs_engine *e, struct sqs_queue *q);
 
+/* tags.c */
+/* Checks tags to add to q (NULL: a queue being created): AWS's limits. */
+enum sqs_err check_tags(const struct sqs_queue *q, const struct sqs_kv_list *tags,
+                        struct sqs_error *err);
+/* Adds or replaces q's tags; false when out of memory. */
+bool set_tags(struct sqs_queue *q, const struct sqs_kv_list *tags);
+
 /* move_tasks.c */
-enum sqs_err move_tasks_execute(struct sqs_engine *e, const struct sqs_call *call,
-                                const struct sqs_request *req, struct sqs_response *resp,
-                                struct sqs_error *err);
 void move_tasks_run(struct sqs_engine *e, int64_t now_ms, struct sqs_changes *changes);
 int64_t move_tasks_next_ms(const struct sqs_engine *e);
 void move_tasks_free(struct sqs_engine *e);

@@ -30,11 +30,6 @@ void notify_available(struct sqs_engine *e, struct sqs_queue *q)
         e->cfg.on_message_available(e->cfg.ud, q);
 }
 
-static enum sqs_err oom(struct sqs_error *err)
-{
-    return sqs_error_set(err, SQS_ERR_INTERNAL, "Out of memory.");
-}
-
 /* ---- message memory ------------------------------------------------------ */
 
 static char *place(char **p, const char *s, size_t len)
@@ -477,11 +472,15 @@ static bool add_failure(struct sqs_response *resp, const char *id, const struct 
     return !resp->arena.oom;
 }
 
+/* SendMessage (one message: its failure fails the request) or
+ * SendMessageBatch (`batch`: failed entries are listed in Failed). */
 static enum sqs_err send_messages(struct sqs_engine *e, const struct sqs_call *call,
-                                  struct sqs_queue *q, const struct sqs_request *req,
-                                  struct sqs_response *resp, struct sqs_error *err)
+                                  const struct sqs_request *req, struct sqs_response *resp,
+                                  bool batch, struct sqs_error *err)
 {
-    bool batch = req->op == SQS_OP_SEND_MESSAGE_BATCH;
+    struct sqs_queue *q = engine_request_queue(e, req, err);
+    if (!q)
+        return err->code;
     size_t n = req->n_sends;
     resp->sent = sqs_arena_alloc(&resp->arena, n * sizeof(*resp->sent));
     resp->failed = sqs_arena_alloc(&resp->arena, n * sizeof(*resp->failed));
@@ -509,6 +508,20 @@ static enum sqs_err send_messages(struct sqs_engine *e, const struct sqs_call *c
     if (visible)
         notify_available(e, q);
     return SQS_OK;
+}
+
+enum sqs_err engine_send_message(struct sqs_engine *e, const struct sqs_call *call,
+                                 const struct sqs_request *req, struct sqs_response *resp,
+                                 struct sqs_error *err)
+{
+    return send_messages(e, call, req, resp, false, err);
+}
+
+enum sqs_err engine_send_message_batch(struct sqs_engine *e, const struct sqs_call *call,
+                                       const struct sqs_request *req, struct sqs_response *resp,
+                                       struct sqs_error *err)
+{
+    return send_messages(e, call, req, resp, true, err);
 }
 
 /* ---- receive -------------------------------------------------------------------- */
@@ -807,10 +820,13 @@ static void fill_received(const struct sqs_request *req, struct sqs_response *re
         sqs_attrs_md5(&r->attrs, r->md5_attrs);
 }
 
-static enum sqs_err receive(struct sqs_engine *e, const struct sqs_call *call, struct sqs_queue *q,
-                            const struct sqs_request *req, struct sqs_response *resp,
-                            struct sqs_error *err)
+enum sqs_err engine_receive_message(struct sqs_engine *e, const struct sqs_call *call,
+                                    const struct sqs_request *req, struct sqs_response *resp,
+                                    struct sqs_error *err)
 {
+    struct sqs_queue *q = engine_request_queue(e, req, err);
+    if (!q)
+        return err->code;
     int vt = req->visibility_timeout >= 0 ? req->visibility_timeout : q->s.visibility_timeout;
     size_t max = req->max_messages > 0 ? (size_t)req->max_messages : 1;
     struct msg *taken[SQS_MAX_BATCH];
@@ -902,14 +918,16 @@ static enum sqs_err change_visibility(struct sqs_engine *e, const struct sqs_cal
     return SQS_OK;
 }
 
+/* Deletes (or, with `visibility`, changes the visibility of) the messages
+ * of the request's receipt handles: one, whose failure fails the request,
+ * or a `batch`, whose failed entries are listed in Failed. */
 static enum sqs_err handle_entries(struct sqs_engine *e, const struct sqs_call *call,
-                                   struct sqs_queue *q, const struct sqs_request *req,
-                                   struct sqs_response *resp, struct sqs_error *err)
+                                   const struct sqs_request *req, struct sqs_response *resp,
+                                   bool batch, bool visibility, struct sqs_error *err)
 {
-    bool batch = req->op == SQS_OP_DELETE_MESSAGE_BATCH ||
-                 req->op == SQS_OP_CHANGE_MESSAGE_VISIBILITY_BATCH;
-    bool visibility = req->op == SQS_OP_CHANGE_MESSAGE_VISIBILITY ||
-                      req->op == SQS_OP_CHANGE_MESSAGE_VISIBILITY_BATCH;
+    struct sqs_queue *q = engine_request_queue(e, req, err);
+    if (!q)
+        return err->code;
     size_t n = req->n_handles;
     resp->succeeded_ids.items = sqs_arena_alloc(&resp->arena, n * sizeof(char *));
     resp->failed = sqs_arena_alloc(&resp->arena, n * sizeof(*resp->failed));
@@ -939,48 +957,34 @@ static enum sqs_err handle_entries(struct sqs_engine *e, const struct sqs_call *
     return resp->arena.oom ? oom(err) : SQS_OK;
 }
 
-enum sqs_err purge_queue(struct sqs_engine *e, const struct sqs_call *call,
-                         struct sqs_queue *q, struct sqs_error *err)
+enum sqs_err engine_delete_message(struct sqs_engine *e, const struct sqs_call *call,
+                                   const struct sqs_request *req, struct sqs_response *resp,
+                                   struct sqs_error *err)
 {
-    if (q->last_purge_ms && call->now_ms - q->last_purge_ms < PURGE_INTERVAL_MS)
-        return sqs_error_set(err, SQS_ERR_PURGE_IN_PROGRESS,
-                             "Only one PurgeQueue operation on %s is allowed every 60 seconds.",
-                             q->name);
-    if (call->changes) {
-        struct sqs_change *ch = change_add(call->changes, SQS_CHANGE_QUEUE_PURGE);
-        if (!ch)
-            return oom(err);
-        ch->queue_id = q->id;
-        ch->seq = e->next_seq - 1;
-    }
-    int64_t old = q->last_purge_ms;
-    q->last_purge_ms = call->now_ms;
-    if (!emit_queue_put(call, q)) {
-        q->last_purge_ms = old;
-        return oom(err);
-    }
-    queue_drop_messages(e, q);
-    return SQS_OK;
+    return handle_entries(e, call, req, resp, false, false, err);
 }
 
-enum sqs_err messages_execute(struct sqs_engine *e, const struct sqs_call *call,
-                              struct sqs_queue *q, const struct sqs_request *req,
-                              struct sqs_response *resp, struct sqs_error *err)
+enum sqs_err engine_delete_message_batch(struct sqs_engine *e, const struct sqs_call *call,
+                                         const struct sqs_request *req, struct sqs_response *resp,
+                                         struct sqs_error *err)
 {
-    switch (req->op) {
-    case SQS_OP_SEND_MESSAGE:
-    case SQS_OP_SEND_MESSAGE_BATCH:
-        return send_messages(e, call, q, req, resp, err);
-    case SQS_OP_RECEIVE_MESSAGE:
-        return receive(e, call, q, req, resp, err);
-    case SQS_OP_DELETE_MESSAGE:
-    case SQS_OP_DELETE_MESSAGE_BATCH:
-    case SQS_OP_CHANGE_MESSAGE_VISIBILITY:
-    case SQS_OP_CHANGE_MESSAGE_VISIBILITY_BATCH:
-        return handle_entries(e, call, q, req, resp, err);
-    default:
-        return sqs_error_set(err, SQS_ERR_INTERNAL, "Operation not handled.");
-    }
+    return handle_entries(e, call, req, resp, true, false, err);
+}
+
+enum sqs_err engine_change_message_visibility(struct sqs_engine *e, const struct sqs_call *call,
+                                              const struct sqs_request *req,
+                                              struct sqs_response *resp, struct sqs_error *err)
+{
+    return handle_entries(e, call, req, resp, false, true, err);
+}
+
+enum sqs_err engine_change_message_visibility_batch(struct sqs_engine *e,
+                                                    const struct sqs_call *call,
+                                                    const struct sqs_request *req,
+                                                    struct sqs_response *resp,
+                                                    struct sqs_error *err)
+{
+    return handle_entries(e, call, req, resp, true, true, err);
 }
 
 /* ---- engine-wide ---------------------------------------------------------------- */

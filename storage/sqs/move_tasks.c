@@ -28,11 +28,6 @@ static const char *status_name(enum move_status s)
     return "FAILED";
 }
 
-static enum sqs_err oom(struct sqs_error *err)
-{
-    return sqs_error_set(err, SQS_ERR_INTERNAL, "Out of memory.");
-}
-
 static bool is_dead_letter_queue(const struct sqs_engine *e, const struct sqs_queue *dlq)
 {
     for (size_t i = 0; i < e->n_queues; i++) {
@@ -51,9 +46,9 @@ static struct move_task *running_task(struct sqs_engine *e, const char *source_a
     return NULL;
 }
 
-static enum sqs_err start_task(struct sqs_engine *e, const struct sqs_call *call,
-                               const struct sqs_request *req, struct sqs_response *resp,
-                               struct sqs_error *err)
+enum sqs_err engine_start_message_move_task(struct sqs_engine *e, const struct sqs_call *call,
+                                            const struct sqs_request *req,
+                                            struct sqs_response *resp, struct sqs_error *err)
 {
     struct sqs_queue *src = engine_find_queue_by_arn(e, req->source_arn);
     if (!src)
@@ -101,8 +96,9 @@ static enum sqs_err start_task(struct sqs_engine *e, const struct sqs_call *call
     return resp->task_handle ? SQS_OK : oom(err);
 }
 
-static enum sqs_err list_tasks(struct sqs_engine *e, const struct sqs_request *req,
-                               struct sqs_response *resp, struct sqs_error *err)
+enum sqs_err engine_list_message_move_tasks(struct sqs_engine *e, const struct sqs_call *call,
+                                            const struct sqs_request *req,
+                                            struct sqs_response *resp, struct sqs_error *err)
 {
     struct sqs_queue *src = engine_find_queue_by_arn(e, req->source_arn);
     if (!src)
@@ -132,8 +128,9 @@ static enum sqs_err list_tasks(struct sqs_engine *e, const struct sqs_request *r
     return a->oom ? oom(err) : SQS_OK;
 }
 
-static enum sqs_err cancel_task(struct sqs_engine *e, const struct sqs_request *req,
-                                struct sqs_response *resp, struct sqs_error *err)
+enum sqs_err engine_cancel_message_move_task(struct sqs_engine *e, const struct sqs_call *call,
+                                             const struct sqs_request *req,
+                                             struct sqs_response *resp, struct sqs_error *err)
 {
     for (size_t i = 0; i < e->n_tasks; i++) {
         struct move_task *t = &e->tasks[i];
@@ -147,18 +144,6 @@ static enum sqs_err cancel_task(struct sqs_engine *e, const struct sqs_request *
     }
     return sqs_error_set(err, SQS_ERR_RESOURCE_NOT_FOUND,
                          "Task does not exist or is not running: %.64s", req->task_handle);
-}
-
-enum sqs_err move_tasks_execute(struct sqs_engine *e, const struct sqs_call *call,
-                                const struct sqs_request *req, struct sqs_response *resp,
-                                struct sqs_error *err)
-{
-    switch (req->op) {
-    case SQS_OP_START_MESSAGE_MOVE_TASK: return start_task(e, call, req, resp, err);
-    case SQS_OP_LIST_MESSAGE_MOVE_TASKS: return list_tasks(e, req, resp, err);
-    case SQS_OP_CANCEL_MESSAGE_MOVE_TASK: return cancel_task(e, req, resp, err);
-    default: return sqs_error_set(err, SQS_ERR_INTERNAL, "Operation not handled.");
-    }
 }
 
 /* The next visible message of a queue, in delivery order. */

@@ -1,12 +1,15 @@
-/* queues: the SQS engine's queue-level operations and request dispatch.
+/* queues: the SQS engine's queues and their operations (CreateQueue,
+ * GetQueueUrl, ListQueues, DeleteQueue, Get/SetQueueAttributes, PurgeQueue,
+ * ListDeadLetterSourceQueues), and the frame every operation runs in.
  *
  * Queues live in an array sorted by (account, name), so lookups are binary
  * searches and ListQueues is a range scan. Attributes are validated into a
  * struct queue_settings (AWS's ranges and defaults) and shown back through
  * one formatter, which also decides CreateQueue idempotence: an existing
  * queue is returned only if every given attribute formats the same.
- * AddPermission/RemovePermission edit the Policy document's Statement list
- * (parsed tree in, re-serialized out). */
+ * sqs_engine_execute() runs the operation's engine_<handler>() (the table
+ * of protocol/sqs/operations.h) and, when it fails, drops the change
+ * records it made and its partial response. */
 #include "storage/sqs/engine_internal.h"
 
 #include <ctype.h>
@@ -17,8 +20,6 @@
 #include <sys/random.h>
 #include "protocol/core/json.h"
 #include "protocol/core/hex.h"
-
-#define MAX_TAGS 50
 
 /* ---- engine lifetime ----------------------------------------------------- */
 
@@ -146,6 +147,15 @@ struct sqs_queue *sqs_engine_queue_named(struct sqs_engine *e, const char *accou
     return engine_find_queue(e, account, name);
 }
 
+struct sqs_queue *engine_request_queue(struct sqs_engine *e, const struct sqs_request *req,
+                                       struct sqs_error *err)
+{
+    struct sqs_queue *q = sqs_engine_queue_by_url(e, req->queue_url);
+    if (!q)
+        sqs_error_set(err, SQS_ERR_QUEUE_DOES_NOT_EXIST, "The specified queue does not exist.");
+    return q;
+}
+
 int sqs_queue_receive_wait_seconds(const struct sqs_queue *q) { return q->s.receive_wait_s; }
 const char *sqs_queue_name(const struct sqs_queue *q) { return q->name; }
 const char *sqs_queue_account(const struct sqs_queue *q) { return q->account; }
@@ -208,11 +218,6 @@ static enum sqs_err bad_value(struct sqs_error *err, const char *name)
 {
     return sqs_error_set(err, SQS_ERR_INVALID_ATTRIBUTE_VALUE,
                          "Invalid value for the parameter %s.", name);
-}
-
-static enum sqs_err oom(struct sqs_error *err)
-{
-    return sqs_error_set(err, SQS_ERR_INTERNAL, "Out of memory.");
 }
 
 static bool parse_int_in(const char *v, long min, long max, int *out)
@@ -480,53 +485,6 @@ static char *queue_url(struct sqs_arena *a, const struct sqs_call *call, const s
     return url;
 }
 
-static bool set_tags(struct sqs_queue *q, const struct sqs_kv_list *tags)
-{
-    for (size_t i = 0; i < tags->n; i++) {
-        size_t j = 0;
-        while (j < q->n_tags && strcmp(q->tags[j].key, tags->items[i].key) != 0)
-            j++;
-        char *value = strdup(tags->items[i].value);
-        if (!value)
-            return false;
-        if (j < q->n_tags) {
-            free(q->tags[j].value);
-            q->tags[j].value = value;
-            continue;
-        }
-        struct sqs_kv *grown = realloc(q->tags, (q->n_tags + 1) * sizeof(*grown));
-        char *key = strdup(tags->items[i].key);
-        if (grown)
-            q->tags = grown;
-        if (!grown || !key) {
-            free(key);
-            free(value);
-            return false;
-        }
-        q->tags[q->n_tags].key = key;
-        q->tags[q->n_tags].value = value;
-        q->n_tags++;
-    }
-    return true;
-}
-
-static enum sqs_err check_tags(const struct sqs_queue *q, const struct sqs_kv_list *tags,
-                               struct sqs_error *err)
-{
-    size_t total = q ? q->n_tags : 0;
-    for (size_t i = 0; i < tags->n; i++) {
-        size_t klen = strlen(tags->items[i].key), vlen = strlen(tags->items[i].value);
-        if (klen == 0 || klen > 128 || vlen > 256 || strncmp(tags->items[i].key, "aws:", 4) == 0)
-            return sqs_error_set(err, SQS_ERR_INVALID_PARAMETER_VALUE,
-                                 "Tag key or value is invalid: %.128s.", tags->items[i].key);
-        total++;
-    }
-    if (total > MAX_TAGS)
-        return sqs_error_set(err, SQS_ERR_INVALID_PARAMETER_VALUE,
-                             "Too many tags added for queue %s.", q ? q->name : "");
-    return SQS_OK;
-}
-
 static struct sqs_queue *queue_new(struct sqs_engine *e, const char *account, const char *name)
 {
     struct sqs_queue *q = calloc(1, sizeof(*q));
@@ -564,7 +522,7 @@ static bool queue_insert(struct sqs_engine *e, struct sqs_queue *q)
     return true;
 }
 
-static enum sqs_err create_queue(struct sqs_engine *e, const struct sqs_call *call,
+enum sqs_err engine_create_queue(struct sqs_engine *e, const struct sqs_call *call,
                                  const struct sqs_request *req, struct sqs_response *resp,
                                  struct sqs_error *err)
 {
@@ -633,7 +591,7 @@ static enum sqs_err create_queue(struct sqs_engine *e, const struct sqs_call *ca
     return resp->queue_url ? SQS_OK : oom(err);
 }
 
-/* ---- listing ------------------------------------------------------------ */
+/* ---- URLs: ListQueues, ListDeadLetterSourceQueues, GetQueueUrl -------------- */
 
 /* Pages through `urls` candidates: those selected by `match`, after the
  * token (the hex of the last name returned). */
@@ -685,12 +643,44 @@ static enum sqs_err list_urls(struct sqs_engine *e, const struct sqs_call *call,
     return resp->arena.oom ? oom(err) : SQS_OK;
 }
 
-/* ---- attributes, tags, permissions -------------------------------------------- */
-
-static enum sqs_err get_attributes(struct sqs_engine *e, const struct sqs_call *call,
-                                   struct sqs_queue *q, const struct sqs_request *req,
-                                   struct sqs_response *resp, struct sqs_error *err)
+enum sqs_err engine_list_queues(struct sqs_engine *e, const struct sqs_call *call,
+                                const struct sqs_request *req, struct sqs_response *resp,
+                                struct sqs_error *err)
 {
+    return list_urls(e, call, req, resp, call->account, req->prefix, NULL, err);
+}
+
+enum sqs_err engine_list_dead_letter_source_queues(struct sqs_engine *e, const struct sqs_call *call,
+                                                   const struct sqs_request *req,
+                                                   struct sqs_response *resp, struct sqs_error *err)
+{
+    struct sqs_queue *q = engine_request_queue(e, req, err);
+    if (!q)
+        return err->code;
+    return list_urls(e, call, req, resp, q->account, NULL, q->arn, err);
+}
+
+enum sqs_err engine_get_queue_url(struct sqs_engine *e, const struct sqs_call *call,
+                                  const struct sqs_request *req, struct sqs_response *resp,
+                                  struct sqs_error *err)
+{
+    struct sqs_queue *q = engine_find_queue(e, req->queue_owner ? req->queue_owner : call->account,
+                                            req->queue_name);
+    if (!q)
+        return sqs_error_set(err, SQS_ERR_QUEUE_DOES_NOT_EXIST, "The specified queue does not exist.");
+    resp->queue_url = queue_url(&resp->arena, call, q);
+    return resp->queue_url ? SQS_OK : oom(err);
+}
+
+/* ---- GetQueueAttributes, SetQueueAttributes ---------------------------------- */
+
+enum sqs_err engine_get_queue_attributes(struct sqs_engine *e, const struct sqs_call *call,
+                                         const struct sqs_request *req, struct sqs_response *resp,
+                                         struct sqs_error *err)
+{
+    struct sqs_queue *q = engine_request_queue(e, req, err);
+    if (!q)
+        return err->code;
     const size_t n_all = sizeof(all_attributes) / sizeof(all_attributes[0]);
     bool all = false;
     for (size_t i = 0; i < req->names.n; i++) {
@@ -721,10 +711,13 @@ static enum sqs_err get_attributes(struct sqs_engine *e, const struct sqs_call *
     return resp->arena.oom ? oom(err) : SQS_OK;
 }
 
-static enum sqs_err set_attributes(struct sqs_engine *e, const struct sqs_call *call,
-                                   struct sqs_queue *q, const struct sqs_request *req,
-                                   struct sqs_error *err)
+enum sqs_err engine_set_queue_attributes(struct sqs_engine *e, const struct sqs_call *call,
+                                         const struct sqs_request *req, struct sqs_response *resp,
+                                         struct sqs_error *err)
 {
+    struct sqs_queue *q = engine_request_queue(e, req, err);
+    if (!q)
+        return err->code;
     for (size_t i = 0; i < req->attributes.n; i++)
         if (strcmp(req->attributes.items[i].key, "FifoQueue") == 0)
             return sqs_error_set(err, SQS_ERR_INVALID_ATTRIBUTE_NAME,
@@ -755,158 +748,15 @@ static enum sqs_err set_attributes(struct sqs_engine *e, const struct sqs_call *
     return SQS_OK;
 }
 
-/* Rewrites the queue's Policy: drops the statement with Sid == label and,
- * when `add` is set, appends `add` (a serialized statement). */
-static enum sqs_err edit_policy(const struct sqs_call *call, struct sqs_queue *q,
-                                const char *label, const char *add, struct sqs_error *err)
-{
-    const struct json_value *root = q->s.policy ? json_parse(q->s.policy, strlen(q->s.policy), NULL) : NULL;
-    const struct json_value *stmts = json_get(root, "Statement");
-    if (!json_is(stmts, JSON_ARRAY))
-        stmts = NULL;
-    bool found = false;
-    struct strbuf out;
-    strbuf_init(&out);
-    strbuf_puts(&out, "{\"Version\":\"2012-10-17\",\"Id\":");
-    char id[512];
-    snprintf(id, sizeof(id), "%s/SQSDefaultPolicy", q->arn);
-    strbuf_json_string(&out, id, strlen(id));
-    strbuf_puts(&out, ",\"Statement\":[");
-    bool first = true;
-    for (size_t i = 0; stmts && i < stmts->len; i++) {
-        const struct json_value *st = &stmts->u.items[i];
-        const char *sid = json_str(st, "Sid");
-        if (sid && strcmp(sid, label) == 0) {
-            found = true;
-            continue;
-        }
-        if (!first)
-            strbuf_putc(&out, ',');
-        struct json_writer w;
-        jw_init(&w, &out);
-        jw_tree(&w, NULL, st);
-        first = false;
-    }
-    json_free(root);
-    enum sqs_err rc = SQS_OK;
-    if (add && found)
-        rc = sqs_error_set(err, SQS_ERR_INVALID_PARAMETER_VALUE,
-                           "Value %.80s for parameter Label is invalid. Reason: Already exists.",
-                           label);
-    else if (!add && !found)
-        rc = sqs_error_set(err, SQS_ERR_INVALID_PARAMETER_VALUE,
-                           "Value %.80s for parameter Label is invalid. Reason: can't find label "
-                           "on existing policy.", label);
-    if (!rc) {
-        if (add) {
-            if (!first)
-                strbuf_putc(&out, ',');
-            strbuf_puts(&out, add);
-        }
-        strbuf_puts(&out, "]}");
-        if (strbuf_failed(&out)) {
-            rc = oom(err);
-        } else {
-            bool empty = !add && first;
-            char *old = q->s.policy;
-            q->s.policy = empty ? NULL : strbuf_detach(&out, NULL);
-            int64_t old_modified = q->modified_ms;
-            q->modified_ms = call->now_ms;
-            if (!emit_queue_put(call, q)) {
-                free(q->s.policy);
-                q->s.policy = old;
-                q->modified_ms = old_modified;
-                rc = oom(err);
-            } else {
-                free(old);
-            }
-        }
-    }
-    strbuf_free(&out);
-    return rc;
-}
+/* ---- deletion and purge ---------------------------------------------------------- */
 
-static enum sqs_err add_permission(const struct sqs_call *call, struct sqs_queue *q,
-                                   const struct sqs_request *req, struct sqs_error *err)
+enum sqs_err engine_delete_queue(struct sqs_engine *e, const struct sqs_call *call,
+                                 const struct sqs_request *req, struct sqs_response *resp,
+                                 struct sqs_error *err)
 {
-    for (const char *p = req->label; *p; p++)
-        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
-            return sqs_error_set(err, SQS_ERR_INVALID_PARAMETER_VALUE,
-                                 "Value %.80s for parameter Label is invalid. Reason: Must "
-                                 "contain only alphanumeric characters, hyphens and underscores.",
-                                 req->label);
-    struct strbuf st;
-    strbuf_init(&st);
-    strbuf_puts(&st, "{\"Sid\":");
-    strbuf_json_string(&st, req->label, strlen(req->label));
-    strbuf_puts(&st, ",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[");
-    for (size_t i = 0; i < req->account_ids.n; i++) {
-        char principal[128];
-        snprintf(principal, sizeof(principal), "arn:aws:iam::%.64s:root", req->account_ids.items[i]);
-        if (i)
-            strbuf_putc(&st, ',');
-        strbuf_json_string(&st, principal, strlen(principal));
-    }
-    strbuf_puts(&st, "]},\"Action\":[");
-    for (size_t i = 0; i < req->actions.n; i++) {
-        char action[128];
-        snprintf(action, sizeof(action), "SQS:%.64s", req->actions.items[i]);
-        if (i)
-            strbuf_putc(&st, ',');
-        strbuf_json_string(&st, action, strlen(action));
-    }
-    strbuf_puts(&st, "],\"Resource\":");
-    strbuf_json_string(&st, q->arn, strlen(q->arn));
-    strbuf_putc(&st, '}');
-    enum sqs_err rc = strbuf_failed(&st) ? oom(err) : edit_policy(call, q, req->label, st.data, err);
-    strbuf_free(&st);
-    return rc;
-}
-
-static enum sqs_err tag_queue(const struct sqs_call *call, struct sqs_queue *q,
-                              const struct sqs_request *req, struct sqs_error *err)
-{
-    enum sqs_err rc = check_tags(q, &req->tags, err);
-    if (rc)
-        return rc;
-    if (!set_tags(q, &req->tags) || !emit_queue_put(call, q))
-        return oom(err);
-    return SQS_OK;
-}
-
-static enum sqs_err untag_queue(const struct sqs_call *call, struct sqs_queue *q,
-                                const struct sqs_request *req, struct sqs_error *err)
-{
-    for (size_t i = 0; i < req->names.n; i++) {
-        for (size_t j = 0; j < q->n_tags; j++) {
-            if (strcmp(q->tags[j].key, req->names.items[i]) != 0)
-                continue;
-            free(q->tags[j].key);
-            free(q->tags[j].value);
-            q->tags[j] = q->tags[--q->n_tags];
-            break;
-        }
-    }
-    return emit_queue_put(call, q) ? SQS_OK : oom(err);
-}
-
-static enum sqs_err list_tags(struct sqs_queue *q, struct sqs_response *resp,
-                              struct sqs_error *err)
-{
-    resp->tags.items = sqs_arena_alloc(&resp->arena, (q->n_tags + 1) * sizeof(struct sqs_kv));
-    if (!resp->tags.items)
-        return oom(err);
-    for (size_t i = 0; i < q->n_tags; i++) {
-        resp->tags.items[i].key = sqs_arena_strdup(&resp->arena, q->tags[i].key);
-        resp->tags.items[i].value = sqs_arena_strdup(&resp->arena, q->tags[i].value);
-    }
-    resp->tags.n = q->n_tags;
-    return resp->arena.oom ? oom(err) : SQS_OK;
-}
-
-static enum sqs_err delete_queue(struct sqs_engine *e, const struct sqs_call *call,
-                                 struct sqs_queue *q, struct sqs_error *err)
-{
+    struct sqs_queue *q = engine_request_queue(e, req, err);
+    if (!q)
+        return err->code;
     if (call->changes) {
         struct sqs_change *ch = change_add(call->changes, SQS_CHANGE_QUEUE_DELETE);
         if (!ch)
@@ -922,7 +772,38 @@ static enum sqs_err delete_queue(struct sqs_engine *e, const struct sqs_call *ca
     return SQS_OK;
 }
 
-/* ---- dispatch -------------------------------------------------------------- */
+enum sqs_err engine_purge_queue(struct sqs_engine *e, const struct sqs_call *call,
+                                const struct sqs_request *req, struct sqs_response *resp,
+                                struct sqs_error *err)
+{
+    struct sqs_queue *q = engine_request_queue(e, req, err);
+    if (!q)
+        return err->code;
+    if (q->last_purge_ms && call->now_ms - q->last_purge_ms < PURGE_INTERVAL_MS)
+        return sqs_error_set(err, SQS_ERR_PURGE_IN_PROGRESS,
+                             "Only one PurgeQueue operation on %s is allowed every 60 seconds.",
+                             q->name);
+    if (call->changes) {
+        struct sqs_change *ch = change_add(call->changes, SQS_CHANGE_QUEUE_PURGE);
+        if (!ch)
+            return oom(err);
+        ch->queue_id = q->id;
+        ch->seq = e->next_seq - 1;
+    }
+    int64_t old = q->last_purge_ms;
+    q->last_purge_ms = call->now_ms;
+    if (!emit_queue_put(call, q)) {
+        q->last_purge_ms = old;
+        return oom(err);
+    }
+    queue_drop_messages(e, q);
+    return SQS_OK;
+}
+
+/* ---- the frame of every operation ---------------------------------------------- */
+
+#define ENGINE_OPERATION(name, family, action, access, handler) engine_##handler,
+static engine_operation *const operations[SQS_OP_COUNT] = {SQS_OPERATIONS(ENGINE_OPERATION)};
 
 enum sqs_err sqs_engine_execute(struct sqs_engine *e, const struct sqs_call *call,
                                 const struct sqs_request *req, struct sqs_response *resp,
@@ -931,52 +812,9 @@ enum sqs_err sqs_engine_execute(struct sqs_engine *e, const struct sqs_call *cal
     sqs_response_init(resp, req->op);
     memset(err, 0, sizeof(*err));
     size_t changes_before = call->changes ? call->changes->n : 0;
-    enum sqs_err rc;
-    struct sqs_queue *q = NULL;
-    switch (req->op) {
-    case SQS_OP_CREATE_QUEUE:
-        rc = create_queue(e, call, req, resp, err);
-        break;
-    case SQS_OP_GET_QUEUE_URL:
-        q = engine_find_queue(e, req->queue_owner ? req->queue_owner : call->account,
-                              req->queue_name);
-        if (!q) {
-            rc = sqs_error_set(err, SQS_ERR_QUEUE_DOES_NOT_EXIST, "The specified queue does not exist.");
-            break;
-        }
-        resp->queue_url = queue_url(&resp->arena, call, q);
-        rc = resp->queue_url ? SQS_OK : oom(err);
-        break;
-    case SQS_OP_LIST_QUEUES:
-        rc = list_urls(e, call, req, resp, call->account, req->prefix, NULL, err);
-        break;
-    case SQS_OP_START_MESSAGE_MOVE_TASK:
-    case SQS_OP_LIST_MESSAGE_MOVE_TASKS:
-    case SQS_OP_CANCEL_MESSAGE_MOVE_TASK:
-        rc = move_tasks_execute(e, call, req, resp, err);
-        break;
-    default:
-        q = sqs_engine_queue_by_url(e, req->queue_url);
-        if (!q) {
-            rc = sqs_error_set(err, SQS_ERR_QUEUE_DOES_NOT_EXIST, "The specified queue does not exist.");
-            break;
-        }
-        switch (req->op) {
-        case SQS_OP_DELETE_QUEUE: rc = delete_queue(e, call, q, err); break;
-        case SQS_OP_GET_QUEUE_ATTRIBUTES: rc = get_attributes(e, call, q, req, resp, err); break;
-        case SQS_OP_SET_QUEUE_ATTRIBUTES: rc = set_attributes(e, call, q, req, err); break;
-        case SQS_OP_TAG_QUEUE: rc = tag_queue(call, q, req, err); break;
-        case SQS_OP_UNTAG_QUEUE: rc = untag_queue(call, q, req, err); break;
-        case SQS_OP_LIST_QUEUE_TAGS: rc = list_tags(q, resp, err); break;
-        case SQS_OP_ADD_PERMISSION: rc = add_permission(call, q, req, err); break;
-        case SQS_OP_REMOVE_PERMISSION: rc = edit_policy(call, q, req->label, NULL, err); break;
-        case SQS_OP_PURGE_QUEUE: rc = purge_queue(e, call, q, err); break;
-        case SQS_OP_LIST_DEAD_LETTER_SOURCE_QUEUES:
-            rc = list_urls(e, call, req, resp, q->account, NULL, q->arn, err);
-            break;
-        default: rc = messages_execute(e, call, q, req, resp, err); break;
-        }
-    }
+    enum sqs_err rc = (unsigned)req->op < SQS_OP_COUNT
+                          ? operations[req->op](e, call, req, resp, err)
+                          : sqs_error_set(err, SQS_ERR_INTERNAL, "Operation not handled.");
     if (rc == SQS_OK && call->changes && call->changes->oom)
         rc = oom(err);
     if (rc != SQS_OK) {

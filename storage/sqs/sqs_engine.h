@@ -1,8 +1,12 @@
-/* sqs_engine: SQS queue semantics in memory, knowing nothing of HTTP.
+/* sqs_engine: SQS queue semantics in memory, knowing nothing of HTTP —
+ * the storage contract of SQS: the server and the other services reach
+ * SQS's state only through this header and storage/sqs/persist.h.
  *
  * The server decodes a request (protocol/sqs), calls sqs_engine_execute()
  * with the caller's account, the endpoint used to build queue URLs and the
- * current time, and encodes the response it gets back. The engine never
+ * current time, and encodes the response it gets back; the operation runs
+ * in its family's file (storage/sqs/<family>.c, as listed in
+ * protocol/sqs/operations.h). The engine never
  * reads a clock and never blocks: receive is non-blocking (long polling is
  * the server's job: it parks the request and retries it when the engine
  * reports that messages became available or when sqs_engine_next_event_ms()

@@ -10,11 +10,14 @@ wrong digest fails the send or receive. Time-dependent checks use short values
 """
 import datetime
 import json
+import os
+import subprocess
 import threading
 import time
 import unittest
 import xml.etree.ElementTree as ElementTree
 
+import botocore.session
 from botocore import xform_name
 from botocore.exceptions import ClientError
 
@@ -474,6 +477,25 @@ class AuthTests(SqsTestCase):
     def test_health_lists_sqs(self):
         response = harness.raw_request("GET", "/_cloudless/health")
         self.assertEqual(json.loads(response.body)["services"]["sqs"], "running")
+
+
+@unittest.skipUnless(os.environ.get("CLOUDLESS_BIN"), "needs CLOUDLESS_BIN")
+class OperationTableTests(unittest.TestCase):
+    """Every operation of botocore's SQS model is in cloudless's operation table
+    (protocol/sqs/operations.h, printed by --list-operations), so a name outside it is
+    no SQS operation at all: AWS's own InvalidAction or UnknownOperationException
+    (AuthTests.test_malformed_bodies) is the right answer there, not NotImplemented."""
+
+    def test_every_model_operation_is_in_the_table(self):
+        listing = subprocess.run([os.environ["CLOUDLESS_BIN"], "--list-operations"], check=True,
+                                 capture_output=True, text=True).stdout
+        table = [line.split() for line in listing.splitlines() if line.startswith("sqs ")]
+        served = {fields[1] for fields in table}
+        self.assertEqual(len(served), len(table))
+        model = botocore.session.get_session().get_service_model("sqs")
+        self.assertEqual(set(model.operation_names) - served, set())
+        for _, name, family, action in table:
+            self.assertIn(action, ("sqs:" + name, "sqs:" + name[:-len("Batch")]))
 
 
 class QueuePolicyTests(unittest.TestCase):

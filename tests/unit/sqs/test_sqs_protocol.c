@@ -32,7 +32,7 @@ static enum sqs_err decode_query(const char *body, struct sqs_request *req, stru
 static void check_decoded(const struct sqs_request *r)
 {
     switch (r->op) {
-    case SQS_OP_CREATE_QUEUE:
+    case SQS_OP_CreateQueue:
         assert_string_equal(r->queue_name, "q1.fifo");
         assert_int_equal(r->attributes.n, 2);
         assert_string_equal(r->attributes.items[0].key, "FifoQueue");
@@ -43,32 +43,32 @@ static void check_decoded(const struct sqs_request *r)
         assert_string_equal(r->tags.items[0].key, "env");
         assert_string_equal(r->tags.items[0].value, "dev");
         break;
-    case SQS_OP_GET_QUEUE_URL:
+    case SQS_OP_GetQueueUrl:
         assert_string_equal(r->queue_name, "q1");
         assert_string_equal(r->queue_owner, "000000000000");
         break;
-    case SQS_OP_LIST_QUEUES:
+    case SQS_OP_ListQueues:
         assert_string_equal(r->prefix, "q");
         assert_int_equal(r->max_results, 5);
         assert_string_equal(r->next_token, "tok");
         break;
-    case SQS_OP_DELETE_QUEUE:
-    case SQS_OP_PURGE_QUEUE:
-    case SQS_OP_LIST_QUEUE_TAGS:
+    case SQS_OP_DeleteQueue:
+    case SQS_OP_PurgeQueue:
+    case SQS_OP_ListQueueTags:
         assert_string_equal(r->queue_url, QURL);
         break;
-    case SQS_OP_GET_QUEUE_ATTRIBUTES:
+    case SQS_OP_GetQueueAttributes:
         assert_string_equal(r->queue_url, QURL);
         assert_int_equal(r->names.n, 2);
         assert_string_equal(r->names.items[0], "All");
         assert_string_equal(r->names.items[1], "VisibilityTimeout");
         break;
-    case SQS_OP_SET_QUEUE_ATTRIBUTES:
+    case SQS_OP_SetQueueAttributes:
         assert_int_equal(r->attributes.n, 1);
         assert_string_equal(r->attributes.items[0].key, "DelaySeconds");
         assert_string_equal(r->attributes.items[0].value, "5");
         break;
-    case SQS_OP_SEND_MESSAGE: {
+    case SQS_OP_SendMessage: {
         assert_int_equal(r->n_sends, 1);
         const struct sqs_send_entry *e = &r->sends[0];
         assert_null(e->id);
@@ -89,7 +89,7 @@ static void check_decoded(const struct sqs_request *r)
         assert_string_equal(e->system_attrs.items[0].value, "Root=1");
         break;
     }
-    case SQS_OP_SEND_MESSAGE_BATCH:
+    case SQS_OP_SendMessageBatch:
         assert_int_equal(r->n_sends, 2);
         assert_string_equal(r->sends[0].id, "a");
         assert_string_equal(r->sends[0].body, "one");
@@ -101,7 +101,7 @@ static void check_decoded(const struct sqs_request *r)
         assert_string_equal(r->sends[1].group_id, "g");
         assert_string_equal(r->sends[1].dedup_id, "dd");
         break;
-    case SQS_OP_RECEIVE_MESSAGE:
+    case SQS_OP_ReceiveMessage:
         assert_int_equal(r->max_messages, 10);
         assert_int_equal(r->visibility_timeout, 20);
         assert_int_equal(r->wait_time_seconds, 5);
@@ -110,55 +110,55 @@ static void check_decoded(const struct sqs_request *r)
         assert_int_equal(r->message_attribute_names.n, 1);
         assert_string_equal(r->message_attribute_names.items[0], "All");
         break;
-    case SQS_OP_DELETE_MESSAGE:
+    case SQS_OP_DeleteMessage:
         assert_int_equal(r->n_handles, 1);
         assert_string_equal(r->handles[0].receipt_handle, "rh1");
         break;
-    case SQS_OP_DELETE_MESSAGE_BATCH:
+    case SQS_OP_DeleteMessageBatch:
         assert_int_equal(r->n_handles, 2);
         assert_string_equal(r->handles[1].id, "b");
         assert_string_equal(r->handles[1].receipt_handle, "rh2");
         break;
-    case SQS_OP_CHANGE_MESSAGE_VISIBILITY:
+    case SQS_OP_ChangeMessageVisibility:
         assert_int_equal(r->handles[0].visibility_timeout, 60);
         break;
-    case SQS_OP_CHANGE_MESSAGE_VISIBILITY_BATCH:
+    case SQS_OP_ChangeMessageVisibilityBatch:
         assert_int_equal(r->n_handles, 2);
         assert_int_equal(r->handles[0].visibility_timeout, 10);
         assert_int_equal(r->handles[0].error.code, SQS_OK);
         /* an entry without VisibilityTimeout fails alone */
         assert_int_equal(r->handles[1].error.code, SQS_ERR_MISSING_PARAMETER);
         break;
-    case SQS_OP_TAG_QUEUE:
+    case SQS_OP_TagQueue:
         assert_int_equal(r->tags.n, 2);
         assert_string_equal(r->tags.items[1].key, "b");
         assert_string_equal(r->tags.items[1].value, "2");
         break;
-    case SQS_OP_UNTAG_QUEUE:
+    case SQS_OP_UntagQueue:
         assert_int_equal(r->names.n, 2);
         assert_string_equal(r->names.items[0], "a");
         break;
-    case SQS_OP_ADD_PERMISSION:
+    case SQS_OP_AddPermission:
         assert_string_equal(r->label, "lbl");
         assert_int_equal(r->account_ids.n, 1);
         assert_int_equal(r->actions.n, 2);
         assert_string_equal(r->actions.items[1], "ReceiveMessage");
         break;
-    case SQS_OP_REMOVE_PERMISSION:
+    case SQS_OP_RemovePermission:
         assert_string_equal(r->label, "lbl");
         break;
-    case SQS_OP_LIST_DEAD_LETTER_SOURCE_QUEUES:
+    case SQS_OP_ListDeadLetterSourceQueues:
         assert_int_equal(r->max_results, 10);
         break;
-    case SQS_OP_START_MESSAGE_MOVE_TASK:
+    case SQS_OP_StartMessageMoveTask:
         assert_string_equal(r->source_arn, "arn:aws:sqs:us-east-1:000000000000:dlq");
         assert_string_equal(r->destination_arn, "arn:aws:sqs:us-east-1:000000000000:q1");
         assert_int_equal(r->max_per_second, 50);
         break;
-    case SQS_OP_LIST_MESSAGE_MOVE_TASKS:
+    case SQS_OP_ListMessageMoveTasks:
         assert_int_equal(r->max_results, 5);
         break;
-    case SQS_OP_CANCEL_MESSAGE_MOVE_TASK:
+    case SQS_OP_CancelMessageMoveTask:
         assert_string_equal(r->task_handle, "th1");
         break;
     case SQS_OP_COUNT:
@@ -407,7 +407,7 @@ static void test_md5_vectors(void **state)
     (void)state;
     struct sqs_request req;
     struct sqs_error err;
-    const struct captured_request *c = &captured_requests[SQS_OP_SEND_MESSAGE];
+    const struct captured_request *c = &captured_requests[SQS_OP_SendMessage];
     assert_string_equal(c->op, "SendMessage");
     assert_int_equal(decode_json(c->op, c->json, &req, &err), SQS_OK);
     char md5[33];
@@ -486,18 +486,18 @@ static void test_encode_simple_results(void **state)
 {
     (void)state;
     struct sqs_response r;
-    sqs_response_init(&r, SQS_OP_CREATE_QUEUE);
+    sqs_response_init(&r, SQS_OP_CreateQueue);
     r.queue_url = "http://h/1/a&b";
     expect(SQS_PROTOCOL_QUERY, &r,
            XML_HEAD "<CreateQueueResponse" NS "><CreateQueueResult><QueueUrl>http://h/1/a&amp;b"
            "</QueueUrl></CreateQueueResult>" META "</CreateQueueResponse>");
     expect(SQS_PROTOCOL_JSON, &r, "{\"QueueUrl\":\"http://h/1/a&b\"}");
 
-    sqs_response_init(&r, SQS_OP_DELETE_QUEUE);
+    sqs_response_init(&r, SQS_OP_DeleteQueue);
     expect(SQS_PROTOCOL_QUERY, &r, XML_HEAD "<DeleteQueueResponse" NS ">" META "</DeleteQueueResponse>");
     expect(SQS_PROTOCOL_JSON, &r, "{}");
 
-    sqs_response_init(&r, SQS_OP_LIST_QUEUES);
+    sqs_response_init(&r, SQS_OP_ListQueues);
     char *urls[] = {"u1", "u2"};
     r.queue_urls = (struct sqs_str_list){urls, 2};
     r.next_token = "t";
@@ -506,10 +506,10 @@ static void test_encode_simple_results(void **state)
            "</QueueUrl><NextToken>t</NextToken></ListQueuesResult>" META "</ListQueuesResponse>");
     expect(SQS_PROTOCOL_JSON, &r, "{\"QueueUrls\":[\"u1\",\"u2\"],\"NextToken\":\"t\"}");
 
-    sqs_response_init(&r, SQS_OP_LIST_DEAD_LETTER_SOURCE_QUEUES);
+    sqs_response_init(&r, SQS_OP_ListDeadLetterSourceQueues);
     expect(SQS_PROTOCOL_JSON, &r, "{\"queueUrls\":[]}");
 
-    sqs_response_init(&r, SQS_OP_GET_QUEUE_ATTRIBUTES);
+    sqs_response_init(&r, SQS_OP_GetQueueAttributes);
     struct sqs_kv kv[] = {{"VisibilityTimeout", "30"}, {"Policy", "{\"a\":1}"}};
     r.attributes = (struct sqs_kv_list){kv, 2};
     expect(SQS_PROTOCOL_QUERY, &r,
@@ -520,7 +520,7 @@ static void test_encode_simple_results(void **state)
     expect(SQS_PROTOCOL_JSON, &r,
            "{\"Attributes\":{\"VisibilityTimeout\":\"30\",\"Policy\":\"{\\\"a\\\":1}\"}}");
 
-    sqs_response_init(&r, SQS_OP_LIST_QUEUE_TAGS);
+    sqs_response_init(&r, SQS_OP_ListQueueTags);
     struct sqs_kv tag[] = {{"env", "dev"}};
     r.tags = (struct sqs_kv_list){tag, 1};
     expect(SQS_PROTOCOL_QUERY, &r,
@@ -528,7 +528,7 @@ static void test_encode_simple_results(void **state)
            "</Value></Tag></ListQueueTagsResult>" META "</ListQueueTagsResponse>");
     expect(SQS_PROTOCOL_JSON, &r, "{\"Tags\":{\"env\":\"dev\"}}");
 
-    sqs_response_init(&r, SQS_OP_CANCEL_MESSAGE_MOVE_TASK);
+    sqs_response_init(&r, SQS_OP_CancelMessageMoveTask);
     r.moved = 7;
     expect(SQS_PROTOCOL_JSON, &r, "{\"ApproximateNumberOfMessagesMoved\":7}");
 }
@@ -541,7 +541,7 @@ static void test_encode_send_and_batches(void **state)
                                    .md5_body = "f83460ea789ae129081c4d9c5f8f440a",
                                    .sequence_number = "10000000000000000001"};
     struct sqs_batch_failure failed = {"b", true, "InvalidMessageContents", "bad"};
-    sqs_response_init(&r, SQS_OP_SEND_MESSAGE);
+    sqs_response_init(&r, SQS_OP_SendMessage);
     r.sent = &sent;
     r.n_sent = 1;
     expect(SQS_PROTOCOL_QUERY, &r,
@@ -549,7 +549,7 @@ static void test_encode_send_and_batches(void **state)
            "</MessageId><MD5OfMessageBody>f83460ea789ae129081c4d9c5f8f440a</MD5OfMessageBody>"
            "<SequenceNumber>10000000000000000001</SequenceNumber></SendMessageResult>" META
            "</SendMessageResponse>");
-    sqs_response_init(&r, SQS_OP_SEND_MESSAGE_BATCH);
+    sqs_response_init(&r, SQS_OP_SendMessageBatch);
     r.sent = &sent;
     r.n_sent = 1;
     r.failed = &failed;
@@ -567,7 +567,7 @@ static void test_encode_send_and_batches(void **state)
            "<BatchResultErrorEntry><Id>b</Id><SenderFault>true</SenderFault><Code>"
            "InvalidMessageContents</Code><Message>bad</Message></BatchResultErrorEntry>"
            "</SendMessageBatchResult>" META "</SendMessageBatchResponse>");
-    sqs_response_init(&r, SQS_OP_DELETE_MESSAGE_BATCH);
+    sqs_response_init(&r, SQS_OP_DeleteMessageBatch);
     char *ids[] = {"x"};
     r.succeeded_ids = (struct sqs_str_list){ids, 1};
     expect(SQS_PROTOCOL_JSON, &r, "{\"Successful\":[{\"Id\":\"x\"}],\"Failed\":[]}");
@@ -581,7 +581,7 @@ static void test_encode_receive(void **state)
 {
     (void)state;
     struct sqs_response r;
-    sqs_response_init(&r, SQS_OP_RECEIVE_MESSAGE);
+    sqs_response_init(&r, SQS_OP_ReceiveMessage);
     expect(SQS_PROTOCOL_JSON, &r, "{}");
     expect(SQS_PROTOCOL_QUERY, &r,
            XML_HEAD "<ReceiveMessageResponse" NS "><ReceiveMessageResult></ReceiveMessageResult>"

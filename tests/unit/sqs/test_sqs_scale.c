@@ -125,7 +125,7 @@ static void test_million_messages_standard(void **state)
     const char *rbody = "Action=ReceiveMessage&QueueUrl=" QURL("big") "&MaxNumberOfMessages=10";
     struct sqs_request recv;
     assert_int_equal(sqs_decode_query(NULL, 0, rbody, strlen(rbody), "/", &recv, &err), SQS_OK);
-    struct sqs_request del = {.op = SQS_OP_DELETE_MESSAGE_BATCH, .queue_url = QURL("big")};
+    struct sqs_request del = {.op = SQS_OP_DeleteMessageBatch, .queue_url = QURL("big")};
     struct sqs_handle_entry entries[10];
     char ids[10][4], handles[10][128];
     for (int k = 0; k < 10; k++) {
@@ -256,7 +256,7 @@ static void test_fifo_many_groups_keep_order(void **state)
     while (total < (long)GROUPS * PER_GROUP) {
         assert_int_equal(sqs_engine_execute(b.e, &b.call, &recv, &resp, &err), SQS_OK);
         assert_true(resp.n_messages > 0);
-        struct sqs_request del = {.op = SQS_OP_DELETE_MESSAGE, .queue_url = QURL("f.fifo"), .n_handles = 1};
+        struct sqs_request del = {.op = SQS_OP_DeleteMessage, .queue_url = QURL("f.fifo"), .n_handles = 1};
         for (size_t k = 0; k < resp.n_messages; k++) {
             int g, n;
             assert_int_equal(sscanf(resp.messages[k].body, "%d.%d", &g, &n), 2);
