@@ -3,8 +3,8 @@
  * feed a function batches of SQS messages.
  *
  * A mapping lives in memory (a list in creation order) and as a JSON
- * document in the lambda_esm table, written through the store's commit
- * thread; a change is answered once durable. Create answers State
+ * document (storage/lambda/esm.c keeps it), written through the store's
+ * commit thread; a change is answered once durable. Create answers State
  * "Creating", Update "Updating" (or "Enabling" / "Disabling") and Delete
  * "Deleting", as AWS does; the mapping settles to Enabled / Disabled (or is
  * gone) as soon as the answer is out.
@@ -44,7 +44,7 @@
 #include "server/core/server.h"
 #include "server/sqs/entry.h"
 #include "storage/core/store.h"
-#include "storage/core/store_internal.h"
+#include "storage/lambda/lambda_storage.h"
 
 #define ESM_PATH "/2015-03-31/event-source-mappings"
 #define DEFAULT_BATCH 10
@@ -457,14 +457,12 @@ struct persist_job {
     void *arg;
 };
 
-static int apply_persist(struct store_conn *conn, void *arg)
+static int apply_persist(struct store_conn *writer, void *arg)
 {
     struct persist_job *j = arg;
-    const char *sql = j->doc ? "INSERT INTO lambda_esm(uuid, account, doc) VALUES(?1, ?2, ?3) "
-                               "ON CONFLICT(uuid) DO UPDATE SET doc = excluded.doc"
-                             : "DELETE FROM lambda_esm WHERE uuid = ?1 AND account = ?2";
-    const char *const params[] = {j->uuid, j->account, j->doc};
-    return db_exec_text(conn, sql, j->doc ? 3 : 2, params) < 0 ? -1 : 0;
+    enum lambda_storage_err err = j->doc ? lambda_mappings_put(writer, j->uuid, j->account, j->doc)
+                                         : lambda_mappings_delete(writer, j->uuid, j->account);
+    return err == LAMBDA_STORAGE_OK ? 0 : -1;
 }
 
 static void persist_done(void *arg, bool ok)
@@ -582,32 +580,22 @@ static void append(struct lambda_esm *esm, struct mapping *m)
     *tail = m;
 }
 
+static int load_one(void *arg, const char *uuid, const char *account, const char *doc)
+{
+    struct lambda_esm *esm = arg;
+    struct mapping *m = uuid && account && doc ? load_mapping(uuid, account, doc) : NULL;
+    if (!m) {
+        log_error("lambda: cannot load event source mapping %s; skipped", uuid ? uuid : "?");
+        return 0;
+    }
+    append(esm, m);
+    return 0;
+}
+
 static int load_mappings(struct lambda_esm *esm, char *err, size_t errlen)
 {
-    sqlite3 *db = store_reader(esm->svc->srv->store)->db;
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT uuid, account, doc FROM lambda_esm ORDER BY rowid", -1, &s, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot read lambda_esm: %s", sqlite3_errmsg(db));
-        return -1;
-    }
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *uuid = (const char *)sqlite3_column_text(s, 0);
-        const char *account = (const char *)sqlite3_column_text(s, 1);
-        const char *doc = (const char *)sqlite3_column_text(s, 2);
-        struct mapping *m = uuid && account && doc ? load_mapping(uuid, account, doc) : NULL;
-        if (!m) {
-            log_error("lambda: cannot load event source mapping %s; skipped", uuid ? uuid : "?");
-            continue;
-        }
-        append(esm, m);
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) {
-        snprintf(err, errlen, "cannot read lambda_esm: %s", sqlite3_errmsg(db));
-        return -1;
-    }
-    return 0;
+    return lambda_mappings_load(store_reader(esm->svc->srv->store), load_one, esm, err, errlen) == LAMBDA_STORAGE_OK
+               ? 0 : -1;
 }
 
 /* ---- the API ------------------------------------------------------------------------------ */
