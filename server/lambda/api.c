@@ -21,6 +21,8 @@
 
 #include <openssl/evp.h>
 
+#include "protocol/lambda/operations.h"
+#include "protocol/lambda/request.h"
 #include "protocol/s3/s3.h"
 #include "server/core/auth.h"
 #include "server/lambda/lambda.h"
@@ -33,29 +35,6 @@
 
 #define OTHER_BODY_MAX (1024 * 1024)
 #define CODE_PATH "/_cloudless/lambda/code/"
-
-struct call {
-    struct http_req *req;
-    struct lambda_service *svc;
-    struct strbuf body;
-    size_t limit;
-    bool too_large;
-    const char *too_large_op;
-    char account[13];
-    const struct json_value *json;
-    char *fn_name;                 /* from the path */
-    char *qualifier;               /* from the path (name:qualifier) or ?Qualifier= */
-    char *sub;                     /* the path after the function name */
-    /* Pending work. */
-    struct lambda_function *fn;
-    char name_copy[200];
-    int status;
-    bool publish;
-    bool update;                   /* UpdateFunctionCode rather than CreateFunction */
-    struct lambda_version *pending_version;
-    bool want_tail;
-    char invoke_rid[37];
-};
 
 static struct lambda_service *service_of(struct http_req *req) { return req->srv->lambda; }
 
@@ -73,7 +52,7 @@ void lambda_send_json(struct http_req *req, int status, struct strbuf *sb)
     http_resp_send(req, status, "application/json", sb->data ? sb->data : "{}", sb->data ? sb->len : 2);
 }
 
-static void send_json(struct call *c, int status, struct strbuf *sb) { lambda_send_json(c->req, status, sb); }
+static void send_json(struct lambda_call *c, int status, struct strbuf *sb) { lambda_send_json(c->req, status, sb); }
 
 void lambda_send_error_message(struct http_req *req, int status, const char *type, const char *msg)
 {
@@ -92,9 +71,9 @@ void lambda_send_error_message(struct http_req *req, int status, const char *typ
     strbuf_free(&sb);
 }
 
-static void send_error(struct call *c, int status, const char *type, const char *fmt, ...)
+static void send_error(struct lambda_call *c, int status, const char *type, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static void send_error(struct call *c, int status, const char *type, const char *fmt, ...)
+static void send_error(struct lambda_call *c, int status, const char *type, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -104,24 +83,24 @@ static void send_error(struct call *c, int status, const char *type, const char 
     lambda_send_error_message(c->req, status, type, msg);
 }
 
-static void send_empty(struct call *c, int status)
+static void send_empty(struct lambda_call *c, int status)
 {
     http_resp_header(c->req, "x-amzn-RequestId", c->req->request_id);
     http_resp_send(c->req, status, NULL, NULL, 0);
 }
 
-static void not_found_fn(struct call *c, const char *name, const char *qualifier)
+static void not_found_fn(struct lambda_call *c, const char *name, const char *qualifier)
 {
     send_error(c, 404, "ResourceNotFoundException", "Function not found: arn:aws:lambda:%s:%s:function:%s%s%s",
                c->svc->srv->cfg->region, c->account, name, qualifier ? ":" : "", qualifier ? qualifier : "");
 }
 
-static void invalid(struct call *c, const char *fmt, const char *arg)
+static void invalid(struct lambda_call *c, const char *fmt, const char *arg)
 {
     send_error(c, 400, "InvalidParameterValueException", fmt, arg ? arg : "");
 }
 
-static void store_failed(struct call *c)
+static void store_failed(struct lambda_call *c)
 {
     send_error(c, 500, "ServiceException", "The change could not be made durable.");
 }
@@ -137,7 +116,7 @@ static char *request_param(const struct http_req *req, const char *name)
 
 /* A FunctionName of the path: name, name:qualifier, account:function:name
  * [:qualifier] or the full ARN. */
-static int split_function_name(struct call *c, const char *decoded)
+static int split_function_name(struct lambda_call *c, const char *decoded)
 {
     const char *name = decoded;
     const char *fn = strstr(decoded, ":function:");
@@ -163,7 +142,7 @@ static bool valid_function_name(const char *name)
     return true;
 }
 
-static struct lambda_function *require_function(struct call *c)
+static struct lambda_function *require_function(struct lambda_call *c)
 {
     struct lambda_function *fn = lambda_find(c->svc, c->account, c->fn_name);
     if (!fn)
@@ -171,7 +150,7 @@ static struct lambda_function *require_function(struct call *c)
     return fn;
 }
 
-static struct lambda_version *require_version(struct call *c, struct lambda_function *fn)
+static struct lambda_version *require_version(struct lambda_call *c, struct lambda_function *fn)
 {
     struct lambda_version *v = lambda_resolve(fn, c->qualifier);
     if (!v)
@@ -179,7 +158,7 @@ static struct lambda_version *require_version(struct call *c, struct lambda_func
     return v;
 }
 
-static bool check_revision(struct call *c, const char *current)
+static bool check_revision(struct lambda_call *c, const char *current)
 {
     const char *given = json_str(c->json, "RevisionId");
     if (given && strcmp(given, current) != 0) {
@@ -192,7 +171,7 @@ static bool check_revision(struct call *c, const char *current)
 
 /* ---- writes: persist, then answer ---------------------------------------------- */
 
-static void answer_config(struct call *c, int status, struct lambda_function *fn, struct lambda_version *v)
+static void answer_config(struct lambda_call *c, int status, struct lambda_function *fn, struct lambda_version *v)
 {
     struct strbuf sb;
     strbuf_init(&sb);
@@ -207,7 +186,7 @@ static void answer_config(struct call *c, int status, struct lambda_function *fn
  * (a version of c->fn), an empty status, or `body`. */
 static void persisted_config(void *arg, bool ok)
 {
-    struct call *c = arg;
+    struct lambda_call *c = arg;
     if (!ok) {
         store_failed(c);
         return;
@@ -226,14 +205,14 @@ static void persisted_config(void *arg, bool ok)
 
 static void persisted_empty(void *arg, bool ok)
 {
-    struct call *c = arg;
+    struct lambda_call *c = arg;
     if (!ok)
         store_failed(c);
     else
         send_empty(c, c->status);
 }
 
-static void persist_then(struct call *c, struct lambda_function *fn, const char *name,
+static void persist_then(struct lambda_call *c, struct lambda_function *fn, const char *name,
                          void (*done)(void *arg, bool ok))
 {
     snprintf(c->name_copy, sizeof(c->name_copy), "%s", name);
@@ -288,7 +267,7 @@ static int replace_str(char **field, const char *value)
 
 /* Applies the configuration fields of c->json to v; answers and returns
  * false on invalid input. */
-static bool apply_config_fields(struct call *c, struct lambda_version *v)
+static bool apply_config_fields(struct lambda_call *c, struct lambda_version *v)
 {
     const struct json_value *j = c->json;
     const char *s;
@@ -455,7 +434,7 @@ static int decode_base64(const char *in, unsigned char **out, int64_t *len)
 
 /* The zip named by a Code object (or UpdateFunctionCode's body) as pieces
  * for the code worker; answers and returns -1 on bad input. */
-static int code_pieces(struct call *c, const struct json_value *code, struct lambda_code_piece **out, size_t *n)
+static int code_pieces(struct lambda_call *c, const struct json_value *code, struct lambda_code_piece **out, size_t *n)
 {
     const char *zip = json_str(code, "ZipFile");
     const char *bucket = json_str(code, "S3Bucket");
@@ -574,7 +553,7 @@ static void set_code(struct lambda_version *v, const struct lambda_code_result *
     v->last_modified_ms = clock_now_ms();
 }
 
-static void code_failed(struct call *c, const struct lambda_code_result *r)
+static void code_failed(struct lambda_call *c, const struct lambda_code_result *r)
 {
     if (r->err == LAMBDA_CODE_IO)
         send_error(c, 500, "ServiceException", "%s", lambda_code_error_message(r->err));
@@ -586,7 +565,7 @@ static void code_failed(struct call *c, const struct lambda_code_result *r)
 
 static void create_code_done(void *arg, const struct lambda_code_result *r)
 {
-    struct call *c = arg;
+    struct lambda_call *c = arg;
     struct lambda_version *v = c->pending_version;
     c->pending_version = NULL;
     if (r->err) {
@@ -626,7 +605,7 @@ static void create_code_done(void *arg, const struct lambda_code_result *r)
     persist_then(c, fn, fn->name, persisted_config);
 }
 
-static void op_create_function(struct call *c)
+void lambda_create_function(struct lambda_call *c)
 {
     const struct json_value *j = c->json;
     const char *name = json_str(j, "FunctionName");
@@ -690,7 +669,7 @@ static void op_create_function(struct call *c)
 
 static void update_code_done(void *arg, const struct lambda_code_result *r)
 {
-    struct call *c = arg;
+    struct lambda_call *c = arg;
     if (r->err) {
         code_failed(c, r);
         return;
@@ -716,7 +695,7 @@ static void update_code_done(void *arg, const struct lambda_code_result *r)
     persist_then(c, fn, fn->name, persisted_config);
 }
 
-static void op_update_function_code(struct call *c)
+void lambda_update_function_code(struct lambda_call *c)
 {
     struct lambda_function *fn = require_function(c);
     if (!fn || !check_revision(c, fn->versions[0]->revision_id))
@@ -735,7 +714,7 @@ static void op_update_function_code(struct call *c)
         send_error(c, 503, "ServiceException", "The service is unavailable.");
 }
 
-static void op_update_function_configuration(struct call *c)
+void lambda_update_function_configuration(struct lambda_call *c)
 {
     struct lambda_function *fn = require_function(c);
     if (!fn || !check_revision(c, fn->versions[0]->revision_id))
@@ -771,7 +750,7 @@ static void write_tags(struct json_writer *w, const char *key, const struct lamb
     jw_object_close(w);
 }
 
-static void op_get_function(struct call *c, bool config_only)
+static void answer_function(struct lambda_call *c, bool config_only)
 {
     struct lambda_function *fn = require_function(c);
     struct lambda_version *v = fn ? require_version(c, fn) : NULL;
@@ -806,13 +785,23 @@ static void op_get_function(struct call *c, bool config_only)
     strbuf_free(&sb);
 }
 
+void lambda_get_function(struct lambda_call *c)
+{
+    answer_function(c, false);
+}
+
+void lambda_get_function_configuration(struct lambda_call *c)
+{
+    answer_function(c, true);
+}
+
 static int compare_names(const void *a, const void *b)
 {
     const struct lambda_function *const *fa = a, *const *fb = b;
     return strcmp((*fa)->name, (*fb)->name);
 }
 
-static int max_items(struct call *c, int dflt, int cap)
+static int max_items(struct lambda_call *c, int dflt, int cap)
 {
     char *s = request_param(c->req, "MaxItems");
     int n = dflt;
@@ -828,7 +817,7 @@ static int max_items(struct call *c, int dflt, int cap)
     return n;
 }
 
-static void op_list_functions(struct call *c)
+void lambda_list_functions(struct lambda_call *c)
 {
     int limit = max_items(c, 50, 10000);
     if (limit < 0)
@@ -881,7 +870,7 @@ static void op_list_functions(struct call *c)
     free(all);
 }
 
-static void op_list_versions(struct call *c)
+void lambda_list_versions_by_function(struct lambda_call *c)
 {
     struct lambda_function *fn = require_function(c);
     int limit = fn ? max_items(c, 50, 10000) : -1;
@@ -923,7 +912,7 @@ static void unlink_function(struct lambda_service *svc, struct lambda_function *
     }
 }
 
-static void op_delete_function(struct call *c)
+void lambda_delete_function(struct lambda_call *c)
 {
     struct lambda_function *fn = require_function(c);
     if (!fn)
@@ -963,7 +952,7 @@ static void op_delete_function(struct call *c)
     persist_then(c, NULL, c->name_copy, persisted_empty);
 }
 
-static void op_publish_version(struct call *c)
+void lambda_publish_version(struct lambda_call *c)
 {
     struct lambda_function *fn = require_function(c);
     if (!fn || !check_revision(c, fn->versions[0]->revision_id))
@@ -987,7 +976,7 @@ static void op_publish_version(struct call *c)
 
 static void invoke_done(void *arg, const struct lambda_result *r)
 {
-    struct call *c = arg;
+    struct lambda_call *c = arg;
     struct http_req *req = c->req;
     http_resp_header(req, "x-amzn-RequestId", c->invoke_rid);
     http_resp_header(req, "X-Amz-Executed-Version", c->name_copy);
@@ -1006,7 +995,7 @@ static void invoke_done(void *arg, const struct lambda_result *r)
 
 static void event_accepted(void *arg, bool ok)
 {
-    struct call *c = arg;
+    struct lambda_call *c = arg;
     if (!ok) {
         store_failed(c);
         return;
@@ -1015,7 +1004,7 @@ static void event_accepted(void *arg, bool ok)
     http_resp_send(c->req, 202, NULL, NULL, 0);
 }
 
-static void op_invoke(struct call *c)
+void lambda_invoke(struct lambda_call *c)
 {
     const char *type = http_req_header(c->req, "x-amz-invocation-type");
     const char *log_type = http_req_header(c->req, "x-amz-log-type");
@@ -1097,7 +1086,7 @@ static void op_invoke(struct call *c)
 /* AddPermission answers {"Statement": "<json>"} once durable. */
 static void permission_added(void *arg, bool ok)
 {
-    struct call *c = arg;
+    struct lambda_call *c = arg;
     if (!ok) {
         store_failed(c);
         return;
@@ -1114,7 +1103,7 @@ static void permission_added(void *arg, bool ok)
     strbuf_free(&sb);
 }
 
-static void op_add_permission(struct call *c)
+void lambda_add_permission(struct lambda_call *c)
 {
     struct lambda_function *fn = require_function(c);
     if (!fn)
@@ -1197,7 +1186,7 @@ static void op_add_permission(struct call *c)
     persist_then(c, fn, fn->name, permission_added);
 }
 
-static void op_get_policy(struct call *c)
+void lambda_get_policy(struct lambda_call *c)
 {
     struct lambda_function *fn = require_function(c);
     if (!fn)
@@ -1228,8 +1217,9 @@ static void op_get_policy(struct call *c)
     strbuf_free(&policy);
 }
 
-static void op_remove_permission(struct call *c, const char *sid)
+void lambda_remove_permission(struct lambda_call *c)
 {
+    const char *sid = lambda_route_param(&c->route, "StatementId");
     struct lambda_function *fn = require_function(c);
     if (!fn)
         return;
@@ -1258,7 +1248,7 @@ static void op_remove_permission(struct call *c, const char *sid)
 
 /* ---- aliases ----------------------------------------------------------------------- */
 
-static void write_alias(struct call *c, struct json_writer *w, struct lambda_function *fn,
+static void write_alias(struct lambda_call *c, struct json_writer *w, struct lambda_function *fn,
                         const struct lambda_alias *a)
 {
     char arn[600];
@@ -1274,7 +1264,7 @@ static void write_alias(struct call *c, struct json_writer *w, struct lambda_fun
 
 static void alias_saved(void *arg, bool ok)
 {
-    struct call *c = arg;
+    struct lambda_call *c = arg;
     if (!ok) {
         store_failed(c);
         return;
@@ -1304,7 +1294,7 @@ static bool version_exists(struct lambda_function *fn, const char *version)
     return false;
 }
 
-static void op_create_alias(struct call *c)
+void lambda_create_alias(struct lambda_call *c)
 {
     struct lambda_function *fn = require_function(c);
     if (!fn)
@@ -1351,50 +1341,69 @@ static void op_create_alias(struct call *c)
     persist_then(c, fn, fn->name, alias_saved);
 }
 
-static void op_alias(struct call *c, const char *alias_name)
+/* The alias the path names, which becomes c->qualifier (alias_saved reads
+ * it); NULL (answered) when the function or the alias does not exist. */
+static struct lambda_alias *path_alias(struct lambda_call *c, struct lambda_function **fn)
 {
-    struct lambda_function *fn = require_function(c);
-    if (!fn)
-        return;
-    struct lambda_alias *a = lambda_find_alias(fn, alias_name);
-    const char *m = c->req->method;
+    const char *alias_name = lambda_route_param(&c->route, "Name");
+    *fn = require_function(c);
+    if (!*fn)
+        return NULL;
+    struct lambda_alias *a = lambda_find_alias(*fn, alias_name);
     if (!a) {
-        if (strcmp(m, "DELETE") == 0) {
-            send_empty(c, 204);
-            return;
-        }
         char arn[600];
-        lambda_function_arn(c->svc, fn, alias_name, arn, sizeof(arn));
+        lambda_function_arn(c->svc, *fn, alias_name, arn, sizeof(arn));
         send_error(c, 404, "ResourceNotFoundException", "Cannot find alias arn: %s", arn);
-        return;
+        return NULL;
     }
     free(c->qualifier);
     if (!(c->qualifier = strdup(alias_name))) {
         send_error(c, 500, "ServiceException", "out of memory");
+        return NULL;
+    }
+    return a;
+}
+
+void lambda_get_alias(struct lambda_call *c)
+{
+    struct lambda_function *fn;
+    struct lambda_alias *a = path_alias(c, &fn);
+    if (!a)
+        return;
+    struct strbuf sb;
+    strbuf_init(&sb);
+    struct json_writer w;
+    jw_init(&w, &sb);
+    write_alias(c, &w, fn, a);
+    send_json(c, 200, &sb);
+    strbuf_free(&sb);
+}
+
+void lambda_delete_alias(struct lambda_call *c)
+{
+    struct lambda_function *fn = require_function(c);
+    if (!fn)
+        return;
+    struct lambda_alias *a = lambda_find_alias(fn, lambda_route_param(&c->route, "Name"));
+    if (!a) {
+        send_empty(c, 204);
         return;
     }
-    if (strcmp(m, "GET") == 0) {
-        struct strbuf sb;
-        strbuf_init(&sb);
-        struct json_writer w;
-        jw_init(&w, &sb);
-        write_alias(c, &w, fn, a);
-        send_json(c, 200, &sb);
-        strbuf_free(&sb);
-        return;
-    }
-    if (strcmp(m, "DELETE") == 0) {
-        free(a->name);
-        free(a->version);
-        free(a->description);
-        size_t i = (size_t)(a - fn->aliases);
-        memmove(a, a + 1, (fn->n_aliases - i - 1) * sizeof(*a));
-        fn->n_aliases--;
-        c->status = 204;
-        persist_then(c, fn, fn->name, persisted_empty);
-        return;
-    }
-    if (!check_revision(c, a->revision_id))
+    free(a->name);
+    free(a->version);
+    free(a->description);
+    size_t i = (size_t)(a - fn->aliases);
+    memmove(a, a + 1, (fn->n_aliases - i - 1) * sizeof(*a));
+    fn->n_aliases--;
+    c->status = 204;
+    persist_then(c, fn, fn->name, persisted_empty);
+}
+
+void lambda_update_alias(struct lambda_call *c)
+{
+    struct lambda_function *fn;
+    struct lambda_alias *a = path_alias(c, &fn);
+    if (!a || !check_revision(c, a->revision_id))
         return;
     const char *version = json_str(c->json, "FunctionVersion"), *desc = json_str(c->json, "Description");
     if (version && !version_exists(fn, version)) {
@@ -1410,7 +1419,7 @@ static void op_alias(struct call *c, const char *alias_name)
     persist_then(c, fn, fn->name, alias_saved);
 }
 
-static void op_list_aliases(struct call *c)
+void lambda_list_aliases(struct lambda_call *c)
 {
     struct lambda_function *fn = require_function(c);
     if (!fn)
@@ -1434,55 +1443,68 @@ static void op_list_aliases(struct call *c)
 
 /* ---- tags, concurrency, event invoke config, account ----------------------------- */
 
-static void op_tags(struct call *c, const char *arn_encoded)
+/* The function a tags request's ARN names; NULL when answered, or handed
+ * to esm.c because the ARN is an event source mapping's. */
+static struct lambda_function *tagged_function(struct lambda_call *c)
 {
-    char *arn = percent_decode(arn_encoded, strlen(arn_encoded), 0, NULL);
-    if (arn && strstr(arn, ":event-source-mapping:")) {
-        lambda_esm_tags(c->svc->esm, c->req, c->account, arn, c->json);
-        free(arn);
-        return;
+    const char *arn = lambda_route_param(&c->route, "Resource");
+    if (strstr(arn, ":event-source-mapping:")) {
+        lambda_esm_tags(c, arn);
+        return NULL;
     }
-    if (!arn || split_function_name(c, arn) < 0) {
-        free(arn);
+    if (split_function_name(c, arn) < 0) {
+        send_error(c, 500, "ServiceException", "out of memory");
+        return NULL;
+    }
+    return require_function(c);
+}
+
+void lambda_list_tags(struct lambda_call *c)
+{
+    struct lambda_function *fn = tagged_function(c);
+    if (!fn)
+        return;
+    struct strbuf sb;
+    strbuf_init(&sb);
+    struct json_writer w;
+    jw_init(&w, &sb);
+    jw_object_open(&w, NULL);
+    write_tags(&w, "Tags", fn);
+    jw_object_close(&w);
+    send_json(c, 200, &sb);
+    strbuf_free(&sb);
+}
+
+void lambda_tag_resource(struct lambda_call *c)
+{
+    struct lambda_function *fn = tagged_function(c);
+    if (!fn)
+        return;
+    struct lambda_kv *add = NULL;
+    size_t n = 0;
+    if (parse_tags(json_get(c->json, "Tags"), &add, &n) < 0 || merge_tags(fn, add, n) < 0) {
+        lambda_kvs_free(add, n);
         send_error(c, 500, "ServiceException", "out of memory");
         return;
     }
-    free(arn);
-    struct lambda_function *fn = require_function(c);
+    lambda_kvs_free(add, n);
+    c->status = 204;
+    persist_then(c, fn, fn->name, persisted_empty);
+}
+
+void lambda_untag_resource(struct lambda_call *c)
+{
+    struct lambda_function *fn = tagged_function(c);
     if (!fn)
         return;
-    const char *m = c->req->method;
-    if (strcmp(m, "GET") == 0) {
-        struct strbuf sb;
-        strbuf_init(&sb);
-        struct json_writer w;
-        jw_init(&w, &sb);
-        jw_object_open(&w, NULL);
-        write_tags(&w, "Tags", fn);
-        jw_object_close(&w);
-        send_json(c, 200, &sb);
-        strbuf_free(&sb);
-        return;
-    }
-    if (strcmp(m, "POST") == 0) {
-        struct lambda_kv *add = NULL;
-        size_t n = 0;
-        if (parse_tags(json_get(c->json, "Tags"), &add, &n) < 0 || merge_tags(fn, add, n) < 0) {
-            lambda_kvs_free(add, n);
-            send_error(c, 500, "ServiceException", "out of memory");
-            return;
-        }
-        lambda_kvs_free(add, n);
-    } else {
-        lambda_kvs_remove_named(fn->tags, &fn->n_tags, c->req->query, "tagKeys");
-    }
+    lambda_kvs_remove_named(fn->tags, &fn->n_tags, c->req->query, "tagKeys");
     c->status = 204;
     persist_then(c, fn, fn->name, persisted_empty);
 }
 
 static void concurrency_saved(void *arg, bool ok)
 {
-    struct call *c = arg;
+    struct lambda_call *c = arg;
     if (!ok) {
         store_failed(c);
         return;
@@ -1494,29 +1516,36 @@ static void concurrency_saved(void *arg, bool ok)
     strbuf_free(&sb);
 }
 
-static void op_concurrency(struct call *c)
+void lambda_get_function_concurrency(struct lambda_call *c)
 {
     struct lambda_function *fn = require_function(c);
     if (!fn)
         return;
-    const char *m = c->req->method;
-    if (strcmp(m, "GET") == 0) {
-        struct strbuf sb;
-        strbuf_init(&sb);
-        if (fn->reserved_concurrency >= 0)
-            strbuf_printf(&sb, "{\"ReservedConcurrentExecutions\":%d}", fn->reserved_concurrency);
-        else
-            strbuf_puts(&sb, "{}");
-        send_json(c, 200, &sb);
-        strbuf_free(&sb);
+    struct strbuf sb;
+    strbuf_init(&sb);
+    if (fn->reserved_concurrency >= 0)
+        strbuf_printf(&sb, "{\"ReservedConcurrentExecutions\":%d}", fn->reserved_concurrency);
+    else
+        strbuf_puts(&sb, "{}");
+    send_json(c, 200, &sb);
+    strbuf_free(&sb);
+}
+
+void lambda_delete_function_concurrency(struct lambda_call *c)
+{
+    struct lambda_function *fn = require_function(c);
+    if (!fn)
         return;
-    }
-    if (strcmp(m, "DELETE") == 0) {
-        fn->reserved_concurrency = -1;
-        c->status = 204;
-        persist_then(c, fn, fn->name, persisted_empty);
+    fn->reserved_concurrency = -1;
+    c->status = 204;
+    persist_then(c, fn, fn->name, persisted_empty);
+}
+
+void lambda_put_function_concurrency(struct lambda_call *c)
+{
+    struct lambda_function *fn = require_function(c);
+    if (!fn)
         return;
-    }
     int64_t n = -1;
     if (json_int(c->json, "ReservedConcurrentExecutions", &n) != 1 || n < 0 || n > 1000) {
         invalid(c, "%sSpecified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [0].", "");
@@ -1527,7 +1556,7 @@ static void op_concurrency(struct call *c)
     persist_then(c, fn, fn->name, concurrency_saved);
 }
 
-static void write_eic(struct call *c, struct lambda_function *fn, struct strbuf *sb)
+static void write_eic(struct lambda_call *c, struct lambda_function *fn, struct strbuf *sb)
 {
     char arn[600];
     lambda_function_arn(c->svc, fn, "$LATEST", arn, sizeof(arn));
@@ -1555,7 +1584,7 @@ static void write_eic(struct call *c, struct lambda_function *fn, struct strbuf 
 
 static void eic_saved(void *arg, bool ok)
 {
-    struct call *c = arg;
+    struct lambda_call *c = arg;
     if (!ok) {
         store_failed(c);
         return;
@@ -1578,7 +1607,7 @@ static bool destination_valid(const char *d)
 }
 
 /* Reads one destination of DestinationConfig: 1 set, 0 absent, -1 bad. */
-static int read_destination(struct call *c, const char *which, char **field)
+static int read_destination(struct lambda_call *c, const char *which, char **field)
 {
     const struct json_value *dc = json_get(c->json, "DestinationConfig");
     const struct json_value *d = json_get(dc, which);
@@ -1594,40 +1623,48 @@ static int read_destination(struct call *c, const char *which, char **field)
     return 1;
 }
 
-static void op_event_invoke_config(struct call *c)
+/* The function whose event invoke config the request is about, when it
+ * has one; NULL (answered) otherwise. */
+static struct lambda_function *function_with_eic(struct lambda_call *c)
 {
     struct lambda_function *fn = require_function(c);
+    if (fn && !fn->eic) {
+        char arn[600];
+        lambda_function_arn(c->svc, fn, "$LATEST", arn, sizeof(arn));
+        send_error(c, 404, "ResourceNotFoundException", "The function %s doesn't have an EventInvokeConfig", arn);
+        return NULL;
+    }
+    return fn;
+}
+
+void lambda_get_function_event_invoke_config(struct lambda_call *c)
+{
+    struct lambda_function *fn = function_with_eic(c);
     if (!fn)
         return;
-    const char *m = c->req->method;
-    char arn[600];
-    lambda_function_arn(c->svc, fn, "$LATEST", arn, sizeof(arn));
-    if (strcmp(m, "GET") == 0 || strcmp(m, "DELETE") == 0) {
-        if (!fn->eic) {
-            send_error(c, 404, "ResourceNotFoundException", "The function %s doesn't have an EventInvokeConfig", arn);
-            return;
-        }
-        if (strcmp(m, "GET") == 0) {
-            struct strbuf sb;
-            strbuf_init(&sb);
-            write_eic(c, fn, &sb);
-            send_json(c, 200, &sb);
-            strbuf_free(&sb);
-            return;
-        }
-        free(fn->eic->on_success);
-        free(fn->eic->on_failure);
-        free(fn->eic);
-        fn->eic = NULL;
-        c->status = 204;
-        persist_then(c, fn, fn->name, persisted_empty);
+    struct strbuf sb;
+    strbuf_init(&sb);
+    write_eic(c, fn, &sb);
+    send_json(c, 200, &sb);
+    strbuf_free(&sb);
+}
+
+void lambda_delete_function_event_invoke_config(struct lambda_call *c)
+{
+    struct lambda_function *fn = function_with_eic(c);
+    if (!fn)
         return;
-    }
-    bool replace = strcmp(m, "PUT") == 0;
-    if (!replace && !fn->eic) {
-        send_error(c, 404, "ResourceNotFoundException", "The function %s doesn't have an EventInvokeConfig", arn);
-        return;
-    }
+    free(fn->eic->on_success);
+    free(fn->eic->on_failure);
+    free(fn->eic);
+    fn->eic = NULL;
+    c->status = 204;
+    persist_then(c, fn, fn->name, persisted_empty);
+}
+
+/* Put (replace) or Update (change what the request names) of the config. */
+static void save_eic(struct lambda_call *c, struct lambda_function *fn, bool replace)
+{
     int64_t retries = -1, age = -1;
     int rr = json_int(c->json, "MaximumRetryAttempts", &retries);
     int ra = json_int(c->json, "MaximumEventAgeInSeconds", &age);
@@ -1670,7 +1707,21 @@ static void op_event_invoke_config(struct call *c)
     persist_then(c, fn, fn->name, eic_saved);
 }
 
-static void op_account_settings(struct call *c)
+void lambda_put_function_event_invoke_config(struct lambda_call *c)
+{
+    struct lambda_function *fn = require_function(c);
+    if (fn)
+        save_eic(c, fn, true);
+}
+
+void lambda_update_function_event_invoke_config(struct lambda_call *c)
+{
+    struct lambda_function *fn = function_with_eic(c);
+    if (fn)
+        save_eic(c, fn, false);
+}
+
+void lambda_get_account_settings(struct lambda_call *c)
 {
     int64_t total = 0, count = 0, reserved = 0;
     for (struct lambda_function *f = c->svc->functions; f; f = f->next) {
@@ -1694,7 +1745,7 @@ static void op_account_settings(struct call *c)
     strbuf_free(&sb);
 }
 
-static void op_code_signing(struct call *c)
+void lambda_get_function_code_signing_config(struct lambda_call *c)
 {
     struct lambda_function *fn = require_function(c);
     if (!fn)
@@ -1711,27 +1762,19 @@ static void op_code_signing(struct call *c)
     strbuf_free(&sb);
 }
 
-/* ---- routing ----------------------------------------------------------------------- */
+/* ---- intake ------------------------------------------------------------------------ */
 
-static void not_implemented(struct call *c)
-{
-    send_error(c, 501, "NotImplementedException", "%s %s is not implemented by cloudless.",
-               c->req->method, c->req->path);
-}
+#define LAMBDA_HANDLER(name, method, path, family, action, handler) handler,
+static void (*const handlers[])(struct lambda_call *) = {LAMBDA_OPERATIONS(LAMBDA_HANDLER)};
+#define LAMBDA_OP(name, method, path, family, action, handler) {#name, #family, action},
+static const struct service_op ops[] = {LAMBDA_OPERATIONS(LAMBDA_OP)};
+#define N_OPS (sizeof(ops) / sizeof(ops[0]))
 
-/* /<date>/functions/<name>[/<sub>]: sets fn_name, qualifier and sub. */
-static int parse_function_path(struct call *c, const char *rest)
+/* The function the path names (FunctionName: name, name:qualifier or an
+ * ARN) and its qualifier, which ?Qualifier= overrides. */
+static int set_function(struct lambda_call *c, const char *function)
 {
-    const char *slash = strchr(rest, '/');
-    size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
-    char *decoded = percent_decode(rest, len, 0, NULL);
-    if (!decoded)
-        return -1;
-    int rc = split_function_name(c, decoded);
-    free(decoded);
-    if (rc < 0)
-        return -1;
-    if (!(c->sub = strdup(slash ? slash + 1 : "")))
+    if (split_function_name(c, function) < 0)
         return -1;
     char *q = request_param(c->req, "Qualifier");
     if (q && *q) {
@@ -1743,111 +1786,7 @@ static int parse_function_path(struct call *c, const char *rest)
     return 0;
 }
 
-static bool is(const struct call *c, const char *method, const char *sub)
-{
-    return strcmp(c->req->method, method) == 0 && strcmp(c->sub, sub) == 0;
-}
-
-static void route_function(struct call *c)
-{
-    if (is(c, "GET", ""))
-        op_get_function(c, false);
-    else if (is(c, "DELETE", ""))
-        op_delete_function(c);
-    else if (is(c, "GET", "configuration"))
-        op_get_function(c, true);
-    else if (is(c, "PUT", "configuration"))
-        op_update_function_configuration(c);
-    else if (is(c, "PUT", "code"))
-        op_update_function_code(c);
-    else if (is(c, "POST", "invocations"))
-        op_invoke(c);
-    else if (is(c, "POST", "policy"))
-        op_add_permission(c);
-    else if (is(c, "GET", "policy"))
-        op_get_policy(c);
-    else if (strcmp(c->req->method, "DELETE") == 0 && strncmp(c->sub, "policy/", 7) == 0) {
-        char *sid = percent_decode(c->sub + 7, strlen(c->sub + 7), 0, NULL);
-        if (sid)
-            op_remove_permission(c, sid);
-        else
-            send_error(c, 500, "ServiceException", "out of memory");
-        free(sid);
-    } else if (is(c, "POST", "versions"))
-        op_publish_version(c);
-    else if (is(c, "GET", "versions"))
-        op_list_versions(c);
-    else if (is(c, "POST", "aliases"))
-        op_create_alias(c);
-    else if (is(c, "GET", "aliases"))
-        op_list_aliases(c);
-    else if (strncmp(c->sub, "aliases/", 8) == 0 && c->sub[8]) {
-        char *name = percent_decode(c->sub + 8, strlen(c->sub + 8), 0, NULL);
-        if (name)
-            op_alias(c, name);
-        else
-            send_error(c, 500, "ServiceException", "out of memory");
-        free(name);
-    } else
-        not_implemented(c);
-}
-
-static void route(struct call *c)
-{
-    const char *path = c->req->path;
-    const char *m = c->req->method;
-    static const char fns[] = "/2015-03-31/functions";
-    if (strcmp(path, fns) == 0 || strcmp(path, "/2015-03-31/functions/") == 0) {
-        if (strcmp(m, "GET") == 0)
-            op_list_functions(c);
-        else if (strcmp(m, "POST") == 0)
-            op_create_function(c);
-        else
-            not_implemented(c);
-        return;
-    }
-    if (strcmp(path, "/2016-08-19/account-settings") == 0 || strcmp(path, "/2016-08-19/account-settings/") == 0) {
-        op_account_settings(c);
-        return;
-    }
-    if (strncmp(path, "/2017-03-31/tags/", 17) == 0) {
-        op_tags(c, path + 17);
-        return;
-    }
-    static const char *const dated[] = {"/2015-03-31/functions/", "/2017-10-31/functions/",
-                                        "/2019-09-30/functions/", "/2019-09-25/functions/",
-                                        "/2020-06-30/functions/"};
-    for (size_t i = 0; i < sizeof(dated) / sizeof(dated[0]); i++) {
-        size_t n = strlen(dated[i]);
-        if (strncmp(path, dated[i], n) != 0)
-            continue;
-        if (parse_function_path(c, path + n) < 0) {
-            send_error(c, 500, "ServiceException", "out of memory");
-            return;
-        }
-        if (i == 0)
-            route_function(c);
-        else if ((i == 1 || i == 2) && strcmp(c->sub, "concurrency") == 0)
-            op_concurrency(c);
-        else if (i == 3 && strcmp(c->sub, "event-invoke-config") == 0)
-            op_event_invoke_config(c);
-        else if (i == 4 && is(c, "GET", "code-signing-config"))
-            op_code_signing(c);
-        else
-            not_implemented(c);
-        return;
-    }
-    static const char esm[] = "/2015-03-31/event-source-mappings";
-    if (strncmp(path, esm, sizeof(esm) - 1) == 0 && (!path[sizeof(esm) - 1] || path[sizeof(esm) - 1] == '/')) {
-        lambda_esm_request(c->svc->esm, c->req, c->account, c->json);
-        return;
-    }
-    not_implemented(c);
-}
-
-/* ---- intake ------------------------------------------------------------------------ */
-
-static bool authenticate(struct call *c)
+static bool authenticate(struct lambda_call *c)
 {
     const char *type, *message;
     if (auth_check_json(c->svc->srv, c->req, &c->body, c->account, &type, &message))
@@ -1858,20 +1797,20 @@ static bool authenticate(struct call *c)
 
 static void call_cleanup(struct http_req *req)
 {
-    struct call *c = req->handler;
+    struct lambda_call *c = req->handler;
     if (!c)
         return;
     strbuf_free(&c->body);
     json_free(c->json);
+    lambda_route_free(&c->route);
     free(c->fn_name);
     free(c->qualifier);
-    free(c->sub);
     free(c);
 }
 
 static int body_sink(struct http_req *req, const void *data, size_t len)
 {
-    struct call *c = req->handler;
+    struct lambda_call *c = req->handler;
     if (c->body.len + len > c->limit) {
         c->too_large = true;
         return 0;
@@ -1880,18 +1819,23 @@ static int body_sink(struct http_req *req, const void *data, size_t len)
     return 0;
 }
 
+static bool is_invoke(const struct lambda_call *c)
+{
+    return handlers[c->route.op] == lambda_invoke;
+}
+
 static void body_done(struct http_req *req)
 {
-    struct call *c = req->handler;
+    struct lambda_call *c = req->handler;
     /* Oversized bodies are refused before the signature (whose payload
      * hash covers bytes that were not kept), as AWS's front end does. */
     if (c->too_large) {
-        if (strcmp(c->too_large_op, "Invoke") == 0)
+        if (is_invoke(c))
             send_error(c, 413, "RequestTooLargeException",
                        "Request must be smaller than %d bytes for the InvokeFunction operation", LAMBDA_SYNC_PAYLOAD_MAX);
         else
             send_error(c, 413, "RequestEntityTooLargeException", "Request must be smaller than %zu bytes for the %s operation",
-                       c->limit, c->too_large_op);
+                       c->limit, c->route.name);
         return;
     }
     if (!authenticate(c))
@@ -1900,15 +1844,19 @@ static void body_done(struct http_req *req)
         send_error(c, 500, "ServiceException", "out of memory");
         return;
     }
-    bool invoke = strstr(req->path, "/invocations") != NULL;
-    if (!invoke && c->body.len) {
+    if (!is_invoke(c) && c->body.len) {
         c->json = json_parse(c->body.data, c->body.len, NULL);
         if (!c->json || !json_is(c->json, JSON_OBJECT)) {
             send_error(c, 400, "InvalidRequestContentException", "Could not parse request body into json.");
             return;
         }
     }
-    route(c);
+    const char *function = lambda_route_param(&c->route, "FunctionName");
+    if (function && set_function(c, function) < 0) {
+        send_error(c, 500, "ServiceException", "out of memory");
+        return;
+    }
+    handlers[c->route.op](c);
 }
 
 /* Serves the zips GetFunction's Code.Location points at. */
@@ -1943,17 +1891,16 @@ static void serve_code(struct http_req *req)
 
 static bool lambda_claims_request(const struct http_req *req)
 {
-    static const char *const prefixes[] = {
-        "/2015-03-31/functions", "/2015-03-31/event-source-mappings", "/2016-08-19/account-settings",
-        "/2017-03-31/tags/", "/2017-10-31/functions/", "/2019-09-25/functions/", "/2019-09-30/functions/",
-        "/2020-06-30/functions/", "/2021-10-31/functions/", CODE_PATH,
-    };
-    if (!req->srv->lambda)
-        return false;
-    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-        if (strncmp(req->path, prefixes[i], strlen(prefixes[i])) == 0)
-            return true;
-    return false;
+    return req->srv->lambda && (lambda_route_claims_path(req->path) ||
+                                strncmp(req->path, CODE_PATH, sizeof(CODE_PATH) - 1) == 0);
+}
+
+/* A method and path that are no Lambda operation: AWS's answer. */
+static void unknown_operation(struct http_req *req)
+{
+    log_info("lambda: no operation is %s %s", req->method, req->path);
+    req->op_name = "UnknownOperation";
+    lambda_send_error_message(req, 404, "UnknownOperationException", "Unknown operation.");
 }
 
 static void lambda_handle_request(struct http_req *req)
@@ -1962,28 +1909,40 @@ static void lambda_handle_request(struct http_req *req)
         serve_code(req);
         return;
     }
-    struct call *c = calloc(1, sizeof(*c));
+    struct lambda_route route;
+    if (lambda_route_resolve(req->method, req->path, req->query, &route) < 0) {
+        http_resp_send(req, 503, NULL, NULL, 0);
+        return;
+    }
+    if (route.kind != LAMBDA_ROUTE_SERVED) {
+        if (route.kind == LAMBDA_ROUTE_NOT_IMPLEMENTED)
+            service_not_implemented(req, SERVICE_REST_JSON, lambda_service_def.title, route.name);
+        else
+            unknown_operation(req);
+        lambda_route_free(&route);
+        return;
+    }
+    struct lambda_call *c = calloc(1, sizeof(*c));
     if (!c) {
+        lambda_route_free(&route);
         http_resp_send(req, 503, NULL, NULL, 0);
         return;
     }
     c->req = req;
     c->svc = service_of(req);
+    c->route = route;
     strbuf_init(&c->body);
     req->handler = c;
     req->cleanup = call_cleanup;
-    req->op_name = "Lambda";
-    bool post = strcmp(req->method, "POST") == 0, put = strcmp(req->method, "PUT") == 0;
-    if (post && strstr(req->path, "/invocations")) {
+    req->op_name = route.name;
+    /* Bodies are bounded per operation: Invoke's payload, a code upload's
+     * zip, 1 MB for the rest. */
+    if (is_invoke(c))
         c->limit = LAMBDA_SYNC_PAYLOAD_MAX;
-        c->too_large_op = "Invoke";
-    } else if ((post && strcmp(req->path, "/2015-03-31/functions") == 0) || (put && strstr(req->path, "/code"))) {
+    else if (handlers[route.op] == lambda_create_function || handlers[route.op] == lambda_update_function_code)
         c->limit = LAMBDA_ZIP_REQUEST_MAX;
-        c->too_large_op = post ? "CreateFunction" : "UpdateFunctionCode";
-    } else {
+    else
         c->limit = OTHER_BODY_MAX;
-        c->too_large_op = "this";
-    }
     http_req_read_body(req, body_sink, body_done);
 }
 
@@ -1991,6 +1950,8 @@ const struct service_def lambda_service_def = {
     .name = "lambda",
     .title = "AWS Lambda",
     .protocol = SERVICE_REST_JSON,
+    .ops = ops,
+    .n_ops = N_OPS,
     .claims = lambda_claims_request,
     .handle = lambda_handle_request,
 };

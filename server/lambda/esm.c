@@ -46,7 +46,6 @@
 #include "storage/core/store.h"
 #include "storage/lambda/lambda_storage.h"
 
-#define ESM_PATH "/2015-03-31/event-source-mappings"
 #define DEFAULT_BATCH 10
 #define MAX_BATCH 10000
 #define MAX_WINDOW_S 300
@@ -901,8 +900,28 @@ static struct esm_call *new_call(struct lambda_esm *esm, struct http_req *req, s
     return c;
 }
 
-static void op_create(struct lambda_esm *esm, struct http_req *req, const char *account, const struct json_value *body)
+/* The mapping the path's UUID names; NULL (answered) when there is none. */
+static struct mapping *path_mapping(struct lambda_call *call)
 {
+    struct mapping *m = find_mapping(call->svc->esm, call->account, lambda_route_param(&call->route, "UUID"));
+    if (!m)
+        not_found(call->req);
+    return m;
+}
+
+void lambda_get_event_source_mapping(struct lambda_call *call)
+{
+    struct mapping *m = path_mapping(call);
+    if (m)
+        answer_mapping(call->svc->esm, call->req, 200, m);
+}
+
+void lambda_create_event_source_mapping(struct lambda_call *call)
+{
+    struct lambda_esm *esm = call->svc->esm;
+    struct http_req *req = call->req;
+    const char *account = call->account;
+    const struct json_value *body = call->json;
     const char *function = json_str(body, "FunctionName"), *source = json_str(body, "EventSourceArn");
     if (!function) {
         fail(req, 400, "InvalidParameterValueException", "FunctionName is required.");
@@ -974,8 +993,14 @@ static void op_create(struct lambda_esm *esm, struct http_req *req, const char *
     }
 }
 
-static void op_update(struct lambda_esm *esm, struct http_req *req, struct mapping *m, const struct json_value *body)
+void lambda_update_event_source_mapping(struct lambda_call *call)
 {
+    struct lambda_esm *esm = call->svc->esm;
+    struct http_req *req = call->req;
+    const struct json_value *body = call->json;
+    struct mapping *m = path_mapping(call);
+    if (!m)
+        return;
     if (m->transition) {
         fail(req, 409, "ResourceInUseException",
              "Cannot update the event source mapping because it is in use.");
@@ -1020,8 +1045,13 @@ static void op_update(struct lambda_esm *esm, struct http_req *req, struct mappi
         written(c, false);
 }
 
-static void op_delete(struct lambda_esm *esm, struct http_req *req, struct mapping *m)
+void lambda_delete_event_source_mapping(struct lambda_call *call)
 {
+    struct lambda_esm *esm = call->svc->esm;
+    struct http_req *req = call->req;
+    struct mapping *m = path_mapping(call);
+    if (!m)
+        return;
     struct esm_call *c = new_call(esm, req, m);
     if (!c)
         return;
@@ -1045,8 +1075,11 @@ static char *query_value(const struct http_req *req, const char *name)
     return NULL;
 }
 
-static void op_list(struct lambda_esm *esm, struct http_req *req, const char *account)
+void lambda_list_event_source_mappings(struct lambda_call *call)
 {
+    struct lambda_esm *esm = call->svc->esm;
+    struct http_req *req = call->req;
+    const char *account = call->account;
     char *source = query_value(req, "EventSourceArn"), *function = query_value(req, "FunctionName");
     char *marker = query_value(req, "Marker"), *max_text = query_value(req, "MaxItems");
     char *fn_name = NULL, *fn_qualifier = NULL;
@@ -1109,12 +1142,12 @@ static void tags_written(void *arg, bool ok)
     http_resp_send(req, 204, NULL, NULL, 0);
 }
 
-void lambda_esm_tags(struct lambda_esm *esm, struct http_req *req, const char *account, const char *arn,
-                     const struct json_value *body)
+void lambda_esm_tags(struct lambda_call *call, const char *arn)
 {
+    struct lambda_esm *esm = call->svc->esm;
+    struct http_req *req = call->req;
     const char *uuid = strstr(arn, ":event-source-mapping:");
-    struct mapping *m = uuid ? find_mapping(esm, account, uuid + 22) : NULL;
-    req->op_name = "EventSourceMappingTags";
+    struct mapping *m = uuid ? find_mapping(esm, call->account, uuid + 22) : NULL;
     if (!m) {
         fail(req, 404, "ResourceNotFoundException", "Event source mapping not found: %s", arn);
         return;
@@ -1135,56 +1168,15 @@ void lambda_esm_tags(struct lambda_esm *esm, struct http_req *req, const char *a
         return;
     }
     if (strcmp(req->method, "POST") == 0) {
-        if (merge_tags(m, json_get(body, "Tags")) < 0) {
+        if (merge_tags(m, json_get(call->json, "Tags")) < 0) {
             fail(req, 500, "ServiceException", "out of memory");
             return;
         }
-    } else if (strcmp(req->method, "DELETE") == 0) {
-        lambda_kvs_remove_named(m->tags, &m->n_tags, req->query, "tagKeys");
     } else {
-        fail(req, 501, "NotImplementedException", "%s %s is not implemented by cloudless.", req->method, req->path);
-        return;
+        lambda_kvs_remove_named(m->tags, &m->n_tags, req->query, "tagKeys");
     }
     if (persist(esm, m, false, tags_written, req) < 0)
         fail(req, 503, "ServiceException", "The service is unavailable.");
-}
-
-void lambda_esm_request(struct lambda_esm *esm, struct http_req *req, const char *account, const struct json_value *body)
-{
-    const char *rest = req->path + sizeof(ESM_PATH) - 1;
-    if (*rest == '/')
-        rest++;
-    const char *method = req->method;
-    req->op_name = "EventSourceMapping";
-    if (!*rest) {
-        if (strcmp(method, "GET") == 0) {
-            req->op_name = "ListEventSourceMappings";
-            op_list(esm, req, account);
-        } else if (strcmp(method, "POST") == 0) {
-            req->op_name = "CreateEventSourceMapping";
-            op_create(esm, req, account, body);
-        } else {
-            fail(req, 501, "NotImplementedException", "%s %s is not implemented by cloudless.", method, req->path);
-        }
-        return;
-    }
-    struct mapping *m = strchr(rest, '/') ? NULL : find_mapping(esm, account, rest);
-    bool get = strcmp(method, "GET") == 0, put = strcmp(method, "PUT") == 0, del = strcmp(method, "DELETE") == 0;
-    if (!get && !put && !del) {
-        fail(req, 501, "NotImplementedException", "%s %s is not implemented by cloudless.", method, req->path);
-        return;
-    }
-    req->op_name = get ? "GetEventSourceMapping" : put ? "UpdateEventSourceMapping" : "DeleteEventSourceMapping";
-    if (!m) {
-        not_found(req);
-        return;
-    }
-    if (get)
-        answer_mapping(esm, req, 200, m);
-    else if (put)
-        op_update(esm, req, m, body);
-    else
-        op_delete(esm, req, m);
 }
 
 /* ---- life cycle -------------------------------------------------------------------------- */

@@ -27,6 +27,8 @@
 #include "protocol/core/json.h"
 #include "protocol/core/percent.h"
 #include "protocol/core/uuid.h"
+#include "protocol/lambda/operations.h"
+#include "protocol/lambda/request.h"
 #include "storage/core/clock.h"
 
 struct server;
@@ -242,7 +244,32 @@ int lambda_async_accept(struct lambda_async *a, const char *account, const char 
                         const char *qualifier, const char *payload, size_t len,
                         char request_id[37], void (*done)(void *arg, bool ok), void *arg);
 
-/* ---- server/lambda/api.c: answers in the API's format ---------------------------- */
+/* ---- server/lambda/api.c: requests and answers in the API's format ---------------- */
+
+/* One request to the Lambda API, from its headers to its answer. */
+struct lambda_call {
+    struct http_req *req;
+    struct lambda_service *svc;
+    struct lambda_route route;     /* the operation, and its path's labels */
+    struct strbuf body;
+    size_t limit;                  /* the body the operation takes */
+    bool too_large;
+    char account[13];
+    const struct json_value *json; /* the body, parsed (NULL when empty, and for Invoke) */
+    char *fn_name;                 /* from the path */
+    char *qualifier;               /* from the path (name:qualifier) or ?Qualifier= */
+    /* Pending work. */
+    char name_copy[200];
+    int status;
+    bool publish;
+    struct lambda_version *pending_version;
+    bool want_tail;
+    char invoke_rid[37];
+};
+
+/* The operations' handlers, one per entry of protocol/lambda/operations.h. */
+#define LAMBDA_DECLARE_HANDLER(name, method, path, family, action, handler) void handler(struct lambda_call *c);
+LAMBDA_OPERATIONS(LAMBDA_DECLARE_HANDLER)
 
 void lambda_send_json(struct http_req *req, int status, struct strbuf *sb);
 /* x-amzn-ErrorType `type` and {"Type":"User"|"Service","message":msg}. */
@@ -255,13 +282,9 @@ struct lambda_esm *lambda_esm_new(struct lambda_service *svc, char *err, size_t 
 /* No new batches from now on (the runtime fails the running ones). */
 void lambda_esm_stop(struct lambda_esm *esm);
 void lambda_esm_free(struct lambda_esm *esm);
-/* /2015-03-31/event-source-mappings[/<UUID>], authenticated as `account`;
- * body is the parsed request body (NULL when empty). */
-void lambda_esm_request(struct lambda_esm *esm, struct http_req *req, const char *account, const struct json_value *body);
 /* ListTags / TagResource / UntagResource (GET / POST / DELETE) of the
  * mapping an event-source-mapping ARN names. */
-void lambda_esm_tags(struct lambda_esm *esm, struct http_req *req, const char *account, const char *arn,
-                     const struct json_value *body);
+void lambda_esm_tags(struct lambda_call *c, const char *arn);
 
 /* ---- server/lambda/s3_trigger.c --------------------------------------------------- */
 
