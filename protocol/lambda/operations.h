@@ -5,14 +5,18 @@
  * one per operation cloudless serves. The path is botocore's request URI
  * template: {Label} stands for one percent-encoded path segment, and a
  * "?key=value" tail is a query parameter the request must carry. The
- * family names the file the operation lives in (server/lambda/<family>.c,
- * and storage/lambda/<family>.c for its durable state); handler is the
+ * family names the file the operation lives in: server/lambda/<family>.c,
+ * and storage/lambda/<family>.c when the family keeps rows of its own
+ * (functions, esm; aliases, permissions, tags, concurrency and event
+ * invoke configs are parts of a function's document). handler is the
  * server function, void handler(struct lambda_call *).
  *
  * LAMBDA_NOT_IMPLEMENTED: X(name, method, path), the other operations of
  * AWS's Lambda API, routed so that they are answered with NotImplemented
  * (HTTP 501) naming the operation. A request that matches neither list is
- * no Lambda operation at all (protocol/lambda/request.c). */
+ * no Lambda operation at all. The first template that matches a request
+ * wins (protocol/lambda/request.c), so one with a query condition comes
+ * before the same path without it. */
 #ifndef CLOUDLESS_PROTOCOL_LAMBDA_OPERATIONS_H
 #define CLOUDLESS_PROTOCOL_LAMBDA_OPERATIONS_H
 
@@ -90,6 +94,7 @@
 
 #define LAMBDA_NOT_IMPLEMENTED(X)                                                                               \
     X(InvokeAsync, "POST", "/2014-11-13/functions/{FunctionName}/invoke-async")                                 \
+    X(GetLayerVersionByArn, "GET", "/2018-10-31/layers?find=LayerVersion")                                      \
     X(ListLayers, "GET", "/2018-10-31/layers")                                                                  \
     X(ListLayerVersions, "GET", "/2018-10-31/layers/{LayerName}/versions")                                      \
     X(PublishLayerVersion, "POST", "/2018-10-31/layers/{LayerName}/versions")                                   \
@@ -99,14 +104,13 @@
     X(AddLayerVersionPermission, "POST", "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy")      \
     X(RemoveLayerVersionPermission, "DELETE",                                                                   \
       "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy/{StatementId}")                           \
-    X(GetLayerVersionByArn, "GET", "/2018-10-31/layers?find=LayerVersion")                                      \
     X(ListFunctionEventInvokeConfigs, "GET", "/2019-09-25/functions/{FunctionName}/event-invoke-config/list")   \
+    X(ListProvisionedConcurrencyConfigs, "GET",                                                                 \
+      "/2019-09-30/functions/{FunctionName}/provisioned-concurrency?List=ALL")                                  \
     X(DeleteProvisionedConcurrencyConfig, "DELETE",                                                             \
       "/2019-09-30/functions/{FunctionName}/provisioned-concurrency")                                           \
     X(GetProvisionedConcurrencyConfig, "GET", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency")   \
     X(PutProvisionedConcurrencyConfig, "PUT", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency")   \
-    X(ListProvisionedConcurrencyConfigs, "GET",                                                                 \
-      "/2019-09-30/functions/{FunctionName}/provisioned-concurrency?List=ALL")                                  \
     X(ListCodeSigningConfigs, "GET", "/2020-04-22/code-signing-configs")                                        \
     X(CreateCodeSigningConfig, "POST", "/2020-04-22/code-signing-configs")                                      \
     X(DeleteCodeSigningConfig, "DELETE", "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}")             \

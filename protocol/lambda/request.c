@@ -1,12 +1,12 @@
 /* protocol/lambda request: routing a request to a Lambda operation by the
  * table of operations.h; see request.h.
  *
- * Every template of both lists is tried in turn. A candidate is matched
- * segment by segment without allocating: literal segments compare as
- * bytes, a {Label} takes any non-empty segment and records where it is. A
- * match whose template has a query condition returns at once; one without
- * is kept until no conditional template matched. Only then are the labels
- * of the chosen template percent-decoded. */
+ * The templates of both lists are tried in order and the first that
+ * matches wins, so a template with a query condition is listed before the
+ * same path without one (the unit tests check it). A candidate is matched
+ * segment by segment without allocating: literal segments compare byte by
+ * byte, a {Label} takes any non-empty segment and records where it is.
+ * Only the chosen template's labels are percent-decoded. */
 #include "protocol/lambda/request.h"
 
 #include <errno.h>
@@ -62,7 +62,8 @@ static int query_has(const char *query, const char *condition)
 }
 
 /* Matches path[0..len) (no trailing '/') against the template's path part,
- * recording its labels in c. */
+ * recording its labels in c. Byte by byte, so that most templates are
+ * refused at their first differing byte. */
 static bool match_path(const char *tpl, const char *path, size_t len, struct candidate *c)
 {
     const char *t = tpl, *p = path, *end = path + len;
@@ -72,25 +73,30 @@ static bool match_path(const char *tpl, const char *path, size_t len, struct can
             return false;
         t++;
         p++;
-        size_t t_len = strcspn(t, "/?");
-        const char *slash = memchr(p, '/', (size_t)(end - p));
-        size_t p_len = (size_t)((slash ? slash : end) - p);
+        const char *segment_end = p;
+        while (segment_end < end && *segment_end != '/')
+            segment_end++;
         if (*t == '{') {
-            if (p_len == 0 || c->n_labels == LAMBDA_ROUTE_PARAMS_MAX)
+            const char *close = strchr(t, '}');
+            if (!close || segment_end == p || c->n_labels == LAMBDA_ROUTE_PARAMS_MAX)
                 return false;
-            c->labels[c->n_labels++] = (struct label_span){t + 1, t_len - 2, p, p_len};
-        } else if (t_len != p_len || memcmp(t, p, p_len) != 0) {
-            return false;
+            c->labels[c->n_labels++] = (struct label_span){t + 1, (size_t)(close - t - 1), p, (size_t)(segment_end - p)};
+            t = close + 1;
+        } else {
+            while (p < segment_end && *t == *p) {
+                t++;
+                p++;
+            }
+            if (p != segment_end || (*t && *t != '/' && *t != '?'))
+                return false;
         }
-        t += t_len;
-        p += p_len;
+        p = segment_end;
     }
     return p == end;
 }
 
-/* Tries one list; 1 when a conditional template matched (in *found), 0
- * otherwise (an unconditional match, if any, in *found when it is still
- * empty), -1 when out of memory. */
+/* The first template of the list that matches: 1 (in *found), 0 when
+ * none does, -1 when out of memory. */
 static int try_list(const struct route_template *list, size_t n, const char *method, const char *path,
                     size_t len, const char *query, struct candidate *found)
 {
@@ -99,12 +105,7 @@ static int try_list(const struct route_template *list, size_t n, const char *met
         if (strcmp(list[i].method, method) != 0 || !match_path(list[i].path, path, len, &c))
             continue;
         const char *condition = strchr(list[i].path, '?');
-        if (!condition) {
-            if (!found->tpl)
-                *found = c;
-            continue;
-        }
-        int has = query_has(query, condition + 1);
+        int has = condition ? query_has(query, condition + 1) : 1;
         if (has < 0)
             return -1;
         if (has) {

@@ -3,9 +3,10 @@
  *
  * A path template's literal segments must equal the request's, each
  * {Label} takes one non-empty segment (percent-decoded, '+' kept), and a
- * "?key=value" tail must be one of the query's parameters; a template with
- * such a tail wins over the same path without it (GetLayerVersionByArn over
- * ListLayers). One '/' ending the path is ignored, as older botocore
+ * "?key=value" tail must be one of the query's parameters. The first
+ * template that matches wins: one with such a tail is listed before the
+ * same path without it (GetLayerVersionByArn before ListLayers). One '/'
+ * ending the path is ignored, as older botocore
  * models end some request URIs with one. Pure: nothing is allocated but
  * the decoded labels. */
 #ifndef CLOUDLESS_PROTOCOL_LAMBDA_REQUEST_H
