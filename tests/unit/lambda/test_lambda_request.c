@@ -78,7 +78,7 @@ static void test_every_template_routes_to_itself(void **state)
             labels++;
         assert_int_equal(r.n_params, labels);
         for (int k = 0; k < labels; k++) {
-            char want[8];
+            char want[16];
             snprintf(want, sizeof(want), "x%d", k);
             assert_string_equal(r.params[k].value, want);
         }
