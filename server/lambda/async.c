@@ -26,7 +26,7 @@
 #include "server/core/server.h"
 #include "server/sqs/entry.h"
 #include "storage/core/store.h"
-#include "storage/core/store_internal.h"
+#include "storage/lambda/lambda_storage.h"
 
 struct async_event {
     struct async_event *next;
@@ -89,35 +89,30 @@ struct row_job {
     void *arg;
 };
 
-static int apply_row(struct store_conn *conn, void *arg)
+static int apply_row(struct store_conn *writer, void *arg)
 {
     struct row_job *j = arg;
-    static const char *const sql[] = {
-        ("INSERT INTO lambda_events(id, account, function, qualifier, request_id, payload, attempts,"
-         " created_ms, next_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
-        "UPDATE lambda_events SET attempts = ?7, next_ms = ?9 WHERE id = ?1",
-        "DELETE FROM lambda_events WHERE id = ?1",
-    };
-    sqlite3_stmt *s = db_stmt(conn, sql[j->op]);
-    int rc = -1;
-    if (!s)
-        goto out;
-    int ok = sqlite3_bind_int64(s, 1, j->id) == SQLITE_OK;
-    if (j->op == ROW_INSERT)
-        ok = ok && sqlite3_bind_text(s, 2, j->account, -1, SQLITE_STATIC) == SQLITE_OK &&
-             sqlite3_bind_text(s, 3, j->function, -1, SQLITE_STATIC) == SQLITE_OK &&
-             sqlite3_bind_text(s, 4, j->qualifier ? j->qualifier : "", -1, SQLITE_STATIC) == SQLITE_OK &&
-             sqlite3_bind_text(s, 5, j->request_id, -1, SQLITE_STATIC) == SQLITE_OK &&
-             sqlite3_bind_blob(s, 6, j->payload ? j->payload : "", (int)j->len, SQLITE_STATIC) == SQLITE_OK &&
-             sqlite3_bind_int64(s, 8, j->created_ms) == SQLITE_OK;
-    if (j->op != ROW_DELETE)
-        ok = ok && sqlite3_bind_int(s, 7, j->attempts) == SQLITE_OK &&
-             sqlite3_bind_int64(s, 9, j->next_ms) == SQLITE_OK;
-    if (ok && sqlite3_step(s) == SQLITE_DONE)
-        rc = 0;
-out:
-    sqlite3_reset(s);
-    return rc;
+    enum lambda_storage_err err;
+    if (j->op == ROW_INSERT) {
+        const struct lambda_event_row row = {
+            .id = j->id,
+            .account = j->account,
+            .function = j->function,
+            .qualifier = j->qualifier,
+            .request_id = j->request_id,
+            .payload = j->payload,
+            .len = j->len,
+            .attempts = j->attempts,
+            .created_ms = j->created_ms,
+            .next_ms = j->next_ms,
+        };
+        err = lambda_events_insert(writer, &row);
+    } else if (j->op == ROW_UPDATE) {
+        err = lambda_events_reschedule(writer, j->id, j->attempts, j->next_ms);
+    } else {
+        err = lambda_events_delete(writer, j->id);
+    }
+    return err == LAMBDA_STORAGE_OK ? 0 : -1;
 }
 
 static void row_done(void *arg, bool ok)
@@ -407,50 +402,42 @@ int lambda_async_accept(struct lambda_async *a, const char *account, const char 
 
 /* ---- life cycle ------------------------------------------------------------------- */
 
+static int load_event(void *arg, const struct lambda_event_row *row)
+{
+    struct lambda_async *a = arg;
+    struct async_event *ev = calloc(1, sizeof(*ev));
+    if (!ev)
+        return -1;
+    ev->owner = a;
+    ev->id = row->id;
+    snprintf(ev->account, sizeof(ev->account), "%s", row->account);
+    ev->function = strdup(row->function);
+    ev->qualifier = strdup(row->qualifier);
+    snprintf(ev->request_id, sizeof(ev->request_id), "%s", row->request_id);
+    ev->len = row->len;
+    ev->payload = malloc(ev->len + 1);
+    if (!ev->function || !ev->qualifier || !ev->payload) {
+        event_free_one(ev);
+        return -1;
+    }
+    if (ev->len)
+        memcpy(ev->payload, row->payload, ev->len);
+    ev->payload[ev->len] = '\0';
+    ev->attempts = row->attempts;
+    ev->created_ms = row->created_ms;
+    ev->next_ms = row->next_ms;
+    ev->durable = true;
+    if (ev->id >= a->next_id)
+        a->next_id = ev->id + 1;
+    ev->next = a->events;
+    a->events = ev;
+    return 0;
+}
+
 static int load_events(struct lambda_async *a, char *err, size_t errlen)
 {
-    sqlite3 *db = store_reader(a->svc->srv->store)->db;
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT id, account, function, qualifier, request_id, payload, attempts,"
-                               " created_ms, next_ms FROM lambda_events ORDER BY id DESC", -1, &s, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot read lambda_events: %s", sqlite3_errmsg(db));
-        return -1;
-    }
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct async_event *ev = calloc(1, sizeof(*ev));
-        if (!ev)
-            break;
-        ev->owner = a;
-        ev->id = sqlite3_column_int64(s, 0);
-        snprintf(ev->account, sizeof(ev->account), "%s", (const char *)sqlite3_column_text(s, 1));
-        ev->function = strdup((const char *)sqlite3_column_text(s, 2));
-        ev->qualifier = strdup((const char *)sqlite3_column_text(s, 3));
-        snprintf(ev->request_id, sizeof(ev->request_id), "%s", (const char *)sqlite3_column_text(s, 4));
-        ev->len = (size_t)sqlite3_column_bytes(s, 5);
-        ev->payload = malloc(ev->len + 1);
-        if (!ev->function || !ev->qualifier || !ev->payload) {
-            event_free_one(ev);
-            break;
-        }
-        if (ev->len)
-            memcpy(ev->payload, sqlite3_column_blob(s, 5), ev->len);
-        ev->payload[ev->len] = '\0';
-        ev->attempts = sqlite3_column_int(s, 6);
-        ev->created_ms = sqlite3_column_int64(s, 7);
-        ev->next_ms = sqlite3_column_int64(s, 8);
-        ev->durable = true;
-        if (ev->id >= a->next_id)
-            a->next_id = ev->id + 1;
-        ev->next = a->events;
-        a->events = ev;
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) {
-        snprintf(err, errlen, "cannot read lambda_events: %s", sqlite3_errmsg(db));
-        return -1;
-    }
-    return 0;
+    return lambda_events_load(store_reader(a->svc->srv->store), load_event, a, err, errlen) == LAMBDA_STORAGE_OK
+               ? 0 : -1;
 }
 
 struct lambda_async *lambda_async_new(struct lambda_service *svc, char *err, size_t errlen)

@@ -20,10 +20,10 @@ void lambda_service_shutdown(struct lambda_service *svc);
 /* After store_close(). Safe on NULL. */
 void lambda_service_free(struct lambda_service *svc);
 
-/* True for the Lambda REST API: paths under /2015-03-31/functions,
- * /2015-03-31/event-source-mappings, /2016-08-19/account-settings,
- * /2017-03-31/tags, /2017-10-31/functions, /2019-09-25/functions,
- * /2019-09-30/functions, /2020-06-30/functions and /2021-10-31/functions. */
+/* The Lambda REST API: it claims the paths under the roots of its operation
+ * table (/2015-03-31/functions, /2015-03-31/event-source-mappings,
+ * /2017-03-31/tags, /2018-10-31/layers, ...: protocol/lambda/operations.h),
+ * and the code downloads under /_cloudless/lambda/code/. */
 extern const struct service_def lambda_service_def;
 
 /* Invokes `function` (a name, name:qualifier or function ARN of `account`)

@@ -1,33 +1,17 @@
 /* lambda_esm: SQS event source mappings — the API (Create/Get/List/Update/
- * DeleteEventSourceMapping), their durable storage, and the pollers that
- * feed a function batches of SQS messages.
+ * DeleteEventSourceMapping, and ListTags / TagResource / UntagResource on a
+ * mapping's ARN), the mappings in memory and their durable documents. The
+ * pollers that feed functions batches from them are esm_poller.c.
  *
  * A mapping lives in memory (a list in creation order) and as a JSON
- * document in the lambda_esm table, written through the store's commit
- * thread; a change is answered once durable. Create answers State
+ * document (storage/lambda/esm.c keeps it), written through the store's
+ * commit thread; a change is answered once durable. Create answers State
  * "Creating", Update "Updating" (or "Enabling" / "Disabling") and Delete
  * "Deleting", as AWS does; the mapping settles to Enabled / Disabled (or is
- * gone) as soon as the answer is out.
- *
- * Polling never blocks the loop. The SQS service calls the arrival
- * listener when messages may have become receivable in a queue (a send, an
- * expired visibility timeout, a redrive); that schedules a pass (a zero
- * timeout event) over the enabled mappings of the queue. A pass receives,
- * while the mapping has fewer batches in flight than its concurrency
- * (ScalingConfig.MaximumConcurrency, else the function's environment
- * limit), up to BatchSize messages — ten at a time, with the queue's
- * visibility timeout, as the queue's owner — and invokes the function
- * synchronously with the SQS event AWS builds. With a batching window the
- * pass waits until BatchSize messages are visible or the window has run
- * since it first saw messages. A finished batch starts another pass.
- *
- * Results: success deletes the batch; a function error (or timeout) leaves
- * it, so the messages return after the visibility timeout and the queue's
- * RedrivePolicy moves them to the DLQ after maxReceiveCount receives. With
- * ReportBatchItemFailures only the batchItemFailures are kept; a response
- * that names an unknown or empty itemIdentifier fails the whole batch, as
- * on AWS. A function that is missing or throttled is retried after a
- * second, without receiving. */
+ * gone) as soon as the answer is out. Settings are checked as AWS checks
+ * them: the function must exist, the queue too, with a visibility timeout
+ * no shorter than the function's timeout, and one mapping per queue and
+ * function; fields only stream and Kafka sources take are refused. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,71 +19,23 @@
 #include <string.h>
 
 #include <event2/event.h>
-#include <openssl/evp.h>
 
-#include "protocol/s3/s3.h"
-#include "protocol/sqs/sqs.h"
-#include "server/lambda/lambda.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
+#include "server/lambda/esm.h"
 #include "server/sqs/entry.h"
 #include "storage/core/store.h"
-#include "storage/core/store_internal.h"
+#include "storage/lambda/lambda_storage.h"
 
-#define ESM_PATH "/2015-03-31/event-source-mappings"
 #define DEFAULT_BATCH 10
 #define MAX_BATCH 10000
 #define MAX_WINDOW_S 300
 #define MAX_CONCURRENCY_LIMIT 1000
-#define RETRY_MS 1000
-#define BATCH_PAYLOAD_SOFT_MAX (5 * 1024 * 1024)  /* stop adding messages: 6 MB is the invoke limit */
 #define LIST_DEFAULT 100
 
-struct mapping {
-    struct mapping *next;
-    char uuid[37];
-    char account[13];
-    char *function;                /* name */
-    char *qualifier;               /* NULL when unqualified */
-    char *queue_arn;
-    int batch_size;
-    int window_s;
-    bool report_failures;
-    int max_concurrency;           /* 0: not set */
-    bool enabled;
-    const char *transition;        /* "Creating", "Updating", ...: shown until the answer is out */
-    int64_t modified_ms;
-    struct lambda_kv *tags;
-    size_t n_tags;
-    /* Polling. */
-    int in_flight;
-    bool deleted;                  /* off the list; freed when in_flight reaches 0 */
-    int64_t wait_until_ms;         /* batching window or retry: no pass before (0: none) */
-};
+/* ---- mappings ----------------------------------------------------------------------- */
 
-struct lambda_esm {
-    struct lambda_service *svc;
-    struct mapping *mappings;
-    struct event *kick;            /* a pass soon (arrivals, finished batches) */
-    struct event *timer;           /* the earliest wait_until_ms */
-    bool in_pass;
-    bool stopping;
-};
-
-struct batch {
-    struct lambda_esm *esm;
-    struct mapping *m;
-    char **handles;
-    char **ids;
-    size_t n, cap;
-    struct strbuf payload;
-};
-
-static void pass(struct lambda_esm *esm);
-
-/* ---- small helpers --------------------------------------------------------------- */
-
-static void mapping_free(struct mapping *m)
+void esm_mapping_free(struct esm_mapping *m)
 {
     if (!m)
         return;
@@ -110,327 +46,15 @@ static void mapping_free(struct mapping *m)
     free(m);
 }
 
-static void kick(struct lambda_esm *esm)
-{
-    if (!esm->stopping)
-        event_active(esm->kick, EV_TIMEOUT, 0);
-}
-
-/* Past deadlines need no timer: the mapping waits for a finished batch or
- * an arrival then, which kick a pass. */
-static void arm_timer(struct lambda_esm *esm)
-{
-    int64_t now = clock_now_ms(), soonest = INT64_MAX;
-    for (struct mapping *m = esm->mappings; m; m = m->next)
-        if (m->wait_until_ms > now && m->wait_until_ms < soonest)
-            soonest = m->wait_until_ms;
-    if (soonest == INT64_MAX || esm->stopping)
-        return;
-    int64_t delay = soonest - now;
-    struct timeval tv = {(time_t)(delay / 1000), (suseconds_t)(delay % 1000) * 1000};
-    evtimer_add(esm->timer, &tv);
-}
-
-static void format_function_arn(struct lambda_esm *esm, const struct mapping *m, char *out, size_t cap)
+static void format_function_arn(struct lambda_esm *esm, const struct esm_mapping *m, char *out, size_t cap)
 {
     snprintf(out, cap, "arn:aws:lambda:%s:%s:function:%s%s%s", esm->svc->srv->cfg->region, m->account,
              m->function, m->qualifier ? ":" : "", m->qualifier ? m->qualifier : "");
 }
 
-/* ---- the SQS event ------------------------------------------------------------------ */
+/* ---- storage ------------------------------------------------------------------------ */
 
-static void write_message_attributes(struct json_writer *w, const struct sqs_msg_attrs *attrs)
-{
-    jw_object_open(w, "messageAttributes");
-    for (size_t i = 0; i < attrs->n; i++) {
-        const struct sqs_msg_attr *a = &attrs->items[i];
-        jw_object_open(w, a->name);
-        if (a->binary) {
-            char *b64 = malloc(4 * ((a->value_len + 2) / 3) + 1);
-            if (!b64) {
-                w->sb->oom = true;
-                return;
-            }
-            EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)a->value, (int)a->value_len);
-            jw_string(w, "binaryValue", b64);
-            free(b64);
-        } else {
-            jw_string(w, "stringValue", a->value);
-        }
-        jw_array_open(w, "stringListValues");
-        jw_array_close(w);
-        jw_array_open(w, "binaryListValues");
-        jw_array_close(w);
-        jw_string(w, "dataType", a->data_type);
-        jw_object_close(w);
-    }
-    jw_object_close(w);
-}
-
-static void write_record(struct json_writer *w, const struct mapping *m, const char *region,
-                         const struct sqs_received_message *msg)
-{
-    jw_object_open(w, NULL);
-    jw_string(w, "messageId", msg->message_id);
-    jw_string(w, "receiptHandle", msg->receipt_handle);
-    jw_string(w, "body", msg->body);
-    jw_object_open(w, "attributes");
-    for (size_t i = 0; i < msg->system_attrs.n; i++)
-        jw_string(w, msg->system_attrs.items[i].key, msg->system_attrs.items[i].value);
-    jw_object_close(w);
-    write_message_attributes(w, &msg->attrs);
-    jw_string(w, "md5OfBody", msg->md5_body);
-    jw_string(w, "eventSource", "aws:sqs");
-    jw_string(w, "eventSourceARN", m->queue_arn);
-    jw_string(w, "awsRegion", region);
-    jw_object_close(w);
-}
-
-/* ---- batches -------------------------------------------------------------------------- */
-
-static void batch_free(struct batch *b)
-{
-    for (size_t i = 0; i < b->n; i++) {
-        free(b->handles[i]);
-        free(b->ids[i]);
-    }
-    free(b->handles);
-    free(b->ids);
-    strbuf_free(&b->payload);
-    free(b);
-}
-
-static int batch_add(struct batch *b, const struct sqs_received_message *msg)
-{
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 16;
-        char **handles = realloc(b->handles, cap * sizeof(*handles));
-        if (!handles)
-            return -1;
-        b->handles = handles;
-        char **ids = realloc(b->ids, cap * sizeof(*ids));
-        if (!ids)
-            return -1;
-        b->ids = ids;
-        b->cap = cap;
-    }
-    char *handle = strdup(msg->receipt_handle), *id = strdup(msg->message_id);
-    if (!handle || !id) {
-        free(handle);
-        free(id);
-        return -1;
-    }
-    b->handles[b->n] = handle;
-    b->ids[b->n] = id;
-    b->n++;
-    return 0;
-}
-
-/* The receipt handles to delete after a successful invocation: all of them,
- * or with ReportBatchItemFailures those not reported. Returns how many were
- * moved to the front of b->handles; 0 when the whole batch failed. */
-static size_t handles_to_delete(const struct batch *b, const char *payload, size_t len)
-{
-    if (!b->m->report_failures)
-        return b->n;
-    const struct json_value *resp = len ? json_parse(payload, len, NULL) : NULL;
-    const struct json_value *failures = json_get(resp, "batchItemFailures");
-    if (!failures || json_is(failures, JSON_NULL)) {
-        json_free(resp);
-        return b->n;               /* empty, null or no failures: success */
-    }
-    bool *failed = calloc(b->n, sizeof(*failed));
-    bool whole = !failed || !json_is(failures, JSON_ARRAY);
-    for (size_t i = 0; !whole && i < failures->len; i++) {
-        const char *id = json_str(&failures->u.items[i], "itemIdentifier");
-        size_t k = 0;
-        while (id && *id && k < b->n && strcmp(b->ids[k], id) != 0)
-            k++;
-        if (!id || !*id || k == b->n)
-            whole = true;
-        else
-            failed[k] = true;
-    }
-    json_free(resp);
-    size_t keep = 0;
-    for (size_t i = 0; !whole && i < b->n; i++) {
-        if (failed[i])
-            continue;
-        char *t = b->handles[keep];
-        b->handles[keep++] = b->handles[i];
-        b->handles[i] = t;
-    }
-    free(failed);
-    return whole ? 0 : keep;
-}
-
-static void batch_finished(struct batch *b)
-{
-    struct lambda_esm *esm = b->esm;
-    struct mapping *m = b->m;
-    m->in_flight--;
-    batch_free(b);
-    if (m->deleted && m->in_flight == 0)
-        mapping_free(m);
-    else
-        kick(esm);
-}
-
-static void batch_done(void *arg, const struct lambda_result *r)
-{
-    struct batch *b = arg;
-    struct mapping *m = b->m;
-    struct lambda_esm *esm = b->esm;
-    if (r->function_error) {
-        if (!esm->stopping)
-            log_info("lambda: %s failed a batch of %zu messages from %s; they return after the visibility timeout",
-                     m->function, b->n, m->queue_arn);
-        batch_finished(b);
-        return;
-    }
-    size_t n = handles_to_delete(b, r->payload, r->len);
-    if (n && sqs_delete_internal(esm->svc->srv->sqs, m->queue_arn, b->handles, n, NULL, NULL) < 0)
-        log_warn("lambda: could not delete %zu processed messages from %s; they will be received again", n,
-                 m->queue_arn);
-    batch_finished(b);
-}
-
-/* Receives up to BatchSize messages into b's event. -1 when none came. */
-static int fill_batch(struct lambda_esm *esm, struct mapping *m, struct batch *b)
-{
-    struct json_writer w;
-    jw_init(&w, &b->payload);
-    jw_object_open(&w, NULL);
-    jw_array_open(&w, "Records");
-    while (b->n < (size_t)m->batch_size && b->payload.len < BATCH_PAYLOAD_SOFT_MAX) {
-        size_t want = (size_t)m->batch_size - b->n;
-        struct sqs_response resp;
-        if (sqs_receive_internal(esm->svc->srv->sqs, m->queue_arn, want > SQS_MAX_BATCH ? SQS_MAX_BATCH : (int)want,
-                                 &resp) < 0)
-            break;
-        size_t got = resp.n_messages;
-        for (size_t i = 0; i < got; i++) {
-            if (batch_add(b, &resp.messages[i]) < 0) {
-                b->payload.oom = true;
-                break;
-            }
-            write_record(&w, m, esm->svc->srv->cfg->region, &resp.messages[i]);
-        }
-        sqs_response_free(&resp);
-        if (got == 0 || strbuf_failed(&b->payload))
-            break;
-    }
-    jw_array_close(&w);
-    jw_object_close(&w);
-    if (strbuf_failed(&b->payload))
-        log_warn("lambda: out of memory building a batch for %s; its messages return after the visibility timeout",
-                 m->function);
-    return b->n && !strbuf_failed(&b->payload) ? 0 : -1;
-}
-
-/* Starts one batch. false when the mapping should not go on now. */
-static bool start_batch(struct lambda_esm *esm, struct mapping *m)
-{
-    struct lambda_service *svc = esm->svc;
-    struct lambda_function *fn = lambda_find(svc, m->account, m->function);
-    struct lambda_version *v = fn ? lambda_resolve(fn, m->qualifier) : NULL;
-    struct lambda_exec_config *cfg = v ? lambda_exec_config_new(svc, fn, v) : NULL;
-    int limit = cfg ? cfg->concurrency : 0;
-    if (m->max_concurrency && m->max_concurrency < limit)
-        limit = m->max_concurrency;
-    if (limit == 0) {
-        lambda_exec_config_unref(cfg);
-        m->wait_until_ms = clock_now_ms() + RETRY_MS;   /* missing or throttled */
-        return false;
-    }
-    size_t visible = m->in_flight < limit ? sqs_visible_internal(svc->srv->sqs, m->queue_arn) : 0;
-    if (visible == 0) {
-        lambda_exec_config_unref(cfg);
-        return false;
-    }
-    if (m->window_s > 0 && visible < (size_t)m->batch_size) {
-        int64_t now = clock_now_ms();
-        if (!m->wait_until_ms)
-            m->wait_until_ms = now + (int64_t)m->window_s * 1000;
-        if (now < m->wait_until_ms) {
-            lambda_exec_config_unref(cfg);
-            return false;
-        }
-    }
-    m->wait_until_ms = 0;
-    struct batch *b = calloc(1, sizeof(*b));
-    if (!b) {
-        lambda_exec_config_unref(cfg);
-        return false;
-    }
-    b->esm = esm;
-    b->m = m;
-    strbuf_init(&b->payload);
-    if (fill_batch(esm, m, b) < 0) {
-        batch_free(b);
-        lambda_exec_config_unref(cfg);
-        return false;
-    }
-    char arn[600], rid[37];
-    lambda_function_arn(svc, fn, m->qualifier, arn, sizeof(arn));
-    m->in_flight++;
-    int rc = lambda_runtime_invoke(svc->runtime, cfg, arn, b->payload.data, b->payload.len, NULL, batch_done, b, rid);
-    lambda_exec_config_unref(cfg);
-    if (rc < 0) {
-        m->in_flight--;
-        batch_free(b);
-        return false;
-    }
-    return true;
-}
-
-static void pass(struct lambda_esm *esm)
-{
-    if (esm->in_pass || esm->stopping || !esm->svc->srv->sqs)
-        return;
-    esm->in_pass = true;
-    int64_t now = clock_now_ms();
-    for (struct mapping *m = esm->mappings; m; m = m->next) {
-        if (!m->enabled || (m->transition && strcmp(m->transition, "Creating") == 0))
-            continue;              /* polling starts once the mapping is durable */
-        if (m->wait_until_ms && m->wait_until_ms <= now && !m->window_s)
-            m->wait_until_ms = 0;  /* a retry that is due */
-        if (m->wait_until_ms && !m->window_s)
-            continue;
-        while (start_batch(esm, m))
-            ;
-    }
-    esm->in_pass = false;
-    arm_timer(esm);
-}
-
-static void on_kick(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    pass(arg);
-}
-
-static bool names_queue(const char *arn, const char *account, const char *name)
-{
-    const char *colon = strrchr(arn, ':');
-    return colon && strcmp(colon + 1, name) == 0 && colon - arn >= 12 && strncmp(colon - 12, account, 12) == 0;
-}
-
-static void on_arrival(void *arg, const char *account, const char *queue_name)
-{
-    struct lambda_esm *esm = arg;
-    for (struct mapping *m = esm->mappings; m; m = m->next) {
-        if (m->enabled && names_queue(m->queue_arn, account, queue_name)) {
-            kick(esm);
-            return;
-        }
-    }
-}
-
-/* ---- storage ----------------------------------------------------------------------------- */
-
-static void write_document(struct json_writer *w, const struct mapping *m)
+static void write_document(struct json_writer *w, const struct esm_mapping *m)
 {
     jw_object_open(w, NULL);
     jw_string(w, "FunctionName", m->function);
@@ -457,14 +81,12 @@ struct persist_job {
     void *arg;
 };
 
-static int apply_persist(struct store_conn *conn, void *arg)
+static int apply_persist(struct store_conn *writer, void *arg)
 {
     struct persist_job *j = arg;
-    const char *sql = j->doc ? "INSERT INTO lambda_esm(uuid, account, doc) VALUES(?1, ?2, ?3) "
-                               "ON CONFLICT(uuid) DO UPDATE SET doc = excluded.doc"
-                             : "DELETE FROM lambda_esm WHERE uuid = ?1 AND account = ?2";
-    const char *const params[] = {j->uuid, j->account, j->doc};
-    return db_exec_text(conn, sql, j->doc ? 3 : 2, params) < 0 ? -1 : 0;
+    enum lambda_storage_err err = j->doc ? lambda_mappings_put(writer, j->uuid, j->account, j->doc)
+                                         : lambda_mappings_delete(writer, j->uuid, j->account);
+    return err == LAMBDA_STORAGE_OK ? 0 : -1;
 }
 
 static void persist_done(void *arg, bool ok)
@@ -478,7 +100,7 @@ static void persist_done(void *arg, bool ok)
 }
 
 /* Writes the mapping (or its deletion); done(arg, ok) once durable. */
-static int persist(struct lambda_esm *esm, const struct mapping *m, bool deleted, void (*done)(void *arg, bool ok),
+static int persist(struct lambda_esm *esm, const struct esm_mapping *m, bool deleted, void (*done)(void *arg, bool ok),
                    void *arg)
 {
     struct persist_job *j = calloc(1, sizeof(*j));
@@ -510,7 +132,7 @@ static int persist(struct lambda_esm *esm, const struct mapping *m, bool deleted
 }
 
 /* Sets or replaces the tags of an object {"key": "value"}; -1 on ENOMEM. */
-static int merge_tags(struct mapping *m, const struct json_value *tags)
+static int merge_tags(struct esm_mapping *m, const struct json_value *tags)
 {
     for (size_t i = 0; tags && json_is(tags, JSON_OBJECT) && i < tags->len; i++) {
         const char *key = tags->u.members[i].key, *value = json_string(&tags->u.members[i].value);
@@ -543,12 +165,12 @@ static int merge_tags(struct mapping *m, const struct json_value *tags)
     return 0;
 }
 
-static struct mapping *load_mapping(const char *uuid, const char *account, const char *text)
+static struct esm_mapping *load_mapping(const char *uuid, const char *account, const char *text)
 {
     const struct json_value *doc = json_parse(text, strlen(text), NULL);
     const char *function = json_str(doc, "FunctionName"), *queue = json_str(doc, "EventSourceArn");
     const char *qualifier = json_str(doc, "Qualifier");
-    struct mapping *m = function && queue && strlen(uuid) == 36 && strlen(account) == 12 ? calloc(1, sizeof(*m)) : NULL;
+    struct esm_mapping *m = function && queue && strlen(uuid) == 36 && strlen(account) == 12 ? calloc(1, sizeof(*m)) : NULL;
     if (m) {
         memcpy(m->uuid, uuid, 37);
         memcpy(m->account, account, 13);
@@ -565,7 +187,7 @@ static struct mapping *load_mapping(const char *uuid, const char *account, const
         if (json_bool(doc, "Enabled", &m->enabled) != 1)
             m->enabled = true;
         if (!m->function || !m->queue_arn || (qualifier && !m->qualifier) || merge_tags(m, json_get(doc, "Tags")) < 0) {
-            mapping_free(m);
+            esm_mapping_free(m);
             m = NULL;
         }
     }
@@ -573,57 +195,48 @@ static struct mapping *load_mapping(const char *uuid, const char *account, const
     return m;
 }
 
-static void append(struct lambda_esm *esm, struct mapping *m)
+static void append(struct lambda_esm *esm, struct esm_mapping *m)
 {
-    struct mapping **tail = &esm->mappings;
+    struct esm_mapping **tail = &esm->mappings;
     while (*tail)
         tail = &(*tail)->next;
     m->next = NULL;
     *tail = m;
 }
 
-static int load_mappings(struct lambda_esm *esm, char *err, size_t errlen)
+static int load_one(void *arg, const char *uuid, const char *account, const char *doc)
 {
-    sqlite3 *db = store_reader(esm->svc->srv->store)->db;
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT uuid, account, doc FROM lambda_esm ORDER BY rowid", -1, &s, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot read lambda_esm: %s", sqlite3_errmsg(db));
-        return -1;
+    struct lambda_esm *esm = arg;
+    struct esm_mapping *m = uuid && account && doc ? load_mapping(uuid, account, doc) : NULL;
+    if (!m) {
+        log_error("lambda: cannot load event source mapping %s; skipped", uuid ? uuid : "?");
+        return 0;
     }
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *uuid = (const char *)sqlite3_column_text(s, 0);
-        const char *account = (const char *)sqlite3_column_text(s, 1);
-        const char *doc = (const char *)sqlite3_column_text(s, 2);
-        struct mapping *m = uuid && account && doc ? load_mapping(uuid, account, doc) : NULL;
-        if (!m) {
-            log_error("lambda: cannot load event source mapping %s; skipped", uuid ? uuid : "?");
-            continue;
-        }
-        append(esm, m);
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) {
-        snprintf(err, errlen, "cannot read lambda_esm: %s", sqlite3_errmsg(db));
-        return -1;
-    }
+    append(esm, m);
     return 0;
 }
 
-/* ---- the API ------------------------------------------------------------------------------ */
+static int load_mappings(struct lambda_esm *esm, char *err, size_t errlen)
+{
+    return lambda_mappings_load(store_reader(esm->svc->srv->store), load_one, esm, err, errlen) == LAMBDA_STORAGE_OK
+               ? 0 : -1;
+}
+
+/* ---- the API ------------------------------------------------------------------------ */
 
 struct esm_call {
     struct lambda_esm *esm;
     struct http_req *req;
-    struct mapping *m;
+    struct esm_mapping *m;
     int status;
     bool deleting;
     /* Update: the settings before, restored when the write fails. */
-    struct mapping before;
+    struct esm_mapping before;
 };
 
 static void fail(struct http_req *req, int status, const char *type, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
 static void fail(struct http_req *req, int status, const char *type, const char *fmt, ...)
 {
     char msg[1024];
@@ -639,12 +252,12 @@ static void not_found(struct http_req *req)
     fail(req, 404, "ResourceNotFoundException", "The resource you requested does not exist.");
 }
 
-static const char *state_of(const struct mapping *m)
+static const char *state_of(const struct esm_mapping *m)
 {
     return m->transition ? m->transition : m->enabled ? "Enabled" : "Disabled";
 }
 
-static void write_config(struct lambda_esm *esm, struct json_writer *w, const struct mapping *m)
+static void write_config(struct lambda_esm *esm, struct json_writer *w, const struct esm_mapping *m)
 {
     char arn[600], modified[40];
     jw_object_open(w, NULL);
@@ -674,7 +287,7 @@ static void write_config(struct lambda_esm *esm, struct json_writer *w, const st
     jw_object_close(w);
 }
 
-static void answer_mapping(struct lambda_esm *esm, struct http_req *req, int status, const struct mapping *m)
+static void answer_mapping(struct lambda_esm *esm, struct http_req *req, int status, const struct esm_mapping *m)
 {
     struct strbuf sb;
     strbuf_init(&sb);
@@ -685,17 +298,17 @@ static void answer_mapping(struct lambda_esm *esm, struct http_req *req, int sta
     strbuf_free(&sb);
 }
 
-static struct mapping *find_mapping(struct lambda_esm *esm, const char *account, const char *uuid)
+static struct esm_mapping *find_mapping(struct lambda_esm *esm, const char *account, const char *uuid)
 {
-    for (struct mapping *m = esm->mappings; m; m = m->next)
+    for (struct esm_mapping *m = esm->mappings; m; m = m->next)
         if (strcmp(m->uuid, uuid) == 0 && strcmp(m->account, account) == 0)
             return m;
     return NULL;
 }
 
-static void unlink_mapping(struct lambda_esm *esm, struct mapping *m)
+static void unlink_mapping(struct lambda_esm *esm, struct esm_mapping *m)
 {
-    for (struct mapping **p = &esm->mappings; *p; p = &(*p)->next) {
+    for (struct esm_mapping **p = &esm->mappings; *p; p = &(*p)->next) {
         if (*p == m) {
             *p = m->next;
             return;
@@ -741,6 +354,7 @@ static const char *const stream_only[] = {
     "Topics", "Queues", "SourceAccessConfigurations", "SelfManagedEventSource",
     "AmazonManagedKafkaEventSourceConfig", "SelfManagedKafkaEventSourceConfig", "DocumentDBEventSourceConfig",
 };
+
 /* Fields valid for SQS that cloudless does not implement. */
 static const char *const unimplemented[] = {
     "FilterCriteria", "KMSKeyArn", "MetricsConfig", "LoggingConfig", "ProvisionedPollerConfig",
@@ -768,7 +382,7 @@ static bool refuses_fields(struct http_req *req, const struct json_value *body)
 }
 
 /* Reads the settable fields into m; false (answered) when one is invalid. */
-static bool apply_settings(struct http_req *req, const struct json_value *body, struct mapping *m)
+static bool apply_settings(struct http_req *req, const struct json_value *body, struct esm_mapping *m)
 {
     int64_t n;
     int rc = json_int(body, "BatchSize", &n);
@@ -829,7 +443,7 @@ static bool apply_settings(struct http_req *req, const struct json_value *body, 
 
 /* The function exists and its timeout fits in the queue's visibility
  * timeout, as AWS checks; false (answered) otherwise. */
-static bool check_function_and_queue(struct lambda_esm *esm, struct http_req *req, const struct mapping *m)
+static bool check_function_and_queue(struct lambda_esm *esm, struct http_req *req, const struct esm_mapping *m)
 {
     struct lambda_function *fn = lambda_find(esm->svc, m->account, m->function);
     struct lambda_version *v = fn ? lambda_resolve(fn, m->qualifier) : NULL;
@@ -865,7 +479,7 @@ static void written(void *arg, bool ok)
 {
     struct esm_call *c = arg;
     struct lambda_esm *esm = c->esm;
-    struct mapping *m = c->m;
+    struct esm_mapping *m = c->m;
     if (!ok) {
         lambda_send_error_message(c->req, 500, "ServiceException", "The change could not be made durable.");
         if (c->status == 201 || c->deleting) {
@@ -873,7 +487,7 @@ static void written(void *arg, bool ok)
             if (c->deleting)
                 m->deleted = false, append(esm, m);
             else
-                unlink_mapping(esm, m), mapping_free(m);
+                unlink_mapping(esm, m), esm_mapping_free(m);
         } else {
             free(m->function);
             free(m->qualifier);
@@ -894,13 +508,13 @@ static void written(void *arg, bool ok)
     answer_mapping(esm, c->req, 202, m);
     m->transition = NULL;
     if (c->deleting && m->in_flight == 0)
-        mapping_free(m);
+        esm_mapping_free(m);
     else
-        kick(esm);
+        esm_kick(esm);
     call_free(c);
 }
 
-static struct esm_call *new_call(struct lambda_esm *esm, struct http_req *req, struct mapping *m)
+static struct esm_call *new_call(struct lambda_esm *esm, struct http_req *req, struct esm_mapping *m)
 {
     struct esm_call *c = calloc(1, sizeof(*c));
     if (!c) {
@@ -913,8 +527,28 @@ static struct esm_call *new_call(struct lambda_esm *esm, struct http_req *req, s
     return c;
 }
 
-static void op_create(struct lambda_esm *esm, struct http_req *req, const char *account, const struct json_value *body)
+/* The mapping the path's UUID names; NULL (answered) when there is none. */
+static struct esm_mapping *path_mapping(struct lambda_call *call)
 {
+    struct esm_mapping *m = find_mapping(call->svc->esm, call->account, lambda_route_param(&call->route, "UUID"));
+    if (!m)
+        not_found(call->req);
+    return m;
+}
+
+void lambda_get_event_source_mapping(struct lambda_call *call)
+{
+    struct esm_mapping *m = path_mapping(call);
+    if (m)
+        answer_mapping(call->svc->esm, call->req, 200, m);
+}
+
+void lambda_create_event_source_mapping(struct lambda_call *call)
+{
+    struct lambda_esm *esm = call->svc->esm;
+    struct http_req *req = call->req;
+    const char *account = call->account;
+    const struct json_value *body = call->json;
     const char *function = json_str(body, "FunctionName"), *source = json_str(body, "EventSourceArn");
     if (!function) {
         fail(req, 400, "InvalidParameterValueException", "FunctionName is required.");
@@ -940,9 +574,9 @@ static void op_create(struct lambda_esm *esm, struct http_req *req, const char *
     }
     if (refuses_fields(req, body))
         return;
-    struct mapping *m = calloc(1, sizeof(*m));
+    struct esm_mapping *m = calloc(1, sizeof(*m));
     if (!m || split_function(function, &m->function, &m->qualifier) < 0 || !(m->queue_arn = strdup(source))) {
-        mapping_free(m);
+        esm_mapping_free(m);
         fail(req, 500, "ServiceException", "out of memory");
         return;
     }
@@ -950,21 +584,21 @@ static void op_create(struct lambda_esm *esm, struct http_req *req, const char *
     m->batch_size = DEFAULT_BATCH;
     m->enabled = true;
     if (merge_tags(m, json_get(body, "Tags")) < 0) {
-        mapping_free(m);
+        esm_mapping_free(m);
         fail(req, 500, "ServiceException", "out of memory");
         return;
     }
     if (!apply_settings(req, body, m) || !check_function_and_queue(esm, req, m)) {
-        mapping_free(m);
+        esm_mapping_free(m);
         return;
     }
-    for (struct mapping *o = esm->mappings; o; o = o->next) {
+    for (struct esm_mapping *o = esm->mappings; o; o = o->next) {
         if (strcmp(o->account, account) == 0 && strcmp(o->queue_arn, m->queue_arn) == 0 &&
             strcmp(o->function, m->function) == 0) {
             fail(req, 409, "ResourceConflictException",
                  "An event source mapping with SQS arn (\" %s \") and function (\" %s \") already exists. Please update or delete the existing mapping with UUID %s",
                  o->queue_arn, o->function, o->uuid);
-            mapping_free(m);
+            esm_mapping_free(m);
             return;
         }
     }
@@ -973,21 +607,27 @@ static void op_create(struct lambda_esm *esm, struct http_req *req, const char *
     m->transition = "Creating";
     struct esm_call *c = new_call(esm, req, m);
     if (!c) {
-        mapping_free(m);
+        esm_mapping_free(m);
         return;
     }
     c->status = 201;
     append(esm, m);
     if (persist(esm, m, false, written, c) < 0) {
         unlink_mapping(esm, m);
-        mapping_free(m);
+        esm_mapping_free(m);
         call_free(c);
         fail(req, 503, "ServiceException", "The service is unavailable.");
     }
 }
 
-static void op_update(struct lambda_esm *esm, struct http_req *req, struct mapping *m, const struct json_value *body)
+void lambda_update_event_source_mapping(struct lambda_call *call)
 {
+    struct lambda_esm *esm = call->svc->esm;
+    struct http_req *req = call->req;
+    const struct json_value *body = call->json;
+    struct esm_mapping *m = path_mapping(call);
+    if (!m)
+        return;
     if (m->transition) {
         fail(req, 409, "ResourceInUseException",
              "Cannot update the event source mapping because it is in use.");
@@ -1001,7 +641,7 @@ static void op_update(struct lambda_esm *esm, struct http_req *req, struct mappi
     c->before = *m;
     c->before.function = NULL;
     c->before.qualifier = NULL;
-    struct mapping next = *m;
+    struct esm_mapping next = *m;
     next.function = NULL;
     next.qualifier = NULL;
     const char *function = json_str(body, "FunctionName");
@@ -1032,8 +672,13 @@ static void op_update(struct lambda_esm *esm, struct http_req *req, struct mappi
         written(c, false);
 }
 
-static void op_delete(struct lambda_esm *esm, struct http_req *req, struct mapping *m)
+void lambda_delete_event_source_mapping(struct lambda_call *call)
 {
+    struct lambda_esm *esm = call->svc->esm;
+    struct http_req *req = call->req;
+    struct esm_mapping *m = path_mapping(call);
+    if (!m)
+        return;
     struct esm_call *c = new_call(esm, req, m);
     if (!c)
         return;
@@ -1057,8 +702,11 @@ static char *query_value(const struct http_req *req, const char *name)
     return NULL;
 }
 
-static void op_list(struct lambda_esm *esm, struct http_req *req, const char *account)
+void lambda_list_event_source_mappings(struct lambda_call *call)
 {
+    struct lambda_esm *esm = call->svc->esm;
+    struct http_req *req = call->req;
+    const char *account = call->account;
     char *source = query_value(req, "EventSourceArn"), *function = query_value(req, "FunctionName");
     char *marker = query_value(req, "Marker"), *max_text = query_value(req, "MaxItems");
     char *fn_name = NULL, *fn_qualifier = NULL;
@@ -1081,7 +729,7 @@ static void op_list(struct lambda_esm *esm, struct http_req *req, const char *ac
         bool started = !marker;
         int count = 0;
         const char *next = NULL;
-        for (struct mapping *m = esm->mappings; m; m = m->next) {
+        for (struct esm_mapping *m = esm->mappings; m; m = m->next) {
             if (strcmp(m->account, account) != 0 || (source && strcmp(m->queue_arn, source) != 0) ||
                 (fn_name && strcmp(m->function, fn_name) != 0))
                 continue;
@@ -1121,12 +769,12 @@ static void tags_written(void *arg, bool ok)
     http_resp_send(req, 204, NULL, NULL, 0);
 }
 
-void lambda_esm_tags(struct lambda_esm *esm, struct http_req *req, const char *account, const char *arn,
-                     const struct json_value *body)
+void lambda_esm_tags(struct lambda_call *call, const char *arn)
 {
+    struct lambda_esm *esm = call->svc->esm;
+    struct http_req *req = call->req;
     const char *uuid = strstr(arn, ":event-source-mapping:");
-    struct mapping *m = uuid ? find_mapping(esm, account, uuid + 22) : NULL;
-    req->op_name = "EventSourceMappingTags";
+    struct esm_mapping *m = uuid ? find_mapping(esm, call->account, uuid + 22) : NULL;
     if (!m) {
         fail(req, 404, "ResourceNotFoundException", "Event source mapping not found: %s", arn);
         return;
@@ -1147,59 +795,18 @@ void lambda_esm_tags(struct lambda_esm *esm, struct http_req *req, const char *a
         return;
     }
     if (strcmp(req->method, "POST") == 0) {
-        if (merge_tags(m, json_get(body, "Tags")) < 0) {
+        if (merge_tags(m, json_get(call->json, "Tags")) < 0) {
             fail(req, 500, "ServiceException", "out of memory");
             return;
         }
-    } else if (strcmp(req->method, "DELETE") == 0) {
-        lambda_kvs_remove_named(m->tags, &m->n_tags, req->query, "tagKeys");
     } else {
-        fail(req, 501, "NotImplementedException", "%s %s is not implemented by cloudless.", req->method, req->path);
-        return;
+        lambda_kvs_remove_named(m->tags, &m->n_tags, req->query, "tagKeys");
     }
     if (persist(esm, m, false, tags_written, req) < 0)
         fail(req, 503, "ServiceException", "The service is unavailable.");
 }
 
-void lambda_esm_request(struct lambda_esm *esm, struct http_req *req, const char *account, const struct json_value *body)
-{
-    const char *rest = req->path + sizeof(ESM_PATH) - 1;
-    if (*rest == '/')
-        rest++;
-    const char *method = req->method;
-    req->op_name = "EventSourceMapping";
-    if (!*rest) {
-        if (strcmp(method, "GET") == 0) {
-            req->op_name = "ListEventSourceMappings";
-            op_list(esm, req, account);
-        } else if (strcmp(method, "POST") == 0) {
-            req->op_name = "CreateEventSourceMapping";
-            op_create(esm, req, account, body);
-        } else {
-            fail(req, 501, "NotImplementedException", "%s %s is not implemented by cloudless.", method, req->path);
-        }
-        return;
-    }
-    struct mapping *m = strchr(rest, '/') ? NULL : find_mapping(esm, account, rest);
-    bool get = strcmp(method, "GET") == 0, put = strcmp(method, "PUT") == 0, del = strcmp(method, "DELETE") == 0;
-    if (!get && !put && !del) {
-        fail(req, 501, "NotImplementedException", "%s %s is not implemented by cloudless.", method, req->path);
-        return;
-    }
-    req->op_name = get ? "GetEventSourceMapping" : put ? "UpdateEventSourceMapping" : "DeleteEventSourceMapping";
-    if (!m) {
-        not_found(req);
-        return;
-    }
-    if (get)
-        answer_mapping(esm, req, 200, m);
-    else if (put)
-        op_update(esm, req, m, body);
-    else
-        op_delete(esm, req, m);
-}
-
-/* ---- life cycle -------------------------------------------------------------------------- */
+/* ---- life cycle --------------------------------------------------------------------- */
 
 struct lambda_esm *lambda_esm_new(struct lambda_service *svc, char *err, size_t errlen)
 {
@@ -1209,8 +816,8 @@ struct lambda_esm *lambda_esm_new(struct lambda_service *svc, char *err, size_t 
         return NULL;
     }
     esm->svc = svc;
-    esm->kick = event_new(svc->srv->base, -1, 0, on_kick, esm);
-    esm->timer = evtimer_new(svc->srv->base, on_kick, esm);
+    esm->kick = event_new(svc->srv->base, -1, 0, esm_on_kick, esm);
+    esm->timer = evtimer_new(svc->srv->base, esm_on_kick, esm);
     if (!esm->kick || !esm->timer) {
         snprintf(err, errlen, "cannot create the event source mapping poller");
         lambda_esm_free(esm);
@@ -1221,18 +828,9 @@ struct lambda_esm *lambda_esm_new(struct lambda_service *svc, char *err, size_t 
         return NULL;
     }
     if (svc->srv->sqs)
-        sqs_set_arrival_listener(svc->srv->sqs, on_arrival, esm);
-    kick(esm);
+        sqs_set_arrival_listener(svc->srv->sqs, esm_on_arrival, esm);
+    esm_kick(esm);
     return esm;
-}
-
-void lambda_esm_stop(struct lambda_esm *esm)
-{
-    if (!esm)
-        return;
-    esm->stopping = true;
-    event_del(esm->kick);
-    event_del(esm->timer);
 }
 
 void lambda_esm_free(struct lambda_esm *esm)
@@ -1244,9 +842,9 @@ void lambda_esm_free(struct lambda_esm *esm)
     if (esm->timer)
         event_free(esm->timer);
     while (esm->mappings) {
-        struct mapping *m = esm->mappings;
+        struct esm_mapping *m = esm->mappings;
         esm->mappings = m->next;
-        mapping_free(m);
+        esm_mapping_free(m);
     }
     free(esm);
 }

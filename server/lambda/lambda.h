@@ -1,15 +1,26 @@
-/* lambda: the Lambda service's internal model, shared by its files.
+/* lambda: the Lambda service's internal model, shared by its files. An
+ * operation family has the same file name here as in protocol/lambda and
+ * storage/lambda (see protocol/lambda/operations.h for the operations).
  *
- *   server/lambda/api.c      the REST API (restJson1): routing, auth, operations
- *   server/lambda/store.c    functions in memory and their durable JSON documents
- *   server/lambda/code.c     zips: validated, stored and unpacked on a worker thread
- *   server/lambda/runtime.c  execution environments (child processes) and the
- *                     Runtime API they talk to on private loopback listeners
- *   server/lambda/async.c    the durable queue of asynchronous invocations,
- *                     retries and destinations
- *   server/lambda/esm.c      SQS event source mappings: their API, storage and
- *                     the pollers that invoke functions with SQS batches
- *   server/lambda/s3_trigger.c  the "lambda" destination of the S3 event bus
+ *   service.c       life cycle; the REST API's intake and dispatch by the table
+ *   call.c          one API request: answers in AWS's format, shared helpers
+ *   functions.c     Create/Get/List/Update/DeleteFunction, versions, PublishVersion
+ *   invoke.c        Invoke (RequestResponse, Event, DryRun)
+ *   aliases.c       Create/Get/List/Update/DeleteAlias
+ *   permissions.c   AddPermission, GetPolicy, RemovePermission
+ *   tags.c          ListTags, TagResource, UntagResource
+ *   concurrency.c   Put/Get/DeleteFunctionConcurrency
+ *   event_invoke_config.c  Put/Update/Get/DeleteFunctionEventInvokeConfig
+ *   account.c       GetAccountSettings
+ *   esm.c           SQS event source mappings: their API and documents
+ *   esm_poller.c    the pollers that invoke functions with SQS batches
+ *   store.c         functions in memory and their durable JSON documents
+ *   code.c          zips: validated, stored and unpacked on a worker thread
+ *   runtime.c       execution environments (child processes) and invocations
+ *   runtime_api.c   the Runtime API they talk to on private loopback listeners
+ *   async.c         the durable queue of asynchronous invocations, retries and
+ *                   destinations
+ *   s3_trigger.c    the "lambda" destination of the S3 event bus
  *
  * Everything runs on the event loop thread except the code worker. A
  * function's configuration is copied into a refcounted lambda_exec_config
@@ -27,6 +38,8 @@
 #include "protocol/core/json.h"
 #include "protocol/core/percent.h"
 #include "protocol/core/uuid.h"
+#include "protocol/lambda/operations.h"
+#include "protocol/lambda/request.h"
 #include "storage/core/clock.h"
 
 struct server;
@@ -44,6 +57,7 @@ struct http_req;
 #define LAMBDA_TAIL_BYTES 4096
 #define LAMBDA_DEFAULT_RETRIES 2
 #define LAMBDA_DEFAULT_EVENT_AGE_S 21600
+#define LAMBDA_CODE_PATH "/_cloudless/lambda/code/"   /* GetFunction's Code.Location */
 
 struct lambda_kv {
     char *key;
@@ -121,7 +135,7 @@ struct lambda_service {
     char *runtimes_dir;            /* the bootstraps cloudless ships */
 };
 
-/* ---- server/lambda/store.c ----------------------------------------------------- */
+/* ---- server/lambda/store.c -------------------------------------------------------- */
 
 struct lambda_function *lambda_find(struct lambda_service *svc, const char *account, const char *name);
 /* The version a qualifier names: NULL/"$LATEST", a number or an alias. */
@@ -146,7 +160,7 @@ int lambda_persist(struct lambda_service *svc, const struct lambda_function *fn,
                    const char *account, const char *name, void (*done)(void *arg, bool ok), void *arg);
 int lambda_load_functions(struct lambda_service *svc, char *err, size_t errlen);
 
-/* ---- server/lambda/code.c ---------------------------------------------------- */
+/* ---- server/lambda/code.c --------------------------------------------------------- */
 
 /* Where a zip's bytes are: an in-memory buffer (owned by the job) or the
  * pieces of an S3 object (fds owned by the job, or inline bytes). */
@@ -183,7 +197,7 @@ int lambda_code_submit(struct lambda_code *c, struct lambda_code_piece *pieces, 
 void lambda_code_dir(struct lambda_service *svc, const char *sha_hex, char *out, size_t cap);
 const char *lambda_code_error_message(int err);
 
-/* ---- server/lambda/runtime.c --------------------------------------------------- */
+/* ---- server/lambda/runtime.c ------------------------------------------------------ */
 
 /* What an execution environment is built from: an immutable snapshot. */
 struct lambda_exec_config {
@@ -233,7 +247,7 @@ int lambda_runtime_invoke(struct lambda_runtime *rt, struct lambda_exec_config *
 void lambda_runtime_retire(struct lambda_runtime *rt, const char *account, const char *name,
                            const char *version);
 
-/* ---- server/lambda/async.c ------------------------------------------------------ */
+/* ---- server/lambda/async.c -------------------------------------------------------- */
 
 struct lambda_async *lambda_async_new(struct lambda_service *svc, char *err, size_t errlen);
 void lambda_async_free(struct lambda_async *a);
@@ -242,26 +256,86 @@ int lambda_async_accept(struct lambda_async *a, const char *account, const char 
                         const char *qualifier, const char *payload, size_t len,
                         char request_id[37], void (*done)(void *arg, bool ok), void *arg);
 
-/* ---- server/lambda/api.c: answers in the API's format ---------------------------- */
+/* ---- server/lambda/call.c: one API request ---------------------------------------- */
+
+/* One request to the Lambda API, from its headers to its answer. */
+struct lambda_call {
+    struct http_req *req;
+    struct lambda_service *svc;
+    struct lambda_route route;     /* the operation, and its path's labels */
+    struct strbuf body;
+    size_t limit;                  /* the body the operation takes */
+    bool too_large;
+    char account[13];
+    const struct json_value *json; /* the body, parsed (NULL when empty, and for Invoke) */
+    char *fn_name;                 /* from the path */
+    char *qualifier;               /* from the path (name:qualifier) or ?Qualifier= */
+    /* Pending work. */
+    char name_copy[200];
+    int status;
+    bool publish;
+    struct lambda_version *pending_version;
+    bool want_tail;
+    char invoke_rid[37];
+};
+
+/* The operations' handlers, one per entry of protocol/lambda/operations.h,
+ * each in the file of its family. */
+#define LAMBDA_DECLARE_HANDLER(name, method, path, family, action, handler) void handler(struct lambda_call *c);
+LAMBDA_OPERATIONS(LAMBDA_DECLARE_HANDLER)
 
 void lambda_send_json(struct http_req *req, int status, struct strbuf *sb);
 /* x-amzn-ErrorType `type` and {"Type":"User"|"Service","message":msg}. */
 void lambda_send_error_message(struct http_req *req, int status, const char *type, const char *msg);
+/* The same for a call; the message is formatted. */
+void call_json(struct lambda_call *c, int status, struct strbuf *sb);
+void call_error(struct lambda_call *c, int status, const char *type, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void call_empty(struct lambda_call *c, int status);
+/* ResourceNotFoundException "Function not found: <arn>[:qualifier]". */
+void call_function_not_found(struct lambda_call *c, const char *name, const char *qualifier);
+/* InvalidParameterValueException with fmt's one %s. */
+void call_invalid(struct lambda_call *c, const char *fmt, const char *arg);
+/* ServiceException: the change could not be made durable. */
+void call_store_failed(struct lambda_call *c);
+/* ?name=value from the query, decoded (caller frees), or NULL. */
+char *call_query_param(const struct lambda_call *c, const char *name);
+/* Sets fn_name and qualifier from a FunctionName: name, name:qualifier,
+ * account:function:name[:qualifier] or the full ARN. -1 out of memory. */
+int call_split_function_name(struct lambda_call *c, const char *decoded);
+/* The function (or its version) the call names; NULL when answered 404. */
+struct lambda_function *call_require_function(struct lambda_call *c);
+struct lambda_version *call_require_version(struct lambda_call *c, struct lambda_function *fn);
+/* The body's RevisionId, if any, is `current`; else 412 answered, false. */
+bool call_check_revision(struct lambda_call *c, const char *current);
+/* Persists fn (NULL: deleted) as `name`, then done(c, ok) answers. */
+void call_persist(struct lambda_call *c, struct lambda_function *fn, const char *name,
+                  void (*done)(void *arg, bool ok));
+/* A persist completion answering c->status with no body. */
+void call_persisted_empty(void *arg, bool ok);
+/* Replaces *field with a copy of value; -1 out of memory (field kept). */
+int lambda_replace_str(char **field, const char *value);
+/* A base64 text (line breaks allowed) into a new buffer: 0, -1 out of
+ * memory, -2 not base64. */
+int lambda_decode_base64(const char *in, unsigned char **out, int64_t *len);
 
-/* ---- server/lambda/esm.c ---------------------------------------------------------- */
+/* ---- server/lambda/tags.c --------------------------------------------------------- */
+
+/* A Tags object into a new array; -1 out of memory. */
+int lambda_parse_tags(const struct json_value *tags, struct lambda_kv **out, size_t *n);
+/* The function's tags as the object `key`. */
+void lambda_write_tags(struct json_writer *w, const char *key, const struct lambda_function *fn);
+
+/* ---- server/lambda/esm.c, esm_poller.c -------------------------------------------- */
 
 /* Loads the mappings and starts polling (srv->sqs created). */
 struct lambda_esm *lambda_esm_new(struct lambda_service *svc, char *err, size_t errlen);
 /* No new batches from now on (the runtime fails the running ones). */
 void lambda_esm_stop(struct lambda_esm *esm);
 void lambda_esm_free(struct lambda_esm *esm);
-/* /2015-03-31/event-source-mappings[/<UUID>], authenticated as `account`;
- * body is the parsed request body (NULL when empty). */
-void lambda_esm_request(struct lambda_esm *esm, struct http_req *req, const char *account, const struct json_value *body);
 /* ListTags / TagResource / UntagResource (GET / POST / DELETE) of the
  * mapping an event-source-mapping ARN names. */
-void lambda_esm_tags(struct lambda_esm *esm, struct http_req *req, const char *account, const char *arn,
-                     const struct json_value *body);
+void lambda_esm_tags(struct lambda_call *c, const char *arn);
 
 /* ---- server/lambda/s3_trigger.c --------------------------------------------------- */
 

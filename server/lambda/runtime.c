@@ -1,34 +1,30 @@
 /* lambda_runtime: execution environments — handler processes speaking the
- * Lambda Runtime API — and the invocations they run.
+ * Lambda Runtime API (runtime_api.c serves it) — and the invocations they
+ * run.
  *
  * Pools: invocations of one (account, function, version, revision) share a
  * pool of environments. An invocation goes to an environment that is
  * waiting, else it queues in the pool; a new environment is started for it
  * when none comes free within a few milliseconds, while the pool is below
- * its concurrency (see env_schedule). A changed or deleted function
- * retires its pools: idle environments stop, busy ones after they answer.
+ * its concurrency (see runtime_pool_schedule). A changed or deleted
+ * function retires its pools: idle environments stop, busy ones after they
+ * answer.
  *
- * Environments: a child process (fork + execve, its own process group, an
+ * Environments: a child process (vfork + execve, its own process group, an
  * explicit environment, RLIMIT_DATA from MemorySize, optionally another
  * user) whose stdout and stderr share one non-blocking pipe read by an
  * event: complete lines become log events of the environment's stream in
  * /aws/lambda/<name> (at most LOG_CAP bytes per invocation, then one
  * truncation line) and the invocation's tail for LogType Tail. Exit is seen
  * through a pidfd, so reaping never blocks and no SIGCHLD handler is
- * needed.
- *
- * Runtime API: each environment slot has its own loopback listener (port 0)
- * served by http_conn with this file's dispatch; the slot identifies the
- * environment. GET .../invocation/next is parked until an invocation is
- * assigned; POST .../response, .../error and .../init/error finish it.
- * A timer enforces Timeout: the process group is killed and the next
- * invocation gets a fresh process.
+ * needed. Each environment has a slot: a private loopback listener for its
+ * Runtime API. A timer enforces Timeout: the process group is killed and
+ * the next invocation gets a fresh process.
  *
  * Interpreters: when the configured python or node is a wrapper that execs
  * the real interpreter (pyenv's shims are bash scripts costing tens of ms),
- * the first environment's /proc/<pid>/exe at its first GET /next names the
- * interpreter, and later environments start that directly. Slots (and their listeners) live as long
- * as the service, since connections keep a pointer to their listener. */
+ * the interpreter learnt from the first environment (runtime_api.c) is
+ * started directly by later ones. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -47,114 +43,19 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <event2/listener.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "server/core/http_conn.h"
-#include "server/lambda/lambda.h"
-#include "server/core/log.h"
-#include "server/logs/logs.h"
-#include "server/core/server.h"
 #include "protocol/core/hex.h"
+#include "server/core/log.h"
+#include "server/core/server.h"
+#include "server/lambda/runtime.h"
+#include "server/logs/logs.h"
 
 #define LOG_CAP (1024 * 1024)          /* log bytes kept per invocation */
 #define LINE_MAX_BYTES (256 * 1024)    /* CloudWatch's largest event */
-#define RESPONSE_MAX (LAMBDA_SYNC_PAYLOAD_MAX + 100)
-#define ERROR_BODY_MAX (1024 * 1024)
 #define MEMORY_SLACK_MB 64             /* the interpreter's own data, beyond MemorySize */
 
-struct invocation {
-    struct invocation *next;
-    struct lambda_exec_config *cfg;
-    char request_id[37];
-    char *invoked_arn;
-    char *payload;
-    size_t len;
-    char *client_context;
-    lambda_invoke_done done;
-    void *arg;
-    struct strbuf tail;
-    int64_t logged;
-    bool truncated;
-    int64_t start_us;
-    int64_t queued_us;             /* when it joined its pool's queue */
-    int64_t deadline_ms;
-};
-
-enum env_state { ENV_STARTING, ENV_IDLE, ENV_BUSY, ENV_DYING };
-
-struct pool;
-struct slot;
-
-struct env {
-    struct env *next;
-    struct pool *pool;
-    struct slot *slot;
-    struct lambda_runtime *rt;
-    enum env_state state;
-    pid_t pid;
-    int pidfd;
-    int statm_fd;                  /* /proc/<pid>/statm, read for each REPORT */
-    int64_t max_rss_kib;           /* the largest resident size seen */
-    struct event *exit_ev;
-    int out_fd;
-    struct event *out_ev;
-    struct event *timeout_ev;
-    struct strbuf line;
-    struct http_req *next_req;     /* parked GET /next */
-    struct invocation *inv;        /* assigned */
-    bool delivered;
-    bool cold;                     /* its first invocation: REPORT shows Init Duration */
-    int64_t spawned_us;
-    int64_t init_us;               /* spawn to first GET /next */
-    int64_t idle_since_us;         /* when it last became idle */
-    const char *lang;              /* "python", "node" or "provided" */
-    char **learn_exe;              /* where to remember the interpreter, if not yet known */
-    int64_t untracked_logged;      /* output outside any invocation */
-    char stream[160];
-    char group[300];
-};
-
-struct pool {
-    struct pool *next;
-    struct lambda_runtime *rt;
-    struct lambda_exec_config *cfg;
-    struct env *envs;
-    int n_live;                    /* environments not dying */
-    struct invocation *pending, *pending_tail;
-    struct event *spawn_timer;     /* scale-out for the queue's head (env_schedule) */
-    bool retired;
-};
-
-struct slot {
-    struct listener_ctx lc;
-    struct evconnlistener *listener;
-    int port;
-    struct env *env;
-};
-
-struct lambda_runtime {
-    struct lambda_service *svc;
-    struct pool *pools;
-    struct slot **slots;
-    size_t n_slots;
-    bool stopping;
-    uid_t run_uid;
-    gid_t run_gid;
-    bool switch_user;
-    char endpoint[128];
-    int eager_busy;                /* busy environments a pool takes on without waiting */
-    struct event *reap_timer;      /* stops environments idle past the idle timeout */
-    char *python_exe;              /* the interpreters behind lambda_python / lambda_node */
-    char *node_exe;
-};
-
-static void env_schedule(struct pool *p);
-static void env_kill(struct env *e);
-static void runtime_dispatch(struct http_req *req);
-
-/* ---- configuration snapshots ----------------------------------------------- */
+/* ---- configuration snapshots -------------------------------------------------------- */
 
 static int copy_kvs(const struct lambda_kv *src, size_t n, struct lambda_kv **out)
 {
@@ -224,7 +125,7 @@ void lambda_exec_config_unref(struct lambda_exec_config *c)
     free(c);
 }
 
-/* ---- invocations -------------------------------------------------------- */
+/* ---- invocations -------------------------------------------------------------------- */
 
 static void inv_free(struct invocation *inv)
 {
@@ -415,7 +316,7 @@ static void inv_complete(struct invocation *inv, const char *payload, size_t len
 }
 
 /* Ends the environment's current invocation with a result. */
-static void env_finish(struct env *e, const char *payload, size_t len, const char *function_error)
+void runtime_env_finish(struct env *e, const char *payload, size_t len, const char *function_error)
 {
     struct invocation *inv = e->inv;
     if (!inv)
@@ -450,16 +351,16 @@ static void inv_fail(struct invocation *inv, const char *error_type, const char 
     strbuf_free(&sb);
 }
 
-static void fail_with(struct env *e, const char *error_type, const char *message)
+void runtime_env_fail(struct env *e, const char *error_type, const char *message)
 {
     struct strbuf sb;
     strbuf_init(&sb);
     error_json(&sb, error_type, message);
-    env_finish(e, sb.data ? sb.data : "{}", sb.data ? sb.len : 2, "Unhandled");
+    runtime_env_finish(e, sb.data ? sb.data : "{}", sb.data ? sb.len : 2, "Unhandled");
     strbuf_free(&sb);
 }
 
-/* ---- environment life ----------------------------------------------------- */
+/* ---- environment life --------------------------------------------------------------- */
 
 static void pool_free(struct lambda_runtime *rt, struct pool *p)
 {
@@ -517,7 +418,7 @@ static void env_free(struct env *e)
         if (p->retired && !p->envs && !p->pending)
             pool_free(rt, p);
         else
-            env_schedule(p);
+            runtime_pool_schedule(p);
     }
 }
 
@@ -547,12 +448,12 @@ static void on_exit_ev(evutil_socket_t fd, short what, void *arg)
         snprintf(msg, sizeof(msg), "RequestId: %s Error: Runtime exited with error: %s", e->inv->request_id, how);
         env_logf(e, "%s", msg);
         env_logf(e, "Runtime.ExitError");
-        fail_with(e, "Runtime.ExitError", msg);
+        runtime_env_fail(e, "Runtime.ExitError", msg);
     }
     env_free(e);
 }
 
-static void env_kill(struct env *e)
+void runtime_env_kill(struct env *e)
 {
     if (e->state != ENV_DYING) {
         e->state = ENV_DYING;
@@ -586,37 +487,12 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
     jw_object_open(&w, NULL);
     jw_string(&w, "errorMessage", msg);
     jw_object_close(&w);
-    env_kill(e);
-    env_finish(e, sb.data ? sb.data : "{}", sb.data ? sb.len : 2, "Unhandled");
+    runtime_env_kill(e);
+    runtime_env_finish(e, sb.data ? sb.data : "{}", sb.data ? sb.len : 2, "Unhandled");
     strbuf_free(&sb);
 }
 
-/* ---- spawning ------------------------------------------------------------ */
-
-static struct slot *get_slot(struct lambda_runtime *rt)
-{
-    for (size_t i = 0; i < rt->n_slots; i++)
-        if (!rt->slots[i]->env)
-            return rt->slots[i];
-    struct slot **grown = realloc(rt->slots, (rt->n_slots + 1) * sizeof(*grown));
-    if (!grown)
-        return NULL;
-    rt->slots = grown;
-    struct slot *s = calloc(1, sizeof(*s));
-    if (!s)
-        return NULL;
-    s->lc.srv = rt->svc->srv;
-    s->lc.dispatch = runtime_dispatch;
-    s->lc.data = s;
-    s->listener = http_listen(&s->lc, "127.0.0.1", 0);
-    if (!s->listener) {
-        free(s);
-        return NULL;
-    }
-    s->port = http_listener_port(s->listener);
-    rt->slots[rt->n_slots++] = s;
-    return s;
-}
+/* ---- spawning ----------------------------------------------------------------------- */
 
 struct envp {
     char **items;
@@ -776,7 +652,6 @@ static void exec_child(struct lambda_runtime *rt, const struct lambda_exec_confi
     _exit(127);
 }
 
-/* PATH lookup of a program name (as execvp would), into out. */
 /* vfork, not fork: copying the page tables of a server holding a million
  * queued SQS messages took longer than the interpreter's own start (cold
  * start 45 -> 230 ms); the loop waits only until the child's execve. Kept
@@ -792,6 +667,7 @@ __attribute__((noinline)) static pid_t spawn_child(struct lambda_runtime *rt, co
     return pid;
 }
 
+/* PATH lookup of a program name (as execvp would), into out. */
 static bool find_program(const char *name, char *out, size_t cap)
 {
     if (strchr(name, '/')) {
@@ -845,7 +721,7 @@ static struct env *env_spawn(struct pool *p, struct lambda_runtime *rt)
     int pipefd[2] = {-1, -1};
     if (runtime_command(rt, c, bootstrap, sizeof(bootstrap), &program, &lang) < 0 ||
         (program && !find_program(program, program_path, sizeof(program_path))) ||
-        !(e->slot = get_slot(rt)) || build_envp(rt, e, lang, &ep) < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
+        !(e->slot = runtime_slot_get(rt)) || build_envp(rt, e, lang, &ep) < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
         log_warn("lambda: cannot start an environment for %s (runtime %s)", c->name, c->runtime);
         goto fail;
     }
@@ -909,7 +785,7 @@ fail:
     return NULL;
 }
 
-/* ---- delivering work ------------------------------------------------------ */
+/* ---- delivering work ---------------------------------------------------------------- */
 
 static void trace_id(char *out, size_t cap)
 {
@@ -922,7 +798,7 @@ static void trace_id(char *out, size_t cap)
              hex + 24);
 }
 
-static void deliver(struct env *e)
+void runtime_env_deliver(struct env *e)
 {
     struct invocation *inv = e->inv;
     struct http_req *req = e->next_req;
@@ -952,14 +828,14 @@ static void assign(struct env *e, struct invocation *inv)
     e->delivered = false;
     e->state = ENV_BUSY;
     if (e->next_req)
-        deliver(e);
+        runtime_env_deliver(e);
 }
 
 static void on_spawn_timer(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
-    env_schedule(arg);
+    runtime_pool_schedule(arg);
 }
 
 /* Hands queued invocations to environments. While fewer than
@@ -974,7 +850,7 @@ static void on_spawn_timer(evutil_socket_t fd, short what, void *arg)
  * per concurrent invocation, SPAWN_WAIT_US later. */
 #define SPAWN_WAIT_US 5000
 
-static void env_schedule(struct pool *p)
+void runtime_pool_schedule(struct pool *p)
 {
     int64_t now = clock_now_us();
     while (p->pending && !p->rt->stopping) {
@@ -1016,212 +892,7 @@ static void env_schedule(struct pool *p)
     }
 }
 
-/* ---- the Runtime API ------------------------------------------------------- */
-
-struct runtime_post {
-    struct env *env;
-    struct strbuf body;
-    size_t limit;
-    bool too_large;
-    enum { POST_RESPONSE, POST_ERROR, POST_INIT_ERROR } kind;
-};
-
-static void post_cleanup(struct http_req *req)
-{
-    struct runtime_post *rp = req->handler;
-    strbuf_free(&rp->body);
-    free(rp);
-}
-
-static void answer_json(struct http_req *req, int status, const char *json)
-{
-    http_resp_send(req, status, "application/json", json, strlen(json));
-}
-
-static int post_sink(struct http_req *req, const void *data, size_t len)
-{
-    struct runtime_post *rp = req->handler;
-    if (rp->body.len + len > rp->limit) {
-        rp->too_large = true;
-        return 0;
-    }
-    strbuf_append(&rp->body, data, len);
-    return 0;
-}
-
-/* The env that posted may have died or moved on while the body arrived. */
-static struct env *posting_env(struct http_req *req)
-{
-    struct slot *s = req->listener_data;
-    struct runtime_post *rp = req->handler;
-    return s && s->env == rp->env ? rp->env : NULL;
-}
-
-static void post_done(struct http_req *req)
-{
-    struct runtime_post *rp = req->handler;
-    struct env *e = posting_env(req);
-    if (!e || e->state == ENV_DYING) {
-        answer_json(req, 410, "{\"errorMessage\":\"environment gone\",\"errorType\":\"InvalidStateTransition\"}");
-        return;
-    }
-    if (strbuf_failed(&rp->body)) {
-        answer_json(req, 500, "{\"errorMessage\":\"out of memory\",\"errorType\":\"ServiceException\"}");
-        return;
-    }
-    const char *body = rp->body.data ? rp->body.data : "";
-    size_t len = rp->body.len;
-    if (rp->kind == POST_INIT_ERROR) {
-        answer_json(req, 202, "{\"status\":\"OK\"}");
-        if (e->inv && !e->delivered) {
-            e->delivered = true;
-            e->inv->start_us = clock_now_us();
-        }
-        env_kill(e);
-        env_finish(e, len ? body : "{}", len ? len : 2, "Unhandled");
-        return;
-    }
-    if (rp->too_large) {
-        answer_json(req, 413, "{\"errorMessage\":\"Exceeded maximum allowed payload size (6291556 bytes).\",\"errorType\":\"RequestEntityTooLarge\"}");
-        fail_with(e, "Function.ResponseSizeTooLarge",
-                  "Response payload size exceeded maximum allowed payload size (6291556 bytes).");
-    } else {
-        answer_json(req, 202, "{\"status\":\"OK\"}");
-        env_finish(e, body, len, rp->kind == POST_ERROR ? "Unhandled" : NULL);
-    }
-    if (e->state == ENV_DYING)
-        return;
-    e->state = ENV_IDLE;
-    e->idle_since_us = clock_now_us();
-    if (e->pool->retired || e->rt->stopping)
-        env_kill(e);
-    else
-        env_schedule(e->pool);
-}
-
-/* Remembers the interpreter the environment runs (see Interpreters above);
- * an exe not named after its language is a wrapper that did not exec, so it
- * is not remembered. */
-static void learn_interpreter(struct env *e)
-{
-    char link[64], exe[4096];
-    snprintf(link, sizeof(link), "/proc/%d/exe", (int)e->pid);
-    ssize_t n = readlink(link, exe, sizeof(exe) - 1);
-    if (n <= 0)
-        return;
-    exe[n] = '\0';
-    const char *slash = strrchr(exe, '/');
-    const char *base = slash ? slash + 1 : exe;
-    if (strncmp(base, e->lang, strlen(e->lang)) != 0 || access(exe, X_OK) != 0)
-        return;
-    *e->learn_exe = strdup(exe);
-}
-
-static void handle_next(struct http_req *req, struct env *e)
-{
-    if (e->next_req) {
-        answer_json(req, 400, "{\"errorMessage\":\"a request for the next invocation is already waiting\",\"errorType\":\"InvalidStateTransition\"}");
-        return;
-    }
-    if (!e->init_us) {
-        e->init_us = clock_now_us() - e->spawned_us;
-        if (e->learn_exe && !*e->learn_exe)
-            learn_interpreter(e);
-    }
-    if (e->state == ENV_STARTING) {
-        e->state = ENV_IDLE;
-        e->idle_since_us = clock_now_us();
-    }
-    if (e->inv && e->delivered) {
-        /* Asking for more without answering: the invocation ends empty. */
-        env_finish(e, "null", 4, NULL);
-        e->state = ENV_IDLE;
-        e->idle_since_us = clock_now_us();
-    }
-    e->next_req = req;
-    if (e->inv)
-        deliver(e);
-    else
-        env_schedule(e->pool);
-}
-
-static int ignore_body(struct http_req *req, const void *data, size_t len)
-{
-    (void)req;
-    (void)data;
-    (void)len;
-    return 0;
-}
-
-/* GET .../next: parked (taken as a body-less request) until work comes. */
-static void next_requested(struct http_req *req)
-{
-    struct slot *s = req->listener_data;
-    if (!s->env || s->env->state == ENV_DYING) {
-        answer_json(req, 410, "{\"errorMessage\":\"environment gone\",\"errorType\":\"InvalidStateTransition\"}");
-        return;
-    }
-    handle_next(req, s->env);
-}
-
-static void runtime_dispatch(struct http_req *req)
-{
-    struct slot *s = req->listener_data;
-    struct env *e = s ? s->env : NULL;
-    static const char prefix[] = "/2018-06-01/runtime/";
-    const char *path = req->path;
-    req->op_name = "RuntimeAPI";
-    if (!e || e->state == ENV_DYING) {
-        answer_json(req, 410, "{\"errorMessage\":\"environment gone\",\"errorType\":\"InvalidStateTransition\"}");
-        return;
-    }
-    if (strncmp(path, prefix, sizeof(prefix) - 1) != 0) {
-        answer_json(req, 404, "{\"errorMessage\":\"unknown path\",\"errorType\":\"NotFound\"}");
-        return;
-    }
-    path += sizeof(prefix) - 1;
-    bool get = strcmp(req->method, "GET") == 0, post = strcmp(req->method, "POST") == 0;
-    if (get && strcmp(path, "invocation/next") == 0) {
-        http_req_read_body(req, ignore_body, next_requested);
-        return;
-    }
-    struct runtime_post *rp = calloc(1, sizeof(*rp));
-    if (!rp) {
-        answer_json(req, 500, "{\"errorMessage\":\"out of memory\",\"errorType\":\"ServiceException\"}");
-        return;
-    }
-    strbuf_init(&rp->body);
-    rp->env = e;
-    rp->limit = ERROR_BODY_MAX;
-    req->handler = rp;
-    req->cleanup = post_cleanup;
-    if (post && strcmp(path, "init/error") == 0) {
-        rp->kind = POST_INIT_ERROR;
-        http_req_read_body(req, post_sink, post_done);
-        return;
-    }
-    static const char inv_prefix[] = "invocation/";
-    const char *id = path + sizeof(inv_prefix) - 1;
-    const char *slash = strncmp(path, inv_prefix, sizeof(inv_prefix) - 1) == 0 ? strchr(id, '/') : NULL;
-    if (!post || !slash || (strcmp(slash, "/response") != 0 && strcmp(slash, "/error") != 0)) {
-        answer_json(req, 404, "{\"errorMessage\":\"unknown path\",\"errorType\":\"NotFound\"}");
-        return;
-    }
-    if (!e->inv || !e->delivered || strncmp(e->inv->request_id, id, (size_t)(slash - id)) != 0 ||
-        (size_t)(slash - id) != strlen(e->inv->request_id)) {
-        answer_json(req, 400, "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
-        return;
-    }
-    if (strcmp(slash, "/response") == 0) {
-        rp->kind = POST_RESPONSE;
-        rp->limit = RESPONSE_MAX;
-    } else {
-        rp->kind = POST_ERROR;
-    }
-    http_req_read_body(req, post_sink, post_done);
-}
-
-/* ---- the service side ------------------------------------------------------ */
+/* ---- the service side --------------------------------------------------------------- */
 
 static bool same_key(const struct lambda_exec_config *a, const struct lambda_exec_config *b)
 {
@@ -1284,7 +955,7 @@ int lambda_runtime_invoke(struct lambda_runtime *rt, struct lambda_exec_config *
     else
         p->pending = inv;
     p->pending_tail = inv;
-    env_schedule(p);
+    runtime_pool_schedule(p);
     return 0;
 }
 
@@ -1300,7 +971,7 @@ void lambda_runtime_retire(struct lambda_runtime *rt, const char *account, const
         for (struct env *e = p->envs; e; e = e->next)
             if (e->state == ENV_IDLE || e->state == ENV_STARTING)
                 if (!e->inv)
-                    env_kill(e);
+                    runtime_env_kill(e);
         if (!p->envs && !p->pending)
             pool_free(rt, p);
     }
@@ -1322,7 +993,7 @@ static void on_reap(evutil_socket_t fd, short what, void *arg)
             if (e->state == ENV_IDLE && !e->inv && now - e->idle_since_us >= idle_us) {
                 log_debug("lambda: stopping %s's environment %d, idle for %lld s", p->cfg->name, (int)e->pid,
                           (long long)((now - e->idle_since_us) / 1000000));
-                env_kill(e);
+                runtime_env_kill(e);
             }
         }
     }
@@ -1388,9 +1059,9 @@ void lambda_runtime_shutdown(struct lambda_runtime *rt)
         }
         p->pending_tail = NULL;
         for (struct env *e = p->envs; e; e = e->next) {
-            env_kill(e);
+            runtime_env_kill(e);
             if (e->inv)
-                fail_with(e, "Runtime.ExitError", "The server is stopping.");
+                runtime_env_fail(e, "Runtime.ExitError", "The server is stopping.");
         }
     }
 }
@@ -1409,11 +1080,7 @@ void lambda_runtime_free(struct lambda_runtime *rt)
         }
         pool_free(rt, p);
     }
-    for (size_t i = 0; i < rt->n_slots; i++) {
-        evconnlistener_free(rt->slots[i]->listener);
-        free(rt->slots[i]);
-    }
-    free(rt->slots);
+    runtime_slots_free(rt);
     if (rt->reap_timer)
         event_free(rt->reap_timer);
     free(rt->python_exe);

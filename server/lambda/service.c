@@ -1,24 +1,45 @@
-/* lambda_service: the Lambda service's life cycle — its directories, where
- * the shipped bootstraps are, loading functions and pending events at
- * start, the event sources (SQS mappings, the S3 trigger) — and
- * lambda_invoke_event, the entry point through which event sources (S3
- * notifications, destinations) invoke a function asynchronously.
+/* lambda_service: the Lambda service — its life cycle (its directories,
+ * where the shipped bootstraps are, loading functions and pending events
+ * at start, the event sources: SQS mappings and the S3 trigger), the
+ * intake and dispatch of its REST API requests, and lambda_invoke_event,
+ * the entry point through which event sources (S3 notifications,
+ * destinations) invoke a function asynchronously.
+ *
+ * A request is resolved from its method, path and query alone
+ * (protocol/lambda/request.c, by the table of operations.h): a real Lambda
+ * operation cloudless lacks is answered NotImplemented (501), a method and
+ * path that are no operation UnknownOperationException (404). An
+ * operation's body is read whole (bounded per operation: 6 MB for Invoke,
+ * AWS's 69905067 bytes for code uploads, 1 MB otherwise), then
+ * authenticated (SigV4, "lambda"), parsed, and handed to the operation's
+ * handler, which lives in the file of its family. The zips GetFunction's
+ * Code.Location points at are served under /_cloudless/lambda/code/.
  *
  * Bootstraps (runtimes/python/bootstrap.py, runtimes/node/bootstrap.js) are
  * looked for in --lambda-runtimes-dir, then <exe>/../share/cloudless/
  * runtimes (an installed prefix), then the install datadir and the source
  * tree recorded at build time (running from a build directory). */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "server/lambda/lambda.h"
-#include "server/lambda/entry.h"
+#include "protocol/lambda/operations.h"
+#include "protocol/lambda/request.h"
+#include "server/core/auth.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
+#include "server/core/service.h"
+#include "server/lambda/entry.h"
+#include "server/lambda/lambda.h"
+
+#define OTHER_BODY_MAX (1024 * 1024)
+
+/* ---- life cycle --------------------------------------------------------------------- */
 
 static bool has_bootstraps(const char *dir)
 {
@@ -118,6 +139,8 @@ void lambda_service_free(struct lambda_service *svc)
     free(svc);
 }
 
+/* ---- event sources ------------------------------------------------------------------ */
+
 int lambda_invoke_event(struct lambda_service *svc, const char *account, const char *function,
                         const char *payload, size_t len, void (*done)(void *arg, bool ok), void *arg)
 {
@@ -134,3 +157,200 @@ int lambda_invoke_event(struct lambda_service *svc, const char *account, const c
         return -1;
     return lambda_async_accept(svc->async, account, base, qualifier, payload, len, NULL, done, arg);
 }
+
+/* ---- requests ----------------------------------------------------------------------- */
+
+static struct lambda_service *service_of(struct http_req *req) { return req->srv->lambda; }
+
+#define LAMBDA_HANDLER(name, method, path, family, action, handler) handler,
+static void (*const handlers[])(struct lambda_call *) = {LAMBDA_OPERATIONS(LAMBDA_HANDLER)};
+#define LAMBDA_OP(name, method, path, family, action, handler) {#name, #family, action},
+static const struct service_op ops[] = {LAMBDA_OPERATIONS(LAMBDA_OP)};
+#define N_OPS (sizeof(ops) / sizeof(ops[0]))
+
+/* The function the path names (FunctionName: name, name:qualifier or an
+ * ARN) and its qualifier, which ?Qualifier= overrides. */
+static int set_function(struct lambda_call *c, const char *function)
+{
+    if (call_split_function_name(c, function) < 0)
+        return -1;
+    char *q = call_query_param(c, "Qualifier");
+    if (q && *q) {
+        free(c->qualifier);
+        c->qualifier = q;
+    } else {
+        free(q);
+    }
+    return 0;
+}
+
+static bool authenticate(struct lambda_call *c)
+{
+    const char *type, *message;
+    if (auth_check_json(c->svc->srv, c->req, &c->body, c->account, &type, &message))
+        return true;
+    call_error(c, 403, type, "%s", message);
+    return false;
+}
+
+static void call_cleanup(struct http_req *req)
+{
+    struct lambda_call *c = req->handler;
+    if (!c)
+        return;
+    strbuf_free(&c->body);
+    json_free(c->json);
+    lambda_route_free(&c->route);
+    free(c->fn_name);
+    free(c->qualifier);
+    free(c);
+}
+
+static int body_sink(struct http_req *req, const void *data, size_t len)
+{
+    struct lambda_call *c = req->handler;
+    if (c->body.len + len > c->limit) {
+        c->too_large = true;
+        return 0;
+    }
+    strbuf_append(&c->body, data, len);
+    return 0;
+}
+
+static bool is_invoke(const struct lambda_call *c)
+{
+    return handlers[c->route.op] == lambda_invoke;
+}
+
+static void body_done(struct http_req *req)
+{
+    struct lambda_call *c = req->handler;
+    /* Oversized bodies are refused before the signature (whose payload
+     * hash covers bytes that were not kept), as AWS's front end does. */
+    if (c->too_large) {
+        if (is_invoke(c))
+            call_error(c, 413, "RequestTooLargeException",
+                       "Request must be smaller than %d bytes for the InvokeFunction operation", LAMBDA_SYNC_PAYLOAD_MAX);
+        else
+            call_error(c, 413, "RequestEntityTooLargeException", "Request must be smaller than %zu bytes for the %s operation",
+                       c->limit, c->route.name);
+        return;
+    }
+    if (!authenticate(c))
+        return;
+    if (strbuf_failed(&c->body)) {
+        call_error(c, 500, "ServiceException", "out of memory");
+        return;
+    }
+    if (!is_invoke(c) && c->body.len) {
+        c->json = json_parse(c->body.data, c->body.len, NULL);
+        if (!c->json || !json_is(c->json, JSON_OBJECT)) {
+            call_error(c, 400, "InvalidRequestContentException", "Could not parse request body into json.");
+            return;
+        }
+    }
+    const char *function = lambda_route_param(&c->route, "FunctionName");
+    if (function && set_function(c, function) < 0) {
+        call_error(c, 500, "ServiceException", "out of memory");
+        return;
+    }
+    handlers[c->route.op](c);
+}
+
+
+/* Serves the zips GetFunction's Code.Location points at. */
+static void serve_code(struct http_req *req)
+{
+    struct lambda_service *svc = service_of(req);
+    const char *name = req->path + sizeof(LAMBDA_CODE_PATH) - 1;
+    size_t n = strlen(name);
+    req->op_name = "GetFunctionCode";
+    if (n != 68 || strspn(name, "0123456789abcdef") != 64 || strcmp(name + 64, ".zip") != 0) {
+        http_resp_send(req, 404, NULL, NULL, 0);
+        return;
+    }
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/code/%s", svc->lambda_dir, name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        if (fd >= 0)
+            close(fd);
+        http_resp_send(req, 404, NULL, NULL, 0);
+        return;
+    }
+    http_resp_header(req, "Content-Type", "application/zip");
+    http_resp_begin(req, 200, st.st_size);
+    if (!req->is_head)
+        http_resp_add_file(req, fd, 0, st.st_size);
+    else
+        close(fd);
+    http_resp_end(req);
+}
+
+static bool lambda_claims_request(const struct http_req *req)
+{
+    return req->srv->lambda && (lambda_route_claims_path(req->path) ||
+                                strncmp(req->path, LAMBDA_CODE_PATH, sizeof(LAMBDA_CODE_PATH) - 1) == 0);
+}
+
+/* A method and path that are no Lambda operation: AWS's answer. */
+static void unknown_operation(struct http_req *req)
+{
+    log_info("lambda: no operation is %s %s", req->method, req->path);
+    req->op_name = "UnknownOperation";
+    lambda_send_error_message(req, 404, "UnknownOperationException", "Unknown operation.");
+}
+
+static void lambda_handle_request(struct http_req *req)
+{
+    if (strncmp(req->path, LAMBDA_CODE_PATH, sizeof(LAMBDA_CODE_PATH) - 1) == 0) {
+        serve_code(req);
+        return;
+    }
+    struct lambda_route route;
+    if (lambda_route_resolve(req->method, req->path, req->query, &route) < 0) {
+        http_resp_send(req, 503, NULL, NULL, 0);
+        return;
+    }
+    if (route.kind != LAMBDA_ROUTE_SERVED) {
+        if (route.kind == LAMBDA_ROUTE_NOT_IMPLEMENTED)
+            service_not_implemented(req, SERVICE_REST_JSON, lambda_service_def.title, route.name);
+        else
+            unknown_operation(req);
+        lambda_route_free(&route);
+        return;
+    }
+    struct lambda_call *c = calloc(1, sizeof(*c));
+    if (!c) {
+        lambda_route_free(&route);
+        http_resp_send(req, 503, NULL, NULL, 0);
+        return;
+    }
+    c->req = req;
+    c->svc = service_of(req);
+    c->route = route;
+    strbuf_init(&c->body);
+    req->handler = c;
+    req->cleanup = call_cleanup;
+    req->op_name = route.name;
+    /* Bodies are bounded per operation: Invoke's payload, a code upload's
+     * zip, 1 MB for the rest. */
+    if (is_invoke(c))
+        c->limit = LAMBDA_SYNC_PAYLOAD_MAX;
+    else if (handlers[route.op] == lambda_create_function || handlers[route.op] == lambda_update_function_code)
+        c->limit = LAMBDA_ZIP_REQUEST_MAX;
+    else
+        c->limit = OTHER_BODY_MAX;
+    http_req_read_body(req, body_sink, body_done);
+}
+
+const struct service_def lambda_service_def = {
+    .name = "lambda",
+    .title = "AWS Lambda",
+    .protocol = SERVICE_REST_JSON,
+    .ops = ops,
+    .n_ops = N_OPS,
+    .claims = lambda_claims_request,
+    .handle = lambda_handle_request,
+};

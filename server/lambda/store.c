@@ -1,10 +1,10 @@
 /* lambda_store: Lambda functions in memory and on disk.
  *
  * Functions live in a list on the service (a few hundred at most on a
- * developer's machine). Each is made durable as one JSON document in
- * lambda_functions, rewritten whole through store_submit after every
- * change, so the API answers only once the change is committed; at start
- * the documents are parsed back. Also the FunctionConfiguration writer the
+ * developer's machine). Each is made durable as one JSON document
+ * (storage/lambda/functions.c keeps it), rewritten whole through
+ * store_submit after every change, so the API answers only once the change
+ * is committed; at start the documents are parsed back. Also the FunctionConfiguration writer the
  * API uses, and ARNs, ids and times as AWS writes them. */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 #include "server/core/log.h"
 #include "server/core/server.h"
 #include "storage/core/store.h"
-#include "storage/core/store_internal.h"
+#include "storage/lambda/lambda_storage.h"
 
 struct lambda_function *lambda_find(struct lambda_service *svc, const char *account, const char *name)
 {
@@ -300,13 +300,12 @@ struct persist_job {
     void *arg;
 };
 
-static int apply_persist(struct store_conn *conn, void *arg)
+static int apply_persist(struct store_conn *writer, void *arg)
 {
     struct persist_job *j = arg;
-    const char *sql = j->doc ? "INSERT OR REPLACE INTO lambda_functions(account, name, doc) VALUES (?1, ?2, ?3)"
-                             : "DELETE FROM lambda_functions WHERE account = ?1 AND name = ?2";
-    const char *const params[] = {j->account, j->name, j->doc};
-    return db_exec_text(conn, sql, j->doc ? 3 : 2, params) < 0 ? -1 : 0;
+    enum lambda_storage_err err = j->doc ? lambda_functions_put(writer, j->account, j->name, j->doc)
+                                         : lambda_functions_delete(writer, j->account, j->name);
+    return err == LAMBDA_STORAGE_OK ? 0 : -1;
 }
 
 static void persist_done(void *arg, bool ok)
@@ -506,32 +505,21 @@ static struct lambda_function *load_function(const char *account, const char *na
     return fn;
 }
 
+static int load_one(void *arg, const char *account, const char *name, const char *doc)
+{
+    struct lambda_service *svc = arg;
+    struct lambda_function *fn = account && name && doc ? load_function(account, name, doc) : NULL;
+    if (!fn) {
+        log_error("lambda: cannot load function %s; skipped", name ? name : "?");
+        return 0;
+    }
+    fn->next = svc->functions;
+    svc->functions = fn;
+    return 0;
+}
+
 int lambda_load_functions(struct lambda_service *svc, char *err, size_t errlen)
 {
-    sqlite3 *db = store_reader(svc->srv->store)->db;
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT account, name, doc FROM lambda_functions ORDER BY account, name", -1, &s,
-                           NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot read lambda_functions: %s", sqlite3_errmsg(db));
-        return -1;
-    }
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *account = (const char *)sqlite3_column_text(s, 0);
-        const char *name = (const char *)sqlite3_column_text(s, 1);
-        const char *doc = (const char *)sqlite3_column_text(s, 2);
-        struct lambda_function *fn = account && name && doc ? load_function(account, name, doc) : NULL;
-        if (!fn) {
-            log_error("lambda: cannot load function %s; skipped", name ? name : "?");
-            continue;
-        }
-        fn->next = svc->functions;
-        svc->functions = fn;
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) {
-        snprintf(err, errlen, "cannot read lambda_functions: %s", sqlite3_errmsg(db));
-        return -1;
-    }
-    return 0;
+    return lambda_functions_load(store_reader(svc->srv->store), load_one, svc, err, errlen) == LAMBDA_STORAGE_OK
+               ? 0 : -1;
 }

@@ -4,9 +4,12 @@
  * lambda_functions keeps one row per function: its whole state (versions,
  * aliases, policy, tags, concurrency, event invoke config) as one JSON
  * document written by server/lambda/store.c, since every change rewrites a
- * small document. lambda_events is the durable queue of accepted
- * asynchronous invocations: a row from the 202 until the event succeeded,
- * went to its failure destination or was dropped. */
+ * small document (storage/lambda/functions.c). lambda_events is the durable
+ * queue of accepted asynchronous invocations: a row from the 202 until the
+ * event succeeded, went to its failure destination or was dropped
+ * (storage/lambda/async.c). Both were created by one step, so they stay one
+ * module; the event source mappings' table is its own module, in
+ * storage/lambda/esm.c. */
 #include "storage/core/store_internal.h"
 
 static const struct schema_step lambda_steps[] = {

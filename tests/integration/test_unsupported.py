@@ -33,6 +33,17 @@ class NotImplementedTests(unittest.TestCase):
         self.assertNotImplemented(client("logs").start_query, "CloudWatch Logs", "StartQuery",
                                   logGroupName="/x", startTime=0, endTime=1, queryString="fields @message")
 
+    def test_operation_of_a_served_rest_json_service(self):
+        lam = client("lambda")
+        self.assertNotImplemented(lam.list_layers, "AWS Lambda", "ListLayers")
+        self.assertNotImplemented(lam.get_function_url_config, "AWS Lambda", "GetFunctionUrlConfig",
+                                  FunctionName="f")
+
+    def test_path_that_is_no_operation_of_a_served_rest_json_service(self):
+        response = harness.raw_request("GET", "/2015-03-31/functions/f/no-such-thing")
+        self.assertEqual(response.status, 404)
+        self.assertEqual(response.headers["x-amzn-errortype"], "UnknownOperationException")
+
     def test_json_service_not_served(self):
         self.assertNotImplemented(client("kinesis").list_streams, "kinesis", "ListStreams")
 
