@@ -690,27 +690,15 @@ void lambda_delete_event_source_mapping(struct lambda_call *call)
         written(c, false);
 }
 
-static char *query_value(const struct http_req *req, const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *p = req->query; p && *p; p = strchr(p, '&'), p = p ? p + 1 : NULL) {
-        if (strncmp(p, name, n) == 0 && p[n] == '=') {
-            const char *v = p + n + 1, *end = strchr(v, '&');
-            return percent_decode(v, end ? (size_t)(end - v) : strlen(v), PERCENT_PLUS_IS_SPACE, NULL);
-        }
-    }
-    return NULL;
-}
-
 void lambda_list_event_source_mappings(struct lambda_call *call)
 {
     struct lambda_esm *esm = call->svc->esm;
     struct http_req *req = call->req;
     const char *account = call->account;
-    char *source = query_value(req, "EventSourceArn"), *function = query_value(req, "FunctionName");
-    char *marker = query_value(req, "Marker"), *max_text = query_value(req, "MaxItems");
+    char *source = call_query_param(call, "EventSourceArn"), *function = call_query_param(call, "FunctionName");
+    char *marker = call_query_param(call, "Marker"), *max_text = call_query_param(call, "MaxItems");
     char *fn_name = NULL, *fn_qualifier = NULL;
-    int max = max_text ? atoi(max_text) : LIST_DEFAULT;
+    int max = max_text && *max_text ? atoi(max_text) : LIST_DEFAULT;
     if (function && split_function(function, &fn_name, &fn_qualifier) < 0)
         fn_name = NULL;
     if (max < 1 || max > MAX_BATCH) {
