@@ -139,7 +139,7 @@ void service_list_operations(FILE *out)
     for (size_t s = 0; cloudless_services[s]; s++) {
         const struct service_def *svc = cloudless_services[s];
         for (size_t i = 0; i < svc->n_ops; i++)
-            fprintf(out, "%s %s %s %s\n", svc->name, svc->ops[i].name, svc->ops[i].family,
-                    svc->ops[i].action);
+            fprintf(out, "%s\t%s\t%s\t%s\t%s\n", svc->name, svc->title, svc->ops[i].name,
+                    svc->ops[i].family, svc->ops[i].action);
     }
 }

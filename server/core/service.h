@@ -81,7 +81,9 @@ unsigned service_disabled_mask(const char *services);
 /* The 501 of service_not_implemented(), saying that the service is not
  * enabled (not in SERVICES); op may be "" when unknown. */
 void service_not_enabled(struct http_req *req, const struct service_def *svc, const char *op);
-/* Prints "service operation family action" lines, one per operation. */
+/* Prints one tab-separated line per operation: service name, service
+ * title, operation, family, IAM action (scripts/readme_operations.py
+ * writes README's lists from it). */
 void service_list_operations(FILE *out);
 
 #endif
