@@ -5,9 +5,11 @@
  * growable array of values or members); closing a container copies its
  * items into the arena as one array and hands the finished value to the
  * container below. Strings and numbers are copied into the arena with a
- * terminating NUL. The document (arena and root) is one allocation chain,
- * so json_free() walks a list instead of the tree. */
+ * terminating NUL, all in one arena (protocol/core/arena), so json_free()
+ * walks the arena's chunk list instead of the tree. */
 #include "protocol/core/json.h"
+
+#include "protocol/core/arena.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -17,62 +19,18 @@
 
 #include <yajl/yajl_parse.h>
 
-/* ---- arena -------------------------------------------------------------- */
-
-struct arena_chunk {
-    struct arena_chunk *next;
-    size_t used, cap;
-    max_align_t data[];
-};
-
 /* The document: root first, so json_free() finds the arena from it. */
 struct json_doc {
     struct json_value root;
-    struct arena_chunk *chunks;
+    struct arena arena;
 };
-
-#define ARENA_CHUNK_MIN 4096
-
-static void *arena_alloc(struct json_doc *d, size_t size)
-{
-    size = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    struct arena_chunk *c = d->chunks;
-    if (!c || c->cap - c->used < size) {
-        size_t cap = size > ARENA_CHUNK_MIN ? size : ARENA_CHUNK_MIN;
-        c = malloc(sizeof(*c) + cap);
-        if (!c)
-            return NULL;
-        c->used = 0;
-        c->cap = cap;
-        c->next = d->chunks;
-        d->chunks = c;
-    }
-    void *p = (char *)c->data + c->used;
-    c->used += size;
-    return p;
-}
-
-static char *arena_strndup(struct json_doc *d, const unsigned char *s, size_t len)
-{
-    char *p = arena_alloc(d, len + 1);
-    if (!p)
-        return NULL;
-    memcpy(p, s, len);
-    p[len] = '\0';
-    return p;
-}
 
 void json_free(const struct json_value *root)
 {
     if (!root)
         return;
     struct json_doc *d = (struct json_doc *)root;   /* root is the first member */
-    struct arena_chunk *c = d->chunks;
-    while (c) {
-        struct arena_chunk *next = c->next;
-        free(c);
-        c = next;
-    }
+    arena_free(&d->arena);
     free(d);
 }
 
@@ -142,7 +100,7 @@ static int on_boolean(void *ctx, int value)
 static int on_text(struct builder *b, enum json_type type, const unsigned char *s, size_t len)
 {
     struct json_value v = {.type = type, .len = len};
-    v.u.str = arena_strndup(b->doc, s, len);
+    v.u.str = arena_memdup(&b->doc->arena, s, len);
     if (!v.u.str) {
         b->err = JSON_ERR_NOMEM;
         return 0;
@@ -187,7 +145,7 @@ static int on_map_key(void *ctx, const unsigned char *key, size_t len)
 {
     struct builder *b = ctx;
     struct frame *f = &b->stack[b->depth - 1];
-    f->key = arena_strndup(b->doc, key, len);
+    f->key = arena_memdup(&b->doc->arena, key, len);
     f->key_len = len;
     if (!f->key) {
         b->err = JSON_ERR_NOMEM;
@@ -204,7 +162,7 @@ static int close_container(void *ctx)
     struct json_value v = {.type = f->object ? JSON_OBJECT : JSON_ARRAY, .len = f->n};
     void *items = NULL;
     if (f->n) {
-        items = arena_alloc(b->doc, f->n * item_size);
+        items = arena_alloc(&b->doc->arena, f->n * item_size);
         if (!items) {
             b->err = JSON_ERR_NOMEM;
             return 0;

@@ -54,7 +54,7 @@ static bool is_boolean(const struct node *n) { return is_condition(n) || n->kind
 
 static struct node *new_node(struct expr_parser *p, enum node_kind kind, const struct token *tok)
 {
-    struct node *n = ddb_arena_alloc(p->arena, sizeof(*n));
+    struct node *n = arena_alloc(p->arena, sizeof(*n));
     if (!n) {
         expr_nomem(p);
         return NULL;
@@ -70,7 +70,7 @@ static bool kids_push(struct expr_parser *p, struct kids *k, struct node *n)
 {
     if (k->len == k->cap) {
         size_t cap = k->cap ? k->cap * 2 : 4;
-        struct node **items = ddb_arena_array(p->arena, cap, sizeof(*items));
+        struct node **items = arena_array(p->arena, cap, sizeof(*items));
         if (!items)
             return expr_nomem(p);
         if (k->len)
@@ -679,7 +679,7 @@ static bool remember_path(struct builder *b, const struct ddb_path *path)
 {
     if (b->npaths == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 8;
-        struct ddb_path *paths = ddb_arena_array(b->p->arena, cap, sizeof(*paths));
+        struct ddb_path *paths = arena_array(b->p->arena, cap, sizeof(*paths));
         if (!paths)
             return expr_nomem(b->p);
         if (b->npaths)
@@ -705,7 +705,7 @@ static bool build_operand(struct builder *b, const struct node *n, struct ddb_op
     case N_FUNC: {
         out->kind = DDB_OPERAND_FUNCTION;
         out->function = (enum ddb_function)n->fn;
-        struct ddb_operand *args = ddb_arena_array(b->p->arena, n->nkids, sizeof(*args));
+        struct ddb_operand *args = arena_array(b->p->arena, n->nkids, sizeof(*args));
         if (!args)
             return expr_nomem(b->p);
         for (size_t i = 0; i < n->nkids; i++)
@@ -724,7 +724,7 @@ static bool build_condition(struct builder *b, const struct node *n, struct ddb_
     memset(out, 0, sizeof(*out));
     if (n->kind == N_AND || n->kind == N_OR || n->kind == N_NOT) {
         out->kind = n->kind == N_AND ? DDB_COND_AND : n->kind == N_OR ? DDB_COND_OR : DDB_COND_NOT;
-        struct ddb_condition *children = ddb_arena_array(b->p->arena, n->nkids, sizeof(*children));
+        struct ddb_condition *children = arena_array(b->p->arena, n->nkids, sizeof(*children));
         if (!children)
             return expr_nomem(b->p);
         for (size_t i = 0; i < n->nkids; i++)
@@ -735,7 +735,7 @@ static bool build_condition(struct builder *b, const struct node *n, struct ddb_
         return true;
     }
     size_t count = n->kind == N_FUNC ? 1 : n->nkids;
-    struct ddb_operand *operands = ddb_arena_array(b->p->arena, count, sizeof(*operands));
+    struct ddb_operand *operands = arena_array(b->p->arena, count, sizeof(*operands));
     if (!operands)
         return expr_nomem(b->p);
     if (n->kind == N_FUNC) {
@@ -783,7 +783,7 @@ static bool parse_any_condition(struct ddb_expr_context *ctx, enum ddb_expressio
             return expr_fail(p, order[i]->message);
 
     struct builder b = {.p = p};
-    struct ddb_condition *cond = ddb_arena_alloc(p->arena, sizeof(*cond));
+    struct ddb_condition *cond = arena_alloc(p->arena, sizeof(*cond));
     if (!cond || !build_condition(&b, root, cond))
         return p->nomem ? false : expr_nomem(p);
     out->condition = cond;

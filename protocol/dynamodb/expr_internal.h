@@ -30,7 +30,7 @@ struct token {
 
 struct expr_parser {
     struct ddb_expr_context *ctx;
-    struct ddb_arena *arena;
+    struct arena *arena;
     enum ddb_expression_role role;
     const char *text;
     size_t text_len;
@@ -131,7 +131,7 @@ void path_check_overlap(struct expr_parser *p, struct ddb_path *paths, size_t n,
                         struct error_slot *conflict);
 
 /* Name lists (heads, nested) from a set of paths. */
-bool name_list_from_paths(struct ddb_arena *a, const struct ddb_path *paths, size_t n, bool nested_only,
+bool name_list_from_paths(struct arena *a, const struct ddb_path *paths, size_t n, bool nested_only,
                           struct ddb_name_list *out);
 
 /* Legacy ComparisonOperator rules shared by key conditions and filters:

@@ -116,8 +116,8 @@ static bool load_names(struct ddb_expr_context *ctx, const struct json_value *na
     if (names->len == 0)
         return ddb_fail(err, DDB_ERR_VALIDATION, "%s", "ExpressionAttributeNames must not be empty");
     bool *overridden;
-    ctx->names = ddb_arena_array(ctx->arena, names->len, sizeof(*ctx->names));
-    ctx->names_by_key = ddb_arena_array(ctx->arena, names->len, sizeof(*ctx->names_by_key));
+    ctx->names = arena_array(ctx->arena, names->len, sizeof(*ctx->names));
+    ctx->names_by_key = arena_array(ctx->arena, names->len, sizeof(*ctx->names_by_key));
     if (!ctx->names || !ctx->names_by_key || !ddb_json_overridden_members(ctx->arena, names, &overridden))
         return ddb_fail_nomem(err);
     for (size_t i = 0; i < names->len; i++) {
@@ -146,8 +146,8 @@ static bool load_values(struct ddb_expr_context *ctx, const struct json_value *v
             return fail_key(err, "ExpressionAttributeValues", m->key, m->key_len);
     }
     bool *overridden;
-    ctx->values = ddb_arena_array(ctx->arena, values->len, sizeof(*ctx->values));
-    ctx->values_by_key = ddb_arena_array(ctx->arena, values->len, sizeof(*ctx->values_by_key));
+    ctx->values = arena_array(ctx->arena, values->len, sizeof(*ctx->values));
+    ctx->values_by_key = arena_array(ctx->arena, values->len, sizeof(*ctx->values_by_key));
     if (!ctx->values || !ctx->values_by_key || !ddb_json_overridden_members(ctx->arena, values, &overridden))
         return ddb_fail_nomem(err);
     for (size_t i = 0; i < values->len; i++) {
@@ -175,7 +175,7 @@ static bool load_values(struct ddb_expr_context *ctx, const struct json_value *v
     return true;
 }
 
-bool ddb_expr_context_init(struct ddb_expr_context *ctx, struct ddb_arena *a, const struct json_value *names,
+bool ddb_expr_context_init(struct ddb_expr_context *ctx, struct arena *a, const struct json_value *names,
                            const struct json_value *values, struct ddb_error *err)
 {
     memset(ctx, 0, sizeof(*ctx));
@@ -324,7 +324,7 @@ bool expr_begin(struct expr_parser *p, struct ddb_expr_context *ctx, enum ddb_ex
     p->err = err;
     if (!expr_check_length(role, len, err))
         return false;
-    p->toks = ddb_arena_array(p->arena, len + 1, sizeof(*p->toks));
+    p->toks = arena_array(p->arena, len + 1, sizeof(*p->toks));
     if (!p->toks)
         return ddb_fail_nomem(err);
     for (size_t i = 0; i < len;) {
@@ -417,7 +417,7 @@ void slot_take(struct expr_parser *p, struct error_slot *slot, struct strbuf *sb
         strbuf_free(sb);
         return;
     }
-    char *copy = ddb_arena_memdup(p->arena, sb->data ? sb->data : "", sb->len);
+    char *copy = arena_memdup(p->arena, sb->data ? sb->data : "", sb->len);
     strbuf_free(sb);
     if (!copy) {
         expr_nomem(p);
@@ -437,7 +437,7 @@ bool slot_set(struct expr_parser *p, struct error_slot *slot, const char *fmt, .
     va_end(ap);
     if (n < 0)
         n = 0;
-    slot->message = ddb_arena_memdup(p->arena, buf, strlen(buf));
+    slot->message = arena_memdup(p->arena, buf, strlen(buf));
     if (!slot->message)
         expr_nomem(p);
     return false;
@@ -461,7 +461,7 @@ bool path_push(struct expr_parser *p, struct path_builder *b, const struct parse
 {
     if (b->len == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 4;
-        struct parsed_step *steps = ddb_arena_array(p->arena, cap, sizeof(*steps));
+        struct parsed_step *steps = arena_array(p->arena, cap, sizeof(*steps));
         if (!steps)
             return expr_nomem(p);
         if (b->len)
@@ -532,7 +532,7 @@ void path_builder_describe(struct strbuf *sb, const struct path_builder *b)
 
 bool path_builder_finish(struct expr_parser *p, const struct path_builder *b, struct ddb_path *out)
 {
-    struct ddb_path_step *steps = ddb_arena_array(p->arena, b->len ? b->len : 1, sizeof(*steps));
+    struct ddb_path_step *steps = arena_array(p->arena, b->len ? b->len : 1, sizeof(*steps));
     if (!steps)
         return expr_nomem(p);
     for (size_t i = 0; i < b->len; i++)
@@ -607,10 +607,10 @@ void path_check_overlap(struct expr_parser *p, struct ddb_path *paths, size_t n,
     }
 }
 
-bool name_list_from_paths(struct ddb_arena *a, const struct ddb_path *paths, size_t n, bool nested_only,
+bool name_list_from_paths(struct arena *a, const struct ddb_path *paths, size_t n, bool nested_only,
                           struct ddb_name_list *out)
 {
-    struct ddb_path_step *names = ddb_arena_array(a, n ? n : 1, sizeof(*names));
+    struct ddb_path_step *names = arena_array(a, n ? n : 1, sizeof(*names));
     if (!names)
         return false;
     size_t len = 0;

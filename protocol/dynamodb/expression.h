@@ -144,7 +144,7 @@ struct ddb_expr_value {
 };
 
 struct ddb_expr_context {
-    struct ddb_arena *arena;
+    struct arena *arena;
     struct ddb_expr_name *names;   /* in request order (a repeated key once, its last value) */
     size_t nnames;
     struct ddb_expr_value *values;
@@ -158,7 +158,7 @@ struct ddb_expr_context {
  * (either may be NULL: absent). Run ddb_json_check_map on the values in
  * the shape pass first; this reports the value pass errors ("...contains
  * invalid value: <why> for key :v"). */
-bool ddb_expr_context_init(struct ddb_expr_context *ctx, struct ddb_arena *a, const struct json_value *names,
+bool ddb_expr_context_init(struct ddb_expr_context *ctx, struct arena *a, const struct json_value *names,
                            const struct json_value *values, struct ddb_error *err);
 /* The shape pass for ExpressionAttributeNames (a map of strings). */
 bool ddb_json_check_names(const struct json_value *v, struct ddb_error *err);
@@ -240,7 +240,7 @@ struct ddb_key_condition {
  * ddb_key_condition_reduce after ddb_expr_context_check_unused. */
 bool ddb_parse_key_condition(struct ddb_expr_context *ctx, const char *text, size_t len,
                              struct ddb_parsed_condition *out, struct ddb_error *err);
-bool ddb_key_condition_reduce(struct ddb_arena *a, const struct ddb_parsed_condition *parsed,
+bool ddb_key_condition_reduce(struct arena *a, const struct ddb_parsed_condition *parsed,
                               struct ddb_key_condition *out, struct ddb_error *err);
 /* The predicates against the table's or index's key schema, with AWS's
  * errors ("Query condition missed key schema element: a", "Query key
@@ -261,7 +261,7 @@ struct ddb_key_range {
     const uint8_t *lower, *upper;
     size_t lower_len, upper_len;
 };
-bool ddb_key_predicate_range(struct ddb_arena *a, const struct ddb_key_predicate *p, struct ddb_key_range *out);
+bool ddb_key_predicate_range(struct arena *a, const struct ddb_key_predicate *p, struct ddb_key_range *out);
 
 /* ---- update expressions ----------------------------------------------- */
 
@@ -291,7 +291,7 @@ bool ddb_parse_update(struct ddb_expr_context *ctx, const char *text, size_t len
  * item as it was before the update; list elements past the end are
  * appended in index order; removed list elements are those of the original
  * indexes. The result may share parts of item and of the request. */
-bool ddb_update_apply(struct ddb_arena *a, const struct ddb_update *u, const struct ddb_value *item,
+bool ddb_update_apply(struct arena *a, const struct ddb_update *u, const struct ddb_value *item,
                       struct ddb_value *out, struct ddb_error *err);
 /* "Cannot update attribute a. This attribute is part of the key" when an
  * action's path starts at a key attribute of the table. */
@@ -310,7 +310,7 @@ bool ddb_update_check_index_key(const struct ddb_update *u, const struct ddb_val
                                 const struct ddb_key_schema *index, struct ddb_error *err);
 /* The update's paths (for ReturnValues UPDATED_OLD / UPDATED_NEW, project
  * the old or new item on them). */
-bool ddb_update_paths(struct ddb_arena *a, const struct ddb_update *u, struct ddb_path **out, size_t *n);
+bool ddb_update_paths(struct arena *a, const struct ddb_update *u, struct ddb_path **out, size_t *n);
 
 /* ---- projection expressions ------------------------------------------- */
 
@@ -325,7 +325,7 @@ bool ddb_parse_projection(struct ddb_expr_context *ctx, const char *text, size_t
 /* The parts of item the paths name, as a map: nested maps keep only the
  * named members, lists only the named elements (in index order, packed).
  * Paths that resolve to nothing are left out. */
-bool ddb_project(struct ddb_arena *a, const struct ddb_value *item, const struct ddb_path *paths, size_t n,
+bool ddb_project(struct arena *a, const struct ddb_value *item, const struct ddb_path *paths, size_t n,
                  struct ddb_value *out);
 
 /* ---- reserved words ----------------------------------------------------- */

@@ -29,7 +29,7 @@ void ddb_key_encode(const struct ddb_value *v, uint8_t *out)
     }
 }
 
-bool ddb_key_decode(struct ddb_arena *a, enum ddb_type type, const uint8_t *key, size_t len,
+bool ddb_key_decode(struct arena *a, enum ddb_type type, const uint8_t *key, size_t len,
                     struct ddb_value *out, struct ddb_error *err)
 {
     bool ok;
@@ -164,12 +164,12 @@ bool ddb_item_check_index_key(const struct ddb_key_schema *index, const char *in
     return true;
 }
 
-bool ddb_item_key(struct ddb_arena *a, const struct ddb_key_schema *schema, const struct ddb_value *item,
+bool ddb_item_key(struct arena *a, const struct ddb_key_schema *schema, const struct ddb_value *item,
                   struct ddb_value *out)
 {
     struct key_part parts[2];
     size_t n = key_parts(schema, parts);
-    struct ddb_attr *attrs = ddb_arena_array(a, n, sizeof(*attrs));
+    struct ddb_attr *attrs = arena_array(a, n, sizeof(*attrs));
     if (!attrs)
         return false;
     size_t kept = 0;

@@ -36,7 +36,7 @@ struct ddb_key_schema {
 size_t ddb_key_encoded_len(const struct ddb_value *v);
 void ddb_key_encode(const struct ddb_value *v, uint8_t *out);
 /* A key value of the given type back from its encoding. */
-bool ddb_key_decode(struct ddb_arena *a, enum ddb_type type, const uint8_t *key, size_t len,
+bool ddb_key_decode(struct arena *a, enum ddb_type type, const uint8_t *key, size_t len,
                     struct ddb_value *out, struct ddb_error *err);
 /* The smallest byte string above every string that starts with prefix:
  * the prefix with trailing 0xff bytes dropped and its last byte
@@ -58,7 +58,7 @@ bool ddb_item_check_key(const struct ddb_key_schema *schema, const struct ddb_va
 bool ddb_item_check_index_key(const struct ddb_key_schema *index, const char *index_name,
                               const struct ddb_value *item, struct ddb_error *err);
 /* The item's key attributes as a map (Key of the item). Values shared. */
-bool ddb_item_key(struct ddb_arena *a, const struct ddb_key_schema *schema, const struct ddb_value *item,
+bool ddb_item_key(struct arena *a, const struct ddb_key_schema *schema, const struct ddb_value *item,
                   struct ddb_value *out);
 
 #endif

@@ -65,7 +65,7 @@ bool comparison_values_check(enum ddb_comparison_op op, const struct ddb_value *
 /* ---- reduction ------------------------------------------------------------- */
 
 struct reducer {
-    struct ddb_arena *arena;
+    struct arena *arena;
     struct ddb_key_condition *kc;
     struct ddb_error *err;
 };
@@ -171,7 +171,7 @@ static bool reduce(struct reducer *r, const struct ddb_condition *c)
         if (ddb_name_compare(kc->predicates[i].name, kc->predicates[i].name_len, name->name, name->name_len) == 0)
             return ddb_fail(r->err, DDB_ERR_VALIDATION, "%s",
                             "KeyConditionExpressions must only contain one condition per key");
-    struct ddb_value *values = ddb_arena_array(r->arena, nargs, sizeof(*values));
+    struct ddb_value *values = arena_array(r->arena, nargs, sizeof(*values));
     if (!values)
         return ddb_fail_nomem(r->err);
     size_t nvalues = 0;
@@ -185,7 +185,7 @@ static bool reduce(struct reducer *r, const struct ddb_condition *c)
     return true;
 }
 
-bool ddb_key_condition_reduce(struct ddb_arena *a, const struct ddb_parsed_condition *parsed,
+bool ddb_key_condition_reduce(struct arena *a, const struct ddb_parsed_condition *parsed,
                               struct ddb_key_condition *out, struct ddb_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -284,10 +284,10 @@ bool ddb_key_predicate_matches(const struct ddb_key_predicate *p, const struct d
     }
 }
 
-static bool encode(struct ddb_arena *a, const struct ddb_value *v, const uint8_t **out, size_t *len)
+static bool encode(struct arena *a, const struct ddb_value *v, const uint8_t **out, size_t *len)
 {
     *len = ddb_key_encoded_len(v);
-    uint8_t *bytes = ddb_arena_alloc(a, *len);
+    uint8_t *bytes = arena_alloc(a, *len);
     if (!bytes)
         return false;
     ddb_key_encode(v, bytes);
@@ -295,7 +295,7 @@ static bool encode(struct ddb_arena *a, const struct ddb_value *v, const uint8_t
     return true;
 }
 
-bool ddb_key_predicate_range(struct ddb_arena *a, const struct ddb_key_predicate *p, struct ddb_key_range *out)
+bool ddb_key_predicate_range(struct arena *a, const struct ddb_key_predicate *p, struct ddb_key_range *out)
 {
     memset(out, 0, sizeof(*out));
     if (p->nvalues == 0)
@@ -330,7 +330,7 @@ bool ddb_key_predicate_range(struct ddb_arena *a, const struct ddb_key_predicate
         out->has_lower = true;
         out->lower = bytes;
         out->lower_len = len;
-        uint8_t *end = ddb_arena_alloc(a, len ? len : 1);
+        uint8_t *end = arena_alloc(a, len ? len : 1);
         size_t end_len;
         if (!end)
             return false;

@@ -21,14 +21,14 @@ struct operand_list {
     size_t len;
 };
 
-static bool convert_list(struct ddb_arena *a, const struct json_value *list, struct operand_list *out,
+static bool convert_list(struct arena *a, const struct json_value *list, struct operand_list *out,
                          struct ddb_error *err)
 {
     out->len = 0;
     out->values = NULL;
     if (!list || list->type != JSON_ARRAY)
         return true;
-    out->values = ddb_arena_array(a, list->len ? list->len : 1, sizeof(*out->values));
+    out->values = arena_array(a, list->len ? list->len : 1, sizeof(*out->values));
     if (!out->values)
         return nomem(err);
     for (size_t i = 0; i < list->len; i++)
@@ -81,14 +81,14 @@ static bool read_operator(const struct json_value *cond, bool *present, enum ddb
 /* ---- building conditions ----------------------------------------------------- */
 
 struct builder {
-    struct ddb_arena *arena;
+    struct arena *arena;
     struct ddb_condition *items;
     size_t len;
 };
 
-static bool path_of(struct ddb_arena *a, const char *name, size_t len, struct ddb_path *out)
+static bool path_of(struct arena *a, const char *name, size_t len, struct ddb_path *out)
 {
-    struct ddb_path_step *step = ddb_arena_alloc(a, sizeof(*step));
+    struct ddb_path_step *step = arena_alloc(a, sizeof(*step));
     if (!step)
         return false;
     *step = (struct ddb_path_step){.name = name, .name_len = len};
@@ -97,10 +97,10 @@ static bool path_of(struct ddb_arena *a, const char *name, size_t len, struct dd
 }
 
 /* name op values as an expression condition. */
-static bool predicate(struct ddb_arena *a, const char *name, size_t name_len, enum ddb_comparison_op op,
+static bool predicate(struct arena *a, const char *name, size_t name_len, enum ddb_comparison_op op,
                       const struct operand_list *values, struct ddb_condition *out)
 {
-    struct ddb_operand *ops = ddb_arena_array(a, values->len + 1, sizeof(*ops));
+    struct ddb_operand *ops = arena_array(a, values->len + 1, sizeof(*ops));
     if (!ops)
         return false;
     memset(out, 0, sizeof(*out));
@@ -131,7 +131,7 @@ static bool predicate(struct ddb_arena *a, const char *name, size_t name_len, en
     default: break;
     }
     /* the functions: attribute_exists(name), contains(name, v), ... */
-    struct ddb_operand *fn = ddb_arena_alloc(a, sizeof(*fn));
+    struct ddb_operand *fn = arena_alloc(a, sizeof(*fn));
     if (!fn)
         return false;
     enum ddb_function f = op == DDB_OP_NULL       ? DDB_FN_ATTRIBUTE_NOT_EXISTS
@@ -144,7 +144,7 @@ static bool predicate(struct ddb_arena *a, const char *name, size_t name_len, en
         *out = call;
         return true;
     }
-    struct ddb_condition *inner = ddb_arena_alloc(a, sizeof(*inner));
+    struct ddb_condition *inner = arena_alloc(a, sizeof(*inner));
     if (!inner)
         return false;
     *inner = call;
@@ -158,7 +158,7 @@ static bool conditional_or(const char *conditional_operator)
 }
 
 /* All predicates joined; NULL when there are none. */
-static bool join(struct ddb_arena *a, struct builder *b, const char *conditional_operator,
+static bool join(struct arena *a, struct builder *b, const char *conditional_operator,
                  const struct ddb_condition **out, struct ddb_error *err)
 {
     if (b->len == 0) {
@@ -169,7 +169,7 @@ static bool join(struct ddb_arena *a, struct builder *b, const char *conditional
         *out = &b->items[0];
         return true;
     }
-    struct ddb_condition *c = ddb_arena_alloc(a, sizeof(*c));
+    struct ddb_condition *c = arena_alloc(a, sizeof(*c));
     if (!c)
         return nomem(err);
     *c = (struct ddb_condition){.kind = conditional_or(conditional_operator) ? DDB_COND_OR : DDB_COND_AND,
@@ -180,7 +180,7 @@ static bool join(struct ddb_arena *a, struct builder *b, const char *conditional
 
 /* ---- Expected ------------------------------------------------------------------ */
 
-static bool expected_entry(struct ddb_arena *a, const struct json_member *m, struct ddb_condition *out,
+static bool expected_entry(struct arena *a, const struct json_member *m, struct ddb_condition *out,
                            struct ddb_error *err)
 {
     const struct json_value *cond = &m->value;
@@ -210,7 +210,7 @@ static bool expected_entry(struct ddb_arena *a, const struct json_member *m, str
                                            "Attribute: %.*s",
                             ddb_comparison_op_name(op), key_len, m->key);
         if (has_value) {
-            values.values = ddb_arena_alloc(a, sizeof(*values.values));
+            values.values = arena_alloc(a, sizeof(*values.values));
             if (!values.values)
                 return nomem(err);
             if (!ddb_value_from_json(a, value, DDB_SLOT_FIELD, &values.values[0], err))
@@ -245,7 +245,7 @@ static bool expected_entry(struct ddb_arena *a, const struct json_member *m, str
                             INVALID_PREFIX "Value cannot be used when Exists is false for Attribute: %.*s", key_len,
                             m->key);
         if (has_value) {
-            values.values = ddb_arena_alloc(a, sizeof(*values.values));
+            values.values = arena_alloc(a, sizeof(*values.values));
             if (!values.values)
                 return nomem(err);
             if (!ddb_value_from_json(a, value, DDB_SLOT_FIELD, &values.values[0], err))
@@ -257,13 +257,13 @@ static bool expected_entry(struct ddb_arena *a, const struct json_member *m, str
     return predicate(a, m->key, m->key_len, op, &values, out) || nomem(err);
 }
 
-bool ddb_legacy_expected(struct ddb_arena *a, const struct json_value *expected, const char *conditional_operator,
+bool ddb_legacy_expected(struct arena *a, const struct json_value *expected, const char *conditional_operator,
                          const struct ddb_condition **out, struct ddb_error *err)
 {
     *out = NULL;
     if (!expected || expected->type != JSON_OBJECT)
         return true;
-    struct builder b = {a, ddb_arena_array(a, expected->len ? expected->len : 1, sizeof(struct ddb_condition)), 0};
+    struct builder b = {a, arena_array(a, expected->len ? expected->len : 1, sizeof(struct ddb_condition)), 0};
     if (!b.items)
         return nomem(err);
     for (size_t i = 0; i < expected->len; i++) {
@@ -279,7 +279,7 @@ bool ddb_legacy_expected(struct ddb_arena *a, const struct json_value *expected,
 
 /* One attribute's {ComparisonOperator, AttributeValueList}, checked as AWS
  * checks a filter or key condition. */
-static bool filter_entry(struct ddb_arena *a, const struct json_member *m, enum ddb_comparison_op *op,
+static bool filter_entry(struct arena *a, const struct json_member *m, enum ddb_comparison_op *op,
                          struct operand_list *values, struct ddb_error *err)
 {
     const struct json_value *cond = &m->value;
@@ -297,13 +297,13 @@ static bool filter_entry(struct ddb_arena *a, const struct json_member *m, enum 
     return same_types(values, err) && comparison_values_check(*op, values->values, values->len, err);
 }
 
-bool ddb_legacy_filter(struct ddb_arena *a, const struct json_value *filter, const char *conditional_operator,
+bool ddb_legacy_filter(struct arena *a, const struct json_value *filter, const char *conditional_operator,
                        const struct ddb_condition **out, struct ddb_error *err)
 {
     *out = NULL;
     if (!filter || filter->type != JSON_OBJECT)
         return true;
-    struct builder b = {a, ddb_arena_array(a, filter->len ? filter->len : 1, sizeof(struct ddb_condition)), 0};
+    struct builder b = {a, arena_array(a, filter->len ? filter->len : 1, sizeof(struct ddb_condition)), 0};
     if (!b.items)
         return nomem(err);
     for (size_t i = 0; i < filter->len; i++) {
@@ -320,7 +320,7 @@ bool ddb_legacy_filter(struct ddb_arena *a, const struct json_value *filter, con
     return join(a, &b, conditional_operator, out, err);
 }
 
-bool ddb_legacy_key_conditions(struct ddb_arena *a, const struct json_value *conditions,
+bool ddb_legacy_key_conditions(struct arena *a, const struct json_value *conditions,
                                struct ddb_key_condition *out, struct ddb_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -341,7 +341,7 @@ bool ddb_legacy_key_conditions(struct ddb_arena *a, const struct json_value *con
 
 /* ---- AttributeUpdates --------------------------------------------------------- */
 
-bool ddb_legacy_attribute_updates(struct ddb_arena *a, const struct json_value *updates, struct ddb_update *out,
+bool ddb_legacy_attribute_updates(struct arena *a, const struct json_value *updates, struct ddb_update *out,
                                   struct ddb_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -349,9 +349,9 @@ bool ddb_legacy_attribute_updates(struct ddb_arena *a, const struct json_value *
     if (!updates || updates->type != JSON_OBJECT)
         return true;
     size_t n = updates->len;
-    struct ddb_update_action *actions = ddb_arena_array(a, n ? n : 1, sizeof(*actions));
-    struct ddb_operand *operands = ddb_arena_array(a, n ? n : 1, sizeof(*operands));
-    struct ddb_value *values = ddb_arena_array(a, n ? n : 1, sizeof(*values));
+    struct ddb_update_action *actions = arena_array(a, n ? n : 1, sizeof(*actions));
+    struct ddb_operand *operands = arena_array(a, n ? n : 1, sizeof(*operands));
+    struct ddb_value *values = arena_array(a, n ? n : 1, sizeof(*values));
     if (!actions || !operands || !values)
         return nomem(err);
     size_t len = 0;
@@ -414,14 +414,14 @@ static int indexed_name_order(const void *x, const void *y)
     return c ? c : (a->index > b->index) - (a->index < b->index);
 }
 
-bool ddb_legacy_attributes_to_get(struct ddb_arena *a, const struct json_value *names, struct ddb_projection *out,
+bool ddb_legacy_attributes_to_get(struct arena *a, const struct json_value *names, struct ddb_projection *out,
                                   struct ddb_error *err)
 {
     memset(out, 0, sizeof(*out));
     if (!names || names->type != JSON_ARRAY)
         return true;
-    struct ddb_path *paths = ddb_arena_array(a, names->len ? names->len : 1, sizeof(*paths));
-    struct indexed_name *sorted = ddb_arena_array(a, names->len ? names->len : 1, sizeof(*sorted));
+    struct ddb_path *paths = arena_array(a, names->len ? names->len : 1, sizeof(*paths));
+    struct indexed_name *sorted = arena_array(a, names->len ? names->len : 1, sizeof(*sorted));
     if (!paths || !sorted)
         return nomem(err);
     size_t n = 0;

@@ -17,21 +17,21 @@
 #include "protocol/dynamodb/expression.h"
 
 /* Expected with ConditionalOperator ("AND" or "OR", NULL for AND). */
-bool ddb_legacy_expected(struct ddb_arena *a, const struct json_value *expected, const char *conditional_operator,
+bool ddb_legacy_expected(struct arena *a, const struct json_value *expected, const char *conditional_operator,
                          const struct ddb_condition **out, struct ddb_error *err);
 /* QueryFilter or ScanFilter with ConditionalOperator. */
-bool ddb_legacy_filter(struct ddb_arena *a, const struct json_value *filter, const char *conditional_operator,
+bool ddb_legacy_filter(struct arena *a, const struct json_value *filter, const char *conditional_operator,
                        const struct ddb_condition **out, struct ddb_error *err);
 /* KeyConditions: at most two predicates (AWS: "Conditions can be of length
  * 1 or 2 only"); check them with ddb_key_condition_check. */
-bool ddb_legacy_key_conditions(struct ddb_arena *a, const struct json_value *conditions,
+bool ddb_legacy_key_conditions(struct arena *a, const struct json_value *conditions,
                                struct ddb_key_condition *out, struct ddb_error *err);
 /* AttributeUpdates: PUT, ADD (numbers, sets, lists) and DELETE (the
  * attribute, or elements of a set). */
-bool ddb_legacy_attribute_updates(struct ddb_arena *a, const struct json_value *updates, struct ddb_update *out,
+bool ddb_legacy_attribute_updates(struct arena *a, const struct json_value *updates, struct ddb_update *out,
                                   struct ddb_error *err);
 /* AttributesToGet: top-level names, no duplicates. */
-bool ddb_legacy_attributes_to_get(struct ddb_arena *a, const struct json_value *names, struct ddb_projection *out,
+bool ddb_legacy_attributes_to_get(struct arena *a, const struct json_value *names, struct ddb_projection *out,
                                   struct ddb_error *err);
 
 /* One parameter of the request and whether it was given. */

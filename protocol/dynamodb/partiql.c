@@ -28,7 +28,7 @@ struct pq_token {
 };
 
 struct pq {
-    struct ddb_arena *arena;
+    struct arena *arena;
     const char *text;
     size_t text_len;
     struct pq_token *toks;
@@ -132,7 +132,7 @@ static bool tokenize(struct pq *p)
 {
     const char *s = p->text;
     size_t len = p->text_len;
-    p->toks = ddb_arena_array(p->arena, len + 1, sizeof(*p->toks));
+    p->toks = arena_array(p->arena, len + 1, sizeof(*p->toks));
     if (!p->toks)
         return nomem(p);
     for (size_t i = 0; i < len;) {
@@ -299,7 +299,7 @@ static bool enter(struct pq *p)
 /* The text of a quoted token without its quotes, doubled quotes made single. */
 static bool unquote(struct pq *p, const struct pq_token *t, const char **out, size_t *out_len)
 {
-    char *buf = ddb_arena_alloc(p->arena, t->len);
+    char *buf = arena_alloc(p->arena, t->len);
     if (!buf)
         return nomem(p);
     char q = p->text[t->start];
@@ -366,7 +366,7 @@ static bool parse_literal(struct pq *p, struct where *w, struct ddb_value *out);
 static bool number_literal(struct pq *p, bool negative, const struct pq_token *t, struct where *w,
                            struct ddb_value *out)
 {
-    char *text = ddb_arena_alloc(p->arena, t->len + 2);
+    char *text = arena_alloc(p->arena, t->len + 2);
     if (!text)
         return nomem(p);
     size_t n = 0;
@@ -397,7 +397,7 @@ static bool list_literal(struct pq *p, struct where *w, struct ddb_value *out)
     while (peek(p)->kind != P_RBRACKET) {
         if (n == cap) {
             size_t grown = cap ? cap * 2 : 4;
-            struct ddb_value *bigger = ddb_arena_array(p->arena, grown, sizeof(*bigger));
+            struct ddb_value *bigger = arena_array(p->arena, grown, sizeof(*bigger));
             if (!bigger)
                 return nomem(p);
             if (n)
@@ -437,7 +437,7 @@ static bool tuple_literal(struct pq *p, struct where *w, struct ddb_value *out)
         next(p);
         if (n == cap) {
             size_t grown = cap ? cap * 2 : 4;
-            struct ddb_attr *bigger = ddb_arena_array(p->arena, grown, sizeof(*bigger));
+            struct ddb_attr *bigger = arena_array(p->arena, grown, sizeof(*bigger));
             if (!bigger)
                 return nomem(p);
             if (n)
@@ -484,7 +484,7 @@ static bool bag_literal(struct pq *p, struct where *w, struct ddb_value *out)
     while (peek(p)->kind != P_RBAG) {
         if (n == cap) {
             size_t grown = cap ? cap * 2 : 4;
-            struct ddb_value *bigger = ddb_arena_array(p->arena, grown, sizeof(*bigger));
+            struct ddb_value *bigger = arena_array(p->arena, grown, sizeof(*bigger));
             if (!bigger)
                 return nomem(p);
             if (n)
@@ -508,7 +508,7 @@ static bool bag_literal(struct pq *p, struct where *w, struct ddb_value *out)
         if (items[i].type != t || (t != DDB_S && t != DDB_N && t != DDB_B))
             return fail(p, "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags");
     /* duplicates, as AttributeValue sets report them */
-    struct ddb_value *sorted = ddb_arena_array(p->arena, n, sizeof(*sorted));
+    struct ddb_value *sorted = arena_array(p->arena, n, sizeof(*sorted));
     if (!sorted)
         return nomem(p);
     memcpy(sorted, items, n * sizeof(*items));
@@ -598,7 +598,7 @@ static bool push_step(struct pq *p, struct steps *s, struct ddb_path_step step)
 {
     if (s->len == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 4;
-        struct ddb_path_step *bigger = ddb_arena_array(p->arena, cap, sizeof(*bigger));
+        struct ddb_path_step *bigger = arena_array(p->arena, cap, sizeof(*bigger));
         if (!bigger)
             return nomem(p);
         if (s->len)
@@ -699,7 +699,7 @@ static bool parse_or(struct pq *p, struct term *out);
 
 static struct ddb_value *new_value(struct pq *p, struct ddb_value v)
 {
-    struct ddb_value *copy = ddb_arena_alloc(p->arena, sizeof(*copy));
+    struct ddb_value *copy = arena_alloc(p->arena, sizeof(*copy));
     if (copy)
         *copy = v;
     else
@@ -713,7 +713,7 @@ static bool operand_to_condition(struct pq *p, struct term *t)
         return true;
     if (!t->boolean_function)
         return fail(p, "WHERE clause must contain an expression that resolves to a boolean");
-    struct ddb_operand *fn = ddb_arena_alloc(p->arena, sizeof(*fn));
+    struct ddb_operand *fn = arena_alloc(p->arena, sizeof(*fn));
     if (!fn)
         return nomem(p);
     *fn = t->operand;
@@ -776,7 +776,7 @@ static bool parse_call(struct pq *p, const struct pq_token *name, struct term *o
         struct term arg;
         if (n == cap) {
             size_t grown = cap ? cap * 2 : 2;
-            struct ddb_operand *bigger = ddb_arena_array(p->arena, grown, sizeof(*bigger));
+            struct ddb_operand *bigger = arena_array(p->arena, grown, sizeof(*bigger));
             if (!bigger)
                 return nomem(p);
             if (n)
@@ -866,7 +866,7 @@ static bool check_ordered(struct pq *p, const struct ddb_operand *o, const char 
 
 static bool make_operands(struct pq *p, const struct ddb_operand *items, size_t n, struct ddb_operand **out)
 {
-    *out = ddb_arena_array(p->arena, n, sizeof(**out));
+    *out = arena_array(p->arena, n, sizeof(**out));
     if (!*out)
         return nomem(p);
     memcpy(*out, items, n * sizeof(*items));
@@ -875,7 +875,7 @@ static bool make_operands(struct pq *p, const struct ddb_operand *items, size_t 
 
 static bool negate(struct pq *p, struct term *t)
 {
-    struct ddb_condition *inner = ddb_arena_alloc(p->arena, sizeof(*inner));
+    struct ddb_condition *inner = arena_alloc(p->arena, sizeof(*inner));
     if (!inner)
         return nomem(p);
     *inner = t->cond;
@@ -908,8 +908,8 @@ static bool parse_is(struct pq *p, struct term *left)
                     (int)t->len, p->text + t->start);
     }
     next(p);
-    struct ddb_operand *args = ddb_arena_array(p->arena, 2, sizeof(*args));
-    struct ddb_operand *fn = ddb_arena_alloc(p->arena, sizeof(*fn));
+    struct ddb_operand *args = arena_array(p->arena, 2, sizeof(*args));
+    struct ddb_operand *fn = arena_alloc(p->arena, sizeof(*fn));
     if (!args || !fn)
         return nomem(p);
     args[0] = left->operand;
@@ -935,8 +935,8 @@ static bool parse_is(struct pq *p, struct term *left)
     /* IS NOT <type>: present, and of another type */
     if (!negate(p, left))
         return false;
-    struct ddb_condition *both = ddb_arena_array(p->arena, 2, sizeof(*both));
-    struct ddb_operand *exists = ddb_arena_alloc(p->arena, sizeof(*exists));
+    struct ddb_condition *both = arena_array(p->arena, 2, sizeof(*both));
+    struct ddb_operand *exists = arena_alloc(p->arena, sizeof(*exists));
     if (!both || !exists)
         return nomem(p);
     *exists = (struct ddb_operand){.kind = DDB_OPERAND_FUNCTION, .function = DDB_FN_ATTRIBUTE_EXISTS, .args = args,
@@ -960,7 +960,7 @@ static bool parse_in(struct pq *p, struct term *left, bool negated)
     for (;;) {
         if (n + 1 >= cap) {
             size_t grown = cap ? cap * 2 : 4;
-            struct ddb_operand *bigger = ddb_arena_array(p->arena, grown, sizeof(*bigger));
+            struct ddb_operand *bigger = arena_array(p->arena, grown, sizeof(*bigger));
             if (!bigger)
                 return nomem(p);
             if (n)
@@ -1080,7 +1080,7 @@ static bool parse_chain(struct pq *p, const char *word, enum ddb_condition_kind 
             return fail(p, "The arguments to AND/OR must be Expressions");
         if (n == cap) {
             size_t grown = cap ? cap * 2 : 4;
-            struct ddb_condition *bigger = ddb_arena_array(p->arena, grown, sizeof(*bigger));
+            struct ddb_condition *bigger = arena_array(p->arena, grown, sizeof(*bigger));
             if (!bigger)
                 return nomem(p);
             if (n)
@@ -1110,7 +1110,7 @@ static bool parse_where(struct pq *p, const struct ddb_condition **out)
     struct term t;
     if (!parse_or(p, &t) || !operand_to_condition(p, &t))
         return false;
-    struct ddb_condition *c = ddb_arena_alloc(p->arena, sizeof(*c));
+    struct ddb_condition *c = arena_alloc(p->arena, sizeof(*c));
     if (!c)
         return nomem(p);
     *c = t.cond;
@@ -1168,7 +1168,7 @@ static bool parse_select(struct pq *p, struct ddb_partiql *st)
             }
             if (n == cap) {
                 size_t grown = cap ? cap * 2 : 4;
-                struct ddb_path *bigger = ddb_arena_array(p->arena, grown, sizeof(*bigger));
+                struct ddb_path *bigger = arena_array(p->arena, grown, sizeof(*bigger));
                 if (!bigger)
                     return nomem(p);
                 if (n)
@@ -1235,7 +1235,7 @@ static bool parse_insert(struct pq *p, struct ddb_partiql *st)
             next(p);
             if (n == cap) {
                 size_t grown = cap ? cap * 2 : 8;
-                struct ddb_attr *bigger = ddb_arena_array(p->arena, grown, sizeof(*bigger));
+                struct ddb_attr *bigger = arena_array(p->arena, grown, sizeof(*bigger));
                 if (!bigger)
                     return nomem(p);
                 if (n)
@@ -1293,7 +1293,7 @@ static bool push_action(struct pq *p, struct actions *a, struct ddb_update_actio
 {
     if (a->len == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 8;
-        struct ddb_update_action *bigger = ddb_arena_array(p->arena, cap, sizeof(*bigger));
+        struct ddb_update_action *bigger = arena_array(p->arena, cap, sizeof(*bigger));
         if (!bigger)
             return nomem(p);
         if (a->len)
@@ -1329,7 +1329,7 @@ static bool parse_set_operand(struct pq *p, struct ddb_operand *out)
         next(p);
         if (!enter(p))
             return false;
-        struct ddb_operand *args = ddb_arena_array(p->arena, 2, sizeof(*args));
+        struct ddb_operand *args = arena_array(p->arena, 2, sizeof(*args));
         if (!args)
             return nomem(p);
         if (!parse_set_operand(p, &args[0]) || !expect_kind(p, P_COMMA, "Expected ,") ||
@@ -1390,7 +1390,7 @@ static bool parse_set_function(struct pq *p, const struct ddb_path *target, stru
         position(p, args[0].tok, first);
         return fail(p, "The second argument to SET_%s must be a value with type SET at %s", upper, first);
     }
-    struct ddb_operand *value = ddb_arena_alloc(p->arena, sizeof(*value));
+    struct ddb_operand *value = arena_alloc(p->arena, sizeof(*value));
     if (!value)
         return nomem(p);
     *value = args[1].operand;
@@ -1407,12 +1407,12 @@ static bool parse_set_item(struct pq *p, struct actions *a)
     if (t->kind == P_IDENT && peek_at(p, 1)->kind == P_LPAREN &&
         (lower_equals(p, t, "set_add") || lower_equals(p, t, "set_delete")))
         return parse_set_function(p, &target, a);
-    struct ddb_operand *value = ddb_arena_alloc(p->arena, sizeof(*value));
+    struct ddb_operand *value = arena_alloc(p->arena, sizeof(*value));
     if (!value || !parse_set_operand(p, value))
         return value ? false : nomem(p);
     if (peek(p)->kind == P_PLUS || peek(p)->kind == P_MINUS) {
         bool plus = next(p)->kind == P_PLUS;
-        struct ddb_operand *args = ddb_arena_array(p->arena, 2, sizeof(*args));
+        struct ddb_operand *args = arena_array(p->arena, 2, sizeof(*args));
         if (!args)
             return nomem(p);
         args[0] = *value;
@@ -1516,13 +1516,13 @@ static bool parse_update(struct pq *p, struct ddb_partiql *st)
     if (!check_overlaps(p, &a))
         return false;
     st->update = (struct ddb_update){.actions = a.items, .len = a.len};
-    struct ddb_path *paths = ddb_arena_array(p->arena, a.len, sizeof(*paths));
+    struct ddb_path *paths = arena_array(p->arena, a.len, sizeof(*paths));
     if (!paths)
         return nomem(p);
     for (size_t i = 0; i < a.len; i++)
         paths[i] = a.items[i].path;
     struct ddb_name_list nested;
-    struct ddb_path_step *heads = ddb_arena_array(p->arena, a.len, sizeof(*heads));
+    struct ddb_path_step *heads = arena_array(p->arena, a.len, sizeof(*heads));
     if (!heads)
         return nomem(p);
     size_t nheads = 0;
@@ -1549,7 +1549,7 @@ static bool parse_delete(struct pq *p, struct ddb_partiql *st)
     return parse_returning(p, st);
 }
 
-bool ddb_partiql_parse(struct ddb_arena *a, const char *text, size_t len, const struct ddb_value *params,
+bool ddb_partiql_parse(struct arena *a, const char *text, size_t len, const struct ddb_value *params,
                        size_t nparams, struct ddb_partiql *out, struct ddb_error *err)
 {
     struct pq p = {.arena = a, .text = text, .text_len = len, .params = params, .nparams = nparams, .err = err};
@@ -1604,10 +1604,10 @@ static const struct ddb_value *equality_on(const struct ddb_condition *c, const 
     return NULL;
 }
 
-bool ddb_partiql_key(struct ddb_arena *a, const struct ddb_partiql *st, const struct ddb_key_schema *schema,
+bool ddb_partiql_key(struct arena *a, const struct ddb_partiql *st, const struct ddb_key_schema *schema,
                      struct ddb_value *key, bool *complete)
 {
-    struct ddb_attr *attrs = ddb_arena_array(a, 2, sizeof(*attrs));
+    struct ddb_attr *attrs = arena_array(a, 2, sizeof(*attrs));
     if (!attrs)
         return false;
     const char *names[2] = {schema->hash_name, schema->range_name};

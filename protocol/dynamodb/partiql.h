@@ -61,14 +61,14 @@ struct ddb_partiql {
 /* Parses a statement; params are the request's Parameters, already
  * converted (ddb_value_from_json). The statement points into the text,
  * the parameters and the arena. */
-bool ddb_partiql_parse(struct ddb_arena *a, const char *text, size_t len, const struct ddb_value *params,
+bool ddb_partiql_parse(struct arena *a, const char *text, size_t len, const struct ddb_value *params,
                        size_t nparams, struct ddb_partiql *out, struct ddb_error *err);
 
 /* The key the WHERE clause pins down: the values compared with = to the
  * schema's key attributes in the top-level AND of the clause. *key gets
  * the attributes found (a map); *complete says whether every key
  * attribute was. The whole WHERE still applies as a condition. */
-bool ddb_partiql_key(struct ddb_arena *a, const struct ddb_partiql *st, const struct ddb_key_schema *schema,
+bool ddb_partiql_key(struct arena *a, const struct ddb_partiql *st, const struct ddb_key_schema *schema,
                      struct ddb_value *key, bool *complete);
 
 #endif

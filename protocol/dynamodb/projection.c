@@ -22,7 +22,7 @@ bool ddb_parse_projection(struct ddb_expr_context *ctx, const char *text, size_t
     for (;;) {
         if (n == cap) {
             size_t grown = cap ? cap * 2 : 8;
-            struct path_builder *bigger = ddb_arena_array(p.arena, grown, sizeof(*bigger));
+            struct path_builder *bigger = arena_array(p.arena, grown, sizeof(*bigger));
             if (!bigger)
                 return expr_nomem(&p);
             if (n)
@@ -72,7 +72,7 @@ bool ddb_parse_projection(struct ddb_expr_context *ctx, const char *text, size_t
             s->step.name_len = e->name_len;
         }
     }
-    struct ddb_path *finished = ddb_arena_array(p.arena, n, sizeof(*finished));
+    struct ddb_path *finished = arena_array(p.arena, n, sizeof(*finished));
     if (!finished)
         return expr_nomem(&p);
     for (size_t i = 0; i < n; i++)
@@ -107,14 +107,14 @@ static bool same_step(const struct ddb_path_step *a, const struct ddb_path_step 
     return a->name ? ddb_name_compare(a->name, a->name_len, b->name, b->name_len) == 0 : a->index == b->index;
 }
 
-static struct pnode *child_for(struct ddb_arena *a, struct pnode *node, const struct ddb_path_step *step)
+static struct pnode *child_for(struct arena *a, struct pnode *node, const struct ddb_path_step *step)
 {
     for (size_t i = 0; i < node->nkids; i++)
         if (same_step(&node->kids[i].step, step))
             return &node->kids[i];
     if (node->nkids == node->cap) {
         size_t cap = node->cap ? node->cap * 2 : 4;
-        struct pnode *kids = ddb_arena_array(a, cap, sizeof(*kids));
+        struct pnode *kids = arena_array(a, cap, sizeof(*kids));
         if (!kids)
             return NULL;
         if (node->nkids)
@@ -135,7 +135,7 @@ static int index_order(const void *x, const void *y)
 }
 
 /* v projected onto node's children; *found false when nothing matched. */
-static bool project_node(struct ddb_arena *a, const struct ddb_value *v, struct pnode *node, struct ddb_value *out,
+static bool project_node(struct arena *a, const struct ddb_value *v, struct pnode *node, struct ddb_value *out,
                          bool *found)
 {
     *found = false;
@@ -145,7 +145,7 @@ static bool project_node(struct ddb_arena *a, const struct ddb_value *v, struct 
         return true;
     }
     if (v->type == DDB_M) {
-        struct ddb_attr *attrs = ddb_arena_array(a, node->nkids ? node->nkids : 1, sizeof(*attrs));
+        struct ddb_attr *attrs = arena_array(a, node->nkids ? node->nkids : 1, sizeof(*attrs));
         if (!attrs)
             return false;
         size_t n = 0;
@@ -167,7 +167,7 @@ static bool project_node(struct ddb_arena *a, const struct ddb_value *v, struct 
     }
     if (v->type == DDB_L) {
         qsort(node->kids, node->nkids, sizeof(*node->kids), index_order);
-        struct ddb_value *items = ddb_arena_array(a, node->nkids ? node->nkids : 1, sizeof(*items));
+        struct ddb_value *items = arena_array(a, node->nkids ? node->nkids : 1, sizeof(*items));
         if (!items)
             return false;
         size_t n = 0;
@@ -187,7 +187,7 @@ static bool project_node(struct ddb_arena *a, const struct ddb_value *v, struct 
     return true;
 }
 
-bool ddb_project(struct ddb_arena *a, const struct ddb_value *item, const struct ddb_path *paths, size_t n,
+bool ddb_project(struct arena *a, const struct ddb_value *item, const struct ddb_path *paths, size_t n,
                  struct ddb_value *out)
 {
     struct pnode root = {0};

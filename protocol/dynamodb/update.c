@@ -100,7 +100,7 @@ static bool parse_call(struct uparser *u, const struct token *name, struct uop *
     for (;;) {
         if (n == cap) {
             size_t grown = cap ? cap * 2 : 2;
-            struct uop *bigger = ddb_arena_array(p->arena, grown, sizeof(*bigger));
+            struct uop *bigger = arena_array(p->arena, grown, sizeof(*bigger));
             if (!bigger)
                 return expr_nomem(p);
             if (n)
@@ -151,7 +151,7 @@ static bool arithmetic_token(const struct token *t) { return t->kind == T_PLUS |
 static bool make_arithmetic(struct uparser *u, const struct token *op, struct uop *left, struct uop *right,
                             struct uop *out)
 {
-    struct uop *args = ddb_arena_array(u->p.arena, 2, sizeof(*args));
+    struct uop *args = arena_array(u->p.arena, 2, sizeof(*args));
     if (!args)
         return expr_nomem(&u->p);
     args[0] = *left;
@@ -205,7 +205,7 @@ static bool push_action(struct uparser *u, const struct uaction *a)
 {
     if (u->len == u->cap) {
         size_t cap = u->cap ? u->cap * 2 : 8;
-        struct uaction *bigger = ddb_arena_array(u->p.arena, cap, sizeof(*bigger));
+        struct uaction *bigger = arena_array(u->p.arena, cap, sizeof(*bigger));
         if (!bigger)
             return expr_nomem(&u->p);
         if (u->len)
@@ -323,8 +323,8 @@ static void function_type_error(struct uchecks *ck, const char *name, enum ddb_t
 static bool check_call(struct uchecks *ck, struct uop *o, struct ddb_operand *out, int *type)
 {
     struct expr_parser *p = ck->p;
-    struct ddb_operand *args = ddb_arena_array(p->arena, o->nargs, sizeof(*args));
-    int *types = ddb_arena_array(p->arena, o->nargs, sizeof(*types));
+    struct ddb_operand *args = arena_array(p->arena, o->nargs, sizeof(*args));
+    int *types = arena_array(p->arena, o->nargs, sizeof(*types));
     if (!args || !types)
         return expr_nomem(p);
     for (size_t i = 0; i < o->nargs; i++)
@@ -434,9 +434,9 @@ bool ddb_parse_update(struct ddb_expr_context *ctx, const char *text, size_t len
     } while (expr_peek(p)->kind != T_END);
 
     struct uchecks ck = {.p = p};
-    struct ddb_update_action *actions = ddb_arena_array(p->arena, u.len, sizeof(*actions));
-    struct ddb_path *paths = ddb_arena_array(p->arena, u.len, sizeof(*paths));
-    struct ddb_operand *values = ddb_arena_array(p->arena, u.len, sizeof(*values));
+    struct ddb_update_action *actions = arena_array(p->arena, u.len, sizeof(*actions));
+    struct ddb_path *paths = arena_array(p->arena, u.len, sizeof(*paths));
+    struct ddb_operand *values = arena_array(p->arena, u.len, sizeof(*values));
     if (!actions || !paths || !values)
         return expr_nomem(p);
     bool seen[4] = {false};
@@ -496,9 +496,9 @@ bool ddb_update_check_key_attributes(const struct ddb_update *u, const struct dd
     return true;
 }
 
-bool ddb_update_paths(struct ddb_arena *a, const struct ddb_update *u, struct ddb_path **out, size_t *n)
+bool ddb_update_paths(struct arena *a, const struct ddb_update *u, struct ddb_path **out, size_t *n)
 {
-    struct ddb_path *paths = ddb_arena_array(a, u->len ? u->len : 1, sizeof(*paths));
+    struct ddb_path *paths = arena_array(a, u->len ? u->len : 1, sizeof(*paths));
     if (!paths)
         return false;
     for (size_t i = 0; i < u->len; i++)
@@ -511,7 +511,7 @@ bool ddb_update_paths(struct ddb_arena *a, const struct ddb_update *u, struct dd
 /* ---- applying ----------------------------------------------------------- */
 
 struct applier {
-    struct ddb_arena *arena;
+    struct arena *arena;
     const struct ddb_update *update;
     const struct ddb_value *item;  /* as it was */
     struct ddb_error *err;
@@ -555,7 +555,7 @@ static bool evaluate(struct applier *ap, const struct ddb_operand *o, struct ddb
         if (b.type != DDB_L)
             return fail(ap, INCORRECT_TYPE);
         {
-            struct ddb_value *items = ddb_arena_array(ap->arena, a.len + b.len ? a.len + b.len : 1, sizeof(*items));
+            struct ddb_value *items = arena_array(ap->arena, a.len + b.len ? a.len + b.len : 1, sizeof(*items));
             if (!items)
                 return nomem(ap);
             memcpy(items, a.u.items, a.len * sizeof(*items));
@@ -600,7 +600,7 @@ static int scalar_order(const void *x, const void *y)
 /* The elements of a set, sorted for lookups. */
 static const struct ddb_value **sorted_elements(struct applier *ap, const struct ddb_value *set)
 {
-    const struct ddb_value **sorted = ddb_arena_array(ap->arena, set->len ? set->len : 1, sizeof(*sorted));
+    const struct ddb_value **sorted = arena_array(ap->arena, set->len ? set->len : 1, sizeof(*sorted));
     if (!sorted)
         return NULL;
     for (size_t i = 0; i < set->len; i++)
@@ -619,7 +619,7 @@ static bool set_union(struct applier *ap, const struct ddb_value *base, const st
                       struct ddb_value *out)
 {
     const struct ddb_value **sorted = sorted_elements(ap, base);
-    struct ddb_value *items = ddb_arena_array(ap->arena, base->len + add->len, sizeof(*items));
+    struct ddb_value *items = arena_array(ap->arena, base->len + add->len, sizeof(*items));
     if (!sorted || !items)
         return nomem(ap);
     memcpy(items, base->u.items, base->len * sizeof(*items));
@@ -636,7 +636,7 @@ static bool set_difference(struct applier *ap, const struct ddb_value *base, con
                            struct ddb_value *out)
 {
     const struct ddb_value **sorted = sorted_elements(ap, del);
-    struct ddb_value *items = ddb_arena_array(ap->arena, base->len ? base->len : 1, sizeof(*items));
+    struct ddb_value *items = arena_array(ap->arena, base->len ? base->len : 1, sizeof(*items));
     if (!sorted || !items)
         return nomem(ap);
     size_t n = 0;
@@ -676,7 +676,7 @@ static bool apply_leaf(struct applier *ap, const struct edit *e, const struct dd
             return ddb_value_number(ap->arena, &r, out) || nomem(ap);
         }
         if (v->type == DDB_L) { /* legacy AttributeUpdates only */
-            struct ddb_value *items = ddb_arena_array(ap->arena, old->len + v->len ? old->len + v->len : 1,
+            struct ddb_value *items = arena_array(ap->arena, old->len + v->len ? old->len + v->len : 1,
                                                       sizeof(*items));
             if (!items)
                 return nomem(ap);
@@ -768,8 +768,8 @@ static bool apply_map(struct applier *ap, const struct ddb_value *map, struct ke
                       size_t depth, struct ddb_value *out)
 {
     qsort(keyed, n, sizeof(*keyed), keyed_name_order);
-    struct ddb_attr *attrs = ddb_arena_array(ap->arena, map->len + n, sizeof(*attrs));
-    struct edit *group = ddb_arena_array(ap->arena, n, sizeof(*group));
+    struct ddb_attr *attrs = arena_array(ap->arena, map->len + n, sizeof(*attrs));
+    struct edit *group = arena_array(ap->arena, n, sizeof(*group));
     if (!attrs || !group)
         return nomem(ap);
     size_t nattrs = 0, from = 0;
@@ -807,8 +807,8 @@ static bool apply_list(struct applier *ap, const struct ddb_value *list, struct 
                        size_t depth, struct ddb_value *out)
 {
     qsort(keyed, n, sizeof(*keyed), keyed_index_order);
-    struct ddb_value *items = ddb_arena_array(ap->arena, list->len + n, sizeof(*items));
-    struct edit *group = ddb_arena_array(ap->arena, n, sizeof(*group));
+    struct ddb_value *items = arena_array(ap->arena, list->len + n, sizeof(*items));
+    struct edit *group = arena_array(ap->arena, n, sizeof(*group));
     if (!items || !group)
         return nomem(ap);
     size_t nitems = 0, next = 0;
@@ -843,7 +843,7 @@ static bool apply_list(struct applier *ap, const struct ddb_value *list, struct 
 static bool apply_container(struct applier *ap, const struct ddb_value *container, struct edit *edits, size_t n,
                             size_t depth, struct ddb_value *out)
 {
-    struct keyed_edit *keyed = ddb_arena_array(ap->arena, n, sizeof(*keyed));
+    struct keyed_edit *keyed = arena_array(ap->arena, n, sizeof(*keyed));
     if (!keyed)
         return nomem(ap);
     bool by_name = edits[0].action->path.steps[depth].name != NULL;
@@ -858,7 +858,7 @@ static bool apply_container(struct applier *ap, const struct ddb_value *containe
     return by_name ? apply_map(ap, container, keyed, n, depth, out) : apply_list(ap, container, keyed, n, depth, out);
 }
 
-bool ddb_update_apply(struct ddb_arena *a, const struct ddb_update *u, const struct ddb_value *item,
+bool ddb_update_apply(struct arena *a, const struct ddb_update *u, const struct ddb_value *item,
                       struct ddb_value *out, struct ddb_error *err)
 {
     struct applier ap = {a, u, item, err};
@@ -866,8 +866,8 @@ bool ddb_update_apply(struct ddb_arena *a, const struct ddb_update *u, const str
         *out = *item;
         return true;
     }
-    struct edit *edits = ddb_arena_array(a, u->len, sizeof(*edits));
-    struct ddb_value *values = ddb_arena_array(a, u->len, sizeof(*values));
+    struct edit *edits = arena_array(a, u->len, sizeof(*edits));
+    struct ddb_value *values = arena_array(a, u->len, sizeof(*values));
     if (!edits || !values)
         return ddb_fail_nomem(err);
     for (size_t i = 0; i < u->len; i++) {

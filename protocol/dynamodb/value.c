@@ -88,34 +88,34 @@ enum ddb_type ddb_set_type_of(enum ddb_type element_type)
 
 /* ---- constructors ----------------------------------------------------- */
 
-static bool bytes_value(struct ddb_arena *a, enum ddb_type type, const void *data, size_t len,
+static bool bytes_value(struct arena *a, enum ddb_type type, const void *data, size_t len,
                         struct ddb_value *out)
 {
-    char *copy = ddb_arena_memdup(a, data, len);
+    char *copy = arena_memdup(a, data, len);
     if (!copy)
         return false;
     *out = (struct ddb_value){.type = type, .len = len, .u.bytes = copy};
     return true;
 }
 
-bool ddb_value_string(struct ddb_arena *a, const char *s, size_t len, struct ddb_value *out)
+bool ddb_value_string(struct arena *a, const char *s, size_t len, struct ddb_value *out)
 {
     return bytes_value(a, DDB_S, s, len, out);
 }
 
-bool ddb_value_binary(struct ddb_arena *a, const void *b, size_t len, struct ddb_value *out)
+bool ddb_value_binary(struct arena *a, const void *b, size_t len, struct ddb_value *out)
 {
     return bytes_value(a, DDB_B, b, len, out);
 }
 
-bool ddb_value_number(struct ddb_arena *a, const struct ddb_number *n, struct ddb_value *out)
+bool ddb_value_number(struct arena *a, const struct ddb_number *n, struct ddb_value *out)
 {
     char text[DDB_NUMBER_TEXT_MAX];
     size_t len = ddb_number_format(n, text);
     return bytes_value(a, DDB_N, text, len, out);
 }
 
-bool ddb_value_number_text(struct ddb_arena *a, const char *text, size_t len, struct ddb_value *out,
+bool ddb_value_number_text(struct arena *a, const char *text, size_t len, struct ddb_value *out,
                            struct ddb_error *err)
 {
     struct ddb_number n;
@@ -190,13 +190,13 @@ const struct ddb_value *ddb_map_get(const struct ddb_value *map, const char *nam
     return found ? &map->u.attrs[i].value : NULL;
 }
 
-bool ddb_map_with(struct ddb_arena *a, const struct ddb_value *map, const char *name, size_t name_len,
+bool ddb_map_with(struct arena *a, const struct ddb_value *map, const char *name, size_t name_len,
                   const struct ddb_value *value, struct ddb_value *out)
 {
     bool found;
     size_t at = map_find(map, name, name_len, &found);
     size_t n = map->len + (found ? 0 : 1);
-    struct ddb_attr *attrs = ddb_arena_array(a, n, sizeof(*attrs));
+    struct ddb_attr *attrs = arena_array(a, n, sizeof(*attrs));
     if (!attrs)
         return false;
     memcpy(attrs, map->u.attrs, at * sizeof(*attrs));
@@ -208,7 +208,7 @@ bool ddb_map_with(struct ddb_arena *a, const struct ddb_value *map, const char *
     return true;
 }
 
-bool ddb_map_without(struct ddb_arena *a, const struct ddb_value *map, const char *name, size_t name_len,
+bool ddb_map_without(struct arena *a, const struct ddb_value *map, const char *name, size_t name_len,
                      struct ddb_value *out)
 {
     bool found;
@@ -217,7 +217,7 @@ bool ddb_map_without(struct ddb_arena *a, const struct ddb_value *map, const cha
         *out = *map;
         return true;
     }
-    struct ddb_attr *attrs = ddb_arena_array(a, map->len - 1, sizeof(*attrs));
+    struct ddb_attr *attrs = arena_array(a, map->len - 1, sizeof(*attrs));
     if (!attrs)
         return false;
     memcpy(attrs, map->u.attrs, at * sizeof(*attrs));

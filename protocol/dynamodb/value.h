@@ -9,7 +9,7 @@
  * and unique, so lookups are binary searches and equal maps have equal
  * layouts.
  *
- * Values are immutable once built and live in a struct ddb_arena (a bump
+ * Values are immutable once built and live in a struct arena (a bump
  * allocator with an optional byte budget: past it every allocation fails,
  * so memory stays bounded whatever the request). Functions that build a
  * new value from old ones (an update, a projection) may point into their
@@ -26,27 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "protocol/core/arena.h"
 #include "protocol/dynamodb/number.h"
-
-/* ---- arena ------------------------------------------------------------ */
-
-struct ddb_arena_chunk;
-struct ddb_arena {
-    struct ddb_arena_chunk *head;
-    size_t used;                   /* bytes handed out so far */
-    size_t limit;                  /* 0: no budget */
-    bool failed;                   /* an allocation failed (budget or malloc) */
-};
-
-void ddb_arena_init(struct ddb_arena *a, size_t limit);
-/* size bytes, zeroed and aligned for any type; NULL (and a->failed) when
- * the budget is spent or malloc fails. */
-void *ddb_arena_alloc(struct ddb_arena *a, size_t size);
-/* n elements of size bytes, with the multiplication checked. */
-void *ddb_arena_array(struct ddb_arena *a, size_t n, size_t size);
-/* A copy of len bytes followed by a NUL. */
-char *ddb_arena_memdup(struct ddb_arena *a, const void *data, size_t len);
-void ddb_arena_free(struct ddb_arena *a);
 
 /* ---- errors ----------------------------------------------------------- */
 
@@ -129,10 +110,10 @@ enum ddb_type ddb_set_type_of(enum ddb_type element_type);
 
 /* Constructors: the bytes are copied into the arena. A number's text
  * must be valid (false otherwise, with the validation message). */
-bool ddb_value_string(struct ddb_arena *a, const char *s, size_t len, struct ddb_value *out);
-bool ddb_value_binary(struct ddb_arena *a, const void *b, size_t len, struct ddb_value *out);
-bool ddb_value_number(struct ddb_arena *a, const struct ddb_number *n, struct ddb_value *out);
-bool ddb_value_number_text(struct ddb_arena *a, const char *text, size_t len, struct ddb_value *out,
+bool ddb_value_string(struct arena *a, const char *s, size_t len, struct ddb_value *out);
+bool ddb_value_binary(struct arena *a, const void *b, size_t len, struct ddb_value *out);
+bool ddb_value_number(struct arena *a, const struct ddb_number *n, struct ddb_value *out);
+bool ddb_value_number_text(struct arena *a, const char *text, size_t len, struct ddb_value *out,
                            struct ddb_error *err);
 static inline struct ddb_value ddb_value_bool(bool b)
 {
@@ -149,9 +130,9 @@ void ddb_map_build(struct ddb_attr *attrs, size_t n, struct ddb_value *out);
 const struct ddb_value *ddb_map_get(const struct ddb_value *map, const char *name, size_t name_len);
 /* A new map with name set to value (added or replaced) or removed; the
  * attribute array is new, names and values are shared. */
-bool ddb_map_with(struct ddb_arena *a, const struct ddb_value *map, const char *name, size_t name_len,
+bool ddb_map_with(struct arena *a, const struct ddb_value *map, const char *name, size_t name_len,
                   const struct ddb_value *value, struct ddb_value *out);
-bool ddb_map_without(struct ddb_arena *a, const struct ddb_value *map, const char *name, size_t name_len,
+bool ddb_map_without(struct arena *a, const struct ddb_value *map, const char *name, size_t name_len,
                      struct ddb_value *out);
 int ddb_name_compare(const char *a, size_t alen, const char *b, size_t blen);
 

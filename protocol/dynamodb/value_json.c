@@ -242,7 +242,7 @@ bool ddb_json_boolean(const struct json_value *v, bool *out, struct ddb_error *e
 /* ---- pass 2: values --------------------------------------------------- */
 
 struct converter {
-    struct ddb_arena *arena;
+    struct arena *arena;
     struct ddb_error *err;
 };
 
@@ -268,7 +268,7 @@ static bool convert_number(struct converter *c, const struct json_value *s, stru
 
 static bool convert_binary(struct converter *c, const struct json_value *s, struct ddb_value *out)
 {
-    unsigned char *bytes = ddb_arena_alloc(c->arena, s->len / 4 * 3 + 1);
+    unsigned char *bytes = arena_alloc(c->arena, s->len / 4 * 3 + 1);
     if (!bytes)
         return nomem(c);
     long n = base64_decode_strict(s->u.str, s->len, bytes, s->len / 4 * 3);
@@ -291,7 +291,7 @@ static bool has_duplicates(struct converter *c, const struct ddb_value *items, s
     *dup = false;
     if (n < 2)
         return true;
-    const struct ddb_value **sorted = ddb_arena_array(c->arena, n, sizeof(*sorted));
+    const struct ddb_value **sorted = arena_array(c->arena, n, sizeof(*sorted));
     if (!sorted)
         return nomem(c);
     for (size_t i = 0; i < n; i++)
@@ -330,7 +330,7 @@ static bool convert_set(struct converter *c, enum ddb_type type, const struct js
                           type == DDB_SS ? INVALID_PREFIX "An string set  may not be empty"
                                          : INVALID_PREFIX "Binary sets should not be empty");
     }
-    struct ddb_value *items = ddb_arena_array(c->arena, arr->len, sizeof(*items));
+    struct ddb_value *items = arena_array(c->arena, arr->len, sizeof(*items));
     if (!items)
         return nomem(c);
     for (size_t i = 0; i < arr->len; i++) {
@@ -355,7 +355,7 @@ static bool convert_set(struct converter *c, enum ddb_type type, const struct js
 
 static bool convert_list(struct converter *c, const struct json_value *arr, int level, struct ddb_value *out)
 {
-    struct ddb_value *items = ddb_arena_array(c->arena, arr->len, sizeof(*items));
+    struct ddb_value *items = arena_array(c->arena, arr->len, sizeof(*items));
     if (!items)
         return nomem(c);
     for (size_t i = 0; i < arr->len; i++)
@@ -377,13 +377,13 @@ static int keyed_member_order(const void *x, const void *y)
     return c ? c : (a->index > b->index) - (a->index < b->index);
 }
 
-bool ddb_json_overridden_members(struct ddb_arena *a, const struct json_value *obj, bool **out)
+bool ddb_json_overridden_members(struct arena *a, const struct json_value *obj, bool **out)
 {
     *out = NULL;
     if (obj->type != JSON_OBJECT || obj->len < 2)
         return true;
-    struct keyed_member *sorted = ddb_arena_array(a, obj->len, sizeof(*sorted));
-    bool *overridden = ddb_arena_array(a, obj->len, sizeof(*overridden));
+    struct keyed_member *sorted = arena_array(a, obj->len, sizeof(*sorted));
+    bool *overridden = arena_array(a, obj->len, sizeof(*overridden));
     if (!sorted || !overridden)
         return false;
     for (size_t i = 0; i < obj->len; i++)
@@ -402,7 +402,7 @@ bool ddb_json_overridden_members(struct ddb_arena *a, const struct json_value *o
  * attributes. */
 static bool convert_map(struct converter *c, const struct json_value *obj, int level, struct ddb_value *out)
 {
-    struct ddb_attr *attrs = ddb_arena_array(c->arena, obj->len, sizeof(*attrs));
+    struct ddb_attr *attrs = arena_array(c->arena, obj->len, sizeof(*attrs));
     if (!attrs)
         return nomem(c);
     bool *overridden;
@@ -475,7 +475,7 @@ static bool convert_value(struct converter *c, const struct json_value *v, int l
     return true;
 }
 
-bool ddb_value_from_json(struct ddb_arena *a, const struct json_value *v, enum ddb_json_slot slot,
+bool ddb_value_from_json(struct arena *a, const struct json_value *v, enum ddb_json_slot slot,
                          struct ddb_value *out, struct ddb_error *err)
 {
     if (!ddb_json_check_value(v, slot, err))
@@ -484,7 +484,7 @@ bool ddb_value_from_json(struct ddb_arena *a, const struct json_value *v, enum d
     return convert_value(&c, v, 1, out);
 }
 
-bool ddb_map_from_json(struct ddb_arena *a, const struct json_value *v, struct ddb_value *out,
+bool ddb_map_from_json(struct arena *a, const struct json_value *v, struct ddb_value *out,
                        struct ddb_error *err)
 {
     if (!ddb_json_check_map(v, err))

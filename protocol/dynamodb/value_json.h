@@ -37,15 +37,15 @@ bool ddb_json_check_map(const struct json_value *v, struct ddb_error *err);
 /* Both passes and the conversion; values go into the arena. The map
  * version builds a value of type M (attributes sorted, JSON nulls dropped,
  * the last of repeated names kept). err->fault says what was wrong. */
-bool ddb_value_from_json(struct ddb_arena *a, const struct json_value *v, enum ddb_json_slot slot,
+bool ddb_value_from_json(struct arena *a, const struct json_value *v, enum ddb_json_slot slot,
                          struct ddb_value *out, struct ddb_error *err);
-bool ddb_map_from_json(struct ddb_arena *a, const struct json_value *v, struct ddb_value *out,
+bool ddb_map_from_json(struct arena *a, const struct json_value *v, struct ddb_value *out,
                        struct ddb_error *err);
 
 /* For a JSON object, which members a later member of the same name
  * overrides (JSON's rule: the last one counts, even when it is null):
  * *out[i] true for those; *out NULL when none is. false: out of memory. */
-bool ddb_json_overridden_members(struct ddb_arena *a, const struct json_value *obj, bool **out);
+bool ddb_json_overridden_members(struct arena *a, const struct json_value *obj, bool **out);
 
 /* A Boolean member of a request (ConsistentRead, Exists...) as AWS reads
  * it: true/false, or the strings "true"/"1"/"yes" and "false"/"0"/"no" in

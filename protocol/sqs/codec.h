@@ -25,7 +25,7 @@ struct sqs_param {
 struct sqs_params {
     struct sqs_param *items;
     size_t n, cap;
-    struct sqs_arena *arena;
+    struct arena *arena;
 };
 
 /* The parameter named `key`, or NULL. */

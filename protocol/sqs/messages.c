@@ -107,7 +107,7 @@ static enum sqs_err get_msg_attrs(struct sqs_request *req, const struct sqs_para
         return sqs_error_set(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                              "Number of message attributes [%zu] exceeds the allowed maximum [%d].",
                              n, SQS_MAX_MESSAGE_ATTRIBUTES);
-    out->items = sqs_arena_alloc(&req->arena, n * sizeof(*out->items));
+    out->items = arena_alloc(&req->arena, n * sizeof(*out->items));
     if (!out->items)
         return sqs_error_set(err, SQS_ERR_INTERNAL, "Out of memory.");
     const char *kind = system ? "message system attribute" : "message (user) attribute";
@@ -148,7 +148,7 @@ static enum sqs_err get_msg_attrs(struct sqs_request *req, const struct sqs_para
                                  "value for message attribute type '%.64s'.",
                                  kind, a->name, a->binary ? "Binary" : is_string ? "String" : "Number");
         if (a->binary) {
-            a->value = sqs_arena_alloc(&req->arena, v->value_len);
+            a->value = arena_alloc(&req->arena, v->value_len);
             if (!a->value)
                 return sqs_error_set(err, SQS_ERR_INTERNAL, "Out of memory.");
             long n = base64_decode_lenient(v->value, v->value_len, (unsigned char *)a->value, v->value_len);
@@ -293,7 +293,7 @@ static enum sqs_err decode_sends(struct sqs_request *req, const struct sqs_param
         if (rc)
             return rc;
     }
-    req->sends = sqs_arena_alloc(&req->arena, n * sizeof(*req->sends));
+    req->sends = arena_alloc(&req->arena, n * sizeof(*req->sends));
     if (!req->sends)
         return sqs_error_set(err, SQS_ERR_INTERNAL, "Out of memory.");
     req->n_sends = n;
@@ -331,7 +331,7 @@ static enum sqs_err decode_handles(struct sqs_request *req, const struct sqs_par
         if (rc)
             return rc;
     }
-    req->handles = sqs_arena_alloc(&req->arena, n * sizeof(*req->handles));
+    req->handles = arena_alloc(&req->arena, n * sizeof(*req->handles));
     if (!req->handles)
         return sqs_error_set(err, SQS_ERR_INTERNAL, "Out of memory.");
     req->n_handles = n;

@@ -57,8 +57,8 @@ static enum sqs_err params_add(struct sqs_params *ps, const char *key, size_t ke
         ps->cap = cap;
     }
     struct sqs_param *p = &ps->items[ps->n];
-    p->key = sqs_arena_strndup(ps->arena, key, key_len);
-    p->value = sqs_arena_strndup(ps->arena, value, value_len);
+    p->key = arena_memdup(ps->arena, key, key_len);
+    p->value = arena_memdup(ps->arena, value, value_len);
     if (!p->key || !p->value)
         return sqs_error_set(err, SQS_ERR_INTERNAL, "Out of memory.");
     p->value_len = value_len;
@@ -154,7 +154,7 @@ static enum sqs_err parse_form(struct sqs_params *ps, const char *form, size_t l
                 rc = sqs_error_set(err, SQS_ERR_MALFORMED_QUERY_STRING,
                                    "The query string is malformed.");
             if (rc == SQS_OK) {
-                char *key = sqs_arena_strndup(ps->arena, buf, (size_t)key_len);
+                char *key = arena_memdup(ps->arena, buf, (size_t)key_len);
                 long value_len = key ? percent_decode_into(pair + vstart, pair_len - vstart, buf,
                                                            PERCENT_PLUS_IS_SPACE | PERCENT_ALLOW_NUL)
                                      : 0;
@@ -379,7 +379,7 @@ enum sqs_err sqs_param_str_list(struct sqs_request *req, const struct sqs_params
     out->n = 0;
     if (n == 0)
         return SQS_OK;
-    out->items = sqs_arena_alloc(&req->arena, n * sizeof(char *));
+    out->items = arena_alloc(&req->arena, n * sizeof(char *));
     if (!out->items)
         return sqs_error_set(err, SQS_ERR_INTERNAL, "Out of memory.");
     char key[256];
@@ -401,7 +401,7 @@ enum sqs_err sqs_param_kv_list(struct sqs_request *req, const struct sqs_params 
     out->n = 0;
     if (n == 0)
         return SQS_OK;
-    out->items = sqs_arena_alloc(&req->arena, n * sizeof(*out->items));
+    out->items = arena_alloc(&req->arena, n * sizeof(*out->items));
     if (!out->items)
         return sqs_error_set(err, SQS_ERR_INTERNAL, "Out of memory.");
     char key[256];
@@ -440,7 +440,7 @@ static enum sqs_err decode_params(struct sqs_request *req, const struct sqs_para
 static enum sqs_err finish(struct sqs_request *req, struct sqs_params *ps, enum sqs_err rc,
                            struct sqs_error *err)
 {
-    if (rc == SQS_OK && req->arena.oom)
+    if (rc == SQS_OK && req->arena.failed)
         rc = sqs_error_set(err, SQS_ERR_INTERNAL, "Out of memory.");
     free(ps->items);
     if (rc != SQS_OK)
@@ -515,7 +515,7 @@ enum sqs_err sqs_decode_json(const char *target, const char *body, size_t body_l
 
 void sqs_request_free(struct sqs_request *req)
 {
-    sqs_arena_free(&req->arena);
+    arena_free(&req->arena);
     memset(req, 0, sizeof(*req));
 }
 

@@ -271,6 +271,6 @@ void sqs_response_init(struct sqs_response *resp, enum sqs_op op)
 
 void sqs_response_free(struct sqs_response *resp)
 {
-    sqs_arena_free(&resp->arena);
+    arena_free(&resp->arena);
     memset(resp, 0, sizeof(*resp));
 }

@@ -2,8 +2,6 @@
  *
  *  - operations.h     the table of SQS's operations: names, families, IAM
  *                     actions; enum sqs_op derives from it
- *  - arena.c          per-request bump allocator: every string of a decoded
- *                     request or of a response lives in it; one free
  *  - errors.c         sqs_err -> JSON __type, query code, HTTP status, message
  *  - request.c        query form / JSON body -> struct sqs_request; the JSON
  *                     body is first flattened into query-style parameters
@@ -25,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "protocol/core/arena.h"
 #include "protocol/core/strbuf.h"
 #include "protocol/sqs/operations.h"
 
@@ -35,19 +34,6 @@
 #define SQS_MAX_VISIBILITY 43200    /* seconds */
 #define SQS_MAX_DELAY 900
 #define SQS_MAX_WAIT 20
-
-/* ---- arena.c ------------------------------------------------------- */
-
-struct sqs_arena_chunk;
-struct sqs_arena {
-    struct sqs_arena_chunk *head;
-    bool oom;               /* sticky: an allocation failed */
-};
-
-void *sqs_arena_alloc(struct sqs_arena *a, size_t size);     /* zeroed */
-char *sqs_arena_strndup(struct sqs_arena *a, const char *s, size_t len);
-char *sqs_arena_strdup(struct sqs_arena *a, const char *s);
-void sqs_arena_free(struct sqs_arena *a);
 
 /* ---- operations (operations.h) ---------------------------------------- */
 
@@ -165,7 +151,7 @@ struct sqs_handle_entry {
 
 struct sqs_request {
     enum sqs_op op;
-    struct sqs_arena arena;
+    struct arena arena;
 
     char *queue_url;                /* every queue operation */
     char *queue_name;               /* CreateQueue, GetQueueUrl */
@@ -297,7 +283,7 @@ struct sqs_move_task_info {
 
 struct sqs_response {
     enum sqs_op op;
-    struct sqs_arena arena;
+    struct arena arena;
 
     char *queue_url;                         /* CreateQueue, GetQueueUrl */
     struct sqs_kv_list attributes;           /* GetQueueAttributes */

@@ -48,14 +48,14 @@ int sqs_send_internal(struct sqs_service *svc, const char *queue_arn, const char
     struct sqs_request req;
     memset(&req, 0, sizeof(req));
     req.op = SQS_OP_SendMessage;
-    req.queue_url = sqs_arena_strdup(&req.arena, url);
-    req.sends = sqs_arena_alloc(&req.arena, sizeof(*req.sends));
+    req.queue_url = arena_strdup(&req.arena, url);
+    req.sends = arena_alloc(&req.arena, sizeof(*req.sends));
     if (!req.queue_url || !req.sends) {
         sqs_request_free(&req);
         return -1;
     }
     req.n_sends = 1;
-    req.sends[0].body = sqs_arena_strndup(&req.arena, body, len);
+    req.sends[0].body = arena_memdup(&req.arena, body, len);
     req.sends[0].body_len = len;
     req.sends[0].delay_seconds = -1;
     struct internal_send *s = calloc(1, sizeof(*s));

@@ -42,7 +42,7 @@ enum sqs_err sqs_execute_internal(struct sqs_service *svc, const char *queue_arn
     char account[13], url[400];
     if (!sqs_queue_of_arn(queue_arn, account, url))
         return SQS_ERR_QUEUE_DOES_NOT_EXIST;
-    req->queue_url = sqs_arena_strdup(&req->arena, url);
+    req->queue_url = arena_strdup(&req->arena, url);
     if (!req->queue_url)
         return SQS_ERR_INTERNAL;
     struct sqs_call call = {.account = account, .endpoint = "http://localhost", .sender_id = account,

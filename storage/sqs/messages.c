@@ -378,7 +378,7 @@ static enum sqs_err send_one(struct sqs_engine *e, const struct sqs_call *call, 
         return sqs_error_set(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                              "One or more parameters are invalid. Reason: Message must be "
                              "shorter than %d bytes.", q->s.max_message_size);
-    out->id = in->id ? sqs_arena_strdup(&resp->arena, in->id) : NULL;
+    out->id = in->id ? arena_strdup(&resp->arena, in->id) : NULL;
     sqs_md5_hex(in->body, in->body_len, out->md5_body);
     sqs_attrs_md5(&in->attrs, out->md5_attrs);
     sqs_attrs_md5(&in->system_attrs, out->md5_system_attrs);
@@ -396,9 +396,9 @@ static enum sqs_err send_one(struct sqs_engine *e, const struct sqs_call *call, 
                  q->s.dedup_scope_group ? in->group_id : "", dedup_id);
         struct dedup_entry *d = dedup_find(&q->dedup, dedup_key, call->now_ms);
         if (d) {
-            out->message_id = sqs_arena_strdup(&resp->arena, d->message_id);
-            out->sequence_number = sqs_arena_strdup(&resp->arena, d->sequence_number);
-            return resp->arena.oom ? oom(err) : SQS_OK;
+            out->message_id = arena_strdup(&resp->arena, d->message_id);
+            out->sequence_number = arena_strdup(&resp->arena, d->sequence_number);
+            return resp->arena.failed ? oom(err) : SQS_OK;
         }
     }
 
@@ -454,22 +454,22 @@ static enum sqs_err send_one(struct sqs_engine *e, const struct sqs_call *call, 
     if (q->s.fifo)
         (void)dedup_add(&q->dedup, dedup_key, call->now_ms + DEDUP_WINDOW_MS, m->message_id,
                         m->sequence_number);
-    out->message_id = sqs_arena_strdup(&resp->arena, m->message_id);
+    out->message_id = arena_strdup(&resp->arena, m->message_id);
     if (q->s.fifo)
-        out->sequence_number = sqs_arena_strdup(&resp->arena, m->sequence_number);
+        out->sequence_number = arena_strdup(&resp->arena, m->sequence_number);
     if (m->state == MSG_VISIBLE)
         *now_visible = true;
-    return resp->arena.oom ? oom(err) : SQS_OK;
+    return resp->arena.failed ? oom(err) : SQS_OK;
 }
 
 static bool add_failure(struct sqs_response *resp, const char *id, const struct sqs_error *err)
 {
     struct sqs_batch_failure *f = &resp->failed[resp->n_failed++];
-    f->id = sqs_arena_strdup(&resp->arena, id ? id : "");
+    f->id = arena_strdup(&resp->arena, id ? id : "");
     f->sender_fault = sqs_err_sender_fault(err->code);
-    f->code = sqs_arena_strdup(&resp->arena, sqs_err_query_code(err->code));
-    f->message = sqs_arena_strdup(&resp->arena, err->message);
-    return !resp->arena.oom;
+    f->code = arena_strdup(&resp->arena, sqs_err_query_code(err->code));
+    f->message = arena_strdup(&resp->arena, err->message);
+    return !resp->arena.failed;
 }
 
 /* SendMessage (one message: its failure fails the request) or
@@ -482,8 +482,8 @@ static enum sqs_err send_messages(struct sqs_engine *e, const struct sqs_call *c
     if (!q)
         return err->code;
     size_t n = req->n_sends;
-    resp->sent = sqs_arena_alloc(&resp->arena, n * sizeof(*resp->sent));
-    resp->failed = sqs_arena_alloc(&resp->arena, n * sizeof(*resp->failed));
+    resp->sent = arena_alloc(&resp->arena, n * sizeof(*resp->sent));
+    resp->failed = arena_alloc(&resp->arena, n * sizeof(*resp->failed));
     if (!resp->sent || !resp->failed)
         return oom(err);
     bool visible = false;
@@ -753,22 +753,22 @@ static void add_system_attr(struct sqs_response *resp, struct sqs_received_messa
 {
     struct sqs_kv *kv = &r->system_attrs.items[r->system_attrs.n++];
     kv->key = (char *)name;
-    kv->value = sqs_arena_strdup(&resp->arena, value);
+    kv->value = arena_strdup(&resp->arena, value);
 }
 
 static void fill_received(const struct sqs_request *req, struct sqs_response *resp,
                           struct sqs_received_message *r, const struct sqs_queue *q,
                           const struct msg *m)
 {
-    struct sqs_arena *a = &resp->arena;
+    struct arena *a = &resp->arena;
     char handle[HANDLE_LEN + 1], num[24];
     receipt_handle(q, m, handle);
-    r->message_id = sqs_arena_strdup(a, m->message_id);
-    r->receipt_handle = sqs_arena_strdup(a, handle);
+    r->message_id = arena_strdup(a, m->message_id);
+    r->receipt_handle = arena_strdup(a, handle);
     memcpy(r->md5_body, m->md5_body, sizeof(r->md5_body));
-    r->body = sqs_arena_strndup(a, m->body, m->body_len);
+    r->body = arena_memdup(a, m->body, m->body_len);
     r->body_len = m->body_len;
-    r->system_attrs.items = sqs_arena_alloc(a, 12 * sizeof(struct sqs_kv));
+    r->system_attrs.items = arena_alloc(a, 12 * sizeof(struct sqs_kv));
     if (!r->system_attrs.items)
         return;
     if (wants_system(req, "SenderId"))
@@ -802,7 +802,7 @@ static void fill_received(const struct sqs_request *req, struct sqs_response *re
         count++;
     if (count == 0 || req->message_attribute_names.n == 0)
         return;
-    r->attrs.items = sqs_arena_alloc(a, count * sizeof(struct sqs_msg_attr));
+    r->attrs.items = arena_alloc(a, count * sizeof(struct sqs_msg_attr));
     if (!r->attrs.items)
         return;
     pos = 0;
@@ -810,13 +810,13 @@ static void fill_received(const struct sqs_request *req, struct sqs_response *re
         if (!wants(&req->message_attribute_names, v.name, v.name_len))
             continue;
         struct sqs_msg_attr *out = &r->attrs.items[r->attrs.n++];
-        out->name = sqs_arena_strndup(a, v.name, v.name_len);
-        out->data_type = sqs_arena_strndup(a, v.data_type, v.type_len);
+        out->name = arena_memdup(a, v.name, v.name_len);
+        out->data_type = arena_memdup(a, v.data_type, v.type_len);
         out->binary = v.binary;
-        out->value = sqs_arena_strndup(a, v.value, v.value_len);
+        out->value = arena_memdup(a, v.value, v.value_len);
         out->value_len = v.value_len;
     }
-    if (!a->oom)
+    if (!a->failed)
         sqs_attrs_md5(&r->attrs, r->md5_attrs);
 }
 
@@ -844,13 +844,13 @@ enum sqs_err engine_receive_message(struct sqs_engine *e, const struct sqs_call 
     }
     if (n == 0)
         return SQS_OK;
-    resp->messages = sqs_arena_alloc(&resp->arena, n * sizeof(*resp->messages));
+    resp->messages = arena_alloc(&resp->arena, n * sizeof(*resp->messages));
     if (!resp->messages)
         return oom(err);
     for (size_t i = 0; i < n; i++)
         fill_received(req, resp, &resp->messages[i], q, taken[i]);
     resp->n_messages = n;
-    return resp->arena.oom ? oom(err) : SQS_OK;
+    return resp->arena.failed ? oom(err) : SQS_OK;
 }
 
 /* ---- delete and visibility --------------------------------------------------- */
@@ -929,8 +929,8 @@ static enum sqs_err handle_entries(struct sqs_engine *e, const struct sqs_call *
     if (!q)
         return err->code;
     size_t n = req->n_handles;
-    resp->succeeded_ids.items = sqs_arena_alloc(&resp->arena, n * sizeof(char *));
-    resp->failed = sqs_arena_alloc(&resp->arena, n * sizeof(*resp->failed));
+    resp->succeeded_ids.items = arena_alloc(&resp->arena, n * sizeof(char *));
+    resp->failed = arena_alloc(&resp->arena, n * sizeof(*resp->failed));
     if (!resp->succeeded_ids.items || !resp->failed)
         return oom(err);
     for (size_t i = 0; i < n; i++) {
@@ -951,10 +951,10 @@ static enum sqs_err handle_entries(struct sqs_engine *e, const struct sqs_call *
                 return oom(err);
         } else if (batch) {
             resp->succeeded_ids.items[resp->succeeded_ids.n++] =
-                sqs_arena_strdup(&resp->arena, h->id ? h->id : "");
+                arena_strdup(&resp->arena, h->id ? h->id : "");
         }
     }
-    return resp->arena.oom ? oom(err) : SQS_OK;
+    return resp->arena.failed ? oom(err) : SQS_OK;
 }
 
 enum sqs_err engine_delete_message(struct sqs_engine *e, const struct sqs_call *call,

@@ -92,7 +92,7 @@ enum sqs_err engine_start_message_move_task(struct sqs_engine *e, const struct s
     queue_advance(e, src, call->now_ms, call->changes);
     t->to_move = (int64_t)src->n_visible;
     e->n_tasks++;
-    resp->task_handle = sqs_arena_strdup(&resp->arena, t->handle);
+    resp->task_handle = arena_strdup(&resp->arena, t->handle);
     return resp->task_handle ? SQS_OK : oom(err);
 }
 
@@ -106,26 +106,26 @@ enum sqs_err engine_list_message_move_tasks(struct sqs_engine *e, const struct s
                              "The resource that you specified for the SourceArn parameter "
                              "doesn't exist.");
     size_t max = req->max_results > 0 ? (size_t)req->max_results : 1;
-    resp->tasks = sqs_arena_alloc(&resp->arena, max * sizeof(*resp->tasks));
+    resp->tasks = arena_alloc(&resp->arena, max * sizeof(*resp->tasks));
     if (!resp->tasks)
         return oom(err);
-    struct sqs_arena *a = &resp->arena;
+    struct arena *a = &resp->arena;
     for (size_t i = e->n_tasks; i-- > 0 && resp->n_tasks < max;) {
         const struct move_task *t = &e->tasks[i];
         if (strcmp(t->source_arn, src->arn) != 0)
             continue;
         struct sqs_move_task_info *info = &resp->tasks[resp->n_tasks++];
-        info->task_handle = t->status == MOVE_RUNNING ? sqs_arena_strdup(a, t->handle) : NULL;
-        info->status = sqs_arena_strdup(a, status_name(t->status));
-        info->source_arn = sqs_arena_strdup(a, t->source_arn);
-        info->destination_arn = t->dest_arn ? sqs_arena_strdup(a, t->dest_arn) : NULL;
+        info->task_handle = t->status == MOVE_RUNNING ? arena_strdup(a, t->handle) : NULL;
+        info->status = arena_strdup(a, status_name(t->status));
+        info->source_arn = arena_strdup(a, t->source_arn);
+        info->destination_arn = t->dest_arn ? arena_strdup(a, t->dest_arn) : NULL;
         info->max_per_second = t->rate;
         info->moved = t->moved;
         info->to_move = t->to_move;
-        info->failure_reason = t->failure_reason ? sqs_arena_strdup(a, t->failure_reason) : NULL;
+        info->failure_reason = t->failure_reason ? arena_strdup(a, t->failure_reason) : NULL;
         info->started_ms = t->started_ms;
     }
-    return a->oom ? oom(err) : SQS_OK;
+    return a->failed ? oom(err) : SQS_OK;
 }
 
 enum sqs_err engine_cancel_message_move_task(struct sqs_engine *e, const struct sqs_call *call,

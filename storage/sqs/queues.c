@@ -476,10 +476,10 @@ static bool queue_name_is_valid(const char *name, bool fifo)
     return true;
 }
 
-static char *queue_url(struct sqs_arena *a, const struct sqs_call *call, const struct sqs_queue *q)
+static char *queue_url(struct arena *a, const struct sqs_call *call, const struct sqs_queue *q)
 {
     size_t len = strlen(call->endpoint) + strlen(q->account) + strlen(q->name) + 3;
-    char *url = sqs_arena_alloc(a, len);
+    char *url = arena_alloc(a, len);
     if (url)
         snprintf(url, len, "%s/%s/%s", call->endpoint, q->account, q->name);
     return url;
@@ -610,7 +610,7 @@ static enum sqs_err list_urls(struct sqs_engine *e, const struct sqs_call *call,
     }
     size_t limit = req->max_results > 0 ? (size_t)req->max_results : 1000;
     size_t start = queue_lower_bound(e, account, after);
-    resp->queue_urls.items = sqs_arena_alloc(&resp->arena, (limit + 1) * sizeof(char *));
+    resp->queue_urls.items = arena_alloc(&resp->arena, (limit + 1) * sizeof(char *));
     if (!resp->queue_urls.items)
         return oom(err);
     const struct sqs_queue *last = NULL;
@@ -630,7 +630,7 @@ static enum sqs_err list_urls(struct sqs_engine *e, const struct sqs_call *call,
                 char token[2 * 80 + 1];
                 size_t name_len = strlen(last->name);
                 hex_encode((const unsigned char *)last->name, name_len < 80 ? name_len : 80, token);
-                resp->next_token = sqs_arena_strdup(&resp->arena, token);
+                resp->next_token = arena_strdup(&resp->arena, token);
             }
             break;
         }
@@ -640,7 +640,7 @@ static enum sqs_err list_urls(struct sqs_engine *e, const struct sqs_call *call,
         resp->queue_urls.items[resp->queue_urls.n++] = url;
         last = q;
     }
-    return resp->arena.oom ? oom(err) : SQS_OK;
+    return resp->arena.failed ? oom(err) : SQS_OK;
 }
 
 enum sqs_err engine_list_queues(struct sqs_engine *e, const struct sqs_call *call,
@@ -692,7 +692,7 @@ enum sqs_err engine_get_queue_attributes(struct sqs_engine *e, const struct sqs_
     }
     queue_advance(e, q, call->now_ms, call->changes);
     size_t cap = all ? n_all : req->names.n;
-    resp->attributes.items = sqs_arena_alloc(&resp->arena, (cap + 1) * sizeof(struct sqs_kv));
+    resp->attributes.items = arena_alloc(&resp->arena, (cap + 1) * sizeof(struct sqs_kv));
     if (!resp->attributes.items)
         return oom(err);
     for (size_t i = 0; i < cap; i++) {
@@ -705,10 +705,10 @@ enum sqs_err engine_get_queue_attributes(struct sqs_engine *e, const struct sqs_
         if (!v || seen)
             continue;
         struct sqs_kv *kv = &resp->attributes.items[resp->attributes.n++];
-        kv->key = sqs_arena_strdup(&resp->arena, name);
-        kv->value = sqs_arena_strdup(&resp->arena, v);
+        kv->key = arena_strdup(&resp->arena, name);
+        kv->value = arena_strdup(&resp->arena, v);
     }
-    return resp->arena.oom ? oom(err) : SQS_OK;
+    return resp->arena.failed ? oom(err) : SQS_OK;
 }
 
 enum sqs_err engine_set_queue_attributes(struct sqs_engine *e, const struct sqs_call *call,

@@ -102,13 +102,13 @@ enum sqs_err engine_list_queue_tags(struct sqs_engine *e, const struct sqs_call 
     struct sqs_queue *q = engine_request_queue(e, req, err);
     if (!q)
         return err->code;
-    resp->tags.items = sqs_arena_alloc(&resp->arena, (q->n_tags + 1) * sizeof(struct sqs_kv));
+    resp->tags.items = arena_alloc(&resp->arena, (q->n_tags + 1) * sizeof(struct sqs_kv));
     if (!resp->tags.items)
         return oom(err);
     for (size_t i = 0; i < q->n_tags; i++) {
-        resp->tags.items[i].key = sqs_arena_strdup(&resp->arena, q->tags[i].key);
-        resp->tags.items[i].value = sqs_arena_strdup(&resp->arena, q->tags[i].value);
+        resp->tags.items[i].key = arena_strdup(&resp->arena, q->tags[i].key);
+        resp->tags.items[i].value = arena_strdup(&resp->arena, q->tags[i].value);
     }
     resp->tags.n = q->n_tags;
-    return resp->arena.oom ? oom(err) : SQS_OK;
+    return resp->arena.failed ? oom(err) : SQS_OK;
 }

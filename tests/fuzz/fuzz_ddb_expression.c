@@ -34,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const struct json_value *item_doc = json_parse(item_json, sizeof(item_json) - 1, &jerr);
     if (!names || !values || !item_doc)
         abort();
-    struct ddb_arena arena;
-    ddb_arena_init(&arena, 16 << 20);
+    struct arena arena;
+    arena_init(&arena, 16 << 20);
     struct ddb_error err;
     struct ddb_expr_context ctx;
     struct ddb_value item;
@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (ok)
         (void)ddb_expr_context_check_unused(&ctx, &err);
-    ddb_arena_free(&arena);
+    arena_free(&arena);
     json_free(names);
     json_free(values);
     json_free(item_doc);

@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const struct json_value *ij = json_parse(item_json, sizeof(item_json) - 1, &jerr);
     if (!pj || !ij)
         abort();
-    struct ddb_arena arena;
-    ddb_arena_init(&arena, 16 << 20);
+    struct arena arena;
+    arena_init(&arena, 16 << 20);
     struct ddb_error err;
     struct ddb_value params[3], item;
     for (size_t i = 0; i < 3; i++)
@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (err.type != DDB_ERR_VALIDATION && err.type != DDB_ERR_NOMEM) {
         abort();
     }
-    ddb_arena_free(&arena);
+    arena_free(&arena);
     json_free(pj);
     json_free(ij);
     return 0;

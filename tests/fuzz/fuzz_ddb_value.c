@@ -25,8 +25,8 @@ static void round_trip(const struct ddb_value *v, bool map)
     const struct json_value *again = json_parse(first.data, first.len, &jerr);
     if (!again)
         abort();
-    struct ddb_arena arena;
-    ddb_arena_init(&arena, 0);
+    struct arena arena;
+    arena_init(&arena, 0);
     struct ddb_value back;
     struct ddb_error err;
     bool ok = map ? ddb_map_from_json(&arena, again, &back, &err)
@@ -43,7 +43,7 @@ static void round_trip(const struct ddb_value *v, bool map)
         ddb_value_to_json(&second, &back);
     if (!strbuf_failed(&second) && (second.len != first.len || memcmp(first.data, second.data, first.len) != 0))
         abort();
-    ddb_arena_free(&arena);
+    arena_free(&arena);
     json_free(again);
 out:
     strbuf_free(&first);
@@ -56,9 +56,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const struct json_value *doc = json_parse((const char *)data, size, &jerr);
     if (!doc)
         return 0;
-    struct ddb_arena arena, small;
-    ddb_arena_init(&arena, 0);
-    ddb_arena_init(&small, 512);
+    struct arena arena, small;
+    arena_init(&arena, 0);
+    arena_init(&small, 512);
     struct ddb_value v;
     struct ddb_error err;
     if (ddb_value_from_json(&arena, doc, DDB_SLOT_MAP_VALUE, &v, &err)) {
@@ -71,8 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ddb_map_from_json(&arena, doc, &v, &err))
         round_trip(&v, true);
     (void)ddb_map_from_json(&small, doc, &v, &err);
-    ddb_arena_free(&small);
-    ddb_arena_free(&arena);
+    arena_free(&small);
+    arena_free(&arena);
     json_free(doc);
     return 0;
 }

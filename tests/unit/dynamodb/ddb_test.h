@@ -22,7 +22,7 @@
 
 /* Every test runs with one arena and frees the JSON trees it parsed. */
 struct fixture {
-    struct ddb_arena arena;
+    struct arena arena;
     const struct json_value *trees[512];
     size_t ntrees;
     struct ddb_error err;
@@ -33,7 +33,7 @@ static struct fixture *fx;
 __attribute__((unused)) static int fixture_setup(void **state)
 {
     fx = calloc(1, sizeof(*fx));
-    ddb_arena_init(&fx->arena, 0);
+    arena_init(&fx->arena, 0);
     *state = fx;
     return 0;
 }
@@ -42,7 +42,7 @@ __attribute__((unused)) static int fixture_teardown(void **state)
 {
     for (size_t i = 0; i < fx->ntrees; i++)
         json_free(fx->trees[i]);
-    ddb_arena_free(&fx->arena);
+    arena_free(&fx->arena);
     free(fx);
     fx = NULL;
     *state = NULL;

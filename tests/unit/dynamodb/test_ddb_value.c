@@ -391,8 +391,8 @@ static void test_key_bytes(void **state)
 static void test_arena_budget(void **state)
 {
     (void)state;
-    struct ddb_arena small;
-    ddb_arena_init(&small, 1024);
+    struct arena small;
+    arena_init(&small, 1024);
     struct ddb_value v;
     struct ddb_error err;
     char text[4096] = "{\"L\":[";
@@ -402,7 +402,7 @@ static void test_arena_budget(void **state)
     assert_false(ddb_value_from_json(&small, J(text), DDB_SLOT_MAP_VALUE, &v, &err));
     assert_int_equal(err.type, DDB_ERR_NOMEM);
     assert_true(small.failed);
-    ddb_arena_free(&small);
+    arena_free(&small);
     assert_string_equal(ddb_error_aws_type(&err), "com.amazonaws.dynamodb.v20120810#InternalServerError");
     err.type = DDB_ERR_VALIDATION;
     assert_string_equal(ddb_error_aws_type(&err), "com.amazon.coral.validate#ValidationException");

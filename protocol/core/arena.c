@@ -1,33 +1,28 @@
-/* protocol/dynamodb arena: the bump allocator DynamoDB values live in.
- *
- * Memory comes in chunks (a large allocation gets a chunk of its own) and
- * is released all at once. An optional budget caps the bytes handed out,
- * so a request can never make the process grow past it; an allocation
- * past the budget, or a failed malloc, returns NULL and marks the arena
- * failed. Memory is zeroed. */
-#include "protocol/dynamodb/value.h"
+/* protocol/core arena: see arena.h. */
+#include "protocol/core/arena.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CHUNK_SIZE 8192
 
-struct ddb_arena_chunk {
-    struct ddb_arena_chunk *next;
+struct arena_chunk {
+    struct arena_chunk *next;
     size_t used, cap;
     max_align_t data[];
 };
 
-void ddb_arena_init(struct ddb_arena *a, size_t limit)
+void arena_init(struct arena *a, size_t limit)
 {
     memset(a, 0, sizeof(*a));
     a->limit = limit;
 }
 
-void *ddb_arena_alloc(struct ddb_arena *a, size_t size)
+void *arena_alloc(struct arena *a, size_t size)
 {
     size_t align = sizeof(max_align_t);
-    if (size > SIZE_MAX - align) {
+    if (size > SIZE_MAX - align - sizeof(struct arena_chunk)) {
         a->failed = true;
         return NULL;
     }
@@ -36,7 +31,7 @@ void *ddb_arena_alloc(struct ddb_arena *a, size_t size)
         a->failed = true;
         return NULL;
     }
-    struct ddb_arena_chunk *c = a->head;
+    struct arena_chunk *c = a->head;
     if (!c || c->cap - c->used < size) {
         size_t cap = size > CHUNK_SIZE ? size : CHUNK_SIZE;
         c = calloc(1, sizeof(*c) + cap);
@@ -46,7 +41,6 @@ void *ddb_arena_alloc(struct ddb_arena *a, size_t size)
         }
         c->cap = cap;
         if (a->head && size > CHUNK_SIZE) {
-            /* keep the current chunk's free space on top for small allocations */
             c->next = a->head->next;
             a->head->next = c;
         } else {
@@ -60,32 +54,34 @@ void *ddb_arena_alloc(struct ddb_arena *a, size_t size)
     return p;
 }
 
-void *ddb_arena_array(struct ddb_arena *a, size_t n, size_t size)
+void *arena_array(struct arena *a, size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size) {
         a->failed = true;
         return NULL;
     }
-    return ddb_arena_alloc(a, n * size);
+    return arena_alloc(a, n * size);
 }
 
-char *ddb_arena_memdup(struct ddb_arena *a, const void *data, size_t len)
+char *arena_memdup(struct arena *a, const void *data, size_t len)
 {
     if (len == SIZE_MAX) {
         a->failed = true;
         return NULL;
     }
-    char *p = ddb_arena_alloc(a, len + 1);
+    char *p = arena_alloc(a, len + 1);
     if (p && len)
         memcpy(p, data, len);
     return p;
 }
 
-void ddb_arena_free(struct ddb_arena *a)
+char *arena_strdup(struct arena *a, const char *s) { return arena_memdup(a, s, strlen(s)); }
+
+void arena_free(struct arena *a)
 {
-    struct ddb_arena_chunk *c = a->head;
+    struct arena_chunk *c = a->head;
     while (c) {
-        struct ddb_arena_chunk *next = c->next;
+        struct arena_chunk *next = c->next;
         free(c);
         c = next;
     }
