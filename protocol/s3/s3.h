@@ -22,6 +22,7 @@
 #include "protocol/core/dates.h"
 #include "protocol/core/percent.h"
 #include "protocol/s3/model.h"
+#include "protocol/s3/operations.h"
 #include "protocol/core/strbuf.h"
 
 #define S3_XML_DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -41,90 +42,16 @@ void s3_error_xml(struct strbuf *out, enum s3_err e, const char *message,
 
 /* ---- request.c ----------------------------------------------------- */
 
+/* Every operation of protocol/s3/operations.h: S3_OP_<name>. */
+#define S3_OP_ENUM(name, ...) S3_OP_##name,
 enum s3_op {
     S3_OP_UNKNOWN = 0,             /* anything unsupported: answer NotImplemented */
-    S3_OP_LIST_BUCKETS,
-    S3_OP_CREATE_BUCKET,
-    S3_OP_HEAD_BUCKET,
-    S3_OP_DELETE_BUCKET,
-    S3_OP_GET_BUCKET_LOCATION,
-    S3_OP_LIST_OBJECTS,
-    S3_OP_LIST_OBJECTS_V2,
-    S3_OP_LIST_MULTIPART_UPLOADS,
-    S3_OP_DELETE_OBJECTS,
-    S3_OP_PUT_OBJECT,
-    S3_OP_COPY_OBJECT,
-    S3_OP_GET_OBJECT,
-    S3_OP_HEAD_OBJECT,
-    S3_OP_DELETE_OBJECT,
-    S3_OP_CREATE_MULTIPART_UPLOAD,
-    S3_OP_UPLOAD_PART,
-    S3_OP_UPLOAD_PART_COPY,
-    S3_OP_COMPLETE_MULTIPART_UPLOAD,
-    S3_OP_ABORT_MULTIPART_UPLOAD,
-    S3_OP_LIST_PARTS,
-    /* bucket configuration (server/s3/config.c) */
-    S3_OP_GET_BUCKET_POLICY,
-    S3_OP_PUT_BUCKET_POLICY,
-    S3_OP_DELETE_BUCKET_POLICY,
-    S3_OP_GET_BUCKET_POLICY_STATUS,
-    S3_OP_GET_BUCKET_ACL,
-    S3_OP_PUT_BUCKET_ACL,
-    S3_OP_GET_OBJECT_ACL,
-    S3_OP_PUT_OBJECT_ACL,
-    S3_OP_GET_BUCKET_CORS,
-    S3_OP_PUT_BUCKET_CORS,
-    S3_OP_DELETE_BUCKET_CORS,
-    S3_OP_GET_BUCKET_LIFECYCLE,
-    S3_OP_PUT_BUCKET_LIFECYCLE,
-    S3_OP_DELETE_BUCKET_LIFECYCLE,
-    S3_OP_GET_BUCKET_ENCRYPTION,
-    S3_OP_PUT_BUCKET_ENCRYPTION,
-    S3_OP_DELETE_BUCKET_ENCRYPTION,
-    S3_OP_GET_PUBLIC_ACCESS_BLOCK,
-    S3_OP_PUT_PUBLIC_ACCESS_BLOCK,
-    S3_OP_DELETE_PUBLIC_ACCESS_BLOCK,
-    S3_OP_GET_BUCKET_OWNERSHIP_CONTROLS,
-    S3_OP_PUT_BUCKET_OWNERSHIP_CONTROLS,
-    S3_OP_DELETE_BUCKET_OWNERSHIP_CONTROLS,
-    S3_OP_GET_BUCKET_WEBSITE,
-    S3_OP_PUT_BUCKET_WEBSITE,
-    S3_OP_DELETE_BUCKET_WEBSITE,
-    S3_OP_GET_BUCKET_LOGGING,
-    S3_OP_PUT_BUCKET_LOGGING,
-    S3_OP_GET_BUCKET_REQUEST_PAYMENT,
-    S3_OP_PUT_BUCKET_REQUEST_PAYMENT,
-    S3_OP_GET_BUCKET_ACCELERATE,
-    S3_OP_PUT_BUCKET_ACCELERATE,
-    S3_OP_GET_BUCKET_REPLICATION,
-    S3_OP_PUT_BUCKET_REPLICATION,
-    S3_OP_DELETE_BUCKET_REPLICATION,
-    S3_OP_CORS_PREFLIGHT,
-    S3_OP_GET_BUCKET_VERSIONING,
-    S3_OP_PUT_BUCKET_VERSIONING,
-    S3_OP_LIST_OBJECT_VERSIONS,
-    S3_OP_GET_OBJECT_LOCK_CONFIGURATION,
-    S3_OP_PUT_OBJECT_LOCK_CONFIGURATION,
-    S3_OP_GET_BUCKET_TAGGING,
-    S3_OP_PUT_BUCKET_TAGGING,
-    S3_OP_DELETE_BUCKET_TAGGING,
-    S3_OP_GET_OBJECT_TAGGING,
-    S3_OP_PUT_OBJECT_TAGGING,
-    S3_OP_DELETE_OBJECT_TAGGING,
-    S3_OP_GET_OBJECT_RETENTION,
-    S3_OP_PUT_OBJECT_RETENTION,
-    S3_OP_GET_OBJECT_LEGAL_HOLD,
-    S3_OP_PUT_OBJECT_LEGAL_HOLD,
-    /* event notifications (server/s3/notification.c) */
-    S3_OP_GET_BUCKET_NOTIFICATION,
-    S3_OP_PUT_BUCKET_NOTIFICATION,
-    /* checksums and browser uploads (server/s3/object.c, server/s3/post.c) */
-    S3_OP_GET_OBJECT_ATTRIBUTES,
-    S3_OP_POST_OBJECT,
+    S3_OPERATIONS(S3_OP_ENUM)
     S3_OP__COUNT
 };
+#undef S3_OP_ENUM
 
-const char *s3_op_name(enum s3_op op);     /* "PutObject", for logs */
+const char *s3_op_name(enum s3_op op);     /* "PutObject", for logs; "Unknown" */
 
 struct s3_route {
     enum s3_op op;

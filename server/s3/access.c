@@ -26,37 +26,37 @@
 static const char *op_action(enum s3_op op)
 {
     switch (op) {
-    case S3_OP_GET_OBJECT:
-    case S3_OP_HEAD_OBJECT: return "s3:GetObject";
-    case S3_OP_PUT_OBJECT:
-    case S3_OP_POST_OBJECT:
-    case S3_OP_COPY_OBJECT:
-    case S3_OP_CREATE_MULTIPART_UPLOAD:
-    case S3_OP_UPLOAD_PART:
-    case S3_OP_UPLOAD_PART_COPY:
-    case S3_OP_COMPLETE_MULTIPART_UPLOAD: return "s3:PutObject";
-    case S3_OP_ABORT_MULTIPART_UPLOAD: return "s3:AbortMultipartUpload";
-    case S3_OP_LIST_PARTS: return "s3:ListMultipartUploadParts";
-    case S3_OP_DELETE_OBJECT:
-    case S3_OP_DELETE_OBJECTS: return "s3:DeleteObject";
-    case S3_OP_LIST_OBJECTS:
-    case S3_OP_LIST_OBJECTS_V2:
-    case S3_OP_HEAD_BUCKET: return "s3:ListBucket";
-    case S3_OP_LIST_MULTIPART_UPLOADS: return "s3:ListBucketMultipartUploads";
-    case S3_OP_GET_BUCKET_LOCATION: return "s3:GetBucketLocation";
-    case S3_OP_GET_OBJECT_ACL: return "s3:GetObjectAcl";
-    case S3_OP_PUT_OBJECT_ACL: return "s3:PutObjectAcl";
-    case S3_OP_GET_BUCKET_ACL: return "s3:GetBucketAcl";
-    case S3_OP_GET_BUCKET_POLICY: return "s3:GetBucketPolicy";
-    case S3_OP_GET_BUCKET_CORS: return "s3:GetBucketCORS";
-    case S3_OP_GET_BUCKET_WEBSITE: return "s3:GetBucketWebsite";
+    case S3_OP_GetObject:
+    case S3_OP_HeadObject: return "s3:GetObject";
+    case S3_OP_PutObject:
+    case S3_OP_PostObject:
+    case S3_OP_CopyObject:
+    case S3_OP_CreateMultipartUpload:
+    case S3_OP_UploadPart:
+    case S3_OP_UploadPartCopy:
+    case S3_OP_CompleteMultipartUpload: return "s3:PutObject";
+    case S3_OP_AbortMultipartUpload: return "s3:AbortMultipartUpload";
+    case S3_OP_ListParts: return "s3:ListMultipartUploadParts";
+    case S3_OP_DeleteObject:
+    case S3_OP_DeleteObjects: return "s3:DeleteObject";
+    case S3_OP_ListObjects:
+    case S3_OP_ListObjectsV2:
+    case S3_OP_HeadBucket: return "s3:ListBucket";
+    case S3_OP_ListMultipartUploads: return "s3:ListBucketMultipartUploads";
+    case S3_OP_GetBucketLocation: return "s3:GetBucketLocation";
+    case S3_OP_GetObjectAcl: return "s3:GetObjectAcl";
+    case S3_OP_PutObjectAcl: return "s3:PutObjectAcl";
+    case S3_OP_GetBucketAcl: return "s3:GetBucketAcl";
+    case S3_OP_GetBucketPolicy: return "s3:GetBucketPolicy";
+    case S3_OP_GetBucketCors: return "s3:GetBucketCORS";
+    case S3_OP_GetBucketWebsite: return "s3:GetBucketWebsite";
     default: return NULL;
     }
 }
 
 static bool is_policy_op(enum s3_op op)
 {
-    return op == S3_OP_GET_BUCKET_POLICY || op == S3_OP_PUT_BUCKET_POLICY || op == S3_OP_DELETE_BUCKET_POLICY;
+    return op == S3_OP_GetBucketPolicy || op == S3_OP_PutBucketPolicy || op == S3_OP_DeleteBucketPolicy;
 }
 
 /* What the ACLs must grant for an action: the permission and whether the
@@ -272,7 +272,7 @@ static bool outsider_allowed(struct store *st, const struct s3_bucket *b, const 
     char resource[2200];
     if (key)
         snprintf(resource, sizeof(resource), "arn:aws:s3:::%s/%s", b->name, key);
-    else if (op == S3_OP_DELETE_OBJECTS)
+    else if (op == S3_OP_DeleteObjects)
         snprintf(resource, sizeof(resource), "arn:aws:s3:::%s/*", b->name);
     else
         snprintf(resource, sizeof(resource), "arn:aws:s3:::%s", b->name);
@@ -319,7 +319,7 @@ static bool keep_object_acl(struct s3_call *call, struct s3_acl *acl)
 static bool object_write_acl_ok(struct s3_call *call)
 {
     enum s3_op op = call->route.op;
-    if (op != S3_OP_PUT_OBJECT && op != S3_OP_COPY_OBJECT && op != S3_OP_CREATE_MULTIPART_UPLOAD)
+    if (op != S3_OP_PutObject && op != S3_OP_CopyObject && op != S3_OP_CreateMultipartUpload)
         return true;
     struct s3_acl acl;
     int rc = s3_header_acl(call, call->account, call->account, &acl);
@@ -343,13 +343,13 @@ bool s3_access_anonymous_read(const struct http_req *req, const struct s3_bucket
 {
     bool failed = false;
     struct policy_request pr = {.req = req, .store = req->srv->store, .bucket = b->name, .key = key};
-    return outsider_allowed(req->srv->store, b, NULL, S3_OP_GET_OBJECT, key, &pr, &failed);
+    return outsider_allowed(req->srv->store, b, NULL, S3_OP_GetObject, key, &pr, &failed);
 }
 
 bool s3_access_authorize(struct s3_call *call, bool anonymous)
 {
     enum s3_op op = call->route.op;
-    if (!call->route.bucket || op == S3_OP_CREATE_BUCKET || op == S3_OP_UNKNOWN) {
+    if (!call->route.bucket || op == S3_OP_CreateBucket || op == S3_OP_UNKNOWN) {
         if (!anonymous)
             return true;
         s3_fail(call, S3_ERR_ACCESS_DENIED, NULL, NULL);
@@ -367,8 +367,8 @@ bool s3_access_authorize(struct s3_call *call, bool anonymous)
     bool allowed;
     struct policy_request pr = {
         .req = call->req,
-        .auth = anonymous || op == S3_OP_POST_OBJECT ? NULL : &call->auth,
-        .post = op == S3_OP_POST_OBJECT,
+        .auth = anonymous || op == S3_OP_PostObject ? NULL : &call->auth,
+        .post = op == S3_OP_PostObject,
         .store = call->store,
         .bucket = call->route.bucket,
         .key = call->route.key,

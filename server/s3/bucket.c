@@ -321,15 +321,15 @@ static void delete_objects(struct s3_call *call)
 void s3_bucket_execute(struct s3_call *call)
 {
     switch (call->route.op) {
-    case S3_OP_LIST_BUCKETS: list_buckets(call); break;
-    case S3_OP_CREATE_BUCKET: create_bucket(call); break;
-    case S3_OP_HEAD_BUCKET: head_bucket(call); break;
-    case S3_OP_DELETE_BUCKET: delete_bucket(call); break;
-    case S3_OP_GET_BUCKET_LOCATION: bucket_location(call); break;
-    case S3_OP_LIST_OBJECTS: list_objects(call, false); break;
-    case S3_OP_LIST_OBJECTS_V2: list_objects(call, true); break;
-    case S3_OP_LIST_MULTIPART_UPLOADS: list_uploads(call); break;
-    case S3_OP_DELETE_OBJECTS: delete_objects(call); break;
+    case S3_OP_ListBuckets: list_buckets(call); break;
+    case S3_OP_CreateBucket: create_bucket(call); break;
+    case S3_OP_HeadBucket: head_bucket(call); break;
+    case S3_OP_DeleteBucket: delete_bucket(call); break;
+    case S3_OP_GetBucketLocation: bucket_location(call); break;
+    case S3_OP_ListObjects: list_objects(call, false); break;
+    case S3_OP_ListObjectsV2: list_objects(call, true); break;
+    case S3_OP_ListMultipartUploads: list_uploads(call); break;
+    case S3_OP_DeleteObjects: delete_objects(call); break;
     default: s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL); break;
     }
 }

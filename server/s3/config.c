@@ -53,33 +53,33 @@ static bool xml_config_op(enum s3_op op, enum s3_config_kind *kind, enum config_
         enum s3_config_kind kind;
         enum config_verb verb;
     } ops[] = {
-        {S3_OP_GET_BUCKET_CORS, S3_CONFIG_CORS, VERB_GET},
-        {S3_OP_PUT_BUCKET_CORS, S3_CONFIG_CORS, VERB_PUT},
-        {S3_OP_DELETE_BUCKET_CORS, S3_CONFIG_CORS, VERB_DELETE},
-        {S3_OP_GET_BUCKET_LIFECYCLE, S3_CONFIG_LIFECYCLE, VERB_GET},
-        {S3_OP_PUT_BUCKET_LIFECYCLE, S3_CONFIG_LIFECYCLE, VERB_PUT},
-        {S3_OP_DELETE_BUCKET_LIFECYCLE, S3_CONFIG_LIFECYCLE, VERB_DELETE},
-        {S3_OP_GET_BUCKET_ENCRYPTION, S3_CONFIG_ENCRYPTION, VERB_GET},
-        {S3_OP_PUT_BUCKET_ENCRYPTION, S3_CONFIG_ENCRYPTION, VERB_PUT},
-        {S3_OP_DELETE_BUCKET_ENCRYPTION, S3_CONFIG_ENCRYPTION, VERB_DELETE},
-        {S3_OP_GET_PUBLIC_ACCESS_BLOCK, S3_CONFIG_PUBLIC_ACCESS_BLOCK, VERB_GET},
-        {S3_OP_PUT_PUBLIC_ACCESS_BLOCK, S3_CONFIG_PUBLIC_ACCESS_BLOCK, VERB_PUT},
-        {S3_OP_DELETE_PUBLIC_ACCESS_BLOCK, S3_CONFIG_PUBLIC_ACCESS_BLOCK, VERB_DELETE},
-        {S3_OP_GET_BUCKET_OWNERSHIP_CONTROLS, S3_CONFIG_OWNERSHIP, VERB_GET},
-        {S3_OP_PUT_BUCKET_OWNERSHIP_CONTROLS, S3_CONFIG_OWNERSHIP, VERB_PUT},
-        {S3_OP_DELETE_BUCKET_OWNERSHIP_CONTROLS, S3_CONFIG_OWNERSHIP, VERB_DELETE},
-        {S3_OP_GET_BUCKET_WEBSITE, S3_CONFIG_WEBSITE, VERB_GET},
-        {S3_OP_PUT_BUCKET_WEBSITE, S3_CONFIG_WEBSITE, VERB_PUT},
-        {S3_OP_DELETE_BUCKET_WEBSITE, S3_CONFIG_WEBSITE, VERB_DELETE},
-        {S3_OP_GET_BUCKET_LOGGING, S3_CONFIG_LOGGING, VERB_GET},
-        {S3_OP_PUT_BUCKET_LOGGING, S3_CONFIG_LOGGING, VERB_PUT},
-        {S3_OP_GET_BUCKET_REQUEST_PAYMENT, S3_CONFIG_REQUEST_PAYMENT, VERB_GET},
-        {S3_OP_PUT_BUCKET_REQUEST_PAYMENT, S3_CONFIG_REQUEST_PAYMENT, VERB_PUT},
-        {S3_OP_GET_BUCKET_ACCELERATE, S3_CONFIG_ACCELERATE, VERB_GET},
-        {S3_OP_PUT_BUCKET_ACCELERATE, S3_CONFIG_ACCELERATE, VERB_PUT},
-        {S3_OP_GET_BUCKET_REPLICATION, S3_CONFIG_REPLICATION, VERB_GET},
-        {S3_OP_PUT_BUCKET_REPLICATION, S3_CONFIG_REPLICATION, VERB_PUT},
-        {S3_OP_DELETE_BUCKET_REPLICATION, S3_CONFIG_REPLICATION, VERB_DELETE},
+        {S3_OP_GetBucketCors, S3_CONFIG_CORS, VERB_GET},
+        {S3_OP_PutBucketCors, S3_CONFIG_CORS, VERB_PUT},
+        {S3_OP_DeleteBucketCors, S3_CONFIG_CORS, VERB_DELETE},
+        {S3_OP_GetBucketLifecycleConfiguration, S3_CONFIG_LIFECYCLE, VERB_GET},
+        {S3_OP_PutBucketLifecycleConfiguration, S3_CONFIG_LIFECYCLE, VERB_PUT},
+        {S3_OP_DeleteBucketLifecycle, S3_CONFIG_LIFECYCLE, VERB_DELETE},
+        {S3_OP_GetBucketEncryption, S3_CONFIG_ENCRYPTION, VERB_GET},
+        {S3_OP_PutBucketEncryption, S3_CONFIG_ENCRYPTION, VERB_PUT},
+        {S3_OP_DeleteBucketEncryption, S3_CONFIG_ENCRYPTION, VERB_DELETE},
+        {S3_OP_GetPublicAccessBlock, S3_CONFIG_PUBLIC_ACCESS_BLOCK, VERB_GET},
+        {S3_OP_PutPublicAccessBlock, S3_CONFIG_PUBLIC_ACCESS_BLOCK, VERB_PUT},
+        {S3_OP_DeletePublicAccessBlock, S3_CONFIG_PUBLIC_ACCESS_BLOCK, VERB_DELETE},
+        {S3_OP_GetBucketOwnershipControls, S3_CONFIG_OWNERSHIP, VERB_GET},
+        {S3_OP_PutBucketOwnershipControls, S3_CONFIG_OWNERSHIP, VERB_PUT},
+        {S3_OP_DeleteBucketOwnershipControls, S3_CONFIG_OWNERSHIP, VERB_DELETE},
+        {S3_OP_GetBucketWebsite, S3_CONFIG_WEBSITE, VERB_GET},
+        {S3_OP_PutBucketWebsite, S3_CONFIG_WEBSITE, VERB_PUT},
+        {S3_OP_DeleteBucketWebsite, S3_CONFIG_WEBSITE, VERB_DELETE},
+        {S3_OP_GetBucketLogging, S3_CONFIG_LOGGING, VERB_GET},
+        {S3_OP_PutBucketLogging, S3_CONFIG_LOGGING, VERB_PUT},
+        {S3_OP_GetBucketRequestPayment, S3_CONFIG_REQUEST_PAYMENT, VERB_GET},
+        {S3_OP_PutBucketRequestPayment, S3_CONFIG_REQUEST_PAYMENT, VERB_PUT},
+        {S3_OP_GetBucketAccelerateConfiguration, S3_CONFIG_ACCELERATE, VERB_GET},
+        {S3_OP_PutBucketAccelerateConfiguration, S3_CONFIG_ACCELERATE, VERB_PUT},
+        {S3_OP_GetBucketReplication, S3_CONFIG_REPLICATION, VERB_GET},
+        {S3_OP_PutBucketReplication, S3_CONFIG_REPLICATION, VERB_PUT},
+        {S3_OP_DeleteBucketReplication, S3_CONFIG_REPLICATION, VERB_DELETE},
     };
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
         if (ops[i].op == op) {
@@ -126,7 +126,7 @@ static void write_done(void *arg, bool ok)
         return;
     }
     enum s3_op op = call->route.op;
-    bool no_content = op == S3_OP_PUT_BUCKET_POLICY || strcmp(call->req->method, "DELETE") == 0;
+    bool no_content = op == S3_OP_PutBucketPolicy || strcmp(call->req->method, "DELETE") == 0;
     http_resp_send(call->req, no_content ? 204 : 200, NULL, NULL, 0);
 }
 
@@ -542,23 +542,23 @@ void s3_config_execute(struct s3_call *call)
     struct s3_acl acl;
     if (xml_config_op(op, &kind, &verb)) {
         run_xml_config(call, &b, kind, verb);
-    } else if (op == S3_OP_GET_BUCKET_POLICY || op == S3_OP_GET_BUCKET_POLICY_STATUS) {
-        get_policy(call, op == S3_OP_GET_BUCKET_POLICY_STATUS);
-    } else if (op == S3_OP_PUT_BUCKET_POLICY) {
+    } else if (op == S3_OP_GetBucketPolicy || op == S3_OP_GetBucketPolicyStatus) {
+        get_policy(call, op == S3_OP_GetBucketPolicyStatus);
+    } else if (op == S3_OP_PutBucketPolicy) {
         put_policy(call);
-    } else if (op == S3_OP_DELETE_BUCKET_POLICY) {
+    } else if (op == S3_OP_DeleteBucketPolicy) {
         store_config(call, "policy", NULL, false);
-    } else if (op == S3_OP_GET_BUCKET_ACL) {
+    } else if (op == S3_OP_GetBucketAcl) {
         if (s3_bucket_acl(call->store, &b, &acl) < 0) {
             s3_fail(call, S3_ERR_INTERNAL_ERROR, "cannot read the bucket ACL", NULL);
         } else {
             send_acl(call, &acl);
             s3_acl_free(&acl);
         }
-    } else if (op == S3_OP_PUT_BUCKET_ACL) {
+    } else if (op == S3_OP_PutBucketAcl) {
         put_bucket_acl(call, &b);
-    } else if (op == S3_OP_GET_OBJECT_ACL || op == S3_OP_PUT_OBJECT_ACL) {
-        object_acl(call, op == S3_OP_PUT_OBJECT_ACL);
+    } else if (op == S3_OP_GetObjectAcl || op == S3_OP_PutObjectAcl) {
+        object_acl(call, op == S3_OP_PutObjectAcl);
     } else {
         s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL);
     }

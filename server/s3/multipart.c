@@ -293,12 +293,12 @@ static void list_parts(struct s3_call *call)
 void s3_multipart_execute(struct s3_call *call)
 {
     switch (call->route.op) {
-    case S3_OP_CREATE_MULTIPART_UPLOAD: create_upload(call); break;
-    case S3_OP_UPLOAD_PART: upload_part(call); break;
-    case S3_OP_UPLOAD_PART_COPY: upload_part_copy(call); break;
-    case S3_OP_COMPLETE_MULTIPART_UPLOAD: complete_upload(call); break;
-    case S3_OP_ABORT_MULTIPART_UPLOAD: abort_upload(call); break;
-    case S3_OP_LIST_PARTS: list_parts(call); break;
+    case S3_OP_CreateMultipartUpload: create_upload(call); break;
+    case S3_OP_UploadPart: upload_part(call); break;
+    case S3_OP_UploadPartCopy: upload_part_copy(call); break;
+    case S3_OP_CompleteMultipartUpload: complete_upload(call); break;
+    case S3_OP_AbortMultipartUpload: abort_upload(call); break;
+    case S3_OP_ListParts: list_parts(call); break;
     default: s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL); break;
     }
 }

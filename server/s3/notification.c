@@ -282,7 +282,7 @@ void s3_notification_execute(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
         return;
-    if (call->route.op == S3_OP_GET_BUCKET_NOTIFICATION)
+    if (call->route.op == S3_OP_GetBucketNotificationConfiguration)
         get_notification(call);
     else
         put_notification(call);

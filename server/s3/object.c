@@ -725,12 +725,12 @@ static void get_object_attributes(struct s3_call *call)
 void s3_object_execute(struct s3_call *call)
 {
     switch (call->route.op) {
-    case S3_OP_PUT_OBJECT: put_object(call); break;
-    case S3_OP_GET_OBJECT:
-    case S3_OP_HEAD_OBJECT: get_object(call); break;
-    case S3_OP_DELETE_OBJECT: delete_object(call); break;
-    case S3_OP_COPY_OBJECT: copy_object(call); break;
-    case S3_OP_GET_OBJECT_ATTRIBUTES: get_object_attributes(call); break;
+    case S3_OP_PutObject: put_object(call); break;
+    case S3_OP_GetObject:
+    case S3_OP_HeadObject: get_object(call); break;
+    case S3_OP_DeleteObject: delete_object(call); break;
+    case S3_OP_CopyObject: copy_object(call); break;
+    case S3_OP_GetObjectAttributes: get_object_attributes(call); break;
     default: s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL); break;
     }
 }

@@ -316,7 +316,7 @@ static bool authenticate(struct s3_call *call)
 
 static bool op_streams_to_blob(enum s3_op op)
 {
-    return op == S3_OP_PUT_OBJECT || op == S3_OP_UPLOAD_PART;
+    return op == S3_OP_PutObject || op == S3_OP_UploadPart;
 }
 
 /* Starts computing alg over the decoded body (see struct body_checksum). */
@@ -468,7 +468,7 @@ static bool start_computed_checksums(struct s3_call *call)
 {
     struct http_req *req = call->req;
     call->upload_checksum_alg = -1;
-    if (call->route.op == S3_OP_UPLOAD_PART) {
+    if (call->route.op == S3_OP_UploadPart) {
         call->upload_checksum_alg = upload_algorithm(call);
         if (!body_checksum_start(call, &call->part_crc64, CHECKSUM_CRC64NVME))
             return false;
@@ -564,89 +564,89 @@ static bool body_digests_ok(struct s3_call *call)
 static void execute(struct s3_call *call)
 {
     switch (call->route.op) {
-    case S3_OP_LIST_BUCKETS:
-    case S3_OP_CREATE_BUCKET:
-    case S3_OP_HEAD_BUCKET:
-    case S3_OP_DELETE_BUCKET:
-    case S3_OP_GET_BUCKET_LOCATION:
-    case S3_OP_LIST_OBJECTS:
-    case S3_OP_LIST_OBJECTS_V2:
-    case S3_OP_LIST_MULTIPART_UPLOADS:
-    case S3_OP_DELETE_OBJECTS:
+    case S3_OP_ListBuckets:
+    case S3_OP_CreateBucket:
+    case S3_OP_HeadBucket:
+    case S3_OP_DeleteBucket:
+    case S3_OP_GetBucketLocation:
+    case S3_OP_ListObjects:
+    case S3_OP_ListObjectsV2:
+    case S3_OP_ListMultipartUploads:
+    case S3_OP_DeleteObjects:
         s3_bucket_execute(call);
         break;
-    case S3_OP_PUT_OBJECT:
-    case S3_OP_COPY_OBJECT:
-    case S3_OP_GET_OBJECT:
-    case S3_OP_HEAD_OBJECT:
-    case S3_OP_DELETE_OBJECT:
-    case S3_OP_GET_OBJECT_ATTRIBUTES:
+    case S3_OP_PutObject:
+    case S3_OP_CopyObject:
+    case S3_OP_GetObject:
+    case S3_OP_HeadObject:
+    case S3_OP_DeleteObject:
+    case S3_OP_GetObjectAttributes:
         s3_object_execute(call);
         break;
-    case S3_OP_CREATE_MULTIPART_UPLOAD:
-    case S3_OP_UPLOAD_PART:
-    case S3_OP_UPLOAD_PART_COPY:
-    case S3_OP_COMPLETE_MULTIPART_UPLOAD:
-    case S3_OP_ABORT_MULTIPART_UPLOAD:
-    case S3_OP_LIST_PARTS:
+    case S3_OP_CreateMultipartUpload:
+    case S3_OP_UploadPart:
+    case S3_OP_UploadPartCopy:
+    case S3_OP_CompleteMultipartUpload:
+    case S3_OP_AbortMultipartUpload:
+    case S3_OP_ListParts:
         s3_multipart_execute(call);
         break;
-    case S3_OP_GET_BUCKET_POLICY:
-    case S3_OP_PUT_BUCKET_POLICY:
-    case S3_OP_DELETE_BUCKET_POLICY:
-    case S3_OP_GET_BUCKET_POLICY_STATUS:
-    case S3_OP_GET_BUCKET_ACL:
-    case S3_OP_PUT_BUCKET_ACL:
-    case S3_OP_GET_OBJECT_ACL:
-    case S3_OP_PUT_OBJECT_ACL:
-    case S3_OP_GET_BUCKET_CORS:
-    case S3_OP_PUT_BUCKET_CORS:
-    case S3_OP_DELETE_BUCKET_CORS:
-    case S3_OP_GET_BUCKET_LIFECYCLE:
-    case S3_OP_PUT_BUCKET_LIFECYCLE:
-    case S3_OP_DELETE_BUCKET_LIFECYCLE:
-    case S3_OP_GET_BUCKET_ENCRYPTION:
-    case S3_OP_PUT_BUCKET_ENCRYPTION:
-    case S3_OP_DELETE_BUCKET_ENCRYPTION:
-    case S3_OP_GET_PUBLIC_ACCESS_BLOCK:
-    case S3_OP_PUT_PUBLIC_ACCESS_BLOCK:
-    case S3_OP_DELETE_PUBLIC_ACCESS_BLOCK:
-    case S3_OP_GET_BUCKET_OWNERSHIP_CONTROLS:
-    case S3_OP_PUT_BUCKET_OWNERSHIP_CONTROLS:
-    case S3_OP_DELETE_BUCKET_OWNERSHIP_CONTROLS:
-    case S3_OP_GET_BUCKET_WEBSITE:
-    case S3_OP_PUT_BUCKET_WEBSITE:
-    case S3_OP_DELETE_BUCKET_WEBSITE:
-    case S3_OP_GET_BUCKET_LOGGING:
-    case S3_OP_PUT_BUCKET_LOGGING:
-    case S3_OP_GET_BUCKET_REQUEST_PAYMENT:
-    case S3_OP_PUT_BUCKET_REQUEST_PAYMENT:
-    case S3_OP_GET_BUCKET_ACCELERATE:
-    case S3_OP_PUT_BUCKET_ACCELERATE:
-    case S3_OP_GET_BUCKET_REPLICATION:
-    case S3_OP_PUT_BUCKET_REPLICATION:
-    case S3_OP_DELETE_BUCKET_REPLICATION:
+    case S3_OP_GetBucketPolicy:
+    case S3_OP_PutBucketPolicy:
+    case S3_OP_DeleteBucketPolicy:
+    case S3_OP_GetBucketPolicyStatus:
+    case S3_OP_GetBucketAcl:
+    case S3_OP_PutBucketAcl:
+    case S3_OP_GetObjectAcl:
+    case S3_OP_PutObjectAcl:
+    case S3_OP_GetBucketCors:
+    case S3_OP_PutBucketCors:
+    case S3_OP_DeleteBucketCors:
+    case S3_OP_GetBucketLifecycleConfiguration:
+    case S3_OP_PutBucketLifecycleConfiguration:
+    case S3_OP_DeleteBucketLifecycle:
+    case S3_OP_GetBucketEncryption:
+    case S3_OP_PutBucketEncryption:
+    case S3_OP_DeleteBucketEncryption:
+    case S3_OP_GetPublicAccessBlock:
+    case S3_OP_PutPublicAccessBlock:
+    case S3_OP_DeletePublicAccessBlock:
+    case S3_OP_GetBucketOwnershipControls:
+    case S3_OP_PutBucketOwnershipControls:
+    case S3_OP_DeleteBucketOwnershipControls:
+    case S3_OP_GetBucketWebsite:
+    case S3_OP_PutBucketWebsite:
+    case S3_OP_DeleteBucketWebsite:
+    case S3_OP_GetBucketLogging:
+    case S3_OP_PutBucketLogging:
+    case S3_OP_GetBucketRequestPayment:
+    case S3_OP_PutBucketRequestPayment:
+    case S3_OP_GetBucketAccelerateConfiguration:
+    case S3_OP_PutBucketAccelerateConfiguration:
+    case S3_OP_GetBucketReplication:
+    case S3_OP_PutBucketReplication:
+    case S3_OP_DeleteBucketReplication:
         s3_config_execute(call);
         break;
-    case S3_OP_GET_BUCKET_VERSIONING:
-    case S3_OP_PUT_BUCKET_VERSIONING:
-    case S3_OP_LIST_OBJECT_VERSIONS:
-    case S3_OP_GET_OBJECT_LOCK_CONFIGURATION:
-    case S3_OP_PUT_OBJECT_LOCK_CONFIGURATION:
-    case S3_OP_GET_BUCKET_TAGGING:
-    case S3_OP_PUT_BUCKET_TAGGING:
-    case S3_OP_DELETE_BUCKET_TAGGING:
-    case S3_OP_GET_OBJECT_TAGGING:
-    case S3_OP_PUT_OBJECT_TAGGING:
-    case S3_OP_DELETE_OBJECT_TAGGING:
-    case S3_OP_GET_OBJECT_RETENTION:
-    case S3_OP_PUT_OBJECT_RETENTION:
-    case S3_OP_GET_OBJECT_LEGAL_HOLD:
-    case S3_OP_PUT_OBJECT_LEGAL_HOLD:
+    case S3_OP_GetBucketVersioning:
+    case S3_OP_PutBucketVersioning:
+    case S3_OP_ListObjectVersions:
+    case S3_OP_GetObjectLockConfiguration:
+    case S3_OP_PutObjectLockConfiguration:
+    case S3_OP_GetBucketTagging:
+    case S3_OP_PutBucketTagging:
+    case S3_OP_DeleteBucketTagging:
+    case S3_OP_GetObjectTagging:
+    case S3_OP_PutObjectTagging:
+    case S3_OP_DeleteObjectTagging:
+    case S3_OP_GetObjectRetention:
+    case S3_OP_PutObjectRetention:
+    case S3_OP_GetObjectLegalHold:
+    case S3_OP_PutObjectLegalHold:
         s3_versioning_execute(call);
         break;
-    case S3_OP_GET_BUCKET_NOTIFICATION:
-    case S3_OP_PUT_BUCKET_NOTIFICATION:
+    case S3_OP_GetBucketNotificationConfiguration:
+    case S3_OP_PutBucketNotificationConfiguration:
         s3_notification_execute(call);
         break;
     default:
@@ -840,11 +840,11 @@ static void start_request(struct s3_call *call)
         return;
     }
     s3_cors_add_headers(call);
-    if (call->route.op == S3_OP_CORS_PREFLIGHT) {
+    if (call->route.op == S3_OP_PreflightRequest) {
         s3_cors_preflight(call);
         return;
     }
-    if (call->route.op == S3_OP_POST_OBJECT) {
+    if (call->route.op == S3_OP_PostObject) {
         s3_post_object(call);
         return;
     }

@@ -485,21 +485,21 @@ static void put_legal_hold(struct s3_call *call)
 void s3_versioning_execute(struct s3_call *call)
 {
     switch (call->route.op) {
-    case S3_OP_GET_BUCKET_VERSIONING: get_versioning(call); break;
-    case S3_OP_PUT_BUCKET_VERSIONING: put_versioning(call); break;
-    case S3_OP_LIST_OBJECT_VERSIONS: list_versions(call); break;
-    case S3_OP_GET_OBJECT_LOCK_CONFIGURATION: get_object_lock(call); break;
-    case S3_OP_PUT_OBJECT_LOCK_CONFIGURATION: put_object_lock(call); break;
-    case S3_OP_GET_BUCKET_TAGGING: get_bucket_tags(call); break;
-    case S3_OP_PUT_BUCKET_TAGGING: put_bucket_tags(call, false); break;
-    case S3_OP_DELETE_BUCKET_TAGGING: put_bucket_tags(call, true); break;
-    case S3_OP_GET_OBJECT_TAGGING: get_object_tags(call); break;
-    case S3_OP_PUT_OBJECT_TAGGING: put_object_tags(call, false); break;
-    case S3_OP_DELETE_OBJECT_TAGGING: put_object_tags(call, true); break;
-    case S3_OP_GET_OBJECT_RETENTION: get_retention(call, false); break;
-    case S3_OP_PUT_OBJECT_RETENTION: put_retention(call); break;
-    case S3_OP_GET_OBJECT_LEGAL_HOLD: get_retention(call, true); break;
-    case S3_OP_PUT_OBJECT_LEGAL_HOLD: put_legal_hold(call); break;
+    case S3_OP_GetBucketVersioning: get_versioning(call); break;
+    case S3_OP_PutBucketVersioning: put_versioning(call); break;
+    case S3_OP_ListObjectVersions: list_versions(call); break;
+    case S3_OP_GetObjectLockConfiguration: get_object_lock(call); break;
+    case S3_OP_PutObjectLockConfiguration: put_object_lock(call); break;
+    case S3_OP_GetBucketTagging: get_bucket_tags(call); break;
+    case S3_OP_PutBucketTagging: put_bucket_tags(call, false); break;
+    case S3_OP_DeleteBucketTagging: put_bucket_tags(call, true); break;
+    case S3_OP_GetObjectTagging: get_object_tags(call); break;
+    case S3_OP_PutObjectTagging: put_object_tags(call, false); break;
+    case S3_OP_DeleteObjectTagging: put_object_tags(call, true); break;
+    case S3_OP_GetObjectRetention: get_retention(call, false); break;
+    case S3_OP_PutObjectRetention: put_retention(call); break;
+    case S3_OP_GetObjectLegalHold: get_retention(call, true); break;
+    case S3_OP_PutObjectLegalHold: put_legal_hold(call); break;
     default: s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL); break;
     }
 }
