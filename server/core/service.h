@@ -45,7 +45,8 @@ enum service_protocol {
 struct service_op {
     const char *name;              /* AWS's operation name: "PutObject" */
     const char *family;            /* its file in every layer: "object" */
-    const char *action;            /* the IAM action it needs: "s3:PutObject" */
+    const char *action;            /* the IAM action it needs: "s3:PutObject"; "" for none
+                                      (S3's CORS preflight) */
 };
 
 struct service_def {
@@ -69,7 +70,8 @@ const struct service_op *service_find_op(const struct service_def *svc, const ch
  * it. service_title may be a service cloudless does not serve at all. */
 void service_not_implemented(struct http_req *req, enum service_protocol protocol,
                              const char *service_title, const char *op);
-/* Prints "service operation family action" lines, one per operation. */
+/* Prints "service operation family action" lines, one per operation ("-"
+ * for no action). */
 void service_list_operations(FILE *out);
 
 #endif

@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "server/core/log.h"
-#include "server/s3/service.h"
+#include "server/s3/s3.h"
 #include "protocol/core/base64.h"
 
 /* Parses an integer query parameter in [0, max] with a default; clamps to
@@ -54,7 +54,7 @@ int s3_encoding_param(struct s3_call *call, bool *url)
     return 0;
 }
 
-static void list_buckets(struct s3_call *call)
+void s3_list_buckets(struct s3_call *call)
 {
     struct s3_bucket *buckets = NULL;
     size_t n = 0;
@@ -96,7 +96,7 @@ static void bucket_created(void *arg, const struct store_result *res)
     http_resp_send(call->req, 200, NULL, NULL, 0);
 }
 
-static void create_bucket(struct s3_call *call)
+void s3_create_bucket(struct s3_call *call)
 {
     if (!s3_bucket_name_valid(call->route.bucket)) {
         struct strbuf x;
@@ -129,7 +129,7 @@ static void create_bucket(struct s3_call *call)
     free(region);
 }
 
-static void head_bucket(struct s3_call *call)
+void s3_head_bucket(struct s3_call *call)
 {
     struct s3_bucket b;
     enum s3_err err = s3_owned_bucket(call, &b);
@@ -142,7 +142,7 @@ static void head_bucket(struct s3_call *call)
     s3_bucket_free(&b);
 }
 
-static void delete_bucket(struct s3_call *call)
+void s3_delete_bucket(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
         return;
@@ -150,7 +150,7 @@ static void delete_bucket(struct s3_call *call)
         s3_fail_unqueued(call);
 }
 
-static void bucket_location(struct s3_call *call)
+void s3_get_bucket_location(struct s3_call *call)
 {
     struct s3_bucket b;
     enum s3_err err = s3_owned_bucket(call, &b);
@@ -255,7 +255,17 @@ out:
     free(fetch_owner);
 }
 
-static void list_uploads(struct s3_call *call)
+void s3_list_objects(struct s3_call *call)
+{
+    list_objects(call, false);
+}
+
+void s3_list_objects_v2(struct s3_call *call)
+{
+    list_objects(call, true);
+}
+
+void s3_list_multipart_uploads(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
         return;
@@ -301,7 +311,7 @@ static void objects_deleted(void *arg, const struct store_result *res)
     s3_reply_xml(call, &xml);
 }
 
-static void delete_objects(struct s3_call *call)
+void s3_delete_objects(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
         return;
@@ -316,20 +326,4 @@ static void delete_objects(struct s3_call *call)
                               (const char *const *)call->version_ids, call->n_keys,
                               bypass && strcasecmp(bypass, "true") == 0, objects_deleted, call) < 0)
         s3_fail_unqueued(call);
-}
-
-void s3_bucket_execute(struct s3_call *call)
-{
-    switch (call->route.op) {
-    case S3_OP_ListBuckets: list_buckets(call); break;
-    case S3_OP_CreateBucket: create_bucket(call); break;
-    case S3_OP_HeadBucket: head_bucket(call); break;
-    case S3_OP_DeleteBucket: delete_bucket(call); break;
-    case S3_OP_GetBucketLocation: bucket_location(call); break;
-    case S3_OP_ListObjects: list_objects(call, false); break;
-    case S3_OP_ListObjectsV2: list_objects(call, true); break;
-    case S3_OP_ListMultipartUploads: list_uploads(call); break;
-    case S3_OP_DeleteObjects: delete_objects(call); break;
-    default: s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL); break;
-    }
 }

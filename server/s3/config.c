@@ -45,52 +45,6 @@ static const struct xml_config xml_configs[S3_CONFIG__COUNT] = {
     [S3_CONFIG_REPLICATION] = {S3_CONFIG_REPLICATION, S3_ERR_REPLICATION_CONFIGURATION_NOT_FOUND, NULL, false},
 };
 
-/* Which configuration and verb an operation is. */
-static bool xml_config_op(enum s3_op op, enum s3_config_kind *kind, enum config_verb *verb)
-{
-    static const struct {
-        enum s3_op op;
-        enum s3_config_kind kind;
-        enum config_verb verb;
-    } ops[] = {
-        {S3_OP_GetBucketCors, S3_CONFIG_CORS, VERB_GET},
-        {S3_OP_PutBucketCors, S3_CONFIG_CORS, VERB_PUT},
-        {S3_OP_DeleteBucketCors, S3_CONFIG_CORS, VERB_DELETE},
-        {S3_OP_GetBucketLifecycleConfiguration, S3_CONFIG_LIFECYCLE, VERB_GET},
-        {S3_OP_PutBucketLifecycleConfiguration, S3_CONFIG_LIFECYCLE, VERB_PUT},
-        {S3_OP_DeleteBucketLifecycle, S3_CONFIG_LIFECYCLE, VERB_DELETE},
-        {S3_OP_GetBucketEncryption, S3_CONFIG_ENCRYPTION, VERB_GET},
-        {S3_OP_PutBucketEncryption, S3_CONFIG_ENCRYPTION, VERB_PUT},
-        {S3_OP_DeleteBucketEncryption, S3_CONFIG_ENCRYPTION, VERB_DELETE},
-        {S3_OP_GetPublicAccessBlock, S3_CONFIG_PUBLIC_ACCESS_BLOCK, VERB_GET},
-        {S3_OP_PutPublicAccessBlock, S3_CONFIG_PUBLIC_ACCESS_BLOCK, VERB_PUT},
-        {S3_OP_DeletePublicAccessBlock, S3_CONFIG_PUBLIC_ACCESS_BLOCK, VERB_DELETE},
-        {S3_OP_GetBucketOwnershipControls, S3_CONFIG_OWNERSHIP, VERB_GET},
-        {S3_OP_PutBucketOwnershipControls, S3_CONFIG_OWNERSHIP, VERB_PUT},
-        {S3_OP_DeleteBucketOwnershipControls, S3_CONFIG_OWNERSHIP, VERB_DELETE},
-        {S3_OP_GetBucketWebsite, S3_CONFIG_WEBSITE, VERB_GET},
-        {S3_OP_PutBucketWebsite, S3_CONFIG_WEBSITE, VERB_PUT},
-        {S3_OP_DeleteBucketWebsite, S3_CONFIG_WEBSITE, VERB_DELETE},
-        {S3_OP_GetBucketLogging, S3_CONFIG_LOGGING, VERB_GET},
-        {S3_OP_PutBucketLogging, S3_CONFIG_LOGGING, VERB_PUT},
-        {S3_OP_GetBucketRequestPayment, S3_CONFIG_REQUEST_PAYMENT, VERB_GET},
-        {S3_OP_PutBucketRequestPayment, S3_CONFIG_REQUEST_PAYMENT, VERB_PUT},
-        {S3_OP_GetBucketAccelerateConfiguration, S3_CONFIG_ACCELERATE, VERB_GET},
-        {S3_OP_PutBucketAccelerateConfiguration, S3_CONFIG_ACCELERATE, VERB_PUT},
-        {S3_OP_GetBucketReplication, S3_CONFIG_REPLICATION, VERB_GET},
-        {S3_OP_PutBucketReplication, S3_CONFIG_REPLICATION, VERB_PUT},
-        {S3_OP_DeleteBucketReplication, S3_CONFIG_REPLICATION, VERB_DELETE},
-    };
-    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-        if (ops[i].op == op) {
-            *kind = ops[i].kind;
-            *verb = ops[i].verb;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* ---- answering ---------------------------------------------------------- */
 
 static void send_document(struct s3_call *call, const char *content_type, const char *prefix, const char *doc)
@@ -526,43 +480,128 @@ static void object_acl(struct s3_call *call, bool put)
     s3_object_free(&o);
 }
 
-/* ---- entry ------------------------------------------------------------------ */
+/* ---- handlers ------------------------------------------------------------- */
 
-void s3_config_execute(struct s3_call *call)
+/* The caller's bucket, or answers and returns false. */
+static bool owned_bucket(struct s3_call *call, struct s3_bucket *b)
+{
+    enum s3_err err = s3_owned_bucket(call, b);
+    if (err == S3_OK)
+        return true;
+    s3_fail(call, err, NULL, NULL);
+    return false;
+}
+
+static void run_config(struct s3_call *call, enum s3_config_kind kind, enum config_verb verb)
 {
     struct s3_bucket b;
-    enum s3_err err = s3_owned_bucket(call, &b);
-    if (err != S3_OK) {
-        s3_fail(call, err, NULL, NULL);
+    if (!owned_bucket(call, &b))
         return;
-    }
-    enum s3_config_kind kind;
-    enum config_verb verb;
-    enum s3_op op = call->route.op;
-    struct s3_acl acl;
-    if (xml_config_op(op, &kind, &verb)) {
-        run_xml_config(call, &b, kind, verb);
-    } else if (op == S3_OP_GetBucketPolicy || op == S3_OP_GetBucketPolicyStatus) {
-        get_policy(call, op == S3_OP_GetBucketPolicyStatus);
-    } else if (op == S3_OP_PutBucketPolicy) {
+    run_xml_config(call, &b, kind, verb);
+    s3_bucket_free(&b);
+}
+
+void s3_config_get(struct s3_call *call, enum s3_config_kind kind)
+{
+    run_config(call, kind, VERB_GET);
+}
+
+void s3_config_put(struct s3_call *call, enum s3_config_kind kind)
+{
+    run_config(call, kind, VERB_PUT);
+}
+
+void s3_config_delete(struct s3_call *call, enum s3_config_kind kind)
+{
+    run_config(call, kind, VERB_DELETE);
+}
+
+void s3_get_bucket_cors(struct s3_call *call) { s3_config_get(call, S3_CONFIG_CORS); }
+void s3_put_bucket_cors(struct s3_call *call) { s3_config_put(call, S3_CONFIG_CORS); }
+void s3_delete_bucket_cors(struct s3_call *call) { s3_config_delete(call, S3_CONFIG_CORS); }
+void s3_get_bucket_lifecycle(struct s3_call *call) { s3_config_get(call, S3_CONFIG_LIFECYCLE); }
+void s3_put_bucket_lifecycle(struct s3_call *call) { s3_config_put(call, S3_CONFIG_LIFECYCLE); }
+void s3_delete_bucket_lifecycle(struct s3_call *call) { s3_config_delete(call, S3_CONFIG_LIFECYCLE); }
+void s3_get_bucket_website(struct s3_call *call) { s3_config_get(call, S3_CONFIG_WEBSITE); }
+void s3_put_bucket_website(struct s3_call *call) { s3_config_put(call, S3_CONFIG_WEBSITE); }
+void s3_delete_bucket_website(struct s3_call *call) { s3_config_delete(call, S3_CONFIG_WEBSITE); }
+void s3_get_bucket_encryption(struct s3_call *call) { s3_config_get(call, S3_CONFIG_ENCRYPTION); }
+void s3_put_bucket_encryption(struct s3_call *call) { s3_config_put(call, S3_CONFIG_ENCRYPTION); }
+void s3_delete_bucket_encryption(struct s3_call *call) { s3_config_delete(call, S3_CONFIG_ENCRYPTION); }
+void s3_get_public_access_block(struct s3_call *call) { s3_config_get(call, S3_CONFIG_PUBLIC_ACCESS_BLOCK); }
+void s3_put_public_access_block(struct s3_call *call) { s3_config_put(call, S3_CONFIG_PUBLIC_ACCESS_BLOCK); }
+void s3_delete_public_access_block(struct s3_call *call) { s3_config_delete(call, S3_CONFIG_PUBLIC_ACCESS_BLOCK); }
+void s3_get_bucket_ownership_controls(struct s3_call *call) { s3_config_get(call, S3_CONFIG_OWNERSHIP); }
+void s3_put_bucket_ownership_controls(struct s3_call *call) { s3_config_put(call, S3_CONFIG_OWNERSHIP); }
+void s3_delete_bucket_ownership_controls(struct s3_call *call) { s3_config_delete(call, S3_CONFIG_OWNERSHIP); }
+void s3_get_bucket_logging(struct s3_call *call) { s3_config_get(call, S3_CONFIG_LOGGING); }
+void s3_put_bucket_logging(struct s3_call *call) { s3_config_put(call, S3_CONFIG_LOGGING); }
+void s3_get_bucket_request_payment(struct s3_call *call) { s3_config_get(call, S3_CONFIG_REQUEST_PAYMENT); }
+void s3_put_bucket_request_payment(struct s3_call *call) { s3_config_put(call, S3_CONFIG_REQUEST_PAYMENT); }
+void s3_get_bucket_accelerate(struct s3_call *call) { s3_config_get(call, S3_CONFIG_ACCELERATE); }
+void s3_put_bucket_accelerate(struct s3_call *call) { s3_config_put(call, S3_CONFIG_ACCELERATE); }
+void s3_get_bucket_replication(struct s3_call *call) { s3_config_get(call, S3_CONFIG_REPLICATION); }
+void s3_put_bucket_replication(struct s3_call *call) { s3_config_put(call, S3_CONFIG_REPLICATION); }
+void s3_delete_bucket_replication(struct s3_call *call) { s3_config_delete(call, S3_CONFIG_REPLICATION); }
+
+void s3_get_bucket_policy(struct s3_call *call)
+{
+    if (s3_require_owned_bucket(call))
+        get_policy(call, false);
+}
+
+void s3_get_bucket_policy_status(struct s3_call *call)
+{
+    if (s3_require_owned_bucket(call))
+        get_policy(call, true);
+}
+
+void s3_put_bucket_policy(struct s3_call *call)
+{
+    if (s3_require_owned_bucket(call))
         put_policy(call);
-    } else if (op == S3_OP_DeleteBucketPolicy) {
+}
+
+void s3_delete_bucket_policy(struct s3_call *call)
+{
+    if (s3_require_owned_bucket(call))
         store_config(call, "policy", NULL, false);
-    } else if (op == S3_OP_GetBucketAcl) {
-        if (s3_bucket_acl(call->store, &b, &acl) < 0) {
-            s3_fail(call, S3_ERR_INTERNAL_ERROR, "cannot read the bucket ACL", NULL);
-        } else {
-            send_acl(call, &acl);
-            s3_acl_free(&acl);
-        }
-    } else if (op == S3_OP_PutBucketAcl) {
-        put_bucket_acl(call, &b);
-    } else if (op == S3_OP_GetObjectAcl || op == S3_OP_PutObjectAcl) {
-        object_acl(call, op == S3_OP_PutObjectAcl);
+}
+
+void s3_get_bucket_acl(struct s3_call *call)
+{
+    struct s3_bucket b;
+    if (!owned_bucket(call, &b))
+        return;
+    struct s3_acl acl;
+    if (s3_bucket_acl(call->store, &b, &acl) < 0) {
+        s3_fail(call, S3_ERR_INTERNAL_ERROR, "cannot read the bucket ACL", NULL);
     } else {
-        s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL);
+        send_acl(call, &acl);
+        s3_acl_free(&acl);
     }
     s3_bucket_free(&b);
+}
+
+void s3_put_bucket_acl(struct s3_call *call)
+{
+    struct s3_bucket b;
+    if (!owned_bucket(call, &b))
+        return;
+    put_bucket_acl(call, &b);
+    s3_bucket_free(&b);
+}
+
+void s3_get_object_acl(struct s3_call *call)
+{
+    if (s3_require_owned_bucket(call))
+        object_acl(call, false);
+}
+
+void s3_put_object_acl(struct s3_call *call)
+{
+    if (s3_require_owned_bucket(call))
+        object_acl(call, true);
 }
 
 /* ---- CORS preflight -------------------------------------------------------- */

@@ -13,12 +13,13 @@
 #include <stdbool.h>
 
 #include "protocol/s3/bucket_config.h"
-#include "server/s3/service.h"
+#include "server/s3/s3.h"
 
-/* Runs a configuration operation once its body is in. */
-void s3_config_execute(struct s3_call *call);
-/* Answers an OPTIONS request (no authentication, as AWS). */
-void s3_cors_preflight(struct s3_call *call);
+/* Get, Put and Delete of the XML configuration of `kind`, on the caller's
+ * bucket. */
+void s3_config_get(struct s3_call *call, enum s3_config_kind kind);
+void s3_config_put(struct s3_call *call, enum s3_config_kind kind);
+void s3_config_delete(struct s3_call *call, enum s3_config_kind kind);
 
 /* Decides whether an authenticated caller (call->account set) or an
  * anonymous one may run the routed operation. Callers acting on another

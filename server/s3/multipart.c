@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "server/core/log.h"
-#include "server/s3/service.h"
+#include "server/s3/s3.h"
 
 /* uploadId from the query; answers NoSuchUpload when missing. */
 static char *upload_id_param(struct s3_call *call)
@@ -57,7 +57,7 @@ static void upload_created(void *arg, const struct store_result *res)
     s3_reply_xml(call, &xml);
 }
 
-static void create_upload(struct s3_call *call)
+void s3_create_multipart_upload(struct s3_call *call)
 {
     struct s3_bucket b;
     enum s3_err err = s3_owned_bucket(call, &b);
@@ -118,7 +118,7 @@ static void part_stored(void *arg, const struct store_result *res)
     http_resp_send(call->req, 200, NULL, NULL, 0);
 }
 
-static void upload_part(struct s3_call *call)
+void s3_upload_part(struct s3_call *call)
 {
     int part;
     if (!s3_require_owned_bucket(call) || !part_number_param(call, &part))
@@ -183,7 +183,7 @@ static bool copy_range_param(struct s3_call *call, int64_t *first, int64_t *last
     return true;
 }
 
-static void upload_part_copy(struct s3_call *call)
+void s3_upload_part_copy(struct s3_call *call)
 {
     int part;
     int64_t first, last;
@@ -226,7 +226,7 @@ static void upload_completed(void *arg, const struct store_result *res)
     s3_reply_xml(call, &xml);
 }
 
-static void complete_upload(struct s3_call *call)
+void s3_complete_multipart_upload(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
         return;
@@ -245,7 +245,7 @@ static void complete_upload(struct s3_call *call)
     free(id);
 }
 
-static void abort_upload(struct s3_call *call)
+void s3_abort_multipart_upload(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
         return;
@@ -257,7 +257,7 @@ static void abort_upload(struct s3_call *call)
     free(id);
 }
 
-static void list_parts(struct s3_call *call)
+void s3_list_parts(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
         return;
@@ -288,17 +288,4 @@ static void list_parts(struct s3_call *call)
         s3_reply_xml(call, &xml);
     }
     free(id);
-}
-
-void s3_multipart_execute(struct s3_call *call)
-{
-    switch (call->route.op) {
-    case S3_OP_CreateMultipartUpload: create_upload(call); break;
-    case S3_OP_UploadPart: upload_part(call); break;
-    case S3_OP_UploadPartCopy: upload_part_copy(call); break;
-    case S3_OP_CompleteMultipartUpload: complete_upload(call); break;
-    case S3_OP_AbortMultipartUpload: abort_upload(call); break;
-    case S3_OP_ListParts: list_parts(call); break;
-    default: s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL); break;
-    }
 }

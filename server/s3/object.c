@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "server/core/log.h"
-#include "server/s3/service.h"
+#include "server/s3/s3.h"
 
 static const char *const storage_classes[] = {
     "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
@@ -267,7 +267,7 @@ static void add_stored_checksum(struct s3_call *call, const struct s3_object *o,
     http_resp_header(call->req, "x-amz-checksum-type", o->checksum_type);
 }
 
-static void get_object(struct s3_call *call)
+void s3_get_object(struct s3_call *call)
 {
     struct http_req *req = call->req;
     struct s3_bucket b;
@@ -398,7 +398,7 @@ static void put_with(struct s3_call *call, bool if_none_match_any, const char *i
         s3_fail_unqueued(call);
 }
 
-static void put_object(struct s3_call *call)
+void s3_put_object(struct s3_call *call)
 {
     struct http_req *req = call->req;
     struct s3_bucket b;
@@ -452,7 +452,7 @@ static void object_deleted(void *arg, const struct store_result *res)
     http_resp_send(call->req, 204, NULL, NULL, 0);
 }
 
-static void delete_object(struct s3_call *call)
+void s3_delete_object(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
         return;
@@ -579,7 +579,7 @@ static void copy_request_free(struct copy_request *r)
     s3_kv_free_array(r->tags, r->n_tags);
 }
 
-static void copy_object(struct s3_call *call)
+void s3_copy_object(struct s3_call *call)
 {
     struct http_req *req = call->req;
     struct s3_bucket b;
@@ -675,7 +675,7 @@ static bool header_int(struct s3_call *call, const char *name, int def, int *out
     return true;
 }
 
-static void get_object_attributes(struct s3_call *call)
+void s3_get_object_attributes(struct s3_call *call)
 {
     struct s3_bucket b;
     enum s3_err err = s3_owned_bucket(call, &b);
@@ -720,17 +720,4 @@ static void get_object_attributes(struct s3_call *call)
     }
     s3_object_free(&o);
     free(version_id);
-}
-
-void s3_object_execute(struct s3_call *call)
-{
-    switch (call->route.op) {
-    case S3_OP_PutObject: put_object(call); break;
-    case S3_OP_GetObject:
-    case S3_OP_HeadObject: get_object(call); break;
-    case S3_OP_DeleteObject: delete_object(call); break;
-    case S3_OP_CopyObject: copy_object(call); break;
-    case S3_OP_GetObjectAttributes: get_object_attributes(call); break;
-    default: s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL); break;
-    }
 }

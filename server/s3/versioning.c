@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "server/core/log.h"
-#include "server/s3/service.h"
+#include "server/s3/s3.h"
 #include "storage/core/clock.h"
 
 /* ---- shared helpers -------------------------------------------------- */
@@ -168,7 +168,7 @@ void s3_answered_204(void *arg, const struct store_result *res)
 
 /* ---- versioning --------------------------------------------------------- */
 
-static void get_versioning(struct s3_call *call)
+void s3_get_bucket_versioning(struct s3_call *call)
 {
     struct s3_bucket b;
     if (!owned_bucket(call, &b))
@@ -180,7 +180,7 @@ static void get_versioning(struct s3_call *call)
     s3_reply_xml(call, &xml);
 }
 
-static void put_versioning(struct s3_call *call)
+void s3_put_bucket_versioning(struct s3_call *call)
 {
     struct s3_bucket b;
     if (!owned_bucket(call, &b))
@@ -207,7 +207,7 @@ static void put_versioning(struct s3_call *call)
     free(mfa_delete);
 }
 
-static void list_versions(struct s3_call *call)
+void s3_list_object_versions(struct s3_call *call)
 {
     struct s3_bucket b;
     if (!owned_bucket(call, &b))
@@ -255,7 +255,7 @@ static void list_versions(struct s3_call *call)
 
 /* ---- object lock configuration ------------------------------------------ */
 
-static void get_object_lock(struct s3_call *call)
+void s3_get_object_lock_configuration(struct s3_call *call)
 {
     struct s3_bucket b;
     if (!owned_bucket(call, &b))
@@ -274,7 +274,7 @@ static void get_object_lock(struct s3_call *call)
     s3_reply_xml(call, &xml);
 }
 
-static void put_object_lock(struct s3_call *call)
+void s3_put_object_lock_configuration(struct s3_call *call)
 {
     struct s3_bucket b;
     if (!owned_bucket(call, &b))
@@ -294,7 +294,7 @@ static void put_object_lock(struct s3_call *call)
 
 /* ---- bucket tags ------------------------------------------------------------ */
 
-static void get_bucket_tags(struct s3_call *call)
+void s3_get_bucket_tagging(struct s3_call *call)
 {
     struct s3_bucket b;
     if (!owned_bucket(call, &b))
@@ -341,6 +341,16 @@ static void put_bucket_tags(struct s3_call *call, bool remove)
     s3_kv_free_array(tags, n);
 }
 
+void s3_put_bucket_tagging(struct s3_call *call)
+{
+    put_bucket_tags(call, false);
+}
+
+void s3_delete_bucket_tagging(struct s3_call *call)
+{
+    put_bucket_tags(call, true);
+}
+
 /* ---- object versions: tags, retention, legal hold ---------------------------- */
 
 /* Loads the version the request names (versionId or the latest) after
@@ -366,7 +376,7 @@ static bool request_version(struct s3_call *call, struct s3_bucket *b, struct s3
     return err == S3_OK;
 }
 
-static void get_object_tags(struct s3_call *call)
+void s3_get_object_tagging(struct s3_call *call)
 {
     struct s3_bucket b;
     struct s3_object o;
@@ -407,6 +417,16 @@ static void put_object_tags(struct s3_call *call, bool remove)
     free(version_id);
 }
 
+void s3_put_object_tagging(struct s3_call *call)
+{
+    put_object_tags(call, false);
+}
+
+void s3_delete_object_tagging(struct s3_call *call)
+{
+    put_object_tags(call, true);
+}
+
 /* Retention and legal hold need object lock on the bucket. */
 static bool lock_enabled(struct s3_call *call, const struct s3_bucket *b)
 {
@@ -437,7 +457,17 @@ static void get_retention(struct s3_call *call, bool legal_hold)
     s3_bucket_free(&b);
 }
 
-static void put_retention(struct s3_call *call)
+void s3_get_object_retention(struct s3_call *call)
+{
+    get_retention(call, false);
+}
+
+void s3_get_object_legal_hold(struct s3_call *call)
+{
+    get_retention(call, true);
+}
+
+void s3_put_object_retention(struct s3_call *call)
 {
     struct s3_bucket b;
     if (!owned_bucket(call, &b))
@@ -462,7 +492,7 @@ static void put_retention(struct s3_call *call)
     free(version_id);
 }
 
-static void put_legal_hold(struct s3_call *call)
+void s3_put_object_legal_hold(struct s3_call *call)
 {
     struct s3_bucket b;
     if (!owned_bucket(call, &b))
@@ -480,26 +510,4 @@ static void put_legal_hold(struct s3_call *call)
                                   s3_answered_200, call) < 0)
         s3_fail_unqueued(call);
     free(version_id);
-}
-
-void s3_versioning_execute(struct s3_call *call)
-{
-    switch (call->route.op) {
-    case S3_OP_GetBucketVersioning: get_versioning(call); break;
-    case S3_OP_PutBucketVersioning: put_versioning(call); break;
-    case S3_OP_ListObjectVersions: list_versions(call); break;
-    case S3_OP_GetObjectLockConfiguration: get_object_lock(call); break;
-    case S3_OP_PutObjectLockConfiguration: put_object_lock(call); break;
-    case S3_OP_GetBucketTagging: get_bucket_tags(call); break;
-    case S3_OP_PutBucketTagging: put_bucket_tags(call, false); break;
-    case S3_OP_DeleteBucketTagging: put_bucket_tags(call, true); break;
-    case S3_OP_GetObjectTagging: get_object_tags(call); break;
-    case S3_OP_PutObjectTagging: put_object_tags(call, false); break;
-    case S3_OP_DeleteObjectTagging: put_object_tags(call, true); break;
-    case S3_OP_GetObjectRetention: get_retention(call, false); break;
-    case S3_OP_PutObjectRetention: put_retention(call); break;
-    case S3_OP_GetObjectLegalHold: get_retention(call, true); break;
-    case S3_OP_PutObjectLegalHold: put_legal_hold(call); break;
-    default: s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL); break;
-    }
 }

@@ -1,13 +1,13 @@
-/* s3_service: the S3 API as the server runs it. server/s3/service.c takes a
- * request from the dispatcher, resolves the operation (protocol/s3),
- * authenticates it, takes the body (streamed into a blob for uploads,
- * buffered for small XML bodies, through the aws-chunked decoder when the
- * client used it, with every digest checked), then hands over to the
- * operation's handler: buckets and listings in server/s3/bucket.c, objects in
- * server/s3/object.c, multipart uploads in server/s3/multipart.c. This header is their
- * shared, private interface. */
-#ifndef CLOUDLESS_S3_SERVICE_H
-#define CLOUDLESS_S3_SERVICE_H
+/* server/s3: the S3 API as the server runs it. server/s3/intake.c takes a
+ * request from the dispatcher, resolves the operation (protocol/s3), authenticates it,
+ * takes the body (streamed into a blob for uploads, buffered for small XML
+ * bodies, through the aws-chunked decoder when the client used it, with
+ * every digest checked), then runs the operation's handler, which the
+ * operation table (protocol/s3/operations.h) names. This header is the
+ * room's shared, private interface: struct s3_call, the handlers, and the
+ * helpers the operation files share. */
+#ifndef CLOUDLESS_SERVER_S3_H
+#define CLOUDLESS_SERVER_S3_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -93,19 +93,14 @@ bool s3_require_owned_bucket(struct s3_call *call);
  * with REPLACE, CreateMultipartUpload). -1 on allocation failure. */
 int s3_request_content(struct s3_call *call, struct s3_content_headers *content,
                        struct s3_kv **meta, size_t *n_meta);
-/* Returns the operation's handler to run once the body is in. */
-void s3_bucket_execute(struct s3_call *call);
-void s3_object_execute(struct s3_call *call);
-void s3_multipart_execute(struct s3_call *call);
-/* PostObject (server/s3/post.c): takes the request before authentication, as
- * its credentials are in the form; s3_post_free releases its state. */
+/* The handler of every operation (see protocol/s3/operations.h), in the
+ * file of its family. */
+#define S3_DECLARE_HANDLER(name, family, action, access, handler, ...) void handler(struct s3_call *call);
+S3_OPERATIONS(S3_DECLARE_HANDLER)
+#undef S3_DECLARE_HANDLER
+/* PostObject (server/s3/post.c) keeps its state here until the call ends. */
 struct s3_post;
-void s3_post_object(struct s3_call *call);
 void s3_post_free(struct s3_post *post);
-/* Versioning, ListObjectVersions, object lock, tagging (server/s3/versioning.c). */
-void s3_versioning_execute(struct s3_call *call);
-/* Put/GetBucketNotificationConfiguration (server/s3/notification.c). */
-void s3_notification_execute(struct s3_call *call);
 /* The request as the events of its writes describe it (server/s3/notification.c). */
 struct store_origin;
 void s3_notification_origin(const struct s3_call *call, struct store_origin *origin);

@@ -1,6 +1,16 @@
-/* s3_service: S3 request intake — routing, authentication, body handling —
- * and the helpers the operation files share. See server/s3/service.h. */
-#include "server/s3/service.h"
+/* s3_intake: how an S3 request comes in — routing, authentication, body
+ * handling — until the operation's handler runs, and the helpers the
+ * operation files share. See server/s3/s3.h.
+ *
+ * The dispatch and the operations of s3_service_def derive from the
+ * operation table (protocol/s3/operations.h). Every request is routed
+ * first; a CORS preflight (never authenticated) and a PostObject (whose
+ * credentials are in its form) go to their handlers at once. Anything else
+ * is authenticated and authorized (server/s3/access.c); an operation
+ * outside the table is answered NotImplemented; the body is taken — an
+ * upload's streamed into a blob writer, an XML body buffered — with every
+ * digest checked, and then the handler runs, inside one read scope. */
+#include "server/s3/s3.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -561,99 +571,10 @@ static bool body_digests_ok(struct s3_call *call)
     return true;
 }
 
-static void execute(struct s3_call *call)
-{
-    switch (call->route.op) {
-    case S3_OP_ListBuckets:
-    case S3_OP_CreateBucket:
-    case S3_OP_HeadBucket:
-    case S3_OP_DeleteBucket:
-    case S3_OP_GetBucketLocation:
-    case S3_OP_ListObjects:
-    case S3_OP_ListObjectsV2:
-    case S3_OP_ListMultipartUploads:
-    case S3_OP_DeleteObjects:
-        s3_bucket_execute(call);
-        break;
-    case S3_OP_PutObject:
-    case S3_OP_CopyObject:
-    case S3_OP_GetObject:
-    case S3_OP_HeadObject:
-    case S3_OP_DeleteObject:
-    case S3_OP_GetObjectAttributes:
-        s3_object_execute(call);
-        break;
-    case S3_OP_CreateMultipartUpload:
-    case S3_OP_UploadPart:
-    case S3_OP_UploadPartCopy:
-    case S3_OP_CompleteMultipartUpload:
-    case S3_OP_AbortMultipartUpload:
-    case S3_OP_ListParts:
-        s3_multipart_execute(call);
-        break;
-    case S3_OP_GetBucketPolicy:
-    case S3_OP_PutBucketPolicy:
-    case S3_OP_DeleteBucketPolicy:
-    case S3_OP_GetBucketPolicyStatus:
-    case S3_OP_GetBucketAcl:
-    case S3_OP_PutBucketAcl:
-    case S3_OP_GetObjectAcl:
-    case S3_OP_PutObjectAcl:
-    case S3_OP_GetBucketCors:
-    case S3_OP_PutBucketCors:
-    case S3_OP_DeleteBucketCors:
-    case S3_OP_GetBucketLifecycleConfiguration:
-    case S3_OP_PutBucketLifecycleConfiguration:
-    case S3_OP_DeleteBucketLifecycle:
-    case S3_OP_GetBucketEncryption:
-    case S3_OP_PutBucketEncryption:
-    case S3_OP_DeleteBucketEncryption:
-    case S3_OP_GetPublicAccessBlock:
-    case S3_OP_PutPublicAccessBlock:
-    case S3_OP_DeletePublicAccessBlock:
-    case S3_OP_GetBucketOwnershipControls:
-    case S3_OP_PutBucketOwnershipControls:
-    case S3_OP_DeleteBucketOwnershipControls:
-    case S3_OP_GetBucketWebsite:
-    case S3_OP_PutBucketWebsite:
-    case S3_OP_DeleteBucketWebsite:
-    case S3_OP_GetBucketLogging:
-    case S3_OP_PutBucketLogging:
-    case S3_OP_GetBucketRequestPayment:
-    case S3_OP_PutBucketRequestPayment:
-    case S3_OP_GetBucketAccelerateConfiguration:
-    case S3_OP_PutBucketAccelerateConfiguration:
-    case S3_OP_GetBucketReplication:
-    case S3_OP_PutBucketReplication:
-    case S3_OP_DeleteBucketReplication:
-        s3_config_execute(call);
-        break;
-    case S3_OP_GetBucketVersioning:
-    case S3_OP_PutBucketVersioning:
-    case S3_OP_ListObjectVersions:
-    case S3_OP_GetObjectLockConfiguration:
-    case S3_OP_PutObjectLockConfiguration:
-    case S3_OP_GetBucketTagging:
-    case S3_OP_PutBucketTagging:
-    case S3_OP_DeleteBucketTagging:
-    case S3_OP_GetObjectTagging:
-    case S3_OP_PutObjectTagging:
-    case S3_OP_DeleteObjectTagging:
-    case S3_OP_GetObjectRetention:
-    case S3_OP_PutObjectRetention:
-    case S3_OP_GetObjectLegalHold:
-    case S3_OP_PutObjectLegalHold:
-        s3_versioning_execute(call);
-        break;
-    case S3_OP_GetBucketNotificationConfiguration:
-    case S3_OP_PutBucketNotificationConfiguration:
-        s3_notification_execute(call);
-        break;
-    default:
-        s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL);
-        break;
-    }
-}
+#define S3_HANDLER(name, family, action, access, handler, ...) [S3_OP_##name] = handler,
+static void (*const handlers[S3_OP__COUNT])(struct s3_call *) = {S3_OPERATIONS(S3_HANDLER)};
+#define S3_SERVICE_OP(name, family, action, ...) {#name, #family, action},
+static const struct service_op ops[] = {S3_OPERATIONS(S3_SERVICE_OP)};
 
 static void body_complete(struct s3_call *call)
 {
@@ -665,7 +586,7 @@ static void body_complete(struct s3_call *call)
     s3_notification_origin(call, &origin);
     store_set_origin(call->store, &origin);
     bool scoped = store_read_scope_begin(call->store) == 0;
-    execute(call);
+    handlers[call->route.op](call);
     if (scoped)
         store_read_scope_end(call->store);
     store_set_origin(call->store, NULL);
@@ -840,12 +761,8 @@ static void start_request(struct s3_call *call)
         return;
     }
     s3_cors_add_headers(call);
-    if (call->route.op == S3_OP_PreflightRequest) {
-        s3_cors_preflight(call);
-        return;
-    }
-    if (call->route.op == S3_OP_PostObject) {
-        s3_post_object(call);
+    if (call->route.op == S3_OP_PreflightRequest || call->route.op == S3_OP_PostObject) {
+        handlers[call->route.op](call);
         return;
     }
     if (!authenticate(call))
@@ -867,6 +784,8 @@ const struct service_def s3_service_def = {
     .name = "s3",
     .title = "Amazon S3",
     .protocol = SERVICE_REST_XML,
+    .ops = ops,
+    .n_ops = sizeof(ops) / sizeof(ops[0]),
     .claims = s3_claims_request,
     .handle = s3_handle_request,
 };
