@@ -1,11 +1,14 @@
 /* s3_access: who may run an S3 operation on a bucket, and the CORS headers
  * of ordinary responses.
  *
- * The bucket owner may do anything, unless the bucket policy explicitly
- * denies it (policy operations excepted, so an owner cannot lock itself
- * out, as AWS lets the root user do). Anyone else — another account, or an
- * anonymous caller — needs the operation's IAM action (s3:GetObject, ...)
- * allowed by the bucket policy, or by an ACL: READ on the object for
+ * The operation table (protocol/s3/operations.h) gives each operation its
+ * IAM action and who may run it. The bucket owner may run anything; an
+ * explicit Deny in the bucket policy binds it for the operations others
+ * may be granted (GRANTED), the policy's own excepted, so an owner cannot
+ * lock itself out, as AWS lets the root user do. Anyone else — another
+ * account, or an anonymous caller — may run only GRANTED operations, when
+ * the bucket policy allows the action (s3:GetObject, ...) or an ACL
+ * grants it: READ on the object for
  * GetObject/HeadObject, READ on the bucket for listings, WRITE on the
  * bucket for writes. The public access block is applied as AWS does:
  * IgnorePublicAcls disregards grants to AllUsers/AuthenticatedUsers,
@@ -22,41 +25,24 @@
 #include "server/s3/config.h"
 #include "storage/s3/config.h"
 
-/* The IAM action of an operation, or NULL when only the owner may run it. */
-static const char *op_action(enum s3_op op)
-{
-    switch (op) {
-    case S3_OP_GetObject:
-    case S3_OP_HeadObject: return "s3:GetObject";
-    case S3_OP_PutObject:
-    case S3_OP_PostObject:
-    case S3_OP_CopyObject:
-    case S3_OP_CreateMultipartUpload:
-    case S3_OP_UploadPart:
-    case S3_OP_UploadPartCopy:
-    case S3_OP_CompleteMultipartUpload: return "s3:PutObject";
-    case S3_OP_AbortMultipartUpload: return "s3:AbortMultipartUpload";
-    case S3_OP_ListParts: return "s3:ListMultipartUploadParts";
-    case S3_OP_DeleteObject:
-    case S3_OP_DeleteObjects: return "s3:DeleteObject";
-    case S3_OP_ListObjects:
-    case S3_OP_ListObjectsV2:
-    case S3_OP_HeadBucket: return "s3:ListBucket";
-    case S3_OP_ListMultipartUploads: return "s3:ListBucketMultipartUploads";
-    case S3_OP_GetBucketLocation: return "s3:GetBucketLocation";
-    case S3_OP_GetObjectAcl: return "s3:GetObjectAcl";
-    case S3_OP_PutObjectAcl: return "s3:PutObjectAcl";
-    case S3_OP_GetBucketAcl: return "s3:GetBucketAcl";
-    case S3_OP_GetBucketPolicy: return "s3:GetBucketPolicy";
-    case S3_OP_GetBucketCors: return "s3:GetBucketCORS";
-    case S3_OP_GetBucketWebsite: return "s3:GetBucketWebsite";
-    default: return NULL;
-    }
-}
+/* Who may run each operation, from the operation table
+ * (protocol/s3/operations.h): its IAM action, whether a policy or an ACL
+ * may grant it to others (GRANTED) or only the owner runs it (OWNER), and
+ * whether it manages the bucket policy, which an owner may always do. */
+struct op_access {
+    const char *action;
+    enum s3_access access;
+    bool manages_policy;
+};
+#define S3_OP_ACCESS(name, family, action, access, ...) \
+    [S3_OP_##name] = {action, S3_ACCESS_##access, S3_FAMILY_##family == S3_FAMILY_policy},
+static const struct op_access op_access[S3_OP__COUNT] = {S3_OPERATIONS(S3_OP_ACCESS)};
 
-static bool is_policy_op(enum s3_op op)
+/* The IAM action a policy or an ACL may grant the operation to others
+ * with, or NULL when only the owner may run it. */
+static const char *grantable_action(enum s3_op op)
 {
-    return op == S3_OP_GetBucketPolicy || op == S3_OP_PutBucketPolicy || op == S3_OP_DeleteBucketPolicy;
+    return op_access[op].access == S3_ACCESS_GRANTED ? op_access[op].action : NULL;
 }
 
 /* What the ACLs must grant for an action: the permission and whether the
@@ -266,7 +252,7 @@ static bool acl_grants(struct store *st, const struct s3_bucket *b, const char *
 static bool outsider_allowed(struct store *st, const struct s3_bucket *b, const char *account, enum s3_op op,
                              const char *key, const struct policy_request *pr, bool *failed)
 {
-    const char *action = op_action(op);
+    const char *action = grantable_action(op);
     if (!action)
         return false;
     char resource[2200];
@@ -375,12 +361,12 @@ bool s3_access_authorize(struct s3_call *call, bool anonymous)
     };
     if (!anonymous && strcmp(b.owner_account, call->account) == 0) {
         allowed = true;
-        if (!is_policy_op(op) && op_action(op)) {
+        if (!op_access[op].manages_policy && grantable_action(op)) {
             char *policy = config_or_default(call->store, b.name, "policy", NULL, &failed);
             char resource[2200];
             snprintf(resource, sizeof(resource), "arn:aws:s3:::%s%s%s", b.name, call->route.key ? "/" : "",
                      call->route.key ? call->route.key : "");
-            allowed = evaluate_policy(policy, call->account, op_action(op), resource, &pr, &failed) !=
+            allowed = evaluate_policy(policy, call->account, grantable_action(op), resource, &pr, &failed) !=
                       IAM_DENY;
             free(policy);
         }
