@@ -16,7 +16,7 @@
 #include "protocol/core/strbuf.h"
 #include "server/core/server.h"
 #include "server/core/service.h"
-#include "server/s3/config.h"
+#include "server/s3/entry.h"
 #include "storage/core/clock.h"
 
 static bool is_health_path(const char *path)

@@ -22,7 +22,6 @@
 #include "server/lambda/entry.h"
 #include "server/logs/logs.h"
 #include "server/core/log.h"
-#include "server/s3/config.h"
 #include "server/s3/entry.h"
 #include "server/core/server.h"
 #include "server/core/service.h"

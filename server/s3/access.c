@@ -1,5 +1,4 @@
-/* s3_access: who may run an S3 operation on a bucket, and the CORS headers
- * of ordinary responses.
+/* s3_access: who may run an S3 operation on a bucket.
  *
  * The operation table (protocol/s3/operations.h) gives each operation its
  * IAM action and who may run it. The bucket owner may run anything; an
@@ -22,7 +21,7 @@
 
 #include "protocol/iam/policy.h"
 #include "server/core/iam_keys.h"
-#include "server/s3/config.h"
+#include "server/s3/s3.h"
 #include "storage/s3/config.h"
 
 /* Who may run each operation, from the operation table
@@ -384,40 +383,4 @@ bool s3_access_authorize(struct s3_call *call, bool anonymous)
     if (!allowed)
         s3_fail(call, S3_ERR_ACCESS_DENIED, NULL, NULL);
     return allowed && object_write_acl_ok(call);
-}
-
-/* ---- CORS on ordinary responses -------------------------------------------- */
-
-void s3_cors_add_grant_headers(struct http_req *req, const struct s3_cors_grant *g)
-{
-    http_resp_header(req, "Access-Control-Allow-Origin", g->allow_origin);
-    http_resp_header(req, "Access-Control-Allow-Methods", g->allow_methods);
-    if (g->allow_headers)
-        http_resp_header(req, "Access-Control-Allow-Headers", g->allow_headers);
-    if (g->expose_headers)
-        http_resp_header(req, "Access-Control-Expose-Headers", g->expose_headers);
-    if (g->max_age >= 0)
-        http_resp_headerf(req, "Access-Control-Max-Age", "%d", g->max_age);
-    if (g->credentials)
-        http_resp_header(req, "Access-Control-Allow-Credentials", "true");
-    http_resp_header(req, "Vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method");
-}
-
-void s3_cors_add_headers(struct s3_call *call)
-{
-    const char *origin = http_req_header(call->req, "origin");
-    if (!origin || !call->route.bucket)
-        return;
-    enum store_config_state state;
-    char *doc = NULL;
-    if (store_get_bucket_config(call->store, call->route.bucket, "cors", &state, &doc) < 0 || !doc) {
-        free(doc);
-        return;
-    }
-    struct s3_cors_grant grant;
-    if (s3_cors_match(doc, origin, call->req->method, NULL, &grant) > 0) {
-        s3_cors_add_grant_headers(call->req, &grant);
-        s3_cors_grant_free(&grant);
-    }
-    free(doc);
 }

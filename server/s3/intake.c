@@ -20,7 +20,6 @@
 #include <openssl/evp.h>
 
 #include "server/core/log.h"
-#include "server/s3/config.h"
 #include "server/core/service.h"
 #include "server/s3/entry.h"
 #include "storage/s3/notification.h"
@@ -126,65 +125,44 @@ bool s3_require_owned_bucket(struct s3_call *call)
     return true;
 }
 
-int s3_request_content(struct s3_call *call, struct s3_content_headers *content,
-                       struct s3_kv **meta, size_t *n_meta)
+bool s3_load_owned_bucket(struct s3_call *call, struct s3_bucket *out)
 {
-    static const struct {
-        const char *header;
-        size_t offset;
-    } fields[] = {
-        {"content-type", offsetof(struct s3_content_headers, content_type)},
-        {"content-encoding", offsetof(struct s3_content_headers, content_encoding)},
-        {"content-disposition", offsetof(struct s3_content_headers, content_disposition)},
-        {"content-language", offsetof(struct s3_content_headers, content_language)},
-        {"cache-control", offsetof(struct s3_content_headers, cache_control)},
-        {"expires", offsetof(struct s3_content_headers, expires)},
-    };
-    memset(content, 0, sizeof(*content));
-    *meta = NULL;
-    *n_meta = 0;
-    struct http_req *req = call->req;
-    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-        const char *v = http_req_header(req, fields[i].header);
-        if (!v)
-            continue;
-        /* aws-chunked is transport framing, not the object's encoding. */
-        if (strcmp(fields[i].header, "content-encoding") == 0) {
-            if (strcasecmp(v, "aws-chunked") == 0)
-                continue;
-            if (strncasecmp(v, "aws-chunked,", 12) == 0)
-                v += 12 + strspn(v + 12, " ");
-        }
-        char *copy = strdup(v);
-        if (!copy)
-            goto oom;
-        *(char **)((char *)content + fields[i].offset) = copy;
+    enum s3_err err = s3_owned_bucket(call, out);
+    if (err == S3_OK)
+        return true;
+    s3_fail(call, err, NULL, NULL);
+    return false;
+}
+
+void s3_fail_bucket_name(struct s3_call *call, enum s3_err err)
+{
+    struct strbuf x;
+    strbuf_init(&x);
+    strbuf_xml_elem(&x, "BucketName", call->route.bucket);
+    s3_fail(call, err, NULL, strbuf_failed(&x) ? NULL : x.data);
+    strbuf_free(&x);
+}
+
+/* Completion of a write whose answer is an empty 200 / 204 (with the
+ * version id the store reports, if any). */
+static void answered_empty(struct s3_call *call, const struct store_result *res, int status)
+{
+    if (res->err != S3_OK) {
+        s3_fail_store(call, res);
+        return;
     }
-    size_t count = 0;
-    for (size_t i = 0; i < req->n_headers; i++)
-        if (strncmp(req->headers[i].name, "x-amz-meta-", 11) == 0)
-            count++;
-    if (count) {
-        *meta = calloc(count, sizeof(**meta));
-        if (!*meta)
-            goto oom;
-        for (size_t i = 0; i < req->n_headers; i++) {
-            if (strncmp(req->headers[i].name, "x-amz-meta-", 11) != 0)
-                continue;
-            struct s3_kv *kv = &(*meta)[(*n_meta)++];
-            kv->name = strdup(req->headers[i].name + 11);
-            kv->value = strdup(req->headers[i].value);
-            if (!kv->name || !kv->value)
-                goto oom;
-        }
-    }
-    return 0;
-oom:
-    s3_content_headers_free(content);
-    s3_kv_free_array(*meta, *n_meta);
-    *meta = NULL;
-    *n_meta = 0;
-    return -1;
+    s3_add_version_header(call, res->version_id);
+    http_resp_send(call->req, status, NULL, NULL, 0);
+}
+
+void s3_answered_200(void *arg, const struct store_result *res)
+{
+    answered_empty(arg, res, 200);
+}
+
+void s3_answered_204(void *arg, const struct store_result *res)
+{
+    answered_empty(arg, res, 204);
 }
 
 void s3_add_checksum_headers(struct s3_call *call, bool with_type)
@@ -195,38 +173,6 @@ void s3_add_checksum_headers(struct s3_call *call, bool with_type)
                      call->body_checksum);
     if (with_type)
         http_resp_header(call->req, "x-amz-checksum-type", "FULL_OBJECT");
-}
-
-bool s3_checksum_algorithm_param(struct s3_call *call, const char **alg, const char **type)
-{
-    const char *a = http_req_header(call->req, "x-amz-checksum-algorithm");
-    const char *t = http_req_header(call->req, "x-amz-checksum-type");
-    *alg = *type = NULL;
-    if (!a && !t)
-        return true;
-    int id = a ? checksum_alg_from_name(a) : -1;
-    if (id < 0) {
-        s3_fail(call, S3_ERR_INVALID_REQUEST,
-                a ? "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
-                  : "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.",
-                NULL);
-        return false;
-    }
-    bool crc = checksum_alg_is_crc((enum checksum_alg)id);
-    if (!t)
-        t = id == CHECKSUM_CRC64NVME ? "FULL_OBJECT" : "COMPOSITE";
-    bool full = strcasecmp(t, "FULL_OBJECT") == 0;
-    if ((!full && strcasecmp(t, "COMPOSITE") != 0) || (full && !crc) ||
-        (!full && id == CHECKSUM_CRC64NVME)) {
-        char msg[160];
-        snprintf(msg, sizeof(msg), "The %s checksum type cannot be used with the %s checksum algorithm.",
-                 t, checksum_alg_name((enum checksum_alg)id));
-        s3_fail(call, S3_ERR_INVALID_REQUEST, msg, NULL);
-        return false;
-    }
-    *alg = checksum_alg_name((enum checksum_alg)id);
-    *type = full ? "FULL_OBJECT" : "COMPOSITE";
-    return true;
 }
 
 /* ---- authentication ------------------------------------------------- */

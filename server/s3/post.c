@@ -28,7 +28,6 @@
 
 #include "protocol/s3/post_form.h"
 #include "server/core/log.h"
-#include "server/s3/config.h"
 #include "server/s3/s3.h"
 #include "storage/s3/notification.h"
 #include "protocol/core/base64.h"

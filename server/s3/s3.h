@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "protocol/s3/bucket_config.h"
 #include "protocol/s3/model.h"
 #include "protocol/core/strbuf.h"
 #include "protocol/auth/checksum.h"
@@ -19,6 +20,7 @@
 #include "server/core/auth.h"
 #include "server/core/server.h"
 #include "storage/core/store.h"
+#include "storage/s3/config.h"
 
 /* Largest single PUT / part, as AWS. */
 #define S3_MAX_PUT_SIZE (5LL * 1024 * 1024 * 1024)
@@ -79,63 +81,62 @@ struct s3_call {
     struct strbuf object_acl;      /* object writes: the ACL XML the headers ask for; empty: owner only */
 };
 
-/* Answers with an S3 error. message NULL = AWS's default; extra_xml is
- * extra elements for the <Error> body, or NULL. */
-void s3_fail(struct s3_call *call, enum s3_err err, const char *message, const char *extra_xml);
-/* Answers 200 with an XML body built in `xml` (freed here). */
-void s3_reply_xml(struct s3_call *call, struct strbuf *xml);
-/* Loads the route's bucket and checks the caller owns it. */
-enum s3_err s3_owned_bucket(struct s3_call *call, struct s3_bucket *out);
-/* The same when only the check matters: answers the error and returns
- * false when the bucket is missing or not the caller's. */
-bool s3_require_owned_bucket(struct s3_call *call);
-/* Fills content headers and x-amz-meta-* from the request (for PUT, copy
- * with REPLACE, CreateMultipartUpload). -1 on allocation failure. */
-int s3_request_content(struct s3_call *call, struct s3_content_headers *content,
-                       struct s3_kv **meta, size_t *n_meta);
 /* The handler of every operation (see protocol/s3/operations.h), in the
  * file of its family. */
 #define S3_DECLARE_HANDLER(name, family, action, access, handler, ...) void handler(struct s3_call *call);
 S3_OPERATIONS(S3_DECLARE_HANDLER)
 #undef S3_DECLARE_HANDLER
-/* PostObject (server/s3/post.c) keeps its state here until the call ends. */
-struct s3_post;
-void s3_post_free(struct s3_post *post);
-/* The request as the events of its writes describe it (server/s3/notification.c). */
-struct store_origin;
-void s3_notification_origin(const struct s3_call *call, struct store_origin *origin);
-/* Integer and encoding-type query parameters of the listings (server/s3/bucket.c):
- * answer InvalidArgument and return -1 when malformed. */
-int s3_int_param(struct s3_call *call, const char *name, int def, int max, int *out);
-int s3_encoding_param(struct s3_call *call, bool *url);
 
-/* ---- shared by the object handlers (server/s3/versioning.c) ---------------- */
+/* ---- intake.c: answers and checks every handler uses ------------------------ */
 
-/* The versionId query parameter: *out NULL when absent. Answers
- * InvalidArgument and returns false when it is no version id. */
-bool s3_version_id_param(struct s3_call *call, char **out);
-/* x-amz-version-id when the bucket was ever versioned (id not ""). */
-void s3_add_version_header(struct s3_call *call, const char *version_id);
+/* Answers with an S3 error. message NULL = AWS's default; extra_xml is
+ * extra elements for the <Error> body, or NULL. */
+void s3_fail(struct s3_call *call, enum s3_err err, const char *message, const char *extra_xml);
+/* The same with the route's bucket as <BucketName>. */
+void s3_fail_bucket_name(struct s3_call *call, enum s3_err err);
+/* Answers when the store would not take a write (closing, or no memory). */
+void s3_fail_unqueued(struct s3_call *call);
+/* Maps a store completion's error into the answer. */
+void s3_fail_store(struct s3_call *call, const struct store_result *res);
+/* Answers 200 with an XML body built in `xml` (freed here). */
+void s3_reply_xml(struct s3_call *call, struct strbuf *xml);
 /* Store completions (arg: the call) of writes answered with an empty 200
  * or 204 and the version id the store reports, if any. */
 void s3_answered_200(void *arg, const struct store_result *res);
 void s3_answered_204(void *arg, const struct store_result *res);
-/* Answers a failed version lookup: NoSuchKey / NoSuchVersion with AWS's
- * extra elements, a delete marker's 404 / 405 with x-amz-delete-marker. */
-void s3_fail_version(struct s3_call *call, enum s3_err err, const struct s3_object *o,
-                     const char *version_id, bool versioned);
-/* x-amz-tagging -> tags (validated). Answers and returns false when bad. */
-bool s3_tagging_header(struct s3_call *call, struct s3_kv **tags, size_t *n_tags);
-/* x-amz-object-lock-* -> lock; InvalidRequest when the bucket has no
- * object lock, InvalidArgument for bad values. Answers and returns false
- * when bad. mode_buf holds the mode lock->mode points at. */
-bool s3_lock_headers(struct s3_call *call, const struct s3_bucket *b, struct store_lock *lock,
-                     char mode_buf[12]);
-/* The version's object lock headers and x-amz-tagging-count on GET/HEAD. */
-void s3_add_version_headers(struct s3_call *call, const struct s3_object *o);
+/* Loads the route's bucket and checks the caller owns it. */
+enum s3_err s3_owned_bucket(struct s3_call *call, struct s3_bucket *out);
+/* The same, answering the error and returning false when the bucket is
+ * missing or not the caller's. */
+bool s3_load_owned_bucket(struct s3_call *call, struct s3_bucket *out);
+/* The same when only the check matters. */
+bool s3_require_owned_bucket(struct s3_call *call);
 /* Adds the x-amz-checksum-<alg> header of the body's checksum (and
  * x-amz-checksum-type when with_type) on an upload's answer. */
 void s3_add_checksum_headers(struct s3_call *call, bool with_type);
+
+/* ---- access.c: who may run an operation ---------------------------------------- */
+
+/* Decides whether an authenticated caller (call->account set) or an
+ * anonymous one may run the routed operation. Callers acting on another
+ * account's bucket through its policy or ACL act as the bucket owner from
+ * then on (call->account becomes the owner, so objects they write belong to
+ * the bucket owner, as with BucketOwnerEnforced). Answers AccessDenied and
+ * returns false when refused. */
+bool s3_access_authorize(struct s3_call *call, bool anonymous);
+/* PostObject's `acl` field (a canned ACL), after s3_access_authorize:
+ * checked and kept for the new object as x-amz-acl is on PutObject.
+ * Answers and returns false when refused. */
+bool s3_access_post_acl(struct s3_call *call, const char *canned);
+/* True when an anonymous GET of bucket/key is allowed (website endpoint). */
+bool s3_access_anonymous_read(const struct http_req *req, const struct s3_bucket *b, const char *key);
+
+/* ---- object.c: what an object write asks for ------------------------------------ */
+
+/* Fills content headers and x-amz-meta-* from the request (for PUT, copy
+ * with REPLACE, CreateMultipartUpload). -1 on allocation failure. */
+int s3_request_content(struct s3_call *call, struct s3_content_headers *content,
+                       struct s3_kv **meta, size_t *n_meta);
 /* x-amz-checksum-algorithm / x-amz-checksum-type of CreateMultipartUpload
  * and CopyObject: *alg NULL and *type NULL when absent. Answers
  * InvalidRequest and returns false for an unknown or impossible pair
@@ -150,9 +151,89 @@ bool s3_storage_class_named(struct s3_call *call, const char *v, const char **ou
  * *version_id; NULL version_id refuses one with NotImplemented), the bucket
  * checked to exist and be the caller's. Answers and returns -1 on failure. */
 int s3_parse_copy_source(struct s3_call *call, char **bucket, char **key, char **version_id);
-/* Answers when the store would not take a write (closing, or no memory). */
-void s3_fail_unqueued(struct s3_call *call);
-/* Maps a store completion's error into the answer. */
-void s3_fail_store(struct s3_call *call, const struct store_result *res);
+
+/* ---- versioning.c: versions on requests and answers ------------------------------ */
+
+/* The versionId query parameter: *out NULL when absent. Answers
+ * InvalidArgument and returns false when it is no version id. */
+bool s3_version_id_param(struct s3_call *call, char **out);
+/* x-amz-version-id when the bucket was ever versioned (id not ""). */
+void s3_add_version_header(struct s3_call *call, const char *version_id);
+/* Answers a failed version lookup: NoSuchKey / NoSuchVersion with AWS's
+ * extra elements, a delete marker's 404 / 405 with x-amz-delete-marker. */
+void s3_fail_version(struct s3_call *call, enum s3_err err, const struct s3_object *o,
+                     const char *version_id, bool versioned);
+/* Loads the caller's bucket and the version the request names (versionId
+ * or the latest); answers and returns false on failure. */
+bool s3_request_version(struct s3_call *call, struct s3_bucket *b, struct s3_object *o);
+
+/* ---- tagging.c, object_lock.c: tags and locks an object write asks for ---------- */
+
+/* x-amz-tagging -> tags (validated). Answers and returns false when bad. */
+bool s3_tagging_header(struct s3_call *call, struct s3_kv **tags, size_t *n_tags);
+/* x-amz-object-lock-* -> lock; InvalidRequest when the bucket has no
+ * object lock, InvalidArgument for bad values. Answers and returns false
+ * when bad. mode_buf holds the mode lock->mode points at. */
+bool s3_lock_headers(struct s3_call *call, const struct s3_bucket *b, struct store_lock *lock,
+                     char mode_buf[12]);
+
+/* ---- config.c: the bucket's configuration documents ----------------------------- */
+
+/* Get, Put and Delete of the XML configuration of `kind`, on the caller's
+ * bucket (the handlers of cors.c, lifecycle.c, website.c and config.c). */
+void s3_config_get(struct s3_call *call, enum s3_config_kind kind);
+void s3_config_put(struct s3_call *call, enum s3_config_kind kind);
+void s3_config_delete(struct s3_call *call, enum s3_config_kind kind);
+/* Loads one configuration document of the route's bucket; answers and
+ * returns -1 on error. */
+int s3_config_load(struct s3_call *call, const char *kind, enum store_config_state *state, char **doc);
+/* Stores (doc non-NULL) or removes one; the answer comes from
+ * s3_config_written. */
+void s3_config_store(struct s3_call *call, const char *kind, const char *doc, bool keep_marker);
+/* Completion of a configuration write: 200, or 204 for deletes and policies. */
+void s3_config_written(void *arg, bool ok);
+/* Answers 200 with prefix and doc. */
+void s3_config_send(struct s3_call *call, const char *content_type, const char *prefix, const char *doc);
+/* The bucket's public access block (defaults included). -1 on error. */
+int s3_bucket_public_access_block(struct s3_call *call, struct s3_public_access_block *pab);
+
+/* ---- acl.c ----------------------------------------------------------------------- */
+
+/* The ACL x-amz-acl or the x-amz-grant-* headers ask for, for a resource
+ * owned by `owner` (bucket_owner: for the bucket-owner-* canned ACLs):
+ * 1 with *acl filled, 0 when the request has neither, -1 after answering
+ * an error. */
+int s3_header_acl(struct s3_call *call, const char *owner, const char *bucket_owner, struct s3_acl *acl);
+/* Whether the bucket's ownership controls and public access block let
+ * the ACL be set; answers (AccessControlListNotSupported, AccessDenied)
+ * and returns false when not. */
+bool s3_acl_permitted(struct s3_call *call, const struct s3_acl *acl);
+/* The ACL currently applying to a bucket (stored, or private). -1 on error. */
+int s3_bucket_acl(struct store *st, const struct s3_bucket *b, struct s3_acl *out);
+
+/* ---- cors.c ---------------------------------------------------------------------- */
+
+/* Adds Access-Control-* headers when the request has an Origin that the
+ * bucket's CORS configuration allows for its method. */
+void s3_cors_add_headers(struct s3_call *call);
+/* The Access-Control-* headers of a matched CORS rule. */
+void s3_cors_add_grant_headers(struct http_req *req, const struct s3_cors_grant *g);
+
+/* ---- lifecycle.c ----------------------------------------------------------------- */
+
+/* The transition minimum of the lifecycle configuration: its header on a
+ * GET's answer (-1 after answering an error), and storing a PUT's rules
+ * once the minimum is stored. */
+int s3_lifecycle_add_transition_minimum(struct s3_call *call);
+void s3_lifecycle_store(struct s3_call *call, const char *doc);
+
+/* ---- notification.c, post.c ------------------------------------------------------ */
+
+/* The request as the events of its writes describe it. */
+struct store_origin;
+void s3_notification_origin(const struct s3_call *call, struct store_origin *origin);
+/* PostObject keeps its state here until the call ends. */
+struct s3_post;
+void s3_post_free(struct s3_post *post);
 
 #endif
