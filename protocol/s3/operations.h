@@ -55,9 +55,9 @@
 /* The families, each a file name in every layer that has code for it. */
 #define S3_FAMILIES(F)                                                                         \
     F(bucket)        /* buckets themselves: create, head, delete, location, ListBuckets */     \
-    F(list)          /* listings of a bucket: objects, versions, multipart uploads */          \
+    F(list)          /* listings: objects, versions, multipart uploads, an upload's parts */   \
     F(object)        /* one object: put, get, head, delete, copy; DeleteObjects; attributes */ \
-    F(multipart)     /* multipart uploads and their parts */                                   \
+    F(multipart)     /* multipart uploads: create, upload and copy parts, complete, abort */  \
     F(tagging)       /* bucket and object tags */                                              \
     F(versioning)    /* bucket versioning */                                                   \
     F(object_lock)   /* the object lock configuration, retention, legal hold */                \
@@ -180,6 +180,8 @@ _Static_assert(S3_QP__COUNT <= 64, "a query parameter set is a 64-bit mask");
       GET, BUCKET, S3_Q(UPLOADS), false,                                                       \
       S3_Q(PREFIX) | S3_Q(DELIMITER) | S3_Q(KEY_MARKER) | S3_Q(UPLOAD_ID_MARKER) |             \
           S3_Q(MAX_UPLOADS) | S3_Q(ENCODING_TYPE))                                             \
+    X(ListParts, list, "s3:ListMultipartUploadParts", GRANTED, s3_list_parts,                  \
+      GET, OBJECT, S3_Q(UPLOAD_ID), false, S3_Q(MAX_PARTS) | S3_Q(PART_NUMBER_MARKER))         \
     /* ---- object ---- */                                                                     \
     X(PutObject, object, "s3:PutObject", GRANTED, s3_put_object,                               \
       PUT, OBJECT, 0, false, 0)                                                                \
@@ -212,8 +214,6 @@ _Static_assert(S3_QP__COUNT <= 64, "a query parameter set is a 64-bit mask");
     X(AbortMultipartUpload, multipart, "s3:AbortMultipartUpload", GRANTED,                     \
       s3_abort_multipart_upload,                                                               \
       DELETE, OBJECT, S3_Q(UPLOAD_ID), false, 0)                                               \
-    X(ListParts, multipart, "s3:ListMultipartUploadParts", GRANTED, s3_list_parts,             \
-      GET, OBJECT, S3_Q(UPLOAD_ID), false, S3_Q(MAX_PARTS) | S3_Q(PART_NUMBER_MARKER))         \
     /* ---- tagging ---- */                                                                    \
     X(GetBucketTagging, tagging, "s3:GetBucketTagging", OWNER, s3_get_bucket_tagging,          \
       GET, BUCKET, S3_Q(TAGGING), false, 0)                                                    \

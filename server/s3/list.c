@@ -1,5 +1,5 @@
-/* s3_list: the listings of a bucket — ListObjects (v1 and v2),
- * ListObjectVersions and ListMultipartUploads — with their common query
+/* s3_list: the listings — ListObjects (v1 and v2), ListObjectVersions,
+ * ListMultipartUploads and ListParts — with their common query
  * parameters (max-keys and the like, encoding-type). The store walks keys
  * in order (storage/s3/list.c) and protocol/s3/list.c writes the XML; v2
  * continuation tokens are the base64 of the last key. Everything answers at
@@ -237,4 +237,39 @@ void s3_list_multipart_uploads(struct s3_call *call)
     free(delimiter);
     free(key_marker);
     free(id_marker);
+}
+
+/* ---- parts of an upload ---------------------------------------------------- */
+
+void s3_list_parts(struct s3_call *call)
+{
+    if (!s3_require_owned_bucket(call))
+        return;
+    char *id = s3_upload_id_param(call);
+    if (!id)
+        return;
+    bool present = false;
+    char *max_s = query_param(call->req->query, "max-parts", &present);
+    char *marker_s = query_param(call->req->query, "part-number-marker", &present);
+    int max_parts = max_s ? atoi(max_s) : 1000;
+    int marker = marker_s ? atoi(marker_s) : 0;
+    free(max_s);
+    free(marker_s);
+    if (max_parts < 0 || max_parts > 1000)
+        max_parts = 1000;
+    struct s3_upload upload = {0};
+    struct s3_part_list list = {0};
+    enum s3_err err = store_list_parts(call->store, call->route.bucket, call->route.key, id, marker, max_parts,
+                                       &upload, &list);
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
+    } else {
+        struct strbuf xml;
+        strbuf_init(&xml);
+        s3_list_parts_xml(&xml, call->route.bucket, call->route.key, &upload, marker, max_parts, &list);
+        s3_upload_free(&upload);
+        s3_part_list_free(&list);
+        s3_reply_xml(call, &xml);
+    }
+    free(id);
 }

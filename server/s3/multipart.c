@@ -1,5 +1,6 @@
 /* s3_multipart: CreateMultipartUpload, UploadPart, UploadPartCopy,
- * CompleteMultipartUpload, AbortMultipartUpload and ListParts. Parts are
+ * CompleteMultipartUpload and AbortMultipartUpload (ListParts is a
+ * listing, server/s3/list.c). Parts are
  * blobs; completing an upload makes the object out of the parts' blobs
  * without copying (storage/ checks order, ETags and sizes). */
 #include <errno.h>
@@ -10,8 +11,7 @@
 #include "server/core/log.h"
 #include "server/s3/s3.h"
 
-/* uploadId from the query; answers NoSuchUpload when missing. */
-static char *upload_id_param(struct s3_call *call)
+char *s3_upload_id_param(struct s3_call *call)
 {
     bool present = false;
     char *id = query_param(call->req->query, "uploadId", &present);
@@ -133,7 +133,7 @@ void s3_upload_part(struct s3_call *call)
         s3_fail(call, S3_ERR_INVALID_REQUEST, msg, NULL);
         return;
     }
-    char *id = upload_id_param(call);
+    char *id = s3_upload_id_param(call);
     if (!id)
         return;
     struct blob_writer *body = call->blob;
@@ -189,7 +189,7 @@ void s3_upload_part_copy(struct s3_call *call)
     int64_t first, last;
     if (!s3_require_owned_bucket(call) || !part_number_param(call, &part) || !copy_range_param(call, &first, &last))
         return;
-    char *id = upload_id_param(call);
+    char *id = s3_upload_id_param(call);
     if (!id)
         return;
     char *src_bucket, *src_key;
@@ -230,7 +230,7 @@ void s3_complete_multipart_upload(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
         return;
-    char *id = upload_id_param(call);
+    char *id = s3_upload_id_param(call);
     if (!id)
         return;
     enum s3_err err = s3_parse_complete_upload(call->body.data, call->body.len, &call->parts, &call->n_parts);
@@ -249,43 +249,10 @@ void s3_abort_multipart_upload(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
         return;
-    char *id = upload_id_param(call);
+    char *id = s3_upload_id_param(call);
     if (!id)
         return;
     if (store_abort_upload(call->store, call->route.bucket, call->route.key, id, s3_answered_204, call) < 0)
         s3_fail_unqueued(call);
-    free(id);
-}
-
-void s3_list_parts(struct s3_call *call)
-{
-    if (!s3_require_owned_bucket(call))
-        return;
-    char *id = upload_id_param(call);
-    if (!id)
-        return;
-    bool present = false;
-    char *max_s = query_param(call->req->query, "max-parts", &present);
-    char *marker_s = query_param(call->req->query, "part-number-marker", &present);
-    int max_parts = max_s ? atoi(max_s) : 1000;
-    int marker = marker_s ? atoi(marker_s) : 0;
-    free(max_s);
-    free(marker_s);
-    if (max_parts < 0 || max_parts > 1000)
-        max_parts = 1000;
-    struct s3_upload upload = {0};
-    struct s3_part_list list = {0};
-    enum s3_err err = store_list_parts(call->store, call->route.bucket, call->route.key, id, marker, max_parts,
-                                       &upload, &list);
-    if (err != S3_OK) {
-        s3_fail(call, err, NULL, NULL);
-    } else {
-        struct strbuf xml;
-        strbuf_init(&xml);
-        s3_list_parts_xml(&xml, call->route.bucket, call->route.key, &upload, marker, max_parts, &list);
-        s3_upload_free(&upload);
-        s3_part_list_free(&list);
-        s3_reply_xml(call, &xml);
-    }
     free(id);
 }

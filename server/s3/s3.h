@@ -152,6 +152,11 @@ bool s3_storage_class_named(struct s3_call *call, const char *v, const char **ou
  * checked to exist and be the caller's. Answers and returns -1 on failure. */
 int s3_parse_copy_source(struct s3_call *call, char **bucket, char **key, char **version_id);
 
+/* ---- multipart.c ---------------------------------------------------------------- */
+
+/* uploadId from the query (malloc'd); answers NoSuchUpload when missing. */
+char *s3_upload_id_param(struct s3_call *call);
+
 /* ---- versioning.c: versions on requests and answers ------------------------------ */
 
 /* The versionId query parameter: *out NULL when absent. Answers
