@@ -29,6 +29,7 @@
 #include "server/core/log.h"
 #include "server/core/server.h"
 #include "storage/core/store.h"
+#include "storage/s3/s3.h"
 #include "protocol/core/base64.h"
 
 #define OTHER_BODY_MAX (1024 * 1024)

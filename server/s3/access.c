@@ -22,7 +22,7 @@
 #include "protocol/iam/policy.h"
 #include "server/core/iam_keys.h"
 #include "server/s3/s3.h"
-#include "storage/s3/config.h"
+#include "storage/s3/s3.h"
 
 /* Who may run each operation, from the operation table
  * (protocol/s3/operations.h): its IAM action, whether a policy or an ACL

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "server/s3/s3.h"
-#include "storage/s3/config.h"
+#include "storage/s3/s3.h"
 
 int s3_bucket_acl(struct store *st, const struct s3_bucket *b, struct s3_acl *out)
 {

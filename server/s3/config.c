@@ -11,14 +11,15 @@
  * BucketOwnerEnforced ownership, an empty logging status, BucketOwner
  * payer, no accelerate status) and what DELETE does (forget the row, or
  * keep a "removed" marker so the default stops applying). PUT bodies are
- * validated and canonicalised by protocol/s3/bucket_config.c; reads answer
- * at once, writes from their durable completion. */
+ * validated and canonicalised by protocol/s3 (config.c, and cors.c,
+ * lifecycle.c, website.c for theirs); reads answer at once, writes from
+ * their durable completion. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/s3/s3.h"
-#include "storage/s3/config.h"
+#include "storage/s3/s3.h"
 
 enum config_verb { VERB_GET, VERB_PUT, VERB_DELETE };
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "server/s3/s3.h"
-#include "storage/s3/config.h"
+#include "storage/s3/s3.h"
 
 void s3_get_bucket_cors(struct s3_call *call) { s3_config_get(call, S3_CONFIG_CORS); }
 

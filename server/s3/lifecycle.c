@@ -34,7 +34,7 @@
 #include "server/core/log.h"
 #include "server/s3/entry.h"
 #include "server/s3/s3.h"
-#include "storage/s3/config.h"
+#include "storage/s3/s3.h"
 #include "storage/core/clock.h"
 
 #define SWEEP_MAX_KEYS 1000

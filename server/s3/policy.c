@@ -10,7 +10,7 @@
 
 #include "protocol/iam/policy.h"
 #include "server/s3/s3.h"
-#include "storage/s3/config.h"
+#include "storage/s3/s3.h"
 
 static void get_policy(struct s3_call *call, bool status_only)
 {

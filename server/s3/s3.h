@@ -20,7 +20,7 @@
 #include "server/core/auth.h"
 #include "server/core/server.h"
 #include "storage/core/store.h"
-#include "storage/s3/config.h"
+#include "storage/s3/s3.h"
 
 /* Largest single PUT / part, as AWS. */
 #define S3_MAX_PUT_SIZE (5LL * 1024 * 1024 * 1024)

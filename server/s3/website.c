@@ -26,7 +26,7 @@
 #include "server/core/log.h"
 #include "server/s3/entry.h"
 #include "server/s3/s3.h"
-#include "storage/s3/config.h"
+#include "storage/s3/s3.h"
 
 /* ---- the configuration ---------------------------------------------------- */
 
