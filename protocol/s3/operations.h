@@ -40,8 +40,8 @@
  * method and scope, the most specific one that applies: an entry whose
  * subresource is present beats one without, and x-amz-copy-source breaks
  * the tie (an entry with copy true applies only when the header is
- * present). A request naming two subresources takes the first of them in
- * table order, and then fails the next check: every query parameter must
+ * present). A request naming two subresources takes the first entry in
+ * table order whose subresource it names, and then fails the next check: every query parameter must
  * be the entry's subresource, one it accepts, or one any request may
  * carry (x-id, the signing parameters of presigned URLs). Anything else is
  * S3_OP_UNKNOWN, answered NotImplemented (HTTP 501) after authentication,
@@ -57,7 +57,7 @@
     F(bucket)        /* buckets themselves: create, head, delete, location, ListBuckets */     \
     F(list)          /* listings: objects, versions, multipart uploads, an upload's parts */   \
     F(object)        /* one object: put, get, head, delete, copy; DeleteObjects; attributes */ \
-    F(multipart)     /* multipart uploads: create, upload and copy parts, complete, abort */  \
+    F(multipart)     /* multipart uploads: create, upload and copy parts, complete, abort */   \
     F(tagging)       /* bucket and object tags */                                              \
     F(versioning)    /* bucket versioning */                                                   \
     F(object_lock)   /* the object lock configuration, retention, legal hold */                \
@@ -66,7 +66,7 @@
     F(cors)          /* CORS configuration and the OPTIONS preflight */                        \
     F(lifecycle)     /* lifecycle configuration (and its sweep, server/s3/lifecycle.c) */      \
     F(website)       /* website configuration (and its endpoint, server/s3/website.c) */       \
-    F(notification)  /* event notification configuration (and the events) */                  \
+    F(notification)  /* event notification configuration (and the events) */                   \
     F(post)          /* PostObject, the browser upload */                                      \
     F(config)        /* the other bucket configuration documents: encryption, public access    \
                         block, ownership controls, logging, request payment, accelerate,       \
