@@ -1,14 +1,19 @@
 /* protocol/s3 bucket configuration: the wire format of the bucket
  * sub-resources (?cors, ?lifecycle, ?encryption, ?publicAccessBlock,
  * ?ownershipControls, ?website, ?logging, ?requestPayment, ?accelerate,
- * ?replication, ?acl) and of bucket policies, pure.
+ * ?replication, ?acl) and of bucket policies, pure — the header of the
+ * families whose documents a bucket keeps:
  *
- *  - bucket_config.c  validation as AWS does it, the canonical form stored
- *                     and returned, and the readers the server's behaviour
- *                     needs (CORS rule matching, lifecycle expirations,
- *                     public access block flags, website documents)
- *  - acl.c            canned ACLs, x-amz-grant-* headers, AccessControlPolicy
- *  - policy.c         what PutBucketPolicy accepts (protocol/iam evaluates)
+ *  - config.c     what every document shares (names, validation to the
+ *                 canonical form, reading a stored one back), and the
+ *                 config family: encryption, public access block,
+ *                 ownership controls, logging, request payment,
+ *                 accelerate, replication
+ *  - cors.c       CORS rules, and matching a request against them
+ *  - lifecycle.c  lifecycle rules, and the expirations the sweep applies
+ *  - website.c    website documents, and their routing rules
+ *  - acl.c        canned ACLs, x-amz-grant-* headers, AccessControlPolicy
+ *  - policy.c     what PutBucketPolicy accepts (protocol/iam evaluates)
  *
  * A configuration is validated from the parsed request body and stored as
  * its canonical XML: elements and text only, no whitespace between
@@ -71,7 +76,7 @@ enum s3_err s3_config_canonicalize(enum s3_config_kind kind, const char *body, s
 #define S3_EMPTY_ACCELERATE_XML \
     "<AccelerateConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"></AccelerateConfiguration>"
 
-/* ---- readers of stored (canonical) documents ------------------------ */
+/* ---- config.c: readers of stored (canonical) documents ---------------- */
 
 struct s3_public_access_block {
     bool block_public_acls, ignore_public_acls, block_public_policy, restrict_public_buckets;
@@ -86,6 +91,8 @@ int s3_ownership_read(const char *doc, char *out, size_t cap);
 /* The target bucket of a logging configuration, malloc'd, or NULL when
  * logging is disabled. -1 on a bad document or ENOMEM. */
 int s3_logging_target(const char *doc, char **target);
+
+/* ---- cors.c ---------------------------------------------------------- */
 
 /* What a CORS rule grants one request. */
 struct s3_cors_grant {
@@ -102,6 +109,8 @@ void s3_cors_grant_free(struct s3_cors_grant *g);
  * rule matches, -1 on a bad document or ENOMEM. */
 int s3_cors_match(const char *doc, const char *origin, const char *method,
                   const char *request_headers, struct s3_cors_grant *out);
+
+/* ---- lifecycle.c ----------------------------------------------------- */
 
 /* One enabled lifecycle rule, with the actions the server applies: its
  * filter (prefix, tags, object size bounds), its Expiration of current
@@ -128,6 +137,8 @@ void s3_lifecycle_rules_free(struct s3_lifecycle_rule *rules, size_t n);
  * (its prefix aside, which listings apply). */
 bool s3_lifecycle_rule_covers(const struct s3_lifecycle_rule *rule, int64_t size, const struct s3_kv *tags,
                               size_t n_tags);
+
+/* ---- website.c ------------------------------------------------------- */
 
 /* What the website endpoint serves. */
 /* One RoutingRule: its Condition (either or both parts) and its Redirect. */

@@ -1,105 +1,36 @@
 /* protocol/s3 requests: turns (method, path, query, Host) into one S3
  * operation with its bucket and key, before any work is done; plus the
- * bucket-name rules, percent-encoding and query-parameter lookup.
+ * bucket-name rules.
  *
- * Routing runs in three steps. The query is split and every parameter name
- * decoded (bad encoding is InvalidURI). The bucket comes from the Host header
- * when it is "<bucket>.<vhost domain>", else from the first path segment;
- * the rest of the path, decoded, is the key. The method and the
- * subresources present ("uploads", "uploadId", "location", "cors", ...)
- * pick the operation, and then every parameter must be one that operation
- * knows: anything else makes the request S3_OP_UNKNOWN so the server answers
- * NotImplemented instead of silently ignoring a feature. OPTIONS is a CORS
- * preflight on whatever bucket and key it names. */
+ * Everything here derives from the operation table,
+ * protocol/s3/operations.h: the operation names, and routing, which runs
+ * in three steps. The query is split and every parameter decoded into a
+ * scratch buffer (bad encoding is InvalidURI) and looked up among the
+ * table's parameters: the set present is a 64-bit mask. The bucket comes
+ * from the Host header when it is "<bucket>.<vhost domain>", else from the
+ * first path segment; the rest of the path, decoded, is the key. Then one
+ * walk of the table picks the most specific entry for the method and scope
+ * (subresource present, then x-amz-copy-source), and every parameter must
+ * be one that entry takes: anything else makes the request S3_OP_UNKNOWN so
+ * the server answers NotImplemented instead of silently ignoring a
+ * feature. The scope ANY entry (OPTIONS, the CORS preflight) takes whatever
+ * bucket and key it names without looking at the query. */
 #include "protocol/s3/s3.h"
 
 #include "protocol/core/percent.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #define S3_MAX_KEY_BYTES 1024
 
-static const char *const op_names[S3_OP__COUNT] = {
-    [S3_OP_UNKNOWN] = "Unknown",
-    [S3_OP_LIST_BUCKETS] = "ListBuckets",
-    [S3_OP_CREATE_BUCKET] = "CreateBucket",
-    [S3_OP_HEAD_BUCKET] = "HeadBucket",
-    [S3_OP_DELETE_BUCKET] = "DeleteBucket",
-    [S3_OP_GET_BUCKET_LOCATION] = "GetBucketLocation",
-    [S3_OP_LIST_OBJECTS] = "ListObjects",
-    [S3_OP_LIST_OBJECTS_V2] = "ListObjectsV2",
-    [S3_OP_LIST_MULTIPART_UPLOADS] = "ListMultipartUploads",
-    [S3_OP_DELETE_OBJECTS] = "DeleteObjects",
-    [S3_OP_PUT_OBJECT] = "PutObject",
-    [S3_OP_COPY_OBJECT] = "CopyObject",
-    [S3_OP_GET_OBJECT] = "GetObject",
-    [S3_OP_HEAD_OBJECT] = "HeadObject",
-    [S3_OP_DELETE_OBJECT] = "DeleteObject",
-    [S3_OP_CREATE_MULTIPART_UPLOAD] = "CreateMultipartUpload",
-    [S3_OP_UPLOAD_PART] = "UploadPart",
-    [S3_OP_UPLOAD_PART_COPY] = "UploadPartCopy",
-    [S3_OP_COMPLETE_MULTIPART_UPLOAD] = "CompleteMultipartUpload",
-    [S3_OP_ABORT_MULTIPART_UPLOAD] = "AbortMultipartUpload",
-    [S3_OP_LIST_PARTS] = "ListParts",
-    [S3_OP_GET_BUCKET_POLICY] = "GetBucketPolicy",
-    [S3_OP_PUT_BUCKET_POLICY] = "PutBucketPolicy",
-    [S3_OP_DELETE_BUCKET_POLICY] = "DeleteBucketPolicy",
-    [S3_OP_GET_BUCKET_POLICY_STATUS] = "GetBucketPolicyStatus",
-    [S3_OP_GET_BUCKET_ACL] = "GetBucketAcl",
-    [S3_OP_PUT_BUCKET_ACL] = "PutBucketAcl",
-    [S3_OP_GET_OBJECT_ACL] = "GetObjectAcl",
-    [S3_OP_PUT_OBJECT_ACL] = "PutObjectAcl",
-    [S3_OP_GET_BUCKET_CORS] = "GetBucketCors",
-    [S3_OP_PUT_BUCKET_CORS] = "PutBucketCors",
-    [S3_OP_DELETE_BUCKET_CORS] = "DeleteBucketCors",
-    [S3_OP_GET_BUCKET_LIFECYCLE] = "GetBucketLifecycleConfiguration",
-    [S3_OP_PUT_BUCKET_LIFECYCLE] = "PutBucketLifecycleConfiguration",
-    [S3_OP_DELETE_BUCKET_LIFECYCLE] = "DeleteBucketLifecycle",
-    [S3_OP_GET_BUCKET_ENCRYPTION] = "GetBucketEncryption",
-    [S3_OP_PUT_BUCKET_ENCRYPTION] = "PutBucketEncryption",
-    [S3_OP_DELETE_BUCKET_ENCRYPTION] = "DeleteBucketEncryption",
-    [S3_OP_GET_PUBLIC_ACCESS_BLOCK] = "GetPublicAccessBlock",
-    [S3_OP_PUT_PUBLIC_ACCESS_BLOCK] = "PutPublicAccessBlock",
-    [S3_OP_DELETE_PUBLIC_ACCESS_BLOCK] = "DeletePublicAccessBlock",
-    [S3_OP_GET_BUCKET_OWNERSHIP_CONTROLS] = "GetBucketOwnershipControls",
-    [S3_OP_PUT_BUCKET_OWNERSHIP_CONTROLS] = "PutBucketOwnershipControls",
-    [S3_OP_DELETE_BUCKET_OWNERSHIP_CONTROLS] = "DeleteBucketOwnershipControls",
-    [S3_OP_GET_BUCKET_WEBSITE] = "GetBucketWebsite",
-    [S3_OP_PUT_BUCKET_WEBSITE] = "PutBucketWebsite",
-    [S3_OP_DELETE_BUCKET_WEBSITE] = "DeleteBucketWebsite",
-    [S3_OP_GET_BUCKET_LOGGING] = "GetBucketLogging",
-    [S3_OP_PUT_BUCKET_LOGGING] = "PutBucketLogging",
-    [S3_OP_GET_BUCKET_REQUEST_PAYMENT] = "GetBucketRequestPayment",
-    [S3_OP_PUT_BUCKET_REQUEST_PAYMENT] = "PutBucketRequestPayment",
-    [S3_OP_GET_BUCKET_ACCELERATE] = "GetBucketAccelerateConfiguration",
-    [S3_OP_PUT_BUCKET_ACCELERATE] = "PutBucketAccelerateConfiguration",
-    [S3_OP_GET_BUCKET_REPLICATION] = "GetBucketReplication",
-    [S3_OP_PUT_BUCKET_REPLICATION] = "PutBucketReplication",
-    [S3_OP_DELETE_BUCKET_REPLICATION] = "DeleteBucketReplication",
-    [S3_OP_CORS_PREFLIGHT] = "PreflightRequest",
-    [S3_OP_GET_BUCKET_VERSIONING] = "GetBucketVersioning",
-    [S3_OP_PUT_BUCKET_VERSIONING] = "PutBucketVersioning",
-    [S3_OP_LIST_OBJECT_VERSIONS] = "ListObjectVersions",
-    [S3_OP_GET_OBJECT_LOCK_CONFIGURATION] = "GetObjectLockConfiguration",
-    [S3_OP_PUT_OBJECT_LOCK_CONFIGURATION] = "PutObjectLockConfiguration",
-    [S3_OP_GET_BUCKET_TAGGING] = "GetBucketTagging",
-    [S3_OP_PUT_BUCKET_TAGGING] = "PutBucketTagging",
-    [S3_OP_DELETE_BUCKET_TAGGING] = "DeleteBucketTagging",
-    [S3_OP_GET_OBJECT_TAGGING] = "GetObjectTagging",
-    [S3_OP_PUT_OBJECT_TAGGING] = "PutObjectTagging",
-    [S3_OP_DELETE_OBJECT_TAGGING] = "DeleteObjectTagging",
-    [S3_OP_GET_OBJECT_RETENTION] = "GetObjectRetention",
-    [S3_OP_PUT_OBJECT_RETENTION] = "PutObjectRetention",
-    [S3_OP_GET_OBJECT_LEGAL_HOLD] = "GetObjectLegalHold",
-    [S3_OP_PUT_OBJECT_LEGAL_HOLD] = "PutObjectLegalHold",
-    [S3_OP_GET_BUCKET_NOTIFICATION] = "GetBucketNotificationConfiguration",
-    [S3_OP_PUT_BUCKET_NOTIFICATION] = "PutBucketNotificationConfiguration",
-    [S3_OP_GET_OBJECT_ATTRIBUTES] = "GetObjectAttributes",
-    [S3_OP_POST_OBJECT] = "PostObject",
-};
+/* ---- the table ------------------------------------------------------ */
+
+#define OP_NAME(name, ...) [S3_OP_##name] = #name,
+static const char *const op_names[S3_OP__COUNT] = {[S3_OP_UNKNOWN] = "Unknown", S3_OPERATIONS(OP_NAME)};
 
 const char *s3_op_name(enum s3_op op)
 {
@@ -107,6 +38,34 @@ const char *s3_op_name(enum s3_op op)
         return op_names[S3_OP_UNKNOWN];
     return op_names[op];
 }
+
+/* An operation's route columns; its method and scope are also kept apart
+ * as one byte, the key routing searches for. */
+struct op_route {
+    bool copy;
+    uint64_t subresource, accepts;
+};
+#define ROUTE_KEY(method, scope) ((uint8_t)((method) << 2 | (scope)))
+
+#define OP_ROUTE(name, family, action, access, handler, method, scope, subresource, copy, accepts) \
+    [S3_OP_##name] = {copy, subresource, accepts},
+static const struct op_route routes[S3_OP__COUNT] = {S3_OPERATIONS(OP_ROUTE)};
+#define OP_ROUTE_KEY(name, family, action, access, handler, method, scope, ...) \
+    [S3_OP_##name] = ROUTE_KEY(S3_METHOD_##method, S3_SCOPE_##scope),
+static const uint8_t route_keys[S3_OP__COUNT] = {[S3_OP_UNKNOWN] = UINT8_MAX, S3_OPERATIONS(OP_ROUTE_KEY)};
+
+static const char *const method_names[S3_METHOD__COUNT] = {
+    [S3_METHOD_GET] = "GET",       [S3_METHOD_PUT] = "PUT",   [S3_METHOD_HEAD] = "HEAD",
+    [S3_METHOD_DELETE] = "DELETE", [S3_METHOD_POST] = "POST", [S3_METHOD_OPTIONS] = "OPTIONS",
+};
+
+/* The query parameters the table names, with their lengths. */
+struct query_param_name {
+    const char *name, *value;
+    size_t name_len;
+};
+#define QUERY_PARAM_NAME(id, name, value) [S3_QP_##id] = {name, value, sizeof(name) - 1},
+static const struct query_param_name query_params[S3_QP__COUNT] = {S3_QUERY_PARAMS(QUERY_PARAM_NAME)};
 
 /* ---- query parameters ---------------------------------------------- */
 
@@ -138,225 +97,38 @@ static bool next_raw_param(const char **cursor, struct raw_param *p)
     return true;
 }
 
-/* The decoded names (and values) of every query parameter, in order. */
-struct param_list {
-    char **names;
-    char **values;
-    size_t n;
+/* A query parameter decoded into a scratch buffer that holds any piece of
+ * the query (a decoded piece is never longer than its encoding). */
+struct decoded_param {
+    char *name, *value;            /* into the scratch buffer */
 };
 
-static void param_list_free(struct param_list *l)
+static bool decode_param(const struct raw_param *p, char *scratch, struct decoded_param *out)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->names[i]);
-        free(l->values[i]);
-    }
-    free(l->names);
-    free(l->values);
-    memset(l, 0, sizeof(*l));
+    out->name = scratch;
+    long n = percent_decode_into(p->name, p->name_len, scratch, PERCENT_PLUS_IS_SPACE);
+    if (n < 0)
+        return false;
+    out->value = scratch + n + 1;
+    return percent_decode_into(p->value ? p->value : "", p->value_len, out->value, PERCENT_PLUS_IS_SPACE) >= 0;
 }
 
-static enum s3_err decode_error(void)
+/* The table's parameters this one is, given those seen before it: an
+ * entry with a value counts only for the parameter's first occurrence. */
+static uint64_t param_bits(const struct decoded_param *p, uint64_t seen)
 {
-    return errno == ENOMEM ? S3_ERR_INTERNAL_ERROR : S3_ERR_INVALID_URI;
-}
-
-static enum s3_err param_list_parse(const char *query, struct param_list *l)
-{
-    memset(l, 0, sizeof(*l));
-    size_t cap = 0;
-    const char *cursor = query ? query : "";
-    struct raw_param p;
-    while (next_raw_param(&cursor, &p)) {
-        if (l->n == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            char **names = realloc(l->names, ncap * sizeof(*names));
-            if (!names)
-                return S3_ERR_INTERNAL_ERROR;
-            l->names = names;
-            char **values = realloc(l->values, ncap * sizeof(*values));
-            if (!values)
-                return S3_ERR_INTERNAL_ERROR;
-            l->values = values;
-            cap = ncap;
-        }
-        char *name = percent_decode(p.name, p.name_len, PERCENT_PLUS_IS_SPACE, NULL);
-        if (!name)
-            return decode_error();
-        char *value = percent_decode(p.value ? p.value : "", p.value_len, PERCENT_PLUS_IS_SPACE, NULL);
-        if (!value) {
-            free(name);
-            return decode_error();
-        }
-        l->names[l->n] = name;
-        l->values[l->n] = value;
-        l->n++;
-    }
-    return S3_OK;
-}
-
-static const char *param_value(const struct param_list *l, const char *name)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->names[i], name) == 0)
-            return l->values[i];
-    return NULL;
-}
-
-static bool has_param(const struct param_list *l, const char *name)
-{
-    return param_value(l, name) != NULL;
-}
-
-/* ---- which parameters each operation accepts ------------------------ */
-
-static const char *const list_buckets_params[] = {
-    "max-buckets", "continuation-token", "prefix", "bucket-region", NULL};
-static const char *const no_params[] = {NULL};
-static const char *const location_params[] = {"location", NULL};
-static const char *const list_objects_params[] = {
-    "prefix", "delimiter", "marker", "max-keys", "encoding-type", "list-type", NULL};
-static const char *const list_objects_v2_params[] = {
-    "list-type", "prefix", "delimiter", "max-keys", "encoding-type",
-    "continuation-token", "start-after", "fetch-owner", NULL};
-static const char *const list_uploads_params[] = {
-    "uploads", "prefix", "delimiter", "key-marker", "upload-id-marker",
-    "max-uploads", "encoding-type", NULL};
-static const char *const delete_objects_params[] = {"delete", NULL};
-static const char *const upload_part_params[] = {"partNumber", "uploadId", NULL};
-static const char *const read_object_params[] = {
-    "versionId", "partNumber", "response-cache-control", "response-content-disposition",
-    "response-content-encoding", "response-content-language", "response-content-type",
-    "response-expires", NULL};
-static const char *const create_upload_params[] = {"uploads", NULL};
-static const char *const upload_id_params[] = {"uploadId", NULL};
-static const char *const list_parts_params[] = {
-    "uploadId", "max-parts", "part-number-marker", NULL};
-
-/* Bucket configuration subresources: "?cors" and the method pick the
- * operation; the subresource is the only parameter it takes. */
-struct config_route {
-    const char *const params[2];
-    enum s3_op get, put, del;
-};
-static const struct config_route bucket_config_routes[] = {
-    {{"policy", NULL}, S3_OP_GET_BUCKET_POLICY, S3_OP_PUT_BUCKET_POLICY, S3_OP_DELETE_BUCKET_POLICY},
-    {{"policyStatus", NULL}, S3_OP_GET_BUCKET_POLICY_STATUS, S3_OP_UNKNOWN, S3_OP_UNKNOWN},
-    {{"acl", NULL}, S3_OP_GET_BUCKET_ACL, S3_OP_PUT_BUCKET_ACL, S3_OP_UNKNOWN},
-    {{"cors", NULL}, S3_OP_GET_BUCKET_CORS, S3_OP_PUT_BUCKET_CORS, S3_OP_DELETE_BUCKET_CORS},
-    {{"lifecycle", NULL}, S3_OP_GET_BUCKET_LIFECYCLE, S3_OP_PUT_BUCKET_LIFECYCLE, S3_OP_DELETE_BUCKET_LIFECYCLE},
-    {{"encryption", NULL}, S3_OP_GET_BUCKET_ENCRYPTION, S3_OP_PUT_BUCKET_ENCRYPTION, S3_OP_DELETE_BUCKET_ENCRYPTION},
-    {{"publicAccessBlock", NULL}, S3_OP_GET_PUBLIC_ACCESS_BLOCK, S3_OP_PUT_PUBLIC_ACCESS_BLOCK,
-     S3_OP_DELETE_PUBLIC_ACCESS_BLOCK},
-    {{"ownershipControls", NULL}, S3_OP_GET_BUCKET_OWNERSHIP_CONTROLS, S3_OP_PUT_BUCKET_OWNERSHIP_CONTROLS,
-     S3_OP_DELETE_BUCKET_OWNERSHIP_CONTROLS},
-    {{"website", NULL}, S3_OP_GET_BUCKET_WEBSITE, S3_OP_PUT_BUCKET_WEBSITE, S3_OP_DELETE_BUCKET_WEBSITE},
-    {{"logging", NULL}, S3_OP_GET_BUCKET_LOGGING, S3_OP_PUT_BUCKET_LOGGING, S3_OP_UNKNOWN},
-    {{"requestPayment", NULL}, S3_OP_GET_BUCKET_REQUEST_PAYMENT, S3_OP_PUT_BUCKET_REQUEST_PAYMENT, S3_OP_UNKNOWN},
-    {{"accelerate", NULL}, S3_OP_GET_BUCKET_ACCELERATE, S3_OP_PUT_BUCKET_ACCELERATE, S3_OP_UNKNOWN},
-    {{"replication", NULL}, S3_OP_GET_BUCKET_REPLICATION, S3_OP_PUT_BUCKET_REPLICATION,
-     S3_OP_DELETE_BUCKET_REPLICATION},
-    {{"versioning", NULL}, S3_OP_GET_BUCKET_VERSIONING, S3_OP_PUT_BUCKET_VERSIONING, S3_OP_UNKNOWN},
-    {{"object-lock", NULL}, S3_OP_GET_OBJECT_LOCK_CONFIGURATION, S3_OP_PUT_OBJECT_LOCK_CONFIGURATION,
-     S3_OP_UNKNOWN},
-    {{"tagging", NULL}, S3_OP_GET_BUCKET_TAGGING, S3_OP_PUT_BUCKET_TAGGING, S3_OP_DELETE_BUCKET_TAGGING},
-    {{"notification", NULL}, S3_OP_GET_BUCKET_NOTIFICATION, S3_OP_PUT_BUCKET_NOTIFICATION,
-     S3_OP_UNKNOWN},
-};
-#define N_BUCKET_CONFIG_ROUTES (sizeof(bucket_config_routes) / sizeof(bucket_config_routes[0]))
-static const char *const object_acl_params[] = {"acl", NULL};
-static const char *const list_versions_params[] = {
-    "versions", "prefix", "delimiter", "key-marker", "version-id-marker", "max-keys",
-    "encoding-type", NULL};
-static const char *const version_id_params[] = {"versionId", NULL};
-
-/* Object subresources that take an optional versionId: "?tagging" and the
- * method pick the operation. */
-struct object_subresource_route {
-    const char *const params[3];
-    enum s3_op get, put, del;
-};
-static const struct object_subresource_route object_subresource_routes[] = {
-    {{"tagging", "versionId", NULL}, S3_OP_GET_OBJECT_TAGGING, S3_OP_PUT_OBJECT_TAGGING,
-     S3_OP_DELETE_OBJECT_TAGGING},
-    {{"retention", "versionId", NULL}, S3_OP_GET_OBJECT_RETENTION, S3_OP_PUT_OBJECT_RETENTION,
-     S3_OP_UNKNOWN},
-    {{"legal-hold", "versionId", NULL}, S3_OP_GET_OBJECT_LEGAL_HOLD, S3_OP_PUT_OBJECT_LEGAL_HOLD,
-     S3_OP_UNKNOWN},
-    {{"attributes", "versionId", NULL}, S3_OP_GET_OBJECT_ATTRIBUTES, S3_OP_UNKNOWN, S3_OP_UNKNOWN},
-};
-#define N_OBJECT_SUBRESOURCE_ROUTES \
-    (sizeof(object_subresource_routes) / sizeof(object_subresource_routes[0]))
-
-/* The subresource operation for an object request, or S3_OP_UNKNOWN. */
-static enum s3_op object_subresource_op(const char *method, const struct param_list *l)
-{
-    for (size_t i = 0; i < N_OBJECT_SUBRESOURCE_ROUTES; i++) {
-        const struct object_subresource_route *r = &object_subresource_routes[i];
-        if (!has_param(l, r->params[0]))
+    size_t len = strlen(p->name);
+    uint64_t plain = 0, valued = 0;
+    for (size_t i = 0; i < S3_QP__COUNT; i++) {
+        const struct query_param_name *q = &query_params[i];
+        if (q->name_len != len || memcmp(q->name, p->name, len) != 0)
             continue;
-        if (strcmp(method, "GET") == 0)
-            return r->get;
-        if (strcmp(method, "PUT") == 0)
-            return r->put;
-        if (strcmp(method, "DELETE") == 0)
-            return r->del;
-        return S3_OP_UNKNOWN;
+        if (!q->value)
+            plain |= UINT64_C(1) << i;
+        else if (strcmp(q->value, p->value) == 0)
+            valued |= UINT64_C(1) << i;
     }
-    return S3_OP_UNKNOWN;
-}
-
-/* The configuration operation for a bucket request, or S3_OP_UNKNOWN. */
-static enum s3_op bucket_config_op(const char *method, const struct param_list *l)
-{
-    for (size_t i = 0; i < N_BUCKET_CONFIG_ROUTES; i++) {
-        const struct config_route *r = &bucket_config_routes[i];
-        if (!has_param(l, r->params[0]))
-            continue;
-        if (strcmp(method, "GET") == 0)
-            return r->get;
-        if (strcmp(method, "PUT") == 0)
-            return r->put;
-        if (strcmp(method, "DELETE") == 0)
-            return r->del;
-        return S3_OP_UNKNOWN;
-    }
-    return S3_OP_UNKNOWN;
-}
-
-static const char *const *op_params(enum s3_op op)
-{
-    for (size_t i = 0; i < N_BUCKET_CONFIG_ROUTES; i++) {
-        const struct config_route *r = &bucket_config_routes[i];
-        if (op != S3_OP_UNKNOWN && (op == r->get || op == r->put || op == r->del))
-            return r->params;
-    }
-    for (size_t i = 0; i < N_OBJECT_SUBRESOURCE_ROUTES; i++) {
-        const struct object_subresource_route *r = &object_subresource_routes[i];
-        if (op != S3_OP_UNKNOWN && (op == r->get || op == r->put || op == r->del))
-            return r->params;
-    }
-    switch (op) {
-    case S3_OP_LIST_OBJECT_VERSIONS: return list_versions_params;
-    case S3_OP_DELETE_OBJECT: return version_id_params;
-    case S3_OP_GET_OBJECT_ACL:
-    case S3_OP_PUT_OBJECT_ACL: return object_acl_params;
-    case S3_OP_LIST_BUCKETS: return list_buckets_params;
-    case S3_OP_GET_BUCKET_LOCATION: return location_params;
-    case S3_OP_LIST_OBJECTS: return list_objects_params;
-    case S3_OP_LIST_OBJECTS_V2: return list_objects_v2_params;
-    case S3_OP_LIST_MULTIPART_UPLOADS: return list_uploads_params;
-    case S3_OP_DELETE_OBJECTS: return delete_objects_params;
-    case S3_OP_UPLOAD_PART:
-    case S3_OP_UPLOAD_PART_COPY: return upload_part_params;
-    case S3_OP_GET_OBJECT:
-    case S3_OP_HEAD_OBJECT: return read_object_params;
-    case S3_OP_CREATE_MULTIPART_UPLOAD: return create_upload_params;
-    case S3_OP_COMPLETE_MULTIPART_UPLOAD:
-    case S3_OP_ABORT_MULTIPART_UPLOAD: return upload_id_params;
-    case S3_OP_LIST_PARTS: return list_parts_params;
-    default: return no_params;
-    }
+    return plain & seen ? plain : plain | valued;
 }
 
 /* Parameters any request may carry: boto3's x-id, and the signing
@@ -387,91 +159,108 @@ static const char *unsupported_name(const char *name)
     return "unknown query parameter";
 }
 
-/* Returns the first parameter the operation does not accept, or NULL. */
-static const char *first_unaccepted_param(enum s3_op op, const struct param_list *l)
+/* The query's scratch buffer: on the stack for the usual short query. */
+struct query_scratch {
+    char small[512];
+    char *buf;
+};
+
+static enum s3_err query_scratch_init(struct query_scratch *s, const char *query)
 {
-    const char *const *accepted = op_params(op);
-    for (size_t i = 0; i < l->n; i++) {
-        if (is_common_param(l->names[i]))
+    size_t need = strlen(query) + 2;
+    s->buf = need <= sizeof(s->small) ? s->small : malloc(need);
+    return s->buf ? S3_OK : S3_ERR_INTERNAL_ERROR;
+}
+
+static void query_scratch_free(struct query_scratch *s)
+{
+    if (s->buf != s->small)
+        free(s->buf);  /* NULL when its allocation failed */
+}
+
+/* The table's parameters the query names (*present), and whether it has
+ * one the table does not name (*unknown), the common ones aside;
+ * S3_ERR_INVALID_URI when a name or value is badly encoded. */
+static enum s3_err query_params_present(const char *query, char *scratch, uint64_t *present, bool *unknown)
+{
+    *present = 0;
+    *unknown = false;
+    struct raw_param raw;
+    struct decoded_param p;
+    for (const char *cursor = query; next_raw_param(&cursor, &raw);) {
+        if (!decode_param(&raw, scratch, &p))
+            return S3_ERR_INVALID_URI;
+        if (is_common_param(p.name))
             continue;
-        bool ok = false;
-        for (size_t j = 0; accepted[j] && !ok; j++)
-            ok = strcmp(accepted[j], l->names[i]) == 0;
-        if (!ok)
-            return unsupported_name(l->names[i]);
+        uint64_t bits = param_bits(&p, *present);
+        *unknown |= !bits;
+        *present |= bits;
+    }
+    return S3_OK;
+}
+
+/* The first parameter (in query order) the route neither is selected by
+ * nor accepts (a static name for the log), or NULL. `route` NULL accepts
+ * nothing. */
+static const char *first_unaccepted_param(const struct op_route *route, const char *query, char *scratch)
+{
+    uint64_t allowed = route ? route->subresource | route->accepts : 0, seen = 0;
+    struct raw_param raw;
+    struct decoded_param p;
+    for (const char *cursor = query; next_raw_param(&cursor, &raw);) {
+        decode_param(&raw, scratch, &p);
+        uint64_t bits = param_bits(&p, seen);
+        seen |= bits;
+        if (!(bits & allowed) && !is_common_param(p.name))
+            return unsupported_name(p.name);
     }
     return NULL;
 }
 
 /* ---- choosing the operation ---------------------------------------- */
 
-static enum s3_op service_op(const char *method)
+static int method_of(const char *method)
 {
-    return strcmp(method, "GET") == 0 ? S3_OP_LIST_BUCKETS : S3_OP_UNKNOWN;
+    for (int m = 0; m < S3_METHOD__COUNT; m++)
+        if (strcmp(method_names[m], method) == 0)
+            return m;
+    return -1;
 }
 
-static enum s3_op bucket_op(const char *method, const struct param_list *l)
+/* The next operation after `after` with this method and scope, or
+ * S3_OP_UNKNOWN: a memchr over the keys, one byte per operation. */
+static enum s3_op next_op(enum s3_op after, int method, enum s3_scope scope)
 {
-    enum s3_op config = bucket_config_op(method, l);
-    if (config != S3_OP_UNKNOWN)
-        return config;
-    if (strcmp(method, "PUT") == 0)
-        return S3_OP_CREATE_BUCKET;
-    if (strcmp(method, "HEAD") == 0)
-        return S3_OP_HEAD_BUCKET;
-    if (strcmp(method, "DELETE") == 0)
-        return S3_OP_DELETE_BUCKET;
-    if (strcmp(method, "POST") == 0)
-        return has_param(l, "delete") ? S3_OP_DELETE_OBJECTS : S3_OP_POST_OBJECT;
-    if (has_param(l, "location"))
-        return S3_OP_GET_BUCKET_LOCATION;
-    if (has_param(l, "uploads"))
-        return S3_OP_LIST_MULTIPART_UPLOADS;
-    if (has_param(l, "versions"))
-        return S3_OP_LIST_OBJECT_VERSIONS;
-    const char *list_type = param_value(l, "list-type");
-    if (list_type && strcmp(list_type, "2") == 0)
-        return S3_OP_LIST_OBJECTS_V2;
-    return S3_OP_LIST_OBJECTS;
+    const uint8_t *from = route_keys + after + 1, *end = route_keys + S3_OP__COUNT;
+    const uint8_t *hit = from < end ? memchr(from, ROUTE_KEY(method, scope), (size_t)(end - from)) : NULL;
+    return hit ? (enum s3_op)(hit - route_keys) : S3_OP_UNKNOWN;
 }
 
-static enum s3_op object_op(const char *method, const struct param_list *l, bool copy)
+/* The most specific entry that applies (see operations.h), or S3_OP_UNKNOWN. */
+static enum s3_op choose_op(int method, enum s3_scope scope, uint64_t present, bool copy)
 {
-    bool upload_id = has_param(l, "uploadId");
-    if (has_param(l, "acl")) {
-        if (strcmp(method, "GET") == 0)
-            return S3_OP_GET_OBJECT_ACL;
-        return strcmp(method, "PUT") == 0 ? S3_OP_PUT_OBJECT_ACL : S3_OP_UNKNOWN;
+    enum s3_op best = S3_OP_UNKNOWN;
+    int best_rank = -1;
+    for (enum s3_op op = next_op(S3_OP_UNKNOWN, method, scope); op != S3_OP_UNKNOWN;
+         op = next_op(op, method, scope)) {
+        const struct op_route *r = &routes[op];
+        if ((r->copy && !copy) || (r->subresource && !(r->subresource & present)))
+            continue;
+        int rank = (r->subresource ? 2 : 0) + r->copy;
+        if (rank > best_rank) {
+            best = op;
+            best_rank = rank;
+        }
     }
-    enum s3_op subresource = object_subresource_op(method, l);
-    if (subresource != S3_OP_UNKNOWN)
-        return subresource;
-    if (strcmp(method, "PUT") == 0) {
-        if (upload_id || has_param(l, "partNumber"))
-            return copy ? S3_OP_UPLOAD_PART_COPY : S3_OP_UPLOAD_PART;
-        return copy ? S3_OP_COPY_OBJECT : S3_OP_PUT_OBJECT;
-    }
-    if (strcmp(method, "GET") == 0)
-        return upload_id ? S3_OP_LIST_PARTS : S3_OP_GET_OBJECT;
-    if (strcmp(method, "HEAD") == 0)
-        return S3_OP_HEAD_OBJECT;
-    if (strcmp(method, "DELETE") == 0)
-        return upload_id ? S3_OP_ABORT_MULTIPART_UPLOAD : S3_OP_DELETE_OBJECT;
-    if (has_param(l, "uploads"))
-        return S3_OP_CREATE_MULTIPART_UPLOAD;
-    return upload_id ? S3_OP_COMPLETE_MULTIPART_UPLOAD : S3_OP_UNKNOWN;
-}
-
-static bool method_is_routable(const char *method)
-{
-    static const char *const methods[] = {"GET", "PUT", "HEAD", "DELETE", "POST", NULL};
-    for (size_t i = 0; methods[i]; i++)
-        if (strcmp(methods[i], method) == 0)
-            return true;
-    return false;
+    return best;
 }
 
 /* ---- bucket and key ------------------------------------------------- */
+
+static enum s3_err decode_error(void)
+{
+    return errno == ENOMEM ? S3_ERR_INTERNAL_ERROR : S3_ERR_INVALID_URI;
+}
 
 /* When Host (port stripped) is "<bucket>.<domain>" for a vhost domain,
  * returns the bucket length; 0 otherwise. */
@@ -533,45 +322,49 @@ enum s3_err s3_route_request(const char *method, const char *path, const char *q
     memset(out, 0, sizeof(*out));
     if (!method || !path || path[0] != '/')
         return S3_ERR_INVALID_URI;
-    if (!method_is_routable(method)) {
-        if (strcmp(method, "OPTIONS") != 0)
-            return S3_ERR_METHOD_NOT_ALLOWED;
-        out->op = S3_OP_CORS_PREFLIGHT;
+    int m = method_of(method);
+    if (m < 0)
+        return S3_ERR_METHOD_NOT_ALLOWED;
+    out->op = next_op(S3_OP_UNKNOWN, m, S3_SCOPE_ANY);
+    if (out->op != S3_OP_UNKNOWN) {
         enum s3_err err = resolve_bucket_and_key(path, host, vhost_domains, out);
         if (err != S3_OK)
             s3_route_free(out);
         return err;
     }
-    struct param_list params;
-    enum s3_err err = param_list_parse(query, &params);
+    if (!query)
+        query = "";
+    struct query_scratch scratch;
+    uint64_t present = 0;
+    bool unknown = false;
+    enum s3_err err = query_scratch_init(&scratch, query);
+    if (err == S3_OK)
+        err = query_params_present(query, scratch.buf, &present, &unknown);
     if (err == S3_OK)
         err = resolve_bucket_and_key(path, host, vhost_domains, out);
     if (err != S3_OK) {
-        param_list_free(&params);
+        query_scratch_free(&scratch);
         s3_route_free(out);
         return err;
     }
-    if (!out->bucket)
-        out->op = service_op(method);
-    else if (!out->key)
-        out->op = bucket_op(method, &params);
-    else
-        out->op = object_op(method, &params, has_copy_source);
+    enum s3_scope scope = !out->bucket ? S3_SCOPE_SERVICE : !out->key ? S3_SCOPE_BUCKET : S3_SCOPE_OBJECT;
+    out->op = choose_op(m, scope, present, has_copy_source);
     if (out->op == S3_OP_UNKNOWN) {
         if (!out->bucket) {
-            param_list_free(&params);
+            query_scratch_free(&scratch);
             s3_route_free(out);
             return S3_ERR_METHOD_NOT_ALLOWED;
         }
-        out->unsupported = first_unaccepted_param(S3_OP_UNKNOWN, &params);
+        out->unsupported = first_unaccepted_param(NULL, query, scratch.buf);
         if (!out->unsupported)
-            out->unsupported = "POST";
-    } else {
-        out->unsupported = first_unaccepted_param(out->op, &params);
+            out->unsupported = method_names[m];
+    } else if (unknown || present & ~(routes[out->op].subresource | routes[out->op].accepts)) {
+        /* some parameter may be one the operation does not take */
+        out->unsupported = first_unaccepted_param(&routes[out->op], query, scratch.buf);
         if (out->unsupported)
             out->op = S3_OP_UNKNOWN;
     }
-    param_list_free(&params);
+    query_scratch_free(&scratch);
     return S3_OK;
 }
 

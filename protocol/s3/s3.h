@@ -1,13 +1,24 @@
 /* protocol/s3: S3's REST/XML wire format, pure (bytes and structs only).
+ * The operations are declared once, in operations.h; each family has its
+ * file, with the same name it has in server/s3 and storage/s3:
  *
- *  - errors.c    s3_err -> AWS code, HTTP status, message; the <Error> body
- *  - request.c   resolving (method, path, query, host) to an operation,
- *                bucket and key; bucket-name rules; query parameters
- *  - bucket.c    ListBuckets, GetBucketLocation, CreateBucketConfiguration
- *  - list.c      ListObjects v1/v2, ListMultipartUploads, ListParts
- *  - object.c    DeleteObjects request/response, CopyObjectResult
- *  - multipart.c InitiateMultipartUploadResult, CompleteMultipartUpload
- *                request/result, CopyPartResult
+ *  - errors.c      s3_err -> AWS code, HTTP status, message; the <Error> body
+ *  - request.c     resolving (method, path, query, host) to an operation of
+ *                  the table, bucket and key; bucket-name rules
+ *  - bucket.c      ListBuckets, GetBucketLocation, CreateBucketConfiguration
+ *  - list.c        ListObjects v1/v2, ListObjectVersions, ListMultipartUploads,
+ *                  ListParts
+ *  - object.c      DeleteObjects request/response, CopyObjectResult,
+ *                  GetObjectAttributes
+ *  - multipart.c   InitiateMultipartUploadResult, CompleteMultipartUpload
+ *                  request/result, CopyPartResult
+ *  - tagging.c     tag sets (Tagging bodies and x-amz-tagging)
+ *  - versioning.c  VersioningConfiguration
+ *  - object_lock.c ObjectLockConfiguration, Retention, LegalHold
+ *  - notification.c, post.c (their own headers), and the configuration
+ *    documents — config.c, cors.c, lifecycle.c, website.c, acl.c,
+ *    policy.c — in bucket_config.h
+ *  - xml.c         what the XML files share (xml.h), and s3_checksum_xml
  *
  * Serializers append to a strbuf (check strbuf_failed once). Parsers use
  * libxml2 with network access and entity expansion off, and return
@@ -22,6 +33,7 @@
 #include "protocol/core/dates.h"
 #include "protocol/core/percent.h"
 #include "protocol/s3/model.h"
+#include "protocol/s3/operations.h"
 #include "protocol/core/strbuf.h"
 
 #define S3_XML_DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -41,90 +53,16 @@ void s3_error_xml(struct strbuf *out, enum s3_err e, const char *message,
 
 /* ---- request.c ----------------------------------------------------- */
 
+/* Every operation of protocol/s3/operations.h: S3_OP_<name>. */
+#define S3_OP_ENUM(name, ...) S3_OP_##name,
 enum s3_op {
     S3_OP_UNKNOWN = 0,             /* anything unsupported: answer NotImplemented */
-    S3_OP_LIST_BUCKETS,
-    S3_OP_CREATE_BUCKET,
-    S3_OP_HEAD_BUCKET,
-    S3_OP_DELETE_BUCKET,
-    S3_OP_GET_BUCKET_LOCATION,
-    S3_OP_LIST_OBJECTS,
-    S3_OP_LIST_OBJECTS_V2,
-    S3_OP_LIST_MULTIPART_UPLOADS,
-    S3_OP_DELETE_OBJECTS,
-    S3_OP_PUT_OBJECT,
-    S3_OP_COPY_OBJECT,
-    S3_OP_GET_OBJECT,
-    S3_OP_HEAD_OBJECT,
-    S3_OP_DELETE_OBJECT,
-    S3_OP_CREATE_MULTIPART_UPLOAD,
-    S3_OP_UPLOAD_PART,
-    S3_OP_UPLOAD_PART_COPY,
-    S3_OP_COMPLETE_MULTIPART_UPLOAD,
-    S3_OP_ABORT_MULTIPART_UPLOAD,
-    S3_OP_LIST_PARTS,
-    /* bucket configuration (server/s3/config.c) */
-    S3_OP_GET_BUCKET_POLICY,
-    S3_OP_PUT_BUCKET_POLICY,
-    S3_OP_DELETE_BUCKET_POLICY,
-    S3_OP_GET_BUCKET_POLICY_STATUS,
-    S3_OP_GET_BUCKET_ACL,
-    S3_OP_PUT_BUCKET_ACL,
-    S3_OP_GET_OBJECT_ACL,
-    S3_OP_PUT_OBJECT_ACL,
-    S3_OP_GET_BUCKET_CORS,
-    S3_OP_PUT_BUCKET_CORS,
-    S3_OP_DELETE_BUCKET_CORS,
-    S3_OP_GET_BUCKET_LIFECYCLE,
-    S3_OP_PUT_BUCKET_LIFECYCLE,
-    S3_OP_DELETE_BUCKET_LIFECYCLE,
-    S3_OP_GET_BUCKET_ENCRYPTION,
-    S3_OP_PUT_BUCKET_ENCRYPTION,
-    S3_OP_DELETE_BUCKET_ENCRYPTION,
-    S3_OP_GET_PUBLIC_ACCESS_BLOCK,
-    S3_OP_PUT_PUBLIC_ACCESS_BLOCK,
-    S3_OP_DELETE_PUBLIC_ACCESS_BLOCK,
-    S3_OP_GET_BUCKET_OWNERSHIP_CONTROLS,
-    S3_OP_PUT_BUCKET_OWNERSHIP_CONTROLS,
-    S3_OP_DELETE_BUCKET_OWNERSHIP_CONTROLS,
-    S3_OP_GET_BUCKET_WEBSITE,
-    S3_OP_PUT_BUCKET_WEBSITE,
-    S3_OP_DELETE_BUCKET_WEBSITE,
-    S3_OP_GET_BUCKET_LOGGING,
-    S3_OP_PUT_BUCKET_LOGGING,
-    S3_OP_GET_BUCKET_REQUEST_PAYMENT,
-    S3_OP_PUT_BUCKET_REQUEST_PAYMENT,
-    S3_OP_GET_BUCKET_ACCELERATE,
-    S3_OP_PUT_BUCKET_ACCELERATE,
-    S3_OP_GET_BUCKET_REPLICATION,
-    S3_OP_PUT_BUCKET_REPLICATION,
-    S3_OP_DELETE_BUCKET_REPLICATION,
-    S3_OP_CORS_PREFLIGHT,
-    S3_OP_GET_BUCKET_VERSIONING,
-    S3_OP_PUT_BUCKET_VERSIONING,
-    S3_OP_LIST_OBJECT_VERSIONS,
-    S3_OP_GET_OBJECT_LOCK_CONFIGURATION,
-    S3_OP_PUT_OBJECT_LOCK_CONFIGURATION,
-    S3_OP_GET_BUCKET_TAGGING,
-    S3_OP_PUT_BUCKET_TAGGING,
-    S3_OP_DELETE_BUCKET_TAGGING,
-    S3_OP_GET_OBJECT_TAGGING,
-    S3_OP_PUT_OBJECT_TAGGING,
-    S3_OP_DELETE_OBJECT_TAGGING,
-    S3_OP_GET_OBJECT_RETENTION,
-    S3_OP_PUT_OBJECT_RETENTION,
-    S3_OP_GET_OBJECT_LEGAL_HOLD,
-    S3_OP_PUT_OBJECT_LEGAL_HOLD,
-    /* event notifications (server/s3/notification.c) */
-    S3_OP_GET_BUCKET_NOTIFICATION,
-    S3_OP_PUT_BUCKET_NOTIFICATION,
-    /* checksums and browser uploads (server/s3/object.c, server/s3/post.c) */
-    S3_OP_GET_OBJECT_ATTRIBUTES,
-    S3_OP_POST_OBJECT,
+    S3_OPERATIONS(S3_OP_ENUM)
     S3_OP__COUNT
 };
+#undef S3_OP_ENUM
 
-const char *s3_op_name(enum s3_op op);     /* "PutObject", for logs */
+const char *s3_op_name(enum s3_op op);     /* "PutObject", for logs; "Unknown" */
 
 struct s3_route {
     enum s3_op op;
@@ -202,6 +140,35 @@ void s3_copy_object_result_xml(struct strbuf *out, const char *etag, int64_t las
                                const char *checksum_alg, const char *checksum,
                                const char *checksum_type);
 
+/* GetObjectAttributes's x-amz-object-attributes: a comma-separated list of these. */
+#define S3_ATTR_ETAG 1u
+#define S3_ATTR_CHECKSUM 2u
+#define S3_ATTR_OBJECT_PARTS 4u
+#define S3_ATTR_STORAGE_CLASS 8u
+#define S3_ATTR_OBJECT_SIZE 16u
+/* S3_OK; InvalidRequest when absent or empty; InvalidArgument for an unknown name. */
+enum s3_err s3_parse_object_attributes(const char *header, unsigned *attrs);
+/* <GetObjectAttributesResponse> with the attributes asked for; ObjectParts
+ * lists parts after part_number_marker, at most max_parts. */
+void s3_object_attributes_xml(struct strbuf *out, const struct s3_object *o, unsigned attrs,
+                              int part_number_marker, int max_parts);
+
+
+/* ---- multipart.c ---------------------------------------------------- */
+
+void s3_initiate_upload_xml(struct strbuf *out, const char *bucket, const char *key,
+                            const char *upload_id);
+/* <CompleteMultipartUpload><Part><PartNumber/><ETag/></Part>*; ETags may be
+ * quoted. No parts -> S3_ERR_MALFORMED_XML. */
+enum s3_err s3_parse_complete_upload(const char *body, size_t len,
+                                     struct s3_complete_part **parts, size_t *n_parts);
+/* checksum_alg NULL or "" for none (as in s3_checksum_xml). */
+void s3_complete_upload_xml(struct strbuf *out, const char *location, const char *bucket,
+                            const char *key, const char *etag, const char *checksum_alg,
+                            const char *checksum, const char *checksum_type);
+void s3_copy_part_result_xml(struct strbuf *out, const char *etag, int64_t last_modified_ms,
+                             const char *checksum_alg, const char *checksum);
+
 /* ---- tagging.c ------------------------------------------------------ */
 
 #define S3_MAX_OBJECT_TAGS 10
@@ -229,6 +196,8 @@ enum s3_err s3_parse_versioning(const char *body, size_t len, char **status,
 /* status "" for a bucket never versioned. */
 void s3_versioning_xml(struct strbuf *out, const char *status);
 
+/* ---- object_lock.c -------------------------------------------------- */
+
 struct s3_lock_config {
     char mode[12];                 /* default retention "GOVERNANCE"/"COMPLIANCE", "" for none */
     int days, years;               /* exactly one positive when mode is set */
@@ -247,38 +216,10 @@ void s3_retention_xml(struct strbuf *out, const char *mode, int64_t until_ms);
 enum s3_err s3_parse_legal_hold(const char *body, size_t len, bool *on);
 void s3_legal_hold_xml(struct strbuf *out, bool on);
 
-/* ---- multipart.c ---------------------------------------------------- */
-
-void s3_initiate_upload_xml(struct strbuf *out, const char *bucket, const char *key,
-                            const char *upload_id);
-/* <CompleteMultipartUpload><Part><PartNumber/><ETag/></Part>*; ETags may be
- * quoted. No parts -> S3_ERR_MALFORMED_XML. */
-enum s3_err s3_parse_complete_upload(const char *body, size_t len,
-                                     struct s3_complete_part **parts, size_t *n_parts);
-/* checksum_alg NULL or "" for none (as in s3_checksum_xml). */
-void s3_complete_upload_xml(struct strbuf *out, const char *location, const char *bucket,
-                            const char *key, const char *etag, const char *checksum_alg,
-                            const char *checksum, const char *checksum_type);
-void s3_copy_part_result_xml(struct strbuf *out, const char *etag, int64_t last_modified_ms,
-                             const char *checksum_alg, const char *checksum);
-
-/* ---- attributes.c --------------------------------------------------- */
+/* ---- xml.c ---------------------------------------------------------- */
 
 /* <Checksum{alg}>value</...> and, when type is given, <ChecksumType>;
  * nothing when alg is NULL or "". */
 void s3_checksum_xml(struct strbuf *out, const char *alg, const char *value, const char *type);
-
-/* x-amz-object-attributes: a comma-separated list of these. */
-#define S3_ATTR_ETAG 1u
-#define S3_ATTR_CHECKSUM 2u
-#define S3_ATTR_OBJECT_PARTS 4u
-#define S3_ATTR_STORAGE_CLASS 8u
-#define S3_ATTR_OBJECT_SIZE 16u
-/* S3_OK; InvalidRequest when absent or empty; InvalidArgument for an unknown name. */
-enum s3_err s3_parse_object_attributes(const char *header, unsigned *attrs);
-/* <GetObjectAttributesResponse> with the attributes asked for; ObjectParts
- * lists parts after part_number_marker, at most max_parts. */
-void s3_object_attributes_xml(struct strbuf *out, const struct s3_object *o, unsigned attrs,
-                              int part_number_marker, int max_parts);
 
 #endif

@@ -1,7 +1,8 @@
-/* protocol/s3 xml: safe libxml2 reading of S3 request bodies and the
- * elements several responses share; see xml.h. */
+/* protocol/s3 xml: safe libxml2 reading of S3 request bodies, walking
+ * their trees, and the elements several responses share; see xml.h. */
 #include "protocol/s3/xml.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,4 +92,76 @@ void s3_xml_date(struct strbuf *out, const char *tag, int64_t ms)
     char iso[32];
     date_iso8601(ms, iso);
     strbuf_xml_elem(out, tag, iso);
+}
+
+/* ---- walking a parsed document ---------------------------------------- */
+
+enum s3_err s3_xml_take_text(const xmlNode *elem, char **slot)
+{
+    if (*slot)
+        return S3_ERR_MALFORMED_XML;
+    return s3_xml_text(elem, slot);
+}
+
+xmlNode *s3_xml_child(const xmlNode *n, const char *name)
+{
+    for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
+        if (s3_xml_is(c, name))
+            return c;
+    return NULL;
+}
+
+size_t s3_xml_count(const xmlNode *n, const char *name)
+{
+    size_t count = 0;
+    for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
+        count += s3_xml_is(c, name);
+    return count;
+}
+
+const char *s3_xml_child_text(const xmlNode *n, const char *name)
+{
+    xmlNode *c = s3_xml_child(n, name);
+    if (!c)
+        return NULL;
+    for (xmlNode *t = c->children; t; t = t->next)
+        if ((t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE) && t->content)
+            return (const char *)t->content;
+    return "";
+}
+
+bool s3_xml_value_in(const char *v, const char *const *allowed)
+{
+    for (size_t i = 0; v && allowed[i]; i++)
+        if (strcmp(v, allowed[i]) == 0)
+            return true;
+    return false;
+}
+
+bool s3_xml_is_bool(const char *v) { return v && (strcmp(v, "true") == 0 || strcmp(v, "false") == 0); }
+
+bool s3_xml_int(const char *v, long min, long max, long *out)
+{
+    if (!v || !*v)
+        return false;
+    char *end = NULL;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || n < min || n > max)
+        return false;
+    *out = n;
+    return true;
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+void s3_checksum_xml(struct strbuf *out, const char *alg, const char *value, const char *type)
+{
+    if (!alg || !*alg || !value)
+        return;
+    strbuf_printf(out, "<Checksum%s>", alg);
+    strbuf_xml_escape(out, value, strlen(value));
+    strbuf_printf(out, "</Checksum%s>", alg);
+    if (type && *type)
+        strbuf_xml_elem(out, "ChecksumType", type);
 }

@@ -18,7 +18,7 @@
 #include "server/core/server.h"
 #include "server/core/service.h"
 #include "server/core/status.h"
-#include "server/s3/config.h"
+#include "server/s3/entry.h"
 
 /* The service a request's SigV4 credential scope names ("" when it has
  * none): Authorization "Credential=AK/date/region/SERVICE/aws4_request". */

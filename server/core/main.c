@@ -30,7 +30,6 @@
 #include "server/lambda/entry.h"
 #include "server/logs/logs.h"
 #include "server/core/log.h"
-#include "server/s3/config.h"
 #include "server/s3/entry.h"
 #include "server/core/server.h"
 #include "server/core/service.h"
@@ -67,13 +66,13 @@ static void on_store_ready(evutil_socket_t fd, short what, void *arg)
     store_dispatch_completions(arg);
 }
 
-static void gc_done(void *arg, const struct store_result *res)
+static void gc_done(void *arg, bool ok, size_t removed)
 {
     (void)arg;
-    if (res->err != S3_OK)
-        log_warn("garbage collection failed: %s", res->err_detail ? res->err_detail : "error");
-    else if (res->n_deleted)
-        log_info("garbage collection removed %zu files", res->n_deleted);
+    if (!ok)
+        log_warn("garbage collection failed: error");
+    else if (removed)
+        log_info("garbage collection removed %zu files", removed);
 }
 
 static void on_gc_timer(evutil_socket_t fd, short what, void *arg)

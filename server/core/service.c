@@ -140,6 +140,6 @@ void service_list_operations(FILE *out)
         const struct service_def *svc = cloudless_services[s];
         for (size_t i = 0; i < svc->n_ops; i++)
             fprintf(out, "%s\t%s\t%s\t%s\t%s\n", svc->name, svc->title, svc->ops[i].name,
-                    svc->ops[i].family, svc->ops[i].action);
+                    svc->ops[i].family, svc->ops[i].action[0] ? svc->ops[i].action : "-");
     }
 }

@@ -50,7 +50,8 @@ enum service_protocol {
 struct service_op {
     const char *name;              /* AWS's operation name: "PutObject" */
     const char *family;            /* its file in every layer: "object" */
-    const char *action;            /* the IAM action it needs: "s3:PutObject" */
+    const char *action;            /* the IAM action it needs: "s3:PutObject"; "" for none
+                                      (S3's CORS preflight) */
 };
 
 struct service_def {
@@ -82,7 +83,7 @@ unsigned service_disabled_mask(const char *services);
  * enabled (not in SERVICES); op may be "" when unknown. */
 void service_not_enabled(struct http_req *req, const struct service_def *svc, const char *op);
 /* Prints one tab-separated line per operation: service name, service
- * title, operation, family, IAM action (scripts/readme_operations.py
+ * title, operation, family, IAM action ("-" for none; scripts/readme_operations.py
  * writes README's lists from it). */
 void service_list_operations(FILE *out);
 

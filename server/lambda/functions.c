@@ -21,6 +21,7 @@
 #include "server/core/server.h"
 #include "server/lambda/lambda.h"
 #include "storage/core/store.h"
+#include "storage/s3/s3.h"
 
 static bool valid_function_name(const char *name)
 {

@@ -1,11 +1,13 @@
-/* s3_access: who may run an S3 operation on a bucket, and the CORS headers
- * of ordinary responses.
+/* s3_access: who may run an S3 operation on a bucket.
  *
- * The bucket owner may do anything, unless the bucket policy explicitly
- * denies it (policy operations excepted, so an owner cannot lock itself
- * out, as AWS lets the root user do). Anyone else — another account, or an
- * anonymous caller — needs the operation's IAM action (s3:GetObject, ...)
- * allowed by the bucket policy, or by an ACL: READ on the object for
+ * The operation table (protocol/s3/operations.h) gives each operation its
+ * IAM action and who may run it. The bucket owner may run anything; an
+ * explicit Deny in the bucket policy binds it for the operations others
+ * may be granted (GRANTED), the policy's own excepted, so an owner cannot
+ * lock itself out, as AWS lets the root user do. Anyone else — another
+ * account, or an anonymous caller — may run only GRANTED operations, when
+ * the bucket policy allows the action (s3:GetObject, ...) or an ACL
+ * grants it: READ on the object for
  * GetObject/HeadObject, READ on the bucket for listings, WRITE on the
  * bucket for writes. The public access block is applied as AWS does:
  * IgnorePublicAcls disregards grants to AllUsers/AuthenticatedUsers,
@@ -19,44 +21,27 @@
 
 #include "protocol/iam/policy.h"
 #include "server/core/iam_keys.h"
-#include "server/s3/config.h"
-#include "storage/s3/config.h"
+#include "server/s3/s3.h"
+#include "storage/s3/s3.h"
 
-/* The IAM action of an operation, or NULL when only the owner may run it. */
-static const char *op_action(enum s3_op op)
-{
-    switch (op) {
-    case S3_OP_GET_OBJECT:
-    case S3_OP_HEAD_OBJECT: return "s3:GetObject";
-    case S3_OP_PUT_OBJECT:
-    case S3_OP_POST_OBJECT:
-    case S3_OP_COPY_OBJECT:
-    case S3_OP_CREATE_MULTIPART_UPLOAD:
-    case S3_OP_UPLOAD_PART:
-    case S3_OP_UPLOAD_PART_COPY:
-    case S3_OP_COMPLETE_MULTIPART_UPLOAD: return "s3:PutObject";
-    case S3_OP_ABORT_MULTIPART_UPLOAD: return "s3:AbortMultipartUpload";
-    case S3_OP_LIST_PARTS: return "s3:ListMultipartUploadParts";
-    case S3_OP_DELETE_OBJECT:
-    case S3_OP_DELETE_OBJECTS: return "s3:DeleteObject";
-    case S3_OP_LIST_OBJECTS:
-    case S3_OP_LIST_OBJECTS_V2:
-    case S3_OP_HEAD_BUCKET: return "s3:ListBucket";
-    case S3_OP_LIST_MULTIPART_UPLOADS: return "s3:ListBucketMultipartUploads";
-    case S3_OP_GET_BUCKET_LOCATION: return "s3:GetBucketLocation";
-    case S3_OP_GET_OBJECT_ACL: return "s3:GetObjectAcl";
-    case S3_OP_PUT_OBJECT_ACL: return "s3:PutObjectAcl";
-    case S3_OP_GET_BUCKET_ACL: return "s3:GetBucketAcl";
-    case S3_OP_GET_BUCKET_POLICY: return "s3:GetBucketPolicy";
-    case S3_OP_GET_BUCKET_CORS: return "s3:GetBucketCORS";
-    case S3_OP_GET_BUCKET_WEBSITE: return "s3:GetBucketWebsite";
-    default: return NULL;
-    }
-}
+/* Who may run each operation, from the operation table
+ * (protocol/s3/operations.h): its IAM action, whether a policy or an ACL
+ * may grant it to others (GRANTED) or only the owner runs it (OWNER), and
+ * whether it manages the bucket policy, which an owner may always do. */
+struct op_access {
+    const char *action;
+    enum s3_access access;
+    bool manages_policy;
+};
+#define S3_OP_ACCESS(name, family, action, access, ...) \
+    [S3_OP_##name] = {action, S3_ACCESS_##access, S3_FAMILY_##family == S3_FAMILY_policy},
+static const struct op_access op_access[S3_OP__COUNT] = {S3_OPERATIONS(S3_OP_ACCESS)};
 
-static bool is_policy_op(enum s3_op op)
+/* The IAM action a policy or an ACL may grant the operation to others
+ * with, or NULL when only the owner may run it. */
+static const char *grantable_action(enum s3_op op)
 {
-    return op == S3_OP_GET_BUCKET_POLICY || op == S3_OP_PUT_BUCKET_POLICY || op == S3_OP_DELETE_BUCKET_POLICY;
+    return op_access[op].access == S3_ACCESS_GRANTED ? op_access[op].action : NULL;
 }
 
 /* What the ACLs must grant for an action: the permission and whether the
@@ -266,13 +251,13 @@ static bool acl_grants(struct store *st, const struct s3_bucket *b, const char *
 static bool outsider_allowed(struct store *st, const struct s3_bucket *b, const char *account, enum s3_op op,
                              const char *key, const struct policy_request *pr, bool *failed)
 {
-    const char *action = op_action(op);
+    const char *action = grantable_action(op);
     if (!action)
         return false;
     char resource[2200];
     if (key)
         snprintf(resource, sizeof(resource), "arn:aws:s3:::%s/%s", b->name, key);
-    else if (op == S3_OP_DELETE_OBJECTS)
+    else if (op == S3_OP_DeleteObjects)
         snprintf(resource, sizeof(resource), "arn:aws:s3:::%s/*", b->name);
     else
         snprintf(resource, sizeof(resource), "arn:aws:s3:::%s", b->name);
@@ -319,7 +304,7 @@ static bool keep_object_acl(struct s3_call *call, struct s3_acl *acl)
 static bool object_write_acl_ok(struct s3_call *call)
 {
     enum s3_op op = call->route.op;
-    if (op != S3_OP_PUT_OBJECT && op != S3_OP_COPY_OBJECT && op != S3_OP_CREATE_MULTIPART_UPLOAD)
+    if (op != S3_OP_PutObject && op != S3_OP_CopyObject && op != S3_OP_CreateMultipartUpload)
         return true;
     struct s3_acl acl;
     int rc = s3_header_acl(call, call->account, call->account, &acl);
@@ -343,13 +328,13 @@ bool s3_access_anonymous_read(const struct http_req *req, const struct s3_bucket
 {
     bool failed = false;
     struct policy_request pr = {.req = req, .store = req->srv->store, .bucket = b->name, .key = key};
-    return outsider_allowed(req->srv->store, b, NULL, S3_OP_GET_OBJECT, key, &pr, &failed);
+    return outsider_allowed(req->srv->store, b, NULL, S3_OP_GetObject, key, &pr, &failed);
 }
 
 bool s3_access_authorize(struct s3_call *call, bool anonymous)
 {
     enum s3_op op = call->route.op;
-    if (!call->route.bucket || op == S3_OP_CREATE_BUCKET || op == S3_OP_UNKNOWN) {
+    if (!call->route.bucket || op == S3_OP_CreateBucket || op == S3_OP_UNKNOWN) {
         if (!anonymous)
             return true;
         s3_fail(call, S3_ERR_ACCESS_DENIED, NULL, NULL);
@@ -367,20 +352,20 @@ bool s3_access_authorize(struct s3_call *call, bool anonymous)
     bool allowed;
     struct policy_request pr = {
         .req = call->req,
-        .auth = anonymous || op == S3_OP_POST_OBJECT ? NULL : &call->auth,
-        .post = op == S3_OP_POST_OBJECT,
+        .auth = anonymous || op == S3_OP_PostObject ? NULL : &call->auth,
+        .post = op == S3_OP_PostObject,
         .store = call->store,
         .bucket = call->route.bucket,
         .key = call->route.key,
     };
     if (!anonymous && strcmp(b.owner_account, call->account) == 0) {
         allowed = true;
-        if (!is_policy_op(op) && op_action(op)) {
+        if (!op_access[op].manages_policy && grantable_action(op)) {
             char *policy = config_or_default(call->store, b.name, "policy", NULL, &failed);
             char resource[2200];
             snprintf(resource, sizeof(resource), "arn:aws:s3:::%s%s%s", b.name, call->route.key ? "/" : "",
                      call->route.key ? call->route.key : "");
-            allowed = evaluate_policy(policy, call->account, op_action(op), resource, &pr, &failed) !=
+            allowed = evaluate_policy(policy, call->account, grantable_action(op), resource, &pr, &failed) !=
                       IAM_DENY;
             free(policy);
         }
@@ -398,40 +383,4 @@ bool s3_access_authorize(struct s3_call *call, bool anonymous)
     if (!allowed)
         s3_fail(call, S3_ERR_ACCESS_DENIED, NULL, NULL);
     return allowed && object_write_acl_ok(call);
-}
-
-/* ---- CORS on ordinary responses -------------------------------------------- */
-
-void s3_cors_add_grant_headers(struct http_req *req, const struct s3_cors_grant *g)
-{
-    http_resp_header(req, "Access-Control-Allow-Origin", g->allow_origin);
-    http_resp_header(req, "Access-Control-Allow-Methods", g->allow_methods);
-    if (g->allow_headers)
-        http_resp_header(req, "Access-Control-Allow-Headers", g->allow_headers);
-    if (g->expose_headers)
-        http_resp_header(req, "Access-Control-Expose-Headers", g->expose_headers);
-    if (g->max_age >= 0)
-        http_resp_headerf(req, "Access-Control-Max-Age", "%d", g->max_age);
-    if (g->credentials)
-        http_resp_header(req, "Access-Control-Allow-Credentials", "true");
-    http_resp_header(req, "Vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method");
-}
-
-void s3_cors_add_headers(struct s3_call *call)
-{
-    const char *origin = http_req_header(call->req, "origin");
-    if (!origin || !call->route.bucket)
-        return;
-    enum store_config_state state;
-    char *doc = NULL;
-    if (store_get_bucket_config(call->store, call->route.bucket, "cors", &state, &doc) < 0 || !doc) {
-        free(doc);
-        return;
-    }
-    struct s3_cors_grant grant;
-    if (s3_cors_match(doc, origin, call->req->method, NULL, &grant) > 0) {
-        s3_cors_add_grant_headers(call->req, &grant);
-        s3_cors_grant_free(&grant);
-    }
-    free(doc);
 }

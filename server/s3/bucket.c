@@ -1,60 +1,14 @@
-/* s3_bucket: bucket operations and listings — ListBuckets, CreateBucket,
- * HeadBucket, DeleteBucket, GetBucketLocation, ListObjects (v1 and v2),
- * ListMultipartUploads and DeleteObjects. Reads answer at once from the
- * store; writes answer from their store completion. */
-#include <errno.h>
+/* s3_bucket: buckets themselves — ListBuckets, CreateBucket, HeadBucket,
+ * DeleteBucket, GetBucketLocation. Reads answer at once from the store;
+ * writes answer from their store completion. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "server/core/log.h"
-#include "server/s3/service.h"
-#include "protocol/core/base64.h"
+#include "server/s3/s3.h"
 
-/* Parses an integer query parameter in [0, max] with a default; clamps to
- * max as S3 does. Answers InvalidArgument and returns -1 when malformed. */
-int s3_int_param(struct s3_call *call, const char *name, int def, int max, int *out)
-{
-    bool present = false;
-    char *v = query_param(call->req->query, name, &present);
-    *out = def;
-    if (!present)
-        return 0;
-    char *end = NULL;
-    errno = 0;
-    long n = v ? strtol(v, &end, 10) : -1;
-    bool ok = v && *v && end && *end == '\0' && errno == 0 && n >= 0;
-    free(v);
-    if (!ok) {
-        char msg[128];
-        snprintf(msg, sizeof(msg), "Provided %s not an integer or within integer range", name);
-        s3_fail(call, S3_ERR_INVALID_ARGUMENT, msg, NULL);
-        return -1;
-    }
-    *out = n > max ? max : (int)n;
-    return 0;
-}
-
-/* encoding-type: absent or "url"; anything else is InvalidArgument. */
-int s3_encoding_param(struct s3_call *call, bool *url)
-{
-    bool present = false;
-    char *v = query_param(call->req->query, "encoding-type", &present);
-    *url = false;
-    if (!present)
-        return 0;
-    bool ok = v && strcmp(v, "url") == 0;
-    free(v);
-    if (!ok) {
-        s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Invalid Encoding Method specified in Request", NULL);
-        return -1;
-    }
-    *url = true;
-    return 0;
-}
-
-static void list_buckets(struct s3_call *call)
+void s3_list_buckets(struct s3_call *call)
 {
     struct s3_bucket *buckets = NULL;
     size_t n = 0;
@@ -96,7 +50,7 @@ static void bucket_created(void *arg, const struct store_result *res)
     http_resp_send(call->req, 200, NULL, NULL, 0);
 }
 
-static void create_bucket(struct s3_call *call)
+void s3_create_bucket(struct s3_call *call)
 {
     if (!s3_bucket_name_valid(call->route.bucket)) {
         struct strbuf x;
@@ -129,7 +83,7 @@ static void create_bucket(struct s3_call *call)
     free(region);
 }
 
-static void head_bucket(struct s3_call *call)
+void s3_head_bucket(struct s3_call *call)
 {
     struct s3_bucket b;
     enum s3_err err = s3_owned_bucket(call, &b);
@@ -142,7 +96,7 @@ static void head_bucket(struct s3_call *call)
     s3_bucket_free(&b);
 }
 
-static void delete_bucket(struct s3_call *call)
+void s3_delete_bucket(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
         return;
@@ -150,7 +104,7 @@ static void delete_bucket(struct s3_call *call)
         s3_fail_unqueued(call);
 }
 
-static void bucket_location(struct s3_call *call)
+void s3_get_bucket_location(struct s3_call *call)
 {
     struct s3_bucket b;
     enum s3_err err = s3_owned_bucket(call, &b);
@@ -163,173 +117,4 @@ static void bucket_location(struct s3_call *call)
     s3_bucket_location_xml(&xml, b.region);
     s3_bucket_free(&b);
     s3_reply_xml(call, &xml);
-}
-
-/* v2 continuation tokens are opaque to clients: base64 of the last key. */
-static char *encode_token(const char *key)
-{
-    size_t len = strlen(key);
-    char *out = malloc(4 * ((len + 2) / 3) + 1);
-    if (out)
-        base64_encode((const unsigned char *)key, len, out);
-    return out;
-}
-
-static char *decode_token(const char *token)
-{
-    size_t len = strlen(token);
-    unsigned char *out = malloc(len + 1);
-    if (!out)
-        return NULL;
-    long n = base64_decode_strict(token, len, out, len);
-    if (n <= 0) {
-        free(out);
-        return NULL;
-    }
-    out[n] = '\0';
-    return (char *)out;
-}
-
-static void list_objects(struct s3_call *call, bool v2)
-{
-    if (!s3_require_owned_bucket(call))
-        return;
-    int max_keys;
-    bool url;
-    if (s3_int_param(call, "max-keys", 1000, 1000, &max_keys) < 0 || s3_encoding_param(call, &url) < 0)
-        return;
-    const char *q = call->req->query;
-    bool present;
-    char *prefix = query_param(q, "prefix", &present);
-    char *delimiter = query_param(q, "delimiter", &present);
-    char *marker = query_param(q, v2 ? "start-after" : "marker", &present);
-    char *token = v2 ? query_param(q, "continuation-token", &present) : NULL;
-    char *fetch_owner = v2 ? query_param(q, "fetch-owner", &present) : NULL;
-    char *token_key = NULL;
-    if (token) {
-        token_key = decode_token(token);
-        if (!token_key) {
-            s3_fail(call, S3_ERR_INVALID_ARGUMENT, "The continuation token provided is incorrect", NULL);
-            goto out;
-        }
-    }
-    struct s3_list_params params = {
-        .prefix = prefix,
-        .delimiter = delimiter,
-        .start_after = token_key ? token_key : marker,
-        .max_keys = max_keys,
-    };
-    struct s3_list_result result = {0};
-    enum s3_err err = store_list_objects(call->store, call->route.bucket, &params, &result);
-    if (err != S3_OK) {
-        s3_fail(call, err, NULL, NULL);
-        goto out;
-    }
-    char *next_token = NULL;
-    if (v2 && result.is_truncated && result.next_marker)
-        next_token = encode_token(result.next_marker);
-    struct s3_list_xml_opts opts = {
-        .bucket = call->route.bucket,
-        .prefix = prefix,
-        .delimiter = delimiter,
-        .marker = marker,
-        .continuation_token = token,
-        .next_continuation_token = next_token,
-        .max_keys = max_keys,
-        .v2 = v2,
-        .url_encode = url,
-        .fetch_owner = !v2 || (fetch_owner && strcmp(fetch_owner, "true") == 0),
-    };
-    struct strbuf xml;
-    strbuf_init(&xml);
-    s3_list_objects_xml(&xml, &opts, &result);
-    s3_list_result_free(&result);
-    free(next_token);
-    s3_reply_xml(call, &xml);
-out:
-    free(prefix);
-    free(delimiter);
-    free(marker);
-    free(token);
-    free(token_key);
-    free(fetch_owner);
-}
-
-static void list_uploads(struct s3_call *call)
-{
-    if (!s3_require_owned_bucket(call))
-        return;
-    int max_uploads;
-    bool url;
-    if (s3_int_param(call, "max-uploads", 1000, 1000, &max_uploads) < 0 || s3_encoding_param(call, &url) < 0)
-        return;
-    const char *q = call->req->query;
-    bool present;
-    char *prefix = query_param(q, "prefix", &present);
-    char *delimiter = query_param(q, "delimiter", &present);
-    char *key_marker = query_param(q, "key-marker", &present);
-    char *id_marker = query_param(q, "upload-id-marker", &present);
-    struct s3_upload_list list = {0};
-    enum s3_err err = store_list_uploads(call->store, call->route.bucket, prefix, delimiter, key_marker, id_marker,
-                             max_uploads, &list);
-    if (err != S3_OK) {
-        s3_fail(call, err, NULL, NULL);
-    } else {
-        struct strbuf xml;
-        strbuf_init(&xml);
-        s3_list_uploads_xml(&xml, call->route.bucket, prefix, delimiter, key_marker, id_marker,
-                            max_uploads, url, &list);
-        s3_upload_list_free(&list);
-        s3_reply_xml(call, &xml);
-    }
-    free(prefix);
-    free(delimiter);
-    free(key_marker);
-    free(id_marker);
-}
-
-static void objects_deleted(void *arg, const struct store_result *res)
-{
-    struct s3_call *call = arg;
-    if (res->err != S3_OK) {
-        s3_fail_store(call, res);
-        return;
-    }
-    struct strbuf xml;
-    strbuf_init(&xml);
-    s3_delete_result_xml(&xml, res->deleted, res->n_deleted, call->quiet);
-    s3_reply_xml(call, &xml);
-}
-
-static void delete_objects(struct s3_call *call)
-{
-    if (!s3_require_owned_bucket(call))
-        return;
-    enum s3_err err = s3_parse_delete_objects(call->body.data, call->body.len, &call->keys, &call->version_ids,
-                                  &call->n_keys, &call->quiet);
-    if (err != S3_OK) {
-        s3_fail(call, err, NULL, NULL);
-        return;
-    }
-    const char *bypass = http_req_header(call->req, "x-amz-bypass-governance-retention");
-    if (store_delete_versions(call->store, call->route.bucket, (const char *const *)call->keys,
-                              (const char *const *)call->version_ids, call->n_keys,
-                              bypass && strcasecmp(bypass, "true") == 0, objects_deleted, call) < 0)
-        s3_fail_unqueued(call);
-}
-
-void s3_bucket_execute(struct s3_call *call)
-{
-    switch (call->route.op) {
-    case S3_OP_LIST_BUCKETS: list_buckets(call); break;
-    case S3_OP_CREATE_BUCKET: create_bucket(call); break;
-    case S3_OP_HEAD_BUCKET: head_bucket(call); break;
-    case S3_OP_DELETE_BUCKET: delete_bucket(call); break;
-    case S3_OP_GET_BUCKET_LOCATION: bucket_location(call); break;
-    case S3_OP_LIST_OBJECTS: list_objects(call, false); break;
-    case S3_OP_LIST_OBJECTS_V2: list_objects(call, true); break;
-    case S3_OP_LIST_MULTIPART_UPLOADS: list_uploads(call); break;
-    case S3_OP_DELETE_OBJECTS: delete_objects(call); break;
-    default: s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL); break;
-    }
 }

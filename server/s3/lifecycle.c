@@ -19,7 +19,12 @@
  *
  * AWS counts a "day" as 86400 seconds; the environment variable
  * CLOUDLESS_LIFECYCLE_DAY_SECONDS (a test knob) makes a day shorter so a
- * test can watch `Days: 1` expire in a second. */
+ * test can watch `Days: 1` expire in a second.
+ *
+ * Also here: Get/PutBucketLifecycleConfiguration and DeleteBucketLifecycle,
+ * which the shared configuration code runs (server/s3/config.c), and the
+ * configuration's x-amz-transition-default-minimum-object-size, kept
+ * beside the rules. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +32,9 @@
 #include <event2/event.h>
 
 #include "server/core/log.h"
-#include "server/s3/config.h"
-#include "storage/s3/config.h"
+#include "server/s3/entry.h"
+#include "server/s3/s3.h"
+#include "storage/s3/s3.h"
 #include "storage/core/clock.h"
 
 #define SWEEP_MAX_KEYS 1000
@@ -301,3 +307,75 @@ void s3_lifecycle_stop(struct s3_lifecycle *lc)
         event_free(lc->timer);
     free(lc);
 }
+
+/* ---- the configuration ---------------------------------------------------- */
+
+/* PutBucketLifecycleConfiguration's x-amz-transition-default-minimum-object-size
+ * is kept beside the rules and returned on GET and PUT; AWS's default for a
+ * new configuration is all_storage_classes_128K. */
+#define TRANSITION_MINIMUM_KIND "lifecycleTransitionMinimumSize"
+#define TRANSITION_MINIMUM_HEADER "x-amz-transition-default-minimum-object-size"
+#define TRANSITION_MINIMUM_DEFAULT "all_storage_classes_128K"
+
+static const char *requested_transition_minimum(struct s3_call *call)
+{
+    const char *v = http_req_header(call->req, TRANSITION_MINIMUM_HEADER);
+    return v ? v : TRANSITION_MINIMUM_DEFAULT;
+}
+
+/* Adds the header for a GET; -1 (answered) on a read error. */
+int s3_lifecycle_add_transition_minimum(struct s3_call *call)
+{
+    enum store_config_state state;
+    char *value = NULL;
+    if (s3_config_load(call, TRANSITION_MINIMUM_KIND, &state, &value) < 0)
+        return -1;
+    http_resp_header(call->req, TRANSITION_MINIMUM_HEADER, value ? value : TRANSITION_MINIMUM_DEFAULT);
+    free(value);
+    return 0;
+}
+
+/* The lifecycle rules are stored once their transition minimum is. */
+struct lifecycle_put {
+    struct s3_call *call;
+    char *doc;
+};
+
+static void lifecycle_minimum_stored(void *arg, bool ok)
+{
+    struct lifecycle_put *lp = arg;
+    struct s3_call *call = lp->call;
+    if (!ok)
+        s3_fail(call, S3_ERR_INTERNAL_ERROR, "the configuration could not be stored", NULL);
+    else if (store_put_bucket_config(call->store, call->route.bucket, "lifecycle", lp->doc, false, s3_config_written, call) < 0)
+        s3_fail_unqueued(call);
+    free(lp->doc);
+    free(lp);
+}
+
+void s3_lifecycle_store(struct s3_call *call, const char *doc)
+{
+    const char *minimum = requested_transition_minimum(call);
+    if (strcmp(minimum, "all_storage_classes_128K") != 0 && strcmp(minimum, "varies_by_storage_class") != 0) {
+        s3_fail(call, S3_ERR_INVALID_REQUEST, "Invalid TransitionDefaultMinimumObjectSize found", NULL);
+        return;
+    }
+    struct lifecycle_put *lp = calloc(1, sizeof(*lp));
+    if (!lp || !(lp->doc = strdup(doc))) {
+        free(lp);
+        s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
+        return;
+    }
+    lp->call = call;
+    http_resp_header(call->req, TRANSITION_MINIMUM_HEADER, minimum);
+    if (store_put_bucket_config(call->store, call->route.bucket, TRANSITION_MINIMUM_KIND, minimum, false,
+                                lifecycle_minimum_stored, lp) < 0) {
+        free(lp->doc);
+        free(lp);
+        s3_fail_unqueued(call);
+    }
+}
+
+void s3_get_bucket_lifecycle(struct s3_call *call) { s3_config_get(call, S3_CONFIG_LIFECYCLE); }
+void s3_put_bucket_lifecycle(struct s3_call *call) { s3_config_put(call, S3_CONFIG_LIFECYCLE); }
+void s3_delete_bucket_lifecycle(struct s3_call *call) { s3_config_delete(call, S3_CONFIG_LIFECYCLE); }

@@ -1,5 +1,6 @@
 /* s3_multipart: CreateMultipartUpload, UploadPart, UploadPartCopy,
- * CompleteMultipartUpload, AbortMultipartUpload and ListParts. Parts are
+ * CompleteMultipartUpload and AbortMultipartUpload (ListParts is a
+ * listing, server/s3/list.c). Parts are
  * blobs; completing an upload makes the object out of the parts' blobs
  * without copying (storage/ checks order, ETags and sizes). */
 #include <errno.h>
@@ -8,10 +9,9 @@
 #include <string.h>
 
 #include "server/core/log.h"
-#include "server/s3/service.h"
+#include "server/s3/s3.h"
 
-/* uploadId from the query; answers NoSuchUpload when missing. */
-static char *upload_id_param(struct s3_call *call)
+char *s3_upload_id_param(struct s3_call *call)
 {
     bool present = false;
     char *id = query_param(call->req->query, "uploadId", &present);
@@ -57,7 +57,7 @@ static void upload_created(void *arg, const struct store_result *res)
     s3_reply_xml(call, &xml);
 }
 
-static void create_upload(struct s3_call *call)
+void s3_create_multipart_upload(struct s3_call *call)
 {
     struct s3_bucket b;
     enum s3_err err = s3_owned_bucket(call, &b);
@@ -118,7 +118,7 @@ static void part_stored(void *arg, const struct store_result *res)
     http_resp_send(call->req, 200, NULL, NULL, 0);
 }
 
-static void upload_part(struct s3_call *call)
+void s3_upload_part(struct s3_call *call)
 {
     int part;
     if (!s3_require_owned_bucket(call) || !part_number_param(call, &part))
@@ -133,7 +133,7 @@ static void upload_part(struct s3_call *call)
         s3_fail(call, S3_ERR_INVALID_REQUEST, msg, NULL);
         return;
     }
-    char *id = upload_id_param(call);
+    char *id = s3_upload_id_param(call);
     if (!id)
         return;
     struct blob_writer *body = call->blob;
@@ -183,13 +183,13 @@ static bool copy_range_param(struct s3_call *call, int64_t *first, int64_t *last
     return true;
 }
 
-static void upload_part_copy(struct s3_call *call)
+void s3_upload_part_copy(struct s3_call *call)
 {
     int part;
     int64_t first, last;
     if (!s3_require_owned_bucket(call) || !part_number_param(call, &part) || !copy_range_param(call, &first, &last))
         return;
-    char *id = upload_id_param(call);
+    char *id = s3_upload_id_param(call);
     if (!id)
         return;
     char *src_bucket, *src_key;
@@ -226,11 +226,11 @@ static void upload_completed(void *arg, const struct store_result *res)
     s3_reply_xml(call, &xml);
 }
 
-static void complete_upload(struct s3_call *call)
+void s3_complete_multipart_upload(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
         return;
-    char *id = upload_id_param(call);
+    char *id = s3_upload_id_param(call);
     if (!id)
         return;
     enum s3_err err = s3_parse_complete_upload(call->body.data, call->body.len, &call->parts, &call->n_parts);
@@ -245,60 +245,14 @@ static void complete_upload(struct s3_call *call)
     free(id);
 }
 
-static void abort_upload(struct s3_call *call)
+void s3_abort_multipart_upload(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
         return;
-    char *id = upload_id_param(call);
+    char *id = s3_upload_id_param(call);
     if (!id)
         return;
     if (store_abort_upload(call->store, call->route.bucket, call->route.key, id, s3_answered_204, call) < 0)
         s3_fail_unqueued(call);
     free(id);
-}
-
-static void list_parts(struct s3_call *call)
-{
-    if (!s3_require_owned_bucket(call))
-        return;
-    char *id = upload_id_param(call);
-    if (!id)
-        return;
-    bool present = false;
-    char *max_s = query_param(call->req->query, "max-parts", &present);
-    char *marker_s = query_param(call->req->query, "part-number-marker", &present);
-    int max_parts = max_s ? atoi(max_s) : 1000;
-    int marker = marker_s ? atoi(marker_s) : 0;
-    free(max_s);
-    free(marker_s);
-    if (max_parts < 0 || max_parts > 1000)
-        max_parts = 1000;
-    struct s3_upload upload = {0};
-    struct s3_part_list list = {0};
-    enum s3_err err = store_list_parts(call->store, call->route.bucket, call->route.key, id, marker, max_parts,
-                                       &upload, &list);
-    if (err != S3_OK) {
-        s3_fail(call, err, NULL, NULL);
-    } else {
-        struct strbuf xml;
-        strbuf_init(&xml);
-        s3_list_parts_xml(&xml, call->route.bucket, call->route.key, &upload, marker, max_parts, &list);
-        s3_upload_free(&upload);
-        s3_part_list_free(&list);
-        s3_reply_xml(call, &xml);
-    }
-    free(id);
-}
-
-void s3_multipart_execute(struct s3_call *call)
-{
-    switch (call->route.op) {
-    case S3_OP_CREATE_MULTIPART_UPLOAD: create_upload(call); break;
-    case S3_OP_UPLOAD_PART: upload_part(call); break;
-    case S3_OP_UPLOAD_PART_COPY: upload_part_copy(call); break;
-    case S3_OP_COMPLETE_MULTIPART_UPLOAD: complete_upload(call); break;
-    case S3_OP_ABORT_MULTIPART_UPLOAD: abort_upload(call); break;
-    case S3_OP_LIST_PARTS: list_parts(call); break;
-    default: s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL); break;
-    }
 }

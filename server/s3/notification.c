@@ -23,7 +23,7 @@
 #include "protocol/s3/notification.h"
 #include "server/core/event_bus.h"
 #include "server/core/log.h"
-#include "server/s3/service.h"
+#include "server/s3/s3.h"
 #include "server/sqs/entry.h"
 #include "storage/s3/notification.h"
 #include "protocol/core/base64.h"
@@ -55,8 +55,10 @@ void s3_notification_origin(const struct s3_call *call, struct store_origin *o)
 
 /* ---- Get ----------------------------------------------------------------------- */
 
-static void get_notification(struct s3_call *call)
+void s3_get_bucket_notification(struct s3_call *call)
 {
+    if (!s3_require_owned_bucket(call))
+        return;
     char *doc = NULL;
     if (store_get_notification(call->store, call->route.bucket, &doc) < 0) {
         s3_fail(call, S3_ERR_INTERNAL_ERROR, "cannot read the notification configuration", NULL);
@@ -226,8 +228,10 @@ static struct store_notify_target *targets_of(const struct s3_notify_config *c, 
     return t;
 }
 
-static void put_notification(struct s3_call *call)
+void s3_put_bucket_notification(struct s3_call *call)
 {
+    if (!s3_require_owned_bucket(call))
+        return;
     struct notify_put *p = calloc(1, sizeof(*p));
     if (!p) {
         s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
@@ -276,16 +280,6 @@ static void put_notification(struct s3_call *call)
         s3_fail_unqueued(call);
         put_free(p);
     }
-}
-
-void s3_notification_execute(struct s3_call *call)
-{
-    if (!s3_require_owned_bucket(call))
-        return;
-    if (call->route.op == S3_OP_GET_BUCKET_NOTIFICATION)
-        get_notification(call);
-    else
-        put_notification(call);
 }
 
 /* ---- the SQS destination ------------------------------------------------------------ */

@@ -1,8 +1,10 @@
-/* s3_object: single-object operations — PutObject, GetObject, HeadObject,
- * DeleteObject, CopyObject — including conditional requests, ranges and
- * response-* overrides. Bodies are served straight from the blob files as
- * file segments (sendfile); a multipart object is the concatenation of its
- * parts' blobs. */
+/* s3_object: objects — PutObject, GetObject, HeadObject, DeleteObject,
+ * CopyObject, DeleteObjects, GetObjectAttributes — including conditional
+ * requests, ranges and response-* overrides, and what an object write asks
+ * for in its headers (content headers, x-amz-meta-*, storage class,
+ * checksum algorithm), which CreateMultipartUpload shares. Bodies are
+ * served straight from the blob files as file segments (sendfile); a
+ * multipart object is the concatenation of its parts' blobs. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +13,7 @@
 #include <unistd.h>
 
 #include "server/core/log.h"
-#include "server/s3/service.h"
+#include "server/s3/s3.h"
 
 static const char *const storage_classes[] = {
     "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
@@ -38,6 +40,99 @@ bool s3_storage_class_named(struct s3_call *call, const char *v, const char **ou
     }
     s3_fail(call, S3_ERR_INVALID_ARGUMENT, "The storage class you specified is not valid", NULL);
     return false;
+}
+
+int s3_request_content(struct s3_call *call, struct s3_content_headers *content,
+                       struct s3_kv **meta, size_t *n_meta)
+{
+    static const struct {
+        const char *header;
+        size_t offset;
+    } fields[] = {
+        {"content-type", offsetof(struct s3_content_headers, content_type)},
+        {"content-encoding", offsetof(struct s3_content_headers, content_encoding)},
+        {"content-disposition", offsetof(struct s3_content_headers, content_disposition)},
+        {"content-language", offsetof(struct s3_content_headers, content_language)},
+        {"cache-control", offsetof(struct s3_content_headers, cache_control)},
+        {"expires", offsetof(struct s3_content_headers, expires)},
+    };
+    memset(content, 0, sizeof(*content));
+    *meta = NULL;
+    *n_meta = 0;
+    struct http_req *req = call->req;
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        const char *v = http_req_header(req, fields[i].header);
+        if (!v)
+            continue;
+        /* aws-chunked is transport framing, not the object's encoding. */
+        if (strcmp(fields[i].header, "content-encoding") == 0) {
+            if (strcasecmp(v, "aws-chunked") == 0)
+                continue;
+            if (strncasecmp(v, "aws-chunked,", 12) == 0)
+                v += 12 + strspn(v + 12, " ");
+        }
+        char *copy = strdup(v);
+        if (!copy)
+            goto oom;
+        *(char **)((char *)content + fields[i].offset) = copy;
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < req->n_headers; i++)
+        if (strncmp(req->headers[i].name, "x-amz-meta-", 11) == 0)
+            count++;
+    if (count) {
+        *meta = calloc(count, sizeof(**meta));
+        if (!*meta)
+            goto oom;
+        for (size_t i = 0; i < req->n_headers; i++) {
+            if (strncmp(req->headers[i].name, "x-amz-meta-", 11) != 0)
+                continue;
+            struct s3_kv *kv = &(*meta)[(*n_meta)++];
+            kv->name = strdup(req->headers[i].name + 11);
+            kv->value = strdup(req->headers[i].value);
+            if (!kv->name || !kv->value)
+                goto oom;
+        }
+    }
+    return 0;
+oom:
+    s3_content_headers_free(content);
+    s3_kv_free_array(*meta, *n_meta);
+    *meta = NULL;
+    *n_meta = 0;
+    return -1;
+}
+
+bool s3_checksum_algorithm_param(struct s3_call *call, const char **alg, const char **type)
+{
+    const char *a = http_req_header(call->req, "x-amz-checksum-algorithm");
+    const char *t = http_req_header(call->req, "x-amz-checksum-type");
+    *alg = *type = NULL;
+    if (!a && !t)
+        return true;
+    int id = a ? checksum_alg_from_name(a) : -1;
+    if (id < 0) {
+        s3_fail(call, S3_ERR_INVALID_REQUEST,
+                a ? "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
+                  : "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.",
+                NULL);
+        return false;
+    }
+    bool crc = checksum_alg_is_crc((enum checksum_alg)id);
+    if (!t)
+        t = id == CHECKSUM_CRC64NVME ? "FULL_OBJECT" : "COMPOSITE";
+    bool full = strcasecmp(t, "FULL_OBJECT") == 0;
+    if ((!full && strcasecmp(t, "COMPOSITE") != 0) || (full && !crc) ||
+        (!full && id == CHECKSUM_CRC64NVME)) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "The %s checksum type cannot be used with the %s checksum algorithm.",
+                 t, checksum_alg_name((enum checksum_alg)id));
+        s3_fail(call, S3_ERR_INVALID_REQUEST, msg, NULL);
+        return false;
+    }
+    *alg = checksum_alg_name((enum checksum_alg)id);
+    *type = full ? "FULL_OBJECT" : "COMPOSITE";
+    return true;
 }
 
 /* Copies an ETag from a header, without its quotes. */
@@ -267,7 +362,21 @@ static void add_stored_checksum(struct s3_call *call, const struct s3_object *o,
     http_resp_header(call->req, "x-amz-checksum-type", o->checksum_type);
 }
 
-static void get_object(struct s3_call *call)
+void s3_add_version_headers(struct s3_call *call, const struct s3_object *o)
+{
+    if (o->n_tags)
+        http_resp_headerf(call->req, "x-amz-tagging-count", "%zu", o->n_tags);
+    if (o->lock_mode[0]) {
+        char until[32];
+        date_iso8601(o->lock_until_ms, until);
+        http_resp_header(call->req, "x-amz-object-lock-mode", o->lock_mode);
+        http_resp_header(call->req, "x-amz-object-lock-retain-until-date", until);
+    }
+    if (o->legal_hold)
+        http_resp_header(call->req, "x-amz-object-lock-legal-hold", "ON");
+}
+
+void s3_get_object(struct s3_call *call)
 {
     struct http_req *req = call->req;
     struct s3_bucket b;
@@ -398,7 +507,7 @@ static void put_with(struct s3_call *call, bool if_none_match_any, const char *i
         s3_fail_unqueued(call);
 }
 
-static void put_object(struct s3_call *call)
+void s3_put_object(struct s3_call *call)
 {
     struct http_req *req = call->req;
     struct s3_bucket b;
@@ -452,7 +561,7 @@ static void object_deleted(void *arg, const struct store_result *res)
     http_resp_send(call->req, 204, NULL, NULL, 0);
 }
 
-static void delete_object(struct s3_call *call)
+void s3_delete_object(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
         return;
@@ -464,6 +573,38 @@ static void delete_object(struct s3_call *call)
                              bypass && strcasecmp(bypass, "true") == 0, object_deleted, call) < 0)
         s3_fail_unqueued(call);
     free(version_id);
+}
+
+/* ---- DeleteObjects ---------------------------------------------------- */
+
+static void objects_deleted(void *arg, const struct store_result *res)
+{
+    struct s3_call *call = arg;
+    if (res->err != S3_OK) {
+        s3_fail_store(call, res);
+        return;
+    }
+    struct strbuf xml;
+    strbuf_init(&xml);
+    s3_delete_result_xml(&xml, res->deleted, res->n_deleted, call->quiet);
+    s3_reply_xml(call, &xml);
+}
+
+void s3_delete_objects(struct s3_call *call)
+{
+    if (!s3_require_owned_bucket(call))
+        return;
+    enum s3_err err = s3_parse_delete_objects(call->body.data, call->body.len, &call->keys, &call->version_ids,
+                                  &call->n_keys, &call->quiet);
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
+        return;
+    }
+    const char *bypass = http_req_header(call->req, "x-amz-bypass-governance-retention");
+    if (store_delete_versions(call->store, call->route.bucket, (const char *const *)call->keys,
+                              (const char *const *)call->version_ids, call->n_keys,
+                              bypass && strcasecmp(bypass, "true") == 0, objects_deleted, call) < 0)
+        s3_fail_unqueued(call);
 }
 
 /* ---- CopyObject ----------------------------------------------------- */
@@ -579,7 +720,7 @@ static void copy_request_free(struct copy_request *r)
     s3_kv_free_array(r->tags, r->n_tags);
 }
 
-static void copy_object(struct s3_call *call)
+void s3_copy_object(struct s3_call *call)
 {
     struct http_req *req = call->req;
     struct s3_bucket b;
@@ -675,7 +816,7 @@ static bool header_int(struct s3_call *call, const char *name, int def, int *out
     return true;
 }
 
-static void get_object_attributes(struct s3_call *call)
+void s3_get_object_attributes(struct s3_call *call)
 {
     struct s3_bucket b;
     enum s3_err err = s3_owned_bucket(call, &b);
@@ -720,17 +861,4 @@ static void get_object_attributes(struct s3_call *call)
     }
     s3_object_free(&o);
     free(version_id);
-}
-
-void s3_object_execute(struct s3_call *call)
-{
-    switch (call->route.op) {
-    case S3_OP_PUT_OBJECT: put_object(call); break;
-    case S3_OP_GET_OBJECT:
-    case S3_OP_HEAD_OBJECT: get_object(call); break;
-    case S3_OP_DELETE_OBJECT: delete_object(call); break;
-    case S3_OP_COPY_OBJECT: copy_object(call); break;
-    case S3_OP_GET_OBJECT_ATTRIBUTES: get_object_attributes(call); break;
-    default: s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL); break;
-    }
 }

@@ -1,7 +1,7 @@
 /* s3_post: PostObject, the browser upload — POST /<bucket> with a
  * multipart/form-data body of fields then the file.
  *
- * The body streams through the form parser (protocol/s3/post_form.h):
+ * The body streams through the form parser (protocol/s3/post.h):
  * fields are collected; when the file part begins, the request is
  * authorized from them — the policy's signature (SigV4: x-amz-credential,
  * x-amz-date, x-amz-signature = HMAC-SHA256 of the base64 policy with the
@@ -26,10 +26,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "protocol/s3/post_form.h"
+#include "protocol/s3/post.h"
 #include "server/core/log.h"
-#include "server/s3/config.h"
-#include "server/s3/service.h"
+#include "server/s3/s3.h"
 #include "storage/s3/notification.h"
 #include "protocol/core/base64.h"
 #include "storage/core/clock.h"

@@ -24,8 +24,17 @@
 #include <unistd.h>
 
 #include "server/core/log.h"
-#include "server/s3/config.h"
-#include "storage/s3/config.h"
+#include "server/s3/entry.h"
+#include "server/s3/s3.h"
+#include "storage/s3/s3.h"
+
+/* ---- the configuration ---------------------------------------------------- */
+
+void s3_get_bucket_website(struct s3_call *call) { s3_config_get(call, S3_CONFIG_WEBSITE); }
+void s3_put_bucket_website(struct s3_call *call) { s3_config_put(call, S3_CONFIG_WEBSITE); }
+void s3_delete_bucket_website(struct s3_call *call) { s3_config_delete(call, S3_CONFIG_WEBSITE); }
+
+/* ---- the website endpoint ------------------------------------------------- */
 
 /* The bucket named by a website Host, malloc'd, or NULL. */
 static char *website_bucket(const char *host, const char *domain)

@@ -8,7 +8,8 @@
  *
  * GC deletes blob rows whose refcount reached 0 and their files, files under
  * blobs/ with no row (left by a crash between rename and commit), and temp
- * files older than a given age. */
+ * files older than a given age; store_gc() queues it as a job that runs
+ * alone. */
 #include "storage/core/store_internal.h"
 
 #include <dirent.h>
@@ -264,12 +265,56 @@ static int gc_old_tmp_files(struct store *st, int tmp_age_s, size_t *removed)
     return 0;
 }
 
-enum s3_err blob_gc(struct store *st, int tmp_age_s, size_t *removed)
+int blob_gc(struct store *st, int tmp_age_s, size_t *removed)
 {
     *removed = 0;
     if (gc_unreferenced_rows(st, removed) != 0 ||
         gc_orphan_files(st, st->blobs_dir, 0, removed) != 0 ||
         gc_old_tmp_files(st, tmp_age_s, removed) != 0)
-        return S3_ERR_INTERNAL_ERROR;
-    return S3_OK;
+        return -1;
+    return 0;
+}
+
+/* The GC job: it runs alone, after a batch, in its own transactions. */
+struct gc_job {
+    struct store_job base;
+    int tmp_age_s;
+    size_t removed;
+    void (*done)(void *arg, bool ok, size_t removed);
+    void *arg;
+};
+
+static enum s3_err apply_gc(struct store *st, struct store_job *base)
+{
+    struct gc_job *job = (struct gc_job *)base;
+    return blob_gc(st, job->tmp_age_s, &job->removed) == 0 ? S3_OK : S3_ERR_INTERNAL_ERROR;
+}
+
+static void gc_job_done(void *arg, const struct store_result *res)
+{
+    struct gc_job *job = arg;
+    if (job->done)
+        job->done(job->arg, res->err == S3_OK, job->removed);
+}
+
+static void gc_job_destroy(struct store_job *base)
+{
+    store_job_release_common(base);
+    free(base);
+}
+
+int store_gc(struct store *st, int tmp_age_s, void (*done)(void *arg, bool ok, size_t removed), void *arg)
+{
+    struct gc_job *job = calloc(1, sizeof(*job));
+    if (!job)
+        return -1;
+    job->base.apply = apply_gc;
+    job->base.destroy = gc_job_destroy;
+    job->base.cb = gc_job_done;
+    job->base.cb_arg = job;
+    job->base.runs_alone = true;
+    job->tmp_age_s = tmp_age_s;
+    job->done = done;
+    job->arg = arg;
+    return store_enqueue(st, &job->base);
 }

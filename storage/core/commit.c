@@ -394,6 +394,18 @@ void store_close(struct store *st)
     store_free(st);
 }
 
+/* ---- reads --------------------------------------------------------------- */
+
+int store_read_scope_begin(struct store *st)
+{
+    return db_read_begin(&st->reader);
+}
+
+void store_read_scope_end(struct store *st)
+{
+    db_read_end(&st->reader);
+}
+
 /* ---- jobs of other services --------------------------------------------- */
 
 struct service_job {

@@ -1,17 +1,22 @@
 /* store_internal: what the storage/ files share and nobody else sees.
  *
  * db.c       connections, cached prepared statements, schema migrations.
- * blob.c     blob_writer, blob paths, installing blobs durably, GC of files.
- * commit.c   store_open/close, the commit thread, batches and completions.
- * storage/s3/read.c  S3 reads on the loop thread's read-only connection, plus the
- *            row loaders the write side reuses on the writer connection.
- * storage/s3/write.c S3 mutations: each builds a store_job and queues it.
+ * blob.c     blob_writer, blob paths, installing blobs durably, GC.
+ * commit.c   store_open/close, the commit thread, batches and completions,
+ *            read scopes, other services' jobs (store_submit).
+ * (storage/s3/internal.h is what the S3 files share on top of this.)
  *
  * A job is a struct that embeds struct store_job as its first member. The
  * commit thread calls prepare (optional, outside any transaction, may build
  * the job's body), installs the body blob, then calls apply inside the batch
  * transaction under a savepoint; jobs marked runs_alone (GC) are run after
- * the batch with their own transactions. destroy frees the job. */
+ * the batch with their own transactions. destroy frees the job.
+ *
+ * A job's result and callback are S3's (struct store_result, store_done_fn:
+ * storage/s3/s3.h), as is the origin its events record: S3's jobs use them
+ * as they are; the store's own jobs (GC, posted functions) and other
+ * services' (store_submit) only tell success from failure through them and
+ * hand their callers plain values. */
 #ifndef CLOUDLESS_STORE_INTERNAL_H
 #define CLOUDLESS_STORE_INTERNAL_H
 
@@ -21,10 +26,9 @@
 
 #include "protocol/core/hex.h"
 #include "storage/core/clock.h"
-#include "storage/s3/notification.h"
 #include "storage/core/store.h"
-
-#define STORE_MIN_PART_SIZE (5 * 1024 * 1024)
+#include "storage/s3/notification.h"
+#include "storage/s3/s3.h"
 
 /* ---- db.c ------------------------------------------------------------ */
 
@@ -99,8 +103,8 @@ int blob_install(struct store *st, const char *tmp_path, const char *sha256_hex,
 int dir_sync_set_flush(struct dir_sync_set *dirs);
 void dir_sync_set_free(struct dir_sync_set *dirs);
 /* Deletes unreferenced blobs (rows with refcount 0, files with no row) and
- * temp files older than tmp_age_s. Runs on the commit thread. */
-enum s3_err blob_gc(struct store *st, int tmp_age_s, size_t *removed);
+ * temp files older than tmp_age_s. Runs on the commit thread. 0 or -1. */
+int blob_gc(struct store *st, int tmp_age_s, size_t *removed);
 
 /* ---- blob_writer.c --------------------------------------------------- */
 
@@ -194,41 +198,5 @@ int store_post(struct store *st, void (*fn)(void *arg), void *arg);
 int store_enqueue(struct store *st, struct store_job *job);
 /* Frees the parts every job has (body, deleted results). */
 void store_job_release_common(struct store_job *job);
-
-/* ---- storage/s3/notification.c --------------------------------------------------------- */
-
-/* Called by the job being applied after it created (event "ObjectCreated:
- * Put" ...), removed or retagged bucket/key: records one outbox row per
- * matching notification target, if the job has an origin. size -1 and
- * etag NULL leave them out of the message; version_id "null" or NULL too. */
-enum s3_err store_notify_record(struct store *st, const char *event_name, const char *bucket,
-                                const char *key, int64_t size, const char *etag,
-                                const char *version_id);
-
-/* ---- storage/s3/read.c (shared with the writer) ------------------------------- */
-
-/* S3_OK, S3_ERR_NO_SUCH_BUCKET, or S3_ERR_INTERNAL_ERROR. */
-enum s3_err store_check_bucket(struct store_conn *c, const char *bucket);
-/* The bucket row, versioning and object lock settings included. */
-enum s3_err store_load_bucket(struct store_conn *c, const char *bucket, struct s3_bucket *out);
-/* One version, in full (segments, headers, metadata, tags, lock), with the
- * answers of store_get_object_version. out is to be freed in every case. */
-enum s3_err store_load_object(struct store_conn *c, const char *bucket, const char *key,
-                              const char *version_id, struct s3_object *out);
-
-/* Version ids: STORE_VERSION_ID_LEN characters of this alphabet. */
-#define STORE_VERSION_ID_LEN 32
-#define STORE_VERSION_ID_ALPHABET \
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._"
-
-/* ---- storage/s3/write.c (shared with storage/s3/settings.c) ---------------------------- */
-
-/* User metadata or tags as a JSON object {"name":"value",...}; NULL on ENOMEM. */
-char *store_encode_kv_json(const struct s3_kv *kv, size_t n);
-
-/* The six content-header columns starting at `first`. -1 on ENOMEM. */
-int store_read_content_columns(sqlite3_stmt *s, int first, struct s3_content_headers *out);
-/* Decodes the user_meta JSON object column (via json_each). -1 on error. */
-int store_decode_user_meta(struct store_conn *c, const char *json, struct s3_kv **out, size_t *n);
 
 #endif

@@ -1,11 +1,11 @@
-/* s3_config: bucket configuration and object ACL rows, their schema steps
- * (module "s3config") and their reads and writes; see config.h. */
-#include "storage/s3/config.h"
+/* s3_config: a bucket's configuration documents — their rows, the schema
+ * step of the module "s3config" (which also creates acl.c's object_acls),
+ * their reads and writes — and the queued one-statement write they and
+ * object ACLs share. See storage/s3/s3.h. */
+#include "storage/s3/internal.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#include "storage/core/store_internal.h"
 
 static const struct schema_step steps[] = {
     {"bucket-configs-object-acls",
@@ -31,9 +31,6 @@ const struct schema_module s3_config_schema = {"s3config", steps, sizeof(steps) 
 static const char sql_get_config[] = "SELECT document FROM bucket_configs WHERE bucket = ?1 AND kind = ?2";
 static const char sql_list_configs[] =
     "SELECT bucket, document FROM bucket_configs WHERE kind = ?1 AND document IS NOT NULL ORDER BY bucket";
-static const char sql_get_object_acl[] =
-    "SELECT acl FROM object_acls WHERE bucket = ?1 AND key = ?2 AND object_etag = ?3 AND object_modified_ms = ?4";
-
 int store_get_bucket_config(struct store *st, const char *bucket, const char *kind,
                             enum store_config_state *state, char **doc)
 {
@@ -54,7 +51,8 @@ int store_get_bucket_config(struct store *st, const char *bucket, const char *ki
     return result;
 }
 
-/* One queued write: SQL with up to five text/integer parameters. */
+/* One queued write: SQL with up to five text/integer parameters (through
+ * store_submit, as any service's writes). */
 struct config_write {
     const char *sql;
     char *text[4];
@@ -93,8 +91,8 @@ static void config_write_done(void *arg, bool ok)
     config_write_free(w);
 }
 
-static int submit_write(struct store *st, const char *sql, const char *const text[4], const int64_t *number,
-                        void (*done)(void *arg, bool ok), void *arg)
+int s3_config_submit_write(struct store *st, const char *sql, const char *const text[4], const int64_t *number,
+                           void (*done)(void *arg, bool ok), void *arg)
 {
     struct config_write *w = calloc(1, sizeof(*w));
     if (!w)
@@ -126,7 +124,7 @@ int store_put_bucket_config(struct store *st, const char *bucket, const char *ki
     const char *sql = doc || keep_marker
                           ? "INSERT OR REPLACE INTO bucket_configs(bucket, kind, document) VALUES (?1, ?2, ?3)"
                           : "DELETE FROM bucket_configs WHERE bucket = ?1 AND kind = ?2";
-    return submit_write(st, sql, text, NULL, done, arg);
+    return s3_config_submit_write(st, sql, text, NULL, done, arg);
 }
 
 void store_free_string_pairs(char **a, char **b, size_t n)
@@ -183,28 +181,4 @@ int store_list_bucket_configs(struct store *st, const char *kind, char ***bucket
         *n = 0;
     }
     return result;
-}
-
-int store_get_object_acl(struct store *st, const char *bucket, const char *key, const char *etag,
-                         int64_t modified_ms, char **acl)
-{
-    *acl = NULL;
-    sqlite3_stmt *s = db_stmt(&st->reader, sql_get_object_acl);
-    if (!s || db_bind_text(s, 1, bucket) < 0 || db_bind_text(s, 2, key) < 0 || db_bind_text(s, 3, etag) < 0 ||
-        sqlite3_bind_int64(s, 4, modified_ms) != SQLITE_OK)
-        return -1;
-    int rc = sqlite3_step(s);
-    int result = rc == SQLITE_ROW ? db_column_strdup(s, 0, acl) : rc == SQLITE_DONE ? 0 : -1;
-    sqlite3_reset(s);
-    return result;
-}
-
-int store_put_object_acl(struct store *st, const char *bucket, const char *key, const char *etag,
-                         int64_t modified_ms, const char *acl, void (*done)(void *arg, bool ok), void *arg)
-{
-    const char *text[4] = {bucket, key, etag, acl};
-    return submit_write(st,
-                        "INSERT OR REPLACE INTO object_acls(bucket, key, object_etag, acl, object_modified_ms)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5)",
-                        text, &modified_ms, done, arg);
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "storage/core/store_internal.h"
+#include "storage/s3/internal.h"
 
 /* Targets and documents go with their bucket. The outbox key is
  * AUTOINCREMENT so a delivered row's number is never reused: the bus reads

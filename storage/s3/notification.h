@@ -5,7 +5,7 @@
  * Configuration answers with, and one target row per (configuration, event
  * type) that the write path matches against. Every S3 write job that
  * creates, removes or retags an object calls store_notify_record() (see
- * store_internal.h) inside its own savepoint: one INSERT ... SELECT copies
+ * storage/s3/internal.h) inside its own savepoint: one INSERT ... SELECT copies
  * each matching target into s3_event_outbox with everything the message
  * needs, so the event commits in the same transaction that makes the change
  * visible — or not at all. A bucket with no targets costs one index probe.

@@ -1,6 +1,5 @@
 /* libFuzzer target for PostObject's untrusted input: the multipart/form-data
- * parser (protocol/s3/post_form.c) and the policy checker
- * (protocol/s3/post_policy.c).
+ * parser and the policy checker (protocol/s3/post.c).
  *
  * The input is fed to the form parser in slices whose sizes come from the
  * first byte, with callbacks that keep the fields; the same bytes are then
@@ -11,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "protocol/s3/post_form.h"
+#include "protocol/s3/post.h"
 
 #define MAX_FIELDS 16
 

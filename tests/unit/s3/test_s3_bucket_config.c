@@ -1,4 +1,5 @@
-/* Unit tests for protocol/s3 bucket_config.c: validation and canonical form
+/* Unit tests for protocol/s3's configuration documents (config.c, cors.c,
+ * lifecycle.c, website.c: bucket_config.h): validation and canonical form
  * of each XML bucket configuration, and the readers the server uses (CORS
  * rule matching, lifecycle expirations, public access block, ownership,
  * website, logging target). */

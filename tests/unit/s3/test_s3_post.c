@@ -1,6 +1,6 @@
-/* Unit tests for protocol/s3 post_form (the incremental multipart/form-data
- * parser, fed in every slicing) and post_policy (expiration, conditions,
- * extra fields, content-length-range). */
+/* Unit tests for protocol/s3 post.c: the incremental multipart/form-data
+ * parser, fed in every slicing, and the policy check (expiration,
+ * conditions, extra fields, content-length-range). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "protocol/s3/post_form.h"
+#include "protocol/s3/post.h"
 #include "protocol/s3/s3.h"
 
 /* ---- the form parser ---------------------------------------------------- */

@@ -51,44 +51,44 @@ static void check_case(const struct route_case *c)
 static void test_every_op_path_style(void **state)
 {
     static const struct route_case cases[] = {
-        {"GET", "/", "", "localhost:4566", false, S3_OP_LIST_BUCKETS, NULL, NULL, false},
-        {"PUT", "/b", "", "localhost", false, S3_OP_CREATE_BUCKET, "b", NULL, false},
-        {"PUT", "/b/", "", "127.0.0.1:4566", false, S3_OP_CREATE_BUCKET, "b", NULL, false},
-        {"HEAD", "/b", "", NULL, false, S3_OP_HEAD_BUCKET, "b", NULL, false},
-        {"DELETE", "/b", "", NULL, false, S3_OP_DELETE_BUCKET, "b", NULL, false},
-        {"GET", "/b", "location", NULL, false, S3_OP_GET_BUCKET_LOCATION, "b", NULL, false},
-        {"GET", "/b", "", NULL, false, S3_OP_LIST_OBJECTS, "b", NULL, false},
+        {"GET", "/", "", "localhost:4566", false, S3_OP_ListBuckets, NULL, NULL, false},
+        {"PUT", "/b", "", "localhost", false, S3_OP_CreateBucket, "b", NULL, false},
+        {"PUT", "/b/", "", "127.0.0.1:4566", false, S3_OP_CreateBucket, "b", NULL, false},
+        {"HEAD", "/b", "", NULL, false, S3_OP_HeadBucket, "b", NULL, false},
+        {"DELETE", "/b", "", NULL, false, S3_OP_DeleteBucket, "b", NULL, false},
+        {"GET", "/b", "location", NULL, false, S3_OP_GetBucketLocation, "b", NULL, false},
+        {"GET", "/b", "", NULL, false, S3_OP_ListObjects, "b", NULL, false},
         {"GET", "/b", "prefix=a&delimiter=%2F&marker=m&max-keys=5&encoding-type=url", NULL,
-         false, S3_OP_LIST_OBJECTS, "b", NULL, false},
+         false, S3_OP_ListObjects, "b", NULL, false},
         {"GET", "/b", "list-type=2&prefix=&continuation-token=x&start-after=a&fetch-owner=true",
-         NULL, false, S3_OP_LIST_OBJECTS_V2, "b", NULL, false},
+         NULL, false, S3_OP_ListObjectsV2, "b", NULL, false},
         {"GET", "/b", "uploads&key-marker=a&upload-id-marker=u&max-uploads=3", NULL, false,
-         S3_OP_LIST_MULTIPART_UPLOADS, "b", NULL, false},
-        {"POST", "/b", "delete", NULL, false, S3_OP_DELETE_OBJECTS, "b", NULL, false},
-        {"POST", "/b", "delete=", NULL, false, S3_OP_DELETE_OBJECTS, "b", NULL, false},
-        {"PUT", "/b/k", "", NULL, false, S3_OP_PUT_OBJECT, "b", "k", false},
-        {"PUT", "/b/k", "x-id=PutObject", NULL, false, S3_OP_PUT_OBJECT, "b", "k", false},
-        {"PUT", "/b/k", "", NULL, true, S3_OP_COPY_OBJECT, "b", "k", false},
-        {"PUT", "/b/k", "partNumber=1&uploadId=u", NULL, false, S3_OP_UPLOAD_PART, "b", "k", false},
-        {"PUT", "/b/k", "uploadId=u&partNumber=2", NULL, true, S3_OP_UPLOAD_PART_COPY, "b", "k",
+         S3_OP_ListMultipartUploads, "b", NULL, false},
+        {"POST", "/b", "delete", NULL, false, S3_OP_DeleteObjects, "b", NULL, false},
+        {"POST", "/b", "delete=", NULL, false, S3_OP_DeleteObjects, "b", NULL, false},
+        {"PUT", "/b/k", "", NULL, false, S3_OP_PutObject, "b", "k", false},
+        {"PUT", "/b/k", "x-id=PutObject", NULL, false, S3_OP_PutObject, "b", "k", false},
+        {"PUT", "/b/k", "", NULL, true, S3_OP_CopyObject, "b", "k", false},
+        {"PUT", "/b/k", "partNumber=1&uploadId=u", NULL, false, S3_OP_UploadPart, "b", "k", false},
+        {"PUT", "/b/k", "uploadId=u&partNumber=2", NULL, true, S3_OP_UploadPartCopy, "b", "k",
          false},
-        {"GET", "/b/k", "", NULL, false, S3_OP_GET_OBJECT, "b", "k", false},
+        {"GET", "/b/k", "", NULL, false, S3_OP_GetObject, "b", "k", false},
         {"GET", "/b/k", "response-content-type=text%2Fplain&partNumber=1", NULL, false,
-         S3_OP_GET_OBJECT, "b", "k", false},
-        {"HEAD", "/b/k", "", NULL, false, S3_OP_HEAD_OBJECT, "b", "k", false},
-        {"DELETE", "/b/k", "x-id=DeleteObject", NULL, false, S3_OP_DELETE_OBJECT, "b", "k", false},
-        {"POST", "/b/k", "uploads", NULL, false, S3_OP_CREATE_MULTIPART_UPLOAD, "b", "k", false},
-        {"POST", "/b/k", "uploadId=abc", NULL, false, S3_OP_COMPLETE_MULTIPART_UPLOAD, "b", "k",
+         S3_OP_GetObject, "b", "k", false},
+        {"HEAD", "/b/k", "", NULL, false, S3_OP_HeadObject, "b", "k", false},
+        {"DELETE", "/b/k", "x-id=DeleteObject", NULL, false, S3_OP_DeleteObject, "b", "k", false},
+        {"POST", "/b/k", "uploads", NULL, false, S3_OP_CreateMultipartUpload, "b", "k", false},
+        {"POST", "/b/k", "uploadId=abc", NULL, false, S3_OP_CompleteMultipartUpload, "b", "k",
          false},
-        {"DELETE", "/b/k", "uploadId=abc", NULL, false, S3_OP_ABORT_MULTIPART_UPLOAD, "b", "k",
+        {"DELETE", "/b/k", "uploadId=abc", NULL, false, S3_OP_AbortMultipartUpload, "b", "k",
          false},
         {"GET", "/b/k", "uploadId=abc&max-parts=2&part-number-marker=1", NULL, false,
-         S3_OP_LIST_PARTS, "b", "k", false},
+         S3_OP_ListParts, "b", "k", false},
         {"GET", "/b/k",
          "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2F20240101%2Fus-east-1%2Fs3%2F"
          "aws4_request&X-Amz-Date=20240101T000000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host"
          "&X-Amz-Signature=abcd",
-         NULL, false, S3_OP_GET_OBJECT, "b", "k", false},
+         NULL, false, S3_OP_GetObject, "b", "k", false},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         check_case(&cases[i]);
@@ -97,39 +97,39 @@ static void test_every_op_path_style(void **state)
 static void test_every_op_virtual_host(void **state)
 {
     static const struct route_case cases[] = {
-        {"PUT", "/", "", "b.s3.localhost:4566", false, S3_OP_CREATE_BUCKET, "b", NULL, true},
-        {"HEAD", "/", "", "my.dotted.bucket.s3.localhost", false, S3_OP_HEAD_BUCKET,
+        {"PUT", "/", "", "b.s3.localhost:4566", false, S3_OP_CreateBucket, "b", NULL, true},
+        {"HEAD", "/", "", "my.dotted.bucket.s3.localhost", false, S3_OP_HeadBucket,
          "my.dotted.bucket", NULL, true},
-        {"DELETE", "/", "", "b.S3.LocalHost:80", false, S3_OP_DELETE_BUCKET, "b", NULL, true},
-        {"GET", "/", "location", "b.s3.localhost", false, S3_OP_GET_BUCKET_LOCATION, "b", NULL,
+        {"DELETE", "/", "", "b.S3.LocalHost:80", false, S3_OP_DeleteBucket, "b", NULL, true},
+        {"GET", "/", "location", "b.s3.localhost", false, S3_OP_GetBucketLocation, "b", NULL,
          true},
-        {"GET", "/", "list-type=2", "b.s3.localhost", false, S3_OP_LIST_OBJECTS_V2, "b", NULL,
+        {"GET", "/", "list-type=2", "b.s3.localhost", false, S3_OP_ListObjectsV2, "b", NULL,
          true},
-        {"GET", "/", "", "b.s3.localhost", false, S3_OP_LIST_OBJECTS, "b", NULL, true},
-        {"GET", "/", "uploads", "b.s3.localhost", false, S3_OP_LIST_MULTIPART_UPLOADS, "b", NULL,
+        {"GET", "/", "", "b.s3.localhost", false, S3_OP_ListObjects, "b", NULL, true},
+        {"GET", "/", "uploads", "b.s3.localhost", false, S3_OP_ListMultipartUploads, "b", NULL,
          true},
-        {"POST", "/", "delete", "b.s3.localhost", false, S3_OP_DELETE_OBJECTS, "b", NULL, true},
-        {"PUT", "/dir/k", "", "b.s3.localhost", false, S3_OP_PUT_OBJECT, "b", "dir/k", true},
-        {"PUT", "/k", "", "b.s3.localhost", true, S3_OP_COPY_OBJECT, "b", "k", true},
-        {"PUT", "/k", "partNumber=1&uploadId=u", "b.s3.localhost", false, S3_OP_UPLOAD_PART, "b",
+        {"POST", "/", "delete", "b.s3.localhost", false, S3_OP_DeleteObjects, "b", NULL, true},
+        {"PUT", "/dir/k", "", "b.s3.localhost", false, S3_OP_PutObject, "b", "dir/k", true},
+        {"PUT", "/k", "", "b.s3.localhost", true, S3_OP_CopyObject, "b", "k", true},
+        {"PUT", "/k", "partNumber=1&uploadId=u", "b.s3.localhost", false, S3_OP_UploadPart, "b",
          "k", true},
-        {"GET", "/k", "", "b.s3.localhost", false, S3_OP_GET_OBJECT, "b", "k", true},
-        {"HEAD", "/k", "", "b.s3.localhost", false, S3_OP_HEAD_OBJECT, "b", "k", true},
-        {"DELETE", "/k", "", "b.s3.localhost", false, S3_OP_DELETE_OBJECT, "b", "k", true},
-        {"POST", "/k", "uploads=", "b.s3.localhost", false, S3_OP_CREATE_MULTIPART_UPLOAD, "b",
+        {"GET", "/k", "", "b.s3.localhost", false, S3_OP_GetObject, "b", "k", true},
+        {"HEAD", "/k", "", "b.s3.localhost", false, S3_OP_HeadObject, "b", "k", true},
+        {"DELETE", "/k", "", "b.s3.localhost", false, S3_OP_DeleteObject, "b", "k", true},
+        {"POST", "/k", "uploads=", "b.s3.localhost", false, S3_OP_CreateMultipartUpload, "b",
          "k", true},
-        {"POST", "/k", "uploadId=u", "b.s3.localhost", false, S3_OP_COMPLETE_MULTIPART_UPLOAD,
+        {"POST", "/k", "uploadId=u", "b.s3.localhost", false, S3_OP_CompleteMultipartUpload,
          "b", "k", true},
-        {"DELETE", "/k", "uploadId=u", "b.s3.localhost", false, S3_OP_ABORT_MULTIPART_UPLOAD,
+        {"DELETE", "/k", "uploadId=u", "b.s3.localhost", false, S3_OP_AbortMultipartUpload,
          "b", "k", true},
-        {"GET", "/k", "uploadId=u", "b.s3.localhost", false, S3_OP_LIST_PARTS, "b", "k", true},
-        {"GET", "//k", "", "b.s3.localhost", false, S3_OP_GET_OBJECT, "b", "/k", true},
+        {"GET", "/k", "uploadId=u", "b.s3.localhost", false, S3_OP_ListParts, "b", "k", true},
+        {"GET", "//k", "", "b.s3.localhost", false, S3_OP_GetObject, "b", "/k", true},
         /* the bare domain, or another host, is path style */
-        {"GET", "/", "", "s3.localhost:4566", false, S3_OP_LIST_BUCKETS, NULL, NULL, false},
-        {"GET", "/b/k", "", "s3.localhost", false, S3_OP_GET_OBJECT, "b", "k", false},
-        {"GET", "/b/k", "", "b.example.com", false, S3_OP_GET_OBJECT, "b", "k", false},
-        {"GET", "/b/k", "", "[::1]:4566", false, S3_OP_GET_OBJECT, "b", "k", false},
-        {"GET", "/b/k", "", ".s3.localhost", false, S3_OP_GET_OBJECT, "b", "k", false},
+        {"GET", "/", "", "s3.localhost:4566", false, S3_OP_ListBuckets, NULL, NULL, false},
+        {"GET", "/b/k", "", "s3.localhost", false, S3_OP_GetObject, "b", "k", false},
+        {"GET", "/b/k", "", "b.example.com", false, S3_OP_GetObject, "b", "k", false},
+        {"GET", "/b/k", "", "[::1]:4566", false, S3_OP_GetObject, "b", "k", false},
+        {"GET", "/b/k", "", ".s3.localhost", false, S3_OP_GetObject, "b", "k", false},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         check_case(&cases[i]);
@@ -138,18 +138,18 @@ static void test_every_op_virtual_host(void **state)
 static void test_odd_keys(void **state)
 {
     static const struct route_case cases[] = {
-        {"GET", "/b/a%20b", "", NULL, false, S3_OP_GET_OBJECT, "b", "a b", false},
-        {"GET", "/b/a+b", "", NULL, false, S3_OP_GET_OBJECT, "b", "a+b", false},
-        {"GET", "/b/a%2Bb", "", NULL, false, S3_OP_GET_OBJECT, "b", "a+b", false},
-        {"GET", "/b/a%2Fb", "", NULL, false, S3_OP_GET_OBJECT, "b", "a/b", false},
-        {"GET", "/b/../x", "", NULL, false, S3_OP_GET_OBJECT, "b", "../x", false},
-        {"GET", "/b/./", "", NULL, false, S3_OP_GET_OBJECT, "b", "./", false},
-        {"GET", "/b/%E2%82%AC%20%C3%A9", "", NULL, false, S3_OP_GET_OBJECT, "b",
+        {"GET", "/b/a%20b", "", NULL, false, S3_OP_GetObject, "b", "a b", false},
+        {"GET", "/b/a+b", "", NULL, false, S3_OP_GetObject, "b", "a+b", false},
+        {"GET", "/b/a%2Bb", "", NULL, false, S3_OP_GetObject, "b", "a+b", false},
+        {"GET", "/b/a%2Fb", "", NULL, false, S3_OP_GetObject, "b", "a/b", false},
+        {"GET", "/b/../x", "", NULL, false, S3_OP_GetObject, "b", "../x", false},
+        {"GET", "/b/./", "", NULL, false, S3_OP_GetObject, "b", "./", false},
+        {"GET", "/b/%E2%82%AC%20%C3%A9", "", NULL, false, S3_OP_GetObject, "b",
          "\xe2\x82\xac \xc3\xa9", false},
-        {"GET", "/b/dir/", "", NULL, false, S3_OP_GET_OBJECT, "b", "dir/", false},
-        {"GET", "/b//k", "", NULL, false, S3_OP_GET_OBJECT, "b", "/k", false},
-        {"PUT", "/b/a&b=c", "", NULL, false, S3_OP_PUT_OBJECT, "b", "a&b=c", false},
-        {"GET", "/Bad_Name/k", "", NULL, false, S3_OP_GET_OBJECT, "Bad_Name", "k", false},
+        {"GET", "/b/dir/", "", NULL, false, S3_OP_GetObject, "b", "dir/", false},
+        {"GET", "/b//k", "", NULL, false, S3_OP_GetObject, "b", "/k", false},
+        {"PUT", "/b/a&b=c", "", NULL, false, S3_OP_PutObject, "b", "a&b=c", false},
+        {"GET", "/Bad_Name/k", "", NULL, false, S3_OP_GetObject, "Bad_Name", "k", false},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         check_case(&cases[i]);
@@ -198,12 +198,12 @@ static void test_post_object_and_attributes_ops(void **state)
     (void)state;
     struct s3_route r;
     assert_int_equal(s3_route_request("POST", "/b", "", NULL, NULL, false, &r), S3_OK);
-    assert_int_equal(r.op, S3_OP_POST_OBJECT);
+    assert_int_equal(r.op, S3_OP_PostObject);
     assert_string_equal(r.bucket, "b");
     s3_route_free(&r);
     assert_int_equal(s3_route_request("GET", "/b/k", "attributes&versionId=null", NULL, NULL, false, &r),
                      S3_OK);
-    assert_int_equal(r.op, S3_OP_GET_OBJECT_ATTRIBUTES);
+    assert_int_equal(r.op, S3_OP_GetObjectAttributes);
     s3_route_free(&r);
     expect_unknown("PUT", "/b/k", "attributes", "attributes");
 }
@@ -211,28 +211,28 @@ static void test_post_object_and_attributes_ops(void **state)
 static void test_bucket_configuration_ops(void **state)
 {
     static const struct route_case cases[] = {
-        {"GET", "/b", "policy", NULL, false, S3_OP_GET_BUCKET_POLICY, "b", NULL, false},
-        {"PUT", "/b", "policy", NULL, false, S3_OP_PUT_BUCKET_POLICY, "b", NULL, false},
-        {"DELETE", "/b", "policy", NULL, false, S3_OP_DELETE_BUCKET_POLICY, "b", NULL, false},
-        {"GET", "/b", "policyStatus", NULL, false, S3_OP_GET_BUCKET_POLICY_STATUS, "b", NULL, false},
-        {"GET", "/b", "acl", NULL, false, S3_OP_GET_BUCKET_ACL, "b", NULL, false},
-        {"PUT", "/b", "acl=", NULL, false, S3_OP_PUT_BUCKET_ACL, "b", NULL, false},
-        {"GET", "/b/k/x", "acl", NULL, false, S3_OP_GET_OBJECT_ACL, "b", "k/x", false},
-        {"PUT", "/k", "acl", "b.s3.localhost", false, S3_OP_PUT_OBJECT_ACL, "b", "k", true},
-        {"PUT", "/b", "cors", NULL, false, S3_OP_PUT_BUCKET_CORS, "b", NULL, false},
-        {"DELETE", "/b", "cors", NULL, false, S3_OP_DELETE_BUCKET_CORS, "b", NULL, false},
-        {"GET", "/b", "lifecycle", NULL, false, S3_OP_GET_BUCKET_LIFECYCLE, "b", NULL, false},
-        {"DELETE", "/b", "lifecycle", NULL, false, S3_OP_DELETE_BUCKET_LIFECYCLE, "b", NULL, false},
-        {"PUT", "/b", "encryption", NULL, false, S3_OP_PUT_BUCKET_ENCRYPTION, "b", NULL, false},
-        {"GET", "/b", "publicAccessBlock", NULL, false, S3_OP_GET_PUBLIC_ACCESS_BLOCK, "b", NULL, false},
-        {"DELETE", "/b", "ownershipControls", NULL, false, S3_OP_DELETE_BUCKET_OWNERSHIP_CONTROLS, "b", NULL, false},
-        {"PUT", "/b", "website", NULL, false, S3_OP_PUT_BUCKET_WEBSITE, "b", NULL, false},
-        {"GET", "/b", "logging", NULL, false, S3_OP_GET_BUCKET_LOGGING, "b", NULL, false},
-        {"PUT", "/b", "requestPayment", NULL, false, S3_OP_PUT_BUCKET_REQUEST_PAYMENT, "b", NULL, false},
-        {"GET", "/b", "accelerate", NULL, false, S3_OP_GET_BUCKET_ACCELERATE, "b", NULL, false},
-        {"DELETE", "/b", "replication", NULL, false, S3_OP_DELETE_BUCKET_REPLICATION, "b", NULL, false},
-        {"OPTIONS", "/b/k", "", NULL, false, S3_OP_CORS_PREFLIGHT, "b", "k", false},
-        {"OPTIONS", "/b", "", NULL, false, S3_OP_CORS_PREFLIGHT, "b", NULL, false},
+        {"GET", "/b", "policy", NULL, false, S3_OP_GetBucketPolicy, "b", NULL, false},
+        {"PUT", "/b", "policy", NULL, false, S3_OP_PutBucketPolicy, "b", NULL, false},
+        {"DELETE", "/b", "policy", NULL, false, S3_OP_DeleteBucketPolicy, "b", NULL, false},
+        {"GET", "/b", "policyStatus", NULL, false, S3_OP_GetBucketPolicyStatus, "b", NULL, false},
+        {"GET", "/b", "acl", NULL, false, S3_OP_GetBucketAcl, "b", NULL, false},
+        {"PUT", "/b", "acl=", NULL, false, S3_OP_PutBucketAcl, "b", NULL, false},
+        {"GET", "/b/k/x", "acl", NULL, false, S3_OP_GetObjectAcl, "b", "k/x", false},
+        {"PUT", "/k", "acl", "b.s3.localhost", false, S3_OP_PutObjectAcl, "b", "k", true},
+        {"PUT", "/b", "cors", NULL, false, S3_OP_PutBucketCors, "b", NULL, false},
+        {"DELETE", "/b", "cors", NULL, false, S3_OP_DeleteBucketCors, "b", NULL, false},
+        {"GET", "/b", "lifecycle", NULL, false, S3_OP_GetBucketLifecycleConfiguration, "b", NULL, false},
+        {"DELETE", "/b", "lifecycle", NULL, false, S3_OP_DeleteBucketLifecycle, "b", NULL, false},
+        {"PUT", "/b", "encryption", NULL, false, S3_OP_PutBucketEncryption, "b", NULL, false},
+        {"GET", "/b", "publicAccessBlock", NULL, false, S3_OP_GetPublicAccessBlock, "b", NULL, false},
+        {"DELETE", "/b", "ownershipControls", NULL, false, S3_OP_DeleteBucketOwnershipControls, "b", NULL, false},
+        {"PUT", "/b", "website", NULL, false, S3_OP_PutBucketWebsite, "b", NULL, false},
+        {"GET", "/b", "logging", NULL, false, S3_OP_GetBucketLogging, "b", NULL, false},
+        {"PUT", "/b", "requestPayment", NULL, false, S3_OP_PutBucketRequestPayment, "b", NULL, false},
+        {"GET", "/b", "accelerate", NULL, false, S3_OP_GetBucketAccelerateConfiguration, "b", NULL, false},
+        {"DELETE", "/b", "replication", NULL, false, S3_OP_DeleteBucketReplication, "b", NULL, false},
+        {"OPTIONS", "/b/k", "", NULL, false, S3_OP_PreflightRequest, "b", "k", false},
+        {"OPTIONS", "/b", "", NULL, false, S3_OP_PreflightRequest, "b", NULL, false},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         check_case(&cases[i]);
@@ -241,27 +241,27 @@ static void test_bucket_configuration_ops(void **state)
 static void test_versioning_tagging_lock_ops(void **state)
 {
     static const struct route_case cases[] = {
-        {"GET", "/b", "versioning", NULL, false, S3_OP_GET_BUCKET_VERSIONING, "b", NULL, false},
-        {"PUT", "/b", "versioning", NULL, false, S3_OP_PUT_BUCKET_VERSIONING, "b", NULL, false},
-        {"GET", "/b", "notification", NULL, false, S3_OP_GET_BUCKET_NOTIFICATION, "b", NULL, false},
-        {"PUT", "/b", "notification", NULL, false, S3_OP_PUT_BUCKET_NOTIFICATION, "b", NULL, false},
+        {"GET", "/b", "versioning", NULL, false, S3_OP_GetBucketVersioning, "b", NULL, false},
+        {"PUT", "/b", "versioning", NULL, false, S3_OP_PutBucketVersioning, "b", NULL, false},
+        {"GET", "/b", "notification", NULL, false, S3_OP_GetBucketNotificationConfiguration, "b", NULL, false},
+        {"PUT", "/b", "notification", NULL, false, S3_OP_PutBucketNotificationConfiguration, "b", NULL, false},
         {"GET", "/b", "versions&prefix=a&key-marker=k&version-id-marker=v&max-keys=2"
-         "&delimiter=/&encoding-type=url", NULL, false, S3_OP_LIST_OBJECT_VERSIONS, "b", NULL, false},
-        {"GET", "/b", "object-lock", NULL, false, S3_OP_GET_OBJECT_LOCK_CONFIGURATION, "b", NULL, false},
-        {"PUT", "/b", "object-lock", NULL, false, S3_OP_PUT_OBJECT_LOCK_CONFIGURATION, "b", NULL, false},
-        {"GET", "/b", "tagging", NULL, false, S3_OP_GET_BUCKET_TAGGING, "b", NULL, false},
-        {"PUT", "/b", "tagging", NULL, false, S3_OP_PUT_BUCKET_TAGGING, "b", NULL, false},
-        {"DELETE", "/b", "tagging", NULL, false, S3_OP_DELETE_BUCKET_TAGGING, "b", NULL, false},
-        {"GET", "/b/k", "tagging&versionId=v", NULL, false, S3_OP_GET_OBJECT_TAGGING, "b", "k", false},
-        {"PUT", "/b/k", "tagging", NULL, true, S3_OP_PUT_OBJECT_TAGGING, "b", "k", false},
-        {"DELETE", "/b/k", "tagging", NULL, false, S3_OP_DELETE_OBJECT_TAGGING, "b", "k", false},
-        {"GET", "/b/k", "retention", NULL, false, S3_OP_GET_OBJECT_RETENTION, "b", "k", false},
-        {"PUT", "/b/k", "retention&versionId=v", NULL, false, S3_OP_PUT_OBJECT_RETENTION, "b", "k", false},
-        {"GET", "/b/k", "legal-hold", NULL, false, S3_OP_GET_OBJECT_LEGAL_HOLD, "b", "k", false},
-        {"PUT", "/b/k", "legal-hold", NULL, false, S3_OP_PUT_OBJECT_LEGAL_HOLD, "b", "k", false},
-        {"GET", "/b/k", "versionId=v", NULL, false, S3_OP_GET_OBJECT, "b", "k", false},
-        {"HEAD", "/b/k", "versionId=v", NULL, false, S3_OP_HEAD_OBJECT, "b", "k", false},
-        {"DELETE", "/b/k", "versionId=null", NULL, false, S3_OP_DELETE_OBJECT, "b", "k", false},
+         "&delimiter=/&encoding-type=url", NULL, false, S3_OP_ListObjectVersions, "b", NULL, false},
+        {"GET", "/b", "object-lock", NULL, false, S3_OP_GetObjectLockConfiguration, "b", NULL, false},
+        {"PUT", "/b", "object-lock", NULL, false, S3_OP_PutObjectLockConfiguration, "b", NULL, false},
+        {"GET", "/b", "tagging", NULL, false, S3_OP_GetBucketTagging, "b", NULL, false},
+        {"PUT", "/b", "tagging", NULL, false, S3_OP_PutBucketTagging, "b", NULL, false},
+        {"DELETE", "/b", "tagging", NULL, false, S3_OP_DeleteBucketTagging, "b", NULL, false},
+        {"GET", "/b/k", "tagging&versionId=v", NULL, false, S3_OP_GetObjectTagging, "b", "k", false},
+        {"PUT", "/b/k", "tagging", NULL, true, S3_OP_PutObjectTagging, "b", "k", false},
+        {"DELETE", "/b/k", "tagging", NULL, false, S3_OP_DeleteObjectTagging, "b", "k", false},
+        {"GET", "/b/k", "retention", NULL, false, S3_OP_GetObjectRetention, "b", "k", false},
+        {"PUT", "/b/k", "retention&versionId=v", NULL, false, S3_OP_PutObjectRetention, "b", "k", false},
+        {"GET", "/b/k", "legal-hold", NULL, false, S3_OP_GetObjectLegalHold, "b", "k", false},
+        {"PUT", "/b/k", "legal-hold", NULL, false, S3_OP_PutObjectLegalHold, "b", "k", false},
+        {"GET", "/b/k", "versionId=v", NULL, false, S3_OP_GetObject, "b", "k", false},
+        {"HEAD", "/b/k", "versionId=v", NULL, false, S3_OP_HeadObject, "b", "k", false},
+        {"DELETE", "/b/k", "versionId=null", NULL, false, S3_OP_DeleteObject, "b", "k", false},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         check_case(&cases[i]);
@@ -357,8 +357,8 @@ static void test_bucket_names(void **state)
 
 static void test_op_names(void **state)
 {
-    assert_string_equal(s3_op_name(S3_OP_PUT_OBJECT), "PutObject");
-    assert_string_equal(s3_op_name(S3_OP_LIST_OBJECTS_V2), "ListObjectsV2");
+    assert_string_equal(s3_op_name(S3_OP_PutObject), "PutObject");
+    assert_string_equal(s3_op_name(S3_OP_ListObjectsV2), "ListObjectsV2");
     for (int op = 0; op < S3_OP__COUNT; op++)
         assert_non_null(s3_op_name((enum s3_op)op));
     assert_string_equal(s3_op_name(S3_OP__COUNT), "Unknown");

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "protocol/auth/checksum.h"
-#include "storage/s3/config.h"
+#include "storage/s3/s3.h"
 #include "storage/core/store.h"
 
 #define ACCOUNT "000000000000"
@@ -278,10 +278,19 @@ static enum s3_err delete_key(struct fixture *f, const char *bucket, const char 
     return op.err;
 }
 
+static void on_gc_done(void *arg, bool ok, size_t removed)
+{
+    struct op *op = arg;
+    op->done = true;
+    op->order = ++op->f->seq;
+    op->err = ok ? S3_OK : S3_ERR_INTERNAL_ERROR;
+    op->n_deleted = removed;
+}
+
 static struct op run_gc(struct fixture *f, int tmp_age_s)
 {
     struct op op = new_op(f);
-    assert_int_equal(store_gc(f->st, tmp_age_s, on_done, &op), 0);
+    assert_int_equal(store_gc(f->st, tmp_age_s, on_gc_done, &op), 0);
     wait_all(f, &op, 1);
     assert_int_equal(op.err, S3_OK);
     return op;

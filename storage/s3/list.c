@@ -1,55 +1,25 @@
-/* s3_read: S3 reads — buckets, objects, listings of objects, uploads and
- * parts — on the read-only connection of the loop thread.
+/* s3_list: the listings — objects, object versions, multipart uploads and
+ * an upload's parts — on the read-only connection of the loop thread.
  *
- * Each read runs in its own read transaction (BEGIN ... COMMIT) so it sees
- * one consistent snapshot, which includes every commit whose completion has
- * been dispatched. Listings never load a bucket: they walk the primary-key
- * index in key order from the start marker and, when a key rolls up into a
- * CommonPrefix, re-seek to the first key past that prefix (the prefix's
- * byte-wise successor), so a prefix with a million keys costs one seek.
+ * Each listing runs in its own read transaction (BEGIN ... COMMIT) so it
+ * sees one consistent snapshot, which includes every commit whose
+ * completion has been dispatched. Listings never load a bucket: they walk
+ * the primary-key index in key order from the start marker and, when a key
+ * rolls up into a CommonPrefix, re-seek to the first key past that prefix
+ * (the prefix's byte-wise successor), so a prefix with a million keys costs
+ * one seek.
  *
  * ListObjectVersions walks the same way over `objects` (the latest version
  * of each key, delete markers included) and, after each key's latest
  * version, reads that key's older versions from object_versions by its
  * primary key (bucket, key, seq) newest first; ListObjects skips delete
- * markers.
- *
- * store_check_bucket, store_load_object and the column decoders are also used by
- * the commit thread on the writer connection. */
-#include "storage/core/store_internal.h"
+ * markers. */
+#include "storage/s3/internal.h"
 
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char sql_bucket_exists[] = "SELECT 1 FROM buckets WHERE name = ?1";
-#define BUCKET_COLUMNS \
-    "name, region, owner, created_ms, versioning, object_lock, lock_mode, lock_days, lock_years"
-static const char sql_bucket_get[] = "SELECT " BUCKET_COLUMNS " FROM buckets WHERE name = ?1";
-static const char sql_bucket_list[] =
-    "SELECT " BUCKET_COLUMNS " FROM buckets WHERE owner = ?1 ORDER BY name";
-static const char sql_bucket_tags[] = "SELECT tags FROM buckets WHERE name = ?1";
-/* The columns every object version row has, in the order load_version_row reads them. */
-#define VERSION_COLUMNS \
-    "size, etag, last_modified_ms, owner, storage_class, content_type, content_encoding," \
-    " content_disposition, content_language, cache_control, expires, user_meta, parts_count," \
-    " version_id, delete_marker, tags, lock_mode, lock_until_ms, legal_hold, checksum_alg," \
-    " checksum, checksum_type, part_checksums"
-static const char sql_object_get[] =
-    "SELECT " VERSION_COLUMNS " FROM objects WHERE bucket = ?1 AND key = ?2";
-static const char sql_version_get[] =
-    "SELECT " VERSION_COLUMNS ", seq FROM object_versions"
-    " WHERE bucket = ?1 AND key = ?2 AND version_id = ?3";
-static const char sql_object_segments[] =
-    "SELECT s.blob, s.size, d.data FROM object_segments s"
-    " LEFT JOIN blobs b ON b.sha256 = s.blob LEFT JOIN blob_data d ON d.id = b.data_id"
-    " WHERE s.bucket = ?1 AND s.key = ?2 ORDER BY s.idx";
-static const char sql_version_segments[] =
-    "SELECT s.blob, s.size, d.data FROM version_segments s"
-    " LEFT JOIN blobs b ON b.sha256 = s.blob LEFT JOIN blob_data d ON d.id = b.data_id"
-    " WHERE s.bucket = ?1 AND s.key = ?2 AND s.seq = ?3 ORDER BY s.idx";
-static const char sql_meta_decode[] = "SELECT key, value FROM json_each(?1)";
 static const char sql_object_scan[] =
     "SELECT key, size, etag, last_modified_ms, owner, storage_class FROM objects"
     " WHERE bucket = ?1 AND key >= ?2 AND delete_marker = 0 ORDER BY key";
@@ -74,55 +44,6 @@ static const char sql_upload_get[] =
 static const char sql_part_scan[] =
     "SELECT part_number, size, etag, last_modified_ms, blob, checksum_alg, checksum FROM parts"
     " WHERE upload_id = ?1 AND part_number > ?2 ORDER BY part_number LIMIT ?3";
-
-/* ---- helpers -------------------------------------------------------------- */
-
-int store_read_scope_begin(struct store *st)
-{
-    return db_read_begin(&st->reader);
-}
-
-void store_read_scope_end(struct store *st)
-{
-    db_read_end(&st->reader);
-}
-
-static enum s3_err read_begin(struct store *st)
-{
-    return db_read_begin(&st->reader) == 0 ? S3_OK : S3_ERR_INTERNAL_ERROR;
-}
-
-static enum s3_err read_end(struct store *st, enum s3_err err)
-{
-    if (db_read_end(&st->reader) != 0 && err == S3_OK)
-        return S3_ERR_INTERNAL_ERROR;
-    return err;
-}
-
-static void copy_account(sqlite3_stmt *s, int col, char out[13])
-{
-    const unsigned char *text = sqlite3_column_text(s, col);
-    snprintf(out, 13, "%s", text ? (const char *)text : "");
-}
-
-static void copy_fixed(sqlite3_stmt *s, int col, char *out, size_t outlen)
-{
-    const unsigned char *text = sqlite3_column_text(s, col);
-    snprintf(out, outlen, "%s", text ? (const char *)text : "");
-}
-
-static bool grow(void **array, size_t n, size_t *cap, size_t elem)
-{
-    if (n < *cap)
-        return true;
-    size_t new_cap = *cap ? *cap * 2 : 16;
-    void *grown = realloc(*array, new_cap * elem);
-    if (!grown)
-        return false;
-    *array = grown;
-    *cap = new_cap;
-    return true;
-}
 
 static bool starts_with(const char *s, const char *prefix)
 {
@@ -191,318 +112,19 @@ static int listing_lower_bound(const char *prefix, const char *delimiter, const 
 
 static int append_string(char ***array, size_t *n, size_t *cap, char *s)
 {
-    if (!grow((void **)array, *n, cap, sizeof(**array)))
+    if (!s3_grow((void **)array, *n, cap, sizeof(**array)))
         return -1;
     (*array)[(*n)++] = s;
     return 0;
-}
-
-/* ---- shared with the writer ------------------------------------------------ */
-
-enum s3_err store_check_bucket(struct store_conn *c, const char *bucket)
-{
-    sqlite3_stmt *s = db_stmt(c, sql_bucket_exists);
-    if (!s || db_bind_text(s, 1, bucket) != 0)
-        return S3_ERR_INTERNAL_ERROR;
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc == SQLITE_ROW)
-        return S3_OK;
-    return rc == SQLITE_DONE ? S3_ERR_NO_SUCH_BUCKET : S3_ERR_INTERNAL_ERROR;
-}
-
-int store_read_content_columns(sqlite3_stmt *s, int first, struct s3_content_headers *out)
-{
-    char **fields[] = {&out->content_type, &out->content_encoding, &out->content_disposition,
-                       &out->content_language, &out->cache_control, &out->expires};
-    for (int i = 0; i < 6; i++) {
-        if (db_column_strdup(s, first + i, fields[i]) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-int store_decode_user_meta(struct store_conn *c, const char *json, struct s3_kv **out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *s = db_stmt(c, sql_meta_decode);
-    if (!s || db_bind_text(s, 1, json ? json : "{}") != 0)
-        return -1;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (!grow((void **)out, *n, &cap, sizeof(**out)))
-            break;
-        struct s3_kv *kv = &(*out)[*n];
-        if (db_column_strdup(s, 0, &kv->name) != 0 || db_column_strdup(s, 1, &kv->value) != 0 ||
-            !kv->name || !kv->value) {
-            free(kv->name);
-            free(kv->value);
-            break;
-        }
-        (*n)++;
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        s3_kv_free_array(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return -1;
-    }
-    return 0;
-}
-
-/* The segments of the latest version (seq < 0) or of older version seq. */
-static int load_segments(struct store_conn *c, const char *bucket, const char *key, int64_t seq,
-                         struct s3_object *o)
-{
-    sqlite3_stmt *s = db_stmt(c, seq < 0 ? sql_object_segments : sql_version_segments);
-    if (!s || db_bind_text(s, 1, bucket) != 0 || db_bind_text(s, 2, key) != 0 ||
-        (seq >= 0 && sqlite3_bind_int64(s, 3, seq) != SQLITE_OK))
-        return -1;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (!grow((void **)&o->segments, o->n_segments, &cap, sizeof(*o->segments)))
-            break;
-        struct s3_segment *seg = &o->segments[o->n_segments++];
-        copy_fixed(s, 0, seg->blob_sha256, sizeof(seg->blob_sha256));
-        seg->size = sqlite3_column_int64(s, 1);
-        seg->data = NULL;
-        const void *data = sqlite3_column_blob(s, 2);
-        if (data && sqlite3_column_bytes(s, 2) == seg->size) {
-            seg->data = malloc((size_t)seg->size);
-            if (!seg->data) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            memcpy(seg->data, data, (size_t)seg->size);
-        }
-    }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* Fills `out` from a row of VERSION_COLUMNS. -1 on ENOMEM. */
-static int read_version_row(struct store_conn *c, sqlite3_stmt *s, const char *key,
-                            struct s3_object *out)
-{
-    char *meta_json = NULL, *tags_json = NULL;
-    out->key = strdup(key);
-    out->size = sqlite3_column_int64(s, 0);
-    copy_fixed(s, 1, out->etag, sizeof(out->etag));
-    out->last_modified_ms = sqlite3_column_int64(s, 2);
-    copy_account(s, 3, out->owner_account);
-    out->parts_count = sqlite3_column_int(s, 12);
-    copy_fixed(s, 13, out->version_id, sizeof(out->version_id));
-    out->delete_marker = sqlite3_column_int(s, 14) != 0;
-    copy_fixed(s, 16, out->lock_mode, sizeof(out->lock_mode));
-    out->lock_until_ms = sqlite3_column_int64(s, 17);
-    out->legal_hold = sqlite3_column_int(s, 18) != 0;
-    copy_fixed(s, 19, out->checksum_alg, sizeof(out->checksum_alg));
-    copy_fixed(s, 20, out->checksum, sizeof(out->checksum));
-    copy_fixed(s, 21, out->checksum_type, sizeof(out->checksum_type));
-    bool ok = out->key && db_column_strdup(s, 4, &out->storage_class) == 0 &&
-              db_column_strdup(s, 22, &out->part_checksums) == 0 &&
-              store_read_content_columns(s, 5, &out->content) == 0 &&
-              db_column_strdup(s, 11, &meta_json) == 0 && db_column_strdup(s, 15, &tags_json) == 0;
-    ok = ok && store_decode_user_meta(c, meta_json, &out->user_meta, &out->n_user_meta) == 0 &&
-         store_decode_user_meta(c, tags_json, &out->tags, &out->n_tags) == 0;
-    free(meta_json);
-    free(tags_json);
-    return ok ? 0 : -1;
-}
-
-/* Loads the row of the latest version (seq -1) or of an older one into
- * out, without segments. NO_SUCH_KEY / NO_SUCH_VERSION when absent. */
-static enum s3_err load_version_row(struct store_conn *c, const char *bucket, const char *key,
-                                    const char *version_id, struct s3_object *out, int64_t *seq)
-{
-    *seq = -1;
-    sqlite3_stmt *s = db_stmt(c, sql_object_get);
-    if (!s || db_bind_text(s, 1, bucket) != 0 || db_bind_text(s, 2, key) != 0)
-        return S3_ERR_INTERNAL_ERROR;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        const char *latest = (const char *)sqlite3_column_text(s, 13);
-        if (!version_id || (latest && strcmp(latest, version_id) == 0)) {
-            out->is_latest = true;
-            int read = read_version_row(c, s, key, out);
-            sqlite3_reset(s);
-            return read == 0 ? S3_OK : S3_ERR_INTERNAL_ERROR;
-        }
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return S3_ERR_INTERNAL_ERROR;
-    if (!version_id)
-        return S3_ERR_NO_SUCH_KEY;
-    s = db_stmt(c, sql_version_get);
-    if (!s || db_bind_text(s, 1, bucket) != 0 || db_bind_text(s, 2, key) != 0 ||
-        db_bind_text(s, 3, version_id) != 0)
-        return S3_ERR_INTERNAL_ERROR;
-    rc = sqlite3_step(s);
-    enum s3_err err = S3_OK;
-    if (rc == SQLITE_ROW) {
-        *seq = sqlite3_column_int64(s, 23);
-        if (read_version_row(c, s, key, out) != 0)
-            err = S3_ERR_INTERNAL_ERROR;
-    } else {
-        err = rc == SQLITE_DONE ? S3_ERR_NO_SUCH_VERSION : S3_ERR_INTERNAL_ERROR;
-    }
-    sqlite3_reset(s);
-    return err;
-}
-
-enum s3_err store_load_object(struct store_conn *c, const char *bucket, const char *key,
-                              const char *version_id, struct s3_object *out)
-{
-    memset(out, 0, sizeof(*out));
-    int64_t seq;
-    enum s3_err err = load_version_row(c, bucket, key, version_id, out, &seq);
-    if (err == S3_OK && out->delete_marker)
-        return version_id ? S3_ERR_METHOD_NOT_ALLOWED : S3_ERR_NO_SUCH_KEY;
-    if (err == S3_OK && load_segments(c, bucket, key, seq, out) != 0)
-        err = S3_ERR_INTERNAL_ERROR;
-    return err;
-}
-
-bool store_version_id_valid(const char *version_id)
-{
-    if (strcmp(version_id, "null") == 0)
-        return true;
-    if (strlen(version_id) != STORE_VERSION_ID_LEN)
-        return false;
-    for (const char *p = version_id; *p; p++) {
-        if (!strchr(STORE_VERSION_ID_ALPHABET, *p))
-            return false;
-    }
-    return true;
-}
-
-/* ---- buckets ----------------------------------------------------------------- */
-
-static int read_bucket_row(sqlite3_stmt *s, struct s3_bucket *b)
-{
-    memset(b, 0, sizeof(*b));
-    copy_account(s, 2, b->owner_account);
-    b->created_ms = sqlite3_column_int64(s, 3);
-    copy_fixed(s, 4, b->versioning, sizeof(b->versioning));
-    b->object_lock = sqlite3_column_int(s, 5) != 0;
-    copy_fixed(s, 6, b->lock_mode, sizeof(b->lock_mode));
-    b->lock_days = sqlite3_column_int(s, 7);
-    b->lock_years = sqlite3_column_int(s, 8);
-    if (db_column_strdup(s, 0, &b->name) != 0 || db_column_strdup(s, 1, &b->region) != 0) {
-        s3_bucket_free(b);
-        return -1;
-    }
-    return 0;
-}
-
-enum s3_err store_get_bucket(struct store *st, const char *bucket, struct s3_bucket *out)
-{
-    return store_load_bucket(&st->reader, bucket, out);
-}
-
-enum s3_err store_load_bucket(struct store_conn *c, const char *bucket, struct s3_bucket *out)
-{
-    memset(out, 0, sizeof(*out));
-    sqlite3_stmt *s = db_stmt(c, sql_bucket_get);
-    if (!s || db_bind_text(s, 1, bucket) != 0)
-        return S3_ERR_INTERNAL_ERROR;
-    int rc = sqlite3_step(s);
-    enum s3_err err = S3_OK;
-    if (rc == SQLITE_DONE)
-        err = S3_ERR_NO_SUCH_BUCKET;
-    else if (rc != SQLITE_ROW || read_bucket_row(s, out) != 0)
-        err = S3_ERR_INTERNAL_ERROR;
-    sqlite3_reset(s);
-    return err;
-}
-
-enum s3_err store_list_buckets(struct store *st, const char *account,
-                               struct s3_bucket **out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *s = db_stmt(&st->reader, sql_bucket_list);
-    if (!s || db_bind_text(s, 1, account) != 0)
-        return S3_ERR_INTERNAL_ERROR;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (!grow((void **)out, *n, &cap, sizeof(**out)) || read_bucket_row(s, &(*out)[*n]) != 0)
-            break;
-        (*n)++;
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        for (size_t i = 0; i < *n; i++)
-            s3_bucket_free(&(*out)[i]);
-        free(*out);
-        *out = NULL;
-        *n = 0;
-        return S3_ERR_INTERNAL_ERROR;
-    }
-    return S3_OK;
-}
-
-/* ---- objects ------------------------------------------------------------------ */
-
-enum s3_err store_get_object(struct store *st, const char *bucket, const char *key,
-                             struct s3_object *out)
-{
-    enum s3_err err = store_get_object_version(st, bucket, key, NULL, out);
-    if (err != S3_OK)
-        s3_object_free(out);
-    return err;
-}
-
-enum s3_err store_get_object_version(struct store *st, const char *bucket, const char *key,
-                                     const char *version_id, struct s3_object *out)
-{
-    memset(out, 0, sizeof(*out));
-    enum s3_err err = read_begin(st);
-    if (err != S3_OK)
-        return err;
-    err = store_check_bucket(&st->reader, bucket);
-    if (err == S3_OK)
-        err = store_load_object(&st->reader, bucket, key, version_id, out);
-    return read_end(st, err);
-}
-
-enum s3_err store_get_bucket_tags(struct store *st, const char *bucket, struct s3_kv **tags,
-                                  size_t *n_tags)
-{
-    *tags = NULL;
-    *n_tags = 0;
-    sqlite3_stmt *s = db_stmt(&st->reader, sql_bucket_tags);
-    if (!s || db_bind_text(s, 1, bucket) != 0)
-        return S3_ERR_INTERNAL_ERROR;
-    int rc = sqlite3_step(s);
-    char *json = NULL;
-    enum s3_err err = S3_OK;
-    if (rc == SQLITE_DONE)
-        err = S3_ERR_NO_SUCH_BUCKET;
-    else if (rc != SQLITE_ROW || db_column_strdup(s, 0, &json) != 0)
-        err = S3_ERR_INTERNAL_ERROR;
-    else if (!json)
-        err = S3_ERR_NO_SUCH_TAG_SET;
-    sqlite3_reset(s);
-    if (err == S3_OK && store_decode_user_meta(&st->reader, json, tags, n_tags) != 0)
-        err = S3_ERR_INTERNAL_ERROR;
-    free(json);
-    return err;
 }
 
 static int read_listed_object(sqlite3_stmt *s, struct s3_object *o)
 {
     memset(o, 0, sizeof(*o));
     o->size = sqlite3_column_int64(s, 1);
-    copy_fixed(s, 2, o->etag, sizeof(o->etag));
+    s3_copy_fixed(s, 2, o->etag, sizeof(o->etag));
     o->last_modified_ms = sqlite3_column_int64(s, 3);
-    copy_account(s, 4, o->owner_account);
+    s3_copy_account(s, 4, o->owner_account);
     if (db_column_strdup(s, 0, &o->key) != 0 || !o->key ||
         db_column_strdup(s, 5, &o->storage_class) != 0) {
         s3_object_free(o);
@@ -536,13 +158,13 @@ static int list_row(struct key_walk *w, sqlite3_stmt *s, bool with_version, bool
         return 1;
     }
     struct s3_list_result *out = w->out;
-    if (!grow((void **)&out->objects, out->n_objects, &w->cap_objects, sizeof(*out->objects)))
+    if (!s3_grow((void **)&out->objects, out->n_objects, &w->cap_objects, sizeof(*out->objects)))
         return -1;
     struct s3_object *o = &out->objects[out->n_objects];
     if (read_listed_object(s, o) != 0)
         return -1;
     if (with_version) {
-        copy_fixed(s, 6, o->version_id, sizeof(o->version_id));
+        s3_copy_fixed(s, 6, o->version_id, sizeof(o->version_id));
         o->delete_marker = sqlite3_column_int(s, 7) != 0;
         o->is_latest = is_latest;
         w->last_version = o->version_id;
@@ -682,7 +304,7 @@ enum s3_err store_list_objects(struct store *st, const char *bucket,
                                struct s3_list_result *out)
 {
     memset(out, 0, sizeof(*out));
-    enum s3_err err = read_begin(st);
+    enum s3_err err = s3_read_begin(st);
     if (err != S3_OK)
         return err;
     err = store_check_bucket(&st->reader, bucket);
@@ -691,7 +313,7 @@ enum s3_err store_list_objects(struct store *st, const char *bucket,
         walk_objects(st, bucket, params->prefix ? params->prefix : "", params->delimiter,
                      params->start_after ? params->start_after : "", max_keys, out) != 0)
         err = S3_ERR_INTERNAL_ERROR;
-    err = read_end(st, err);
+    err = s3_read_end(st, err);
     if (err != S3_OK)
         s3_list_result_free(out);
     return err;
@@ -706,7 +328,7 @@ static int version_marker_seq(struct store *st, const char *bucket, const char *
     struct s3_object o;
     int64_t seq;
     memset(&o, 0, sizeof(o));
-    enum s3_err err = load_version_row(&st->reader, bucket, key, version_id, &o, &seq);
+    enum s3_err err = s3_load_version_row(&st->reader, bucket, key, version_id, &o, &seq);
     s3_object_free(&o);
     if (err == S3_OK)
         *below = seq < 0 ? INT64_MAX : seq;
@@ -750,7 +372,7 @@ enum s3_err store_list_object_versions(struct store *st, const char *bucket,
                                        struct s3_list_result *out)
 {
     memset(out, 0, sizeof(*out));
-    enum s3_err err = read_begin(st);
+    enum s3_err err = s3_read_begin(st);
     if (err != S3_OK)
         return err;
     err = store_check_bucket(&st->reader, bucket);
@@ -760,19 +382,17 @@ enum s3_err store_list_object_versions(struct store *st, const char *bucket,
                       params->start_after ? params->start_after : "", version_id_marker,
                       max_keys, out) != 0)
         err = S3_ERR_INTERNAL_ERROR;
-    err = read_end(st, err);
+    err = s3_read_end(st, err);
     if (err != S3_OK)
         s3_list_result_free(out);
     return err;
 }
 
-/* ---- uploads and parts ------------------------------------------------------------ */
-
 static int read_upload_row(sqlite3_stmt *s, struct s3_upload *u)
 {
     memset(u, 0, sizeof(*u));
     u->initiated_ms = sqlite3_column_int64(s, 2);
-    copy_account(s, 3, u->owner_account);
+    s3_copy_account(s, 3, u->owner_account);
     if (db_column_strdup(s, 0, &u->upload_id) != 0 || db_column_strdup(s, 1, &u->key) != 0 ||
         db_column_strdup(s, 4, &u->storage_class) != 0 || !u->upload_id || !u->key) {
         s3_upload_free(u);
@@ -859,8 +479,8 @@ static int walk_uploads(struct store *st, const char *bucket, const char *prefix
                 done = lower == NULL;
                 break;
             }
-            if (!grow((void **)&out->uploads, out->n_uploads, &cap_uploads,
-                      sizeof(*out->uploads)) ||
+            if (!s3_grow((void **)&out->uploads, out->n_uploads, &cap_uploads,
+                         sizeof(*out->uploads)) ||
                 read_upload_row(s, &out->uploads[out->n_uploads]) != 0) {
                 result = -1;
                 break;
@@ -891,7 +511,7 @@ enum s3_err store_list_uploads(struct store *st, const char *bucket, const char 
                                struct s3_upload_list *out)
 {
     memset(out, 0, sizeof(*out));
-    enum s3_err err = read_begin(st);
+    enum s3_err err = s3_read_begin(st);
     if (err != S3_OK)
         return err;
     err = store_check_bucket(&st->reader, bucket);
@@ -901,7 +521,7 @@ enum s3_err store_list_uploads(struct store *st, const char *bucket, const char 
         walk_uploads(st, bucket, prefix ? prefix : "", delimiter,
                      key_marker ? key_marker : "", upload_id_marker, max_uploads, out) != 0)
         err = S3_ERR_INTERNAL_ERROR;
-    err = read_end(st, err);
+    err = s3_read_end(st, err);
     if (err != S3_OK)
         s3_upload_list_free(out);
     return err;
@@ -922,11 +542,11 @@ static enum s3_err load_upload(struct store *st, const char *bucket, const char 
         if (b && k && strcmp(b, bucket) == 0 && strcmp(k, key) == 0) {
             struct s3_upload u = {0};
             u.initiated_ms = sqlite3_column_int64(s, 2);
-            copy_account(s, 3, u.owner_account);
+            s3_copy_account(s, 3, u.owner_account);
             u.upload_id = strdup(upload_id);
             u.key = strdup(key);
-            copy_fixed(s, 5, u.checksum_alg, sizeof(u.checksum_alg));
-            copy_fixed(s, 6, u.checksum_type, sizeof(u.checksum_type));
+            s3_copy_fixed(s, 5, u.checksum_alg, sizeof(u.checksum_alg));
+            s3_copy_fixed(s, 6, u.checksum_type, sizeof(u.checksum_type));
             if (!u.upload_id || !u.key || db_column_strdup(s, 4, &u.storage_class) != 0) {
                 s3_upload_free(&u);
                 err = S3_ERR_INTERNAL_ERROR;
@@ -967,11 +587,11 @@ static int read_parts(struct store *st, const char *upload_id, int marker, int m
         struct s3_part *p = &out->parts[out->n_parts++];
         p->part_number = sqlite3_column_int(s, 0);
         p->size = sqlite3_column_int64(s, 1);
-        copy_fixed(s, 2, p->etag, sizeof(p->etag));
+        s3_copy_fixed(s, 2, p->etag, sizeof(p->etag));
         p->last_modified_ms = sqlite3_column_int64(s, 3);
-        copy_fixed(s, 4, p->blob_sha256, sizeof(p->blob_sha256));
-        copy_fixed(s, 5, p->checksum_alg, sizeof(p->checksum_alg));
-        copy_fixed(s, 6, p->checksum, sizeof(p->checksum));
+        s3_copy_fixed(s, 4, p->blob_sha256, sizeof(p->blob_sha256));
+        s3_copy_fixed(s, 5, p->checksum_alg, sizeof(p->checksum_alg));
+        s3_copy_fixed(s, 6, p->checksum, sizeof(p->checksum));
         out->next_part_number_marker = p->part_number;
     }
     sqlite3_reset(s);
@@ -985,7 +605,7 @@ enum s3_err store_list_parts(struct store *st, const char *bucket, const char *k
     memset(out, 0, sizeof(*out));
     if (upload_out)
         memset(upload_out, 0, sizeof(*upload_out));
-    enum s3_err err = read_begin(st);
+    enum s3_err err = s3_read_begin(st);
     if (err != S3_OK)
         return err;
     err = store_check_bucket(&st->reader, bucket);
@@ -996,7 +616,7 @@ enum s3_err store_list_parts(struct store *st, const char *bucket, const char *k
     if (err == S3_OK && max_parts > 0 &&
         read_parts(st, upload_id, part_number_marker, max_parts, out) != 0)
         err = S3_ERR_INTERNAL_ERROR;
-    err = read_end(st, err);
+    err = s3_read_end(st, err);
     if (err != S3_OK) {
         s3_part_list_free(out);
         if (upload_out)

@@ -1,13 +1,11 @@
-/* protocol/s3 post_form / post_policy: browser POST uploads (PostObject).
- *
- *  - post_form.c    incremental multipart/form-data parsing: fields whole,
- *                   the "file" part streamed
- *  - post_policy.c  the policy document (base64 JSON): expiration and
- *                   conditions checked against the form's fields
+/* protocol/s3 post: browser POST uploads (PostObject), post.c —
+ * incremental multipart/form-data parsing (fields whole, the "file" part
+ * streamed), and the policy document (base64 JSON): expiration and
+ * conditions checked against the form's fields.
  *
  * Pure: bytes in, callbacks and verdicts out. */
-#ifndef CLOUDLESS_PROTOCOL_S3_POST_FORM_H
-#define CLOUDLESS_PROTOCOL_S3_POST_FORM_H
+#ifndef CLOUDLESS_PROTOCOL_S3_POST_H
+#define CLOUDLESS_PROTOCOL_S3_POST_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,7 +48,7 @@ enum s3_post_form_status s3_post_form_feed(struct s3_post_form *f, const void *d
 bool s3_post_form_done(const struct s3_post_form *f);
 void s3_post_form_free(struct s3_post_form *f);
 
-/* ---- post_policy.c --------------------------------------------------- */
+/* ---- the policy document --------------------------------------------- */
 
 /* What the policy allows beyond the fields: the file's size range
  * (content-length-range; 0..INT64_MAX when absent). */

@@ -1,6 +1,16 @@
-/* s3_service: S3 request intake — routing, authentication, body handling —
- * and the helpers the operation files share. See server/s3/service.h. */
-#include "server/s3/service.h"
+/* s3_intake: how an S3 request comes in — routing, authentication, body
+ * handling — until the operation's handler runs, and the helpers the
+ * operation files share. See server/s3/s3.h.
+ *
+ * The dispatch and the operations of s3_service_def derive from the
+ * operation table (protocol/s3/operations.h). Every request is routed
+ * first; a CORS preflight (never authenticated) and a PostObject (whose
+ * credentials are in its form) go to their handlers at once. Anything else
+ * is authenticated and authorized (server/s3/access.c); an operation
+ * outside the table is answered NotImplemented; the body is taken — an
+ * upload's streamed into a blob writer, an XML body buffered — with every
+ * digest checked, and then the handler runs, inside one read scope. */
+#include "server/s3/s3.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -10,7 +20,6 @@
 #include <openssl/evp.h>
 
 #include "server/core/log.h"
-#include "server/s3/config.h"
 #include "server/core/service.h"
 #include "server/s3/entry.h"
 #include "storage/s3/notification.h"
@@ -116,65 +125,44 @@ bool s3_require_owned_bucket(struct s3_call *call)
     return true;
 }
 
-int s3_request_content(struct s3_call *call, struct s3_content_headers *content,
-                       struct s3_kv **meta, size_t *n_meta)
+bool s3_load_owned_bucket(struct s3_call *call, struct s3_bucket *out)
 {
-    static const struct {
-        const char *header;
-        size_t offset;
-    } fields[] = {
-        {"content-type", offsetof(struct s3_content_headers, content_type)},
-        {"content-encoding", offsetof(struct s3_content_headers, content_encoding)},
-        {"content-disposition", offsetof(struct s3_content_headers, content_disposition)},
-        {"content-language", offsetof(struct s3_content_headers, content_language)},
-        {"cache-control", offsetof(struct s3_content_headers, cache_control)},
-        {"expires", offsetof(struct s3_content_headers, expires)},
-    };
-    memset(content, 0, sizeof(*content));
-    *meta = NULL;
-    *n_meta = 0;
-    struct http_req *req = call->req;
-    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-        const char *v = http_req_header(req, fields[i].header);
-        if (!v)
-            continue;
-        /* aws-chunked is transport framing, not the object's encoding. */
-        if (strcmp(fields[i].header, "content-encoding") == 0) {
-            if (strcasecmp(v, "aws-chunked") == 0)
-                continue;
-            if (strncasecmp(v, "aws-chunked,", 12) == 0)
-                v += 12 + strspn(v + 12, " ");
-        }
-        char *copy = strdup(v);
-        if (!copy)
-            goto oom;
-        *(char **)((char *)content + fields[i].offset) = copy;
+    enum s3_err err = s3_owned_bucket(call, out);
+    if (err == S3_OK)
+        return true;
+    s3_fail(call, err, NULL, NULL);
+    return false;
+}
+
+void s3_fail_bucket_name(struct s3_call *call, enum s3_err err)
+{
+    struct strbuf x;
+    strbuf_init(&x);
+    strbuf_xml_elem(&x, "BucketName", call->route.bucket);
+    s3_fail(call, err, NULL, strbuf_failed(&x) ? NULL : x.data);
+    strbuf_free(&x);
+}
+
+/* Completion of a write whose answer is an empty 200 / 204 (with the
+ * version id the store reports, if any). */
+static void answered_empty(struct s3_call *call, const struct store_result *res, int status)
+{
+    if (res->err != S3_OK) {
+        s3_fail_store(call, res);
+        return;
     }
-    size_t count = 0;
-    for (size_t i = 0; i < req->n_headers; i++)
-        if (strncmp(req->headers[i].name, "x-amz-meta-", 11) == 0)
-            count++;
-    if (count) {
-        *meta = calloc(count, sizeof(**meta));
-        if (!*meta)
-            goto oom;
-        for (size_t i = 0; i < req->n_headers; i++) {
-            if (strncmp(req->headers[i].name, "x-amz-meta-", 11) != 0)
-                continue;
-            struct s3_kv *kv = &(*meta)[(*n_meta)++];
-            kv->name = strdup(req->headers[i].name + 11);
-            kv->value = strdup(req->headers[i].value);
-            if (!kv->name || !kv->value)
-                goto oom;
-        }
-    }
-    return 0;
-oom:
-    s3_content_headers_free(content);
-    s3_kv_free_array(*meta, *n_meta);
-    *meta = NULL;
-    *n_meta = 0;
-    return -1;
+    s3_add_version_header(call, res->version_id);
+    http_resp_send(call->req, status, NULL, NULL, 0);
+}
+
+void s3_answered_200(void *arg, const struct store_result *res)
+{
+    answered_empty(arg, res, 200);
+}
+
+void s3_answered_204(void *arg, const struct store_result *res)
+{
+    answered_empty(arg, res, 204);
 }
 
 void s3_add_checksum_headers(struct s3_call *call, bool with_type)
@@ -185,38 +173,6 @@ void s3_add_checksum_headers(struct s3_call *call, bool with_type)
                      call->body_checksum);
     if (with_type)
         http_resp_header(call->req, "x-amz-checksum-type", "FULL_OBJECT");
-}
-
-bool s3_checksum_algorithm_param(struct s3_call *call, const char **alg, const char **type)
-{
-    const char *a = http_req_header(call->req, "x-amz-checksum-algorithm");
-    const char *t = http_req_header(call->req, "x-amz-checksum-type");
-    *alg = *type = NULL;
-    if (!a && !t)
-        return true;
-    int id = a ? checksum_alg_from_name(a) : -1;
-    if (id < 0) {
-        s3_fail(call, S3_ERR_INVALID_REQUEST,
-                a ? "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
-                  : "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.",
-                NULL);
-        return false;
-    }
-    bool crc = checksum_alg_is_crc((enum checksum_alg)id);
-    if (!t)
-        t = id == CHECKSUM_CRC64NVME ? "FULL_OBJECT" : "COMPOSITE";
-    bool full = strcasecmp(t, "FULL_OBJECT") == 0;
-    if ((!full && strcasecmp(t, "COMPOSITE") != 0) || (full && !crc) ||
-        (!full && id == CHECKSUM_CRC64NVME)) {
-        char msg[160];
-        snprintf(msg, sizeof(msg), "The %s checksum type cannot be used with the %s checksum algorithm.",
-                 t, checksum_alg_name((enum checksum_alg)id));
-        s3_fail(call, S3_ERR_INVALID_REQUEST, msg, NULL);
-        return false;
-    }
-    *alg = checksum_alg_name((enum checksum_alg)id);
-    *type = full ? "FULL_OBJECT" : "COMPOSITE";
-    return true;
 }
 
 /* ---- authentication ------------------------------------------------- */
@@ -316,7 +272,7 @@ static bool authenticate(struct s3_call *call)
 
 static bool op_streams_to_blob(enum s3_op op)
 {
-    return op == S3_OP_PUT_OBJECT || op == S3_OP_UPLOAD_PART;
+    return op == S3_OP_PutObject || op == S3_OP_UploadPart;
 }
 
 /* Starts computing alg over the decoded body (see struct body_checksum). */
@@ -468,7 +424,7 @@ static bool start_computed_checksums(struct s3_call *call)
 {
     struct http_req *req = call->req;
     call->upload_checksum_alg = -1;
-    if (call->route.op == S3_OP_UPLOAD_PART) {
+    if (call->route.op == S3_OP_UploadPart) {
         call->upload_checksum_alg = upload_algorithm(call);
         if (!body_checksum_start(call, &call->part_crc64, CHECKSUM_CRC64NVME))
             return false;
@@ -561,99 +517,10 @@ static bool body_digests_ok(struct s3_call *call)
     return true;
 }
 
-static void execute(struct s3_call *call)
-{
-    switch (call->route.op) {
-    case S3_OP_LIST_BUCKETS:
-    case S3_OP_CREATE_BUCKET:
-    case S3_OP_HEAD_BUCKET:
-    case S3_OP_DELETE_BUCKET:
-    case S3_OP_GET_BUCKET_LOCATION:
-    case S3_OP_LIST_OBJECTS:
-    case S3_OP_LIST_OBJECTS_V2:
-    case S3_OP_LIST_MULTIPART_UPLOADS:
-    case S3_OP_DELETE_OBJECTS:
-        s3_bucket_execute(call);
-        break;
-    case S3_OP_PUT_OBJECT:
-    case S3_OP_COPY_OBJECT:
-    case S3_OP_GET_OBJECT:
-    case S3_OP_HEAD_OBJECT:
-    case S3_OP_DELETE_OBJECT:
-    case S3_OP_GET_OBJECT_ATTRIBUTES:
-        s3_object_execute(call);
-        break;
-    case S3_OP_CREATE_MULTIPART_UPLOAD:
-    case S3_OP_UPLOAD_PART:
-    case S3_OP_UPLOAD_PART_COPY:
-    case S3_OP_COMPLETE_MULTIPART_UPLOAD:
-    case S3_OP_ABORT_MULTIPART_UPLOAD:
-    case S3_OP_LIST_PARTS:
-        s3_multipart_execute(call);
-        break;
-    case S3_OP_GET_BUCKET_POLICY:
-    case S3_OP_PUT_BUCKET_POLICY:
-    case S3_OP_DELETE_BUCKET_POLICY:
-    case S3_OP_GET_BUCKET_POLICY_STATUS:
-    case S3_OP_GET_BUCKET_ACL:
-    case S3_OP_PUT_BUCKET_ACL:
-    case S3_OP_GET_OBJECT_ACL:
-    case S3_OP_PUT_OBJECT_ACL:
-    case S3_OP_GET_BUCKET_CORS:
-    case S3_OP_PUT_BUCKET_CORS:
-    case S3_OP_DELETE_BUCKET_CORS:
-    case S3_OP_GET_BUCKET_LIFECYCLE:
-    case S3_OP_PUT_BUCKET_LIFECYCLE:
-    case S3_OP_DELETE_BUCKET_LIFECYCLE:
-    case S3_OP_GET_BUCKET_ENCRYPTION:
-    case S3_OP_PUT_BUCKET_ENCRYPTION:
-    case S3_OP_DELETE_BUCKET_ENCRYPTION:
-    case S3_OP_GET_PUBLIC_ACCESS_BLOCK:
-    case S3_OP_PUT_PUBLIC_ACCESS_BLOCK:
-    case S3_OP_DELETE_PUBLIC_ACCESS_BLOCK:
-    case S3_OP_GET_BUCKET_OWNERSHIP_CONTROLS:
-    case S3_OP_PUT_BUCKET_OWNERSHIP_CONTROLS:
-    case S3_OP_DELETE_BUCKET_OWNERSHIP_CONTROLS:
-    case S3_OP_GET_BUCKET_WEBSITE:
-    case S3_OP_PUT_BUCKET_WEBSITE:
-    case S3_OP_DELETE_BUCKET_WEBSITE:
-    case S3_OP_GET_BUCKET_LOGGING:
-    case S3_OP_PUT_BUCKET_LOGGING:
-    case S3_OP_GET_BUCKET_REQUEST_PAYMENT:
-    case S3_OP_PUT_BUCKET_REQUEST_PAYMENT:
-    case S3_OP_GET_BUCKET_ACCELERATE:
-    case S3_OP_PUT_BUCKET_ACCELERATE:
-    case S3_OP_GET_BUCKET_REPLICATION:
-    case S3_OP_PUT_BUCKET_REPLICATION:
-    case S3_OP_DELETE_BUCKET_REPLICATION:
-        s3_config_execute(call);
-        break;
-    case S3_OP_GET_BUCKET_VERSIONING:
-    case S3_OP_PUT_BUCKET_VERSIONING:
-    case S3_OP_LIST_OBJECT_VERSIONS:
-    case S3_OP_GET_OBJECT_LOCK_CONFIGURATION:
-    case S3_OP_PUT_OBJECT_LOCK_CONFIGURATION:
-    case S3_OP_GET_BUCKET_TAGGING:
-    case S3_OP_PUT_BUCKET_TAGGING:
-    case S3_OP_DELETE_BUCKET_TAGGING:
-    case S3_OP_GET_OBJECT_TAGGING:
-    case S3_OP_PUT_OBJECT_TAGGING:
-    case S3_OP_DELETE_OBJECT_TAGGING:
-    case S3_OP_GET_OBJECT_RETENTION:
-    case S3_OP_PUT_OBJECT_RETENTION:
-    case S3_OP_GET_OBJECT_LEGAL_HOLD:
-    case S3_OP_PUT_OBJECT_LEGAL_HOLD:
-        s3_versioning_execute(call);
-        break;
-    case S3_OP_GET_BUCKET_NOTIFICATION:
-    case S3_OP_PUT_BUCKET_NOTIFICATION:
-        s3_notification_execute(call);
-        break;
-    default:
-        s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL);
-        break;
-    }
-}
+#define S3_HANDLER(name, family, action, access, handler, ...) [S3_OP_##name] = handler,
+static void (*const handlers[S3_OP__COUNT])(struct s3_call *) = {S3_OPERATIONS(S3_HANDLER)};
+#define S3_SERVICE_OP(name, family, action, ...) {#name, #family, action},
+static const struct service_op ops[] = {S3_OPERATIONS(S3_SERVICE_OP)};
 
 static void body_complete(struct s3_call *call)
 {
@@ -665,7 +532,7 @@ static void body_complete(struct s3_call *call)
     s3_notification_origin(call, &origin);
     store_set_origin(call->store, &origin);
     bool scoped = store_read_scope_begin(call->store) == 0;
-    execute(call);
+    handlers[call->route.op](call);
     if (scoped)
         store_read_scope_end(call->store);
     store_set_origin(call->store, NULL);
@@ -841,12 +708,8 @@ static void start_request(struct s3_call *call)
         return;
     }
     s3_cors_add_headers(call);
-    if (call->route.op == S3_OP_CORS_PREFLIGHT) {
-        s3_cors_preflight(call);
-        return;
-    }
-    if (call->route.op == S3_OP_POST_OBJECT) {
-        s3_post_object(call);
+    if (call->route.op == S3_OP_PreflightRequest || call->route.op == S3_OP_PostObject) {
+        handlers[call->route.op](call);
         return;
     }
     if (!authenticate(call))
@@ -868,6 +731,8 @@ const struct service_def s3_service_def = {
     .name = "s3",
     .title = "Amazon S3",
     .protocol = SERVICE_REST_XML,
+    .ops = ops,
+    .n_ops = sizeof(ops) / sizeof(ops[0]),
     .claims = s3_claims_request,
     .handle = s3_handle_request,
 };
