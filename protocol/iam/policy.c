@@ -425,12 +425,13 @@ static bool principal_id_matches(const char *p, const void *ctx)
 
 static bool service_matches(const char *p, const void *ctx) { return strcmp(p, (const char *)ctx) == 0; }
 
-/* {"Federated": provider}: the provider's name, or an IAM OIDC provider ARN naming it. */
+/* {"Federated": provider}: the provider's name, or an IAM OIDC provider ARN
+ * naming it; a caller whose provider is unknown ("*") matches any. */
 static bool federated_matches(const char *p, const void *ctx)
 {
     const char *provider = ctx;
     const char *slash = strstr(p, ":oidc-provider/");
-    return strcmp(p, provider) == 0 || (slash && strcmp(slash + 15, provider) == 0);
+    return strcmp(provider, "*") == 0 || strcmp(p, provider) == 0 || (slash && strcmp(slash + 15, provider) == 0);
 }
 
 /* "*", {"AWS": ids or "*"}, {"Service": names}, {"Federated": providers}. */

@@ -77,7 +77,8 @@ enum iam_decision iam_policy_evaluate_service(const char *json, const char *serv
  * anonymous) and, when known, the principal's own ARN (an IAM user, an
  * assumed-role session, the root user) and the role a session belongs to;
  * or a service ("lambda.amazonaws.com"); or a web identity provider
- * ("token.actions.githubusercontent.com"). Without `arn`, the account's
+ * ("token.actions.githubusercontent.com"; "*" when the token names none,
+ * which matches any Federated principal). Without `arn`, the account's
  * root keys are asking: any ARN of the account matches them. `exact` leaves
  * out the matches by account (its id and root ARN), which in a policy of
  * the same account delegate to identity policies rather than grant. */

@@ -4,8 +4,9 @@
  * X(name, family, IAM action, handler): the query protocol's Action=<name>
  * (Version=2011-06-15); the family names the file the operation lives in
  * (server/sts/<family>.c; sessions are kept by storage/iam/sessions.c);
- * handler is the server function, void handler(struct sts_call *). An
- * action not listed here is answered with NotImplemented (HTTP 501). */
+ * handler is the server function, void handler(struct iam_call *) — STS
+ * runs on IAM's query-protocol path (server/iam/iam_service.h). An action
+ * not listed here is answered with NotImplemented (HTTP 501). */
 #ifndef CLOUDLESS_PROTOCOL_STS_OPERATIONS_H
 #define CLOUDLESS_PROTOCOL_STS_OPERATIONS_H
 

@@ -1,9 +1,13 @@
-/* auth: checks a request's credentials against the configured access keys
- * — SigV4, and for S3 also the legacy SigV2 that aws-cli v1's `s3 presign`
- * and some s3cmd setups still produce (protocol/sigv4 and protocol/sigv2 do
- * the cryptography; this file knows the keys and the clock). SigV2 outcomes
- * are reported with the SigV4 status of the same meaning, so each service
- * maps one set of codes to its own error format. */
+/* auth: checks a request's credentials — SigV4, and for S3 also the legacy
+ * SigV2 that aws-cli v1's `s3 presign` and some s3cmd setups still produce
+ * (protocol/sigv4 and protocol/sigv2 do the cryptography; this file knows
+ * the keys and the clock). An access key is looked up among the configured
+ * keys (each its account's root user) first, then IAM users' access keys,
+ * then STS session credentials, which must come with their session token
+ * (X-Amz-Security-Token, header or presigned query) and be unexpired; the
+ * result names the principal that signed. SigV2 outcomes are reported with
+ * the SigV4 status of the same meaning, so each service maps one set of
+ * codes to its own error format. */
 #ifndef CLOUDLESS_AUTH_H
 #define CLOUDLESS_AUTH_H
 
@@ -11,6 +15,7 @@
 
 #include "protocol/core/strbuf.h"
 #include "protocol/auth/sigv4.h"
+#include "protocol/iam/evaluation.h"
 #include "server/core/config.h"
 #include "server/core/server.h"
 
@@ -19,6 +24,7 @@ enum auth_status {
     AUTH_ANONYMOUS,
     AUTH_UNKNOWN_KEY,
     AUTH_SIGV4_ERROR,              /* see sigv4 */
+    AUTH_EXPIRED_TOKEN,            /* STS session credentials past their expiry: ExpiredToken */
 };
 
 struct auth_result {
@@ -26,7 +32,11 @@ struct auth_result {
     enum sigv4_status sigv4;
     bool sigv2;                    /* the request used SigV2 (S3 only); sig holds its key and times */
     struct sigv4_auth sig;
-    const struct access_key *key;
+    const struct access_key *key;  /* a configured key, or `found` */
+    struct access_key found;       /* an IAM access key or STS credentials (secret in found_secret) */
+    char found_secret[64];
+    struct iam_principal principal;  /* who signed (AUTH_OK); anonymous otherwise */
+    int64_t iam_key_last_used_ms;  /* an IAM user's long-term key: its last use; -1 otherwise */
     unsigned char signing_key[32];
     struct strbuf string_to_sign;  /* filled on a signature mismatch */
     struct strbuf canonical_request;

@@ -16,7 +16,7 @@
  *    service_not_implemented(): HTTP 501 in the protocol's error shape,
  *    naming the service and the operation, and one log line;
  *  - a request for a service cloudless does not serve at all (signed for
- *    "iam", an X-Amz-Target of another API, ...) gets the same answer from
+ *    "ec2", an X-Amz-Target of another API, ...) gets the same answer from
  *    dispatch.c instead of an S3 error;
  *  - `cloudless --list-operations` prints every table, which the test
  *    suite compares with README's lists of supported operations;

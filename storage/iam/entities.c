@@ -209,10 +209,10 @@ enum iam_err iam_entity_get(struct store_conn *conn, const char *account, enum i
         struct iam_entity e;
         iam_read_entity(s, 0, &e);
         seen = true;
-        if (e.name)
-            visit(arg, &e);
-        else
+        if (!e.name)
             rc = SQLITE_NOMEM;
+        else if (visit)
+            visit(arg, &e);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)

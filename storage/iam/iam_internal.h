@@ -39,10 +39,6 @@ enum iam_err iam_visit_entities(sqlite3_stmt *s, iam_entity_visit visit, void *a
 /* 1 when the entity exists, 0 when not, -1 on error. */
 int iam_entity_exists(struct store_conn *c, const char *account, enum iam_kind kind, const char *name);
 
-/* The managed policy an ARN names exists for a caller of `account` (its
- * own, or AWS's): IAM_OK, NoSuchEntity or InvalidInput (no policy ARN). */
-enum iam_err iam_policy_exists(struct store_conn *c, const char *account, const char *arn, struct iam_fault *f);
-
 /* Writes AWS's message and returns err. */
 enum iam_err iam_fail(struct iam_fault *f, enum iam_err err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -66,7 +66,8 @@ typedef bool (*iam_entity_visit)(void *arg, const struct iam_entity *e);
  * its kind; tags NULL for none). IAM_ERR_EXISTS when the name is taken,
  * IAM_ERR_LIMIT past the kind's quota of the account. */
 enum iam_err iam_entity_create(struct store_conn *writer, const struct iam_entity *e, struct iam_fault *f);
-/* Visits the entity, or IAM_ERR_NO_SUCH_ENTITY. */
+/* Visits the entity (visit NULL: only says whether it exists), or
+ * IAM_ERR_NO_SUCH_ENTITY. */
 enum iam_err iam_entity_get(struct store_conn *conn, const char *account, enum iam_kind kind, const char *name,
                             iam_entity_visit visit, void *arg, struct iam_fault *f);
 /* The account's entities of a kind whose path starts with path_prefix
@@ -109,6 +110,9 @@ enum iam_err iam_policy_create(struct store_conn *writer, const struct iam_entit
  * (arn:aws:iam::aws:policy/...), with its usage in the account. */
 enum iam_err iam_policy_get(struct store_conn *conn, const char *account, const char *arn, iam_entity_visit visit,
                             void *arg, struct iam_fault *f);
+/* The managed policy an ARN names exists for a caller of `account` (its
+ * own, or AWS's): IAM_OK, NoSuchEntity or InvalidInput (no policy ARN). */
+enum iam_err iam_policy_exists(struct store_conn *conn, const char *account, const char *arn, struct iam_fault *f);
 /* ListPolicies: local (scope "Local"), AWS's ("AWS") or both ("All"),
  * under path_prefix, only those attached when only_attached; the marker
  * is "<scope>:<name>" of the last one shown ("" from the start). */
