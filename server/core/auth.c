@@ -54,14 +54,16 @@ static void signing_key_for(const struct access_key *k, const struct sigv4_auth 
 }
 
 /* The session token a request carries: the X-Amz-Security-Token header or
- * the query parameter of a presigned URL (caller frees); NULL when none. */
+ * the query parameter of a presigned URL (SigV2 URLs spell it in lower
+ * case); the caller frees it; NULL when none. */
 static char *session_token(const struct http_req *req)
 {
     const char *header = http_req_header(req, "x-amz-security-token");
     if (header)
         return strdup(header);
     bool present;
-    return query_param(req->query, "X-Amz-Security-Token", &present);
+    char *token = query_param(req->query, "X-Amz-Security-Token", &present);
+    return token || present ? token : query_param(req->query, "x-amz-security-token", &present);
 }
 
 /* IAM's access keys and STS's credentials, after the configured keys. */

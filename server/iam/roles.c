@@ -84,6 +84,14 @@ static void change_role(struct iam_call *c, const struct role_change *change, vo
     iam_submit(c, apply_role_change, answer);
 }
 
+/* UpdateRole's answer has an (empty) result element, which SDKs expect. */
+static void answer_update_role(struct iam_call *c)
+{
+    struct strbuf sb;
+    iam_begin(c, &sb);
+    iam_finish(c, &sb);
+}
+
 void iam_update_role(struct iam_call *c)
 {
     struct role_change change = {0};
@@ -91,7 +99,7 @@ void iam_update_role(struct iam_call *c)
         return;
     if (iam_param(&c->params, "MaxSessionDuration") && (change.max_session_s = max_session(c)) < 0)
         return;
-    change_role(c, &change, NULL);
+    change_role(c, &change, answer_update_role);
 }
 
 void iam_update_role_description(struct iam_call *c)

@@ -24,6 +24,10 @@ static bool target(struct iam_call *c, enum iam_kind kind)
         iam_send_error(c, 400, "InvalidInput", "ARN %s is not valid.", c->arn);
         return false;
     }
+    if (strcmp(account, IAM_AWS_ACCOUNT) == 0 && strncmp(c->op->name, "List", 4) != 0) {
+        iam_send_error(c, 400, "InvalidInput", "Policy %s is an AWS managed policy: it cannot be tagged.", c->arn);
+        return false;
+    }
     c->name = c->own_arn;
     return true;
 }
