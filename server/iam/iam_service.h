@@ -36,6 +36,7 @@
 #include "protocol/iam/query.h"
 #include "protocol/sts/operations.h"
 #include "server/core/service.h"
+#include "server/iam/entry.h"
 #include "storage/iam/iam_store.h"
 
 struct http_req;
@@ -205,30 +206,5 @@ void iam_list_entities(struct iam_call *c, enum iam_kind kind, const char *list)
 void iam_delete_entity(struct iam_call *c, enum iam_kind kind, const char *member);
 /* Update<Kind> (users, groups): New<Kind>Name and NewPath. */
 void iam_update_entity(struct iam_call *c, enum iam_kind kind);
-
-/* ---- principals (principal.c) ------------------------------------------------------------ */
-
-/* Every policy that applies to a principal, owned: for evaluation. */
-struct iam_loaded_policies {
-    struct iam_principal_policies view;  /* what iam_authorize() takes */
-    struct iam_policy_ref *identity;
-    size_t n_identity, cap_identity;
-    struct iam_policy_ref boundary;
-    struct iam_policy_ref *session;
-    size_t n_session;
-    struct iam_policy_list session_list;
-};
-/* Loads the identity policies of a user, group or role (its groups'
- * too, for a user), its permissions boundary, and for an STS session
- * (session_key non-NULL) the session's policies. */
-enum iam_err iam_load_policies(struct store_conn *conn, const char *account, enum iam_kind kind, const char *name,
-                               const char *session_key, struct iam_loaded_policies *out, struct iam_fault *f);
-/* The same for a principal as auth.c produced it (the root user and
- * anonymous callers have no policies: empty). */
-enum iam_err iam_load_principal_policies(struct store_conn *conn, const struct iam_principal *p,
-                                         struct iam_loaded_policies *out, struct iam_fault *f);
-/* Adds one identity policy (copied). */
-bool iam_add_identity_policy(struct iam_loaded_policies *lp, const char *name, const char *document);
-void iam_loaded_policies_free(struct iam_loaded_policies *lp);
 
 #endif

@@ -135,22 +135,6 @@ enum iam_err iam_load_policies(struct store_conn *conn, const char *account, enu
     return err;
 }
 
-enum iam_err iam_load_principal_policies(struct store_conn *conn, const struct iam_principal *p,
-                                         struct iam_loaded_policies *out, struct iam_fault *f)
-{
-    memset(out, 0, sizeof(*out));
-    switch (p->type) {
-    case IAM_PRINCIPAL_USER:
-        return iam_load_policies(conn, p->account, IAM_USER, p->name, NULL, out, f);
-    case IAM_PRINCIPAL_ASSUMED_ROLE:
-        return iam_load_policies(conn, p->account, IAM_ROLE, p->name, p->access_key, out, f);
-    case IAM_PRINCIPAL_ROOT:
-    case IAM_PRINCIPAL_ANONYMOUS:
-        break;
-    }
-    return IAM_OK;
-}
-
 void iam_loaded_policies_free(struct iam_loaded_policies *lp)
 {
     for (size_t i = 0; i < lp->n_identity; i++) {
