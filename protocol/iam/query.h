@@ -20,7 +20,7 @@ struct iam_param {
 };
 
 struct iam_params {
-    struct iam_param *items;
+    struct iam_param *items;       /* sorted by name */
     size_t n;
     char *storage;
 };

@@ -211,16 +211,15 @@ static void simulate(struct iam_call *c, bool custom)
         iam_send_validation(c, "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: "
                                "Member must not be null");
     } else if (prepare(c, s, custom) && iam_page_begin(c, &pg, &sb)) {
-        size_t skip = (size_t)strtoul(pg.marker, NULL, 10), index = 0;
+        /* Results are (action, resource) pairs in order; the marker is the
+         * index of the next one. */
+        size_t per_action = n_resources ? n_resources : 1, total = n_actions * per_action;
         strbuf_puts(&sb, "<EvaluationResults>");
-        for (size_t a = 0; a < n_actions && !pg.truncated; a++) {
-            for (size_t r = 0; r < (n_resources ? n_resources : 1) && !pg.truncated; r++, index++) {
-                if (index < skip || !iam_page_room(&pg))
-                    continue;
-                write_result(&sb, s, iam_param_member(&c->params, "ActionNames", a + 1, NULL),
-                             n_resources ? iam_param_member(&c->params, "ResourceArns", r + 1, NULL) : "*");
-                snprintf(pg.next, sizeof(pg.next), "%zu", index + 1);
-            }
+        for (size_t index = (size_t)strtoull(pg.marker, NULL, 10); index < total && iam_page_room(&pg); index++) {
+            size_t a = index / per_action, r = index % per_action;
+            write_result(&sb, s, iam_param_member(&c->params, "ActionNames", a + 1, NULL),
+                         n_resources ? iam_param_member(&c->params, "ResourceArns", r + 1, NULL) : "*");
+            snprintf(pg.next, sizeof(pg.next), "%zu", index + 1);
         }
         strbuf_puts(&sb, "</EvaluationResults>");
         iam_page_end(&pg);

@@ -70,6 +70,12 @@ static void test_params_lists_numbers_and_errors(void **state)
     assert_int_equal(iam_params_decode(&p, "", "", 0), 0);
     assert_int_equal(p.n, 0);
     iam_params_free(&p);
+    /* A name given twice: its first occurrence counts, the query's before the body's. */
+    assert_int_equal(iam_params_decode(&p, "A=q&Z=1", "B=2&A=b&A=c", 11), 0);
+    assert_string_equal(iam_param(&p, "A"), "q");
+    assert_string_equal(iam_param(&p, "Z"), "1");
+    assert_null(iam_param(&p, "C"));
+    iam_params_free(&p);
 }
 
 /* ---- XML ------------------------------------------------------------------------ */
