@@ -1,12 +1,15 @@
-/* protocol/iam policy: IAM policy documents as resource policies use them
- * (S3 bucket policies, SQS queue policies), pure: the checks a service makes
- * when one is stored, its evaluation for one request, and S3's meaning of a
- * "public" policy.
+/* protocol/iam policy: IAM policy documents, pure — resource policies as
+ * services store them (S3 bucket policies, SQS queue policies), IAM's own
+ * documents (identity policies, role trust policies), the decision of one
+ * document for one request, and S3's meaning of a "public" policy.
  *
- *  - policy.c     parsing, statement checks, principal / action / resource
- *                 matching, the decision (Deny wins over Allow)
- *  - condition.c  Condition blocks: every operator family, IfExists, Null,
- *                 ForAnyValue / ForAllValues */
+ *  - policy.c      parsing, the checks made when a document is stored,
+ *                  principal / action / resource matching, the decision of
+ *                  one document (Deny wins over Allow)
+ *  - condition.c   Condition blocks: every operator family, IfExists, Null,
+ *                  ForAnyValue / ForAllValues
+ *  - evaluation.h  AWS's evaluation logic over every policy that applies
+ *                  to a principal (identity, resource, boundary, session) */
 #ifndef CLOUDLESS_PROTOCOL_IAM_POLICY_H
 #define CLOUDLESS_PROTOCOL_IAM_POLICY_H
 
@@ -34,6 +37,16 @@ const char *iam_policy_check(const char *json, size_t len, const struct iam_poli
  * service's resource_ok. */
 bool iam_policy_glob_match(const char *pattern, const char *s);
 
+/* IAM's own documents, and what they must (not) name. */
+enum iam_document_type {
+    IAM_DOCUMENT_IDENTITY,         /* inline, managed, boundary and session policies: no Principal, Resource required */
+    IAM_DOCUMENT_TRUST,            /* a role's AssumeRolePolicyDocument: Principal required, no Resource, STS actions */
+};
+/* Checks a document IAM is asked to store (at most 128 KiB; quotas on its
+ * size are the caller's). NULL when valid, else IAM's MalformedPolicyDocument
+ * message, valid until the thread's next call. */
+const char *iam_document_check(const char *json, size_t len, enum iam_document_type type);
+
 enum iam_decision { IAM_NO_MATCH, IAM_ALLOW, IAM_DENY };
 
 /* The request context Condition blocks are decided against: condition keys
@@ -60,6 +73,39 @@ enum iam_decision iam_policy_evaluate(const char *json, const char *account, con
  * function): it matches "*", {"AWS": "*"} and {"Service": <it>}. */
 enum iam_decision iam_policy_evaluate_service(const char *json, const char *service, const char *action,
                                               const char *resource, const struct iam_context *ctx);
+/* Who asks, as Principal elements are matched against: an account (NULL:
+ * anonymous) and, when known, the principal's own ARN (an IAM user, an
+ * assumed-role session, the root user) and the role a session belongs to;
+ * or a service ("lambda.amazonaws.com"); or a web identity provider
+ * ("token.actions.githubusercontent.com"; "*" when the token names none,
+ * which matches any Federated principal). Without `arn`, the account's
+ * root keys are asking: any ARN of the account matches them. `exact` leaves
+ * out the matches by account (its id and root ARN), which in a policy of
+ * the same account delegate to identity policies rather than grant. */
+struct iam_caller {
+    const char *account;
+    const char *arn;
+    const char *role_arn;
+    const char *service;
+    const char *federated;
+    bool exact;
+};
+/* The statement that decided a document: the matching Deny, or the first
+ * matching Allow (statement -1 when none matched). */
+struct iam_match {
+    enum iam_decision decision;
+    int statement;                 /* index in Statement */
+    char sid[128];                 /* its Sid, "" when it has none */
+};
+/* A document with Principal elements (a resource or trust policy) for
+ * `caller`; resource NULL for a trust policy, whose statements name no
+ * resource. match may be NULL. */
+enum iam_decision iam_policy_evaluate_caller(const char *json, const struct iam_caller *caller, const char *action,
+                                             const char *resource, const struct iam_context *ctx,
+                                             struct iam_match *match);
+/* An identity policy (its statements name no principal). */
+enum iam_decision iam_policy_evaluate_identity(const char *json, const char *action, const char *resource,
+                                               const struct iam_context *ctx, struct iam_match *match);
 /* True when some Allow statement grants to everyone ("*" principal) and its
  * Condition, if any, does not limit it to fixed sources: S3's meaning of a
  * public policy. */

@@ -140,6 +140,7 @@ static const struct s3_err_info err_table[S3_ERR__COUNT] = {
         "The content of the form does not meet the conditions specified in the policy document."},
     [S3_ERR_MAX_POST_PRE_DATA_LENGTH_EXCEEDED] = {"MaxPostPreDataLengthExceeded", 400,
         "Your POST request fields preceeding the upload file was too large."},
+    [S3_ERR_TOKEN_EXPIRED] = {"ExpiredToken", 400, "The provided token has expired."},
 };
 
 static const struct s3_err_info *err_info(enum s3_err e)

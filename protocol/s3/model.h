@@ -79,6 +79,8 @@ enum s3_err {
     /* browser POST uploads */
     S3_ERR_INVALID_POLICY_DOCUMENT,
     S3_ERR_MAX_POST_PRE_DATA_LENGTH_EXCEEDED,
+    /* STS session credentials */
+    S3_ERR_TOKEN_EXPIRED,          /* ExpiredToken: the session's credentials have expired */
     S3_ERR__COUNT
 };
 

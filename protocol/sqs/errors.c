@@ -76,6 +76,7 @@ static const struct sqs_err_info err_table[SQS_ERR_COUNT] = {
     [SQS_ERR_SERVICE_UNAVAILABLE] = {"com.amazon.coral.service#ServiceUnavailable",
         "ServiceUnavailable", 503, false},
     [SQS_ERR_ACCESS_DENIED] = {"com.amazon.coral.service#AccessDeniedException", "AccessDenied", 403, true},
+    [SQS_ERR_EXPIRED_TOKEN] = {"com.amazon.coral.service#ExpiredTokenException", "ExpiredToken", 403, true},
 };
 
 static const struct sqs_err_info *err_info(enum sqs_err e)

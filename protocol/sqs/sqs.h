@@ -83,6 +83,7 @@ enum sqs_err {
     SQS_ERR_REQUEST_TOO_LARGE,       /* body beyond what any SQS request needs */
     SQS_ERR_SERVICE_UNAVAILABLE,     /* the store refused a write */
     SQS_ERR_ACCESS_DENIED,           /* another account's queue, or a queue policy's Deny */
+    SQS_ERR_EXPIRED_TOKEN,           /* STS session credentials past their expiry */
     SQS_ERR_COUNT
 };
 

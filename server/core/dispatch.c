@@ -2,9 +2,11 @@
  * Health and LocalStack's probes are answered first (status.c), S3 website
  * endpoints next; then each service of cloudless_services (service.h) is
  * asked in turn whether the request is its own (a service left out of
- * SERVICES answers that it is not enabled): SQS by its X-Amz-Target, signing
- * scope or Action parameter, Lambda by its dated REST paths, CloudWatch
- * Logs by its X-Amz-Target, and S3, last, takes the rest of the path space.
+ * SERVICES answers that it is not enabled): Lambda by its dated REST paths,
+ * CloudWatch Logs by its X-Amz-Target, IAM and STS by their signing scope
+ * (STS also takes unsigned query-protocol requests, for
+ * AssumeRoleWithWebIdentity), SQS by its X-Amz-Target, signing scope or
+ * Action parameter, and S3, last, takes the rest of the path space.
  * Before S3 gets it, a request that plainly names another AWS API — an
  * X-Amz-Target, or a SigV4 scope for a service cloudless does not serve —
  * is answered with NotImplemented in that API's shape instead of an S3

@@ -13,7 +13,8 @@ void iam_keys_add(struct iam_keys *k, const char *name, const char *value)
         k->keys[k->n++] = (struct iam_key){name, value};
 }
 
-void iam_keys_init(struct iam_keys *k, const struct http_req *req, const char *account)
+/* The keys every request has, whoever asks. */
+static void request_keys(struct iam_keys *k, const struct http_req *req)
 {
     memset(k, 0, sizeof(*k));
     int64_t now = clock_now_ms();
@@ -25,6 +26,11 @@ void iam_keys_init(struct iam_keys *k, const struct http_req *req, const char *a
     iam_keys_add(k, "aws:SourceIp", req->client_ip);
     iam_keys_add(k, "aws:UserAgent", http_req_header(req, "user-agent"));
     iam_keys_add(k, "aws:Referer", http_req_header(req, "referer"));
+}
+
+void iam_keys_init(struct iam_keys *k, const struct http_req *req, const char *account)
+{
+    request_keys(k, req);
     if (account) {
         snprintf(k->principal_arn, sizeof(k->principal_arn), "arn:aws:iam::%s:root", account);
         iam_keys_add(k, "aws:PrincipalAccount", account);
@@ -34,6 +40,19 @@ void iam_keys_init(struct iam_keys *k, const struct http_req *req, const char *a
     } else {
         iam_keys_add(k, "aws:PrincipalType", "Anonymous");
     }
+}
+
+void iam_keys_init_principal(struct iam_keys *k, const struct http_req *req, const struct iam_principal *p)
+{
+    request_keys(k, req);
+    iam_keys_add(k, "aws:PrincipalType", iam_principal_type_key(p->type));
+    if (p->type == IAM_PRINCIPAL_ANONYMOUS)
+        return;
+    iam_keys_add(k, "aws:PrincipalAccount", p->account);
+    iam_keys_add(k, "aws:PrincipalArn", p->type == IAM_PRINCIPAL_ASSUMED_ROLE ? p->role_arn : p->arn);
+    iam_keys_add(k, "aws:userid", p->user_id);
+    if (p->type == IAM_PRINCIPAL_USER)
+        iam_keys_add(k, "aws:username", p->name);
 }
 
 struct iam_context iam_keys_context(const struct iam_keys *k)

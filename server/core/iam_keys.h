@@ -4,6 +4,7 @@
 #ifndef CLOUDLESS_SERVER_IAM_KEYS_H
 #define CLOUDLESS_SERVER_IAM_KEYS_H
 
+#include "protocol/iam/evaluation.h"
 #include "protocol/iam/policy.h"
 #include "server/core/server.h"
 
@@ -23,6 +24,11 @@ struct iam_keys {
  * account's root user — else aws:PrincipalType "Anonymous". Values are
  * borrowed from req and account, which must outlive the keys. */
 void iam_keys_init(struct iam_keys *k, const struct http_req *req, const char *account);
+/* The same for any principal auth.c names (an IAM user, an assumed-role
+ * session, the root user, or anonymous): aws:PrincipalArn, aws:userid,
+ * aws:PrincipalType, aws:PrincipalAccount and, for users, aws:username —
+ * borrowed from p, which must outlive the keys. */
+void iam_keys_init_principal(struct iam_keys *k, const struct http_req *req, const struct iam_principal *p);
 /* Adds a key when value is not NULL (and there is room). */
 void iam_keys_add(struct iam_keys *k, const char *name, const char *value);
 /* The keys as the evaluator takes them. */

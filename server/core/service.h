@@ -18,7 +18,7 @@
  *    service_not_implemented(): HTTP 501 in the protocol's error shape,
  *    naming the service and the operation, and one log line;
  *  - a request for a service cloudless does not serve at all (signed for
- *    "iam", an X-Amz-Target of another API, ...) gets the same answer from
+ *    "ec2", an X-Amz-Target of another API, ...) gets the same answer from
  *    dispatch.c instead of an S3 error;
  *  - a service left out of SERVICES (config: services) claims its requests
  *    as usual, and dispatch.c answers them with service_not_enabled(): the

@@ -198,6 +198,9 @@ static bool authenticate(struct s3_call *call)
         strbuf_free(&x);
         return false;
     }
+    case AUTH_EXPIRED_TOKEN:
+        s3_fail(call, S3_ERR_TOKEN_EXPIRED, NULL, NULL);
+        return false;
     case AUTH_SIGV4_ERROR:
         break;
     }

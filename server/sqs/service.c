@@ -425,6 +425,9 @@ static bool authenticate(struct sqs_exchange *call)
         send_error(call, SQS_ERR_INVALID_CLIENT_TOKEN_ID,
                    "The security token included in the request is invalid.");
         break;
+    case AUTH_EXPIRED_TOKEN:
+        send_error(call, SQS_ERR_EXPIRED_TOKEN, "The security token included in the request is expired");
+        break;
     case AUTH_SIGV4_ERROR:
         switch (a.sigv4) {
         case SIGV4_SIGNATURE_MISMATCH:

@@ -114,6 +114,7 @@ static void test_aws_codes_and_statuses(void **state)
         {S3_ERR_INVALID_TARGET_BUCKET_FOR_LOGGING, "InvalidTargetBucketForLogging", 400, NULL},
         {S3_ERR_INVALID_POLICY_DOCUMENT, "InvalidPolicyDocument", 400, NULL},
         {S3_ERR_MAX_POST_PRE_DATA_LENGTH_EXCEEDED, "MaxPostPreDataLengthExceeded", 400, NULL},
+        {S3_ERR_TOKEN_EXPIRED, "ExpiredToken", 400, "The provided token has expired."},
     };
     size_t n = sizeof(table) / sizeof(table[0]);
     assert_int_equal(n, S3_ERR__COUNT - 1); /* every error listed here */
