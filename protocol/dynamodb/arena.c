@@ -4,11 +4,14 @@
  * is released all at once. An optional budget caps the bytes handed out,
  * so a request can never make the process grow past it; an allocation
  * past the budget, or a failed malloc, returns NULL and marks the arena
- * failed. Memory is zeroed. */
+ * failed. Memory is zeroed. JSON documents that values point into can be
+ * handed to the arena, which frees them with its chunks. */
 #include "protocol/dynamodb/value.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "protocol/core/json.h"
 
 #define CHUNK_SIZE 8192
 
@@ -81,8 +84,29 @@ char *ddb_arena_memdup(struct ddb_arena *a, const void *data, size_t len)
     return p;
 }
 
+struct ddb_arena_kept {
+    struct ddb_arena_kept *next;
+    const struct json_value *doc;
+};
+
+bool ddb_arena_keep_json(struct ddb_arena *a, const struct json_value *doc)
+{
+    struct ddb_arena_kept *k = ddb_arena_alloc(a, sizeof(*k));
+    if (!k) {
+        json_free(doc);
+        return false;
+    }
+    k->doc = doc;
+    k->next = a->kept;
+    a->kept = k;
+    return true;
+}
+
 void ddb_arena_free(struct ddb_arena *a)
 {
+    for (struct ddb_arena_kept *k = a->kept; k; k = k->next)
+        json_free(k->doc);
+    a->kept = NULL;
     struct ddb_arena_chunk *c = a->head;
     while (c) {
         struct ddb_arena_chunk *next = c->next;

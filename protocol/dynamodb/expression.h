@@ -249,6 +249,10 @@ bool ddb_key_condition_reduce(struct ddb_arena *a, const struct ddb_parsed_condi
 bool ddb_key_condition_check(const struct ddb_key_condition *kc, const struct ddb_key_schema *schema,
                              const struct ddb_key_predicate **hash, const struct ddb_key_predicate **range,
                              struct ddb_error *err);
+/* The same for one attribute of the schema (the partition key when hash),
+ * for callers that check something else per key attribute in between. */
+bool ddb_key_condition_check_part(const struct ddb_key_condition *kc, const struct ddb_key_schema *schema, bool hash,
+                                  const struct ddb_key_predicate **out, struct ddb_error *err);
 /* Whether a sort key value satisfies a sort key predicate. */
 bool ddb_key_predicate_matches(const struct ddb_key_predicate *p, const struct ddb_value *v);
 

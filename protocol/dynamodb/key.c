@@ -165,21 +165,29 @@ static bool fail_empty_key(struct ddb_error *err, const char *lead, const struct
                     p->type == DDB_S ? "string" : "binary", (int)p->name_len, p->name);
 }
 
+bool ddb_key_check_part(const struct ddb_key_schema *schema, bool hash, const struct ddb_value *key,
+                        struct ddb_error *err)
+{
+    struct key_part parts[2];
+    size_t n = key_parts(schema, parts);
+    const struct key_part *p = &parts[hash ? 0 : n - 1];
+    const struct ddb_value *v = ddb_map_get(key, p->name, p->name_len);
+    if (!v || v->type != p->type)
+        return ddb_fail(err, DDB_ERR_VALIDATION, "%s", "The provided key element does not match the schema");
+    if (empty_scalar(v))
+        return fail_empty_key(err, INVALID_PREFIX, p);
+    return check_size(v, p->hash, err);
+}
+
 bool ddb_key_check(const struct ddb_key_schema *schema, const struct ddb_value *key, struct ddb_error *err)
 {
     struct key_part parts[2];
     size_t n = key_parts(schema, parts);
     if (key->type != DDB_M || key->len != n)
         return ddb_fail(err, DDB_ERR_VALIDATION, "%s", "The provided key element does not match the schema");
-    for (size_t i = 0; i < n; i++) {
-        const struct ddb_value *v = ddb_map_get(key, parts[i].name, parts[i].name_len);
-        if (!v || v->type != parts[i].type)
-            return ddb_fail(err, DDB_ERR_VALIDATION, "%s", "The provided key element does not match the schema");
-        if (empty_scalar(v))
-            return fail_empty_key(err, INVALID_PREFIX, &parts[i]);
-        if (!check_size(v, parts[i].hash, err))
+    for (size_t i = 0; i < n; i++)
+        if (!ddb_key_check_part(schema, i == 0, key, err))
             return false;
-    }
     return true;
 }
 

@@ -60,6 +60,10 @@ void ddb_scan_segment_bounds(int64_t segment, int64_t total, uint32_t *low, uint
  * exactly the schema's attributes with the schema's types, no empty S or
  * B, within the size limits. */
 bool ddb_key_check(const struct ddb_key_schema *schema, const struct ddb_value *key, struct ddb_error *err);
+/* One of the schema's attributes (the partition key when hash, else the
+ * sort key) in key, as ddb_key_check checks it. */
+bool ddb_key_check_part(const struct ddb_key_schema *schema, bool hash, const struct ddb_value *key,
+                        struct ddb_error *err);
 /* An item to write (PutItem, BatchWriteItem): its key attributes are
  * present, typed as the schema says, not empty, within the limits. */
 bool ddb_item_check_key(const struct ddb_key_schema *schema, const struct ddb_value *item,

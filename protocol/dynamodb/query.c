@@ -220,44 +220,46 @@ bool ddb_read_request_parse(struct ddb_arena *a, const struct json_value *req, b
 
 /* ---- against the table -------------------------------------------------------------- */
 
-static bool check_start_key(const struct ddb_read_request *r, const struct ddb_table *t, const struct ddb_read_plan *p,
-                            struct ddb_error *err)
+/* How many attributes a starting key has: the table's keys and the
+ * index's that are not the table's. */
+static size_t start_key_size(const struct ddb_table *t, const struct ddb_index *ix)
 {
-    if (!r->has_start)
-        return true;
-    /* The starting key names the table's keys and the index's. */
-    size_t wanted = t->keys.range_name ? 2 : 1;
-    const struct ddb_key_schema *ik = p->index ? &p->index->keys : NULL;
-    if (ik) {
-        if (ddb_name_compare(ik->hash_name, ik->hash_name_len, t->keys.hash_name, t->keys.hash_name_len) &&
-            (!t->keys.range_name ||
-             ddb_name_compare(ik->hash_name, ik->hash_name_len, t->keys.range_name, t->keys.range_name_len)))
-            wanted++;
-        if (ik->range_name &&
-            ddb_name_compare(ik->range_name, ik->range_name_len, t->keys.hash_name, t->keys.hash_name_len) &&
-            (!t->keys.range_name ||
-             ddb_name_compare(ik->range_name, ik->range_name_len, t->keys.range_name, t->keys.range_name_len)))
-            wanted++;
+    size_t n = t->keys.range_name ? 2 : 1;
+    const char *names[2] = {ix ? ix->keys.hash_name : NULL, ix ? ix->keys.range_name : NULL};
+    size_t lens[2] = {ix ? ix->keys.hash_name_len : 0, ix ? ix->keys.range_name_len : 0};
+    for (size_t i = 0; i < 2; i++) {
+        if (!names[i])
+            continue;
+        bool table_key = ddb_name_compare(names[i], lens[i], t->keys.hash_name, t->keys.hash_name_len) == 0 ||
+                         (t->keys.range_name &&
+                          ddb_name_compare(names[i], lens[i], t->keys.range_name, t->keys.range_name_len) == 0);
+        n += !table_key;
     }
-    if (r->start.len != wanted)
+    return n;
+}
+
+/* One attribute of the queried schema in the starting key: present and
+ * of the key's type ("The provided key element does not match the schema"). */
+static bool check_start_part(const struct ddb_read_request *r, const struct ddb_key_schema *keys, bool hash,
+                             struct ddb_error *err)
+{
+    const char *name = hash ? keys->hash_name : keys->range_name;
+    size_t len = hash ? keys->hash_name_len : keys->range_name_len;
+    if (!ddb_map_get(&r->start, name, len))
         return ddb_fail(err, DDB_ERR_VALIDATION, START_KEY_INVALID);
-    if (ik) {
-        const struct ddb_value *h = ddb_map_get(&r->start, ik->hash_name, ik->hash_name_len);
-        const struct ddb_value *g = ik->range_name ? ddb_map_get(&r->start, ik->range_name, ik->range_name_len) : NULL;
-        if (!h || (ik->range_name && !g))
-            return ddb_fail(err, DDB_ERR_VALIDATION, START_KEY_INVALID);
-        if (h->type != ik->hash_type || (g && g->type != ik->range_type))
-            return ddb_fail(err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
-    }
-    /* the table's part as a Key */
+    return ddb_key_check_part(keys, hash, &r->start, err);
+}
+
+/* The starting key's table part, checked as a Key. */
+static bool check_start_table_key(const struct ddb_read_request *r, const struct ddb_table *t, struct ddb_error *err)
+{
     struct ddb_attr attrs[2];
     size_t n = 0;
     const struct ddb_value *h = ddb_map_get(&r->start, t->keys.hash_name, t->keys.hash_name_len);
     const struct ddb_value *g = t->keys.range_name ? ddb_map_get(&r->start, t->keys.range_name, t->keys.range_name_len)
                                                    : NULL;
-    if (!h || (t->keys.range_name && !g))
-        return ddb_fail(err, DDB_ERR_VALIDATION, START_KEY_INVALID);
-    attrs[n++] = (struct ddb_attr){.name = t->keys.hash_name, .name_len = t->keys.hash_name_len, .value = *h};
+    if (h)
+        attrs[n++] = (struct ddb_attr){.name = t->keys.hash_name, .name_len = t->keys.hash_name_len, .value = *h};
     if (g)
         attrs[n++] = (struct ddb_attr){.name = t->keys.range_name, .name_len = t->keys.range_name_len, .value = *g};
     struct ddb_value key;
@@ -265,16 +267,21 @@ static bool check_start_key(const struct ddb_read_request *r, const struct ddb_t
     struct ddb_error inner;
     if (!ddb_key_check(&t->keys, &key, &inner))
         return ddb_fail(err, DDB_ERR_VALIDATION, START_KEY_INVALID ": %s", inner.message);
-    if (r->scan && r->segmented) {
-        const struct ddb_value *sh = ddb_map_get(&r->start, p->keys->hash_name, p->keys->hash_name_len);
-        uint32_t low, high, at = ddb_key_scan_hash(sh, NULL);
-        ddb_scan_segment_bounds(r->segment, r->total_segments, &low, &high);
-        if (at < low || at >= high)
-            return ddb_fail(err, DDB_ERR_VALIDATION,
-                            START_KEY_INVALID ": Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct "
-                                              "Segment. TotalSegments: %lld Segment: %lld",
-                            (long long)r->total_segments, (long long)r->segment);
-    }
+    return true;
+}
+
+static bool check_start_segment(const struct ddb_read_request *r, const struct ddb_read_plan *p, struct ddb_error *err)
+{
+    if (!r->has_start || !r->segmented)
+        return true;
+    const struct ddb_value *sh = ddb_map_get(&r->start, p->keys->hash_name, p->keys->hash_name_len);
+    uint32_t low, high, at = sh ? ddb_key_scan_hash(sh, NULL) : 0;
+    ddb_scan_segment_bounds(r->segment, r->total_segments, &low, &high);
+    if (at < low || at >= high)
+        return ddb_fail(err, DDB_ERR_VALIDATION,
+                        START_KEY_INVALID ": Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct "
+                                          "Segment. TotalSegments: %lld Segment: %lld",
+                        (long long)r->total_segments, (long long)r->segment);
     return true;
 }
 
@@ -313,6 +320,36 @@ static bool check_nested(const struct ddb_table *t, const struct ddb_name_list *
     return true;
 }
 
+/* Select ALL_ATTRIBUTES on an index that projects less: a global one
+ * refuses it, a local one reads the items from the table. */
+static bool check_select_index(const struct ddb_read_request *r, struct ddb_read_plan *plan, struct ddb_error *err)
+{
+    if (!plan->index || plan->index->projection == DDB_PROJECT_ALL || r->select != DDB_SELECT_ALL_ATTRIBUTES)
+        return true;
+    if (plan->index->global)
+        return ddb_fail(err, DDB_ERR_VALIDATION,
+                        "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported "
+                        "for global secondary index %s because its projection type is not ALL",
+                        r->index_name);
+    plan->fetch_from_table = true;
+    return true;
+}
+
+/* Query: per attribute of the queried key schema, the starting key's
+ * then the key condition's, as AWS interleaves them. */
+static bool check_query_keys(const struct ddb_read_request *r, const struct ddb_table *t, struct ddb_read_plan *plan,
+                             struct ddb_error *err)
+{
+    for (int part = 0; part < (plan->keys->range_name ? 2 : 1); part++) {
+        bool hash = part == 0;
+        if (r->has_start && !check_start_part(r, plan->keys, hash, err))
+            return false;
+        if (!ddb_key_condition_check_part(&r->key_condition, plan->keys, hash, hash ? &plan->hash : &plan->range, err))
+            return false;
+    }
+    return !r->has_start || (check_start_table_key(r, t, err) && check_start_in_range(r, plan, err));
+}
+
 bool ddb_read_request_check_table(const struct ddb_read_request *r, const struct ddb_table *t,
                                   struct ddb_read_plan *plan, struct ddb_error *err)
 {
@@ -326,27 +363,26 @@ bool ddb_read_request_check_table(const struct ddb_read_request *r, const struct
             return ddb_fail(err, DDB_ERR_VALIDATION, "Consistent reads are not supported on global secondary indexes");
         plan->keys = &plan->index->keys;
     }
-    if (!check_start_key(r, t, plan, err))
-        return false;
-    if (!r->scan) {
-        if (!ddb_key_condition_check(&r->key_condition, plan->keys, &plan->hash, &plan->range, err) ||
-            !check_start_in_range(r, plan, err))
+    if (r->has_start && r->start.len != start_key_size(t, plan->index))
+        return ddb_fail(err, DDB_ERR_VALIDATION, "%s",
+                        r->scan && !plan->index ? START_KEY_INVALID ": The provided key element does not match the schema"
+                                                : START_KEY_INVALID);
+    if (r->scan) {
+        for (int part = 0; r->has_start && plan->index && part < (plan->keys->range_name ? 2 : 1); part++)
+            if (!check_start_part(r, plan->keys, part == 0, err))
+                return false;
+        if (!check_select_index(r, plan, err) || (r->has_start && !check_start_table_key(r, t, err)) ||
+            !check_start_segment(r, plan, err) || !check_nested(t, &r->projection.nested, err))
             return false;
-    }
-    if (!check_nested(t, &r->projection.nested, err))
-        return false;
-    if (!r->scan && r->filter &&
-        !ddb_check_filter_key_attributes(r->filter, plan->keys, r->filter_legacy ? "QueryFilter" : "Filter Expression",
-                                         err))
-        return false;
-    bool all = r->select == DDB_SELECT_ALL_ATTRIBUTES;
-    if (plan->index && plan->index->projection != DDB_PROJECT_ALL) {
-        if (all && plan->index->global)
-            return ddb_fail(err, DDB_ERR_VALIDATION,
-                            "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported "
-                            "for global secondary index %s because its projection type is not ALL",
-                            r->index_name);
-        plan->fetch_from_table = all;
+    } else {
+        if (!check_query_keys(r, t, plan, err) || !check_nested(t, &r->projection.nested, err))
+            return false;
+        if (r->filter &&
+            !ddb_check_filter_key_attributes(r->filter, plan->keys, r->filter_legacy ? "QueryFilter" : "Filter Expression",
+                                             err))
+            return false;
+        if (!check_select_index(r, plan, err))
+            return false;
     }
     if (plan->index && plan->index->backfilling)
         return ddb_fail(err, DDB_ERR_VALIDATION, "Cannot read from backfilling global secondary index: %s",

@@ -31,8 +31,11 @@
 /* ---- arena ------------------------------------------------------------ */
 
 struct ddb_arena_chunk;
+struct ddb_arena_kept;
+struct json_value;
 struct ddb_arena {
     struct ddb_arena_chunk *head;
+    struct ddb_arena_kept *kept;   /* JSON documents freed with the arena */
     size_t used;                   /* bytes handed out so far */
     size_t limit;                  /* 0: no budget */
     bool failed;                   /* an allocation failed (budget or malloc) */
@@ -46,6 +49,9 @@ void *ddb_arena_alloc(struct ddb_arena *a, size_t size);
 void *ddb_arena_array(struct ddb_arena *a, size_t n, size_t size);
 /* A copy of len bytes followed by a NUL. */
 char *ddb_arena_memdup(struct ddb_arena *a, const void *data, size_t len);
+/* Frees doc (json_free) when the arena is freed: values converted from
+ * it point into it. false (doc freed at once) when out of memory. */
+bool ddb_arena_keep_json(struct ddb_arena *a, const struct json_value *doc);
 void ddb_arena_free(struct ddb_arena *a);
 
 /* ---- errors ----------------------------------------------------------- */

@@ -485,6 +485,17 @@ bool ddb_value_from_json(struct ddb_arena *a, const struct json_value *v, enum d
     return convert_value(&c, v, 1, out);
 }
 
+bool ddb_item_from_json_text(struct ddb_arena *a, const char *json, size_t len, struct ddb_value *out,
+                             struct ddb_error *err)
+{
+    const struct json_value *doc = json_parse(json, len, NULL);
+    if (!doc)
+        return ddb_fail(err, DDB_ERR_VALIDATION, "%s", "A stored item is not JSON");
+    if (!ddb_arena_keep_json(a, doc))
+        return ddb_fail_nomem(err);
+    return ddb_map_from_json(a, doc, out, err);
+}
+
 bool ddb_map_from_json(struct ddb_arena *a, const struct json_value *v, struct ddb_value *out,
                        struct ddb_error *err)
 {

@@ -265,6 +265,7 @@ static void settle_done(void *arg, bool ok)
 const struct ddb_table *ddb_table_now(struct ddb_call *c, struct ddb_table_ref *t, bool described)
 {
     const struct ddb_table *def = &t->def;
+    described |= t->settle_queued;     /* described already: its settled state is on its way */
     bool transitional = def->status != DDB_STATUS_ACTIVE;
     for (size_t i = 0; i < def->n_indexes && !transitional; i++)
         transitional = def->indexes[i].status != DDB_STATUS_ACTIVE;

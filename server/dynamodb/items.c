@@ -193,12 +193,10 @@ bool ddb_jw_stored_item(struct ddb_call *c, struct json_writer *w, const char *k
         jw_raw(w, key, item->json, item->len);
         return true;
     }
-    const struct json_value *doc = json_parse(item->json, item->len, NULL);
     struct ddb_value value, projected;
     struct ddb_error err;
-    bool ok = doc && ddb_map_from_json(&c->arena, doc, &value, &err) &&
+    bool ok = ddb_item_from_json_text(&c->arena, item->json, item->len, &value, &err) &&
               ddb_project(&c->arena, &value, projection->paths, projection->len, &projected);
-    json_free(doc);
     if (ok)
         ddb_jw_map(w, key, &projected);
     return ok;

@@ -59,12 +59,10 @@ struct fetched {
 static void fetch_visit(void *arg, const struct ddb_stored_item *item)
 {
     struct fetched *f = arg;
-    const struct json_value *doc = json_parse(item->json, item->len, NULL);
     struct ddb_error err;
     f->found = true;
     f->size = item->size;
-    f->failed = !doc || !ddb_map_from_json(&f->call->arena, doc, &f->item, &err);
-    json_free(doc);
+    f->failed = !ddb_item_from_json_text(&f->call->arena, item->json, item->len, &f->item, &err);
 }
 
 static bool fetch_from_table(struct page *p, const struct ddb_stored_item *entry, struct ddb_value *out)
@@ -115,11 +113,8 @@ static bool visit_item(void *arg, const struct ddb_stored_item *item)
             return false;
         }
     } else {
-        const struct json_value *doc = json_parse(item->json, item->len, NULL);
         struct ddb_error err;
-        bool ok = doc && ddb_map_from_json(&c->arena, doc, &value, &err);
-        json_free(doc);
-        if (!ok) {
+        if (!ddb_item_from_json_text(&c->arena, item->json, item->len, &value, &err)) {
             p->failed = true;
             return false;
         }

@@ -506,13 +506,6 @@ static void body_done(struct http_req *req)
         send_unknown_operation_xml(req);
         return;
     }
-    if (c->body.len) {
-        c->json = json_parse(c->body.data, c->body.len, NULL);
-        if (!c->json || strbuf_failed(&c->body)) {
-            send_error_text(req, content_type(c), 400, CORAL "SerializationException", NULL);
-            return;
-        }
-    }
     const char *target = http_req_header(req, "x-amz-target");
     const char *name = target && strncmp(target, DDB_TARGET_PREFIX, sizeof(DDB_TARGET_PREFIX) - 1) == 0
                            ? target + sizeof(DDB_TARGET_PREFIX) - 1
@@ -523,7 +516,11 @@ static void body_done(struct http_req *req)
             service_not_implemented(req, SERVICE_JSON, ddb_service_def.title, name);
             return;
         }
-        send_error_text(req, content_type(c), 400, CORAL "UnknownOperationException", NULL);
+        /* no operation: a body that is no JSON is still refused as such */
+        if (c->body.len && !(c->json = json_parse(c->body.data, c->body.len, NULL)))
+            send_error_text(req, content_type(c), 400, CORAL "SerializationException", NULL);
+        else
+            send_error_text(req, content_type(c), 400, CORAL "UnknownOperationException", NULL);
         return;
     }
     c->op = op;
@@ -531,8 +528,9 @@ static void body_done(struct http_req *req)
     req->op_name = op->name;
     if (!authenticate(c))
         return;
-    if (!c->json && !(c->json = json_parse("{}", 2, NULL))) {
-        ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
+    c->json = json_parse(c->body.data ? c->body.data : "", c->body.len, NULL);
+    if (!c->json || strbuf_failed(&c->body)) {
+        send_error_text(req, content_type(c), 400, CORAL "SerializationException", NULL);
         return;
     }
     struct ddb_error err;

@@ -62,8 +62,12 @@ static struct ddb_table_ref *resource(struct ddb_call *c, const char *action, co
         e = ddb_find_table(c, name, &t);
     }
     if (e == DDB_STORE_NOT_FOUND) {
-        ddb_send_error(c, 400, "ResourceNotFoundException", "Requested resource not found: ResourcArn: %s not found",
-                       arn);
+        /* AWS's words differ between the three operations */
+        if (strcmp(action, "UntagResource") == 0)
+            ddb_send_not_found(c);
+        else
+            ddb_send_error(c, 400, "ResourceNotFoundException",
+                           "Requested resource not found: ResourcArn: %s not found", arn);
         return NULL;
     }
     if (e != DDB_STORE_OK) {

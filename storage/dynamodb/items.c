@@ -243,11 +243,8 @@ struct ddb_write_state {
 
 static bool parse_item(struct ddb_arena *a, const char *json, size_t len, struct ddb_value *out)
 {
-    const struct json_value *doc = json_parse(json, len, NULL);
     struct ddb_error err;
-    bool ok = doc && ddb_map_from_json(a, doc, out, &err);
-    json_free(doc);
-    return ok;
+    return ddb_item_from_json_text(a, json, len, out, &err);
 }
 
 static bool needs_old_item(const struct ddb_write *w)

@@ -425,11 +425,10 @@ static enum ddb_store_err backfill_row(struct store_conn *writer, struct ddb_are
 {
     const char *json = (const char *)sqlite3_column_blob(row, 4);
     size_t len = (size_t)sqlite3_column_bytes(row, 4);
-    const struct json_value *doc = json_parse(json ? json : "{}", json ? len : 2, NULL);
     struct ddb_value item;
     struct ddb_error err;
     enum ddb_store_err e = DDB_STORE_OK;
-    if (!doc || !ddb_map_from_json(a, doc, &item, &err)) {
+    if (!ddb_item_from_json_text(a, json ? json : "{}", json ? len : 2, &item, &err)) {
         e = DDB_STORE_STORAGE;
     } else if (ix) {
         struct ddb_index_entry entry;
@@ -458,7 +457,6 @@ static enum ddb_store_err backfill_row(struct store_conn *writer, struct ddb_are
             sqlite3_reset(u);
         }
     }
-    json_free(doc);
     return e;
 }
 
