@@ -332,6 +332,12 @@ bool ddb_parse_projection(struct ddb_expr_context *ctx, const char *text, size_t
 bool ddb_project(struct ddb_arena *a, const struct ddb_value *item, const struct ddb_path *paths, size_t n,
                  struct ddb_value *out);
 
+/* PartiQL's projection: the value at each path under the path's last
+ * attribute name (SELECT a.b gives {"b": ...}); the first of equal
+ * names wins, paths that resolve to nothing are left out. */
+bool ddb_project_leaves(struct ddb_arena *a, const struct ddb_value *item, const struct ddb_path *paths, size_t n,
+                        struct ddb_value *out);
+
 /* ---- reserved words ----------------------------------------------------- */
 
 /* Whether a bare name is one of DynamoDB's 573 reserved words (any case). */

@@ -16,15 +16,12 @@
 #include "protocol/dynamodb/query.h"
 #include "protocol/dynamodb/value_json.h"
 
+/* A page being read: the request's side and what the reading found. */
 struct page {
     struct ddb_call *call;
-    const struct ddb_read_request *r;
-    const struct ddb_read_plan *plan;
-    const struct ddb_table *def;
-    struct ddb_table_ref *ref;
+    struct ddb_page *p;
     struct json_writer *w;
-    int64_t scanned, count, page_bytes;
-    int64_t table_bytes, index_bytes;
+    int64_t page_bytes;
     bool has_last;
     struct ddb_stored_item last;
     bool failed;
@@ -70,44 +67,51 @@ static bool fetch_from_table(struct page *p, const struct ddb_stored_item *entry
     struct ddb_call *c = p->call;
     struct ddb_value hash;
     struct ddb_error err;
-    if (!ddb_key_decode(&c->arena, p->def->keys.hash_type, entry->hk, entry->hk_len, &hash, &err))
+    if (!ddb_key_decode(&c->arena, p->p->def->keys.hash_type, entry->hk, entry->hk_len, &hash, &err))
         return false;
     struct ddb_stored_key key = {.hash = ddb_key_scan_hash(&hash, NULL), .hk = entry->hk, .hk_len = entry->hk_len,
                                  .rk = entry->rk, .rk_len = entry->rk_len};
     struct fetched f = {.call = c};
-    if (ddb_item_get(ddb_reader(c), p->ref->id, &key, fetch_visit, &f) != DDB_STORE_OK || f.failed || !f.found)
+    if (ddb_item_get(ddb_reader(c), p->p->ref->id, &key, fetch_visit, &f) != DDB_STORE_OK || f.failed || !f.found)
         return false;
-    p->table_bytes += f.size;
+    p->p->table_bytes += f.size;
     *out = f.item;
     return true;
+}
+
+/* The item as the answer shows it: the paths projected, under their full
+ * spine (ProjectionExpression) or under their last name (PartiQL). */
+static bool project(struct ddb_call *c, const struct ddb_page *q, const struct ddb_value *item, struct ddb_value *out)
+{
+    return q->leaf_names ? ddb_project_leaves(&c->arena, item, q->paths, q->n_paths, out)
+                         : ddb_project(&c->arena, item, q->paths, q->n_paths, out);
 }
 
 static bool visit_item(void *arg, const struct ddb_stored_item *item)
 {
     struct page *p = arg;
     struct ddb_call *c = p->call;
-    const struct ddb_read_request *r = p->r;
-    if ((r->limit && p->scanned >= r->limit) || p->page_bytes >= DDB_PAGE_MAX_BYTES)
+    struct ddb_page *q = p->p;
+    if ((q->limit && q->scanned >= q->limit) || p->page_bytes >= DDB_PAGE_MAX_BYTES)
         return false;
-    p->scanned++;
+    q->scanned++;
     p->page_bytes += item->page_size;
-    if (p->plan->index)
-        p->index_bytes += item->size;
+    if (q->index)
+        q->index_bytes += item->size;
     else
-        p->table_bytes += item->size;
+        q->table_bytes += item->size;
     if (!remember_last(p, item)) {
         p->failed = true;
         return false;
     }
-    bool fetch = p->plan->fetch_from_table;
-    if (!r->filter && !r->has_projection && !fetch) {
-        p->count++;
-        if (r->select != DDB_SELECT_COUNT)
+    if (!q->filter && !q->paths && !q->fetch_from_table) {
+        q->count++;
+        if (!q->count_only)
             jw_raw(p->w, NULL, item->json, item->len);
         return true;
     }
     struct ddb_value value;
-    if (fetch) {
+    if (q->fetch_from_table) {
         if (!fetch_from_table(p, item, &value)) {
             p->failed = true;
             return false;
@@ -119,14 +123,14 @@ static bool visit_item(void *arg, const struct ddb_stored_item *item)
             return false;
         }
     }
-    if (r->filter && !ddb_condition_eval(r->filter, &value))
+    if (q->filter && !ddb_condition_eval(q->filter, &value))
         return true;
-    p->count++;
-    if (r->select == DDB_SELECT_COUNT)
+    q->count++;
+    if (q->count_only)
         return true;
-    if (r->has_projection) {
+    if (q->paths) {
         struct ddb_value projected;
-        if (!ddb_project(&c->arena, &value, r->projection.paths, r->projection.len, &projected)) {
+        if (!project(c, q, &value, &projected)) {
             p->failed = true;
             return false;
         }
@@ -147,20 +151,22 @@ struct key_part {
 
 /* LastEvaluatedKey: the table's key attributes and the index's, decoded
  * from the last item's stored key. */
-static bool write_last_key(struct page *p)
+static bool last_key(struct page *p, struct ddb_value *out)
 {
     struct ddb_call *c = p->call;
-    const struct ddb_table *t = p->def;
-    struct ddb_attr attrs[4];
+    const struct ddb_table *t = p->p->def;
+    struct ddb_attr *attrs = ddb_arena_array(&c->arena, 4, sizeof(*attrs));
     size_t n = 0;
     struct ddb_error err;
+    if (!attrs)
+        return false;
     struct key_part parts[4] = {
         {t->keys.hash_name, t->keys.hash_name_len, t->keys.hash_type, p->last.hk, p->last.hk_len},
         {t->keys.range_name, t->keys.range_name_len, t->keys.range_type, p->last.rk, p->last.rk_len},
     };
     size_t np = 2;
-    if (p->plan->index) {
-        const struct ddb_key_schema *ik = &p->plan->index->keys;
+    if (p->p->index) {
+        const struct ddb_key_schema *ik = &p->p->index->keys;
         parts[np++] = (struct key_part){ik->hash_name, ik->hash_name_len, ik->hash_type, p->last.ihk,
                                         p->last.ihk_len};
         parts[np++] = (struct key_part){ik->range_name, ik->range_name_len, ik->range_type, p->last.irk,
@@ -179,10 +185,24 @@ static bool write_last_key(struct page *p)
             return false;
         n++;
     }
-    struct ddb_value key;
-    ddb_map_build(attrs, n, &key);
-    ddb_jw_map(p->w, "LastEvaluatedKey", &key);
+    ddb_map_build(attrs, n, out);
     return true;
+}
+
+enum ddb_store_err ddb_read_page(struct ddb_call *c, struct ddb_page *q, struct json_writer *w)
+{
+    struct page p = {.call = c, .p = q, .w = w};
+    q->count = q->scanned = q->table_bytes = q->index_bytes = 0;
+    q->cut = false;
+    enum ddb_store_err e = ddb_range_read(ddb_reader(c), &q->range, visit_item, &p);
+    if (e != DDB_STORE_OK)
+        return e;
+    if (p.failed)
+        return c->arena.failed ? DDB_STORE_NOMEM : DDB_STORE_STORAGE;
+    q->cut = ((q->limit && q->scanned >= q->limit) || p.page_bytes >= DDB_PAGE_MAX_BYTES) && p.has_last;
+    if (q->cut && !last_key(&p, &q->last_key))
+        return DDB_STORE_NOMEM;
+    return DDB_STORE_OK;
 }
 
 static double read_units(int64_t bytes, bool consistent)
@@ -190,26 +210,25 @@ static double read_units(int64_t bytes, bool consistent)
     return ceil((double)bytes / 4096.0) * (consistent ? 1.0 : 0.5);
 }
 
-static void write_capacity(struct page *p)
+void ddb_jw_page_capacity(struct ddb_call *c, struct json_writer *w, const struct ddb_page *q, const char *index_name)
 {
-    enum ddb_return_capacity mode = ddb_return_capacity(p->call->json);
+    enum ddb_return_capacity mode = ddb_return_capacity(c->json);
     if (mode == DDB_CAPACITY_NONE)
         return;
-    double table_units = read_units(p->table_bytes, p->r->consistent);
-    double index_units = read_units(p->index_bytes, p->r->consistent);
-    if (mode == DDB_CAPACITY_TOTAL || !p->plan->index) {
-        ddb_jw_capacity(p->w, "ConsumedCapacity", mode, p->ref->name, table_units + index_units);
+    double table_units = read_units(q->table_bytes, q->consistent);
+    double index_units = read_units(q->index_bytes, q->consistent);
+    if (mode == DDB_CAPACITY_TOTAL || !q->index) {
+        ddb_jw_capacity(w, "ConsumedCapacity", mode, q->ref->name, table_units + index_units);
         return;
     }
-    struct json_writer *w = p->w;
     jw_object_open(w, "ConsumedCapacity");
-    jw_string(w, "TableName", p->ref->name);
+    jw_string(w, "TableName", q->ref->name);
     ddb_jw_units(w, "CapacityUnits", table_units + index_units);
     jw_object_open(w, "Table");
     ddb_jw_units(w, "CapacityUnits", table_units);
     jw_object_close(w);
-    jw_object_open(w, p->plan->index->global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
-    jw_object_open(w, p->r->index_name);
+    jw_object_open(w, q->index->global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+    jw_object_open(w, index_name);
     ddb_jw_units(w, "CapacityUnits", index_units);
     jw_object_close(w);
     jw_object_close(w);
@@ -300,8 +319,13 @@ static void read_page(struct ddb_call *c, bool scan)
         ddb_send_ddb_error(c, &err);
         return;
     }
-    struct ddb_range range;
-    if (!range_of(c, r, plan, def, ref->id, &range)) {
+    struct ddb_page q = {
+        .ref = ref, .def = def, .index = plan->index, .fetch_from_table = plan->fetch_from_table,
+        .limit = r->limit, .consistent = r->consistent, .count_only = r->select == DDB_SELECT_COUNT,
+        .filter = r->filter,
+        .paths = r->has_projection ? r->projection.paths : NULL, .n_paths = r->projection.len,
+    };
+    if (!range_of(c, r, plan, def, ref->id, &q.range)) {
         ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
         return;
     }
@@ -310,23 +334,19 @@ static void read_page(struct ddb_call *c, bool scan)
     struct json_writer w;
     jw_init(&w, &sb);
     jw_object_open(&w, NULL);
-    if (r->select != DDB_SELECT_COUNT)
+    if (!q.count_only)
         jw_array_open(&w, "Items");
-    struct page p = {.call = c, .r = r, .plan = plan, .def = def, .ref = ref, .w = &w};
-    enum ddb_store_err e = ddb_range_read(ddb_reader(c), &range, visit_item, &p);
-    if (r->select != DDB_SELECT_COUNT)
+    enum ddb_store_err e = ddb_read_page(c, &q, &w);
+    if (!q.count_only)
         jw_array_close(&w);
-    jw_int(&w, "Count", p.count);
-    jw_int(&w, "ScannedCount", p.scanned);
-    bool cut = (r->limit && p.scanned >= r->limit) || p.page_bytes >= DDB_PAGE_MAX_BYTES;
-    if (cut && p.has_last && !write_last_key(&p))
-        p.failed = true;
-    write_capacity(&p);
+    jw_int(&w, "Count", q.count);
+    jw_int(&w, "ScannedCount", q.scanned);
+    if (q.cut)
+        ddb_jw_map(&w, "LastEvaluatedKey", &q.last_key);
+    ddb_jw_page_capacity(c, &w, &q, r->index_name);
     jw_object_close(&w);
     if (e != DDB_STORE_OK)
         ddb_send_store_error(c, e);
-    else if (p.failed)
-        ddb_send_store_error(c, c->arena.failed ? DDB_STORE_NOMEM : DDB_STORE_STORAGE);
     else
         ddb_send_json(c, &sb);
     strbuf_free(&sb);

@@ -141,6 +141,11 @@ void ddb_send_error(struct ddb_call *c, int status, const char *type, const char
     send_error_text(c->req, content_type(c), status, type, msg);
 }
 
+void ddb_send_error_body(struct ddb_call *c, int status, struct strbuf *body)
+{
+    send_body(c->req, status, content_type(c), body->data, body->len);
+}
+
 void ddb_send_validation(struct ddb_call *c, const char *fmt, ...)
 {
     char msg[DDB_ERROR_MAX + 256];

@@ -125,6 +125,8 @@ void ddb_send_json(struct ddb_call *c, struct strbuf *sb);
 void ddb_send_error(struct ddb_call *c, int status, const char *type, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void ddb_send_validation(struct ddb_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An error whose JSON body the caller wrote (TransactionCanceledException's reasons). */
+void ddb_send_error_body(struct ddb_call *c, int status, struct strbuf *body);
 /* A protocol error (SerializationException, ValidationException, memory). */
 void ddb_send_ddb_error(struct ddb_call *c, const struct ddb_error *err);
 void ddb_send_store_error(struct ddb_call *c, enum ddb_store_err err);
@@ -193,6 +195,35 @@ void ddb_jw_collection_metrics(struct json_writer *w, const char *key, struct dd
                                const struct ddb_value *item);
 /* Whether ReturnItemCollectionMetrics asks for SIZE and the table has local indexes. */
 bool ddb_wants_collection_metrics(const struct json_value *req, const struct ddb_table *def);
+
+/* ---- pages of items (query.c) --------------------------------------------------------- */
+
+/* One Query/Scan page (or a PartiQL SELECT's): what to read and how to
+ * answer each item, and what the reading found. */
+struct ddb_page {
+    struct ddb_table_ref *ref;
+    const struct ddb_table *def;
+    const struct ddb_index *index;     /* NULL: the table */
+    bool fetch_from_table;             /* a local index's items read from the table */
+    struct ddb_range range;
+    int64_t limit;                     /* items read at most (0: none) */
+    bool consistent;
+    bool count_only;                   /* Select COUNT: no items written */
+    const struct ddb_condition *filter;
+    const struct ddb_path *paths;      /* NULL: whole items */
+    size_t n_paths;
+    bool leaf_names;                   /* PartiQL: projected values under their last name */
+    /* found */
+    int64_t count, scanned;
+    int64_t table_bytes, index_bytes;
+    bool cut;                          /* the page stopped early: last_key says where */
+    struct ddb_value last_key;
+};
+/* Reads the page, writing its items as elements of w's open array. */
+enum ddb_store_err ddb_read_page(struct ddb_call *c, struct ddb_page *page, struct json_writer *w);
+/* "ConsumedCapacity" of a page (table and index units with INDEXES). */
+void ddb_jw_page_capacity(struct ddb_call *c, struct json_writer *w, const struct ddb_page *page,
+                          const char *index_name);
 
 /* ---- what the item families share (items.c) ---------------------------------------- */
 

@@ -230,6 +230,12 @@ enum ddb_store_err ddb_item_write(struct store_conn *writer, struct ddb_arena *a
 enum ddb_store_err ddb_item_prepare(struct store_conn *writer, struct ddb_arena *a, struct ddb_write *w, int64_t now_ms);
 enum ddb_store_err ddb_item_commit(struct store_conn *writer, struct ddb_arena *a, struct ddb_write *w, int64_t now_ms);
 
+/* Changes made one by one, each with its own outcome (BatchExecuteStatement),
+ * once every table is still at the version its write names: otherwise
+ * none is made and *stale says so. */
+enum ddb_store_err ddb_items_write_each(struct store_conn *writer, struct ddb_arena *a, struct ddb_write **writes,
+                                        size_t n, int64_t now_ms, bool *stale);
+
 /* ---- ranges (storage/dynamodb/query.c) ----------------------------------------------- */
 
 /* A bound on a key component as storage compares it. */

@@ -504,6 +504,28 @@ enum ddb_store_err ddb_item_write(struct store_conn *writer, struct ddb_arena *a
     return e;
 }
 
+enum ddb_store_err ddb_items_write_each(struct store_conn *writer, struct ddb_arena *a, struct ddb_write **writes,
+                                        size_t n, int64_t now_ms, bool *stale)
+{
+    *stale = false;
+    for (size_t i = 0; i < n; i++) {
+        int64_t version;
+        enum ddb_store_err e = ddb_table_version(writer, writes[i]->table_id, &version);
+        if (e == DDB_STORE_OK && version != writes[i]->version) {
+            *stale = true;
+            return DDB_STORE_OK;
+        }
+        if (e != DDB_STORE_OK && e != DDB_STORE_NOT_FOUND)
+            return e;
+    }
+    for (size_t i = 0; i < n; i++) {
+        enum ddb_store_err e = ddb_item_write(writer, a, writes[i], now_ms);
+        if (e != DDB_STORE_OK)
+            return e;
+    }
+    return DDB_STORE_OK;
+}
+
 /* ---- reads -------------------------------------------------------------------------- */
 
 enum ddb_store_err ddb_item_get(struct store_conn *reader, int64_t table_id, const struct ddb_stored_key *key,
