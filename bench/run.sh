@@ -424,6 +424,7 @@ if [ "$SKIP_DDB" != 1 ]; then
     fi
     for t in "${ddb_candidates[@]}"; do
         ddb_ready "$t" && ddb_targets+=("$t")
+        res[$t.ddb_rss_before.kib]=$(proc_kib "${res[$t.start.pid]}" VmRSS 2>/dev/null || true)
     done
     ddb_common=(--connections "$CONNECTIONS" --size "$DDB_ITEM")
     for t in ${ddb_targets[@]+"${ddb_targets[@]}"}; do
@@ -441,8 +442,10 @@ if [ "$SKIP_DDB" != 1 ]; then
         if [ "$q_ok" -gt 0 ] && [ "$q_items" != $((q_ok * 100)) ]; then
             note "$t: ddb_query returned $q_items items for $q_ok queries (expected 100 each)"
         fi
-        res[$t.ddb_idle.rss_mib]=$(awk -v k="$(proc_kib "${res[$t.start.pid]}" VmRSS 2>/dev/null)" \
-            'BEGIN {if (k > 0) printf "%.1f", k / 1024}')
+        # What the rows added to the server's RSS (cloudless' also holds the
+        # S3 and SQS rows' state from before).
+        res[$t.ddb_rss.growth_mib]=$(awk -v a="$(proc_kib "${res[$t.start.pid]}" VmRSS 2>/dev/null)" \
+            -v b="${res[$t.ddb_rss_before.kib]:-}" 'BEGIN {if (a > 0 && b > 0) printf "%.1f", (a - b) / 1024}')
     done
 fi
 
@@ -610,7 +613,7 @@ if [ ${#ddb_targets[@]} -gt 0 ]; then
     drow "Query 100 items (req/s)" ddb_query.rps ">= 2000, 20x moto, > others"
     drow "Query 100 items p50 (ms)" ddb_query.p50_ms ""
     drow "Query 100 items p99 (ms)" ddb_query.p99_ms ""
-    drow "RSS after the rows (MiB)" ddb_idle.rss_mib ""
+    drow "RSS growth over the rows (MiB)" ddb_rss.growth_mib "bounded"
     for t in "${ddb_targets[@]}"; do
         for r in ddb_populate_get ddb_populate_query ddb_put ddb_get ddb_query; do
             errs=$(value "$t" "$r.errors")
