@@ -190,11 +190,11 @@ static void batch_done(void *arg, bool ok)
                 first = strcmp(j->tables[k], j->tables[i]) != 0;
             if (!first)
                 continue;
-            double units = 0;
+            struct ddb_write_capacity cap = {0};
             for (size_t k = i; k < j->n; k++)
                 if (strcmp(j->tables[k], j->tables[i]) == 0)
-                    units += ddb_write_units(&j->writes[k]);
-            ddb_jw_capacity(&w, NULL, mode, j->tables[i], units);
+                    (void)ddb_capacity_add_write(c, &cap, &j->writes[k], 1);
+            ddb_jw_write_capacity(&w, NULL, mode, j->tables[i], &cap);
         }
         jw_array_close(&w);
     }

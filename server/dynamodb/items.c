@@ -78,7 +78,7 @@ static void item_done(void *arg, bool ok)
     jw_object_open(&w, NULL);
     if (present)
         ddb_jw_map(&w, "Attributes", &attributes);
-    ddb_jw_capacity(&w, "ConsumedCapacity", ddb_return_capacity(c->json), j->ref->name, ddb_write_units(&j->w));
+    ddb_jw_one_write_capacity(c, &w, j->ref->name, &j->w);
     if (ddb_wants_collection_metrics(c->json, j->def))
         ddb_jw_collection_metrics(&w, "ItemCollectionMetrics", c, j->ref, j->def,
                                   j->w.has_new ? &j->w.new_item : j->w.had_old ? &j->w.old_item : &j->w.key_map);

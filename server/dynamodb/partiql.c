@@ -304,7 +304,7 @@ static void statement_done(void *arg, bool ok)
     if (present)
         ddb_jw_map(&w, NULL, &attributes);
     jw_array_close(&w);
-    ddb_jw_capacity(&w, "ConsumedCapacity", ddb_return_capacity(c->json), j->s->ref->name, ddb_write_units(&j->w));
+    ddb_jw_one_write_capacity(c, &w, j->s->ref->name, &j->w);
     jw_object_close(&w);
     ddb_send_json(c, &sb);
     strbuf_free(&sb);

@@ -304,6 +304,75 @@ void ddb_jw_capacity(struct json_writer *w, const char *key, enum ddb_return_cap
     jw_object_close(w);
 }
 
+bool ddb_capacity_add_write(struct ddb_call *c, struct ddb_write_capacity *cap, const struct ddb_write *w,
+                            double factor)
+{
+    cap->table += factor * ddb_write_units(w);
+    if (!w->index_units || !w->table)
+        return true;
+    if (!cap->indexes) {
+        cap->def = w->table;
+        if (!(cap->indexes = ddb_arena_array(&c->arena, w->table->n_indexes, sizeof(*cap->indexes))))
+            return false;
+    }
+    if (cap->def->n_indexes != w->table->n_indexes)
+        return true;               /* a definition changed in between: its indexes are not comparable */
+    for (size_t i = 0; i < w->table->n_indexes; i++)
+        cap->indexes[i] += factor * w->index_units[i];
+    return true;
+}
+
+static void jw_index_units(struct json_writer *w, const struct ddb_write_capacity *cap, bool global)
+{
+    bool open = false;
+    for (size_t i = 0; cap->indexes && i < cap->def->n_indexes; i++) {
+        const struct ddb_index *ix = &cap->def->indexes[i];
+        if (ix->global != global || cap->indexes[i] <= 0)
+            continue;
+        if (!open) {
+            jw_object_open(w, global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+            open = true;
+        }
+        char name[256];
+        snprintf(name, sizeof(name), "%.*s", (int)ix->name.len, ix->name.s);
+        jw_object_open(w, name);
+        ddb_jw_units(w, "CapacityUnits", cap->indexes[i]);
+        jw_object_close(w);
+    }
+    if (open)
+        jw_object_close(w);
+}
+
+void ddb_jw_write_capacity(struct json_writer *w, const char *key, enum ddb_return_capacity mode, const char *table,
+                           const struct ddb_write_capacity *cap)
+{
+    if (mode == DDB_CAPACITY_NONE)
+        return;
+    double total = cap->table;
+    for (size_t i = 0; cap->indexes && i < cap->def->n_indexes; i++)
+        total += cap->indexes[i];
+    jw_object_open(w, key);
+    jw_string(w, "TableName", table);
+    ddb_jw_units(w, "CapacityUnits", total);
+    if (mode == DDB_CAPACITY_INDEXES) {
+        jw_object_open(w, "Table");
+        ddb_jw_units(w, "CapacityUnits", cap->table);
+        jw_object_close(w);
+        jw_index_units(w, cap, false);
+        jw_index_units(w, cap, true);
+    }
+    jw_object_close(w);
+}
+
+void ddb_jw_one_write_capacity(struct ddb_call *c, struct json_writer *w, const char *table,
+                               const struct ddb_write *write)
+{
+    struct ddb_write_capacity cap = {0};
+    enum ddb_return_capacity mode = ddb_return_capacity(c->json);
+    if (mode != DDB_CAPACITY_NONE && ddb_capacity_add_write(c, &cap, write, 1))
+        ddb_jw_write_capacity(w, "ConsumedCapacity", mode, table, &cap);
+}
+
 bool ddb_wants_collection_metrics(const struct json_value *req, const struct ddb_table *def)
 {
     const char *mode = json_str(req, "ReturnItemCollectionMetrics");

@@ -188,6 +188,24 @@ void ddb_jw_units(struct json_writer *w, const char *key, double units);
  * (member key, or an array element when key is NULL). */
 void ddb_jw_capacity(struct json_writer *w, const char *key, enum ddb_return_capacity mode, const char *table,
                      double units);
+/* The capacity writes to one table consumed: the table's write units and
+ * each index's (storage/dynamodb's index_units), times factor (2 in a
+ * transaction). */
+struct ddb_write_capacity {
+    double table;
+    double *indexes;               /* per def->indexes (NULL: none) */
+    const struct ddb_table *def;
+};
+/* Adds w to cap (cap zeroed at first; false when out of memory). */
+bool ddb_capacity_add_write(struct ddb_call *c, struct ddb_write_capacity *cap, const struct ddb_write *w,
+                            double factor);
+/* ConsumedCapacity of those writes: TOTAL the sum, INDEXES also Table and
+ * the indexes written, under GlobalSecondaryIndexes / LocalSecondaryIndexes. */
+void ddb_jw_write_capacity(struct json_writer *w, const char *key, enum ddb_return_capacity mode, const char *table,
+                           const struct ddb_write_capacity *cap);
+/* The same for one write. */
+void ddb_jw_one_write_capacity(struct ddb_call *c, struct json_writer *w, const char *table,
+                               const struct ddb_write *write);
 /* "ItemCollectionMetrics" of a write to a table with local indexes:
  * ItemCollectionKey and SizeEstimateRangeGB. */
 void ddb_jw_collection_metrics(struct json_writer *w, const char *key, struct ddb_call *c,

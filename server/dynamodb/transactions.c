@@ -210,11 +210,16 @@ static void answer_writes(struct ddb_call *c, struct write_job *j)
                 first = j->els[k].ref != j->els[i].ref;
             if (!first)
                 continue;
-            double units = 0;
-            for (size_t k = i; k < j->n; k++)
-                if (j->els[k].ref == j->els[i].ref)
-                    units += 2 * (j->committed ? ddb_write_units(&j->writes[k]) : 1);
-            ddb_jw_capacity(&w, NULL, mode, j->els[i].ref->name, units);
+            struct ddb_write_capacity cap = {0};
+            for (size_t k = i; k < j->n; k++) {
+                if (j->els[k].ref != j->els[i].ref)
+                    continue;
+                if (j->committed)
+                    (void)ddb_capacity_add_write(c, &cap, &j->writes[k], 2);
+                else
+                    cap.table += 2;
+            }
+            ddb_jw_write_capacity(&w, NULL, mode, j->els[i].ref->name, &cap);
         }
         jw_array_close(&w);
     }

@@ -215,6 +215,12 @@ struct ddb_write {
     bool had_old, has_new;
     struct ddb_value old_item, new_item;
     size_t old_size, new_size;
+    /* Write units the change cost each of table->indexes (NULL when the
+     * table has no index): as AWS bills them, a new or removed entry one
+     * write of its size, a changed one a write of the larger size, a
+     * moved one (its index key changed) both; an entry's size is its
+     * projected attributes plus 100 bytes. */
+    double *index_units;
     struct ddb_write_state *state; /* storage's, between prepare and commit */
 };
 

@@ -390,9 +390,18 @@ static enum ddb_store_err delete_row(struct store_conn *writer, int64_t id)
     return step_result(rc);
 }
 
+/* Write units of an index entry of size bytes (AWS adds 100 bytes of
+ * overhead to each). */
+static double index_write_units(const struct ddb_index_entry *e)
+{
+    return ddb_capacity_units(ddb_item_size(&e->projected) + 100, false, true);
+}
+
 static enum ddb_store_err update_indexes(struct store_conn *writer, struct ddb_arena *a, struct ddb_write *w)
 {
     const struct ddb_table *t = w->table;
+    if (t->n_indexes && !(w->index_units = ddb_arena_array(a, t->n_indexes, sizeof(*w->index_units))))
+        return DDB_STORE_NOMEM;
     for (size_t i = 0; i < t->n_indexes; i++) {
         const struct ddb_index *ix = &t->indexes[i];
         if (!ddb_index_is_live(ix))
@@ -404,6 +413,12 @@ static enum ddb_store_err update_indexes(struct store_conn *writer, struct ddb_a
             return DDB_STORE_NOMEM;
         if (old_present && new_present && same_entry(&old_e, &new_e))
             continue;
+        bool moved = old_present && new_present &&
+                     (old_e.ihash != new_e.ihash || old_e.ihk_len != new_e.ihk_len || old_e.irk_len != new_e.irk_len ||
+                      memcmp(old_e.ihk, new_e.ihk, old_e.ihk_len) != 0 || memcmp(old_e.irk, new_e.irk, old_e.irk_len) != 0);
+        double old_units = old_present ? index_write_units(&old_e) : 0;
+        double new_units = new_present ? index_write_units(&new_e) : 0;
+        w->index_units[i] = moved ? old_units + new_units : old_units > new_units ? old_units : new_units;
         enum ddb_store_err e = old_present ? index_entry_delete(writer, w->table_id, ix->number, &w->key, &old_e)
                                            : DDB_STORE_OK;
         if (e == DDB_STORE_OK && new_present)

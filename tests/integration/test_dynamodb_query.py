@@ -104,6 +104,24 @@ class QueryTests(DdbTestCase):
                             IndexName="by-gpk", Select="ALL_ATTRIBUTES", KeyConditionExpression="gpk = :g",
                             ExpressionAttributeValues={":g": {"S": "g"}})
 
+    def test_index_writes_consume_capacity(self):
+        key = {"pk": {"S": "c"}, "sk": {"N": "1"}}
+        put = self.ddb.put_item(TableName=self.table, Item=dict(key, lsk={"S": "l"}, gpk={"S": "g"}, gsk={"N": "5"}),
+                                ReturnConsumedCapacity="INDEXES", ReturnItemCollectionMetrics="SIZE")
+        self.assertEqual(put["ConsumedCapacity"], {
+            "TableName": self.table, "CapacityUnits": 3.0, "Table": {"CapacityUnits": 1.0},
+            "LocalSecondaryIndexes": {"by-lsk": {"CapacityUnits": 1.0}},
+            "GlobalSecondaryIndexes": {"by-gpk": {"CapacityUnits": 1.0}}})
+        self.assertEqual(put["ItemCollectionMetrics"]["ItemCollectionKey"], {"pk": {"S": "c"}})
+        # The global index key moves (a delete and a put); the local index's entry is unchanged.
+        moved = self.ddb.update_item(TableName=self.table, Key=key, UpdateExpression="SET gsk = :n",
+                                     ExpressionAttributeValues={":n": {"N": "6"}}, ReturnConsumedCapacity="INDEXES")
+        self.assertEqual(moved["ConsumedCapacity"], {
+            "TableName": self.table, "CapacityUnits": 3.0, "Table": {"CapacityUnits": 1.0},
+            "GlobalSecondaryIndexes": {"by-gpk": {"CapacityUnits": 2.0}}})
+        total = self.ddb.delete_item(TableName=self.table, Key=key, ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(total["ConsumedCapacity"], {"TableName": self.table, "CapacityUnits": 3.0})
+
     def test_query_errors(self):
         self.assertDdbError(self.query, "ValidationException", "Query condition missed key schema element: pk",
                             KeyConditionExpression="sk = :s", ExpressionAttributeValues={":s": {"N": "1"}})
