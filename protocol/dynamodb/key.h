@@ -45,10 +45,25 @@ bool ddb_key_decode(struct arena *a, enum ddb_type type, const uint8_t *key, siz
  * is then unbounded above. */
 bool ddb_key_prefix_end(const uint8_t *prefix, size_t len, uint8_t *out, size_t *out_len);
 
+/* The 24-bit hash AWS orders a table's items by in a Scan, and splits
+ * Scan segments by: the first three bytes of the MD5 of "Outliers" and
+ * the key values' bytes (a number in AWS's internal form). range is NULL
+ * for the hash of a partition key alone (the order of a table's items);
+ * an index orders the items of one index key by the hash of their table
+ * key (hash and range). */
+uint32_t ddb_key_scan_hash(const struct ddb_value *hash, const struct ddb_value *range);
+/* Segment `segment` of `total` covers scan hashes [*low, *high): the
+ * 4096 buckets of the hash's first 12 bits, shared out as AWS does. */
+void ddb_scan_segment_bounds(int64_t segment, int64_t total, uint32_t *low, uint32_t *high);
+
 /* A Key parameter (GetItem, UpdateItem, DeleteItem, BatchGetItem...):
  * exactly the schema's attributes with the schema's types, no empty S or
  * B, within the size limits. */
 bool ddb_key_check(const struct ddb_key_schema *schema, const struct ddb_value *key, struct ddb_error *err);
+/* One of the schema's attributes (the partition key when hash, else the
+ * sort key) in key, as ddb_key_check checks it. */
+bool ddb_key_check_part(const struct ddb_key_schema *schema, bool hash, const struct ddb_value *key,
+                        struct ddb_error *err);
 /* An item to write (PutItem, BatchWriteItem): its key attributes are
  * present, typed as the schema says, not empty, within the limits. */
 bool ddb_item_check_key(const struct ddb_key_schema *schema, const struct ddb_value *item,

@@ -216,52 +216,50 @@ static const struct ddb_key_predicate *find_predicate(const struct ddb_key_condi
     return NULL;
 }
 
+bool ddb_key_condition_check_part(const struct ddb_key_condition *kc, const struct ddb_key_schema *schema, bool hash,
+                                  const struct ddb_key_predicate **out, struct ddb_error *err)
+{
+    const char *name = hash ? schema->hash_name : schema->range_name;
+    size_t len = hash ? schema->hash_name_len : schema->range_name_len;
+    enum ddb_type type = hash ? schema->hash_type : schema->range_type;
+    bool single = !schema->range_name;
+    *out = NULL;
+    if (hash && single && kc->count > 1)
+        return ddb_fail(err, DDB_ERR_VALIDATION, "%s", "Query key condition not supported");
+    const struct ddb_key_predicate *p = find_predicate(kc, name, len);
+    if (!p) {
+        if (hash || kc->count > 1)
+            return ddb_fail(err, DDB_ERR_VALIDATION, "Query condition missed key schema element: %.*s", (int)len, name);
+        return true;
+    }
+    switch (p->op) {
+    case DDB_OP_NULL:
+    case DDB_OP_NOT_NULL:
+    case DDB_OP_NE:
+    case DDB_OP_CONTAINS:
+    case DDB_OP_NOT_CONTAINS:
+    case DDB_OP_IN:
+        return ddb_fail(err, DDB_ERR_VALIDATION, "%s", "Attempted conditional constraint is not an indexable operation");
+    default: break;
+    }
+    for (size_t k = 0; k < p->nvalues; k++)
+        if (p->values[k].type != type)
+            return ddb_fail(err, DDB_ERR_VALIDATION, "%s",
+                            "One or more parameter values were invalid: Condition parameter type does not match "
+                            "schema type");
+    if (hash && p->op != DDB_OP_EQ)
+        return ddb_fail(err, DDB_ERR_VALIDATION, "%s", "Query key condition not supported");
+    *out = p;
+    return true;
+}
+
 bool ddb_key_condition_check(const struct ddb_key_condition *kc, const struct ddb_key_schema *schema,
                              const struct ddb_key_predicate **hash, const struct ddb_key_predicate **range,
                              struct ddb_error *err)
 {
-    struct {
-        const char *name;
-        size_t len;
-        enum ddb_type type;
-        bool is_hash;
-    } parts[2] = {{schema->hash_name, schema->hash_name_len, schema->hash_type, true},
-                  {schema->range_name, schema->range_name_len, schema->range_type, false}};
-    size_t nparts = schema->range_name ? 2 : 1;
     *hash = *range = NULL;
-    for (size_t i = 0; i < nparts; i++) {
-        if (parts[i].is_hash && nparts == 1 && kc->count > 1)
-            return ddb_fail(err, DDB_ERR_VALIDATION, "%s", "Query key condition not supported");
-        const struct ddb_key_predicate *p = find_predicate(kc, parts[i].name, parts[i].len);
-        if (!p) {
-            if (parts[i].is_hash || kc->count > 1)
-                return ddb_fail(err, DDB_ERR_VALIDATION, "Query condition missed key schema element: %.*s",
-                                (int)parts[i].len, parts[i].name);
-            continue;
-        }
-        switch (p->op) {
-        case DDB_OP_NULL:
-        case DDB_OP_NOT_NULL:
-        case DDB_OP_NE:
-        case DDB_OP_CONTAINS:
-        case DDB_OP_NOT_CONTAINS:
-        case DDB_OP_IN:
-            return ddb_fail(err, DDB_ERR_VALIDATION, "%s", "Attempted conditional constraint is not an indexable operation");
-        default: break;
-        }
-        for (size_t k = 0; k < p->nvalues; k++)
-            if (p->values[k].type != parts[i].type)
-                return ddb_fail(err, DDB_ERR_VALIDATION, "%s",
-                                "One or more parameter values were invalid: Condition parameter type does not match "
-                                "schema type");
-        if (parts[i].is_hash && p->op != DDB_OP_EQ)
-            return ddb_fail(err, DDB_ERR_VALIDATION, "%s", "Query key condition not supported");
-        if (parts[i].is_hash)
-            *hash = p;
-        else
-            *range = p;
-    }
-    return true;
+    return ddb_key_condition_check_part(kc, schema, true, hash, err) &&
+           (!schema->range_name || ddb_key_condition_check_part(kc, schema, false, range, err));
 }
 
 bool ddb_key_predicate_matches(const struct ddb_key_predicate *p, const struct ddb_value *v)

@@ -208,3 +208,26 @@ bool ddb_project(struct arena *a, const struct ddb_value *item, const struct ddb
         *out = (struct ddb_value){.type = DDB_M};
     return true;
 }
+
+bool ddb_project_leaves(struct arena *a, const struct ddb_value *item, const struct ddb_path *paths, size_t n,
+                        struct ddb_value *out)
+{
+    struct ddb_attr *attrs = arena_array(a, n + 1, sizeof(*attrs));
+    if (!attrs)
+        return false;
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct ddb_value *v = ddb_path_resolve(item, &paths[i]);
+        const struct ddb_path_step *leaf = NULL;
+        for (size_t k = 0; k < paths[i].len; k++)
+            if (paths[i].steps[k].name)
+                leaf = &paths[i].steps[k];
+        bool taken = false;
+        for (size_t k = 0; k < kept && !taken && leaf; k++)
+            taken = ddb_name_compare(attrs[k].name, attrs[k].name_len, leaf->name, leaf->name_len) == 0;
+        if (v && leaf && !taken)
+            attrs[kept++] = (struct ddb_attr){.name = leaf->name, .name_len = leaf->name_len, .value = *v};
+    }
+    ddb_map_build(attrs, kept, out);
+    return true;
+}

@@ -420,6 +420,21 @@ static const char *section_name(enum ddb_update_kind kind)
     return names[kind];
 }
 
+/* The paths an operand reads (written to out when non-NULL); returns how
+ * many. Operands nest only as deep as the parser allows. */
+static size_t operand_paths(const struct ddb_operand *o, struct ddb_path *out)
+{
+    if (o->kind == DDB_OPERAND_PATH) {
+        if (out)
+            out[0] = o->path;
+        return 1;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < o->nargs; i++)
+        n += operand_paths(&o->args[i], out ? out + n : NULL);
+    return n;
+}
+
 bool ddb_parse_update(struct ddb_expr_context *ctx, const char *text, size_t len, struct ddb_update *out,
                       struct ddb_error *err)
 {
@@ -471,7 +486,20 @@ bool ddb_parse_update(struct ddb_expr_context *ctx, const char *text, size_t len
         if (order[i]->message)
             return expr_fail(p, order[i]->message);
     *out = (struct ddb_update){.actions = actions, .len = u.len};
-    if (!name_list_from_paths(p->arena, paths, u.len, true, &out->nested))
+    /* paths into attributes: the actions' and their operands' */
+    size_t n = u.len;
+    for (size_t i = 0; i < u.len; i++)
+        n += actions[i].value ? operand_paths(actions[i].value, NULL) : 0;
+    struct ddb_path *all = arena_array(p->arena, n + 1, sizeof(*all));
+    if (!all)
+        return expr_nomem(p);
+    size_t k = 0;
+    for (size_t i = 0; i < u.len; i++) {
+        all[k++] = paths[i];
+        if (actions[i].value)
+            k += operand_paths(actions[i].value, all + k);
+    }
+    if (!name_list_from_paths(p->arena, all, k, true, &out->nested))
         return expr_nomem(p);
     return true;
 }

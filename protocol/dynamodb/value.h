@@ -29,6 +29,11 @@
 #include "protocol/core/arena.h"
 #include "protocol/dynamodb/number.h"
 
+/* Frees doc (json_free) when the arena is freed: values converted from
+ * it point into it. false (doc freed at once) when out of memory. */
+struct json_value;
+bool ddb_arena_keep_json(struct arena *a, const struct json_value *doc);
+
 /* ---- errors ----------------------------------------------------------- */
 
 #define DDB_ERROR_MAX 2048         /* longer messages are cut */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "protocol/core/base64.h"
+#include "protocol/dynamodb/request.h"
 
 #define INVALID_PREFIX "One or more parameter values were invalid: "
 
@@ -73,7 +74,7 @@ static bool number_is_integral(const struct json_value *v)
            !memchr(v->u.str, 'E', v->len);
 }
 
-static bool check_string(const struct json_value *v, struct ddb_error *err)
+bool ddb_json_check_string(const struct json_value *v, struct ddb_error *err)
 {
     switch (v->type) {
     case JSON_STRING:
@@ -133,7 +134,7 @@ static bool check_boolean(const struct json_value *v, bool *out, struct ddb_erro
     return fail_shape(err, "Start of structure or map found where not expected");
 }
 
-static bool check_blob(const struct json_value *v, struct ddb_error *err)
+bool ddb_json_check_blob(const struct json_value *v, struct ddb_error *err)
 {
     switch (v->type) {
     case JSON_NULL: return true;
@@ -181,8 +182,8 @@ static bool check_member(enum ddb_type type, const struct json_value *m, struct 
     bool ignored;
     switch (type) {
     case DDB_S:
-    case DDB_N: return check_string(m, err);
-    case DDB_B: return check_blob(m, err);
+    case DDB_N: return ddb_json_check_string(m, err);
+    case DDB_B: return ddb_json_check_blob(m, err);
     case DDB_BOOL:
     case DDB_NULL: return check_boolean(m, &ignored, err);
     case DDB_SS:
@@ -191,7 +192,7 @@ static bool check_member(enum ddb_type type, const struct json_value *m, struct 
         if (!check_list(m, err))
             return false;
         for (size_t i = 0; m->type == JSON_ARRAY && i < m->len; i++)
-            if (!(type == DDB_BS ? check_blob(&m->u.items[i], err) : check_string(&m->u.items[i], err)))
+            if (!(type == DDB_BS ? ddb_json_check_blob(&m->u.items[i], err) : ddb_json_check_string(&m->u.items[i], err)))
                 return false;
         return true;
     case DDB_L:
@@ -482,6 +483,24 @@ bool ddb_value_from_json(struct arena *a, const struct json_value *v, enum ddb_j
         return false;
     struct converter c = {a, err};
     return convert_value(&c, v, 1, out);
+}
+
+static void free_json(void *doc) { json_free(doc); }
+
+bool ddb_arena_keep_json(struct arena *a, const struct json_value *doc)
+{
+    return arena_defer(a, free_json, (void *)doc);
+}
+
+bool ddb_item_from_json_text(struct arena *a, const char *json, size_t len, struct ddb_value *out,
+                             struct ddb_error *err)
+{
+    const struct json_value *doc = json_parse(json, len, NULL);
+    if (!doc)
+        return ddb_fail(err, DDB_ERR_VALIDATION, "%s", "A stored item is not JSON");
+    if (!ddb_arena_keep_json(a, doc))
+        return ddb_fail_nomem(err);
+    return ddb_map_from_json(a, doc, out, err);
 }
 
 bool ddb_map_from_json(struct arena *a, const struct json_value *v, struct ddb_value *out,

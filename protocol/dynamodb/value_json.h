@@ -42,6 +42,12 @@ bool ddb_value_from_json(struct arena *a, const struct json_value *v, enum ddb_j
 bool ddb_map_from_json(struct arena *a, const struct json_value *v, struct ddb_value *out,
                        struct ddb_error *err);
 
+/* An item stored as JSON text (a map of AttributeValues written by
+ * ddb_map_to_json) back as a value: parsed, converted, and the parsed
+ * document kept by the arena (the value points into it). */
+bool ddb_item_from_json_text(struct arena *a, const char *json, size_t len, struct ddb_value *out,
+                             struct ddb_error *err);
+
 /* For a JSON object, which members a later member of the same name
  * overrides (JSON's rule: the last one counts, even when it is null):
  * *out[i] true for those; *out NULL when none is. false: out of memory. */

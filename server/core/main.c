@@ -29,6 +29,7 @@
 #include "server/core/init_hooks.h"
 #include "server/lambda/entry.h"
 #include "server/logs/logs.h"
+#include "server/dynamodb/dynamodb.h"
 #include "server/core/log.h"
 #include "server/s3/entry.h"
 #include "server/core/server.h"
@@ -258,6 +259,10 @@ static int setup(struct runtime *rt, struct config *cfg)
         log_error("cannot start CloudWatch Logs: %s", err);
         return -1;
     }
+    if (!(srv->dynamodb = ddb_service_new(srv, err, sizeof(err)))) {
+        log_error("cannot start DynamoDB: %s", err);
+        return -1;
+    }
     event_add(rt->sig_term, NULL);
     event_add(rt->sig_int, NULL);
     if (!(rt->lifecycle = s3_lifecycle_start(srv))) {
@@ -335,6 +340,7 @@ static void teardown(struct runtime *rt)
     event_bus_free(rt->srv.bus);
     lambda_service_free(rt->srv.lambda);
     logs_service_free(rt->srv.logs);
+    ddb_service_free(rt->srv.dynamodb);
     struct event *events[] = {rt->store_event, rt->gc_timer, rt->shutdown_timer, rt->sig_term, rt->sig_int};
     for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
         if (events[i])

@@ -27,6 +27,7 @@ struct conn;
 struct sqs_service;
 struct lambda_service;
 struct logs_service;
+struct ddb_service;
 struct event_bus;
 struct init_hooks;
 
@@ -37,6 +38,7 @@ struct server {
     struct sqs_service *sqs;       /* NULL until created */
     struct lambda_service *lambda; /* NULL until created */
     struct logs_service *logs;     /* NULL until created */
+    struct ddb_service *dynamodb;  /* NULL until created */
     struct event_bus *bus;         /* S3 event delivery (event_bus.h); NULL until created */
     const char *vhost_domains[4];  /* "s3.<domain>", "s3.localhost", "s3.localhost.localstack.cloud", NULL */
     char *vhost_storage;

@@ -186,6 +186,7 @@ static const struct schema_module *const modules[] = {
     &s3_notify_schema,
     &lambda_esm_schema,
     &iam_schema,
+    &ddb_schema,
 };
 
 static int applied_steps(struct store_conn *c, const char *module, size_t *n, char *err, size_t errlen)

@@ -1,0 +1,389 @@
+/* transactions: TransactWriteItems and TransactGetItems.
+ *
+ * Every element is an item request of its own (protocol/dynamodb/items.c
+ * parses it without the legacy parameters), checked against its table;
+ * two elements on one item are refused. The writes go to the group commit
+ * as one job (storage/dynamodb/transactions.c): all prepared, then all
+ * committed, or none when any condition fails — answered with AWS's
+ * TransactionCanceledException and one reason per element, in order.
+ * A ClientRequestToken makes a repeat within ten minutes a no-op, and a
+ * different request under the same token an error. The gets read one
+ * snapshot of the reader. */
+#include "server/dynamodb/service.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "protocol/auth/checksum.h"
+#include "protocol/dynamodb/items.h"
+#include "protocol/dynamodb/value_json.h"
+#include "server/core/server.h"
+#include "storage/core/store.h"
+
+struct element {
+    struct ddb_item_request r;
+    struct ddb_table_ref *ref;
+    const struct ddb_table *def;
+    struct ddb_stored_key key;
+};
+
+static void no_memory(struct ddb_call *c)
+{
+    ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
+}
+
+/* The element's action and its request object. */
+static const struct json_value *action_of(const struct json_value *element, enum ddb_item_operation *op)
+{
+    static const struct {
+        const char *name;
+        enum ddb_item_operation op;
+    } actions[] = {{"ConditionCheck", DDB_OP_CONDITION_CHECK}, {"Put", DDB_OP_PUT}, {"Delete", DDB_OP_DELETE},
+                   {"Update", DDB_OP_UPDATE}, {"Get", DDB_OP_GET}};
+    const struct json_value *found = NULL;
+    for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+        const struct json_value *v = json_get(element, actions[i].name);
+        if (v && v->type != JSON_NULL) {
+            if (found)
+                return NULL;
+            found = v;
+            *op = actions[i].op;
+        }
+    }
+    return found;
+}
+
+/* Parses, finds the tables of, and checks every element: false when
+ * answered. Key errors that AWS reports per element are left in
+ * *invalid (index of the first, its message in err) rather than answered. */
+static bool load_elements(struct ddb_call *c, const struct json_value *list, bool writes, struct element **out,
+                          size_t *n_out, size_t *invalid, struct ddb_error *key_err)
+{
+    struct element *els = arena_array(&c->arena, list->len + 1, sizeof(*els));
+    struct ddb_error err;
+    if (!els) {
+        no_memory(c);
+        return false;
+    }
+    *invalid = SIZE_MAX;
+    for (size_t i = 0; i < list->len; i++) {
+        enum ddb_item_operation op;
+        const struct json_value *req = action_of(&list->u.items[i], &op);
+        if (!req || (writes && op == DDB_OP_GET) || (!writes && op != DDB_OP_GET)) {
+            ddb_send_validation(c, "TransactItems can only contain one of Check, Put, Update or Delete");
+            return false;
+        }
+        if (!ddb_item_request_parse(&c->arena, op, req, true, &els[i].r, &err)) {
+            ddb_send_ddb_error(c, &err);
+            return false;
+        }
+    }
+    for (size_t i = 0; i < list->len; i++) {
+        struct element *e = &els[i];
+        if (!ddb_data_table(c, e->r.table, &e->ref, &e->def))
+            return false;
+        if (!ddb_item_request_check_table(&e->r, e->def, &err)) {
+            /* AWS answers empty key values up front, and a write's wrong key
+             * types as that element's cancellation reason */
+            bool up_front = strncmp(err.message, "One or more parameter values are not valid.", 43) == 0;
+            if (up_front || !writes) {
+                ddb_send_ddb_error(c, &err);
+                return false;
+            }
+            if (*invalid == SIZE_MAX) {
+                *invalid = i;
+                *key_err = err;
+            }
+            continue;
+        }
+        const struct ddb_value *key_source = e->r.op == DDB_OP_PUT ? &e->r.item : &e->r.key;
+        if (!ddb_stored_key_of(&c->arena, &e->def->keys, key_source, &e->key)) {
+            no_memory(c);
+            return false;
+        }
+        for (size_t k = 0; k < i; k++) {
+            const struct element *o = &els[k];
+            if (o->ref == e->ref && o->key.hash == e->key.hash && o->key.hk_len == e->key.hk_len &&
+                o->key.rk_len == e->key.rk_len && memcmp(o->key.hk, e->key.hk, e->key.hk_len) == 0 &&
+                memcmp(o->key.rk, e->key.rk, e->key.rk_len) == 0) {
+                ddb_send_validation(c, "Transaction request cannot include multiple operations on one item");
+                return false;
+            }
+        }
+    }
+    *out = els;
+    *n_out = list->len;
+    return true;
+}
+
+/* ---- TransactWriteItems ----------------------------------------------------------- */
+
+struct write_job {
+    struct ddb_call *call;
+    struct element *els;
+    struct ddb_write *writes;
+    size_t n;
+    char *token;
+    unsigned char digest[32];
+    bool committed;
+    enum ddb_token_state token_state;
+    enum ddb_store_err err;
+};
+
+static int apply_transaction(struct store_conn *writer, void *arg)
+{
+    struct write_job *j = arg;
+    struct ddb_call *c = j->call;
+    j->err = ddb_transact(writer, &c->arena, j->writes, j->n, c->account, c->region, j->token, j->digest, ddb_now_ms(),
+                          &j->token_state, &j->committed);
+    return j->err == DDB_STORE_OK ? 0 : -1;
+}
+
+/* TransactionCanceledException with one reason per element. */
+static void send_cancelled(struct ddb_call *c, struct ddb_write *writes, const struct element *els, size_t n,
+                           size_t invalid, const struct ddb_error *invalid_err)
+{
+    struct strbuf codes, sb;
+    strbuf_init(&codes);
+    strbuf_init(&sb);
+    struct json_writer w;
+    jw_init(&w, &sb);
+    jw_object_open(&w, NULL);
+    jw_string(&w, "__type", DDB_ERROR_NS "TransactionCanceledException");
+    jw_array_open(&w, "CancellationReasons");
+    for (size_t i = 0; i < n; i++) {
+        const char *code = "None";
+        const char *message = NULL;
+        const struct ddb_value *item = NULL;
+        if (i == invalid) {
+            code = "ValidationError";
+            message = invalid_err->message;
+        } else if (writes && writes[i].outcome == DDB_WRITE_CONDITION_FAILED) {
+            code = "ConditionalCheckFailed";
+            message = "The conditional request failed";
+            if (els[i].r.return_old_on_failure && writes[i].had_old)
+                item = &writes[i].old_item;
+        } else if (writes && writes[i].outcome == DDB_WRITE_INVALID) {
+            code = "ValidationError";
+            message = writes[i].err.message;
+        }
+        jw_object_open(&w, NULL);
+        if (item)
+            ddb_jw_map(&w, "Item", item);
+        jw_string(&w, "Code", code);
+        jw_string_opt(&w, "Message", message);
+        jw_object_close(&w);
+        strbuf_puts(&codes, i ? ", " : "");
+        strbuf_puts(&codes, code);
+    }
+    jw_array_close(&w);
+    struct strbuf message;
+    strbuf_init(&message);
+    strbuf_printf(&message, "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
+                  codes.data ? codes.data : "");
+    jw_string(&w, "Message", message.data ? message.data : "");
+    jw_object_close(&w);
+    strbuf_free(&message);
+    strbuf_free(&codes);
+    if (strbuf_failed(&sb)) {
+        strbuf_free(&sb);
+        no_memory(c);
+        return;
+    }
+    ddb_send_error_body(c, 400, &sb);
+    strbuf_free(&sb);
+}
+
+static void answer_writes(struct ddb_call *c, struct write_job *j)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    struct json_writer w;
+    jw_init(&w, &sb);
+    jw_object_open(&w, NULL);
+    enum ddb_return_capacity mode = ddb_return_capacity(c->json);
+    if (mode != DDB_CAPACITY_NONE) {
+        jw_array_open(&w, "ConsumedCapacity");
+        for (size_t i = 0; i < j->n; i++) {
+            bool first = true;
+            for (size_t k = 0; k < i && first; k++)
+                first = j->els[k].ref != j->els[i].ref;
+            if (!first)
+                continue;
+            struct ddb_write_capacity cap = {0};
+            for (size_t k = i; k < j->n; k++) {
+                if (j->els[k].ref != j->els[i].ref)
+                    continue;
+                if (j->committed)
+                    (void)ddb_capacity_add_write(c, &cap, &j->writes[k], 2);
+                else
+                    cap.table += 2;
+            }
+            ddb_jw_write_capacity(&w, NULL, mode, j->els[i].ref->name, &cap);
+        }
+        jw_array_close(&w);
+    }
+    jw_object_close(&w);
+    ddb_send_json(c, &sb);
+    strbuf_free(&sb);
+}
+
+static void transaction_done(void *arg, bool ok)
+{
+    struct write_job *j = arg;
+    struct ddb_call *c = j->call;
+    if (!ok) {
+        ddb_send_store_error(c, j->err == DDB_STORE_OK ? DDB_STORE_STORAGE : j->err);
+        return;
+    }
+    if (j->token_state == DDB_TOKEN_MISMATCH) {
+        ddb_send_error(c, 400, "IdempotentParameterMismatchException",
+                       "Request parameters do not match the parameters of a previous request with the same "
+                       "ClientRequestToken");
+        return;
+    }
+    if (j->token_state == DDB_TOKEN_SAME || j->committed) {
+        answer_writes(c, j);
+        return;
+    }
+    for (size_t i = 0; i < j->n; i++) {
+        if (j->writes[i].outcome == DDB_WRITE_STALE || j->writes[i].outcome == DDB_WRITE_NO_TABLE) {
+            ddb_answer_write_failure(c, &j->writes[i], false);
+            return;
+        }
+    }
+    send_cancelled(c, j->writes, j->els, j->n, SIZE_MAX, NULL);
+}
+
+/* The request as the token remembers it: its TransactItems, serialized. */
+static bool request_digest(const struct json_value *items, unsigned char digest[32])
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    struct json_writer w;
+    jw_init(&w, &sb);
+    jw_tree(&w, NULL, items);
+    bool ok = !strbuf_failed(&sb);
+    if (ok)
+        checksum_sha256(sb.data ? sb.data : "", sb.len, digest);
+    strbuf_free(&sb);
+    return ok;
+}
+
+void ddb_transact_write_items(struct ddb_call *c)
+{
+    const struct json_value *items = json_get(c->json, "TransactItems");
+    struct element *els;
+    size_t n, invalid;
+    struct ddb_error key_err;
+    if (!load_elements(c, items, true, &els, &n, &invalid, &key_err))
+        return;
+    if (invalid != SIZE_MAX) {
+        send_cancelled(c, NULL, els, n, invalid, &key_err);
+        return;
+    }
+    unsigned char digest[32];
+    const char *token = json_str(c->json, "ClientRequestToken");
+    if (token && !request_digest(items, digest)) {
+        no_memory(c);
+        return;
+    }
+    struct write_job *j = arena_alloc(&c->arena, sizeof(*j));
+    struct ddb_write *writes = arena_array(&c->arena, n + 1, sizeof(*writes));
+    if (!j || !writes) {
+        no_memory(c);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!ddb_prepare_write(c, &els[i].r, els[i].ref, els[i].def, &writes[i])) {
+            no_memory(c);
+            return;
+        }
+        writes[i].want_old = els[i].r.return_old_on_failure;
+    }
+    *j = (struct write_job){.call = c, .els = els, .writes = writes, .n = n};
+    if (token) {
+        j->token = arena_memdup(&c->arena, token, strlen(token));
+        memcpy(j->digest, digest, 32);
+        if (!j->token) {
+            no_memory(c);
+            return;
+        }
+    }
+    ddb_submit(c, apply_transaction, transaction_done, j);
+}
+
+/* ---- TransactGetItems ------------------------------------------------------------- */
+
+struct got {
+    struct ddb_call *call;
+    struct json_writer *w;
+    const struct ddb_projection *projection;
+    int64_t size;
+    bool found, failed;
+};
+
+static void got_visit(void *arg, const struct ddb_stored_item *item)
+{
+    struct got *g = arg;
+    g->found = true;
+    g->size = item->size;
+    g->failed = !ddb_jw_stored_item(g->call, g->w, "Item", item, g->projection);
+}
+
+void ddb_transact_get_items(struct ddb_call *c)
+{
+    const struct json_value *items = json_get(c->json, "TransactItems");
+    struct element *els;
+    size_t n, invalid;
+    struct ddb_error key_err;
+    if (!load_elements(c, items, false, &els, &n, &invalid, &key_err))
+        return;
+    if (invalid != SIZE_MAX) {
+        ddb_send_ddb_error(c, &key_err);
+        return;
+    }
+    struct strbuf sb;
+    strbuf_init(&sb);
+    struct json_writer w;
+    jw_init(&w, &sb);
+    jw_object_open(&w, NULL);
+    jw_array_open(&w, "Responses");
+    double *units = arena_array(&c->arena, n + 1, sizeof(*units));
+    bool failed = !units;
+    enum ddb_store_err e = DDB_STORE_OK;
+    store_read_scope_begin(c->ds->srv->store);
+    for (size_t i = 0; i < n && !failed && e == DDB_STORE_OK; i++) {
+        jw_object_open(&w, NULL);
+        struct got g = {.call = c, .w = &w, .projection = els[i].r.has_projection ? &els[i].r.projection : NULL};
+        e = ddb_item_get(ddb_reader(c), els[i].ref->id, &els[i].key, got_visit, &g);
+        failed |= g.failed;
+        units[i] = 2 * ddb_capacity_units(g.found ? (size_t)g.size : 0, true, true);
+        jw_object_close(&w);
+    }
+    store_read_scope_end(c->ds->srv->store);
+    jw_array_close(&w);
+    enum ddb_return_capacity mode = ddb_return_capacity(c->json);
+    if (mode != DDB_CAPACITY_NONE && !failed) {
+        jw_array_open(&w, "ConsumedCapacity");
+        for (size_t i = 0; i < n; i++) {
+            bool first = true;
+            for (size_t k = 0; k < i && first; k++)
+                first = els[k].ref != els[i].ref;
+            if (!first)
+                continue;
+            double total = 0;
+            for (size_t k = i; k < n; k++)
+                if (els[k].ref == els[i].ref)
+                    total += units[k];
+            ddb_jw_capacity(&w, NULL, mode, els[i].ref->name, total);
+        }
+        jw_array_close(&w);
+    }
+    jw_object_close(&w);
+    if (e != DDB_STORE_OK || failed)
+        ddb_send_store_error(c, e != DDB_STORE_OK ? e : DDB_STORE_STORAGE);
+    else
+        ddb_send_json(c, &sb);
+    strbuf_free(&sb);
+}
