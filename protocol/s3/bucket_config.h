@@ -16,8 +16,8 @@
  *  - policy.c     what PutBucketPolicy accepts (protocol/iam evaluates)
  *
  * A configuration is validated from the parsed request body and stored as
- * its canonical XML: elements and text only, no whitespace between
- * elements, the S3 namespace on the root. GET answers with that document as
+ * its canonical XML: elements and text only (and a grantee's xsi:type), no
+ * whitespace between elements, the S3 namespace on the root. GET answers with that document as
  * is, so what a client put is what it reads back. */
 #ifndef CLOUDLESS_PROTOCOL_S3_BUCKET_CONFIG_H
 #define CLOUDLESS_PROTOCOL_S3_BUCKET_CONFIG_H
@@ -87,10 +87,15 @@ int s3_public_access_block_read(const char *doc, struct s3_public_access_block *
 /* "BucketOwnerEnforced" etc. into out (cap 32); NULL doc -> "ObjectWriter"
  * (what a bucket without ownership controls behaves as). */
 int s3_ownership_read(const char *doc, char *out, size_t cap);
+/* Whether v is an ObjectOwnership value (CreateBucket's x-amz-object-ownership). */
+bool s3_ownership_valid(const char *v);
+/* The OwnershipControls document of one rule with that ObjectOwnership. */
+void s3_ownership_xml(struct strbuf *out, const char *ownership);
 
 /* The target bucket of a logging configuration, malloc'd, or NULL when
- * logging is disabled. -1 on a bad document or ENOMEM. */
-int s3_logging_target(const char *doc, char **target);
+ * logging is disabled, and whether it has target grants. -1 on a bad
+ * document or ENOMEM. */
+int s3_logging_target(const char *doc, char **target, bool *grants);
 
 /* ---- cors.c ---------------------------------------------------------- */
 
@@ -210,6 +215,9 @@ bool s3_acl_grants_public(const struct s3_acl *acl, const char *permission, bool
 /* True when the ACL gives anything to anyone but the owner (AWS refuses such
  * ACLs when the bucket owner enforces ownership). */
 bool s3_acl_is_beyond_owner(const struct s3_acl *acl);
+/* True when the ACL grants any permission to AllUsers or
+ * AuthenticatedUsers: public, as the public access block defines it. */
+bool s3_acl_is_public(const struct s3_acl *acl);
 
 /* ---- policy.c -------------------------------------------------------- */
 

@@ -51,12 +51,29 @@ static bool has_element_children(const xmlNode *n)
     return false;
 }
 
+#define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
+
+/* A Grantee's xsi:type (CanonicalUser, Group, ...) malloc'd by libxml2, or
+ * NULL. */
+static xmlChar *grantee_type(const xmlNode *n)
+{
+    return s3_xml_is(n, "Grantee") ? xmlGetNsProp(n, (const xmlChar *)"type", (const xmlChar *)XSI_NS) : NULL;
+}
+
 static void write_canonical(struct strbuf *out, const xmlNode *n, bool root)
 {
     strbuf_putc(out, '<');
     strbuf_puts(out, (const char *)n->name);
     if (root)
         strbuf_puts(out, " xmlns=\"" S3_XMLNS "\"");
+    /* The one attribute S3's documents carry: a grantee's type. */
+    xmlChar *type = grantee_type(n);
+    if (type) {
+        strbuf_puts(out, " xmlns:xsi=\"" XSI_NS "\" xsi:type=\"");
+        strbuf_xml_escape(out, (const char *)type, strlen((const char *)type));
+        strbuf_putc(out, '"');
+        xmlFree(type);
+    }
     strbuf_putc(out, '>');
     if (has_element_children(n)) {
         for (const xmlNode *c = n->children; c; c = c->next)
@@ -119,12 +136,60 @@ static enum s3_err validate_ownership(const xmlNode *root, const char **message)
     return S3_OK;
 }
 
+bool s3_ownership_valid(const char *v)
+{
+    return s3_xml_value_in(v, ownership_values);
+}
+
+void s3_ownership_xml(struct strbuf *out, const char *ownership)
+{
+    strbuf_puts(out, "<OwnershipControls xmlns=\"" S3_XMLNS "\"><Rule>");
+    strbuf_xml_elem(out, "ObjectOwnership", ownership);
+    strbuf_puts(out, "</Rule></OwnershipControls>");
+}
+
+/* One TargetGrants/Grant: a typed grantee naming a user or a group, and a
+ * logging permission. */
+static enum s3_err validate_target_grant(const xmlNode *grant, const char **message)
+{
+    static const char *const permissions[] = {"FULL_CONTROL", "READ", "WRITE", NULL};
+    static const char *const groups[] = {S3_ALL_USERS_URI, S3_AUTHENTICATED_USERS_URI, S3_LOG_DELIVERY_URI, NULL};
+    xmlNode *grantee = s3_xml_child(grant, "Grantee");
+    xmlChar *type = grantee ? grantee_type(grantee) : NULL;
+    enum s3_err err = S3_OK;
+    if (!type || !s3_xml_value_in(s3_xml_child_text(grant, "Permission"), permissions)) {
+        err = S3_ERR_MALFORMED_XML;
+    } else if (strcmp((const char *)type, "AmazonCustomerByEmail") == 0) {
+        err = S3_ERR_UNRESOLVABLE_GRANT_BY_EMAIL;
+    } else if (strcmp((const char *)type, "CanonicalUser") == 0) {
+        const char *id = s3_xml_child_text(grantee, "ID");
+        if (!id || !*id) {
+            *message = "Invalid id";
+            err = S3_ERR_INVALID_ARGUMENT;
+        }
+    } else if (strcmp((const char *)type, "Group") == 0) {
+        if (!s3_xml_value_in(s3_xml_child_text(grantee, "URI"), groups)) {
+            *message = "Invalid group uri";
+            err = S3_ERR_INVALID_ARGUMENT;
+        }
+    } else {
+        err = S3_ERR_MALFORMED_XML;
+    }
+    xmlFree(type);
+    return err;
+}
+
 static enum s3_err validate_logging(const xmlNode *root, const char **message)
 {
     xmlNode *enabled = s3_xml_child(root, "LoggingEnabled");
     if (enabled && (!s3_xml_child_text(enabled, "TargetBucket") || !s3_xml_child(enabled, "TargetPrefix")))
         return S3_ERR_MALFORMED_XML;
-    return S3_OK;
+    xmlNode *grants = s3_xml_child(enabled, "TargetGrants");
+    enum s3_err err = S3_OK;
+    for (xmlNode *g = grants ? grants->children : NULL; g && err == S3_OK; g = g->next)
+        if (s3_xml_is(g, "Grant"))
+            err = validate_target_grant(g, message);
+    return err;
 }
 
 static enum s3_err validate_request_payment(const xmlNode *root, const char **message)
@@ -233,15 +298,18 @@ int s3_ownership_read(const char *doc, char *out, size_t cap)
     return 0;
 }
 
-int s3_logging_target(const char *doc, char **target)
+int s3_logging_target(const char *doc, char **target, bool *grants)
 {
     *target = NULL;
+    *grants = false;
     xmlDoc *d;
     if (s3_config_read_stored(doc, S3_CONFIG_LOGGING, &d) < 0)
         return -1;
     if (!d)
         return 0;
-    const char *v = s3_xml_child_text(s3_xml_child(s3_xml_root(d), "LoggingEnabled"), "TargetBucket");
+    xmlNode *enabled = s3_xml_child(s3_xml_root(d), "LoggingEnabled");
+    const char *v = s3_xml_child_text(enabled, "TargetBucket");
+    *grants = s3_xml_count(s3_xml_child(enabled, "TargetGrants"), "Grant") > 0;
     int rc = 0;
     if (v && !(*target = strdup(v)))
         rc = -1;

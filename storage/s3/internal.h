@@ -35,6 +35,7 @@ struct s3_job {
     int64_t lock_until_ms;
     bool legal_hold, bypass_governance, replace_tags, object_lock;
     char *checksum_alg, *checksum, *checksum_type, *crc64nvme, *event;
+    char *ownership_xml;           /* CreateBucket: the ownership controls it asked for */
 };
 
 /* A job of `apply` answering cb(arg); NULL on ENOMEM. */
@@ -154,6 +155,9 @@ enum s3_err s3_new_version_id(const struct s3_bucket *b, char id[40], char repor
  * done(arg, ok) once durable. -1 when nothing was queued. */
 int s3_config_submit_write(struct store *st, const char *sql, const char *const text[4], const int64_t *number,
                            void (*done)(void *arg, bool ok), void *arg);
+/* Sets one configuration document of a bucket in the running job's
+ * transaction (the writer connection). */
+enum s3_err s3_config_set_row(struct store *st, const char *bucket, const char *kind, const char *doc);
 
 /* ---- notification.c ------------------------------------------------------- */
 

@@ -42,7 +42,7 @@ static void s3_job_destroy(struct store_job *base)
                        job->if_none_match, job->meta_json, job->version_id,
                        job->src_version_id, job->tags_json, job->lock_mode,
                        job->checksum_alg, job->checksum, job->checksum_type,
-                       job->crc64nvme, job->event, job->acl_xml};
+                       job->crc64nvme, job->event, job->acl_xml, job->ownership_xml};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(strings[i]);
     s3_content_headers_free(&job->content);

@@ -66,12 +66,18 @@ enum s3_err store_get_bucket(struct store *st, const char *bucket, struct s3_buc
 /* Buckets owned by `account`, by name. */
 enum s3_err store_list_buckets(struct store *st, const char *account,
                                struct s3_bucket **out, size_t *n);
-int store_create_bucket(struct store *st, const char *account, const char *bucket,
-                        const char *region, store_done_fn cb, void *arg);
-/* CreateBucket with x-amz-bucket-object-lock-enabled: versioning on, object
- * lock enabled, no default retention. */
-int store_create_locked_bucket(struct store *st, const char *account, const char *bucket,
-                               const char *region, store_done_fn cb, void *arg);
+/* CreateBucket: the bucket and, in the same transaction, what its headers
+ * asked for. */
+struct store_new_bucket {
+    const char *account;
+    const char *bucket;
+    const char *region;
+    bool object_lock;              /* x-amz-bucket-object-lock-enabled: versioning on, object
+                                      lock enabled, no default retention */
+    const char *ownership_xml;     /* OwnershipControls document, NULL: the default */
+    const char *acl_xml;           /* AccessControlPolicy document, NULL: private */
+};
+int store_create_bucket(struct store *st, const struct store_new_bucket *nb, store_done_fn cb, void *arg);
 /* Only the owner may delete: the caller checks ownership first. */
 int store_delete_bucket(struct store *st, const char *bucket, store_done_fn cb, void *arg);
 

@@ -190,7 +190,8 @@ static void reopen(struct fixture *f)
 static enum s3_err create_bucket_as(struct fixture *f, const char *account, const char *name)
 {
     struct op op = new_op(f);
-    assert_int_equal(store_create_bucket(f->st, account, name, "us-east-1", on_done, &op), 0);
+    struct store_new_bucket nb = {.account = account, .bucket = name, .region = "us-east-1"};
+    assert_int_equal(store_create_bucket(f->st, &nb, on_done, &op), 0);
     wait_all(f, &op, 1);
     return op.err;
 }
@@ -1647,7 +1648,8 @@ static void test_object_lock(void **state)
     assert_int_equal(op.err, S3_ERR_INVALID_BUCKET_STATE);
 
     op = new_op(f);
-    assert_int_equal(store_create_locked_bucket(f->st, ACCOUNT, "lk", "us-east-1", on_done, &op), 0);
+    struct store_new_bucket nb = {.account = ACCOUNT, .bucket = "lk", .region = "us-east-1", .object_lock = true};
+    assert_int_equal(store_create_bucket(f->st, &nb, on_done, &op), 0);
     wait_all(f, &op, 1);
     assert_int_equal(op.err, S3_OK);
     struct s3_bucket b;
