@@ -722,6 +722,8 @@ static void start_request(struct s3_call *call)
     }
     if (!prepare_body(call))
         return;
+    if (call->route.op == S3_OP_PutObject)
+        s3_conditional_write_begins(call);
     http_req_read_body(req, body_sink, body_done);
 }
 

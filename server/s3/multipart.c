@@ -233,6 +233,12 @@ void s3_complete_multipart_upload(struct s3_call *call)
     char *id = s3_upload_id_param(call);
     if (!id)
         return;
+    struct store_write_condition condition;
+    char if_match[80];
+    if (!s3_write_condition(call, &condition, if_match)) {
+        free(id);
+        return;
+    }
     enum s3_err err = s3_parse_complete_upload(call->body.data, call->body.len, &call->parts, &call->n_parts);
     if (err != S3_OK) {
         s3_fail(call, err, NULL, NULL);
@@ -240,7 +246,7 @@ void s3_complete_multipart_upload(struct s3_call *call)
         return;
     }
     if (store_complete_upload(call->store, call->route.bucket, call->route.key, id, call->parts, call->n_parts,
-                              upload_completed, call) < 0)
+                              &condition, upload_completed, call) < 0)
         s3_fail_unqueued(call);
     free(id);
 }

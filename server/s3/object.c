@@ -471,15 +471,40 @@ static void object_put(void *arg, const struct store_result *res)
     http_resp_send(call->req, 200, NULL, NULL, 0);
 }
 
+bool s3_write_condition(struct s3_call *call, struct store_write_condition *out, char if_match[80])
+{
+    const char *none = http_req_header(call->req, "if-none-match");
+    const char *match = http_req_header(call->req, "if-match");
+    *out = (struct store_write_condition){.existed = call->key_existed};
+    if (none && strcmp(none, "*") != 0) {
+        s3_fail(call, S3_ERR_NOT_IMPLEMENTED, "A header you provided implies functionality that is not implemented",
+                "<Header>If-None-Match</Header>");
+        return false;
+    }
+    out->if_none_match_any = none != NULL;
+    if (match) {
+        unquote_etag(match, if_match, 80);
+        out->if_match = if_match;
+    }
+    return true;
+}
+
+void s3_conditional_write_begins(struct s3_call *call)
+{
+    if (!http_req_header(call->req, "if-none-match") && !http_req_header(call->req, "if-match"))
+        return;
+    struct s3_object o;
+    call->key_existed = store_get_object(call->store, call->route.bucket, call->route.key, &o) == S3_OK;
+    if (call->key_existed)
+        s3_object_free(&o);
+}
+
 /* Queues the PutObject the request describes. */
-static void put_with(struct s3_call *call, bool if_none_match_any, const char *if_match_h,
+static void put_with(struct s3_call *call, const struct store_write_condition *condition,
                      const char *storage_class, const struct s3_content_headers *content,
                      const struct s3_kv *meta, size_t n_meta, const struct s3_kv *tags,
                      size_t n_tags, const struct store_lock *lock)
 {
-    char if_match[80];
-    if (if_match_h)
-        unquote_etag(if_match_h, if_match, sizeof(if_match));
     struct store_put put = {
         .bucket = call->route.bucket,
         .key = call->route.key,
@@ -489,8 +514,7 @@ static void put_with(struct s3_call *call, bool if_none_match_any, const char *i
         .user_meta = meta,
         .n_user_meta = n_meta,
         .storage_class = storage_class,
-        .if_none_match_any = if_none_match_any,
-        .if_match = if_match_h ? if_match : NULL,
+        .condition = *condition,
         .tags = tags,
         .n_tags = n_tags,
         .lock = *lock,
@@ -509,7 +533,6 @@ static void put_with(struct s3_call *call, bool if_none_match_any, const char *i
 
 void s3_put_object(struct s3_call *call)
 {
-    struct http_req *req = call->req;
     struct s3_bucket b;
     enum s3_err err = s3_owned_bucket(call, &b);
     if (err != S3_OK) {
@@ -527,18 +550,17 @@ void s3_put_object(struct s3_call *call)
     size_t n_tags;
     if (!s3_tagging_header(call, &tags, &n_tags))
         return;
-    const char *if_none = http_req_header(req, "if-none-match");
-    const char *if_match_h = http_req_header(req, "if-match");
+    struct store_write_condition condition;
+    char if_match[80];
     struct s3_content_headers content;
     struct s3_kv *meta;
     size_t n_meta;
-    if (if_none && strcmp(if_none, "*") != 0) {
-        s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL);
+    if (!s3_write_condition(call, &condition, if_match)) {
+        /* answered */
     } else if (s3_request_content(call, &content, &meta, &n_meta) < 0) {
         s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
     } else {
-        put_with(call, if_none != NULL, if_match_h, storage_class, &content, meta, n_meta, tags,
-                 n_tags, &lock);
+        put_with(call, &condition, storage_class, &content, meta, n_meta, tags, n_tags, &lock);
         s3_content_headers_free(&content);
         s3_kv_free_array(meta, n_meta);
     }
@@ -569,8 +591,13 @@ void s3_delete_object(struct s3_call *call)
     if (!s3_version_id_param(call, &version_id))
         return;
     const char *bypass = http_req_header(call->req, "x-amz-bypass-governance-retention");
+    const char *if_match_h = http_req_header(call->req, "if-match");
+    char if_match[80];
+    if (if_match_h)
+        unquote_etag(if_match_h, if_match, sizeof(if_match));
     if (store_delete_version(call->store, call->route.bucket, call->route.key, version_id,
-                             bypass && strcasecmp(bypass, "true") == 0, object_deleted, call) < 0)
+                             bypass && strcasecmp(bypass, "true") == 0, if_match_h ? if_match : NULL,
+                             object_deleted, call) < 0)
         s3_fail_unqueued(call);
     free(version_id);
 }
@@ -752,6 +779,12 @@ void s3_copy_object(struct s3_call *call)
                 NULL);
         return;
     }
+    struct store_write_condition condition;
+    char dst_if_match[80];
+    if (!s3_write_condition(call, &condition, dst_if_match)) {
+        copy_request_free(&r);
+        return;
+    }
     if (replace && s3_request_content(call, &r.content, &r.meta, &r.n_meta) < 0) {
         copy_request_free(&r);
         s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
@@ -788,6 +821,7 @@ void s3_copy_object(struct s3_call *call)
         .lock = r.lock,
         .checksum_alg = checksum_alg,
         .acl = call->object_acl.len ? call->object_acl.data : NULL,
+        .condition = condition,
     };
     if (store_copy_object(call->store, &cp, object_copied, call) < 0)
         s3_fail_unqueued(call);

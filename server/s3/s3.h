@@ -79,6 +79,7 @@ struct s3_call {
     size_t n_parts;
     struct s3_post *post;          /* PostObject (server/s3/post.c) */
     struct strbuf object_acl;      /* object writes: the ACL XML the headers ask for; empty: owner only */
+    bool key_existed;              /* conditional PutObject: the key had an object as the body began */
 };
 
 /* The handler of every operation (see protocol/s3/operations.h), in the
@@ -147,6 +148,15 @@ bool s3_checksum_algorithm_param(struct s3_call *call, const char **alg, const c
 bool s3_storage_class_param(struct s3_call *call, const char **out);
 /* The same for a value given otherwise (PostObject's field); NULL: absent. */
 bool s3_storage_class_named(struct s3_call *call, const char *v, const char **out);
+/* If-None-Match (only "*"; anything else is NotImplemented, as AWS
+ * answers) and If-Match (into if_match, unquoted) of a write on the
+ * route's key; `existed` as s3_conditional_write_begins saw it. Answers and
+ * returns false when refused. */
+bool s3_write_condition(struct s3_call *call, struct store_write_condition *out, char if_match[80]);
+/* Before a conditional PutObject's body streams in: notes whether the key
+ * has an object (call->key_existed), so that one deleted meanwhile makes
+ * the write a ConditionalRequestConflict. Reads nothing for other writes. */
+void s3_conditional_write_begins(struct s3_call *call);
 /* x-amz-copy-source -> decoded bucket and key (and ?versionId= into
  * *version_id; NULL version_id refuses one with NotImplemented), the bucket
  * checked to exist and be the caller's. Answers and returns -1 on failure. */

@@ -22,8 +22,10 @@
 struct s3_job {
     struct store_job base;
     char *bucket, *key, *account, *region, *upload_id, *storage_class;
-    char *src_bucket, *src_key, *if_match, *if_none_match;
-    bool if_none_match_any, replace, has_content;
+    char *src_bucket, *src_key, *if_match, *if_none_match;   /* a copy's source conditions */
+    bool replace, has_content;
+    bool cond_if_none_match_any, cond_existed;   /* the write's own conditions */
+    char *cond_if_match;
     struct s3_content_headers content;
     char *meta_json;
     int64_t if_modified_since_ms, if_unmodified_since_ms;
@@ -47,6 +49,8 @@ void s3_job_dup_content(const struct s3_content_headers *src, struct s3_content_
                         bool *ok);
 /* Copies a write's checksum into the job. */
 void s3_job_dup_checksum(struct s3_job *job, const struct store_checksum *c, bool *ok);
+/* Copies a write's conditions into the job (the cond_* fields). */
+void s3_job_dup_condition(struct s3_job *job, const struct store_write_condition *c, bool *ok);
 /* Copies the tags, lock settings and ACL every object write may carry. */
 void s3_job_dup_object_extras(struct s3_job *job, const struct s3_kv *tags, size_t n_tags,
                               const struct store_lock *lock, const char *acl_xml, bool *ok);
@@ -144,6 +148,9 @@ int store_decode_user_meta(struct store_conn *c, const char *json, struct s3_kv 
 enum s3_err s3_install_latest(struct store *st, const char *event, const char *bucket,
                               const char *key, const struct s3_object *o,
                               const char *meta_json, const char *tags_json, const char *acl_xml);
+/* Checks the job's write conditions (cond_*) against the current version
+ * of job->bucket / job->key (see struct store_write_condition). */
+enum s3_err s3_check_write_condition(struct store *st, const struct s3_job *job);
 /* The id of a new version: fresh in a versioning-enabled bucket, "null"
  * otherwise; *reported is the id to answer with ("" when never versioned). */
 enum s3_err s3_new_version_id(const struct s3_bucket *b, char id[40], char reported[40]);

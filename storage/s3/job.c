@@ -42,7 +42,8 @@ static void s3_job_destroy(struct store_job *base)
                        job->if_none_match, job->meta_json, job->version_id,
                        job->src_version_id, job->tags_json, job->lock_mode,
                        job->checksum_alg, job->checksum, job->checksum_type,
-                       job->crc64nvme, job->event, job->acl_xml, job->ownership_xml};
+                       job->crc64nvme, job->event, job->acl_xml, job->ownership_xml,
+                       job->cond_if_match};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(strings[i]);
     s3_content_headers_free(&job->content);
@@ -337,6 +338,13 @@ void s3_job_dup_checksum(struct s3_job *job, const struct store_checksum *c, boo
     job->checksum_alg = s3_job_dup(c->alg, ok);
     job->checksum = s3_job_dup(c->value, ok);
     job->checksum_type = s3_job_dup(c->type, ok);
+}
+
+void s3_job_dup_condition(struct s3_job *job, const struct store_write_condition *c, bool *ok)
+{
+    job->cond_if_none_match_any = c->if_none_match_any;
+    job->cond_if_match = s3_job_dup(c->if_match, ok);
+    job->cond_existed = c->existed;
 }
 
 /* Copies the tags, lock settings and ACL every object write may carry. */

@@ -22,14 +22,14 @@ static const char sql_upload_insert[] =
     "INSERT INTO uploads(upload_id, bucket, key, initiated_ms, owner, storage_class,"
     " content_type, content_encoding, content_disposition, content_language, cache_control,"
     " expires, user_meta, tags, lock_mode, lock_until_ms, legal_hold, checksum_alg,"
-    " checksum_type, acl)"
+    " checksum_type, acl, key_existed)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20)";
+    " ?19, ?20, EXISTS (SELECT 1 FROM objects WHERE bucket = ?2 AND key = ?3 AND delete_marker = 0))";
 static const char sql_upload_target[] = "SELECT bucket, key FROM uploads WHERE upload_id = ?1";
 static const char sql_upload_details[] =
     "SELECT owner, storage_class, content_type, content_encoding, content_disposition,"
     " content_language, cache_control, expires, user_meta, tags, lock_mode, lock_until_ms,"
-    " legal_hold, checksum_alg, checksum_type, acl FROM uploads WHERE upload_id = ?1";
+    " legal_hold, checksum_alg, checksum_type, acl, key_existed FROM uploads WHERE upload_id = ?1";
 static const char sql_upload_checksum[] =
     "SELECT checksum_alg FROM uploads WHERE upload_id = ?1";
 static const char sql_upload_delete[] = "DELETE FROM uploads WHERE upload_id = ?1";
@@ -446,8 +446,9 @@ static enum s3_err gather_parts(struct store *st, const struct s3_job *job, cons
     return err;
 }
 
-/* The upload's owner, storage class, headers, metadata and tags JSON, and
- * the lock and ACL it asked for (into job->lock_mode and job->acl_xml). */
+/* The upload's owner, storage class, headers, metadata and tags JSON, the
+ * lock and ACL it asked for (into job->lock_mode and job->acl_xml), and
+ * whether its key had an object when it was created (job->cond_existed). */
 static enum s3_err load_upload_details(struct store *st, struct s3_job *job, struct s3_object *o,
                                        char **meta_json, char **tags_json, char **checksum_alg,
                                        char **checksum_type)
@@ -469,6 +470,7 @@ static enum s3_err load_upload_details(struct store *st, struct s3_job *job, str
             db_column_strdup(s, 15, &job->acl_xml) == 0) {
             job->lock_until_ms = sqlite3_column_int64(s, 11);
             job->legal_hold = sqlite3_column_int(s, 12) != 0;
+            job->cond_existed = sqlite3_column_int(s, 16) != 0;
             err = S3_OK;
         }
     }
@@ -489,6 +491,8 @@ static enum s3_err apply_complete_upload(struct store *st, struct store_job *bas
     if (err != S3_OK)
         return err;
     err = load_upload_details(st, job, &o, &meta_json, &tags_json, &upload_alg, &upload_type);
+    if (err == S3_OK)
+        err = s3_check_write_condition(st, job);
     if (err == S3_OK)
         err = gather_parts(st, job, upload_alg, upload_type, &o);
     if (err == S3_OK)
@@ -520,7 +524,8 @@ static enum s3_err apply_complete_upload(struct store *st, struct store_job *bas
 
 int store_complete_upload(struct store *st, const char *bucket, const char *key,
                           const char *upload_id, const struct s3_complete_part *parts,
-                          size_t n_parts, store_done_fn cb, void *arg)
+                          size_t n_parts, const struct store_write_condition *condition,
+                          store_done_fn cb, void *arg)
 {
     struct s3_job *job = s3_job_new(apply_complete_upload, cb, arg);
     if (!job)
@@ -529,6 +534,8 @@ int store_complete_upload(struct store *st, const char *bucket, const char *key,
     job->bucket = s3_job_dup(bucket, &ok);
     job->key = s3_job_dup(key, &ok);
     job->upload_id = s3_job_dup(upload_id, &ok);
+    if (condition)
+        s3_job_dup_condition(job, condition, &ok);
     job->parts = malloc((n_parts ? n_parts : 1) * sizeof(*parts));
     if (job->parts && n_parts)
         memcpy(job->parts, parts, n_parts * sizeof(*parts));

@@ -458,10 +458,9 @@ static enum s3_err delete_version(struct store *st, const struct s3_bucket *b, c
     return store_notify_record(st, "ObjectRemoved:Delete", b->name, key, -1, NULL, version_id);
 }
 
-/* If-None-Match: * and If-Match against the current object. */
-static enum s3_err check_put_conditions(struct store *st, const struct s3_job *job)
+enum s3_err s3_check_write_condition(struct store *st, const struct s3_job *job)
 {
-    if (!job->if_none_match_any && !job->if_match)
+    if (!job->cond_if_none_match_any && !job->cond_if_match)
         return S3_OK;
     sqlite3_stmt *s = db_stmt(&st->writer, sql_object_etag);
     if (!s || db_bind_text(s, 1, job->bucket) != 0 || db_bind_text(s, 2, job->key) != 0)
@@ -470,12 +469,13 @@ static enum s3_err check_put_conditions(struct store *st, const struct s3_job *j
     enum s3_err err = S3_OK;
     if (rc == SQLITE_ROW) {
         const char *etag = (const char *)sqlite3_column_text(s, 0);
-        if (job->if_none_match_any)
+        if (job->cond_if_none_match_any)
             err = S3_ERR_PRECONDITION_FAILED;
-        else if (strcmp(job->if_match, "*") != 0 && (!etag || strcmp(etag, job->if_match) != 0))
+        else if (strcmp(job->cond_if_match, "*") != 0 && (!etag || strcmp(etag, job->cond_if_match) != 0))
             err = S3_ERR_PRECONDITION_FAILED;
     } else if (rc == SQLITE_DONE) {
-        err = job->if_match ? S3_ERR_NO_SUCH_KEY : S3_OK;
+        err = job->cond_existed ? S3_ERR_CONDITIONAL_REQUEST_CONFLICT
+                                : job->cond_if_match ? S3_ERR_NO_SUCH_KEY : S3_OK;
     } else {
         err = S3_ERR_INTERNAL_ERROR;
     }
@@ -489,7 +489,7 @@ static enum s3_err apply_put_object(struct store *st, struct store_job *base)
     struct s3_bucket b;
     enum s3_err err = store_load_bucket(&st->writer, job->bucket, &b);
     if (err == S3_OK)
-        err = check_put_conditions(st, job);
+        err = s3_check_write_condition(st, job);
     struct s3_object o = {0};
     if (err == S3_OK)
         err = s3_job_body_blob(st, base, o.etag);
@@ -531,8 +531,7 @@ int store_put_object(struct store *st, const struct store_put *put, store_done_f
     job->key = s3_job_dup(put->key, &ok);
     job->account = s3_job_dup(put->account ? put->account : "", &ok);
     job->storage_class = s3_job_dup(put->storage_class, &ok);
-    job->if_match = s3_job_dup(put->if_match, &ok);
-    job->if_none_match_any = put->if_none_match_any;
+    s3_job_dup_condition(job, &put->condition, &ok);
     s3_job_dup_checksum(job, &put->checksum, &ok);
     job->event = s3_job_dup(put->event, &ok);
     s3_job_dup_object_extras(job, put->tags, put->n_tags, &put->lock, put->acl, &ok);
@@ -547,6 +546,8 @@ static enum s3_err apply_delete_objects(struct store *st, struct store_job *base
     struct s3_job *job = (struct s3_job *)base;
     struct s3_bucket b;
     enum s3_err err = store_load_bucket(&st->writer, job->bucket, &b);
+    if (err == S3_OK && job->key)
+        err = s3_check_write_condition(st, job);
     if (err == S3_OK && job->key) {
         err = delete_version(st, &b, job->key, job->version_id, job->bypass_governance,
                              &base->result.delete_marker, base->result.version_id);
@@ -567,11 +568,11 @@ static enum s3_err apply_delete_objects(struct store *st, struct store_job *base
 int store_delete_object(struct store *st, const char *bucket, const char *key,
                         store_done_fn cb, void *arg)
 {
-    return store_delete_version(st, bucket, key, NULL, false, cb, arg);
+    return store_delete_version(st, bucket, key, NULL, false, NULL, cb, arg);
 }
 
 int store_delete_version(struct store *st, const char *bucket, const char *key,
-                         const char *version_id, bool bypass_governance,
+                         const char *version_id, bool bypass_governance, const char *if_match,
                          store_done_fn cb, void *arg)
 {
     struct s3_job *job = s3_job_new(apply_delete_objects, cb, arg);
@@ -582,6 +583,7 @@ int store_delete_version(struct store *st, const char *bucket, const char *key,
     job->key = s3_job_dup(key, &ok);
     job->version_id = s3_job_dup(version_id, &ok);
     job->bypass_governance = bypass_governance;
+    job->cond_if_match = s3_job_dup(if_match, &ok);
     return s3_job_queue(st, job, ok);
 }
 
@@ -699,6 +701,8 @@ static enum s3_err apply_copy_object(struct store *st, struct store_job *base)
     if (err == S3_OK)
         err = check_copy_conditions(job, &src);
     if (err == S3_OK)
+        err = s3_check_write_condition(st, job);
+    if (err == S3_OK)
         err = store_load_bucket(&st->writer, job->bucket, &b);
     char *meta_json = NULL, *tags_json = NULL;
     if (err == S3_OK && !job->replace) {
@@ -764,6 +768,7 @@ int store_copy_object(struct store *st, const struct store_copy *cp, store_done_
     s3_job_dup_object_extras(job, cp->tags, cp->n_tags, &cp->lock, cp->acl, &ok);
     job->replace = cp->replace;
     job->checksum_alg = s3_job_dup(cp->checksum_alg, &ok);
+    s3_job_dup_condition(job, &cp->condition, &ok);
     if (cp->checksum_alg)
         job->base.prepare = prepare_copy_checksum;
     if (cp->replace) {

@@ -60,6 +60,19 @@ struct store_checksum {
     const char *type;
 };
 
+/* The conditions of a conditional write (If-None-Match: *, If-Match) or
+ * delete (If-Match), checked against the key's current version in the
+ * write's own transaction: PreconditionFailed when they fail, NoSuchKey for
+ * If-Match on a key without an object, ConditionalRequestConflict when the
+ * object the write saw as it began was deleted since (AWS: "a delete
+ * request to an object succeeds before a conditional write operation on
+ * that object completes"). */
+struct store_write_condition {
+    bool if_none_match_any;        /* If-None-Match: * */
+    const char *if_match;          /* ETag without quotes, or "*"; NULL: none */
+    bool existed;                  /* the key had an object when the write began */
+};
+
 /* ---- bucket.c ---------------------------------------------------------- */
 
 enum s3_err store_get_bucket(struct store *st, const char *bucket, struct s3_bucket *out);
@@ -128,8 +141,7 @@ struct store_put {
     const struct s3_kv *user_meta;
     size_t n_user_meta;
     const char *storage_class;     /* NULL = STANDARD */
-    bool if_none_match_any;        /* If-None-Match: * -> PreconditionFailed when the key exists */
-    const char *if_match;          /* ETag without quotes, or "*"; NoSuchKey when absent, PreconditionFailed on mismatch */
+    struct store_write_condition condition;
     const struct s3_kv *tags;      /* x-amz-tagging, already validated */
     size_t n_tags;
     struct store_lock lock;
@@ -148,9 +160,12 @@ int store_delete_objects(struct store *st, const char *bucket, const char *const
  * a new id, Suspended one with the id "null" (replacing the null version).
  * A version id removes exactly that version (no error when it does not
  * exist), unless object lock protects it: AccessDenied (GOVERNANCE yields
- * to bypass_governance). result.version_id / delete_marker say what went. */
+ * to bypass_governance). if_match (DeleteObject's If-Match: an ETag or "*",
+ * NULL for none) is checked against the current version first, as a
+ * struct store_write_condition. result.version_id / delete_marker say
+ * what went. */
 int store_delete_version(struct store *st, const char *bucket, const char *key,
-                         const char *version_id, bool bypass_governance,
+                         const char *version_id, bool bypass_governance, const char *if_match,
                          store_done_fn cb, void *arg);
 /* DeleteObjects with versions: version_ids[i] NULL for none. */
 int store_delete_versions(struct store *st, const char *bucket, const char *const *keys,
@@ -181,6 +196,7 @@ struct store_copy {
     struct store_lock lock;
     const char *checksum_alg;      /* x-amz-checksum-algorithm: NULL keeps the source's checksum */
     const char *acl;               /* the destination's ACL (XML); NULL: owner only, whatever the source's */
+    struct store_write_condition condition;   /* If-None-Match / If-Match on the destination */
 };
 /* Metadata-only: the destination references the source's blobs — unless
  * checksum_alg names another algorithm than the source's checksum: then the
@@ -228,10 +244,13 @@ int store_put_part_copy(struct store *st, const char *bucket, const char *key,
  * least 5 MiB), then makes the object from the parts' blobs without
  * copying: ETag md5-of-md5s-N; checksum as the upload asked — COMPOSITE
  * (checksum of the parts' checksums, "-N"), FULL_OBJECT (the parts' CRCs
- * combined), or CRC64NVME FULL_OBJECT when it named no algorithm. */
+ * combined), or CRC64NVME FULL_OBJECT when it named no algorithm.
+ * condition (may be NULL) is checked first; its `existed` is the upload's:
+ * whether the key had an object when the upload was created. */
 int store_complete_upload(struct store *st, const char *bucket, const char *key,
                           const char *upload_id, const struct s3_complete_part *parts,
-                          size_t n_parts, store_done_fn cb, void *arg);
+                          size_t n_parts, const struct store_write_condition *condition,
+                          store_done_fn cb, void *arg);
 int store_abort_upload(struct store *st, const char *bucket, const char *key,
                        const char *upload_id, store_done_fn cb, void *arg);
 

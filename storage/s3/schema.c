@@ -163,6 +163,10 @@ static const struct schema_step steps[] = {
         "ALTER TABLE parts ADD COLUMN crc64nvme TEXT;"},
     {"upload-acl",
         "ALTER TABLE uploads ADD COLUMN acl TEXT;"},
+    /* Conditional CompleteMultipartUpload: whether the key had an object
+     * when the upload was created (deleted since: ConditionalRequestConflict). */
+    {"upload-key-existed",
+        "ALTER TABLE uploads ADD COLUMN key_existed INTEGER NOT NULL DEFAULT 0;"},
 };
 
 const struct schema_module s3_schema = {"s3", steps, sizeof(steps) / sizeof(steps[0])};

@@ -869,29 +869,37 @@ static void test_put_conditions(void **state)
 {
     struct fixture *f = *state;
     assert_int_equal(create_bucket(f, "b"), S3_OK);
-    struct store_put put = {.if_none_match_any = true};
+    struct store_put put = {.condition.if_none_match_any = true};
     assert_int_equal(put_with(f, &put, "b", "k", "v1", 2).err, S3_OK);
     memset(&put, 0, sizeof(put));
-    put.if_none_match_any = true;
+    put.condition.if_none_match_any = true;
     assert_int_equal(put_with(f, &put, "b", "k", "v2", 2).err, S3_ERR_PRECONDITION_FAILED);
     assert_content(f, "b", "k", "v1");
 
     char etag[33];
     md5_hex("v1", 2, etag);
     memset(&put, 0, sizeof(put));
-    put.if_match = "0123456789abcdef0123456789abcdef";
+    put.condition.if_match = "0123456789abcdef0123456789abcdef";
     assert_int_equal(put_with(f, &put, "b", "k", "v3", 2).err, S3_ERR_PRECONDITION_FAILED);
     memset(&put, 0, sizeof(put));
-    put.if_match = etag;
+    put.condition.if_match = etag;
     assert_int_equal(put_with(f, &put, "b", "k", "v4", 2).err, S3_OK);
     assert_content(f, "b", "k", "v4");
     memset(&put, 0, sizeof(put));
-    put.if_match = "*";
+    put.condition.if_match = "*";
     assert_int_equal(put_with(f, &put, "b", "absent", "v", 1).err, S3_ERR_NO_SUCH_KEY);
     memset(&put, 0, sizeof(put));
-    put.if_match = "*";
+    put.condition.if_match = "*";
     assert_int_equal(put_with(f, &put, "b", "k", "v5", 2).err, S3_OK);
     assert_content(f, "b", "k", "v5");
+    /* The object the write saw as it began is gone: a conflict, not a
+     * success (If-None-Match) nor NoSuchKey (If-Match). */
+    memset(&put, 0, sizeof(put));
+    put.condition = (struct store_write_condition){.if_none_match_any = true, .existed = true};
+    assert_int_equal(put_with(f, &put, "b", "gone", "v", 1).err, S3_ERR_CONDITIONAL_REQUEST_CONFLICT);
+    memset(&put, 0, sizeof(put));
+    put.condition = (struct store_write_condition){.if_match = "*", .existed = true};
+    assert_int_equal(put_with(f, &put, "b", "gone", "v", 1).err, S3_ERR_CONDITIONAL_REQUEST_CONFLICT);
     /* A failed conditional put leaves no blob behind after GC. */
     run_gc(f, 3600);
     assert_int_equal(count_blobs(f), 1);
@@ -1014,7 +1022,7 @@ static enum s3_err complete(struct fixture *f, const char *key, const char *uplo
                             const struct s3_complete_part *parts, size_t n, struct op *out)
 {
     struct op op = new_op(f);
-    assert_int_equal(store_complete_upload(f->st, "b", key, upload_id, parts, n, on_done, &op), 0);
+    assert_int_equal(store_complete_upload(f->st, "b", key, upload_id, parts, n, NULL, on_done, &op), 0);
     wait_all(f, &op, 1);
     if (out)
         *out = op;
@@ -1385,7 +1393,7 @@ static struct op delete_version(struct fixture *f, const char *bucket, const cha
                                 const char *version_id, bool bypass)
 {
     struct op op = new_op(f);
-    assert_int_equal(store_delete_version(f->st, bucket, key, version_id, bypass, on_done, &op), 0);
+    assert_int_equal(store_delete_version(f->st, bucket, key, version_id, bypass, NULL, on_done, &op), 0);
     wait_all(f, &op, 1);
     return op;
 }
