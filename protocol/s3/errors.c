@@ -51,6 +51,7 @@ static const struct s3_err_info err_table[S3_ERR__COUNT] = {
         "uploaded, or the specified entity tag may not match the part's entity tag."},
     [S3_ERR_INVALID_PART_ORDER] = {"InvalidPartOrder", 400,
         "The list of parts was not in ascending order. Parts must be ordered by part number."},
+    [S3_ERR_INVALID_PART_NUMBER] = {"InvalidPartNumber", 416, "The requested partnumber is not satisfiable"},
     [S3_ERR_INVALID_RANGE] = {"InvalidRange", 416, "The requested range is not satisfiable"},
     [S3_ERR_INVALID_REQUEST] = {"InvalidRequest", 400, "Invalid Request"},
     [S3_ERR_KEY_TOO_LONG] = {"KeyTooLongError", 400, "Your key is too long"},

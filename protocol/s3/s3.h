@@ -148,6 +148,11 @@ void s3_copy_object_result_xml(struct strbuf *out, const char *etag, int64_t las
 #define S3_ATTR_OBJECT_SIZE 16u
 /* S3_OK; InvalidRequest when absent or empty; InvalidArgument for an unknown name. */
 enum s3_err s3_parse_object_attributes(const char *header, unsigned *attrs);
+/* Part `number` (1-based, in the order the upload was completed with) of a
+ * multipart object, from its part_checksums: its first byte, its size and
+ * its checksum (alg "" when it has none). False when there is no such part. */
+bool s3_object_part(const struct s3_object *o, int number, int64_t *first, int64_t *size, char alg[12],
+                    char sum[64]);
 /* <GetObjectAttributesResponse> with the attributes asked for; ObjectParts
  * lists parts after part_number_marker, at most max_parts. */
 void s3_object_attributes_xml(struct strbuf *out, const struct s3_object *o, unsigned attrs,

@@ -23,20 +23,26 @@ char *s3_upload_id_param(struct s3_call *call)
     return id;
 }
 
-static bool part_number_param(struct s3_call *call, int *out)
+bool s3_part_number_param(struct s3_call *call, int *out)
 {
     bool present = false;
     char *v = query_param(call->req->query, "partNumber", &present);
     char *end = NULL;
     long n = v ? strtol(v, &end, 10) : 0;
     bool ok = v && *v && end && *end == '\0' && n >= 1 && n <= 10000;
-    free(v);
     if (!ok) {
-        s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Part number must be an integer between 1 and 10000, inclusive", NULL);
-        return false;
+        struct strbuf x;
+        strbuf_init(&x);
+        strbuf_xml_elem(&x, "ArgumentName", "partNumber");
+        strbuf_xml_elem(&x, "ArgumentValue", v ? v : "");
+        s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Part number must be an integer between 1 and 10000, inclusive",
+                strbuf_failed(&x) ? NULL : x.data);
+        strbuf_free(&x);
     }
-    *out = (int)n;
-    return true;
+    free(v);
+    if (ok)
+        *out = (int)n;
+    return ok;
 }
 
 static void upload_created(void *arg, const struct store_result *res)
@@ -121,7 +127,7 @@ static void part_stored(void *arg, const struct store_result *res)
 void s3_upload_part(struct s3_call *call)
 {
     int part;
-    if (!s3_require_owned_bucket(call) || !part_number_param(call, &part))
+    if (!s3_require_owned_bucket(call) || !s3_part_number_param(call, &part))
         return;
     if (call->upload_checksum_alg >= 0 && call->body_checksum_alg != call->upload_checksum_alg) {
         char msg[160];
@@ -156,6 +162,8 @@ static void part_copied(void *arg, const struct store_result *res)
         s3_fail_store(call, res);
         return;
     }
+    if (res->source_version_id[0])
+        http_resp_header(call->req, "x-amz-copy-source-version-id", res->source_version_id);
     struct strbuf xml;
     strbuf_init(&xml);
     s3_copy_part_result_xml(&xml, res->etag, res->last_modified_ms, res->checksum_alg, res->checksum);
@@ -187,22 +195,21 @@ void s3_upload_part_copy(struct s3_call *call)
 {
     int part;
     int64_t first, last;
-    if (!s3_require_owned_bucket(call) || !part_number_param(call, &part) || !copy_range_param(call, &first, &last))
+    if (!s3_require_owned_bucket(call) || !s3_part_number_param(call, &part) || !copy_range_param(call, &first, &last))
         return;
     char *id = s3_upload_id_param(call);
     if (!id)
         return;
-    char *src_bucket, *src_key;
-    if (s3_parse_copy_source(call, &src_bucket, &src_key, NULL) < 0) {
+    struct s3_copy_source_req src;
+    if (!s3_copy_source_param(call, &src)) {
         free(id);
         return;
     }
-    if (store_put_part_copy(call->store, call->route.bucket, call->route.key, id, part, src_bucket, src_key,
-                            first, last, part_copied, call) < 0)
+    if (store_put_part_copy(call->store, call->route.bucket, call->route.key, id, part, &src.source, first, last,
+                            part_copied, call) < 0)
         s3_fail_unqueued(call);
     free(id);
-    free(src_bucket);
-    free(src_key);
+    s3_copy_source_free(&src);
 }
 
 static void upload_completed(void *arg, const struct store_result *res)

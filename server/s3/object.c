@@ -351,15 +351,37 @@ static void send_segments(struct s3_call *call, const struct s3_object *o, int64
 
 /* x-amz-checksum-<alg> and x-amz-checksum-type of the stored checksum,
  * when the client asked (x-amz-checksum-mode: ENABLED) and gets the whole
- * object. */
-static void add_stored_checksum(struct s3_call *call, const struct s3_object *o, bool ranged)
+ * object, or a part of a multipart object (its part's checksum). */
+static void add_stored_checksum(struct s3_call *call, const struct s3_object *o, bool ranged,
+                                const char *part_alg, const char *part_sum)
 {
     const char *mode = http_req_header(call->req, "x-amz-checksum-mode");
-    int alg = checksum_alg_from_name(o->checksum_alg);
-    if (!mode || strcasecmp(mode, "ENABLED") != 0 || ranged || alg < 0)
+    if (!mode || strcasecmp(mode, "ENABLED") != 0)
         return;
-    http_resp_header(call->req, checksum_header_name((enum checksum_alg)alg), o->checksum);
-    http_resp_header(call->req, "x-amz-checksum-type", o->checksum_type);
+    const char *value = part_alg ? part_sum : o->checksum;
+    int alg = checksum_alg_from_name(part_alg ? part_alg : o->checksum_alg);
+    if ((ranged && !part_alg) || alg < 0)
+        return;
+    http_resp_header(call->req, checksum_header_name((enum checksum_alg)alg), value);
+    http_resp_header(call->req, "x-amz-checksum-type", o->checksum_type[0] ? o->checksum_type : "FULL_OBJECT");
+}
+
+/* The bytes partNumber names: a multipart object's part (its checksum in
+ * part_alg / part_sum when it has one), or the whole of any other object
+ * for part 1. Answers InvalidPartNumber and returns false for a part the
+ * object does not have. */
+static bool part_range(struct s3_call *call, const struct s3_object *o, int part, int64_t *first, int64_t *last,
+                       char part_alg[12], char part_sum[64])
+{
+    int64_t start = 0, size = o->size;
+    bool found = o->parts_count > 0 ? s3_object_part(o, part, &start, &size, part_alg, part_sum) : part == 1;
+    if (!found) {
+        s3_fail(call, S3_ERR_INVALID_PART_NUMBER, NULL, NULL);
+        return false;
+    }
+    *first = start;
+    *last = start + size - 1;
+    return true;
 }
 
 void s3_add_version_headers(struct s3_call *call, const struct s3_object *o)
@@ -379,6 +401,18 @@ void s3_add_version_headers(struct s3_call *call, const struct s3_object *o)
 void s3_get_object(struct s3_call *call)
 {
     struct http_req *req = call->req;
+    int part = 0;
+    bool part_asked = false;
+    free(query_param(req->query, "partNumber", &part_asked));
+    if (part_asked) {
+        if (!s3_part_number_param(call, &part))
+            return;
+        if (http_req_header(req, "range")) {
+            s3_fail(call, S3_ERR_INVALID_REQUEST, "Cannot specify both Range header and partNumber query parameter",
+                    NULL);
+            return;
+        }
+    }
     struct s3_bucket b;
     enum s3_err err = s3_owned_bucket(call, &b);
     if (err != S3_OK) {
@@ -414,7 +448,12 @@ void s3_get_object(struct s3_call *call)
         return;
     }
     int64_t first = 0, last = o.size - 1;
-    int ranged = parse_range(http_req_header(req, "range"), o.size, &first, &last);
+    char part_alg[12] = "", part_sum[64] = "";
+    if (part && !part_range(call, &o, part, &first, &last, part_alg, part_sum)) {
+        s3_object_free(&o);
+        return;
+    }
+    int ranged = part ? o.size > 0 : parse_range(http_req_header(req, "range"), o.size, &first, &last);
     if (ranged < 0) {
         http_resp_headerf(req, "Content-Range", "bytes */%lld", (long long)o.size);
         struct strbuf x;
@@ -436,7 +475,9 @@ void s3_get_object(struct s3_call *call)
     add_object_headers(call, &o);
     s3_add_version_headers(call, &o);
     add_content_headers(call, &o, !req->is_head);
-    add_stored_checksum(call, &o, ranged > 0);
+    add_stored_checksum(call, &o, ranged > 0, part && o.parts_count && part_alg[0] ? part_alg : NULL, part_sum);
+    if (part && o.parts_count)
+        http_resp_headerf(req, "x-amz-mp-parts-count", "%d", o.parts_count);
     if (ranged > 0)
         http_resp_headerf(req, "Content-Range", "bytes %lld-%lld/%lld", (long long)first, (long long)last,
                           (long long)o.size);
@@ -636,65 +677,82 @@ void s3_delete_objects(struct s3_call *call)
 
 /* ---- CopyObject ----------------------------------------------------- */
 
-static void drop_copy_source(char **bucket, char **key, char **version_id)
+void s3_copy_source_free(struct s3_copy_source_req *r)
 {
-    free(*bucket);
-    free(*key);
-    *bucket = *key = NULL;
-    if (version_id) {
-        free(*version_id);
-        *version_id = NULL;
-    }
+    free(r->bucket);
+    free(r->key);
+    free(r->version_id);
+    memset(r, 0, sizeof(*r));
 }
 
-int s3_parse_copy_source(struct s3_call *call, char **bucket, char **key, char **version_id)
+/* x-amz-copy-source: "bucket/key" or "/bucket/key", percent-encoded, with
+ * an optional "?versionId=". Answers and returns false when malformed. */
+static bool parse_copy_source(struct s3_call *call, struct s3_copy_source_req *r)
 {
     const char *src = http_req_header(call->req, "x-amz-copy-source");
-    *bucket = *key = NULL;
-    if (version_id)
-        *version_id = NULL;
     if (*src == '/')
         src++;
     const char *slash = strchr(src, '/');
     const char *q = strchr(src, '?');
     if (q && strncmp(q, "?versionId=", 11) == 0) {
-        if (!version_id) {
-            s3_fail(call, S3_ERR_NOT_IMPLEMENTED, "Copying a part of a specific version is not supported yet",
-                    NULL);
-            return -1;
-        }
-        *version_id = percent_decode(q + 11, strlen(q + 11), 0, NULL);
-        if (!*version_id || !store_version_id_valid(*version_id)) {
-            free(*version_id);
-            *version_id = NULL;
+        r->version_id = percent_decode(q + 11, strlen(q + 11), 0, NULL);
+        if (!r->version_id || !store_version_id_valid(r->version_id)) {
             s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Invalid version id specified", NULL);
-            return -1;
+            return false;
         }
     }
     size_t end = q ? (size_t)(q - src) : strlen(src);
     if (!slash || (size_t)(slash - src) >= end || slash + 1 == src + end) {
         s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Invalid copy source object key", NULL);
-        return -1;
+        return false;
     }
-    *bucket = percent_decode(src, (size_t)(slash - src), 0, NULL);
-    *key = percent_decode(slash + 1, end - (size_t)(slash - src) - 1, 0, NULL);
-    if (!*bucket || !*key) {
-        drop_copy_source(bucket, key, version_id);
+    r->bucket = percent_decode(src, (size_t)(slash - src), 0, NULL);
+    r->key = percent_decode(slash + 1, end - (size_t)(slash - src) - 1, 0, NULL);
+    if (!r->bucket || !r->key) {
         s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Invalid copy source encoding", NULL);
-        return -1;
+        return false;
+    }
+    return true;
+}
+
+bool s3_copy_source_param(struct s3_call *call, struct s3_copy_source_req *r)
+{
+    memset(r, 0, sizeof(*r));
+    if (!parse_copy_source(call, r)) {
+        s3_copy_source_free(r);
+        return false;
     }
     struct s3_bucket b;
-    enum s3_err err = store_get_bucket(call->store, *bucket, &b);
+    enum s3_err err = store_get_bucket(call->store, r->bucket, &b);
     if (err == S3_OK && strcmp(b.owner_account, call->account) != 0)
         err = S3_ERR_ACCESS_DENIED;
     if (err == S3_OK)
         s3_bucket_free(&b);
     if (err != S3_OK) {
         s3_fail(call, err, NULL, NULL);
-        drop_copy_source(bucket, key, version_id);
-        return -1;
+        s3_copy_source_free(r);
+        return false;
     }
-    return 0;
+    struct http_req *req = call->req;
+    const char *im = http_req_header(req, "x-amz-copy-source-if-match");
+    const char *inm = http_req_header(req, "x-amz-copy-source-if-none-match");
+    const char *ims = http_req_header(req, "x-amz-copy-source-if-modified-since");
+    const char *ius = http_req_header(req, "x-amz-copy-source-if-unmodified-since");
+    if (im)
+        unquote_etag(im, r->if_match, sizeof(r->if_match));
+    if (inm)
+        unquote_etag(inm, r->if_none_match, sizeof(r->if_none_match));
+    int64_t modified = ims ? date_parse_http(ims) : 0, unmodified = ius ? date_parse_http(ius) : 0;
+    r->source = (struct store_copy_source){
+        .bucket = r->bucket,
+        .key = r->key,
+        .version_id = r->version_id,
+        .if_match = im ? r->if_match : NULL,
+        .if_none_match = inm ? r->if_none_match : NULL,
+        .if_modified_since_ms = modified > 0 ? modified : 0,
+        .if_unmodified_since_ms = unmodified > 0 ? unmodified : 0,
+    };
+    return true;
 }
 
 static void object_copied(void *arg, const struct store_result *res)
@@ -729,7 +787,7 @@ static bool directive_param(struct s3_call *call, const char *header, const char
 
 /* What a CopyObject request asks for, before it goes to the store. */
 struct copy_request {
-    char *src_bucket, *src_key, *src_version_id;
+    struct s3_copy_source_req src;
     struct s3_content_headers content;
     struct s3_kv *meta, *tags;
     size_t n_meta, n_tags;
@@ -739,9 +797,7 @@ struct copy_request {
 
 static void copy_request_free(struct copy_request *r)
 {
-    free(r->src_bucket);
-    free(r->src_key);
-    free(r->src_version_id);
+    s3_copy_source_free(&r->src);
     s3_content_headers_free(&r->content);
     s3_kv_free_array(r->meta, r->n_meta);
     s3_kv_free_array(r->tags, r->n_tags);
@@ -749,7 +805,6 @@ static void copy_request_free(struct copy_request *r)
 
 void s3_copy_object(struct s3_call *call)
 {
-    struct http_req *req = call->req;
     struct s3_bucket b;
     enum s3_err err = s3_owned_bucket(call, &b);
     if (err != S3_OK) {
@@ -767,12 +822,12 @@ void s3_copy_object(struct s3_call *call)
         !directive_param(call, "x-amz-tagging-directive", "Unknown tagging directive.", &replace_tags) ||
         !s3_storage_class_param(call, &storage_class) ||
         (replace_tags && !s3_tagging_header(call, &r.tags, &r.n_tags)) ||
-        s3_parse_copy_source(call, &r.src_bucket, &r.src_key, &r.src_version_id) < 0) {
+        !s3_copy_source_param(call, &r.src)) {
         copy_request_free(&r);
         return;
     }
-    if (!replace && !storage_class && !r.src_version_id && strcmp(r.src_bucket, call->route.bucket) == 0 &&
-        strcmp(r.src_key, call->route.key) == 0) {
+    if (!replace && !storage_class && !r.src.version_id && strcmp(r.src.bucket, call->route.bucket) == 0 &&
+        strcmp(r.src.key, call->route.key) == 0) {
         copy_request_free(&r);
         s3_fail(call, S3_ERR_INVALID_REQUEST,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -790,31 +845,16 @@ void s3_copy_object(struct s3_call *call)
         s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
         return;
     }
-    char if_match[80], if_none[80];
-    const char *im = http_req_header(req, "x-amz-copy-source-if-match");
-    const char *inm = http_req_header(req, "x-amz-copy-source-if-none-match");
-    const char *ims = http_req_header(req, "x-amz-copy-source-if-modified-since");
-    const char *ius = http_req_header(req, "x-amz-copy-source-if-unmodified-since");
-    if (im)
-        unquote_etag(im, if_match, sizeof(if_match));
-    if (inm)
-        unquote_etag(inm, if_none, sizeof(if_none));
     struct store_copy cp = {
-        .src_bucket = r.src_bucket,
-        .src_key = r.src_key,
+        .source = r.src.source,
         .dst_bucket = call->route.bucket,
         .dst_key = call->route.key,
         .account = call->account,
-        .if_match = im ? if_match : NULL,
-        .if_none_match = inm ? if_none : NULL,
-        .if_modified_since_ms = ims ? (date_parse_http(ims) > 0 ? date_parse_http(ims) : 0) : 0,
-        .if_unmodified_since_ms = ius ? (date_parse_http(ius) > 0 ? date_parse_http(ius) : 0) : 0,
         .replace_content = replace ? &r.content : NULL,
         .replace_meta = r.meta,
         .n_replace_meta = r.n_meta,
         .replace = replace,
         .storage_class = storage_class,
-        .src_version_id = r.src_version_id,
         .replace_tags = replace_tags,
         .tags = r.tags,
         .n_tags = r.n_tags,

@@ -157,15 +157,26 @@ bool s3_write_condition(struct s3_call *call, struct store_write_condition *out,
  * has an object (call->key_existed), so that one deleted meanwhile makes
  * the write a ConditionalRequestConflict. Reads nothing for other writes. */
 void s3_conditional_write_begins(struct s3_call *call);
-/* x-amz-copy-source -> decoded bucket and key (and ?versionId= into
- * *version_id; NULL version_id refuses one with NotImplemented), the bucket
- * checked to exist and be the caller's. Answers and returns -1 on failure. */
-int s3_parse_copy_source(struct s3_call *call, char **bucket, char **key, char **version_id);
+/* What x-amz-copy-source and x-amz-copy-source-if-* name: the decoded
+ * bucket, key and ?versionId= (owned), and `source`, for the store,
+ * pointing into them. */
+struct s3_copy_source_req {
+    char *bucket, *key, *version_id;
+    char if_match[80], if_none_match[80];
+    struct store_copy_source source;
+};
+/* Reads them (CopyObject, UploadPartCopy), the source bucket checked to
+ * exist and be the caller's. Answers and returns false on failure. */
+bool s3_copy_source_param(struct s3_call *call, struct s3_copy_source_req *out);
+void s3_copy_source_free(struct s3_copy_source_req *r);
 
 /* ---- multipart.c ---------------------------------------------------------------- */
 
 /* uploadId from the query (malloc'd); answers NoSuchUpload when missing. */
 char *s3_upload_id_param(struct s3_call *call);
+/* partNumber from the query: 1..10000, else answers InvalidArgument and
+ * returns false. */
+bool s3_part_number_param(struct s3_call *call, int *out);
 
 /* ---- versioning.c: versions on requests and answers ------------------------------ */
 

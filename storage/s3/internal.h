@@ -51,6 +51,9 @@ void s3_job_dup_content(const struct s3_content_headers *src, struct s3_content_
 void s3_job_dup_checksum(struct s3_job *job, const struct store_checksum *c, bool *ok);
 /* Copies a write's conditions into the job (the cond_* fields). */
 void s3_job_dup_condition(struct s3_job *job, const struct store_write_condition *c, bool *ok);
+/* Copies a copy's source (src_bucket, src_key, src_version_id and the
+ * x-amz-copy-source-if-* fields) into the job. */
+void s3_job_dup_copy_source(struct s3_job *job, const struct store_copy_source *src, bool *ok);
 /* Copies the tags, lock settings and ACL every object write may carry. */
 void s3_job_dup_object_extras(struct s3_job *job, const struct s3_kv *tags, size_t n_tags,
                               const struct store_lock *lock, const char *acl_xml, bool *ok);
@@ -148,6 +151,10 @@ int store_decode_user_meta(struct store_conn *c, const char *json, struct s3_kv 
 enum s3_err s3_install_latest(struct store *st, const char *event, const char *bucket,
                               const char *key, const struct s3_object *o,
                               const char *meta_json, const char *tags_json, const char *acl_xml);
+/* Loads the job's copy source version (see struct store_copy_source),
+ * checks its conditions, and sets result.source_version_id when its bucket
+ * was ever versioned. src is to be freed in every case. */
+enum s3_err s3_load_copy_source(struct store *st, struct s3_job *job, struct s3_object *src);
 /* Checks the job's write conditions (cond_*) against the current version
  * of job->bucket / job->key (see struct store_write_condition). */
 enum s3_err s3_check_write_condition(struct store *st, const struct s3_job *job);

@@ -347,6 +347,17 @@ void s3_job_dup_condition(struct s3_job *job, const struct store_write_condition
     job->cond_existed = c->existed;
 }
 
+void s3_job_dup_copy_source(struct s3_job *job, const struct store_copy_source *src, bool *ok)
+{
+    job->src_bucket = s3_job_dup(src->bucket, ok);
+    job->src_key = s3_job_dup(src->key, ok);
+    job->src_version_id = s3_job_dup(src->version_id, ok);
+    job->if_match = s3_job_dup(src->if_match, ok);
+    job->if_none_match = s3_job_dup(src->if_none_match, ok);
+    job->if_modified_since_ms = src->if_modified_since_ms;
+    job->if_unmodified_since_ms = src->if_unmodified_since_ms;
+}
+
 /* Copies the tags, lock settings and ACL every object write may carry. */
 void s3_job_dup_object_extras(struct s3_job *job, const struct s3_kv *tags, size_t n_tags,
                               const struct store_lock *lock, const char *acl_xml, bool *ok)

@@ -210,13 +210,12 @@ static enum s3_err upload_checksum_alg(struct store *st, const char *upload_id, 
 static enum s3_err prepare_part_copy(struct store *st, struct store_job *base)
 {
     struct s3_job *job = (struct s3_job *)base;
-    enum s3_err err = store_check_bucket(&st->writer, job->src_bucket);
     struct s3_object src;
-    if (err != S3_OK)
+    enum s3_err err = s3_load_copy_source(st, job, &src);
+    if (err != S3_OK) {
+        s3_object_free(&src);
         return err;
-    err = store_load_object(&st->writer, job->src_bucket, job->src_key, NULL, &src);
-    if (err != S3_OK)
-        return err;
+    }
     int64_t first = job->first, last = job->last;
     if (first < 0) {
         first = 0;
@@ -257,17 +256,15 @@ static enum s3_err prepare_part_copy(struct store *st, struct store_job *base)
 }
 
 int store_put_part_copy(struct store *st, const char *bucket, const char *key,
-                        const char *upload_id, int part_number, const char *src_bucket,
-                        const char *src_key, int64_t first, int64_t last,
-                        store_done_fn cb, void *arg)
+                        const char *upload_id, int part_number, const struct store_copy_source *src,
+                        int64_t first, int64_t last, store_done_fn cb, void *arg)
 {
     bool ok = true;
     struct s3_job *job = part_job_new(bucket, key, upload_id, part_number, cb, arg, &ok);
     if (!job)
         return -1;
     job->base.prepare = prepare_part_copy;
-    job->src_bucket = s3_job_dup(src_bucket, &ok);
-    job->src_key = s3_job_dup(src_key, &ok);
+    s3_job_dup_copy_source(job, src, &ok);
     job->first = first;
     job->last = last;
     return s3_job_queue(st, job, ok);

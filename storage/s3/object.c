@@ -638,8 +638,7 @@ static enum s3_err check_copy_conditions(const struct s3_job *job, const struct 
     return S3_OK;
 }
 
-/* Loads the copy source: its bucket (for the version id to report) and the version. */
-static enum s3_err load_copy_source(struct store *st, struct s3_job *job, struct s3_object *src)
+enum s3_err s3_load_copy_source(struct store *st, struct s3_job *job, struct s3_object *src)
 {
     struct s3_bucket sb;
     memset(src, 0, sizeof(*src));
@@ -660,6 +659,8 @@ static enum s3_err load_copy_source(struct store *st, struct s3_job *job, struct
     } else if (err == S3_ERR_INVALID_ARGUMENT) {
         job->base.result.err_detail = "Invalid version id specified";
     }
+    if (err == S3_OK)
+        err = check_copy_conditions(job, src);
     s3_bucket_free(&sb);
     return err;
 }
@@ -669,11 +670,13 @@ static enum s3_err load_copy_source(struct store *st, struct s3_job *job, struct
 static enum s3_err prepare_copy_checksum(struct store *st, struct store_job *base)
 {
     struct s3_job *job = (struct s3_job *)base;
-    struct s3_object src;
+    struct s3_object src = {0};
     int alg = checksum_alg_from_name(job->checksum_alg);
-    enum s3_err err = alg < 0 ? S3_ERR_INVALID_REQUEST : load_copy_source(st, job, &src);
-    if (err != S3_OK)
+    enum s3_err err = alg < 0 ? S3_ERR_INVALID_REQUEST : s3_load_copy_source(st, job, &src);
+    if (err != S3_OK) {
+        s3_object_free(&src);
         return err;
+    }
     struct range_sink sink = {0};
     if (strcasecmp(src.checksum_alg, job->checksum_alg) == 0 && strcmp(src.checksum_type, "FULL_OBJECT") == 0) {
         job->checksum = strdup(src.checksum);
@@ -697,9 +700,7 @@ static enum s3_err apply_copy_object(struct store *st, struct store_job *base)
     struct s3_job *job = (struct s3_job *)base;
     struct s3_object src;
     struct s3_bucket b = {0};
-    enum s3_err err = load_copy_source(st, job, &src);
-    if (err == S3_OK)
-        err = check_copy_conditions(job, &src);
+    enum s3_err err = s3_load_copy_source(st, job, &src);
     if (err == S3_OK)
         err = s3_check_write_condition(st, job);
     if (err == S3_OK)
@@ -753,17 +754,11 @@ int store_copy_object(struct store *st, const struct store_copy *cp, store_done_
     if (!job)
         return -1;
     bool ok = true;
-    job->src_bucket = s3_job_dup(cp->src_bucket, &ok);
-    job->src_key = s3_job_dup(cp->src_key, &ok);
+    s3_job_dup_copy_source(job, &cp->source, &ok);
     job->bucket = s3_job_dup(cp->dst_bucket, &ok);
     job->key = s3_job_dup(cp->dst_key, &ok);
     job->account = s3_job_dup(cp->account ? cp->account : "", &ok);
-    job->if_match = s3_job_dup(cp->if_match, &ok);
-    job->if_none_match = s3_job_dup(cp->if_none_match, &ok);
-    job->if_modified_since_ms = cp->if_modified_since_ms;
-    job->if_unmodified_since_ms = cp->if_unmodified_since_ms;
     job->storage_class = s3_job_dup(cp->storage_class, &ok);
-    job->src_version_id = s3_job_dup(cp->src_version_id, &ok);
     job->replace_tags = cp->replace_tags;
     s3_job_dup_object_extras(job, cp->tags, cp->n_tags, &cp->lock, cp->acl, &ok);
     job->replace = cp->replace;

@@ -172,24 +172,32 @@ int store_delete_versions(struct store *st, const char *bucket, const char *cons
                           const char *const *version_ids, size_t n_keys, bool bypass_governance,
                           store_done_fn cb, void *arg);
 
-struct store_copy {
-    const char *src_bucket;
-    const char *src_key;
-    const char *dst_bucket;
-    const char *dst_key;
-    const char *account;
-    /* x-amz-copy-source-if-*: checked against the source in the same transaction. */
+/* The source of a copy (CopyObject, UploadPartCopy): a version of an
+ * object, and the x-amz-copy-source-if-* conditions checked against it in
+ * the copy's own transaction (a true If-Match overrides
+ * If-Unmodified-Since, If-None-Match overrides If-Modified-Since, as AWS
+ * documents). A delete marker named by its id is InvalidRequest. */
+struct store_copy_source {
+    const char *bucket;
+    const char *key;
+    const char *version_id;        /* NULL: the latest version */
     const char *if_match;          /* ETag without quotes */
     const char *if_none_match;
     int64_t if_modified_since_ms;  /* 0 = absent */
     int64_t if_unmodified_since_ms;
+};
+
+struct store_copy {
+    struct store_copy_source source;
+    const char *dst_bucket;
+    const char *dst_key;
+    const char *account;
     /* REPLACE directive: the new headers and metadata; NULL = COPY the source's. */
     const struct s3_content_headers *replace_content;
     const struct s3_kv *replace_meta;
     size_t n_replace_meta;
     bool replace;
     const char *storage_class;
-    const char *src_version_id;    /* NULL: the source's latest version */
     bool replace_tags;             /* x-amz-tagging-directive: REPLACE */
     const struct s3_kv *tags;
     size_t n_tags;
@@ -232,13 +240,12 @@ int store_put_part(struct store *st, const char *bucket, const char *key,
                    const struct store_checksum *checksum, const char *crc64nvme,
                    store_done_fn cb, void *arg);
 /* UploadPartCopy: part from [first, last] (inclusive; first = -1 for the whole
- * object) of the source. The copy of a range happens on the commit thread,
- * which also computes the part's checksums (the upload's algorithm and
- * CRC64NVME). */
+ * object) of the source version. The copy of a range happens on the commit
+ * thread, which also computes the part's checksums (the upload's algorithm
+ * and CRC64NVME). result.source_version_id as for CopyObject. */
 int store_put_part_copy(struct store *st, const char *bucket, const char *key,
-                        const char *upload_id, int part_number, const char *src_bucket,
-                        const char *src_key, int64_t first, int64_t last,
-                        store_done_fn cb, void *arg);
+                        const char *upload_id, int part_number, const struct store_copy_source *src,
+                        int64_t first, int64_t last, store_done_fn cb, void *arg);
 /* Checks order (InvalidPartOrder), existence, ETags and any part checksums
  * given (InvalidPart), sizes (EntityTooSmall: every part but the last at
  * least 5 MiB), then makes the object from the parts' blobs without

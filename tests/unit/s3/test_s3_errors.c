@@ -112,6 +112,7 @@ static void test_aws_codes_and_statuses(void **state)
         {S3_ERR_ACCESS_FORBIDDEN, "AccessForbidden", 403, NULL},
         {S3_ERR_UNRESOLVABLE_GRANT_BY_EMAIL, "UnresolvableGrantByEmailAddress", 400, NULL},
         {S3_ERR_INVALID_TARGET_BUCKET_FOR_LOGGING, "InvalidTargetBucketForLogging", 400, NULL},
+        {S3_ERR_INVALID_PART_NUMBER, "InvalidPartNumber", 416, "The requested partnumber is not satisfiable"},
         {S3_ERR_INVALID_BUCKET_ACL_WITH_OBJECT_OWNERSHIP, "InvalidBucketAclWithObjectOwnership", 400,
          "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"},
         {S3_ERR_INVALID_BUCKET_ACL_WITH_BLOCK_PUBLIC_ACCESS, "InvalidBucketAclWithBlockPublicAccessError", 400,
