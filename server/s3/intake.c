@@ -337,6 +337,16 @@ static int store_decoded(void *arg, const void *data, size_t len)
     return 0;
 }
 
+/* "CRC32", ...: the algorithm x-amz-trailer names, for messages. */
+static const char *trailer_checksum_name(const struct s3_call *call)
+{
+    const char *trailer = http_req_header(call->req, "x-amz-trailer");
+    for (int alg = 0; trailer && alg < CHECKSUM_MD5; alg++)
+        if (strcasecmp(trailer, checksum_header_name((enum checksum_alg)alg)) == 0)
+            return checksum_alg_name((enum checksum_alg)alg);
+    return "checksum";
+}
+
 static int body_sink(struct http_req *req, const void *data, size_t len)
 {
     struct s3_call *call = req->handler;
@@ -357,9 +367,19 @@ static int body_sink(struct http_req *req, const void *data, size_t len)
     case AWS_CHUNKED_ERR_SIGNATURE:
         s3_fail(call, S3_ERR_SIGNATURE_DOES_NOT_MATCH, "The chunk signature does not match", NULL);
         return -1;
-    case AWS_CHUNKED_ERR_CHECKSUM:
-        s3_fail(call, S3_ERR_BAD_DIGEST, "The checksum you specified did not match the calculated checksum.", NULL);
+    case AWS_CHUNKED_ERR_CHECKSUM: {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "The %s you specified did not match the calculated checksum.",
+                 trailer_checksum_name(call));
+        s3_fail(call, S3_ERR_BAD_DIGEST, msg, NULL);
         return -1;
+    }
+    case AWS_CHUNKED_ERR_CHECKSUM_VALUE: {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "Value for %s trailing header is invalid.", http_req_header(req, "x-amz-trailer"));
+        s3_fail(call, S3_ERR_INVALID_REQUEST, msg, NULL);
+        return -1;
+    }
     case AWS_CHUNKED_ERR_TOO_LARGE:
         s3_fail(call, S3_ERR_INCOMPLETE_BODY, "The request body is larger than x-amz-decoded-content-length", NULL);
         return -1;
@@ -626,10 +646,17 @@ static bool prepare_body(struct s3_call *call)
         return false;
     }
     int header_alg = -1;
-    for (int alg = 0; alg < CHECKSUM_MD5; alg++) {
+    /* CompleteMultipartUpload's x-amz-checksum-<alg> is the object's
+     * checksum, not its body's (server/s3/multipart.c checks it). */
+    for (int alg = 0; alg < CHECKSUM_MD5 && call->route.op != S3_OP_CompleteMultipartUpload; alg++) {
         const char *v = http_req_header(req, checksum_header_name((enum checksum_alg)alg));
         if (!v)
             continue;
+        if (header_alg >= 0) {
+            s3_fail(call, S3_ERR_INVALID_REQUEST,
+                    "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.", NULL);
+            return false;
+        }
         size_t want_len = checksum_digest_len((enum checksum_alg)alg);
         if (base64_decode_strict(v, strlen(v), call->header_checksum_want, sizeof(call->header_checksum_want)) !=
             (long)want_len) {
@@ -639,7 +666,6 @@ static bool prepare_body(struct s3_call *call)
             return false;
         }
         header_alg = alg;
-        break;
     }
     bool to_blob = op_streams_to_blob(call->route.op);
     if (to_blob && !streaming && !req->chunked && req->content_length < 0) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/core/base64.h"
 #include "server/core/log.h"
 #include "server/s3/s3.h"
 
@@ -233,6 +234,57 @@ static void upload_completed(void *arg, const struct store_result *res)
     s3_reply_xml(call, &xml);
 }
 
+/* What CompleteMultipartUpload's headers state of the object: its checksum
+ * (x-amz-checksum-<alg>: base64, "-N" allowed for COMPOSITE), checksum type
+ * and size (x-amz-mp-object-size). Answers and returns false when one is
+ * malformed. */
+static bool stated_object(struct s3_call *call, struct store_complete *c)
+{
+    struct http_req *req = call->req;
+    for (int alg = 0; alg < CHECKSUM_MD5; alg++) {
+        const char *name = checksum_header_name((enum checksum_alg)alg);
+        const char *v = http_req_header(req, name);
+        if (!v)
+            continue;
+        unsigned char digest[CHECKSUM_MAX_DIGEST];
+        const char *dash = strchr(v, '-');
+        size_t len = dash ? (size_t)(dash - v) : strlen(v);
+        char msg[96];
+        if (c->checksum.alg) {
+            s3_fail(call, S3_ERR_INVALID_REQUEST,
+                    "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.", NULL);
+            return false;
+        }
+        if (base64_decode_strict(v, len, digest, sizeof(digest)) != (long)checksum_digest_len((enum checksum_alg)alg) ||
+            (dash && strspn(dash + 1, "0123456789") != strlen(dash + 1))) {
+            snprintf(msg, sizeof(msg), "Value for %s header is invalid.", name);
+            s3_fail(call, S3_ERR_INVALID_REQUEST, msg, NULL);
+            return false;
+        }
+        c->checksum.alg = checksum_alg_name((enum checksum_alg)alg);
+        c->checksum.value = v;
+    }
+    const char *type = http_req_header(req, "x-amz-checksum-type");
+    if (type && strcmp(type, "FULL_OBJECT") != 0 && strcmp(type, "COMPOSITE") != 0) {
+        s3_fail(call, S3_ERR_INVALID_REQUEST, "Value for x-amz-checksum-type header is invalid.", NULL);
+        return false;
+    }
+    c->checksum.type = type;
+    const char *size = http_req_header(req, "x-amz-mp-object-size");
+    c->object_size = -1;
+    if (size) {
+        char *end;
+        errno = 0;
+        long long n = strtoll(size, &end, 10);
+        if (errno || end == size || *end || n < 0) {
+            s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Value for x-amz-mp-object-size header is invalid.", NULL);
+            return false;
+        }
+        c->object_size = n;
+    }
+    return true;
+}
+
 void s3_complete_multipart_upload(struct s3_call *call)
 {
     if (!s3_require_owned_bucket(call))
@@ -240,9 +292,9 @@ void s3_complete_multipart_upload(struct s3_call *call)
     char *id = s3_upload_id_param(call);
     if (!id)
         return;
-    struct store_write_condition condition;
+    struct store_complete c = {.bucket = call->route.bucket, .key = call->route.key, .upload_id = id};
     char if_match[80];
-    if (!s3_write_condition(call, &condition, if_match)) {
+    if (!s3_write_condition(call, &c.condition, if_match) || !stated_object(call, &c)) {
         free(id);
         return;
     }
@@ -252,8 +304,9 @@ void s3_complete_multipart_upload(struct s3_call *call)
         free(id);
         return;
     }
-    if (store_complete_upload(call->store, call->route.bucket, call->route.key, id, call->parts, call->n_parts,
-                              &condition, upload_completed, call) < 0)
+    c.parts = call->parts;
+    c.n_parts = call->n_parts;
+    if (store_complete_upload(call->store, &c, upload_completed, call) < 0)
         s3_fail_unqueued(call);
     free(id);
 }

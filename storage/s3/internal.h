@@ -38,6 +38,7 @@ struct s3_job {
     bool legal_hold, bypass_governance, replace_tags, object_lock;
     char *checksum_alg, *checksum, *checksum_type, *crc64nvme, *event;
     char *ownership_xml;           /* CreateBucket: the ownership controls it asked for */
+    int64_t object_size;           /* CompleteMultipartUpload: x-amz-mp-object-size, -1 when absent */
 };
 
 /* A job of `apply` answering cb(arg); NULL on ENOMEM. */

@@ -475,6 +475,53 @@ static enum s3_err load_upload_details(struct store *st, struct s3_job *job, str
     return err;
 }
 
+/* The base64 of a checksum value without a COMPOSITE "-N" suffix: its length. */
+static size_t checksum_value_len(const char *v)
+{
+    const char *dash = strchr(v, '-');
+    return dash ? (size_t)(dash - v) : strlen(v);
+}
+
+/* What CompleteMultipartUpload's headers state of the object it makes
+ * (x-amz-checksum-<alg>, -type, x-amz-mp-object-size), against what the
+ * parts made of it; upload_alg is the upload's algorithm (NULL: none, the
+ * object then has a CRC64NVME). */
+static enum s3_err check_stated_object(struct s3_job *job, const char *upload_alg, const struct s3_object *o)
+{
+    char *message = job->base.result.message;
+    const size_t cap = sizeof(job->base.result.message);
+    const char *object_alg = upload_alg ? upload_alg : "CRC64NVME";
+    if (job->checksum_alg && strcasecmp(job->checksum_alg, object_alg) != 0) {
+        snprintf(message, cap,
+                 "Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s", object_alg,
+                 job->checksum_alg);
+        job->base.result.err_detail = message;
+        return S3_ERR_INVALID_REQUEST;
+    }
+    if (job->checksum_type && o->checksum_type[0] && strcasecmp(job->checksum_type, o->checksum_type) != 0) {
+        snprintf(message, cap, "The upload was created using the %s checksum mode. The complete "
+                 "request must use the same checksum mode.", o->checksum_type);
+        job->base.result.err_detail = message;
+        return S3_ERR_BAD_DIGEST;
+    }
+    if (job->checksum_alg && job->checksum) {
+        size_t len = checksum_value_len(job->checksum);
+        if (!o->checksum_alg[0] || len != checksum_value_len(o->checksum) || strncmp(job->checksum, o->checksum, len) != 0) {
+            snprintf(message, cap, "The %s you specified did not match the calculated checksum.",
+                     object_alg);
+            job->base.result.err_detail = message;
+            return S3_ERR_BAD_DIGEST;
+        }
+    }
+    if (job->object_size >= 0 && job->object_size != o->size) {
+        snprintf(message, cap, "Value for x-amz-mp-object-size header is less than or greater than "
+                 "the actual object size: %lld.", (long long)o->size);
+        job->base.result.err_detail = message;
+        return S3_ERR_INVALID_REQUEST;
+    }
+    return S3_OK;
+}
+
 static enum s3_err apply_complete_upload(struct store *st, struct store_job *base)
 {
     struct s3_job *job = (struct s3_job *)base;
@@ -492,6 +539,8 @@ static enum s3_err apply_complete_upload(struct store *st, struct store_job *bas
         err = s3_check_write_condition(st, job);
     if (err == S3_OK)
         err = gather_parts(st, job, upload_alg, upload_type, &o);
+    if (err == S3_OK)
+        err = check_stated_object(job, upload_alg, &o);
     if (err == S3_OK)
         err = s3_new_version_id(&b, o.version_id, base->result.version_id);
     if (err == S3_OK) {
@@ -519,24 +568,22 @@ static enum s3_err apply_complete_upload(struct store *st, struct store_job *bas
     return err;
 }
 
-int store_complete_upload(struct store *st, const char *bucket, const char *key,
-                          const char *upload_id, const struct s3_complete_part *parts,
-                          size_t n_parts, const struct store_write_condition *condition,
-                          store_done_fn cb, void *arg)
+int store_complete_upload(struct store *st, const struct store_complete *c, store_done_fn cb, void *arg)
 {
     struct s3_job *job = s3_job_new(apply_complete_upload, cb, arg);
     if (!job)
         return -1;
     bool ok = true;
-    job->bucket = s3_job_dup(bucket, &ok);
-    job->key = s3_job_dup(key, &ok);
-    job->upload_id = s3_job_dup(upload_id, &ok);
-    if (condition)
-        s3_job_dup_condition(job, condition, &ok);
-    job->parts = malloc((n_parts ? n_parts : 1) * sizeof(*parts));
-    if (job->parts && n_parts)
-        memcpy(job->parts, parts, n_parts * sizeof(*parts));
-    job->n_parts = n_parts;
+    job->bucket = s3_job_dup(c->bucket, &ok);
+    job->key = s3_job_dup(c->key, &ok);
+    job->upload_id = s3_job_dup(c->upload_id, &ok);
+    s3_job_dup_condition(job, &c->condition, &ok);
+    s3_job_dup_checksum(job, &c->checksum, &ok);
+    job->object_size = c->object_size;
+    job->parts = malloc((c->n_parts ? c->n_parts : 1) * sizeof(*c->parts));
+    if (job->parts && c->n_parts)
+        memcpy(job->parts, c->parts, c->n_parts * sizeof(*c->parts));
+    job->n_parts = c->n_parts;
     ok = ok && job->parts;
     return s3_job_queue(st, job, ok);
 }

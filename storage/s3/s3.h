@@ -27,6 +27,7 @@
 struct store_result {
     enum s3_err err;
     const char *err_detail;        /* optional extra message, may be NULL */
+    char message[192];             /* room for an err_detail formatted for this write */
     char etag[72];                 /* put, copy, part, complete (no quotes) */
     int64_t last_modified_ms;
     char upload_id[64];            /* create upload */
@@ -246,18 +247,29 @@ int store_put_part(struct store *st, const char *bucket, const char *key,
 int store_put_part_copy(struct store *st, const char *bucket, const char *key,
                         const char *upload_id, int part_number, const struct store_copy_source *src,
                         int64_t first, int64_t last, store_done_fn cb, void *arg);
-/* Checks order (InvalidPartOrder), existence, ETags and any part checksums
- * given (InvalidPart), sizes (EntityTooSmall: every part but the last at
- * least 5 MiB), then makes the object from the parts' blobs without
- * copying: ETag md5-of-md5s-N; checksum as the upload asked — COMPOSITE
- * (checksum of the parts' checksums, "-N"), FULL_OBJECT (the parts' CRCs
- * combined), or CRC64NVME FULL_OBJECT when it named no algorithm.
- * condition (may be NULL) is checked first; its `existed` is the upload's:
- * whether the key had an object when the upload was created. */
-int store_complete_upload(struct store *st, const char *bucket, const char *key,
-                          const char *upload_id, const struct s3_complete_part *parts,
-                          size_t n_parts, const struct store_write_condition *condition,
-                          store_done_fn cb, void *arg);
+/* CompleteMultipartUpload: the parts listed, and what the request states
+ * of the object it makes. */
+struct store_complete {
+    const char *bucket;
+    const char *key;
+    const char *upload_id;
+    const struct s3_complete_part *parts;
+    size_t n_parts;
+    struct store_write_condition condition;   /* `existed` is the upload's own */
+    struct store_checksum checksum;  /* x-amz-checksum-<alg> / -type: the object's, to check */
+    int64_t object_size;             /* x-amz-mp-object-size to check, -1 when absent */
+};
+/* Checks the condition (its `existed` being whether the key had an object
+ * when the upload was created), then order (InvalidPartOrder), existence,
+ * ETags and any part checksums given (InvalidPart), sizes (EntityTooSmall:
+ * every part but the last at least 5 MiB), then makes the object from the
+ * parts' blobs without copying: ETag md5-of-md5s-N; checksum as the upload
+ * asked — COMPOSITE (checksum of the parts' checksums, "-N"), FULL_OBJECT
+ * (the parts' CRCs combined), or CRC64NVME FULL_OBJECT when it named no
+ * algorithm. The stated checksum must be of the upload's algorithm
+ * (InvalidRequest) and type, and equal the object's (BadDigest); the
+ * stated size the object's (InvalidRequest). */
+int store_complete_upload(struct store *st, const struct store_complete *c, store_done_fn cb, void *arg);
 int store_abort_upload(struct store *st, const char *bucket, const char *key,
                        const char *upload_id, store_done_fn cb, void *arg);
 

@@ -1022,7 +1022,9 @@ static enum s3_err complete(struct fixture *f, const char *key, const char *uplo
                             const struct s3_complete_part *parts, size_t n, struct op *out)
 {
     struct op op = new_op(f);
-    assert_int_equal(store_complete_upload(f->st, "b", key, upload_id, parts, n, NULL, on_done, &op), 0);
+    assert_int_equal(store_complete_upload(f->st, &(struct store_complete){.bucket = "b", .key = key, .upload_id = upload_id,
+                                                                 .parts = parts, .n_parts = n, .object_size = -1},
+                                           on_done, &op), 0);
     wait_all(f, &op, 1);
     if (out)
         *out = op;
