@@ -1,7 +1,7 @@
 """Real command-line clients against the endpoint: aws-cli v1 and v2 (`aws s3` mb, cp
 including a 20 MiB multipart upload, ls, sync run twice, presign fetched with curl, rm,
-rb), s3cmd (mb, put, ls, get, del) and rclone (copy, ls, delete), plus an expired
-presigned URL refused with 403."""
+rb), s3cmd (mb, put, ls, get, del; also signing with SigV2) and rclone (copy, ls,
+delete), plus an expired presigned URL refused with 403."""
 import filecmp
 import os
 import time
@@ -148,6 +148,26 @@ class S3cmdTests(CommandTestCase):
         self.assertTrue(filecmp.cmp(local, os.path.join(work, "down.txt"), shallow=False))
         self.run_ok(s3cmd("del", "s3://%s/folder/up.txt" % bucket))
         self.assertEqual(self.s3.list_objects_v2(Bucket=bucket)["KeyCount"], 0)
+
+
+    def test_signature_v2(self):
+        """s3cmd with signature_v2 signs bucket requests as /bucket/ and the guide's
+        sub-resources only; S3 takes what it signs."""
+        bucket = unique_bucket_name("s3cmdv2")
+        self.run_ok(s3cmd("--signature-v2", "mb", "s3://" + bucket))
+        self.addCleanup(empty_and_delete_bucket, s3_client(), bucket)
+        local = write_file(os.path.join(self.temp_dir(), "v2.txt"), b"signed the old way\n")
+        self.run_ok(s3cmd("--signature-v2", "put", local, "s3://%s/v2.txt" % bucket))
+        self.assertIn("s3://%s/v2.txt" % bucket, self.run_ok(s3cmd("--signature-v2", "ls", "s3://%s" % bucket)))
+        self.assertIn("Location", self.run_ok(s3cmd("--signature-v2", "info", "s3://%s" % bucket)))
+        cors = write_file(os.path.join(self.temp_dir(), "cors.xml"),
+                          b"<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin>"
+                          b"<AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>")
+        self.run_ok(s3cmd("--signature-v2", "setcors", cors, "s3://%s" % bucket))
+        self.assertEqual(self.s3.get_bucket_cors(Bucket=bucket)["CORSRules"][0]["AllowedMethods"], ["GET"])
+        self.run_ok(s3cmd("--signature-v2", "multipart", "s3://%s" % bucket))
+        self.run_ok(s3cmd("--signature-v2", "del", "s3://%s/v2.txt" % bucket))
+        self.run_ok(s3cmd("--signature-v2", "rb", "s3://%s" % bucket))
 
 
 class RcloneTests(CommandTestCase):
