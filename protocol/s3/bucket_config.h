@@ -54,12 +54,14 @@ const char *s3_config_name(enum s3_config_kind kind);
 enum s3_err s3_config_canonicalize(enum s3_config_kind kind, const char *body, size_t len,
                                    struct strbuf *out, const char **message);
 
-/* The documents a bucket reports when nothing was ever set. */
+/* The documents a bucket reports when nothing was ever set (a new AWS
+ * bucket's encryption blocks SSE-C since April 2026). */
 #define S3_DEFAULT_ENCRYPTION_XML                                                              \
     "<ServerSideEncryptionConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"   \
     "<Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm>"           \
-    "</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule>"  \
-    "</ServerSideEncryptionConfiguration>"
+    "</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled>"         \
+    "<BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes>" \
+    "</Rule></ServerSideEncryptionConfiguration>"
 #define S3_DEFAULT_PUBLIC_ACCESS_BLOCK_XML                                                     \
     "<PublicAccessBlockConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"      \
     "<BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls>"        \
@@ -91,6 +93,13 @@ int s3_ownership_read(const char *doc, char *out, size_t cap);
 bool s3_ownership_valid(const char *v);
 /* The OwnershipControls document of one rule with that ObjectOwnership. */
 void s3_ownership_xml(struct strbuf *out, const char *ownership);
+
+/* A bucket's default encryption from its stored configuration (NULL doc:
+ * a new bucket's: SSE-S3, SSE-C blocked; a configuration without
+ * BlockedEncryptionTypes keeps SSE-C blocked). -1 on a bad document.
+ * struct s3_bucket_encryption is in protocol/s3/s3.h. */
+struct s3_bucket_encryption;
+int s3_bucket_encryption_read(const char *doc, struct s3_bucket_encryption *out);
 
 /* The target bucket of a logging configuration, malloc'd, or NULL when
  * logging is disabled, and whether it has target grants. -1 on a bad

@@ -91,6 +91,15 @@ static void write_canonical(struct strbuf *out, const xmlNode *n, bool root)
 
 /* ---- validators of the config family ----------------------------------- */
 
+/* The text of an element ("" when empty), borrowed from the document. */
+static const char *element_text(const xmlNode *e)
+{
+    for (const xmlNode *t = e->children; t; t = t->next)
+        if ((t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE) && t->content)
+            return (const char *)t->content;
+    return "";
+}
+
 static enum s3_err validate_encryption(const xmlNode *root, const char **message)
 {
     static const char *const algorithms[] = {"AES256", "aws:kms", "aws:kms:dsse", NULL};
@@ -108,6 +117,11 @@ static enum s3_err validate_encryption(const xmlNode *root, const char **message
     const char *bucket_key = s3_xml_child_text(rule, "BucketKeyEnabled");
     if (bucket_key && !s3_xml_is_bool(bucket_key))
         return S3_ERR_MALFORMED_XML;
+    static const char *const blockable[] = {"NONE", "SSE-C", NULL};
+    xmlNode *blocked = s3_xml_child(rule, "BlockedEncryptionTypes");
+    for (xmlNode *t = blocked ? blocked->children : NULL; t; t = t->next)
+        if (s3_xml_is(t, "EncryptionType") && !s3_xml_value_in(element_text(t), blockable))
+            return S3_ERR_MALFORMED_XML;
     return S3_OK;
 }
 
@@ -315,4 +329,37 @@ int s3_logging_target(const char *doc, char **target, bool *grants)
         rc = -1;
     xmlFreeDoc(d);
     return rc;
+}
+
+int s3_bucket_encryption_read(const char *doc, struct s3_bucket_encryption *out)
+{
+    memset(out, 0, sizeof(*out));
+    snprintf(out->algorithm, sizeof(out->algorithm), "AES256");
+    out->ssec_blocked = true;
+    xmlDoc *d;
+    if (s3_config_read_stored(doc, S3_CONFIG_ENCRYPTION, &d) < 0)
+        return -1;
+    if (!d)
+        return 0;
+    xmlNode *rule = s3_xml_child(s3_xml_root(d), "Rule");
+    xmlNode *by_default = s3_xml_child(rule, "ApplyServerSideEncryptionByDefault");
+    const char *alg = s3_xml_child_text(by_default, "SSEAlgorithm");
+    const char *key = s3_xml_child_text(by_default, "KMSMasterKeyID");
+    const char *bucket_key = s3_xml_child_text(rule, "BucketKeyEnabled");
+    if (alg)
+        snprintf(out->algorithm, sizeof(out->algorithm), "%s", alg);
+    if (key)
+        snprintf(out->kms_key_id, sizeof(out->kms_key_id), "%s", key);
+    out->bucket_key = bucket_key && strcmp(bucket_key, "true") == 0;
+    /* A configuration that says nothing of blocked types keeps the new
+     * bucket's block; NONE lifts it. */
+    xmlNode *blocked = s3_xml_child(rule, "BlockedEncryptionTypes");
+    if (blocked) {
+        out->ssec_blocked = false;
+        for (xmlNode *t = blocked->children; t; t = t->next)
+            if (s3_xml_is(t, "EncryptionType") && strcmp(element_text(t), "SSE-C") == 0)
+                out->ssec_blocked = true;
+    }
+    xmlFreeDoc(d);
+    return 0;
 }

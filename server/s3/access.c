@@ -118,6 +118,7 @@ static bool request_keys_build(struct request_keys *rk, const struct policy_requ
         {"s3:x-amz-grant-full-control", "x-amz-grant-full-control"},
         {"s3:x-amz-server-side-encryption", "x-amz-server-side-encryption"},
         {"s3:x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-aws-kms-key-id"},
+        {"s3:x-amz-server-side-encryption-customer-algorithm", "x-amz-server-side-encryption-customer-algorithm"},
         {"s3:x-amz-storage-class", "x-amz-storage-class"},
         {"s3:x-amz-content-sha256", "x-amz-content-sha256"},
         {"s3:x-amz-copy-source", "x-amz-copy-source"},

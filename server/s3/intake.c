@@ -50,6 +50,8 @@ static void call_cleanup(struct http_req *req)
     free(call->keys);
     free(call->version_ids);
     free(call->parts);
+    s3_upload_free(&call->upload);
+    free(call->sse.kms_key_id);
     s3_post_free(call->post);
     free(call);
     req->handler = NULL;
@@ -420,19 +422,17 @@ static void settle_body_checksum(struct s3_call *call)
     }
 }
 
-/* The algorithm of an UploadPart's upload (-1: none, or no such upload,
- * which the handler reports). */
+/* Loads an UploadPart's upload into call->upload and answers its checksum
+ * algorithm (-1: none, or no such upload, which the handler reports). */
 static int upload_algorithm(struct s3_call *call)
 {
     bool present = false;
     char *id = query_param(call->req->query, "uploadId", &present);
-    struct s3_upload upload = {0};
     struct s3_part_list parts = {0};
     int alg = -1;
-    if (id && store_list_parts(call->store, call->route.bucket, call->route.key, id, 0, 0, &upload,
+    if (id && store_list_parts(call->store, call->route.bucket, call->route.key, id, 0, 0, &call->upload,
                                &parts) == S3_OK) {
-        alg = checksum_alg_from_name(upload.checksum_alg);
-        s3_upload_free(&upload);
+        alg = checksum_alg_from_name(call->upload.checksum_alg);
         s3_part_list_free(&parts);
     }
     free(id);

@@ -58,6 +58,7 @@ static void upload_created(void *arg, const struct store_result *res)
         http_resp_header(call->req, "x-amz-checksum-algorithm", alg);
         http_resp_header(call->req, "x-amz-checksum-type", type);
     }
+    s3_sse_add_headers(call, &call->sse, true);
     struct strbuf xml;
     strbuf_init(&xml);
     s3_initiate_upload_xml(&xml, call->route.bucket, call->route.key, res->upload_id);
@@ -74,7 +75,9 @@ void s3_create_multipart_upload(struct s3_call *call)
     }
     struct store_lock lock;
     char lock_mode[12];
-    bool lock_ok = s3_lock_headers(call, &b, &lock, lock_mode);
+    struct s3_sse_headers sse;
+    s3_sse_request_headers(call, &sse);
+    bool lock_ok = s3_lock_headers(call, &b, &lock, lock_mode) && s3_sse_for_write(call, &b, &sse);
     s3_bucket_free(&b);
     const char *storage_class, *checksum_alg, *checksum_type;
     if (!lock_ok || !s3_storage_class_param(call, &storage_class) ||
@@ -105,6 +108,7 @@ void s3_create_multipart_upload(struct s3_call *call)
         .lock = lock,
         .checksum = {.alg = checksum_alg, .type = checksum_type},
         .acl = call->object_acl.len ? call->object_acl.data : NULL,
+        .sse = &call->sse,
     };
     if (store_create_upload(call->store, &cu, upload_created, call) < 0)
         s3_fail_unqueued(call);
@@ -122,7 +126,48 @@ static void part_stored(void *arg, const struct store_result *res)
     }
     http_resp_headerf(call->req, "ETag", "\"%s\"", res->etag);
     s3_add_checksum_headers(call, false);
+    s3_sse_add_headers(call, &call->upload.sse, false);
     http_resp_send(call->req, 200, NULL, NULL, 0);
+}
+
+/* A part (UploadPart, UploadPartCopy, and CompleteMultipartUpload when it
+ * names one) carries the SSE-C key the upload was created with, if any.
+ * Answers and returns false when not. */
+static bool part_key_ok(struct s3_call *call, const struct s3_upload *upload, bool required)
+{
+    char md5[25];
+    if (!s3_sse_request_customer_key(call, false, md5))
+        return false;
+    const char *message = NULL;
+    enum s3_err err = S3_OK;
+    if (!upload->sse.customer_key_md5[0] && md5[0]) {
+        err = S3_ERR_INVALID_REQUEST;
+        message = "The encryption parameters are not applicable to this object.";
+    } else if (upload->sse.customer_key_md5[0] && !md5[0] && required) {
+        err = S3_ERR_INVALID_REQUEST;
+        message = "The multipart upload initiate requested encryption. Subsequent part requests must include the "
+                  "appropriate encryption parameters.";
+    } else if (md5[0] && strcmp(md5, upload->sse.customer_key_md5) != 0) {
+        err = S3_ERR_INVALID_ARGUMENT;
+        message = "The provided encryption parameters did not match the ones used originally.";
+    }
+    if (err != S3_OK)
+        s3_fail(call, err, message, NULL);
+    return err == S3_OK;
+}
+
+/* The upload the request names, for its encryption; answers NoSuchUpload
+ * (or NoSuchBucket) and returns false when there is none. */
+static bool load_upload(struct s3_call *call, const char *id, struct s3_upload *upload)
+{
+    struct s3_part_list parts;
+    enum s3_err err = store_list_parts(call->store, call->route.bucket, call->route.key, id, 0, 0, upload, &parts);
+    if (err != S3_OK) {
+        s3_fail(call, err, NULL, NULL);
+        return false;
+    }
+    s3_part_list_free(&parts);
+    return true;
 }
 
 void s3_upload_part(struct s3_call *call)
@@ -143,6 +188,10 @@ void s3_upload_part(struct s3_call *call)
     char *id = s3_upload_id_param(call);
     if (!id)
         return;
+    if (call->upload.upload_id && !part_key_ok(call, &call->upload, true)) {
+        free(id);
+        return;
+    }
     struct blob_writer *body = call->blob;
     call->blob = NULL;
     struct store_checksum checksum = {
@@ -165,6 +214,7 @@ static void part_copied(void *arg, const struct store_result *res)
     }
     if (res->source_version_id[0])
         http_resp_header(call->req, "x-amz-copy-source-version-id", res->source_version_id);
+    s3_sse_add_headers(call, &call->upload.sse, false);
     struct strbuf xml;
     strbuf_init(&xml);
     s3_copy_part_result_xml(&xml, res->etag, res->last_modified_ms, res->checksum_alg, res->checksum);
@@ -202,7 +252,8 @@ void s3_upload_part_copy(struct s3_call *call)
     if (!id)
         return;
     struct s3_copy_source_req src;
-    if (!s3_copy_source_param(call, &src)) {
+    if (!load_upload(call, id, &call->upload) || !part_key_ok(call, &call->upload, true) ||
+        !s3_copy_source_param(call, &src)) {
         free(id);
         return;
     }
@@ -231,6 +282,8 @@ static void upload_completed(void *arg, const struct store_result *res)
                            res->checksum_alg, res->checksum, res->checksum_type);
     strbuf_free(&location);
     s3_add_version_header(call, res->version_id);
+    if (!res->sse.customer_key_md5[0])     /* S3 does not report SSE-C here */
+        s3_sse_add_headers(call, &res->sse, false);
     s3_reply_xml(call, &xml);
 }
 
@@ -294,7 +347,10 @@ void s3_complete_multipart_upload(struct s3_call *call)
         return;
     struct store_complete c = {.bucket = call->route.bucket, .key = call->route.key, .upload_id = id};
     char if_match[80];
-    if (!s3_write_condition(call, &c.condition, if_match) || !stated_object(call, &c)) {
+    bool names_key = http_req_header(call->req, "x-amz-server-side-encryption-customer-algorithm") ||
+                     http_req_header(call->req, "x-amz-server-side-encryption-customer-key");
+    if (!s3_write_condition(call, &c.condition, if_match) || !stated_object(call, &c) ||
+        (names_key && (!load_upload(call, id, &call->upload) || !part_key_ok(call, &call->upload, false)))) {
         free(id);
         return;
     }

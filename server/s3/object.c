@@ -185,6 +185,7 @@ static void add_object_headers(struct s3_call *call, const struct s3_object *o)
     http_resp_header(req, "Last-Modified", date);
     http_resp_headerf(req, "ETag", "\"%s\"", o->etag);
     http_resp_header(req, "Accept-Ranges", "bytes");
+    s3_sse_add_headers(call, &o->sse, false);
     if (o->storage_class)
         http_resp_header(req, "x-amz-storage-class", o->storage_class);
     for (size_t i = 0; i < o->n_user_meta; i++) {
@@ -433,6 +434,10 @@ void s3_get_object(struct s3_call *call)
         return;
     }
     free(version_id);
+    if (!s3_sse_read_allowed(call, &o.sse)) {
+        s3_object_free(&o);
+        return;
+    }
     if (versioned)
         s3_add_version_header(call, o.version_id);
     err = check_conditions(call, &o);
@@ -509,6 +514,7 @@ static void object_put(void *arg, const struct store_result *res)
     http_resp_headerf(call->req, "ETag", "\"%s\"", res->etag);
     s3_add_version_header(call, res->version_id);
     s3_add_checksum_headers(call, true);
+    s3_sse_add_headers(call, &call->sse, true);
     http_resp_send(call->req, 200, NULL, NULL, 0);
 }
 
@@ -556,6 +562,7 @@ static void put_with(struct s3_call *call, const struct store_write_condition *c
         .n_user_meta = n_meta,
         .storage_class = storage_class,
         .condition = *condition,
+        .sse = &call->sse,
         .tags = tags,
         .n_tags = n_tags,
         .lock = *lock,
@@ -582,7 +589,9 @@ void s3_put_object(struct s3_call *call)
     }
     struct store_lock lock;
     char lock_mode[12];
-    bool lock_ok = s3_lock_headers(call, &b, &lock, lock_mode);
+    struct s3_sse_headers sse;
+    s3_sse_request_headers(call, &sse);
+    bool lock_ok = s3_lock_headers(call, &b, &lock, lock_mode) && s3_sse_for_write(call, &b, &sse);
     s3_bucket_free(&b);
     const char *storage_class;
     if (!lock_ok || !s3_storage_class_param(call, &storage_class))
@@ -743,10 +752,15 @@ bool s3_copy_source_param(struct s3_call *call, struct s3_copy_source_req *r)
     if (inm)
         unquote_etag(inm, r->if_none_match, sizeof(r->if_none_match));
     int64_t modified = ims ? date_parse_http(ims) : 0, unmodified = ius ? date_parse_http(ius) : 0;
+    if (!s3_sse_request_customer_key(call, true, r->customer_key_md5)) {
+        s3_copy_source_free(r);
+        return false;
+    }
     r->source = (struct store_copy_source){
         .bucket = r->bucket,
         .key = r->key,
         .version_id = r->version_id,
+        .customer_key_md5 = r->customer_key_md5[0] ? r->customer_key_md5 : NULL,
         .if_match = im ? r->if_match : NULL,
         .if_none_match = inm ? r->if_none_match : NULL,
         .if_modified_since_ms = modified > 0 ? modified : 0,
@@ -765,6 +779,7 @@ static void object_copied(void *arg, const struct store_result *res)
     s3_add_version_header(call, res->version_id);
     if (res->source_version_id[0])
         http_resp_header(call->req, "x-amz-copy-source-version-id", res->source_version_id);
+    s3_sse_add_headers(call, &call->sse, true);
     struct strbuf xml;
     strbuf_init(&xml);
     s3_copy_object_result_xml(&xml, res->etag, res->last_modified_ms, res->checksum_alg,
@@ -813,7 +828,9 @@ void s3_copy_object(struct s3_call *call)
     }
     struct copy_request r;
     memset(&r, 0, sizeof(r));
-    bool lock_ok = s3_lock_headers(call, &b, &r.lock, r.lock_mode);
+    struct s3_sse_headers sse;
+    s3_sse_request_headers(call, &sse);
+    bool lock_ok = s3_lock_headers(call, &b, &r.lock, r.lock_mode) && s3_sse_for_write(call, &b, &sse);
     s3_bucket_free(&b);
     bool replace, replace_tags;
     const char *storage_class, *checksum_alg, *checksum_type;
@@ -826,8 +843,9 @@ void s3_copy_object(struct s3_call *call)
         copy_request_free(&r);
         return;
     }
-    if (!replace && !storage_class && !r.src.version_id && strcmp(r.src.bucket, call->route.bucket) == 0 &&
-        strcmp(r.src.key, call->route.key) == 0) {
+    bool asks_encryption = sse.algorithm || sse.customer_algorithm;
+    if (!replace && !storage_class && !asks_encryption && !r.src.version_id &&
+        strcmp(r.src.bucket, call->route.bucket) == 0 && strcmp(r.src.key, call->route.key) == 0) {
         copy_request_free(&r);
         s3_fail(call, S3_ERR_INVALID_REQUEST,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -862,6 +880,7 @@ void s3_copy_object(struct s3_call *call)
         .checksum_alg = checksum_alg,
         .acl = call->object_acl.len ? call->object_acl.data : NULL,
         .condition = condition,
+        .sse = &call->sse,
     };
     if (store_copy_object(call->store, &cp, object_copied, call) < 0)
         s3_fail_unqueued(call);
@@ -922,7 +941,7 @@ void s3_get_object_attributes(struct s3_call *call)
     err = store_get_object_version(call->store, call->route.bucket, call->route.key, version_id, &o);
     if (err != S3_OK) {
         s3_fail_version(call, err, &o, version_id, versioned);
-    } else {
+    } else if (s3_sse_read_allowed(call, &o.sse)) {
         char date[40];
         date_http(o.last_modified_ms, date);
         http_resp_header(call->req, "Last-Modified", date);

@@ -8,11 +8,14 @@
 #include <string.h>
 
 static const char sql_bucket_exists[] = "SELECT 1 FROM buckets WHERE name = ?1";
-#define BUCKET_COLUMNS \
-    "name, region, owner, created_ms, versioning, object_lock, lock_mode, lock_days, lock_years"
-static const char sql_bucket_get[] = "SELECT " BUCKET_COLUMNS " FROM buckets WHERE name = ?1";
-static const char sql_bucket_list[] =
-    "SELECT " BUCKET_COLUMNS " FROM buckets WHERE owner = ?1 ORDER BY name";
+/* A bucket's row, and its encryption configuration (kept with the other
+ * configuration documents, storage/s3/config.c): every write needs it. */
+#define BUCKET_COLUMNS                                                                          \
+    "b.name, b.region, b.owner, b.created_ms, b.versioning, b.object_lock, b.lock_mode,"      \
+    " b.lock_days, b.lock_years, c.document FROM buckets b LEFT JOIN bucket_configs c"        \
+    " ON c.bucket = b.name AND c.kind = 'encryption'"
+static const char sql_bucket_get[] = "SELECT " BUCKET_COLUMNS " WHERE b.name = ?1";
+static const char sql_bucket_list[] = "SELECT " BUCKET_COLUMNS " WHERE b.owner = ?1 ORDER BY b.name";
 static const char sql_bucket_owner[] = "SELECT owner FROM buckets WHERE name = ?1";
 static const char sql_bucket_insert[] =
     "INSERT INTO buckets(name, owner, region, created_ms) VALUES (?1, ?2, ?3, ?4)";
@@ -44,7 +47,8 @@ static int read_bucket_row(sqlite3_stmt *s, struct s3_bucket *b)
     s3_copy_fixed(s, 6, b->lock_mode, sizeof(b->lock_mode));
     b->lock_days = sqlite3_column_int(s, 7);
     b->lock_years = sqlite3_column_int(s, 8);
-    if (db_column_strdup(s, 0, &b->name) != 0 || db_column_strdup(s, 1, &b->region) != 0) {
+    if (db_column_strdup(s, 0, &b->name) != 0 || db_column_strdup(s, 1, &b->region) != 0 ||
+        db_column_strdup(s, 9, &b->encryption) != 0) {
         s3_bucket_free(b);
         return -1;
     }

@@ -39,6 +39,10 @@ struct s3_job {
     char *checksum_alg, *checksum, *checksum_type, *crc64nvme, *event;
     char *ownership_xml;           /* CreateBucket: the ownership controls it asked for */
     int64_t object_size;           /* CompleteMultipartUpload: x-amz-mp-object-size, -1 when absent */
+    char sse_algorithm[16], sse_customer_key_md5[25];   /* the encryption the write gives */
+    char *sse_kms_key_id;
+    bool sse_bucket_key;
+    char *src_customer_key_md5;    /* a copy's source: the SSE-C key MD5 the request gives */
 };
 
 /* A job of `apply` answering cb(arg); NULL on ENOMEM. */
@@ -50,6 +54,10 @@ void s3_job_dup_content(const struct s3_content_headers *src, struct s3_content_
                         bool *ok);
 /* Copies a write's checksum into the job. */
 void s3_job_dup_checksum(struct s3_job *job, const struct store_checksum *c, bool *ok);
+/* Copies the encryption a write gives its object into the job (sse_*). */
+void s3_job_dup_sse(struct s3_job *job, const struct s3_sse *sse, bool *ok);
+/* The encryption the job carries. */
+struct s3_sse s3_job_sse(const struct s3_job *job);
 /* Copies a write's conditions into the job (the cond_* fields). */
 void s3_job_dup_condition(struct s3_job *job, const struct store_write_condition *c, bool *ok);
 /* Copies a copy's source (src_bucket, src_key, src_version_id and the
@@ -98,6 +106,11 @@ enum s3_err s3_settings_update_version(struct store *st, const struct settings_j
 bool s3_step_done(sqlite3_stmt *s);
 /* Binds the six content headers from parameter `first`. 0 or -1. */
 int s3_bind_content(sqlite3_stmt *s, int first, const struct s3_content_headers *c);
+/* The four encryption columns (sse, sse_kms_key_id, sse_bucket_key,
+ * sse_customer_key_md5) from parameter / column `first`: bound, or read
+ * into out (kms_key_id malloc'd). 0 or -1. */
+int s3_bind_sse(sqlite3_stmt *s, int first, const struct s3_sse *sse);
+int s3_read_sse_columns(sqlite3_stmt *s, int first, struct s3_sse *out);
 /* The job's body as hex MD5 (the ETag) and, when not empty, its registered blob. */
 enum s3_err s3_job_body_blob(struct store *st, struct store_job *job, char etag[33]);
 /* The lock a new version gets: the request's retention, else the bucket's

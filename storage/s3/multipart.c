@@ -22,14 +22,16 @@ static const char sql_upload_insert[] =
     "INSERT INTO uploads(upload_id, bucket, key, initiated_ms, owner, storage_class,"
     " content_type, content_encoding, content_disposition, content_language, cache_control,"
     " expires, user_meta, tags, lock_mode, lock_until_ms, legal_hold, checksum_alg,"
-    " checksum_type, acl, key_existed)"
+    " checksum_type, acl, sse, sse_kms_key_id, sse_bucket_key, sse_customer_key_md5, key_existed)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20, EXISTS (SELECT 1 FROM objects WHERE bucket = ?2 AND key = ?3 AND delete_marker = 0))";
+    " ?19, ?20, ?21, ?22, ?23, ?24,"
+    " EXISTS (SELECT 1 FROM objects WHERE bucket = ?2 AND key = ?3 AND delete_marker = 0))";
 static const char sql_upload_target[] = "SELECT bucket, key FROM uploads WHERE upload_id = ?1";
 static const char sql_upload_details[] =
     "SELECT owner, storage_class, content_type, content_encoding, content_disposition,"
     " content_language, cache_control, expires, user_meta, tags, lock_mode, lock_until_ms,"
-    " legal_hold, checksum_alg, checksum_type, acl, key_existed FROM uploads WHERE upload_id = ?1";
+    " legal_hold, checksum_alg, checksum_type, acl, key_existed, sse, sse_kms_key_id, sse_bucket_key,"
+    " sse_customer_key_md5 FROM uploads WHERE upload_id = ?1";
 static const char sql_upload_checksum[] =
     "SELECT checksum_alg FROM uploads WHERE upload_id = ?1";
 static const char sql_upload_delete[] = "DELETE FROM uploads WHERE upload_id = ?1";
@@ -94,6 +96,7 @@ static enum s3_err apply_create_upload(struct store *st, struct store_job *base)
     if (new_upload_id(id) != 0)
         return S3_ERR_INTERNAL_ERROR;
     int64_t now = clock_now_ms();
+    struct s3_sse sse = s3_job_sse(job);
     sqlite3_stmt *s = db_stmt(&st->writer, sql_upload_insert);
     if (!s || db_bind_text(s, 1, id) != 0 || db_bind_text(s, 2, job->bucket) != 0 ||
         db_bind_text(s, 3, job->key) != 0 || sqlite3_bind_int64(s, 4, now) != SQLITE_OK ||
@@ -104,7 +107,7 @@ static enum s3_err apply_create_upload(struct store *st, struct store_job *base)
         sqlite3_bind_int(s, 17, job->legal_hold) != SQLITE_OK ||
         db_bind_text(s, 18, job->checksum_alg) != 0 ||
         db_bind_text(s, 19, job->checksum_alg ? job->checksum_type : NULL) != 0 ||
-        db_bind_text(s, 20, job->acl_xml) != 0 || !s3_step_done(s))
+        db_bind_text(s, 20, job->acl_xml) != 0 || s3_bind_sse(s, 21, &sse) != 0 || !s3_step_done(s))
         return S3_ERR_INTERNAL_ERROR;
     memcpy(base->result.upload_id, id, sizeof(id));
     base->result.last_modified_ms = now;
@@ -124,6 +127,7 @@ int store_create_upload(struct store *st, const struct store_create_upload *cu,
     job->storage_class = s3_job_dup(cu->storage_class, &ok);
     s3_job_dup_checksum(job, &cu->checksum, &ok);
     s3_job_dup_object_extras(job, cu->tags, cu->n_tags, &cu->lock, cu->acl, &ok);
+    s3_job_dup_sse(job, cu->sse, &ok);
     s3_job_dup_content(cu->content, &job->content, &ok);
     job->meta_json = store_encode_kv_json(cu->user_meta, cu->n_user_meta);
     ok = ok && job->meta_json;
@@ -443,9 +447,10 @@ static enum s3_err gather_parts(struct store *st, const struct s3_job *job, cons
     return err;
 }
 
-/* The upload's owner, storage class, headers, metadata and tags JSON, the
- * lock and ACL it asked for (into job->lock_mode and job->acl_xml), and
- * whether its key had an object when it was created (job->cond_existed). */
+/* The upload's owner, storage class, headers, metadata and tags JSON, its
+ * encryption (into o), the lock and ACL it asked for (into job->lock_mode
+ * and job->acl_xml), and whether its key had an object when it was
+ * created (job->cond_existed). */
 static enum s3_err load_upload_details(struct store *st, struct s3_job *job, struct s3_object *o,
                                        char **meta_json, char **tags_json, char **checksum_alg,
                                        char **checksum_type)
@@ -464,7 +469,7 @@ static enum s3_err load_upload_details(struct store *st, struct s3_job *job, str
             db_column_strdup(s, 8, meta_json) == 0 && db_column_strdup(s, 9, tags_json) == 0 &&
             db_column_strdup(s, 10, &job->lock_mode) == 0 &&
             db_column_strdup(s, 13, checksum_alg) == 0 && db_column_strdup(s, 14, checksum_type) == 0 &&
-            db_column_strdup(s, 15, &job->acl_xml) == 0) {
+            db_column_strdup(s, 15, &job->acl_xml) == 0 && s3_read_sse_columns(s, 17, &o->sse) == 0) {
             job->lock_until_ms = sqlite3_column_int64(s, 11);
             job->legal_hold = sqlite3_column_int(s, 12) != 0;
             job->cond_existed = sqlite3_column_int(s, 16) != 0;
@@ -558,6 +563,11 @@ static enum s3_err apply_complete_upload(struct store *st, struct store_job *bas
         memcpy(base->result.etag, o.etag, sizeof(o.etag));
         base->result.last_modified_ms = o.last_modified_ms;
         s3_job_result_checksum(base, &o);
+        /* The result outlives o: the key's ARN moves to the job. */
+        base->result.sse = o.sse;
+        job->sse_kms_key_id = o.sse.kms_key_id;
+        base->result.sse.kms_key_id = job->sse_kms_key_id;
+        o.sse.kms_key_id = NULL;
     }
     free(meta_json);
     free(tags_json);

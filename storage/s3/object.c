@@ -25,13 +25,14 @@
 #include <strings.h>
 
 #include "protocol/auth/checksum.h"
+#include "protocol/s3/s3.h"
 
 /* The columns every object version row has, in the order read_version_row reads them. */
 #define VERSION_COLUMNS \
     "size, etag, last_modified_ms, owner, storage_class, content_type, content_encoding," \
     " content_disposition, content_language, cache_control, expires, user_meta, parts_count," \
     " version_id, delete_marker, tags, lock_mode, lock_until_ms, legal_hold, checksum_alg," \
-    " checksum, checksum_type, part_checksums"
+    " checksum, checksum_type, part_checksums, sse, sse_kms_key_id, sse_bucket_key, sse_customer_key_md5"
 static const char sql_object_get[] =
     "SELECT " VERSION_COLUMNS " FROM objects WHERE bucket = ?1 AND key = ?2";
 static const char sql_version_get[] =
@@ -53,15 +54,12 @@ static const char sql_object_insert[] =
     "INSERT INTO objects(bucket, key, size, etag, last_modified_ms, owner, storage_class,"
     " content_type, content_encoding, content_disposition, content_language, cache_control,"
     " expires, user_meta, parts_count, version_id, delete_marker, tags, lock_mode,"
-    " lock_until_ms, legal_hold, checksum_alg, checksum, checksum_type, part_checksums)"
+    " lock_until_ms, legal_hold, checksum_alg, checksum, checksum_type, part_checksums,"
+    " sse, sse_kms_key_id, sse_bucket_key, sse_customer_key_md5)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
+    " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
 /* Moving versions between objects and object_versions. */
-#define MOVED_COLUMNS \
-    "size, etag, last_modified_ms, owner, storage_class, content_type, content_encoding," \
-    " content_disposition, content_language, cache_control, expires, user_meta, parts_count," \
-    " version_id, delete_marker, tags, lock_mode, lock_until_ms, legal_hold, checksum_alg," \
-    " checksum, checksum_type, part_checksums"
+#define MOVED_COLUMNS VERSION_COLUMNS
 static const char sql_null_version_drop[] =
     "DELETE FROM object_versions WHERE bucket = ?1 AND key = ?2 AND version_id = 'null'";
 static const char sql_null_latest_drop[] =
@@ -188,7 +186,7 @@ static int read_version_row(struct store_conn *c, sqlite3_stmt *s, const char *k
     s3_copy_fixed(s, 20, out->checksum, sizeof(out->checksum));
     s3_copy_fixed(s, 21, out->checksum_type, sizeof(out->checksum_type));
     bool ok = out->key && db_column_strdup(s, 4, &out->storage_class) == 0 &&
-              db_column_strdup(s, 22, &out->part_checksums) == 0 &&
+              db_column_strdup(s, 22, &out->part_checksums) == 0 && s3_read_sse_columns(s, 23, &out->sse) == 0 &&
               store_read_content_columns(s, 5, &out->content) == 0 &&
               db_column_strdup(s, 11, &meta_json) == 0 && db_column_strdup(s, 15, &tags_json) == 0;
     ok = ok && store_decode_user_meta(c, meta_json, &out->user_meta, &out->n_user_meta) == 0 &&
@@ -229,7 +227,7 @@ enum s3_err s3_load_version_row(struct store_conn *c, const char *bucket, const 
     rc = sqlite3_step(s);
     enum s3_err err = S3_OK;
     if (rc == SQLITE_ROW) {
-        *seq = sqlite3_column_int64(s, 23);
+        *seq = sqlite3_column_int64(s, 27);
         if (read_version_row(c, s, key, out) != 0)
             err = S3_ERR_INTERNAL_ERROR;
     } else {
@@ -371,7 +369,7 @@ enum s3_err s3_install_latest(struct store *st, const char *event, const char *b
         db_bind_text(s, 22, o->checksum_alg[0] ? o->checksum_alg : NULL) != 0 ||
         db_bind_text(s, 23, o->checksum_alg[0] ? o->checksum : NULL) != 0 ||
         db_bind_text(s, 24, o->checksum_alg[0] ? o->checksum_type : NULL) != 0 ||
-        db_bind_text(s, 25, o->part_checksums) != 0 || !s3_step_done(s))
+        db_bind_text(s, 25, o->part_checksums) != 0 || s3_bind_sse(s, 26, &o->sse) != 0 || !s3_step_done(s))
         return S3_ERR_INTERNAL_ERROR;
     for (size_t i = 0; i < o->n_segments; i++) {
         s = db_stmt(&st->writer, sql_segment_insert);
@@ -507,6 +505,7 @@ static enum s3_err apply_put_object(struct store *st, struct store_job *base)
         o.content = job->content;
         s3_set_new_lock(&b, job->lock_mode, job->lock_until_ms, job->legal_hold, o.last_modified_ms, &o);
         s3_set_checksum(&o, job->checksum_alg, job->checksum, job->checksum_type);
+        o.sse = s3_job_sse(job);
         err = s3_install_latest(st, job->event ? job->event : "ObjectCreated:Put", job->bucket,
                                 job->key, &o, job->meta_json, job->tags_json, job->acl_xml);
     }
@@ -532,6 +531,7 @@ int store_put_object(struct store *st, const struct store_put *put, store_done_f
     job->account = s3_job_dup(put->account ? put->account : "", &ok);
     job->storage_class = s3_job_dup(put->storage_class, &ok);
     s3_job_dup_condition(job, &put->condition, &ok);
+    s3_job_dup_sse(job, put->sse, &ok);
     s3_job_dup_checksum(job, &put->checksum, &ok);
     job->event = s3_job_dup(put->event, &ok);
     s3_job_dup_object_extras(job, put->tags, put->n_tags, &put->lock, put->acl, &ok);
@@ -661,6 +661,8 @@ enum s3_err s3_load_copy_source(struct store *st, struct s3_job *job, struct s3_
     }
     if (err == S3_OK)
         err = check_copy_conditions(job, src);
+    if (err == S3_OK)
+        err = s3_sse_customer_read(&src->sse, job->src_customer_key_md5, &job->base.result.err_detail);
     s3_bucket_free(&sb);
     return err;
 }
@@ -732,6 +734,7 @@ static enum s3_err apply_copy_object(struct store *st, struct store_job *base)
         if (job->checksum_alg)
             s3_set_checksum(&dst, checksum_alg_name((enum checksum_alg)checksum_alg_from_name(job->checksum_alg)),
                             job->checksum, "FULL_OBJECT");
+        dst.sse = s3_job_sse(job);
         s3_job_result_checksum(base, &dst);
         err = s3_install_latest(st, "ObjectCreated:Copy", job->bucket, job->key, &dst,
                                 job->replace ? job->meta_json : meta_json,
@@ -764,6 +767,7 @@ int store_copy_object(struct store *st, const struct store_copy *cp, store_done_
     job->replace = cp->replace;
     job->checksum_alg = s3_job_dup(cp->checksum_alg, &ok);
     s3_job_dup_condition(job, &cp->condition, &ok);
+    s3_job_dup_sse(job, cp->sse, &ok);
     if (cp->checksum_alg)
         job->base.prepare = prepare_copy_checksum;
     if (cp->replace) {

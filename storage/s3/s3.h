@@ -40,6 +40,7 @@ struct store_result {
     char checksum_alg[12];         /* complete, copy: the new object's checksum ("" none) */
     char checksum[80];
     char checksum_type[16];
+    struct s3_sse sse;             /* complete: the object's encryption (kms_key_id the job's) */
 };
 
 typedef void (*store_done_fn)(void *arg, const struct store_result *res);
@@ -143,6 +144,7 @@ struct store_put {
     size_t n_user_meta;
     const char *storage_class;     /* NULL = STANDARD */
     struct store_write_condition condition;
+    const struct s3_sse *sse;      /* NULL: SSE-S3 */
     const struct s3_kv *tags;      /* x-amz-tagging, already validated */
     size_t n_tags;
     struct store_lock lock;
@@ -186,6 +188,8 @@ struct store_copy_source {
     const char *if_none_match;
     int64_t if_modified_since_ms;  /* 0 = absent */
     int64_t if_unmodified_since_ms;
+    const char *customer_key_md5;  /* the SSE-C key (MD5) the request gives for the source, NULL:
+                                      none (s3_sse_customer_read decides) */
 };
 
 struct store_copy {
@@ -206,6 +210,7 @@ struct store_copy {
     const char *checksum_alg;      /* x-amz-checksum-algorithm: NULL keeps the source's checksum */
     const char *acl;               /* the destination's ACL (XML); NULL: owner only, whatever the source's */
     struct store_write_condition condition;   /* If-None-Match / If-Match on the destination */
+    const struct s3_sse *sse;      /* the destination's encryption (never the source's); NULL: SSE-S3 */
 };
 /* Metadata-only: the destination references the source's blobs — unless
  * checksum_alg names another algorithm than the source's checksum: then the
@@ -229,6 +234,7 @@ struct store_create_upload {
     struct store_lock lock;
     struct store_checksum checksum; /* x-amz-checksum-algorithm and -type (no value) */
     const char *acl;               /* given to the object on completion (XML); NULL: owner only */
+    const struct s3_sse *sse;      /* given to the object on completion; NULL: SSE-S3 */
 };
 int store_create_upload(struct store *st, const struct store_create_upload *cu,
                         store_done_fn cb, void *arg);
