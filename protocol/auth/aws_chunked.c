@@ -262,8 +262,9 @@ static enum aws_chunked_status on_trailer_checksum(struct aws_chunked_decoder *d
 {
     unsigned char got[CHECKSUM_MAX_DIGEST];
     long n = base64_decode_strict(value, len, got, sizeof got);
-    if (n < 0 || (size_t)n != dec->computed_len ||
-        CRYPTO_memcmp(got, dec->computed, dec->computed_len) != 0)
+    if (n < 0 || (size_t)n != dec->computed_len)
+        return fail(dec, AWS_CHUNKED_ERR_CHECKSUM_VALUE);
+    if (CRYPTO_memcmp(got, dec->computed, dec->computed_len) != 0)
         return fail(dec, AWS_CHUNKED_ERR_CHECKSUM);
     dec->checksum_received = true;
     return AWS_CHUNKED_MORE;

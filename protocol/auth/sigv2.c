@@ -13,6 +13,11 @@
  *     for virtual-hosted requests, then the sub-resource parameters from
  *     botocore's list, sorted by name, with percent-decoded values.
  * The HMAC-SHA1 result is base64-encoded and compared with CRYPTO_memcmp.
+ * S3 accepts the resource as other signers write it too, so on a mismatch
+ * the variants are tried: a bucket-only path with its trailing slash
+ * toggled ("/bucket" and "/bucket/" name the same resource; boto3 signs the
+ * latter for CreateBucket's "/bucket"), and the guide's shorter list of
+ * sub-resources (s3cmd's). The string to sign reported is the first one.
  * An allocation failure fails closed as a signature mismatch without sts. */
 #include "protocol/auth/sigv2.h"
 
@@ -37,8 +42,9 @@
 #define SIGNATURE_B64_LEN 28
 
 /* Query parameters that are part of the CanonicalizedResource: botocore's
- * HmacV1Auth.QSAOfInterest, a superset of the list in AWS's SigV2 guide.
- * Matched case-sensitively against the raw name, as botocore does. */
+ * HmacV1Auth.QSAOfInterest (the AWS SDK for Java's list is within it), a
+ * superset of the list in AWS's SigV2 guide. Matched case-sensitively
+ * against the raw name, as botocore does. */
 static const char *const sub_resources[] = {
     "accelerate", "acl", "analytics", "cors", "defaultObjectAcl", "delete", "inventory",
     "lifecycle", "location", "logging", "metrics", "notification", "object-lock",
@@ -47,6 +53,27 @@ static const char *const sub_resources[] = {
     "response-content-language", "response-content-type", "response-expires", "restore",
     "select", "select-type", "storageClass", "tagging", "torrent", "uploadId", "uploads",
     "versionId", "versioning", "versions", "website",
+};
+
+/* The guide's own list (with the response overrides), and the delete, cors
+ * and restore that s3cmd adds: what older signers put in the resource. */
+static const char *const guide_sub_resources[] = {
+    "acl", "cors", "delete", "lifecycle", "location", "logging", "notification", "partNumber",
+    "policy", "requestPayment", "response-cache-control", "response-content-disposition",
+    "response-content-encoding", "response-content-language", "response-content-type",
+    "response-expires", "restore", "torrent", "uploadId", "uploads", "versionId", "versioning",
+    "versions", "website",
+};
+
+/* The ways a signer may have written the resource, all of which S3
+ * accepts: as this file builds it, with a bucket-only path's trailing
+ * slash toggled (boto3 signs "/bucket/" for a request to "/bucket"), with
+ * the guide's sub-resources only, or both. */
+enum resource_variant {
+    RESOURCE_AS_SENT = 0,
+    RESOURCE_SLASH_TOGGLED = 1,
+    RESOURCE_GUIDE_SUB_RESOURCES = 2,
+    RESOURCE_VARIANTS = 4,
 };
 
 /* ---- query parameters -------------------------------------------------- */
@@ -336,29 +363,53 @@ static void append_amz_headers(struct strbuf *sts, const struct http_request_vie
     entries_free(&list);
 }
 
-static bool is_sub_resource(const struct raw_param *p)
+static bool is_sub_resource(const struct raw_param *p, bool guide_only)
 {
-    for (size_t i = 0; i < sizeof sub_resources / sizeof sub_resources[0]; i++)
-        if (raw_name_is(p, sub_resources[i]))
+    const char *const *list = guide_only ? guide_sub_resources : sub_resources;
+    size_t n = guide_only ? sizeof guide_sub_resources / sizeof guide_sub_resources[0]
+                          : sizeof sub_resources / sizeof sub_resources[0];
+    for (size_t i = 0; i < n; i++)
+        if (raw_name_is(p, list[i]))
             return true;
     return false;
 }
 
-/* ["/" bucket] path ["?" sub-resources sorted by name, values decoded]. */
-static void append_resource(struct strbuf *sts, const struct http_request_view *req,
-                            const char *bucket_from_host)
+/* The resource's path: "/" bucket (virtual-hosted) then the path as sent. */
+static void append_path(struct strbuf *out, const struct http_request_view *req, const char *bucket_from_host)
 {
     if (bucket_from_host) {
-        strbuf_putc(sts, '/');
-        strbuf_puts(sts, bucket_from_host);
+        strbuf_putc(out, '/');
+        strbuf_puts(out, bucket_from_host);
     }
-    strbuf_puts(sts, req->path && req->path[0] ? req->path : "/");
+    strbuf_puts(out, req->path && req->path[0] ? req->path : "/");
+}
+
+/* Whether a resource path names a bucket alone ("/bucket" or "/bucket/"). */
+static bool is_bucket_path(const char *path, size_t len)
+{
+    if (len < 2 || path[0] != '/')
+        return false;
+    const char *slash = memchr(path + 1, '/', len - 1);
+    return !slash || (size_t)(slash - path) == len - 1;
+}
+
+/* ["/" bucket] path ["?" sub-resources sorted by name, values decoded]. */
+static void append_resource(struct strbuf *sts, const struct http_request_view *req,
+                            const char *bucket_from_host, enum resource_variant variant)
+{
+    append_path(sts, req, bucket_from_host);
+    if ((variant & RESOURCE_SLASH_TOGGLED) && !strbuf_failed(sts)) {
+        if (sts->data[sts->len - 1] == '/')
+            sts->data[--sts->len] = '\0';
+        else
+            strbuf_putc(sts, '/');
+    }
 
     struct entry_list list = { 0 };
     const char *query = req->query ? req->query : "";
     struct raw_param p;
     while (next_param(&query, &p)) {
-        if (!is_sub_resource(&p))
+        if (!is_sub_resource(&p, variant & RESOURCE_GUIDE_SUB_RESOURCES))
             continue;
         char *value = p.value ? decode_lenient(p.value, p.value_len) : NULL;
         entries_add(&list, strndup(p.name, p.name_len), value, p.value != NULL);
@@ -401,7 +452,8 @@ static void append_positional(struct strbuf *sts, const struct http_request_view
 }
 
 static void build_string_to_sign(struct strbuf *sts, const struct http_request_view *req,
-                                 const struct sigv2_auth *auth, const char *bucket_from_host)
+                                 const struct sigv2_auth *auth, const char *bucket_from_host,
+                                 enum resource_variant variant)
 {
     strbuf_puts(sts, req->method);
     strbuf_putc(sts, '\n');
@@ -421,7 +473,48 @@ static void build_string_to_sign(struct strbuf *sts, const struct http_request_v
     }
     strbuf_putc(sts, '\n');
     append_amz_headers(sts, req, auth->presigned);
-    append_resource(sts, req, bucket_from_host);
+    append_resource(sts, req, bucket_from_host, variant);
+}
+
+/* Whether a variant can differ from the resource as sent: a slash toggled
+ * only for a bucket-only path, the guide's list only when the query has a
+ * sub-resource outside it. */
+static bool variant_applies(const struct http_request_view *req, const char *bucket_from_host,
+                            enum resource_variant variant)
+{
+    if (variant & RESOURCE_SLASH_TOGGLED) {
+        struct strbuf path;
+        strbuf_init(&path);
+        append_path(&path, req, bucket_from_host);
+        bool bucket_only = !strbuf_failed(&path) && is_bucket_path(path.data, path.len);
+        strbuf_free(&path);
+        if (!bucket_only)
+            return false;
+    }
+    if (variant & RESOURCE_GUIDE_SUB_RESOURCES) {
+        const char *query = req->query ? req->query : "";
+        struct raw_param p;
+        bool beyond_guide = false;
+        while (!beyond_guide && next_param(&query, &p))
+            beyond_guide = is_sub_resource(&p, false) && !is_sub_resource(&p, true);
+        if (!beyond_guide)
+            return false;
+    }
+    return true;
+}
+
+/* HMAC-SHA1 of the string to sign, base64, compared in constant time. */
+static bool signature_matches(const struct strbuf *to_sign, const char *secret, const char *given)
+{
+    unsigned char mac[SHA1_LEN];
+    unsigned int mac_len = sizeof mac;
+    char expected[SIGNATURE_B64_LEN + 1];
+    if (strbuf_failed(to_sign) ||
+        !HMAC(EVP_sha1(), secret, (int)strlen(secret), (const unsigned char *)to_sign->data, to_sign->len, mac,
+              &mac_len) || mac_len != SHA1_LEN)
+        return false;
+    base64_encode(mac, SHA1_LEN, expected);
+    return strlen(given) == SIGNATURE_B64_LEN && CRYPTO_memcmp(expected, given, SIGNATURE_B64_LEN) == 0;
 }
 
 /* ---- sigv2_verify ------------------------------------------------------ */
@@ -442,22 +535,17 @@ enum sigv2_status sigv2_verify(const struct http_request_view *req, const struct
     if (clock != SIGV2_OK)
         return clock;
 
+    enum sigv2_status status = SIGV2_SIGNATURE_MISMATCH;
     struct strbuf to_sign;
     strbuf_init(&to_sign);
-    build_string_to_sign(&to_sign, req, auth, bucket_from_host);
-
-    enum sigv2_status status = SIGV2_SIGNATURE_MISMATCH;
-    unsigned char mac[SHA1_LEN];
-    unsigned int mac_len = sizeof mac;
-    if (!strbuf_failed(&to_sign) &&
-        HMAC(EVP_sha1(), secret, (int)strlen(secret), (const unsigned char *)to_sign.data,
-             to_sign.len, mac, &mac_len) && mac_len == SHA1_LEN) {
-        char expected[SIGNATURE_B64_LEN + 1];
-        base64_encode(mac, SHA1_LEN, expected);
-        if (strlen(auth->signature) == SIGNATURE_B64_LEN &&
-            CRYPTO_memcmp(expected, auth->signature, SIGNATURE_B64_LEN) == 0) {
+    for (int variant = RESOURCE_AS_SENT; variant < RESOURCE_VARIANTS && status != SIGV2_OK; variant++) {
+        if (variant != RESOURCE_AS_SENT && !variant_applies(req, bucket_from_host, (enum resource_variant)variant))
+            continue;
+        strbuf_reset(&to_sign);
+        build_string_to_sign(&to_sign, req, auth, bucket_from_host, (enum resource_variant)variant);
+        if (signature_matches(&to_sign, secret, auth->signature))
             status = SIGV2_OK;
-        } else if (sts) {
+        else if (variant == RESOURCE_AS_SENT && sts && !strbuf_failed(&to_sign)) {
             strbuf_reset(sts);
             strbuf_append(sts, to_sign.data, to_sign.len);
         }

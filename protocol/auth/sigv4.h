@@ -91,6 +91,7 @@ enum aws_chunked_status {
     AWS_CHUNKED_ERR_FORMAT,        /* malformed framing: IncompleteBody / InvalidRequest */
     AWS_CHUNKED_ERR_SIGNATURE,     /* chunk or trailer signature wrong: SignatureDoesNotMatch */
     AWS_CHUNKED_ERR_CHECKSUM,      /* trailer checksum does not match the data: BadDigest */
+    AWS_CHUNKED_ERR_CHECKSUM_VALUE, /* trailer checksum is no value of its algorithm: InvalidRequest */
     AWS_CHUNKED_ERR_TOO_LARGE,     /* decoded length beyond x-amz-decoded-content-length */
 };
 

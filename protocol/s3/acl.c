@@ -281,3 +281,12 @@ bool s3_acl_is_beyond_owner(const struct s3_acl *acl)
             return true;
     return false;
 }
+
+bool s3_acl_is_public(const struct s3_acl *acl)
+{
+    static const char *const permissions_granted[] = {"READ", "WRITE", "READ_ACP", "WRITE_ACP"};
+    for (size_t i = 0; i < sizeof(permissions_granted) / sizeof(permissions_granted[0]); i++)
+        if (s3_acl_grants_public(acl, permissions_granted[i], true))
+            return true;
+    return false;
+}

@@ -16,8 +16,8 @@
  *  - policy.c     what PutBucketPolicy accepts (protocol/iam evaluates)
  *
  * A configuration is validated from the parsed request body and stored as
- * its canonical XML: elements and text only, no whitespace between
- * elements, the S3 namespace on the root. GET answers with that document as
+ * its canonical XML: elements and text only (and a grantee's xsi:type), no
+ * whitespace between elements, the S3 namespace on the root. GET answers with that document as
  * is, so what a client put is what it reads back. */
 #ifndef CLOUDLESS_PROTOCOL_S3_BUCKET_CONFIG_H
 #define CLOUDLESS_PROTOCOL_S3_BUCKET_CONFIG_H
@@ -54,12 +54,14 @@ const char *s3_config_name(enum s3_config_kind kind);
 enum s3_err s3_config_canonicalize(enum s3_config_kind kind, const char *body, size_t len,
                                    struct strbuf *out, const char **message);
 
-/* The documents a bucket reports when nothing was ever set. */
+/* The documents a bucket reports when nothing was ever set (a new AWS
+ * bucket's encryption blocks SSE-C since April 2026). */
 #define S3_DEFAULT_ENCRYPTION_XML                                                              \
     "<ServerSideEncryptionConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"   \
     "<Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm>"           \
-    "</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule>"  \
-    "</ServerSideEncryptionConfiguration>"
+    "</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled>"         \
+    "<BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes>" \
+    "</Rule></ServerSideEncryptionConfiguration>"
 #define S3_DEFAULT_PUBLIC_ACCESS_BLOCK_XML                                                     \
     "<PublicAccessBlockConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"      \
     "<BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls>"        \
@@ -87,10 +89,22 @@ int s3_public_access_block_read(const char *doc, struct s3_public_access_block *
 /* "BucketOwnerEnforced" etc. into out (cap 32); NULL doc -> "ObjectWriter"
  * (what a bucket without ownership controls behaves as). */
 int s3_ownership_read(const char *doc, char *out, size_t cap);
+/* Whether v is an ObjectOwnership value (CreateBucket's x-amz-object-ownership). */
+bool s3_ownership_valid(const char *v);
+/* The OwnershipControls document of one rule with that ObjectOwnership. */
+void s3_ownership_xml(struct strbuf *out, const char *ownership);
+
+/* A bucket's default encryption from its stored configuration (NULL doc:
+ * a new bucket's: SSE-S3, SSE-C blocked; a configuration without
+ * BlockedEncryptionTypes keeps SSE-C blocked). -1 on a bad document.
+ * struct s3_bucket_encryption is in protocol/s3/s3.h. */
+struct s3_bucket_encryption;
+int s3_bucket_encryption_read(const char *doc, struct s3_bucket_encryption *out);
 
 /* The target bucket of a logging configuration, malloc'd, or NULL when
- * logging is disabled. -1 on a bad document or ENOMEM. */
-int s3_logging_target(const char *doc, char **target);
+ * logging is disabled, and whether it has target grants. -1 on a bad
+ * document or ENOMEM. */
+int s3_logging_target(const char *doc, char **target, bool *grants);
 
 /* ---- cors.c ---------------------------------------------------------- */
 
@@ -210,6 +224,9 @@ bool s3_acl_grants_public(const struct s3_acl *acl, const char *permission, bool
 /* True when the ACL gives anything to anyone but the owner (AWS refuses such
  * ACLs when the bucket owner enforces ownership). */
 bool s3_acl_is_beyond_owner(const struct s3_acl *acl);
+/* True when the ACL grants any permission to AllUsers or
+ * AuthenticatedUsers: public, as the public access block defines it. */
+bool s3_acl_is_public(const struct s3_acl *acl);
 
 /* ---- policy.c -------------------------------------------------------- */
 

@@ -51,12 +51,29 @@ static bool has_element_children(const xmlNode *n)
     return false;
 }
 
+#define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
+
+/* A Grantee's xsi:type (CanonicalUser, Group, ...) malloc'd by libxml2, or
+ * NULL. */
+static xmlChar *grantee_type(const xmlNode *n)
+{
+    return s3_xml_is(n, "Grantee") ? xmlGetNsProp(n, (const xmlChar *)"type", (const xmlChar *)XSI_NS) : NULL;
+}
+
 static void write_canonical(struct strbuf *out, const xmlNode *n, bool root)
 {
     strbuf_putc(out, '<');
     strbuf_puts(out, (const char *)n->name);
     if (root)
         strbuf_puts(out, " xmlns=\"" S3_XMLNS "\"");
+    /* The one attribute S3's documents carry: a grantee's type. */
+    xmlChar *type = grantee_type(n);
+    if (type) {
+        strbuf_puts(out, " xmlns:xsi=\"" XSI_NS "\" xsi:type=\"");
+        strbuf_xml_escape(out, (const char *)type, strlen((const char *)type));
+        strbuf_putc(out, '"');
+        xmlFree(type);
+    }
     strbuf_putc(out, '>');
     if (has_element_children(n)) {
         for (const xmlNode *c = n->children; c; c = c->next)
@@ -73,6 +90,15 @@ static void write_canonical(struct strbuf *out, const xmlNode *n, bool root)
 }
 
 /* ---- validators of the config family ----------------------------------- */
+
+/* The text of an element ("" when empty), borrowed from the document. */
+static const char *element_text(const xmlNode *e)
+{
+    for (const xmlNode *t = e->children; t; t = t->next)
+        if ((t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE) && t->content)
+            return (const char *)t->content;
+    return "";
+}
 
 static enum s3_err validate_encryption(const xmlNode *root, const char **message)
 {
@@ -91,6 +117,11 @@ static enum s3_err validate_encryption(const xmlNode *root, const char **message
     const char *bucket_key = s3_xml_child_text(rule, "BucketKeyEnabled");
     if (bucket_key && !s3_xml_is_bool(bucket_key))
         return S3_ERR_MALFORMED_XML;
+    static const char *const blockable[] = {"NONE", "SSE-C", NULL};
+    xmlNode *blocked = s3_xml_child(rule, "BlockedEncryptionTypes");
+    for (xmlNode *t = blocked ? blocked->children : NULL; t; t = t->next)
+        if (s3_xml_is(t, "EncryptionType") && !s3_xml_value_in(element_text(t), blockable))
+            return S3_ERR_MALFORMED_XML;
     return S3_OK;
 }
 
@@ -119,12 +150,60 @@ static enum s3_err validate_ownership(const xmlNode *root, const char **message)
     return S3_OK;
 }
 
+bool s3_ownership_valid(const char *v)
+{
+    return s3_xml_value_in(v, ownership_values);
+}
+
+void s3_ownership_xml(struct strbuf *out, const char *ownership)
+{
+    strbuf_puts(out, "<OwnershipControls xmlns=\"" S3_XMLNS "\"><Rule>");
+    strbuf_xml_elem(out, "ObjectOwnership", ownership);
+    strbuf_puts(out, "</Rule></OwnershipControls>");
+}
+
+/* One TargetGrants/Grant: a typed grantee naming a user or a group, and a
+ * logging permission. */
+static enum s3_err validate_target_grant(const xmlNode *grant, const char **message)
+{
+    static const char *const permissions[] = {"FULL_CONTROL", "READ", "WRITE", NULL};
+    static const char *const groups[] = {S3_ALL_USERS_URI, S3_AUTHENTICATED_USERS_URI, S3_LOG_DELIVERY_URI, NULL};
+    xmlNode *grantee = s3_xml_child(grant, "Grantee");
+    xmlChar *type = grantee ? grantee_type(grantee) : NULL;
+    enum s3_err err = S3_OK;
+    if (!type || !s3_xml_value_in(s3_xml_child_text(grant, "Permission"), permissions)) {
+        err = S3_ERR_MALFORMED_XML;
+    } else if (strcmp((const char *)type, "AmazonCustomerByEmail") == 0) {
+        err = S3_ERR_UNRESOLVABLE_GRANT_BY_EMAIL;
+    } else if (strcmp((const char *)type, "CanonicalUser") == 0) {
+        const char *id = s3_xml_child_text(grantee, "ID");
+        if (!id || !*id) {
+            *message = "Invalid id";
+            err = S3_ERR_INVALID_ARGUMENT;
+        }
+    } else if (strcmp((const char *)type, "Group") == 0) {
+        if (!s3_xml_value_in(s3_xml_child_text(grantee, "URI"), groups)) {
+            *message = "Invalid group uri";
+            err = S3_ERR_INVALID_ARGUMENT;
+        }
+    } else {
+        err = S3_ERR_MALFORMED_XML;
+    }
+    xmlFree(type);
+    return err;
+}
+
 static enum s3_err validate_logging(const xmlNode *root, const char **message)
 {
     xmlNode *enabled = s3_xml_child(root, "LoggingEnabled");
     if (enabled && (!s3_xml_child_text(enabled, "TargetBucket") || !s3_xml_child(enabled, "TargetPrefix")))
         return S3_ERR_MALFORMED_XML;
-    return S3_OK;
+    xmlNode *grants = s3_xml_child(enabled, "TargetGrants");
+    enum s3_err err = S3_OK;
+    for (xmlNode *g = grants ? grants->children : NULL; g && err == S3_OK; g = g->next)
+        if (s3_xml_is(g, "Grant"))
+            err = validate_target_grant(g, message);
+    return err;
 }
 
 static enum s3_err validate_request_payment(const xmlNode *root, const char **message)
@@ -233,18 +312,54 @@ int s3_ownership_read(const char *doc, char *out, size_t cap)
     return 0;
 }
 
-int s3_logging_target(const char *doc, char **target)
+int s3_logging_target(const char *doc, char **target, bool *grants)
 {
     *target = NULL;
+    *grants = false;
     xmlDoc *d;
     if (s3_config_read_stored(doc, S3_CONFIG_LOGGING, &d) < 0)
         return -1;
     if (!d)
         return 0;
-    const char *v = s3_xml_child_text(s3_xml_child(s3_xml_root(d), "LoggingEnabled"), "TargetBucket");
+    xmlNode *enabled = s3_xml_child(s3_xml_root(d), "LoggingEnabled");
+    const char *v = s3_xml_child_text(enabled, "TargetBucket");
+    *grants = s3_xml_count(s3_xml_child(enabled, "TargetGrants"), "Grant") > 0;
     int rc = 0;
     if (v && !(*target = strdup(v)))
         rc = -1;
     xmlFreeDoc(d);
     return rc;
+}
+
+int s3_bucket_encryption_read(const char *doc, struct s3_bucket_encryption *out)
+{
+    memset(out, 0, sizeof(*out));
+    snprintf(out->algorithm, sizeof(out->algorithm), "AES256");
+    out->ssec_blocked = true;
+    xmlDoc *d;
+    if (s3_config_read_stored(doc, S3_CONFIG_ENCRYPTION, &d) < 0)
+        return -1;
+    if (!d)
+        return 0;
+    xmlNode *rule = s3_xml_child(s3_xml_root(d), "Rule");
+    xmlNode *by_default = s3_xml_child(rule, "ApplyServerSideEncryptionByDefault");
+    const char *alg = s3_xml_child_text(by_default, "SSEAlgorithm");
+    const char *key = s3_xml_child_text(by_default, "KMSMasterKeyID");
+    const char *bucket_key = s3_xml_child_text(rule, "BucketKeyEnabled");
+    if (alg)
+        snprintf(out->algorithm, sizeof(out->algorithm), "%s", alg);
+    if (key)
+        snprintf(out->kms_key_id, sizeof(out->kms_key_id), "%s", key);
+    out->bucket_key = bucket_key && strcmp(bucket_key, "true") == 0;
+    /* A configuration that says nothing of blocked types keeps the new
+     * bucket's block; NONE lifts it. */
+    xmlNode *blocked = s3_xml_child(rule, "BlockedEncryptionTypes");
+    if (blocked) {
+        out->ssec_blocked = false;
+        for (xmlNode *t = blocked->children; t; t = t->next)
+            if (s3_xml_is(t, "EncryptionType") && strcmp(element_text(t), "SSE-C") == 0)
+                out->ssec_blocked = true;
+    }
+    xmlFreeDoc(d);
+    return 0;
 }

@@ -17,6 +17,7 @@ void s3_bucket_free(struct s3_bucket *b)
 {
     free(b->name);
     free(b->region);
+    free(b->encryption);
     memset(b, 0, sizeof(*b));
 }
 
@@ -42,6 +43,7 @@ void s3_object_free(struct s3_object *o)
     s3_kv_free_array(o->user_meta, o->n_user_meta);
     s3_kv_free_array(o->tags, o->n_tags);
     free(o->part_checksums);
+    free(o->sse.kms_key_id);
     memset(o, 0, sizeof(*o));
 }
 
@@ -68,6 +70,7 @@ void s3_upload_free(struct s3_upload *u)
     free(u->upload_id);
     free(u->key);
     free(u->storage_class);
+    free(u->sse.kms_key_id);
     memset(u, 0, sizeof(*u));
 }
 

@@ -30,6 +30,7 @@ enum s3_err {
     S3_ERR_INVALID_LOCATION_CONSTRAINT,
     S3_ERR_INVALID_PART,
     S3_ERR_INVALID_PART_ORDER,
+    S3_ERR_INVALID_PART_NUMBER,
     S3_ERR_INVALID_RANGE,
     S3_ERR_INVALID_REQUEST,
     S3_ERR_KEY_TOO_LONG,
@@ -76,6 +77,10 @@ enum s3_err {
     S3_ERR_ACCESS_FORBIDDEN,       /* CORS preflight refused */
     S3_ERR_UNRESOLVABLE_GRANT_BY_EMAIL,
     S3_ERR_INVALID_TARGET_BUCKET_FOR_LOGGING,
+    S3_ERR_INVALID_BUCKET_ACL_WITH_OBJECT_OWNERSHIP,
+    S3_ERR_INVALID_BUCKET_ACL_WITH_BLOCK_PUBLIC_ACCESS,
+    /* server-side encryption */
+    S3_ERR_INVALID_ENCRYPTION_ALGORITHM,
     /* browser POST uploads */
     S3_ERR_INVALID_POLICY_DOCUMENT,
     S3_ERR_MAX_POST_PRE_DATA_LENGTH_EXCEEDED,
@@ -98,6 +103,7 @@ struct s3_bucket {
     bool object_lock;              /* object lock enabled */
     char lock_mode[12];            /* default retention: "", "GOVERNANCE" or "COMPLIANCE" */
     int lock_days, lock_years;     /* default retention period (one of them, or none) */
+    char *encryption;              /* its ServerSideEncryptionConfiguration (XML); NULL: the default */
 };
 
 /* Standard representation headers stored with an object and replayed on GET. */
@@ -118,6 +124,17 @@ struct s3_segment {
     int64_t size;
     unsigned char *data;           /* the bytes when the blob is small enough to live in
                                       the metadata database; NULL: read blobs/<sha256> */
+};
+
+/* How an object (or a multipart upload's object) is encrypted, as S3
+ * reports it: SSE-S3 (AES256, every object's default since 2023), SSE-KMS
+ * (aws:kms, aws:kms:dsse), or SSE-C — the customer's key, of which only its
+ * MD5 is kept. */
+struct s3_sse {
+    char algorithm[16];            /* "AES256", "aws:kms", "aws:kms:dsse"; "" with SSE-C */
+    char *kms_key_id;              /* SSE-KMS: the key's ARN (owned by whoever fills it); else NULL */
+    bool bucket_key;               /* SSE-KMS: an S3 Bucket Key is used */
+    char customer_key_md5[25];     /* SSE-C: base64 MD5 of the customer's key; else "" */
 };
 
 struct s3_object {
@@ -145,6 +162,7 @@ struct s3_object {
     char checksum[80];             /* base64, "-N" suffixed when COMPOSITE */
     char checksum_type[16];        /* "FULL_OBJECT" or "COMPOSITE" */
     char *part_checksums;          /* multipart objects: one "size checksum" line per part */
+    struct s3_sse sse;             /* its kms_key_id is the object's, freed with it */
 };
 
 struct s3_list_params {
@@ -172,6 +190,7 @@ struct s3_upload {
     char *storage_class;
     char checksum_alg[12];         /* x-amz-checksum-algorithm given at creation, or "" */
     char checksum_type[16];        /* "FULL_OBJECT" / "COMPOSITE" when checksum_alg is set */
+    struct s3_sse sse;             /* what the object will be encrypted with; kms_key_id freed with it */
 };
 
 struct s3_part {

@@ -224,6 +224,27 @@ static bool parse_part_line(const char *line, size_t len, long long *size, char 
     return n >= 1;
 }
 
+bool s3_object_part(const struct s3_object *o, int number, int64_t *first, int64_t *size, char alg[12],
+                    char sum[64])
+{
+    const char *p = o->part_checksums ? o->part_checksums : "";
+    int64_t offset = 0;
+    for (int n = 1; *p; n++) {
+        size_t len = strcspn(p, "\n");
+        long long part_size;
+        if (!parse_part_line(p, len, &part_size, alg, sum) || part_size < 0)
+            return false;
+        if (n == number) {
+            *first = offset;
+            *size = part_size;
+            return true;
+        }
+        offset += part_size;
+        p += len + (p[len] == '\n');
+    }
+    return false;
+}
+
 /* Walks the parts after `marker` that carry checksums, at most max_parts
  * of them, appending their <Part> elements to out when it is not NULL;
  * *last is the last part listed, *truncated whether more followed. */

@@ -15,6 +15,8 @@
  *  - tagging.c     tag sets (Tagging bodies and x-amz-tagging)
  *  - versioning.c  VersioningConfiguration
  *  - object_lock.c ObjectLockConfiguration, Retention, LegalHold
+ *  - encryption.c  server-side encryption headers (SSE-S3, SSE-KMS, SSE-C)
+ *                  and what a write or a read gets from them
  *  - notification.c, post.c (their own headers), and the configuration
  *    documents — config.c, cors.c, lifecycle.c, website.c, acl.c,
  *    policy.c — in bucket_config.h
@@ -148,6 +150,11 @@ void s3_copy_object_result_xml(struct strbuf *out, const char *etag, int64_t las
 #define S3_ATTR_OBJECT_SIZE 16u
 /* S3_OK; InvalidRequest when absent or empty; InvalidArgument for an unknown name. */
 enum s3_err s3_parse_object_attributes(const char *header, unsigned *attrs);
+/* Part `number` (1-based, in the order the upload was completed with) of a
+ * multipart object, from its part_checksums: its first byte, its size and
+ * its checksum (alg "" when it has none). False when there is no such part. */
+bool s3_object_part(const struct s3_object *o, int number, int64_t *first, int64_t *size, char alg[12],
+                    char sum[64]);
 /* <GetObjectAttributesResponse> with the attributes asked for; ObjectParts
  * lists parts after part_number_marker, at most max_parts. */
 void s3_object_attributes_xml(struct strbuf *out, const struct s3_object *o, unsigned attrs,
@@ -215,6 +222,55 @@ void s3_retention_xml(struct strbuf *out, const char *mode, int64_t until_ms);
 /* <LegalHold><Status>ON|OFF</Status></LegalHold> */
 enum s3_err s3_parse_legal_hold(const char *body, size_t len, bool *on);
 void s3_legal_hold_xml(struct strbuf *out, bool on);
+
+/* ---- encryption.c ---------------------------------------------------- */
+
+/* What a write's encryption headers hold (NULL: absent). */
+struct s3_sse_headers {
+    const char *algorithm;          /* x-amz-server-side-encryption */
+    const char *kms_key_id;         /* x-amz-server-side-encryption-aws-kms-key-id */
+    const char *context;            /* x-amz-server-side-encryption-context */
+    const char *bucket_key;         /* x-amz-server-side-encryption-bucket-key-enabled */
+    const char *customer_algorithm; /* x-amz-server-side-encryption-customer-algorithm */
+    const char *customer_key;       /* x-amz-server-side-encryption-customer-key */
+    const char *customer_key_md5;   /* x-amz-server-side-encryption-customer-key-MD5 */
+};
+
+/* A bucket's default encryption (s3_bucket_encryption_read, config.c). */
+struct s3_bucket_encryption {
+    char algorithm[16];            /* "AES256", "aws:kms", "aws:kms:dsse" */
+    char kms_key_id[2048];         /* KMSMasterKeyID, "" when none */
+    bool bucket_key;               /* BucketKeyEnabled */
+    bool ssec_blocked;             /* BlockedEncryptionTypes names SSE-C */
+};
+
+/* The SSE-C headers (also x-amz-copy-source-server-side-encryption-
+ * customer-*): S3_OK with md5 "" when none is given, or with the key's
+ * base64 MD5 once checked as S3 checks them — all three given, AES256
+ * (InvalidEncryptionAlgorithmError), a 256-bit key, its MD5 — else the
+ * error (InvalidArgument) with *message. */
+enum s3_err s3_sse_customer_key(const char *algorithm, const char *key, const char *key_md5, char md5[25],
+                                const char **message);
+/* The encryption a write gets: the SSE-C key (MD5) or managed encryption
+ * its headers ask for, else the bucket's default. KMS keys are named by
+ * ARN, written into kms_arn (cap bytes), which out->kms_key_id points to.
+ * AccessDenied when the bucket blocks SSE-C and the headers ask for it;
+ * InvalidArgument (or InvalidEncryptionAlgorithmError) with *message for
+ * headers S3 refuses. */
+enum s3_err s3_sse_resolve(const struct s3_sse_headers *h, const struct s3_bucket_encryption *def,
+                           const char *region, const char *account, struct s3_sse *out, char *kms_arn,
+                           size_t cap, const char **message);
+/* A read (GetObject, HeadObject, GetObjectAttributes, a copy's source) of
+ * an object, given the SSE-C key MD5 the request carries ("" or NULL:
+ * none): S3_OK; InvalidRequest with *message when the object needs a key
+ * and none is given, or one is given for an object without SSE-C;
+ * AccessDenied for another key. */
+enum s3_err s3_sse_customer_read(const struct s3_sse *object, const char *given_md5, const char **message);
+/* The ARN S3 reports a KMS key by: an ARN as given, else
+ * arn:aws:kms:<region>:<account>:key/<id> (or :alias/<name>); key_id NULL:
+ * the account's AWS managed key for S3 (aws/s3), whose id is derived from
+ * account and region. */
+void s3_kms_key_arn(const char *key_id, const char *region, const char *account, char *out, size_t cap);
 
 /* ---- xml.c ---------------------------------------------------------- */
 

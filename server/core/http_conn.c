@@ -301,9 +301,11 @@ static void write_head(struct http_req *req, int status, int64_t length)
     req->status = status;
     if (c->dead)
         return;
-    bool close = req->close_after || !req->keep_alive || c->srv->shutting_down;
-    if (!req->body_finished)
-        close = true;
+    /* A body not read, or a client still waiting for "100 Continue" (its
+     * request refused before the body was asked for): the connection's
+     * state is not one to reuse. */
+    bool close = req->close_after || !req->keep_alive || c->srv->shutting_down ||
+                 !req->body_finished || req->expect_continue;
     if (close)
         req->close_after = true;
     struct evbuffer *out = bufferevent_get_output(c->bev);
@@ -381,12 +383,15 @@ void http_req_read_body(struct http_req *req, http_body_sink sink, http_body_don
     req->body_done = done;
     req->body_started = true;
     struct conn *c = req->conn;
-    if (req->body_finished) {
-        done(req);
-        return;
-    }
-    if (req->expect_continue && !c->dead)
+    /* Also for an empty body: a client that waited for "100 Continue" and
+     * got the final answer instead may reuse the connection in a state
+     * where it never reads its next response (botocore does). */
+    if (req->expect_continue && !c->dead) {
         evbuffer_add(bufferevent_get_output(c->bev), "HTTP/1.1 100 Continue\r\n\r\n", 25);
+        req->expect_continue = false;
+    }
+    if (req->body_finished)
+        done(req);
 }
 
 void http_req_pause_body(struct http_req *req)

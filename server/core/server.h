@@ -70,7 +70,7 @@ struct http_req {
     struct http_request_view view;
     int64_t content_length;        /* -1 when absent */
     bool chunked;                  /* Transfer-Encoding: chunked */
-    bool expect_continue;
+    bool expect_continue;          /* Expect: 100-continue, and "100 Continue" not sent yet */
     bool keep_alive;
     bool is_head;
     char request_id[17];

@@ -118,6 +118,7 @@ static bool request_keys_build(struct request_keys *rk, const struct policy_requ
         {"s3:x-amz-grant-full-control", "x-amz-grant-full-control"},
         {"s3:x-amz-server-side-encryption", "x-amz-server-side-encryption"},
         {"s3:x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-aws-kms-key-id"},
+        {"s3:x-amz-server-side-encryption-customer-algorithm", "x-amz-server-side-encryption-customer-algorithm"},
         {"s3:x-amz-storage-class", "x-amz-storage-class"},
         {"s3:x-amz-content-sha256", "x-amz-content-sha256"},
         {"s3:x-amz-copy-source", "x-amz-copy-source"},
@@ -125,7 +126,9 @@ static bool request_keys_build(struct request_keys *rk, const struct policy_requ
         {"s3:x-amz-website-redirect-location", "x-amz-website-redirect-location"},
         {"s3:object-lock-mode", "x-amz-object-lock-mode"},
         {"s3:object-lock-legal-hold", "x-amz-object-lock-legal-hold"},
-        {"s3:object-lock-retain-until-date", "x-amz-object-lock-retain-until-date"}};
+        {"s3:object-lock-retain-until-date", "x-amz-object-lock-retain-until-date"},
+        {"s3:if-match", "if-match"},
+        {"s3:if-none-match", "if-none-match"}};
     const struct http_req *req = pr->req;
     struct iam_keys *k = &rk->base;
     memset(rk, 0, sizeof(*rk));

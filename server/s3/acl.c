@@ -117,9 +117,7 @@ bool s3_acl_permitted(struct s3_call *call, const struct s3_acl *acl)
         s3_fail(call, S3_ERR_ACCESS_CONTROL_LIST_NOT_SUPPORTED, NULL, NULL);
         return false;
     }
-    if (pab.block_public_acls && (s3_acl_grants_public(acl, "READ", true) || s3_acl_grants_public(acl, "WRITE", true) ||
-                                  s3_acl_grants_public(acl, "READ_ACP", true) ||
-                                  s3_acl_grants_public(acl, "WRITE_ACP", true))) {
+    if (pab.block_public_acls && s3_acl_is_public(acl)) {
         s3_fail(call, S3_ERR_ACCESS_DENIED, NULL, NULL);
         return false;
     }

@@ -1,4 +1,5 @@
-/* s3_bucket: buckets themselves — ListBuckets, CreateBucket, HeadBucket,
+/* s3_bucket: buckets themselves — ListBuckets, CreateBucket (with the
+ * object lock, object ownership and ACL its headers ask for), HeadBucket,
  * DeleteBucket, GetBucketLocation. Reads answer at once from the store;
  * writes answer from their store completion. */
 #include <stdio.h>
@@ -50,6 +51,42 @@ static void bucket_created(void *arg, const struct store_result *res)
     http_resp_send(call->req, 200, NULL, NULL, 0);
 }
 
+/* x-amz-object-ownership and the ACL headers of CreateBucket, checked as
+ * a new AWS bucket checks them: an ACL beyond the owner's needs an
+ * ownership other than BucketOwnerEnforced (the default), and no ACL may be
+ * public, as the new bucket blocks public access. The documents to store
+ * go into ownership_xml and acl_xml (left empty for the defaults). Answers
+ * and returns false when refused. */
+static bool creation_access_ok(struct s3_call *call, struct strbuf *ownership_xml, struct strbuf *acl_xml)
+{
+    const char *ownership = http_req_header(call->req, "x-amz-object-ownership");
+    if (ownership && !s3_ownership_valid(ownership)) {
+        s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Invalid x-amz-object-ownership header", NULL);
+        return false;
+    }
+    struct s3_acl acl;
+    int has_acl = s3_header_acl(call, call->account, call->account, &acl);
+    if (has_acl < 0)
+        return false;
+    bool enforced = !ownership || strcmp(ownership, "BucketOwnerEnforced") == 0;
+    enum s3_err err = S3_OK;
+    if (has_acl && enforced && s3_acl_is_beyond_owner(&acl))
+        err = S3_ERR_INVALID_BUCKET_ACL_WITH_OBJECT_OWNERSHIP;
+    else if (has_acl && s3_acl_is_public(&acl))
+        err = S3_ERR_INVALID_BUCKET_ACL_WITH_BLOCK_PUBLIC_ACCESS;
+    else if (has_acl && s3_acl_is_beyond_owner(&acl))
+        s3_acl_xml(acl_xml, &acl);
+    if (has_acl)
+        s3_acl_free(&acl);
+    if (!enforced)
+        s3_ownership_xml(ownership_xml, ownership);
+    if (err == S3_OK && (strbuf_failed(ownership_xml) || strbuf_failed(acl_xml)))
+        err = S3_ERR_INTERNAL_ERROR;
+    if (err != S3_OK)
+        s3_fail(call, err, err == S3_ERR_INTERNAL_ERROR ? "out of memory" : NULL, NULL);
+    return err == S3_OK;
+}
+
 void s3_create_bucket(struct s3_call *call)
 {
     if (!s3_bucket_name_valid(call->route.bucket)) {
@@ -71,15 +108,24 @@ void s3_create_bucket(struct s3_call *call)
         s3_fail(call, S3_ERR_INVALID_LOCATION_CONSTRAINT, "The specified location-constraint is not valid", NULL);
         return;
     }
-    const char *use = region ? region : "us-east-1";
-    const char *lock = http_req_header(call->req, "x-amz-bucket-object-lock-enabled");
-    int queued = lock && strcasecmp(lock, "true") == 0
-                     ? store_create_locked_bucket(call->store, call->account, call->route.bucket, use,
-                                                  bucket_created, call)
-                     : store_create_bucket(call->store, call->account, call->route.bucket, use,
-                                           bucket_created, call);
-    if (queued < 0)
-        s3_fail_unqueued(call);
+    struct strbuf ownership_xml, acl_xml;
+    strbuf_init(&ownership_xml);
+    strbuf_init(&acl_xml);
+    if (creation_access_ok(call, &ownership_xml, &acl_xml)) {
+        const char *lock = http_req_header(call->req, "x-amz-bucket-object-lock-enabled");
+        struct store_new_bucket nb = {
+            .account = call->account,
+            .bucket = call->route.bucket,
+            .region = region ? region : "us-east-1",
+            .object_lock = lock && strcasecmp(lock, "true") == 0,
+            .ownership_xml = ownership_xml.len ? ownership_xml.data : NULL,
+            .acl_xml = acl_xml.len ? acl_xml.data : NULL,
+        };
+        if (store_create_bucket(call->store, &nb, bucket_created, call) < 0)
+            s3_fail_unqueued(call);
+    }
+    strbuf_free(&ownership_xml);
+    strbuf_free(&acl_xml);
     free(region);
 }
 

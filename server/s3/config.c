@@ -129,6 +129,57 @@ static void get_xml_config(struct s3_call *call, const struct xml_config *c)
     free(doc);
 }
 
+/* A logging configuration's target: an existing bucket of the same owner,
+ * and, when it has target grants, one whose ownership controls let ACLs
+ * be used (AWS: "Target grants not allowed for bucket owner enforced
+ * buckets"). Answers and returns false when refused. */
+static bool logging_target_ok(struct s3_call *call, const struct s3_bucket *b, const char *doc)
+{
+    char *target = NULL;
+    bool grants = false;
+    if (s3_logging_target(doc, &target, &grants) < 0) {
+        s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
+        return false;
+    }
+    if (!target)
+        return true;
+    struct s3_bucket t;
+    enum s3_err err = store_get_bucket(call->store, target, &t);
+    const char *message = NULL;
+    char ownership[32] = "";
+    if (err == S3_OK) {
+        if (strcmp(t.owner_account, b->owner_account) != 0) {
+            err = S3_ERR_INVALID_TARGET_BUCKET_FOR_LOGGING;
+            message = "The owner for the bucket to be logged and the target bucket must be the same.";
+        } else if (grants) {
+            enum store_config_state state;
+            char *controls = NULL;
+            if (store_get_bucket_config(call->store, target, "ownershipControls", &state, &controls) < 0 ||
+                s3_ownership_read(state == STORE_CONFIG_UNSET ? S3_DEFAULT_OWNERSHIP_XML : controls, ownership,
+                                  sizeof(ownership)) < 0)
+                err = S3_ERR_INTERNAL_ERROR;
+            else if (strcmp(ownership, "BucketOwnerEnforced") == 0)
+                err = S3_ERR_ACCESS_CONTROL_LIST_NOT_SUPPORTED;
+            free(controls);
+        }
+        s3_bucket_free(&t);
+    } else if (err == S3_ERR_NO_SUCH_BUCKET) {
+        err = S3_ERR_INVALID_TARGET_BUCKET_FOR_LOGGING;
+    }
+    if (err == S3_ERR_ACCESS_CONTROL_LIST_NOT_SUPPORTED)
+        message = "Target grants not allowed for bucket owner enforced buckets";
+    if (err != S3_OK) {
+        struct strbuf x;
+        strbuf_init(&x);
+        if (err == S3_ERR_INVALID_TARGET_BUCKET_FOR_LOGGING)
+            strbuf_xml_elem(&x, "TargetBucket", target);
+        s3_fail(call, err, message, x.len && !strbuf_failed(&x) ? x.data : NULL);
+        strbuf_free(&x);
+    }
+    free(target);
+    return err == S3_OK;
+}
+
 /* Checks that depend on the bucket's other state; answers and returns false. */
 static bool put_allowed(struct s3_call *call, const struct s3_bucket *b, enum s3_config_kind kind,
                         const char *doc)
@@ -138,22 +189,8 @@ static bool put_allowed(struct s3_call *call, const struct s3_bucket *b, enum s3
                 "Versioning must be 'Enabled' on the bucket to apply a replication configuration", NULL);
         return false;
     }
-    if (kind == S3_CONFIG_LOGGING) {
-        char *target = NULL;
-        if (s3_logging_target(doc, &target) < 0) {
-            s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
-            return false;
-        }
-        struct s3_bucket t;
-        enum s3_err err = target ? store_get_bucket(call->store, target, &t) : S3_OK;
-        if (target && err == S3_OK)
-            s3_bucket_free(&t);
-        free(target);
-        if (err != S3_OK) {
-            s3_fail(call, S3_ERR_INVALID_TARGET_BUCKET_FOR_LOGGING, NULL, NULL);
-            return false;
-        }
-    }
+    if (kind == S3_CONFIG_LOGGING)
+        return logging_target_ok(call, b, doc);
     return true;
 }
 

@@ -50,6 +50,8 @@ static void call_cleanup(struct http_req *req)
     free(call->keys);
     free(call->version_ids);
     free(call->parts);
+    s3_upload_free(&call->upload);
+    free(call->sse.kms_key_id);
     s3_post_free(call->post);
     free(call);
     req->handler = NULL;
@@ -340,6 +342,16 @@ static int store_decoded(void *arg, const void *data, size_t len)
     return 0;
 }
 
+/* "CRC32", ...: the algorithm x-amz-trailer names, for messages. */
+static const char *trailer_checksum_name(const struct s3_call *call)
+{
+    const char *trailer = http_req_header(call->req, "x-amz-trailer");
+    for (int alg = 0; trailer && alg < CHECKSUM_MD5; alg++)
+        if (strcasecmp(trailer, checksum_header_name((enum checksum_alg)alg)) == 0)
+            return checksum_alg_name((enum checksum_alg)alg);
+    return "checksum";
+}
+
 static int body_sink(struct http_req *req, const void *data, size_t len)
 {
     struct s3_call *call = req->handler;
@@ -360,9 +372,19 @@ static int body_sink(struct http_req *req, const void *data, size_t len)
     case AWS_CHUNKED_ERR_SIGNATURE:
         s3_fail(call, S3_ERR_SIGNATURE_DOES_NOT_MATCH, "The chunk signature does not match", NULL);
         return -1;
-    case AWS_CHUNKED_ERR_CHECKSUM:
-        s3_fail(call, S3_ERR_BAD_DIGEST, "The checksum you specified did not match the calculated checksum.", NULL);
+    case AWS_CHUNKED_ERR_CHECKSUM: {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "The %s you specified did not match the calculated checksum.",
+                 trailer_checksum_name(call));
+        s3_fail(call, S3_ERR_BAD_DIGEST, msg, NULL);
         return -1;
+    }
+    case AWS_CHUNKED_ERR_CHECKSUM_VALUE: {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "Value for %s trailing header is invalid.", http_req_header(req, "x-amz-trailer"));
+        s3_fail(call, S3_ERR_INVALID_REQUEST, msg, NULL);
+        return -1;
+    }
     case AWS_CHUNKED_ERR_TOO_LARGE:
         s3_fail(call, S3_ERR_INCOMPLETE_BODY, "The request body is larger than x-amz-decoded-content-length", NULL);
         return -1;
@@ -403,19 +425,17 @@ static void settle_body_checksum(struct s3_call *call)
     }
 }
 
-/* The algorithm of an UploadPart's upload (-1: none, or no such upload,
- * which the handler reports). */
+/* Loads an UploadPart's upload into call->upload and answers its checksum
+ * algorithm (-1: none, or no such upload, which the handler reports). */
 static int upload_algorithm(struct s3_call *call)
 {
     bool present = false;
     char *id = query_param(call->req->query, "uploadId", &present);
-    struct s3_upload upload = {0};
     struct s3_part_list parts = {0};
     int alg = -1;
-    if (id && store_list_parts(call->store, call->route.bucket, call->route.key, id, 0, 0, &upload,
+    if (id && store_list_parts(call->store, call->route.bucket, call->route.key, id, 0, 0, &call->upload,
                                &parts) == S3_OK) {
-        alg = checksum_alg_from_name(upload.checksum_alg);
-        s3_upload_free(&upload);
+        alg = checksum_alg_from_name(call->upload.checksum_alg);
         s3_part_list_free(&parts);
     }
     free(id);
@@ -629,10 +649,17 @@ static bool prepare_body(struct s3_call *call)
         return false;
     }
     int header_alg = -1;
-    for (int alg = 0; alg < CHECKSUM_MD5; alg++) {
+    /* CompleteMultipartUpload's x-amz-checksum-<alg> is the object's
+     * checksum, not its body's (server/s3/multipart.c checks it). */
+    for (int alg = 0; alg < CHECKSUM_MD5 && call->route.op != S3_OP_CompleteMultipartUpload; alg++) {
         const char *v = http_req_header(req, checksum_header_name((enum checksum_alg)alg));
         if (!v)
             continue;
+        if (header_alg >= 0) {
+            s3_fail(call, S3_ERR_INVALID_REQUEST,
+                    "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.", NULL);
+            return false;
+        }
         size_t want_len = checksum_digest_len((enum checksum_alg)alg);
         if (base64_decode_strict(v, strlen(v), call->header_checksum_want, sizeof(call->header_checksum_want)) !=
             (long)want_len) {
@@ -642,7 +669,6 @@ static bool prepare_body(struct s3_call *call)
             return false;
         }
         header_alg = alg;
-        break;
     }
     bool to_blob = op_streams_to_blob(call->route.op);
     if (to_blob && !streaming && !req->chunked && req->content_length < 0) {
@@ -725,6 +751,8 @@ static void start_request(struct s3_call *call)
     }
     if (!prepare_body(call))
         return;
+    if (call->route.op == S3_OP_PutObject)
+        s3_conditional_write_begins(call);
     http_req_read_body(req, body_sink, body_done);
 }
 

@@ -97,10 +97,12 @@ static void list_objects(struct s3_call *call, bool v2)
     char *token = v2 ? query_param(q, "continuation-token", &present) : NULL;
     char *fetch_owner = v2 ? query_param(q, "fetch-owner", &present) : NULL;
     char *token_key = NULL;
-    if (token) {
+    /* An empty token is no token: the listing starts over (and echoes it). */
+    if (token && *token) {
         token_key = decode_token(token);
         if (!token_key) {
-            s3_fail(call, S3_ERR_INVALID_ARGUMENT, "The continuation token provided is incorrect", NULL);
+            s3_fail(call, S3_ERR_INVALID_ARGUMENT, "The continuation token provided is incorrect",
+                    "<ArgumentName>continuation-token</ArgumentName>");
             goto out;
         }
     }

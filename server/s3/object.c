@@ -185,6 +185,7 @@ static void add_object_headers(struct s3_call *call, const struct s3_object *o)
     http_resp_header(req, "Last-Modified", date);
     http_resp_headerf(req, "ETag", "\"%s\"", o->etag);
     http_resp_header(req, "Accept-Ranges", "bytes");
+    s3_sse_add_headers(call, &o->sse, false);
     if (o->storage_class)
         http_resp_header(req, "x-amz-storage-class", o->storage_class);
     for (size_t i = 0; i < o->n_user_meta; i++) {
@@ -351,15 +352,37 @@ static void send_segments(struct s3_call *call, const struct s3_object *o, int64
 
 /* x-amz-checksum-<alg> and x-amz-checksum-type of the stored checksum,
  * when the client asked (x-amz-checksum-mode: ENABLED) and gets the whole
- * object. */
-static void add_stored_checksum(struct s3_call *call, const struct s3_object *o, bool ranged)
+ * object, or a part of a multipart object (its part's checksum). */
+static void add_stored_checksum(struct s3_call *call, const struct s3_object *o, bool ranged,
+                                const char *part_alg, const char *part_sum)
 {
     const char *mode = http_req_header(call->req, "x-amz-checksum-mode");
-    int alg = checksum_alg_from_name(o->checksum_alg);
-    if (!mode || strcasecmp(mode, "ENABLED") != 0 || ranged || alg < 0)
+    if (!mode || strcasecmp(mode, "ENABLED") != 0)
         return;
-    http_resp_header(call->req, checksum_header_name((enum checksum_alg)alg), o->checksum);
-    http_resp_header(call->req, "x-amz-checksum-type", o->checksum_type);
+    const char *value = part_alg ? part_sum : o->checksum;
+    int alg = checksum_alg_from_name(part_alg ? part_alg : o->checksum_alg);
+    if ((ranged && !part_alg) || alg < 0)
+        return;
+    http_resp_header(call->req, checksum_header_name((enum checksum_alg)alg), value);
+    http_resp_header(call->req, "x-amz-checksum-type", o->checksum_type[0] ? o->checksum_type : "FULL_OBJECT");
+}
+
+/* The bytes partNumber names: a multipart object's part (its checksum in
+ * part_alg / part_sum when it has one), or the whole of any other object
+ * for part 1. Answers InvalidPartNumber and returns false for a part the
+ * object does not have. */
+static bool part_range(struct s3_call *call, const struct s3_object *o, int part, int64_t *first, int64_t *last,
+                       char part_alg[12], char part_sum[64])
+{
+    int64_t start = 0, size = o->size;
+    bool found = o->parts_count > 0 ? s3_object_part(o, part, &start, &size, part_alg, part_sum) : part == 1;
+    if (!found) {
+        s3_fail(call, S3_ERR_INVALID_PART_NUMBER, NULL, NULL);
+        return false;
+    }
+    *first = start;
+    *last = start + size - 1;
+    return true;
 }
 
 void s3_add_version_headers(struct s3_call *call, const struct s3_object *o)
@@ -379,6 +402,18 @@ void s3_add_version_headers(struct s3_call *call, const struct s3_object *o)
 void s3_get_object(struct s3_call *call)
 {
     struct http_req *req = call->req;
+    int part = 0;
+    bool part_asked = false;
+    free(query_param(req->query, "partNumber", &part_asked));
+    if (part_asked) {
+        if (!s3_part_number_param(call, &part))
+            return;
+        if (http_req_header(req, "range")) {
+            s3_fail(call, S3_ERR_INVALID_REQUEST, "Cannot specify both Range header and partNumber query parameter",
+                    NULL);
+            return;
+        }
+    }
     struct s3_bucket b;
     enum s3_err err = s3_owned_bucket(call, &b);
     if (err != S3_OK) {
@@ -399,6 +434,10 @@ void s3_get_object(struct s3_call *call)
         return;
     }
     free(version_id);
+    if (!s3_sse_read_allowed(call, &o.sse)) {
+        s3_object_free(&o);
+        return;
+    }
     if (versioned)
         s3_add_version_header(call, o.version_id);
     err = check_conditions(call, &o);
@@ -414,7 +453,12 @@ void s3_get_object(struct s3_call *call)
         return;
     }
     int64_t first = 0, last = o.size - 1;
-    int ranged = parse_range(http_req_header(req, "range"), o.size, &first, &last);
+    char part_alg[12] = "", part_sum[64] = "";
+    if (part && !part_range(call, &o, part, &first, &last, part_alg, part_sum)) {
+        s3_object_free(&o);
+        return;
+    }
+    int ranged = part ? o.size > 0 : parse_range(http_req_header(req, "range"), o.size, &first, &last);
     if (ranged < 0) {
         http_resp_headerf(req, "Content-Range", "bytes */%lld", (long long)o.size);
         struct strbuf x;
@@ -436,7 +480,9 @@ void s3_get_object(struct s3_call *call)
     add_object_headers(call, &o);
     s3_add_version_headers(call, &o);
     add_content_headers(call, &o, !req->is_head);
-    add_stored_checksum(call, &o, ranged > 0);
+    add_stored_checksum(call, &o, ranged > 0, part && o.parts_count && part_alg[0] ? part_alg : NULL, part_sum);
+    if (part && o.parts_count)
+        http_resp_headerf(req, "x-amz-mp-parts-count", "%d", o.parts_count);
     if (ranged > 0)
         http_resp_headerf(req, "Content-Range", "bytes %lld-%lld/%lld", (long long)first, (long long)last,
                           (long long)o.size);
@@ -468,18 +514,44 @@ static void object_put(void *arg, const struct store_result *res)
     http_resp_headerf(call->req, "ETag", "\"%s\"", res->etag);
     s3_add_version_header(call, res->version_id);
     s3_add_checksum_headers(call, true);
+    s3_sse_add_headers(call, &call->sse, true);
     http_resp_send(call->req, 200, NULL, NULL, 0);
 }
 
+bool s3_write_condition(struct s3_call *call, struct store_write_condition *out, char if_match[80])
+{
+    const char *none = http_req_header(call->req, "if-none-match");
+    const char *match = http_req_header(call->req, "if-match");
+    *out = (struct store_write_condition){.existed = call->key_existed};
+    if (none && strcmp(none, "*") != 0) {
+        s3_fail(call, S3_ERR_NOT_IMPLEMENTED, "A header you provided implies functionality that is not implemented",
+                "<Header>If-None-Match</Header>");
+        return false;
+    }
+    out->if_none_match_any = none != NULL;
+    if (match) {
+        unquote_etag(match, if_match, 80);
+        out->if_match = if_match;
+    }
+    return true;
+}
+
+void s3_conditional_write_begins(struct s3_call *call)
+{
+    if (!http_req_header(call->req, "if-none-match") && !http_req_header(call->req, "if-match"))
+        return;
+    struct s3_object o;
+    call->key_existed = store_get_object(call->store, call->route.bucket, call->route.key, &o) == S3_OK;
+    if (call->key_existed)
+        s3_object_free(&o);
+}
+
 /* Queues the PutObject the request describes. */
-static void put_with(struct s3_call *call, bool if_none_match_any, const char *if_match_h,
+static void put_with(struct s3_call *call, const struct store_write_condition *condition,
                      const char *storage_class, const struct s3_content_headers *content,
                      const struct s3_kv *meta, size_t n_meta, const struct s3_kv *tags,
                      size_t n_tags, const struct store_lock *lock)
 {
-    char if_match[80];
-    if (if_match_h)
-        unquote_etag(if_match_h, if_match, sizeof(if_match));
     struct store_put put = {
         .bucket = call->route.bucket,
         .key = call->route.key,
@@ -489,8 +561,8 @@ static void put_with(struct s3_call *call, bool if_none_match_any, const char *i
         .user_meta = meta,
         .n_user_meta = n_meta,
         .storage_class = storage_class,
-        .if_none_match_any = if_none_match_any,
-        .if_match = if_match_h ? if_match : NULL,
+        .condition = *condition,
+        .sse = &call->sse,
         .tags = tags,
         .n_tags = n_tags,
         .lock = *lock,
@@ -509,7 +581,6 @@ static void put_with(struct s3_call *call, bool if_none_match_any, const char *i
 
 void s3_put_object(struct s3_call *call)
 {
-    struct http_req *req = call->req;
     struct s3_bucket b;
     enum s3_err err = s3_owned_bucket(call, &b);
     if (err != S3_OK) {
@@ -518,7 +589,9 @@ void s3_put_object(struct s3_call *call)
     }
     struct store_lock lock;
     char lock_mode[12];
-    bool lock_ok = s3_lock_headers(call, &b, &lock, lock_mode);
+    struct s3_sse_headers sse;
+    s3_sse_request_headers(call, &sse);
+    bool lock_ok = s3_lock_headers(call, &b, &lock, lock_mode) && s3_sse_for_write(call, &b, &sse);
     s3_bucket_free(&b);
     const char *storage_class;
     if (!lock_ok || !s3_storage_class_param(call, &storage_class))
@@ -527,18 +600,17 @@ void s3_put_object(struct s3_call *call)
     size_t n_tags;
     if (!s3_tagging_header(call, &tags, &n_tags))
         return;
-    const char *if_none = http_req_header(req, "if-none-match");
-    const char *if_match_h = http_req_header(req, "if-match");
+    struct store_write_condition condition;
+    char if_match[80];
     struct s3_content_headers content;
     struct s3_kv *meta;
     size_t n_meta;
-    if (if_none && strcmp(if_none, "*") != 0) {
-        s3_fail(call, S3_ERR_NOT_IMPLEMENTED, NULL, NULL);
+    if (!s3_write_condition(call, &condition, if_match)) {
+        /* answered */
     } else if (s3_request_content(call, &content, &meta, &n_meta) < 0) {
         s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
     } else {
-        put_with(call, if_none != NULL, if_match_h, storage_class, &content, meta, n_meta, tags,
-                 n_tags, &lock);
+        put_with(call, &condition, storage_class, &content, meta, n_meta, tags, n_tags, &lock);
         s3_content_headers_free(&content);
         s3_kv_free_array(meta, n_meta);
     }
@@ -569,8 +641,13 @@ void s3_delete_object(struct s3_call *call)
     if (!s3_version_id_param(call, &version_id))
         return;
     const char *bypass = http_req_header(call->req, "x-amz-bypass-governance-retention");
+    const char *if_match_h = http_req_header(call->req, "if-match");
+    char if_match[80];
+    if (if_match_h)
+        unquote_etag(if_match_h, if_match, sizeof(if_match));
     if (store_delete_version(call->store, call->route.bucket, call->route.key, version_id,
-                             bypass && strcasecmp(bypass, "true") == 0, object_deleted, call) < 0)
+                             bypass && strcasecmp(bypass, "true") == 0, if_match_h ? if_match : NULL,
+                             object_deleted, call) < 0)
         s3_fail_unqueued(call);
     free(version_id);
 }
@@ -609,65 +686,87 @@ void s3_delete_objects(struct s3_call *call)
 
 /* ---- CopyObject ----------------------------------------------------- */
 
-static void drop_copy_source(char **bucket, char **key, char **version_id)
+void s3_copy_source_free(struct s3_copy_source_req *r)
 {
-    free(*bucket);
-    free(*key);
-    *bucket = *key = NULL;
-    if (version_id) {
-        free(*version_id);
-        *version_id = NULL;
-    }
+    free(r->bucket);
+    free(r->key);
+    free(r->version_id);
+    memset(r, 0, sizeof(*r));
 }
 
-int s3_parse_copy_source(struct s3_call *call, char **bucket, char **key, char **version_id)
+/* x-amz-copy-source: "bucket/key" or "/bucket/key", percent-encoded, with
+ * an optional "?versionId=". Answers and returns false when malformed. */
+static bool parse_copy_source(struct s3_call *call, struct s3_copy_source_req *r)
 {
     const char *src = http_req_header(call->req, "x-amz-copy-source");
-    *bucket = *key = NULL;
-    if (version_id)
-        *version_id = NULL;
     if (*src == '/')
         src++;
     const char *slash = strchr(src, '/');
     const char *q = strchr(src, '?');
     if (q && strncmp(q, "?versionId=", 11) == 0) {
-        if (!version_id) {
-            s3_fail(call, S3_ERR_NOT_IMPLEMENTED, "Copying a part of a specific version is not supported yet",
-                    NULL);
-            return -1;
-        }
-        *version_id = percent_decode(q + 11, strlen(q + 11), 0, NULL);
-        if (!*version_id || !store_version_id_valid(*version_id)) {
-            free(*version_id);
-            *version_id = NULL;
+        r->version_id = percent_decode(q + 11, strlen(q + 11), 0, NULL);
+        if (!r->version_id || !store_version_id_valid(r->version_id)) {
             s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Invalid version id specified", NULL);
-            return -1;
+            return false;
         }
     }
     size_t end = q ? (size_t)(q - src) : strlen(src);
     if (!slash || (size_t)(slash - src) >= end || slash + 1 == src + end) {
         s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Invalid copy source object key", NULL);
-        return -1;
+        return false;
     }
-    *bucket = percent_decode(src, (size_t)(slash - src), 0, NULL);
-    *key = percent_decode(slash + 1, end - (size_t)(slash - src) - 1, 0, NULL);
-    if (!*bucket || !*key) {
-        drop_copy_source(bucket, key, version_id);
+    r->bucket = percent_decode(src, (size_t)(slash - src), 0, NULL);
+    r->key = percent_decode(slash + 1, end - (size_t)(slash - src) - 1, 0, NULL);
+    if (!r->bucket || !r->key) {
         s3_fail(call, S3_ERR_INVALID_ARGUMENT, "Invalid copy source encoding", NULL);
-        return -1;
+        return false;
+    }
+    return true;
+}
+
+bool s3_copy_source_param(struct s3_call *call, struct s3_copy_source_req *r)
+{
+    memset(r, 0, sizeof(*r));
+    if (!parse_copy_source(call, r)) {
+        s3_copy_source_free(r);
+        return false;
     }
     struct s3_bucket b;
-    enum s3_err err = store_get_bucket(call->store, *bucket, &b);
+    enum s3_err err = store_get_bucket(call->store, r->bucket, &b);
     if (err == S3_OK && strcmp(b.owner_account, call->account) != 0)
         err = S3_ERR_ACCESS_DENIED;
     if (err == S3_OK)
         s3_bucket_free(&b);
     if (err != S3_OK) {
         s3_fail(call, err, NULL, NULL);
-        drop_copy_source(bucket, key, version_id);
-        return -1;
+        s3_copy_source_free(r);
+        return false;
     }
-    return 0;
+    struct http_req *req = call->req;
+    const char *im = http_req_header(req, "x-amz-copy-source-if-match");
+    const char *inm = http_req_header(req, "x-amz-copy-source-if-none-match");
+    const char *ims = http_req_header(req, "x-amz-copy-source-if-modified-since");
+    const char *ius = http_req_header(req, "x-amz-copy-source-if-unmodified-since");
+    if (im)
+        unquote_etag(im, r->if_match, sizeof(r->if_match));
+    if (inm)
+        unquote_etag(inm, r->if_none_match, sizeof(r->if_none_match));
+    int64_t modified = ims ? date_parse_http(ims) : 0, unmodified = ius ? date_parse_http(ius) : 0;
+    if (!s3_sse_request_customer_key(call, true, r->customer_key_md5)) {
+        s3_copy_source_free(r);
+        return false;
+    }
+    r->source = (struct store_copy_source){
+        .bucket = r->bucket,
+        .key = r->key,
+        .version_id = r->version_id,
+        .customer_key_md5 = r->customer_key_md5[0] ? r->customer_key_md5 : NULL,
+        .if_match = im ? r->if_match : NULL,
+        .if_none_match = inm ? r->if_none_match : NULL,
+        .if_modified_since_ms = modified > 0 ? modified : 0,
+        .if_unmodified_since_ms = unmodified > 0 ? unmodified : 0,
+    };
+    return true;
 }
 
 static void object_copied(void *arg, const struct store_result *res)
@@ -680,6 +779,7 @@ static void object_copied(void *arg, const struct store_result *res)
     s3_add_version_header(call, res->version_id);
     if (res->source_version_id[0])
         http_resp_header(call->req, "x-amz-copy-source-version-id", res->source_version_id);
+    s3_sse_add_headers(call, &call->sse, true);
     struct strbuf xml;
     strbuf_init(&xml);
     s3_copy_object_result_xml(&xml, res->etag, res->last_modified_ms, res->checksum_alg,
@@ -702,7 +802,7 @@ static bool directive_param(struct s3_call *call, const char *header, const char
 
 /* What a CopyObject request asks for, before it goes to the store. */
 struct copy_request {
-    char *src_bucket, *src_key, *src_version_id;
+    struct s3_copy_source_req src;
     struct s3_content_headers content;
     struct s3_kv *meta, *tags;
     size_t n_meta, n_tags;
@@ -712,9 +812,7 @@ struct copy_request {
 
 static void copy_request_free(struct copy_request *r)
 {
-    free(r->src_bucket);
-    free(r->src_key);
-    free(r->src_version_id);
+    s3_copy_source_free(&r->src);
     s3_content_headers_free(&r->content);
     s3_kv_free_array(r->meta, r->n_meta);
     s3_kv_free_array(r->tags, r->n_tags);
@@ -722,7 +820,6 @@ static void copy_request_free(struct copy_request *r)
 
 void s3_copy_object(struct s3_call *call)
 {
-    struct http_req *req = call->req;
     struct s3_bucket b;
     enum s3_err err = s3_owned_bucket(call, &b);
     if (err != S3_OK) {
@@ -731,7 +828,9 @@ void s3_copy_object(struct s3_call *call)
     }
     struct copy_request r;
     memset(&r, 0, sizeof(r));
-    bool lock_ok = s3_lock_headers(call, &b, &r.lock, r.lock_mode);
+    struct s3_sse_headers sse;
+    s3_sse_request_headers(call, &sse);
+    bool lock_ok = s3_lock_headers(call, &b, &r.lock, r.lock_mode) && s3_sse_for_write(call, &b, &sse);
     s3_bucket_free(&b);
     bool replace, replace_tags;
     const char *storage_class, *checksum_alg, *checksum_type;
@@ -740,16 +839,23 @@ void s3_copy_object(struct s3_call *call)
         !directive_param(call, "x-amz-tagging-directive", "Unknown tagging directive.", &replace_tags) ||
         !s3_storage_class_param(call, &storage_class) ||
         (replace_tags && !s3_tagging_header(call, &r.tags, &r.n_tags)) ||
-        s3_parse_copy_source(call, &r.src_bucket, &r.src_key, &r.src_version_id) < 0) {
+        !s3_copy_source_param(call, &r.src)) {
         copy_request_free(&r);
         return;
     }
-    if (!replace && !storage_class && !r.src_version_id && strcmp(r.src_bucket, call->route.bucket) == 0 &&
-        strcmp(r.src_key, call->route.key) == 0) {
+    bool asks_encryption = sse.algorithm || sse.customer_algorithm;
+    if (!replace && !storage_class && !asks_encryption && !r.src.version_id &&
+        strcmp(r.src.bucket, call->route.bucket) == 0 && strcmp(r.src.key, call->route.key) == 0) {
         copy_request_free(&r);
         s3_fail(call, S3_ERR_INVALID_REQUEST,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
                 NULL);
+        return;
+    }
+    struct store_write_condition condition;
+    char dst_if_match[80];
+    if (!s3_write_condition(call, &condition, dst_if_match)) {
+        copy_request_free(&r);
         return;
     }
     if (replace && s3_request_content(call, &r.content, &r.meta, &r.n_meta) < 0) {
@@ -757,37 +863,24 @@ void s3_copy_object(struct s3_call *call)
         s3_fail(call, S3_ERR_INTERNAL_ERROR, "out of memory", NULL);
         return;
     }
-    char if_match[80], if_none[80];
-    const char *im = http_req_header(req, "x-amz-copy-source-if-match");
-    const char *inm = http_req_header(req, "x-amz-copy-source-if-none-match");
-    const char *ims = http_req_header(req, "x-amz-copy-source-if-modified-since");
-    const char *ius = http_req_header(req, "x-amz-copy-source-if-unmodified-since");
-    if (im)
-        unquote_etag(im, if_match, sizeof(if_match));
-    if (inm)
-        unquote_etag(inm, if_none, sizeof(if_none));
     struct store_copy cp = {
-        .src_bucket = r.src_bucket,
-        .src_key = r.src_key,
+        .source = r.src.source,
         .dst_bucket = call->route.bucket,
         .dst_key = call->route.key,
         .account = call->account,
-        .if_match = im ? if_match : NULL,
-        .if_none_match = inm ? if_none : NULL,
-        .if_modified_since_ms = ims ? (date_parse_http(ims) > 0 ? date_parse_http(ims) : 0) : 0,
-        .if_unmodified_since_ms = ius ? (date_parse_http(ius) > 0 ? date_parse_http(ius) : 0) : 0,
         .replace_content = replace ? &r.content : NULL,
         .replace_meta = r.meta,
         .n_replace_meta = r.n_meta,
         .replace = replace,
         .storage_class = storage_class,
-        .src_version_id = r.src_version_id,
         .replace_tags = replace_tags,
         .tags = r.tags,
         .n_tags = r.n_tags,
         .lock = r.lock,
         .checksum_alg = checksum_alg,
         .acl = call->object_acl.len ? call->object_acl.data : NULL,
+        .condition = condition,
+        .sse = &call->sse,
     };
     if (store_copy_object(call->store, &cp, object_copied, call) < 0)
         s3_fail_unqueued(call);
@@ -848,7 +941,7 @@ void s3_get_object_attributes(struct s3_call *call)
     err = store_get_object_version(call->store, call->route.bucket, call->route.key, version_id, &o);
     if (err != S3_OK) {
         s3_fail_version(call, err, &o, version_id, versioned);
-    } else {
+    } else if (s3_sse_read_allowed(call, &o.sse)) {
         char date[40];
         date_http(o.last_modified_ms, date);
         http_resp_header(call->req, "Last-Modified", date);

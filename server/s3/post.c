@@ -11,11 +11,13 @@
  * content-length-range. Fields after the file are ignored, as AWS does.
  * Without a policy the POST is anonymous and s3_access_authorize decides
  * (as for any anonymous request). The object is stored like a PUT, with the
- * acl, tagging (a Tagging XML document), x-amz-storage-class and
- * x-amz-checksum-<alg> fields as PUT's headers (the checksum checked against
- * the file, else CRC64NVME computed as AWS's default), ${filename} in the
- * key replaced by the file's name; its event is s3:ObjectCreated:Post. The answer follows success_action_redirect (303),
- * else success_action_status (200, 201 with a PostResponse, default 204). */
+ * acl, tagging (a Tagging XML document), x-amz-storage-class,
+ * x-amz-server-side-encryption* and x-amz-checksum-<alg> fields as PUT's
+ * headers (the checksum checked against the file, else CRC64NVME computed
+ * as AWS's default), ${filename} in the key replaced by the file's name; its
+ * event is s3:ObjectCreated:Post. The answer follows success_action_redirect
+ * (303), else success_action_status (200, 201 with a PostResponse, default
+ * 204). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -246,6 +248,25 @@ static bool object_fields_ok(struct s3_call *call)
     struct s3_post *p = call->post;
     if (!s3_storage_class_named(call, field(p, "x-amz-storage-class"), &p->storage_class))
         return false;
+    struct s3_sse_headers sse = {
+        .algorithm = field(p, "x-amz-server-side-encryption"),
+        .kms_key_id = field(p, "x-amz-server-side-encryption-aws-kms-key-id"),
+        .context = field(p, "x-amz-server-side-encryption-context"),
+        .bucket_key = field(p, "x-amz-server-side-encryption-bucket-key-enabled"),
+        .customer_algorithm = field(p, "x-amz-server-side-encryption-customer-algorithm"),
+        .customer_key = field(p, "x-amz-server-side-encryption-customer-key"),
+        .customer_key_md5 = field(p, "x-amz-server-side-encryption-customer-key-md5"),
+    };
+    struct s3_bucket b;
+    enum s3_err bucket_err = store_get_bucket(call->store, call->route.bucket, &b);
+    if (bucket_err != S3_OK) {
+        s3_fail(call, bucket_err, NULL, NULL);
+        return false;
+    }
+    bool sse_ok = s3_sse_for_write(call, &b, &sse);
+    s3_bucket_free(&b);
+    if (!sse_ok)
+        return false;
     const char *tagging = field(p, "tagging");
     const char *message = NULL;
     enum s3_err err = tagging ? s3_parse_tagging(tagging, strlen(tagging), S3_MAX_OBJECT_TAGS, &p->tags,
@@ -372,6 +393,7 @@ static void object_posted(void *arg, const struct store_result *res)
     }
     http_resp_headerf(call->req, "ETag", "\"%s\"", res->etag);
     s3_add_version_header(call, res->version_id);
+    s3_sse_add_headers(call, &call->sse, false);
     const char *redirect_url = field(p, "success_action_redirect");
     if (!redirect_url)
         redirect_url = field(p, "redirect");
@@ -498,6 +520,7 @@ static void blob_finished(void *arg, int err)
         .checksum = {.alg = checksum_alg_name(alg), .value = sum, .type = "FULL_OBJECT"},
         .event = "ObjectCreated:Post",
         .acl = call->object_acl.len ? call->object_acl.data : NULL,
+        .sse = &call->sse,
     };
     call->blob = NULL;   /* the store owns it now */
     struct store_origin origin;

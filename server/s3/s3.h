@@ -65,6 +65,7 @@ struct s3_call {
     struct body_checksum computed_checksum;
     struct body_checksum part_crc64;
     int upload_checksum_alg;       /* UploadPart: the upload's algorithm, -1 for none */
+    struct s3_upload upload;       /* UploadPart: the upload (upload_id NULL when none was found) */
     /* Once the body is in: the upload's checksum to store (alg -1: none). */
     int body_checksum_alg;
     char body_checksum[64];
@@ -79,6 +80,8 @@ struct s3_call {
     size_t n_parts;
     struct s3_post *post;          /* PostObject (server/s3/post.c) */
     struct strbuf object_acl;      /* object writes: the ACL XML the headers ask for; empty: owner only */
+    bool key_existed;              /* conditional PutObject: the key had an object as the body began */
+    struct s3_sse sse;             /* an object write's encryption (s3_sse_for_write); kms_key_id owned */
 };
 
 /* The handler of every operation (see protocol/s3/operations.h), in the
@@ -147,15 +150,57 @@ bool s3_checksum_algorithm_param(struct s3_call *call, const char **alg, const c
 bool s3_storage_class_param(struct s3_call *call, const char **out);
 /* The same for a value given otherwise (PostObject's field); NULL: absent. */
 bool s3_storage_class_named(struct s3_call *call, const char *v, const char **out);
-/* x-amz-copy-source -> decoded bucket and key (and ?versionId= into
- * *version_id; NULL version_id refuses one with NotImplemented), the bucket
- * checked to exist and be the caller's. Answers and returns -1 on failure. */
-int s3_parse_copy_source(struct s3_call *call, char **bucket, char **key, char **version_id);
+/* If-None-Match (only "*"; anything else is NotImplemented, as AWS
+ * answers) and If-Match (into if_match, unquoted) of a write on the
+ * route's key; `existed` as s3_conditional_write_begins saw it. Answers and
+ * returns false when refused. */
+bool s3_write_condition(struct s3_call *call, struct store_write_condition *out, char if_match[80]);
+/* Before a conditional PutObject's body streams in: notes whether the key
+ * has an object (call->key_existed), so that one deleted meanwhile makes
+ * the write a ConditionalRequestConflict. Reads nothing for other writes. */
+void s3_conditional_write_begins(struct s3_call *call);
+/* What x-amz-copy-source and x-amz-copy-source-if-* name: the decoded
+ * bucket, key and ?versionId= (owned), and `source`, for the store,
+ * pointing into them. */
+struct s3_copy_source_req {
+    char *bucket, *key, *version_id;
+    char if_match[80], if_none_match[80];
+    char customer_key_md5[25];     /* x-amz-copy-source-server-side-encryption-customer-key's MD5, or "" */
+    struct store_copy_source source;
+};
+/* Reads them (CopyObject, UploadPartCopy), the source bucket checked to
+ * exist and be the caller's. Answers and returns false on failure. */
+bool s3_copy_source_param(struct s3_call *call, struct s3_copy_source_req *out);
+void s3_copy_source_free(struct s3_copy_source_req *r);
+
+/* ---- encryption.c: server-side encryption on requests and answers ------------------ */
+
+/* The request's x-amz-server-side-encryption* headers. */
+void s3_sse_request_headers(const struct s3_call *call, struct s3_sse_headers *h);
+/* What an object write into bucket b gets from the encryption it asks
+ * for (h) and the bucket's default: into call->sse. Answers (AccessDenied
+ * when the bucket blocks SSE-C, InvalidArgument, ...) and returns false
+ * when refused. */
+bool s3_sse_for_write(struct s3_call *call, const struct s3_bucket *b, const struct s3_sse_headers *h);
+/* The SSE-C key (its MD5 into md5, "" when none) of the request's
+ * x-amz-server-side-encryption-customer-* headers, or of its
+ * x-amz-copy-source-server-side-encryption-customer-* ones. Answers and
+ * returns false when malformed. */
+bool s3_sse_request_customer_key(struct s3_call *call, bool copy_source, char md5[25]);
+/* Whether the request may read an object of this encryption (SSE-C: the
+ * same key); answers S3's error and returns false when not. */
+bool s3_sse_read_allowed(struct s3_call *call, const struct s3_sse *sse);
+/* The x-amz-server-side-encryption* headers of an answer about an object
+ * of this encryption; `write`: also echo the request's KMS context. */
+void s3_sse_add_headers(struct s3_call *call, const struct s3_sse *sse, bool write);
 
 /* ---- multipart.c ---------------------------------------------------------------- */
 
 /* uploadId from the query (malloc'd); answers NoSuchUpload when missing. */
 char *s3_upload_id_param(struct s3_call *call);
+/* partNumber from the query: 1..10000, else answers InvalidArgument and
+ * returns false. */
+bool s3_part_number_param(struct s3_call *call, int *out);
 
 /* ---- versioning.c: versions on requests and answers ------------------------------ */
 

@@ -1,17 +1,21 @@
 /* s3_bucket: buckets in the store — reading one or an account's list
  * (the loop thread's reader), checking and loading one (the writer too),
- * creating and deleting them. */
+ * creating (with the object lock, ownership controls and ACL CreateBucket's
+ * headers ask for, in the same transaction) and deleting them. */
 #include "storage/s3/internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static const char sql_bucket_exists[] = "SELECT 1 FROM buckets WHERE name = ?1";
-#define BUCKET_COLUMNS \
-    "name, region, owner, created_ms, versioning, object_lock, lock_mode, lock_days, lock_years"
-static const char sql_bucket_get[] = "SELECT " BUCKET_COLUMNS " FROM buckets WHERE name = ?1";
-static const char sql_bucket_list[] =
-    "SELECT " BUCKET_COLUMNS " FROM buckets WHERE owner = ?1 ORDER BY name";
+/* A bucket's row, and its encryption configuration (kept with the other
+ * configuration documents, storage/s3/config.c): every write needs it. */
+#define BUCKET_COLUMNS                                                                          \
+    "b.name, b.region, b.owner, b.created_ms, b.versioning, b.object_lock, b.lock_mode,"      \
+    " b.lock_days, b.lock_years, c.document FROM buckets b LEFT JOIN bucket_configs c"        \
+    " ON c.bucket = b.name AND c.kind = 'encryption'"
+static const char sql_bucket_get[] = "SELECT " BUCKET_COLUMNS " WHERE b.name = ?1";
+static const char sql_bucket_list[] = "SELECT " BUCKET_COLUMNS " WHERE b.owner = ?1 ORDER BY b.name";
 static const char sql_bucket_owner[] = "SELECT owner FROM buckets WHERE name = ?1";
 static const char sql_bucket_insert[] =
     "INSERT INTO buckets(name, owner, region, created_ms) VALUES (?1, ?2, ?3, ?4)";
@@ -43,7 +47,8 @@ static int read_bucket_row(sqlite3_stmt *s, struct s3_bucket *b)
     s3_copy_fixed(s, 6, b->lock_mode, sizeof(b->lock_mode));
     b->lock_days = sqlite3_column_int(s, 7);
     b->lock_years = sqlite3_column_int(s, 8);
-    if (db_column_strdup(s, 0, &b->name) != 0 || db_column_strdup(s, 1, &b->region) != 0) {
+    if (db_column_strdup(s, 0, &b->name) != 0 || db_column_strdup(s, 1, &b->region) != 0 ||
+        db_column_strdup(s, 9, &b->encryption) != 0) {
         s3_bucket_free(b);
         return -1;
     }
@@ -121,38 +126,31 @@ static enum s3_err apply_create_bucket(struct store *st, struct store_job *base)
         db_bind_text(s, 3, job->region ? job->region : "us-east-1") != 0 ||
         sqlite3_bind_int64(s, 4, clock_now_ms()) != SQLITE_OK || !s3_step_done(s))
         return S3_ERR_INTERNAL_ERROR;
-    if (!job->object_lock)
-        return S3_OK;
-    s = db_stmt(&st->writer, sql_bucket_lock_on);
-    if (!s || db_bind_text(s, 1, job->bucket) != 0 || !s3_step_done(s))
-        return S3_ERR_INTERNAL_ERROR;
+    if (job->object_lock) {
+        s = db_stmt(&st->writer, sql_bucket_lock_on);
+        if (!s || db_bind_text(s, 1, job->bucket) != 0 || !s3_step_done(s))
+            return S3_ERR_INTERNAL_ERROR;
+    }
+    if (job->ownership_xml && (err = s3_config_set_row(st, job->bucket, "ownershipControls", job->ownership_xml)) != S3_OK)
+        return err;
+    if (job->acl_xml && (err = s3_config_set_row(st, job->bucket, "acl", job->acl_xml)) != S3_OK)
+        return err;
     return S3_OK;
 }
 
-static int queue_create_bucket(struct store *st, const char *account, const char *bucket,
-                               const char *region, bool object_lock, store_done_fn cb, void *arg)
+int store_create_bucket(struct store *st, const struct store_new_bucket *nb, store_done_fn cb, void *arg)
 {
     struct s3_job *job = s3_job_new(apply_create_bucket, cb, arg);
     if (!job)
         return -1;
     bool ok = true;
-    job->account = s3_job_dup(account ? account : "", &ok);
-    job->bucket = s3_job_dup(bucket, &ok);
-    job->region = s3_job_dup(region, &ok);
-    job->object_lock = object_lock;
+    job->account = s3_job_dup(nb->account ? nb->account : "", &ok);
+    job->bucket = s3_job_dup(nb->bucket, &ok);
+    job->region = s3_job_dup(nb->region, &ok);
+    job->object_lock = nb->object_lock;
+    job->ownership_xml = s3_job_dup(nb->ownership_xml, &ok);
+    job->acl_xml = s3_job_dup(nb->acl_xml, &ok);
     return s3_job_queue(st, job, ok);
-}
-
-int store_create_bucket(struct store *st, const char *account, const char *bucket,
-                        const char *region, store_done_fn cb, void *arg)
-{
-    return queue_create_bucket(st, account, bucket, region, false, cb, arg);
-}
-
-int store_create_locked_bucket(struct store *st, const char *account, const char *bucket,
-                               const char *region, store_done_fn cb, void *arg)
-{
-    return queue_create_bucket(st, account, bucket, region, true, cb, arg);
 }
 
 static enum s3_err apply_delete_bucket(struct store *st, struct store_job *base)

@@ -117,14 +117,24 @@ int s3_config_submit_write(struct store *st, const char *sql, const char *const 
     return 0;
 }
 
+static const char sql_set_config[] =
+    "INSERT OR REPLACE INTO bucket_configs(bucket, kind, document) VALUES (?1, ?2, ?3)";
+
 int store_put_bucket_config(struct store *st, const char *bucket, const char *kind, const char *doc,
                             bool keep_marker, void (*done)(void *arg, bool ok), void *arg)
 {
     const char *text[4] = {bucket, kind, doc, NULL};
-    const char *sql = doc || keep_marker
-                          ? "INSERT OR REPLACE INTO bucket_configs(bucket, kind, document) VALUES (?1, ?2, ?3)"
-                          : "DELETE FROM bucket_configs WHERE bucket = ?1 AND kind = ?2";
+    const char *sql = doc || keep_marker ? sql_set_config : "DELETE FROM bucket_configs WHERE bucket = ?1 AND kind = ?2";
     return s3_config_submit_write(st, sql, text, NULL, done, arg);
+}
+
+enum s3_err s3_config_set_row(struct store *st, const char *bucket, const char *kind, const char *doc)
+{
+    sqlite3_stmt *s = db_stmt(&st->writer, sql_set_config);
+    if (!s || db_bind_text(s, 1, bucket) != 0 || db_bind_text(s, 2, kind) != 0 || db_bind_text(s, 3, doc) != 0 ||
+        !s3_step_done(s))
+        return S3_ERR_INTERNAL_ERROR;
+    return S3_OK;
 }
 
 void store_free_string_pairs(char **a, char **b, size_t n)

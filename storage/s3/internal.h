@@ -22,8 +22,10 @@
 struct s3_job {
     struct store_job base;
     char *bucket, *key, *account, *region, *upload_id, *storage_class;
-    char *src_bucket, *src_key, *if_match, *if_none_match;
-    bool if_none_match_any, replace, has_content;
+    char *src_bucket, *src_key, *if_match, *if_none_match;   /* a copy's source conditions */
+    bool replace, has_content;
+    bool cond_if_none_match_any, cond_existed;   /* the write's own conditions */
+    char *cond_if_match;
     struct s3_content_headers content;
     char *meta_json;
     int64_t if_modified_since_ms, if_unmodified_since_ms;
@@ -35,6 +37,12 @@ struct s3_job {
     int64_t lock_until_ms;
     bool legal_hold, bypass_governance, replace_tags, object_lock;
     char *checksum_alg, *checksum, *checksum_type, *crc64nvme, *event;
+    char *ownership_xml;           /* CreateBucket: the ownership controls it asked for */
+    int64_t object_size;           /* CompleteMultipartUpload: x-amz-mp-object-size, -1 when absent */
+    char sse_algorithm[16], sse_customer_key_md5[25];   /* the encryption the write gives */
+    char *sse_kms_key_id;
+    bool sse_bucket_key;
+    char *src_customer_key_md5;    /* a copy's source: the SSE-C key MD5 the request gives */
 };
 
 /* A job of `apply` answering cb(arg); NULL on ENOMEM. */
@@ -46,6 +54,15 @@ void s3_job_dup_content(const struct s3_content_headers *src, struct s3_content_
                         bool *ok);
 /* Copies a write's checksum into the job. */
 void s3_job_dup_checksum(struct s3_job *job, const struct store_checksum *c, bool *ok);
+/* Copies the encryption a write gives its object into the job (sse_*). */
+void s3_job_dup_sse(struct s3_job *job, const struct s3_sse *sse, bool *ok);
+/* The encryption the job carries. */
+struct s3_sse s3_job_sse(const struct s3_job *job);
+/* Copies a write's conditions into the job (the cond_* fields). */
+void s3_job_dup_condition(struct s3_job *job, const struct store_write_condition *c, bool *ok);
+/* Copies a copy's source (src_bucket, src_key, src_version_id and the
+ * x-amz-copy-source-if-* fields) into the job. */
+void s3_job_dup_copy_source(struct s3_job *job, const struct store_copy_source *src, bool *ok);
 /* Copies the tags, lock settings and ACL every object write may carry. */
 void s3_job_dup_object_extras(struct s3_job *job, const struct s3_kv *tags, size_t n_tags,
                               const struct store_lock *lock, const char *acl_xml, bool *ok);
@@ -89,6 +106,11 @@ enum s3_err s3_settings_update_version(struct store *st, const struct settings_j
 bool s3_step_done(sqlite3_stmt *s);
 /* Binds the six content headers from parameter `first`. 0 or -1. */
 int s3_bind_content(sqlite3_stmt *s, int first, const struct s3_content_headers *c);
+/* The four encryption columns (sse, sse_kms_key_id, sse_bucket_key,
+ * sse_customer_key_md5) from parameter / column `first`: bound, or read
+ * into out (kms_key_id malloc'd). 0 or -1. */
+int s3_bind_sse(sqlite3_stmt *s, int first, const struct s3_sse *sse);
+int s3_read_sse_columns(sqlite3_stmt *s, int first, struct s3_sse *out);
 /* The job's body as hex MD5 (the ETag) and, when not empty, its registered blob. */
 enum s3_err s3_job_body_blob(struct store *st, struct store_job *job, char etag[33]);
 /* The lock a new version gets: the request's retention, else the bucket's
@@ -143,6 +165,13 @@ int store_decode_user_meta(struct store_conn *c, const char *json, struct s3_kv 
 enum s3_err s3_install_latest(struct store *st, const char *event, const char *bucket,
                               const char *key, const struct s3_object *o,
                               const char *meta_json, const char *tags_json, const char *acl_xml);
+/* Loads the job's copy source version (see struct store_copy_source),
+ * checks its conditions, and sets result.source_version_id when its bucket
+ * was ever versioned. src is to be freed in every case. */
+enum s3_err s3_load_copy_source(struct store *st, struct s3_job *job, struct s3_object *src);
+/* Checks the job's write conditions (cond_*) against the current version
+ * of job->bucket / job->key (see struct store_write_condition). */
+enum s3_err s3_check_write_condition(struct store *st, const struct s3_job *job);
 /* The id of a new version: fresh in a versioning-enabled bucket, "null"
  * otherwise; *reported is the id to answer with ("" when never versioned). */
 enum s3_err s3_new_version_id(const struct s3_bucket *b, char id[40], char reported[40]);
@@ -154,6 +183,9 @@ enum s3_err s3_new_version_id(const struct s3_bucket *b, char id[40], char repor
  * done(arg, ok) once durable. -1 when nothing was queued. */
 int s3_config_submit_write(struct store *st, const char *sql, const char *const text[4], const int64_t *number,
                            void (*done)(void *arg, bool ok), void *arg);
+/* Sets one configuration document of a bucket in the running job's
+ * transaction (the writer connection). */
+enum s3_err s3_config_set_row(struct store *st, const char *bucket, const char *kind, const char *doc);
 
 /* ---- notification.c ------------------------------------------------------- */
 

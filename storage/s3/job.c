@@ -42,7 +42,8 @@ static void s3_job_destroy(struct store_job *base)
                        job->if_none_match, job->meta_json, job->version_id,
                        job->src_version_id, job->tags_json, job->lock_mode,
                        job->checksum_alg, job->checksum, job->checksum_type,
-                       job->crc64nvme, job->event, job->acl_xml};
+                       job->crc64nvme, job->event, job->acl_xml, job->ownership_xml,
+                       job->cond_if_match, job->sse_kms_key_id, job->src_customer_key_md5};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(strings[i]);
     s3_content_headers_free(&job->content);
@@ -178,6 +179,47 @@ int s3_bind_content(sqlite3_stmt *s, int first, const struct s3_content_headers 
             return -1;
     }
     return 0;
+}
+
+int s3_bind_sse(sqlite3_stmt *s, int first, const struct s3_sse *sse)
+{
+    bool stated = sse->algorithm[0] && strcmp(sse->algorithm, "AES256") != 0;
+    if (db_bind_text(s, first, stated ? sse->algorithm : NULL) != 0 ||
+        db_bind_text(s, first + 1, sse->kms_key_id) != 0 ||
+        sqlite3_bind_int(s, first + 2, sse->bucket_key) != SQLITE_OK ||
+        db_bind_text(s, first + 3, sse->customer_key_md5[0] ? sse->customer_key_md5 : NULL) != 0)
+        return -1;
+    return 0;
+}
+
+int s3_read_sse_columns(sqlite3_stmt *s, int first, struct s3_sse *out)
+{
+    s3_copy_fixed(s, first + 3, out->customer_key_md5, sizeof(out->customer_key_md5));
+    s3_copy_fixed(s, first, out->algorithm, sizeof(out->algorithm));
+    if (!out->algorithm[0] && !out->customer_key_md5[0])
+        snprintf(out->algorithm, sizeof(out->algorithm), "AES256");
+    out->bucket_key = sqlite3_column_int(s, first + 2) != 0;
+    return db_column_strdup(s, first + 1, &out->kms_key_id);
+}
+
+void s3_job_dup_sse(struct s3_job *job, const struct s3_sse *sse, bool *ok)
+{
+    if (!sse)
+        return;
+    memcpy(job->sse_algorithm, sse->algorithm, sizeof(job->sse_algorithm));
+    memcpy(job->sse_customer_key_md5, sse->customer_key_md5, sizeof(job->sse_customer_key_md5));
+    job->sse_kms_key_id = s3_job_dup(sse->kms_key_id, ok);
+    job->sse_bucket_key = sse->bucket_key;
+}
+
+struct s3_sse s3_job_sse(const struct s3_job *job)
+{
+    struct s3_sse sse = {.kms_key_id = job->sse_kms_key_id, .bucket_key = job->sse_bucket_key};
+    memcpy(sse.algorithm, job->sse_algorithm, sizeof(sse.algorithm));
+    memcpy(sse.customer_key_md5, job->sse_customer_key_md5, sizeof(sse.customer_key_md5));
+    if (!sse.algorithm[0] && !sse.customer_key_md5[0])
+        snprintf(sse.algorithm, sizeof(sse.algorithm), "AES256");
+    return sse;
 }
 
 /* Stores a small blob's bytes in blob_data unless the blob is known; *id
@@ -337,6 +379,25 @@ void s3_job_dup_checksum(struct s3_job *job, const struct store_checksum *c, boo
     job->checksum_alg = s3_job_dup(c->alg, ok);
     job->checksum = s3_job_dup(c->value, ok);
     job->checksum_type = s3_job_dup(c->type, ok);
+}
+
+void s3_job_dup_condition(struct s3_job *job, const struct store_write_condition *c, bool *ok)
+{
+    job->cond_if_none_match_any = c->if_none_match_any;
+    job->cond_if_match = s3_job_dup(c->if_match, ok);
+    job->cond_existed = c->existed;
+}
+
+void s3_job_dup_copy_source(struct s3_job *job, const struct store_copy_source *src, bool *ok)
+{
+    job->src_bucket = s3_job_dup(src->bucket, ok);
+    job->src_key = s3_job_dup(src->key, ok);
+    job->src_version_id = s3_job_dup(src->version_id, ok);
+    job->if_match = s3_job_dup(src->if_match, ok);
+    job->if_none_match = s3_job_dup(src->if_none_match, ok);
+    job->if_modified_since_ms = src->if_modified_since_ms;
+    job->if_unmodified_since_ms = src->if_unmodified_since_ms;
+    job->src_customer_key_md5 = s3_job_dup(src->customer_key_md5, ok);
 }
 
 /* Copies the tags, lock settings and ACL every object write may carry. */

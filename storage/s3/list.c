@@ -39,8 +39,8 @@ static const char sql_upload_scan[] =
     " AND (key > ?3 OR (key = ?3 AND (initiated_ms, upload_id) > (?4, ?5)))"
     " ORDER BY key, initiated_ms, upload_id";
 static const char sql_upload_get[] =
-    "SELECT bucket, key, initiated_ms, owner, storage_class, checksum_alg, checksum_type"
-    " FROM uploads WHERE upload_id = ?1";
+    "SELECT bucket, key, initiated_ms, owner, storage_class, checksum_alg, checksum_type,"
+    " sse, sse_kms_key_id, sse_bucket_key, sse_customer_key_md5 FROM uploads WHERE upload_id = ?1";
 static const char sql_part_scan[] =
     "SELECT part_number, size, etag, last_modified_ms, blob, checksum_alg, checksum FROM parts"
     " WHERE upload_id = ?1 AND part_number > ?2 ORDER BY part_number LIMIT ?3";
@@ -547,7 +547,8 @@ static enum s3_err load_upload(struct store *st, const char *bucket, const char 
             u.key = strdup(key);
             s3_copy_fixed(s, 5, u.checksum_alg, sizeof(u.checksum_alg));
             s3_copy_fixed(s, 6, u.checksum_type, sizeof(u.checksum_type));
-            if (!u.upload_id || !u.key || db_column_strdup(s, 4, &u.storage_class) != 0) {
+            if (!u.upload_id || !u.key || db_column_strdup(s, 4, &u.storage_class) != 0 ||
+                s3_read_sse_columns(s, 7, &u.sse) != 0) {
                 s3_upload_free(&u);
                 err = S3_ERR_INTERNAL_ERROR;
             } else {

@@ -22,14 +22,16 @@ static const char sql_upload_insert[] =
     "INSERT INTO uploads(upload_id, bucket, key, initiated_ms, owner, storage_class,"
     " content_type, content_encoding, content_disposition, content_language, cache_control,"
     " expires, user_meta, tags, lock_mode, lock_until_ms, legal_hold, checksum_alg,"
-    " checksum_type, acl)"
+    " checksum_type, acl, sse, sse_kms_key_id, sse_bucket_key, sse_customer_key_md5, key_existed)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20)";
+    " ?19, ?20, ?21, ?22, ?23, ?24,"
+    " EXISTS (SELECT 1 FROM objects WHERE bucket = ?2 AND key = ?3 AND delete_marker = 0))";
 static const char sql_upload_target[] = "SELECT bucket, key FROM uploads WHERE upload_id = ?1";
 static const char sql_upload_details[] =
     "SELECT owner, storage_class, content_type, content_encoding, content_disposition,"
     " content_language, cache_control, expires, user_meta, tags, lock_mode, lock_until_ms,"
-    " legal_hold, checksum_alg, checksum_type, acl FROM uploads WHERE upload_id = ?1";
+    " legal_hold, checksum_alg, checksum_type, acl, key_existed, sse, sse_kms_key_id, sse_bucket_key,"
+    " sse_customer_key_md5 FROM uploads WHERE upload_id = ?1";
 static const char sql_upload_checksum[] =
     "SELECT checksum_alg FROM uploads WHERE upload_id = ?1";
 static const char sql_upload_delete[] = "DELETE FROM uploads WHERE upload_id = ?1";
@@ -94,6 +96,7 @@ static enum s3_err apply_create_upload(struct store *st, struct store_job *base)
     if (new_upload_id(id) != 0)
         return S3_ERR_INTERNAL_ERROR;
     int64_t now = clock_now_ms();
+    struct s3_sse sse = s3_job_sse(job);
     sqlite3_stmt *s = db_stmt(&st->writer, sql_upload_insert);
     if (!s || db_bind_text(s, 1, id) != 0 || db_bind_text(s, 2, job->bucket) != 0 ||
         db_bind_text(s, 3, job->key) != 0 || sqlite3_bind_int64(s, 4, now) != SQLITE_OK ||
@@ -104,7 +107,7 @@ static enum s3_err apply_create_upload(struct store *st, struct store_job *base)
         sqlite3_bind_int(s, 17, job->legal_hold) != SQLITE_OK ||
         db_bind_text(s, 18, job->checksum_alg) != 0 ||
         db_bind_text(s, 19, job->checksum_alg ? job->checksum_type : NULL) != 0 ||
-        db_bind_text(s, 20, job->acl_xml) != 0 || !s3_step_done(s))
+        db_bind_text(s, 20, job->acl_xml) != 0 || s3_bind_sse(s, 21, &sse) != 0 || !s3_step_done(s))
         return S3_ERR_INTERNAL_ERROR;
     memcpy(base->result.upload_id, id, sizeof(id));
     base->result.last_modified_ms = now;
@@ -124,6 +127,7 @@ int store_create_upload(struct store *st, const struct store_create_upload *cu,
     job->storage_class = s3_job_dup(cu->storage_class, &ok);
     s3_job_dup_checksum(job, &cu->checksum, &ok);
     s3_job_dup_object_extras(job, cu->tags, cu->n_tags, &cu->lock, cu->acl, &ok);
+    s3_job_dup_sse(job, cu->sse, &ok);
     s3_job_dup_content(cu->content, &job->content, &ok);
     job->meta_json = store_encode_kv_json(cu->user_meta, cu->n_user_meta);
     ok = ok && job->meta_json;
@@ -210,13 +214,12 @@ static enum s3_err upload_checksum_alg(struct store *st, const char *upload_id, 
 static enum s3_err prepare_part_copy(struct store *st, struct store_job *base)
 {
     struct s3_job *job = (struct s3_job *)base;
-    enum s3_err err = store_check_bucket(&st->writer, job->src_bucket);
     struct s3_object src;
-    if (err != S3_OK)
+    enum s3_err err = s3_load_copy_source(st, job, &src);
+    if (err != S3_OK) {
+        s3_object_free(&src);
         return err;
-    err = store_load_object(&st->writer, job->src_bucket, job->src_key, NULL, &src);
-    if (err != S3_OK)
-        return err;
+    }
     int64_t first = job->first, last = job->last;
     if (first < 0) {
         first = 0;
@@ -257,17 +260,15 @@ static enum s3_err prepare_part_copy(struct store *st, struct store_job *base)
 }
 
 int store_put_part_copy(struct store *st, const char *bucket, const char *key,
-                        const char *upload_id, int part_number, const char *src_bucket,
-                        const char *src_key, int64_t first, int64_t last,
-                        store_done_fn cb, void *arg)
+                        const char *upload_id, int part_number, const struct store_copy_source *src,
+                        int64_t first, int64_t last, store_done_fn cb, void *arg)
 {
     bool ok = true;
     struct s3_job *job = part_job_new(bucket, key, upload_id, part_number, cb, arg, &ok);
     if (!job)
         return -1;
     job->base.prepare = prepare_part_copy;
-    job->src_bucket = s3_job_dup(src_bucket, &ok);
-    job->src_key = s3_job_dup(src_key, &ok);
+    s3_job_dup_copy_source(job, src, &ok);
     job->first = first;
     job->last = last;
     return s3_job_queue(st, job, ok);
@@ -446,8 +447,10 @@ static enum s3_err gather_parts(struct store *st, const struct s3_job *job, cons
     return err;
 }
 
-/* The upload's owner, storage class, headers, metadata and tags JSON, and
- * the lock and ACL it asked for (into job->lock_mode and job->acl_xml). */
+/* The upload's owner, storage class, headers, metadata and tags JSON, its
+ * encryption (into o), the lock and ACL it asked for (into job->lock_mode
+ * and job->acl_xml), and whether its key had an object when it was
+ * created (job->cond_existed). */
 static enum s3_err load_upload_details(struct store *st, struct s3_job *job, struct s3_object *o,
                                        char **meta_json, char **tags_json, char **checksum_alg,
                                        char **checksum_type)
@@ -466,14 +469,62 @@ static enum s3_err load_upload_details(struct store *st, struct s3_job *job, str
             db_column_strdup(s, 8, meta_json) == 0 && db_column_strdup(s, 9, tags_json) == 0 &&
             db_column_strdup(s, 10, &job->lock_mode) == 0 &&
             db_column_strdup(s, 13, checksum_alg) == 0 && db_column_strdup(s, 14, checksum_type) == 0 &&
-            db_column_strdup(s, 15, &job->acl_xml) == 0) {
+            db_column_strdup(s, 15, &job->acl_xml) == 0 && s3_read_sse_columns(s, 17, &o->sse) == 0) {
             job->lock_until_ms = sqlite3_column_int64(s, 11);
             job->legal_hold = sqlite3_column_int(s, 12) != 0;
+            job->cond_existed = sqlite3_column_int(s, 16) != 0;
             err = S3_OK;
         }
     }
     sqlite3_reset(s);
     return err;
+}
+
+/* The base64 of a checksum value without a COMPOSITE "-N" suffix: its length. */
+static size_t checksum_value_len(const char *v)
+{
+    const char *dash = strchr(v, '-');
+    return dash ? (size_t)(dash - v) : strlen(v);
+}
+
+/* What CompleteMultipartUpload's headers state of the object it makes
+ * (x-amz-checksum-<alg>, -type, x-amz-mp-object-size), against what the
+ * parts made of it; upload_alg is the upload's algorithm (NULL: none, the
+ * object then has a CRC64NVME). */
+static enum s3_err check_stated_object(struct s3_job *job, const char *upload_alg, const struct s3_object *o)
+{
+    char *message = job->base.result.message;
+    const size_t cap = sizeof(job->base.result.message);
+    const char *object_alg = upload_alg ? upload_alg : "CRC64NVME";
+    if (job->checksum_alg && strcasecmp(job->checksum_alg, object_alg) != 0) {
+        snprintf(message, cap,
+                 "Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s", object_alg,
+                 job->checksum_alg);
+        job->base.result.err_detail = message;
+        return S3_ERR_INVALID_REQUEST;
+    }
+    if (job->checksum_type && o->checksum_type[0] && strcasecmp(job->checksum_type, o->checksum_type) != 0) {
+        snprintf(message, cap, "The upload was created using the %s checksum mode. The complete "
+                 "request must use the same checksum mode.", o->checksum_type);
+        job->base.result.err_detail = message;
+        return S3_ERR_BAD_DIGEST;
+    }
+    if (job->checksum_alg && job->checksum) {
+        size_t len = checksum_value_len(job->checksum);
+        if (!o->checksum_alg[0] || len != checksum_value_len(o->checksum) || strncmp(job->checksum, o->checksum, len) != 0) {
+            snprintf(message, cap, "The %s you specified did not match the calculated checksum.",
+                     object_alg);
+            job->base.result.err_detail = message;
+            return S3_ERR_BAD_DIGEST;
+        }
+    }
+    if (job->object_size >= 0 && job->object_size != o->size) {
+        snprintf(message, cap, "Value for x-amz-mp-object-size header is less than or greater than "
+                 "the actual object size: %lld.", (long long)o->size);
+        job->base.result.err_detail = message;
+        return S3_ERR_INVALID_REQUEST;
+    }
+    return S3_OK;
 }
 
 static enum s3_err apply_complete_upload(struct store *st, struct store_job *base)
@@ -490,7 +541,11 @@ static enum s3_err apply_complete_upload(struct store *st, struct store_job *bas
         return err;
     err = load_upload_details(st, job, &o, &meta_json, &tags_json, &upload_alg, &upload_type);
     if (err == S3_OK)
+        err = s3_check_write_condition(st, job);
+    if (err == S3_OK)
         err = gather_parts(st, job, upload_alg, upload_type, &o);
+    if (err == S3_OK)
+        err = check_stated_object(job, upload_alg, &o);
     if (err == S3_OK)
         err = s3_new_version_id(&b, o.version_id, base->result.version_id);
     if (err == S3_OK) {
@@ -508,6 +563,11 @@ static enum s3_err apply_complete_upload(struct store *st, struct store_job *bas
         memcpy(base->result.etag, o.etag, sizeof(o.etag));
         base->result.last_modified_ms = o.last_modified_ms;
         s3_job_result_checksum(base, &o);
+        /* The result outlives o: the key's ARN moves to the job. */
+        base->result.sse = o.sse;
+        job->sse_kms_key_id = o.sse.kms_key_id;
+        base->result.sse.kms_key_id = job->sse_kms_key_id;
+        o.sse.kms_key_id = NULL;
     }
     free(meta_json);
     free(tags_json);
@@ -518,21 +578,22 @@ static enum s3_err apply_complete_upload(struct store *st, struct store_job *bas
     return err;
 }
 
-int store_complete_upload(struct store *st, const char *bucket, const char *key,
-                          const char *upload_id, const struct s3_complete_part *parts,
-                          size_t n_parts, store_done_fn cb, void *arg)
+int store_complete_upload(struct store *st, const struct store_complete *c, store_done_fn cb, void *arg)
 {
     struct s3_job *job = s3_job_new(apply_complete_upload, cb, arg);
     if (!job)
         return -1;
     bool ok = true;
-    job->bucket = s3_job_dup(bucket, &ok);
-    job->key = s3_job_dup(key, &ok);
-    job->upload_id = s3_job_dup(upload_id, &ok);
-    job->parts = malloc((n_parts ? n_parts : 1) * sizeof(*parts));
-    if (job->parts && n_parts)
-        memcpy(job->parts, parts, n_parts * sizeof(*parts));
-    job->n_parts = n_parts;
+    job->bucket = s3_job_dup(c->bucket, &ok);
+    job->key = s3_job_dup(c->key, &ok);
+    job->upload_id = s3_job_dup(c->upload_id, &ok);
+    s3_job_dup_condition(job, &c->condition, &ok);
+    s3_job_dup_checksum(job, &c->checksum, &ok);
+    job->object_size = c->object_size;
+    job->parts = malloc((c->n_parts ? c->n_parts : 1) * sizeof(*c->parts));
+    if (job->parts && c->n_parts)
+        memcpy(job->parts, c->parts, c->n_parts * sizeof(*c->parts));
+    job->n_parts = c->n_parts;
     ok = ok && job->parts;
     return s3_job_queue(st, job, ok);
 }

@@ -25,13 +25,14 @@
 #include <strings.h>
 
 #include "protocol/auth/checksum.h"
+#include "protocol/s3/s3.h"
 
 /* The columns every object version row has, in the order read_version_row reads them. */
 #define VERSION_COLUMNS \
     "size, etag, last_modified_ms, owner, storage_class, content_type, content_encoding," \
     " content_disposition, content_language, cache_control, expires, user_meta, parts_count," \
     " version_id, delete_marker, tags, lock_mode, lock_until_ms, legal_hold, checksum_alg," \
-    " checksum, checksum_type, part_checksums"
+    " checksum, checksum_type, part_checksums, sse, sse_kms_key_id, sse_bucket_key, sse_customer_key_md5"
 static const char sql_object_get[] =
     "SELECT " VERSION_COLUMNS " FROM objects WHERE bucket = ?1 AND key = ?2";
 static const char sql_version_get[] =
@@ -53,15 +54,12 @@ static const char sql_object_insert[] =
     "INSERT INTO objects(bucket, key, size, etag, last_modified_ms, owner, storage_class,"
     " content_type, content_encoding, content_disposition, content_language, cache_control,"
     " expires, user_meta, parts_count, version_id, delete_marker, tags, lock_mode,"
-    " lock_until_ms, legal_hold, checksum_alg, checksum, checksum_type, part_checksums)"
+    " lock_until_ms, legal_hold, checksum_alg, checksum, checksum_type, part_checksums,"
+    " sse, sse_kms_key_id, sse_bucket_key, sse_customer_key_md5)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
+    " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
 /* Moving versions between objects and object_versions. */
-#define MOVED_COLUMNS \
-    "size, etag, last_modified_ms, owner, storage_class, content_type, content_encoding," \
-    " content_disposition, content_language, cache_control, expires, user_meta, parts_count," \
-    " version_id, delete_marker, tags, lock_mode, lock_until_ms, legal_hold, checksum_alg," \
-    " checksum, checksum_type, part_checksums"
+#define MOVED_COLUMNS VERSION_COLUMNS
 static const char sql_null_version_drop[] =
     "DELETE FROM object_versions WHERE bucket = ?1 AND key = ?2 AND version_id = 'null'";
 static const char sql_null_latest_drop[] =
@@ -188,7 +186,7 @@ static int read_version_row(struct store_conn *c, sqlite3_stmt *s, const char *k
     s3_copy_fixed(s, 20, out->checksum, sizeof(out->checksum));
     s3_copy_fixed(s, 21, out->checksum_type, sizeof(out->checksum_type));
     bool ok = out->key && db_column_strdup(s, 4, &out->storage_class) == 0 &&
-              db_column_strdup(s, 22, &out->part_checksums) == 0 &&
+              db_column_strdup(s, 22, &out->part_checksums) == 0 && s3_read_sse_columns(s, 23, &out->sse) == 0 &&
               store_read_content_columns(s, 5, &out->content) == 0 &&
               db_column_strdup(s, 11, &meta_json) == 0 && db_column_strdup(s, 15, &tags_json) == 0;
     ok = ok && store_decode_user_meta(c, meta_json, &out->user_meta, &out->n_user_meta) == 0 &&
@@ -229,7 +227,7 @@ enum s3_err s3_load_version_row(struct store_conn *c, const char *bucket, const 
     rc = sqlite3_step(s);
     enum s3_err err = S3_OK;
     if (rc == SQLITE_ROW) {
-        *seq = sqlite3_column_int64(s, 23);
+        *seq = sqlite3_column_int64(s, 27);
         if (read_version_row(c, s, key, out) != 0)
             err = S3_ERR_INTERNAL_ERROR;
     } else {
@@ -371,7 +369,7 @@ enum s3_err s3_install_latest(struct store *st, const char *event, const char *b
         db_bind_text(s, 22, o->checksum_alg[0] ? o->checksum_alg : NULL) != 0 ||
         db_bind_text(s, 23, o->checksum_alg[0] ? o->checksum : NULL) != 0 ||
         db_bind_text(s, 24, o->checksum_alg[0] ? o->checksum_type : NULL) != 0 ||
-        db_bind_text(s, 25, o->part_checksums) != 0 || !s3_step_done(s))
+        db_bind_text(s, 25, o->part_checksums) != 0 || s3_bind_sse(s, 26, &o->sse) != 0 || !s3_step_done(s))
         return S3_ERR_INTERNAL_ERROR;
     for (size_t i = 0; i < o->n_segments; i++) {
         s = db_stmt(&st->writer, sql_segment_insert);
@@ -458,10 +456,9 @@ static enum s3_err delete_version(struct store *st, const struct s3_bucket *b, c
     return store_notify_record(st, "ObjectRemoved:Delete", b->name, key, -1, NULL, version_id);
 }
 
-/* If-None-Match: * and If-Match against the current object. */
-static enum s3_err check_put_conditions(struct store *st, const struct s3_job *job)
+enum s3_err s3_check_write_condition(struct store *st, const struct s3_job *job)
 {
-    if (!job->if_none_match_any && !job->if_match)
+    if (!job->cond_if_none_match_any && !job->cond_if_match)
         return S3_OK;
     sqlite3_stmt *s = db_stmt(&st->writer, sql_object_etag);
     if (!s || db_bind_text(s, 1, job->bucket) != 0 || db_bind_text(s, 2, job->key) != 0)
@@ -470,12 +467,13 @@ static enum s3_err check_put_conditions(struct store *st, const struct s3_job *j
     enum s3_err err = S3_OK;
     if (rc == SQLITE_ROW) {
         const char *etag = (const char *)sqlite3_column_text(s, 0);
-        if (job->if_none_match_any)
+        if (job->cond_if_none_match_any)
             err = S3_ERR_PRECONDITION_FAILED;
-        else if (strcmp(job->if_match, "*") != 0 && (!etag || strcmp(etag, job->if_match) != 0))
+        else if (strcmp(job->cond_if_match, "*") != 0 && (!etag || strcmp(etag, job->cond_if_match) != 0))
             err = S3_ERR_PRECONDITION_FAILED;
     } else if (rc == SQLITE_DONE) {
-        err = job->if_match ? S3_ERR_NO_SUCH_KEY : S3_OK;
+        err = job->cond_existed ? S3_ERR_CONDITIONAL_REQUEST_CONFLICT
+                                : job->cond_if_match ? S3_ERR_NO_SUCH_KEY : S3_OK;
     } else {
         err = S3_ERR_INTERNAL_ERROR;
     }
@@ -489,7 +487,7 @@ static enum s3_err apply_put_object(struct store *st, struct store_job *base)
     struct s3_bucket b;
     enum s3_err err = store_load_bucket(&st->writer, job->bucket, &b);
     if (err == S3_OK)
-        err = check_put_conditions(st, job);
+        err = s3_check_write_condition(st, job);
     struct s3_object o = {0};
     if (err == S3_OK)
         err = s3_job_body_blob(st, base, o.etag);
@@ -507,6 +505,7 @@ static enum s3_err apply_put_object(struct store *st, struct store_job *base)
         o.content = job->content;
         s3_set_new_lock(&b, job->lock_mode, job->lock_until_ms, job->legal_hold, o.last_modified_ms, &o);
         s3_set_checksum(&o, job->checksum_alg, job->checksum, job->checksum_type);
+        o.sse = s3_job_sse(job);
         err = s3_install_latest(st, job->event ? job->event : "ObjectCreated:Put", job->bucket,
                                 job->key, &o, job->meta_json, job->tags_json, job->acl_xml);
     }
@@ -531,8 +530,8 @@ int store_put_object(struct store *st, const struct store_put *put, store_done_f
     job->key = s3_job_dup(put->key, &ok);
     job->account = s3_job_dup(put->account ? put->account : "", &ok);
     job->storage_class = s3_job_dup(put->storage_class, &ok);
-    job->if_match = s3_job_dup(put->if_match, &ok);
-    job->if_none_match_any = put->if_none_match_any;
+    s3_job_dup_condition(job, &put->condition, &ok);
+    s3_job_dup_sse(job, put->sse, &ok);
     s3_job_dup_checksum(job, &put->checksum, &ok);
     job->event = s3_job_dup(put->event, &ok);
     s3_job_dup_object_extras(job, put->tags, put->n_tags, &put->lock, put->acl, &ok);
@@ -547,6 +546,8 @@ static enum s3_err apply_delete_objects(struct store *st, struct store_job *base
     struct s3_job *job = (struct s3_job *)base;
     struct s3_bucket b;
     enum s3_err err = store_load_bucket(&st->writer, job->bucket, &b);
+    if (err == S3_OK && job->key)
+        err = s3_check_write_condition(st, job);
     if (err == S3_OK && job->key) {
         err = delete_version(st, &b, job->key, job->version_id, job->bypass_governance,
                              &base->result.delete_marker, base->result.version_id);
@@ -567,11 +568,11 @@ static enum s3_err apply_delete_objects(struct store *st, struct store_job *base
 int store_delete_object(struct store *st, const char *bucket, const char *key,
                         store_done_fn cb, void *arg)
 {
-    return store_delete_version(st, bucket, key, NULL, false, cb, arg);
+    return store_delete_version(st, bucket, key, NULL, false, NULL, cb, arg);
 }
 
 int store_delete_version(struct store *st, const char *bucket, const char *key,
-                         const char *version_id, bool bypass_governance,
+                         const char *version_id, bool bypass_governance, const char *if_match,
                          store_done_fn cb, void *arg)
 {
     struct s3_job *job = s3_job_new(apply_delete_objects, cb, arg);
@@ -582,6 +583,7 @@ int store_delete_version(struct store *st, const char *bucket, const char *key,
     job->key = s3_job_dup(key, &ok);
     job->version_id = s3_job_dup(version_id, &ok);
     job->bypass_governance = bypass_governance;
+    job->cond_if_match = s3_job_dup(if_match, &ok);
     return s3_job_queue(st, job, ok);
 }
 
@@ -636,8 +638,7 @@ static enum s3_err check_copy_conditions(const struct s3_job *job, const struct 
     return S3_OK;
 }
 
-/* Loads the copy source: its bucket (for the version id to report) and the version. */
-static enum s3_err load_copy_source(struct store *st, struct s3_job *job, struct s3_object *src)
+enum s3_err s3_load_copy_source(struct store *st, struct s3_job *job, struct s3_object *src)
 {
     struct s3_bucket sb;
     memset(src, 0, sizeof(*src));
@@ -658,6 +659,10 @@ static enum s3_err load_copy_source(struct store *st, struct s3_job *job, struct
     } else if (err == S3_ERR_INVALID_ARGUMENT) {
         job->base.result.err_detail = "Invalid version id specified";
     }
+    if (err == S3_OK)
+        err = check_copy_conditions(job, src);
+    if (err == S3_OK)
+        err = s3_sse_customer_read(&src->sse, job->src_customer_key_md5, &job->base.result.err_detail);
     s3_bucket_free(&sb);
     return err;
 }
@@ -667,11 +672,13 @@ static enum s3_err load_copy_source(struct store *st, struct s3_job *job, struct
 static enum s3_err prepare_copy_checksum(struct store *st, struct store_job *base)
 {
     struct s3_job *job = (struct s3_job *)base;
-    struct s3_object src;
+    struct s3_object src = {0};
     int alg = checksum_alg_from_name(job->checksum_alg);
-    enum s3_err err = alg < 0 ? S3_ERR_INVALID_REQUEST : load_copy_source(st, job, &src);
-    if (err != S3_OK)
+    enum s3_err err = alg < 0 ? S3_ERR_INVALID_REQUEST : s3_load_copy_source(st, job, &src);
+    if (err != S3_OK) {
+        s3_object_free(&src);
         return err;
+    }
     struct range_sink sink = {0};
     if (strcasecmp(src.checksum_alg, job->checksum_alg) == 0 && strcmp(src.checksum_type, "FULL_OBJECT") == 0) {
         job->checksum = strdup(src.checksum);
@@ -695,9 +702,9 @@ static enum s3_err apply_copy_object(struct store *st, struct store_job *base)
     struct s3_job *job = (struct s3_job *)base;
     struct s3_object src;
     struct s3_bucket b = {0};
-    enum s3_err err = load_copy_source(st, job, &src);
+    enum s3_err err = s3_load_copy_source(st, job, &src);
     if (err == S3_OK)
-        err = check_copy_conditions(job, &src);
+        err = s3_check_write_condition(st, job);
     if (err == S3_OK)
         err = store_load_bucket(&st->writer, job->bucket, &b);
     char *meta_json = NULL, *tags_json = NULL;
@@ -727,6 +734,7 @@ static enum s3_err apply_copy_object(struct store *st, struct store_job *base)
         if (job->checksum_alg)
             s3_set_checksum(&dst, checksum_alg_name((enum checksum_alg)checksum_alg_from_name(job->checksum_alg)),
                             job->checksum, "FULL_OBJECT");
+        dst.sse = s3_job_sse(job);
         s3_job_result_checksum(base, &dst);
         err = s3_install_latest(st, "ObjectCreated:Copy", job->bucket, job->key, &dst,
                                 job->replace ? job->meta_json : meta_json,
@@ -749,21 +757,17 @@ int store_copy_object(struct store *st, const struct store_copy *cp, store_done_
     if (!job)
         return -1;
     bool ok = true;
-    job->src_bucket = s3_job_dup(cp->src_bucket, &ok);
-    job->src_key = s3_job_dup(cp->src_key, &ok);
+    s3_job_dup_copy_source(job, &cp->source, &ok);
     job->bucket = s3_job_dup(cp->dst_bucket, &ok);
     job->key = s3_job_dup(cp->dst_key, &ok);
     job->account = s3_job_dup(cp->account ? cp->account : "", &ok);
-    job->if_match = s3_job_dup(cp->if_match, &ok);
-    job->if_none_match = s3_job_dup(cp->if_none_match, &ok);
-    job->if_modified_since_ms = cp->if_modified_since_ms;
-    job->if_unmodified_since_ms = cp->if_unmodified_since_ms;
     job->storage_class = s3_job_dup(cp->storage_class, &ok);
-    job->src_version_id = s3_job_dup(cp->src_version_id, &ok);
     job->replace_tags = cp->replace_tags;
     s3_job_dup_object_extras(job, cp->tags, cp->n_tags, &cp->lock, cp->acl, &ok);
     job->replace = cp->replace;
     job->checksum_alg = s3_job_dup(cp->checksum_alg, &ok);
+    s3_job_dup_condition(job, &cp->condition, &ok);
+    s3_job_dup_sse(job, cp->sse, &ok);
     if (cp->checksum_alg)
         job->base.prepare = prepare_copy_checksum;
     if (cp->replace) {

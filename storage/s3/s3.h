@@ -27,6 +27,7 @@
 struct store_result {
     enum s3_err err;
     const char *err_detail;        /* optional extra message, may be NULL */
+    char message[192];             /* room for an err_detail formatted for this write */
     char etag[72];                 /* put, copy, part, complete (no quotes) */
     int64_t last_modified_ms;
     char upload_id[64];            /* create upload */
@@ -39,6 +40,7 @@ struct store_result {
     char checksum_alg[12];         /* complete, copy: the new object's checksum ("" none) */
     char checksum[80];
     char checksum_type[16];
+    struct s3_sse sse;             /* complete: the object's encryption (kms_key_id the job's) */
 };
 
 typedef void (*store_done_fn)(void *arg, const struct store_result *res);
@@ -60,18 +62,37 @@ struct store_checksum {
     const char *type;
 };
 
+/* The conditions of a conditional write (If-None-Match: *, If-Match) or
+ * delete (If-Match), checked against the key's current version in the
+ * write's own transaction: PreconditionFailed when they fail, NoSuchKey for
+ * If-Match on a key without an object, ConditionalRequestConflict when the
+ * object the write saw as it began was deleted since (AWS: "a delete
+ * request to an object succeeds before a conditional write operation on
+ * that object completes"). */
+struct store_write_condition {
+    bool if_none_match_any;        /* If-None-Match: * */
+    const char *if_match;          /* ETag without quotes, or "*"; NULL: none */
+    bool existed;                  /* the key had an object when the write began */
+};
+
 /* ---- bucket.c ---------------------------------------------------------- */
 
 enum s3_err store_get_bucket(struct store *st, const char *bucket, struct s3_bucket *out);
 /* Buckets owned by `account`, by name. */
 enum s3_err store_list_buckets(struct store *st, const char *account,
                                struct s3_bucket **out, size_t *n);
-int store_create_bucket(struct store *st, const char *account, const char *bucket,
-                        const char *region, store_done_fn cb, void *arg);
-/* CreateBucket with x-amz-bucket-object-lock-enabled: versioning on, object
- * lock enabled, no default retention. */
-int store_create_locked_bucket(struct store *st, const char *account, const char *bucket,
-                               const char *region, store_done_fn cb, void *arg);
+/* CreateBucket: the bucket and, in the same transaction, what its headers
+ * asked for. */
+struct store_new_bucket {
+    const char *account;
+    const char *bucket;
+    const char *region;
+    bool object_lock;              /* x-amz-bucket-object-lock-enabled: versioning on, object
+                                      lock enabled, no default retention */
+    const char *ownership_xml;     /* OwnershipControls document, NULL: the default */
+    const char *acl_xml;           /* AccessControlPolicy document, NULL: private */
+};
+int store_create_bucket(struct store *st, const struct store_new_bucket *nb, store_done_fn cb, void *arg);
 /* Only the owner may delete: the caller checks ownership first. */
 int store_delete_bucket(struct store *st, const char *bucket, store_done_fn cb, void *arg);
 
@@ -122,8 +143,8 @@ struct store_put {
     const struct s3_kv *user_meta;
     size_t n_user_meta;
     const char *storage_class;     /* NULL = STANDARD */
-    bool if_none_match_any;        /* If-None-Match: * -> PreconditionFailed when the key exists */
-    const char *if_match;          /* ETag without quotes, or "*"; NoSuchKey when absent, PreconditionFailed on mismatch */
+    struct store_write_condition condition;
+    const struct s3_sse *sse;      /* NULL: SSE-S3 */
     const struct s3_kv *tags;      /* x-amz-tagging, already validated */
     size_t n_tags;
     struct store_lock lock;
@@ -142,39 +163,54 @@ int store_delete_objects(struct store *st, const char *bucket, const char *const
  * a new id, Suspended one with the id "null" (replacing the null version).
  * A version id removes exactly that version (no error when it does not
  * exist), unless object lock protects it: AccessDenied (GOVERNANCE yields
- * to bypass_governance). result.version_id / delete_marker say what went. */
+ * to bypass_governance). if_match (DeleteObject's If-Match: an ETag or "*",
+ * NULL for none) is checked against the current version first, as a
+ * struct store_write_condition. result.version_id / delete_marker say
+ * what went. */
 int store_delete_version(struct store *st, const char *bucket, const char *key,
-                         const char *version_id, bool bypass_governance,
+                         const char *version_id, bool bypass_governance, const char *if_match,
                          store_done_fn cb, void *arg);
 /* DeleteObjects with versions: version_ids[i] NULL for none. */
 int store_delete_versions(struct store *st, const char *bucket, const char *const *keys,
                           const char *const *version_ids, size_t n_keys, bool bypass_governance,
                           store_done_fn cb, void *arg);
 
-struct store_copy {
-    const char *src_bucket;
-    const char *src_key;
-    const char *dst_bucket;
-    const char *dst_key;
-    const char *account;
-    /* x-amz-copy-source-if-*: checked against the source in the same transaction. */
+/* The source of a copy (CopyObject, UploadPartCopy): a version of an
+ * object, and the x-amz-copy-source-if-* conditions checked against it in
+ * the copy's own transaction (a true If-Match overrides
+ * If-Unmodified-Since, If-None-Match overrides If-Modified-Since, as AWS
+ * documents). A delete marker named by its id is InvalidRequest. */
+struct store_copy_source {
+    const char *bucket;
+    const char *key;
+    const char *version_id;        /* NULL: the latest version */
     const char *if_match;          /* ETag without quotes */
     const char *if_none_match;
     int64_t if_modified_since_ms;  /* 0 = absent */
     int64_t if_unmodified_since_ms;
+    const char *customer_key_md5;  /* the SSE-C key (MD5) the request gives for the source, NULL:
+                                      none (s3_sse_customer_read decides) */
+};
+
+struct store_copy {
+    struct store_copy_source source;
+    const char *dst_bucket;
+    const char *dst_key;
+    const char *account;
     /* REPLACE directive: the new headers and metadata; NULL = COPY the source's. */
     const struct s3_content_headers *replace_content;
     const struct s3_kv *replace_meta;
     size_t n_replace_meta;
     bool replace;
     const char *storage_class;
-    const char *src_version_id;    /* NULL: the source's latest version */
     bool replace_tags;             /* x-amz-tagging-directive: REPLACE */
     const struct s3_kv *tags;
     size_t n_tags;
     struct store_lock lock;
     const char *checksum_alg;      /* x-amz-checksum-algorithm: NULL keeps the source's checksum */
     const char *acl;               /* the destination's ACL (XML); NULL: owner only, whatever the source's */
+    struct store_write_condition condition;   /* If-None-Match / If-Match on the destination */
+    const struct s3_sse *sse;      /* the destination's encryption (never the source's); NULL: SSE-S3 */
 };
 /* Metadata-only: the destination references the source's blobs — unless
  * checksum_alg names another algorithm than the source's checksum: then the
@@ -198,6 +234,7 @@ struct store_create_upload {
     struct store_lock lock;
     struct store_checksum checksum; /* x-amz-checksum-algorithm and -type (no value) */
     const char *acl;               /* given to the object on completion (XML); NULL: owner only */
+    const struct s3_sse *sse;      /* given to the object on completion; NULL: SSE-S3 */
 };
 int store_create_upload(struct store *st, const struct store_create_upload *cu,
                         store_done_fn cb, void *arg);
@@ -210,22 +247,35 @@ int store_put_part(struct store *st, const char *bucket, const char *key,
                    const struct store_checksum *checksum, const char *crc64nvme,
                    store_done_fn cb, void *arg);
 /* UploadPartCopy: part from [first, last] (inclusive; first = -1 for the whole
- * object) of the source. The copy of a range happens on the commit thread,
- * which also computes the part's checksums (the upload's algorithm and
- * CRC64NVME). */
+ * object) of the source version. The copy of a range happens on the commit
+ * thread, which also computes the part's checksums (the upload's algorithm
+ * and CRC64NVME). result.source_version_id as for CopyObject. */
 int store_put_part_copy(struct store *st, const char *bucket, const char *key,
-                        const char *upload_id, int part_number, const char *src_bucket,
-                        const char *src_key, int64_t first, int64_t last,
-                        store_done_fn cb, void *arg);
-/* Checks order (InvalidPartOrder), existence, ETags and any part checksums
- * given (InvalidPart), sizes (EntityTooSmall: every part but the last at
- * least 5 MiB), then makes the object from the parts' blobs without
- * copying: ETag md5-of-md5s-N; checksum as the upload asked — COMPOSITE
- * (checksum of the parts' checksums, "-N"), FULL_OBJECT (the parts' CRCs
- * combined), or CRC64NVME FULL_OBJECT when it named no algorithm. */
-int store_complete_upload(struct store *st, const char *bucket, const char *key,
-                          const char *upload_id, const struct s3_complete_part *parts,
-                          size_t n_parts, store_done_fn cb, void *arg);
+                        const char *upload_id, int part_number, const struct store_copy_source *src,
+                        int64_t first, int64_t last, store_done_fn cb, void *arg);
+/* CompleteMultipartUpload: the parts listed, and what the request states
+ * of the object it makes. */
+struct store_complete {
+    const char *bucket;
+    const char *key;
+    const char *upload_id;
+    const struct s3_complete_part *parts;
+    size_t n_parts;
+    struct store_write_condition condition;   /* `existed` is the upload's own */
+    struct store_checksum checksum;  /* x-amz-checksum-<alg> / -type: the object's, to check */
+    int64_t object_size;             /* x-amz-mp-object-size to check, -1 when absent */
+};
+/* Checks the condition (its `existed` being whether the key had an object
+ * when the upload was created), then order (InvalidPartOrder), existence,
+ * ETags and any part checksums given (InvalidPart), sizes (EntityTooSmall:
+ * every part but the last at least 5 MiB), then makes the object from the
+ * parts' blobs without copying: ETag md5-of-md5s-N; checksum as the upload
+ * asked — COMPOSITE (checksum of the parts' checksums, "-N"), FULL_OBJECT
+ * (the parts' CRCs combined), or CRC64NVME FULL_OBJECT when it named no
+ * algorithm. The stated checksum must be of the upload's algorithm
+ * (InvalidRequest) and type, and equal the object's (BadDigest); the
+ * stated size the object's (InvalidRequest). */
+int store_complete_upload(struct store *st, const struct store_complete *c, store_done_fn cb, void *arg);
 int store_abort_upload(struct store *st, const char *bucket, const char *key,
                        const char *upload_id, store_done_fn cb, void *arg);
 

@@ -163,6 +163,26 @@ static const struct schema_step steps[] = {
         "ALTER TABLE parts ADD COLUMN crc64nvme TEXT;"},
     {"upload-acl",
         "ALTER TABLE uploads ADD COLUMN acl TEXT;"},
+    /* Conditional CompleteMultipartUpload: whether the key had an object
+     * when the upload was created (deleted since: ConditionalRequestConflict). */
+    {"upload-key-existed",
+        "ALTER TABLE uploads ADD COLUMN key_existed INTEGER NOT NULL DEFAULT 0;"},
+    /* Server-side encryption as S3 reports it: the algorithm (NULL for
+     * AES256, SSE-S3, which every object has unless it says otherwise), a
+     * KMS key's ARN and bucket key, or an SSE-C key's MD5 (never the key). */
+    {"server-side-encryption",
+        "ALTER TABLE objects ADD COLUMN sse TEXT;"
+        "ALTER TABLE objects ADD COLUMN sse_kms_key_id TEXT;"
+        "ALTER TABLE objects ADD COLUMN sse_bucket_key INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE objects ADD COLUMN sse_customer_key_md5 TEXT;"
+        "ALTER TABLE object_versions ADD COLUMN sse TEXT;"
+        "ALTER TABLE object_versions ADD COLUMN sse_kms_key_id TEXT;"
+        "ALTER TABLE object_versions ADD COLUMN sse_bucket_key INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE object_versions ADD COLUMN sse_customer_key_md5 TEXT;"
+        "ALTER TABLE uploads ADD COLUMN sse TEXT;"
+        "ALTER TABLE uploads ADD COLUMN sse_kms_key_id TEXT;"
+        "ALTER TABLE uploads ADD COLUMN sse_bucket_key INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE uploads ADD COLUMN sse_customer_key_md5 TEXT;"},
 };
 
 const struct schema_module s3_schema = {"s3", steps, sizeof(steps) / sizeof(steps[0])};

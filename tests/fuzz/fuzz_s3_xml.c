@@ -1,6 +1,7 @@
 /* libFuzzer target for protocol/s3's untrusted-input parsers: the XML
  * request bodies (CreateBucketConfiguration, Delete, CompleteMultipartUpload,
- * tagging, versioning, object lock), bucket policies (validated, and
+ * tagging, versioning, object lock), the bucket configuration documents
+ * and the encryption headers, bucket policies (validated, and
  * evaluated with their Condition blocks against a fixed request context)
  * and request routing.
  *
@@ -60,6 +61,45 @@ static void fuzz_xml_parsers(const char *data, size_t size)
     s3_parse_legal_hold(data, size, &on);
 }
 
+/* Every bucket configuration kind, the readers of stored documents, and
+ * the encryption headers (the input split on '\n' into the seven SSE
+ * headers). */
+static void fuzz_configs(const char *data, size_t size)
+{
+    for (int kind = 0; kind < S3_CONFIG__COUNT; kind++) {
+        struct strbuf out;
+        strbuf_init(&out);
+        const char *message;
+        s3_config_canonicalize((enum s3_config_kind)kind, data, size, &out, &message);
+        strbuf_free(&out);
+    }
+    char *text = strndup(data, size);
+    if (!text)
+        return;
+    struct s3_bucket_encryption def;
+    s3_bucket_encryption_read(text, &def);
+    char *target = NULL;
+    bool grants;
+    if (s3_logging_target(text, &target, &grants) == 0)
+        free(target);
+    const char *fields[7] = {NULL};
+    char *p = text;
+    for (int i = 0; i < 7 && p; i++) {
+        fields[i] = p;
+        p = strchr(p, '\n');
+        if (p)
+            *p++ = '\0';
+    }
+    struct s3_sse_headers h = {fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]};
+    struct s3_bucket_encryption open = {.algorithm = "aws:kms"};
+    struct s3_sse sse;
+    char arn[2200];
+    const char *message;
+    s3_sse_resolve(&h, &open, "us-east-1", "000000000000", &sse, arn, sizeof(arn), &message);
+    s3_sse_customer_read(&sse, fields[6], &message);
+    free(text);
+}
+
 static void fuzz_policy(const char *data, size_t size)
 {
     const char *message;
@@ -106,6 +146,7 @@ static void fuzz_routing(const char *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_xml_parsers((const char *)data, size);
+    fuzz_configs((const char *)data, size);
     fuzz_policy((const char *)data, size);
     fuzz_routing((const char *)data, size);
     return 0;

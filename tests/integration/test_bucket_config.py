@@ -382,6 +382,26 @@ class DefaultsAndSimpleConfigurationTests(S3TestCase):
         self.s3.put_bucket_logging(Bucket=self.bucket, BucketLoggingStatus={})
         self.assertNotIn("LoggingEnabled", self.s3.get_bucket_logging(Bucket=self.bucket))
 
+    def test_logging_target_grants(self):
+        """TargetGrants round-trip with their grantee types; AWS refuses them when
+        the target bucket enforces ownership, and targets of another owner."""
+        target = self.new_bucket("logtarget")
+        grants = [{"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ"},
+                  {"Grantee": {"Type": "CanonicalUser", "ID": "111122223333"}, "Permission": "FULL_CONTROL"}]
+        status = {"LoggingEnabled": {"TargetBucket": target, "TargetPrefix": "logs/", "TargetGrants": grants}}
+        response = self.assertClientError(self.s3.put_bucket_logging, "AccessControlListNotSupported", 400,
+                                          Bucket=self.bucket, BucketLoggingStatus=status)
+        self.assertEqual(response["Error"]["Message"], "Target grants not allowed for bucket owner enforced buckets")
+        self.s3.put_bucket_ownership_controls(Bucket=target, OwnershipControls={
+            "Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]})
+        self.s3.put_bucket_logging(Bucket=self.bucket, BucketLoggingStatus=status)
+        enabled = self.s3.get_bucket_logging(Bucket=self.bucket)["LoggingEnabled"]
+        self.assertEqual(enabled["TargetGrants"], grants)
+        bad = {"LoggingEnabled": {"TargetBucket": target, "TargetPrefix": "", "TargetGrants": [
+            {"Grantee": {"Type": "Group", "URI": "http://example.com/group"}, "Permission": "READ"}]}}
+        self.assertClientError(self.s3.put_bucket_logging, "InvalidArgument", 400, Bucket=self.bucket,
+                               BucketLoggingStatus=bad)
+
     def test_request_payment_and_accelerate(self):
         self.assertEqual(self.s3.get_bucket_request_payment(Bucket=self.bucket)["Payer"], "BucketOwner")
         self.s3.put_bucket_request_payment(Bucket=self.bucket, RequestPaymentConfiguration={"Payer": "Requester"})

@@ -1,8 +1,13 @@
-"""Bucket operations through boto3: list, create (names, location), head, delete, and an
+"""Bucket operations through boto3: list, create (names, location, object ownership and
+ACL headers, also through aws-cli v1 and v2, s3cmd and rclone), head, delete, and an
 operation the server does not implement, each checked against AWS's documented codes."""
+import json
 import unittest
 
-from harness import S3TestCase, empty_and_delete_bucket, unique_bucket_name
+from harness import AWS_CLI_V1, AWS_CLI_V2, S3TestCase, aws_cli, empty_and_delete_bucket, rclone, RCLONE_REMOTE, \
+    s3cmd, unique_bucket_name
+
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
 
 class BucketTests(S3TestCase):
@@ -66,6 +71,101 @@ class BucketTests(S3TestCase):
     def test_unimplemented_operation_answers_not_implemented(self):
         self.assertClientError(self.s3.get_bucket_analytics_configuration, "NotImplemented", 501,
                                Bucket=self.bucket, Id="analytics-1")
+
+
+class CreateBucketAccessTests(S3TestCase):
+    """x-amz-object-ownership and the ACL headers of CreateBucket, as a new AWS bucket
+    takes them: ACLs need an ownership other than BucketOwnerEnforced (the default), and
+    a public ACL is refused as the new bucket blocks public access (CreateBucket's docs:
+    "If you try to create a bucket with a public ACL, the request will fail")."""
+
+    CREATE_BUCKET = False
+
+    def created(self, label, **kwargs):
+        name = unique_bucket_name(label)
+        self.addCleanup(empty_and_delete_bucket, self.s3, name)
+        self.s3.create_bucket(Bucket=name, **kwargs)
+        return name
+
+    def ownership(self, bucket):
+        return self.s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"][0]["ObjectOwnership"]
+
+    def test_object_ownership_is_applied(self):
+        for value in ("ObjectWriter", "BucketOwnerPreferred", "BucketOwnerEnforced"):
+            with self.subTest(value=value):
+                self.assertEqual(self.ownership(self.created("own", ObjectOwnership=value)), value)
+        self.assertEqual(self.ownership(self.created("own")), "BucketOwnerEnforced")
+        name = unique_bucket_name("own")
+        self.addCleanup(empty_and_delete_bucket, self.s3, name)
+        self.s3.meta.events.register_first("before-sign.s3.CreateBucket", self.bad_ownership_header)
+        self.assertClientError(self.s3.create_bucket, "InvalidArgument", 400, Bucket=name)
+
+    @staticmethod
+    def bad_ownership_header(request, **_):
+        request.headers["x-amz-object-ownership"] = "Everyone"
+
+    def test_acl_needs_an_ownership_that_allows_acls(self):
+        for acl in ({"ACL": "authenticated-read"}, {"GrantRead": 'id="111122223333"'}):
+            with self.subTest(acl=acl):
+                name = unique_bucket_name("acl")
+                self.addCleanup(empty_and_delete_bucket, self.s3, name)
+                response = self.assertClientError(self.s3.create_bucket, "InvalidBucketAclWithObjectOwnership", 400,
+                                                  Bucket=name, **acl)
+                self.assertEqual(response["Error"]["Message"],
+                                 "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+                self.assertClientError(self.s3.head_bucket, "404", 404, Bucket=name)
+        self.created("private", ACL="private")
+
+    def test_public_acl_is_refused_at_creation(self):
+        for acl in ("public-read", "public-read-write", "authenticated-read"):
+            with self.subTest(acl=acl):
+                name = unique_bucket_name("pub")
+                self.addCleanup(empty_and_delete_bucket, self.s3, name)
+                self.assertClientError(self.s3.create_bucket, "InvalidBucketAclWithBlockPublicAccessError", 400,
+                                       Bucket=name, ACL=acl, ObjectOwnership="ObjectWriter")
+                self.assertClientError(self.s3.head_bucket, "404", 404, Bucket=name)
+
+    def test_acl_is_stored_with_ownership(self):
+        bucket = self.created("grant", ObjectOwnership="ObjectWriter", GrantRead='id="111122223333"',
+                              GrantFullControl='id="000000000000"')
+        grants = {(g["Grantee"].get("ID"), g["Permission"]) for g in self.s3.get_bucket_acl(Bucket=bucket)["Grants"]}
+        self.assertEqual(grants, {("111122223333", "READ"), ("000000000000", "FULL_CONTROL")})
+        # Later, with the public access block removed, a public ACL is accepted as on AWS.
+        self.s3.delete_public_access_block(Bucket=bucket)
+        self.s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
+        self.assertIn((None, "READ"), {(g["Grantee"].get("ID"), g["Permission"])
+                                       for g in self.s3.get_bucket_acl(Bucket=bucket)["Grants"]})
+
+    def test_aws_cli(self):
+        for cli in (AWS_CLI_V1, AWS_CLI_V2):
+            with self.subTest(cli=cli):
+                name = unique_bucket_name("cli")
+                self.addCleanup(empty_and_delete_bucket, self.s3, name)
+                done = aws_cli(cli, "s3api", "create-bucket", "--bucket", name, "--acl", "public-read")
+                self.assertNotEqual(done.returncode, 0)
+                self.assertIn("InvalidBucketAclWithObjectOwnership", done.stderr)
+                done = aws_cli(cli, "s3api", "create-bucket", "--bucket", name, "--object-ownership", "ObjectWriter")
+                self.assertEqual(done.returncode, 0, done.stderr)
+                done = aws_cli(cli, "s3api", "get-bucket-ownership-controls", "--bucket", name)
+                self.assertEqual(json.loads(done.stdout)["OwnershipControls"]["Rules"][0]["ObjectOwnership"],
+                                 "ObjectWriter")
+
+    def test_s3cmd_and_rclone(self):
+        name = unique_bucket_name("s3cmd")
+        self.addCleanup(empty_and_delete_bucket, self.s3, name)
+        done = s3cmd("mb", "--acl-public", "s3://" + name)
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn("InvalidBucketAclWithObjectOwnership", done.stdout + done.stderr)
+        self.assertEqual(s3cmd("mb", "s3://" + name).returncode, 0)
+        self.assertEqual(self.ownership(name), "BucketOwnerEnforced")
+        name = unique_bucket_name("rclone")
+        self.addCleanup(empty_and_delete_bucket, self.s3, name)
+        done = rclone("mkdir", "--s3-bucket-acl", "public-read", "%s:%s" % (RCLONE_REMOTE, name))
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn("InvalidBucketAclWithObjectOwnership", done.stdout + done.stderr)
+        done = rclone("mkdir", "--s3-bucket-acl", "private", "%s:%s" % (RCLONE_REMOTE, name))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.s3.head_bucket(Bucket=name)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Checksums (x-amz-checksum-*) through boto3, aws-cli and raw signed requests: stored with
 objects and parts, returned on GET/HEAD with x-amz-checksum-mode: ENABLED (and validated
 by the new SDK, whose default is to send CRC32 and validate responses), the CRC64NVME AWS
-computes for uploads without one, multipart COMPOSITE and FULL_OBJECT checksums, a wrong
-checksum never storing anything, CopyObject with a new algorithm, GetObjectAttributes.
+computes for uploads without one, multipart COMPOSITE and FULL_OBJECT checksums (the
+whole object's checksum, type and size CompleteMultipartUpload states, checked), a wrong
+checksum never storing anything (BadDigest; a malformed one InvalidRequest, in a header or
+a trailer), CopyObject with a new algorithm, GetObjectAttributes.
 
 CRC32C and CRC64NVME are computed here in Python (botocore needs awscrt for them)."""
 import base64
@@ -13,8 +15,12 @@ import unittest
 import zlib
 
 import botocore
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
-from harness import AWS_CLI_V1, AWS_CLI_V2, S3TestCase, add_request_headers, aws_cli, signed_request
+from harness import ACCESS_KEY, AWS_CLI_V1, AWS_CLI_V2, REGION, SECRET_KEY, S3TestCase, add_request_headers, aws_cli, \
+    endpoint, raw_request, s3_client, signed_request
 
 MIB = 1024 * 1024
 NEW_SDK = tuple(int(x) for x in botocore.__version__.split(".")[:2]) >= (1, 36)
@@ -62,6 +68,17 @@ def checksum(algorithm, data):
 
 
 ALGORITHMS = ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256")
+
+
+def trailer_request(path, chunked_body, decoded_length, trailer):
+    """A PUT of an aws-chunked body with a trailing checksum, signed as botocore signs
+    STREAMING-UNSIGNED-PAYLOAD-TRAILER uploads."""
+    headers = {"Content-Encoding": "aws-chunked", "x-amz-trailer": trailer,
+               "x-amz-decoded-content-length": str(decoded_length), "Host": endpoint().hostport}
+    request = AWSRequest(method="PUT", url=endpoint().url + path, data=chunked_body, headers=headers)
+    request.context["checksum"] = {"request_algorithm": {"in": "trailer", "name": trailer}}
+    S3SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "s3", REGION).add_auth(request)
+    return raw_request("PUT", path, dict(request.headers.items()), chunked_body)
 
 
 class ChecksumObjectTests(S3TestCase):
@@ -138,6 +155,30 @@ class ChecksumObjectTests(S3TestCase):
         malformed = signed_request("PUT", "/%s/malformed" % self.bucket, {"x-amz-checksum-crc32": "!!"}, body)
         self.assertEqual(malformed.status, 400)
         self.assertEqual(malformed.error_code(), "InvalidRequest")
+
+    def test_checksum_errors_as_s3_words_them(self):
+        """Well-formed but wrong: BadDigest; malformed (not base64, or not the
+        algorithm's length): InvalidRequest — in a header and in an aws-chunked
+        trailer alike; two checksum headers at once: InvalidRequest."""
+        body = b"trailing bytes"
+        right, wrong = checksum("CRC32", body), checksum("CRC32", b"other")
+        for value, code, message in ((wrong, "BadDigest", "The CRC32 you specified did not match the calculated checksum."),
+                                     ("AAAA", "InvalidRequest", "Value for x-amz-checksum-crc32 header is invalid.")):
+            response = signed_request("PUT", "/%s/h" % self.bucket, {"x-amz-checksum-crc32": value}, body)
+            self.assertEqual((response.status, response.error_code()), (400, code), value)
+            self.assertIn(message.encode(), response.body)
+        for value, code, message in (
+                (wrong, "BadDigest", "The CRC32 you specified did not match the calculated checksum."),
+                ("AAAA", "InvalidRequest", "Value for x-amz-checksum-crc32 trailing header is invalid."),
+                ("n0t base64!", "InvalidRequest", "Value for x-amz-checksum-crc32 trailing header is invalid.")):
+            chunked = b"%x\r\n%s\r\n0\r\nx-amz-checksum-crc32:%s\r\n\r\n" % (len(body), body, value.encode())
+            response = trailer_request("/%s/t" % self.bucket, chunked, len(body), "x-amz-checksum-crc32")
+            self.assertEqual((response.status, response.error_code()), (400, code), value)
+            self.assertIn(message.encode(), response.body)
+        self.assertEqual(signed_request("HEAD", "/%s/t" % self.bucket).status, 404)
+        both = signed_request("PUT", "/%s/two" % self.bucket, {"x-amz-checksum-crc32": right,
+                                                                 "x-amz-checksum-sha1": checksum("SHA1", body)}, body)
+        self.assertEqual((both.status, both.error_code()), (400, "InvalidRequest"))
 
     def test_copy_keeps_or_recomputes(self):
         body = os.urandom(3000)
@@ -284,6 +325,55 @@ class ChecksumMultipartTests(S3TestCase):
         upload_id, entries = self.upload("check", [b"only part"], "CRC32")
         entries[0]["ChecksumCRC32"] = checksum("CRC32", b"something else")
         self.assertClientError(self.complete, "InvalidPart", 400, "check", upload_id, entries)
+
+    def complete_stating(self, key, upload_id, entries, headers):
+        client = s3_client()
+        add_request_headers(client, "CompleteMultipartUpload", headers)
+        return client.complete_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id,
+                                                MultipartUpload={"Parts": entries})
+
+    def test_complete_checks_the_full_object_crc64nvme_it_states(self):
+        """CompleteMultipartUpload's x-amz-checksum-crc64nvme is the whole object's
+        (FULL_OBJECT), checked against the parts' combined CRCs (BadDigest), as are
+        x-amz-checksum-type and x-amz-mp-object-size."""
+        parts = [os.urandom(5 * MIB), b"the last part"]
+        whole = b"".join(parts)
+        client = s3_client()
+        add_request_headers(client, "CreateMultipartUpload", {"x-amz-checksum-algorithm": "CRC64NVME",
+                                                              "x-amz-checksum-type": "FULL_OBJECT"})
+        upload_id = client.create_multipart_upload(Bucket=self.bucket, Key="full64")["UploadId"]
+        entries = []
+        for number, data in enumerate(parts, 1):
+            part = signed_request("PUT", "/%s/full64?partNumber=%d&uploadId=%s" % (self.bucket, number, upload_id),
+                                  {"x-amz-checksum-crc64nvme": checksum("CRC64NVME", data)}, data)
+            self.assertEqual(part.status, 200, part.body)
+            entries.append({"PartNumber": number, "ETag": part.headers["etag"]})
+            if NEW_SDK:   # older botocore has no ChecksumCRC64NVME member
+                entries[-1]["ChecksumCRC64NVME"] = checksum("CRC64NVME", data)
+        stated = {"x-amz-checksum-crc64nvme": checksum("CRC64NVME", whole), "x-amz-checksum-type": "FULL_OBJECT",
+                  "x-amz-mp-object-size": str(len(whole))}
+        for change, code in (({"x-amz-checksum-crc64nvme": checksum("CRC64NVME", b"x")}, "BadDigest"),
+                             ({"x-amz-checksum-type": "COMPOSITE"}, "BadDigest"),
+                             ({"x-amz-mp-object-size": str(len(whole) + 1)}, "InvalidRequest"),
+                             ({"x-amz-checksum-crc64nvme": "AAAA"}, "InvalidRequest")):
+            with self.subTest(change=change):
+                self.assertClientError(self.complete_stating, code, 400, "full64", upload_id, entries,
+                                       dict(stated, **change))
+        done = self.complete_stating("full64", upload_id, entries, stated)
+        self.assertEqual(done["ResponseMetadata"]["HTTPStatusCode"], 200)
+        head = signed_request("HEAD", "/%s/full64" % self.bucket, {"x-amz-checksum-mode": "ENABLED"})
+        self.assertEqual(head.headers["x-amz-checksum-crc64nvme"], checksum("CRC64NVME", whole))
+        self.assertEqual(head.headers["x-amz-checksum-type"], "FULL_OBJECT")
+
+    def test_complete_with_part_checksums_states_the_composite(self):
+        parts = [os.urandom(5 * MIB), b"tail"]
+        upload_id, entries = self.upload("comp", parts, "CRC32")
+        expected = b64(zlib.crc32(b"".join(digest("CRC32", p) for p in parts)).to_bytes(4, "big")) + "-2"
+        self.assertClientError(self.complete_stating, "InvalidRequest", 400, "comp", upload_id, entries,
+                               {"x-amz-checksum-sha1": checksum("SHA1", b"x")})
+        done = self.complete_stating("comp", upload_id, entries, {"x-amz-checksum-crc32": expected,
+                                                                  "x-amz-checksum-type": "COMPOSITE"})
+        self.assertEqual(done["ChecksumCRC32"], expected)
 
     def test_impossible_checksum_type_is_refused(self):
         response = signed_request("POST", "/%s/x?uploads" % self.bucket,

@@ -1,8 +1,11 @@
 """Real command-line clients against the endpoint: aws-cli v1 and v2 (`aws s3` mb, cp
 including a 20 MiB multipart upload, ls, sync run twice, presign fetched with curl, rm,
-rb), s3cmd (mb, put, ls, get, del) and rclone (copy, ls, delete), plus an expired
-presigned URL refused with 403."""
+rb, empty files among others uploaded without a stalled connection; s3api's
+list-objects-v2 with an empty token, put-bucket-logging with grants, upload-part-copy
+from a source version), s3cmd (mb, put, ls, get, del; also signing with SigV2) and
+rclone (copy, ls, delete), plus an expired presigned URL refused with 403."""
 import filecmp
+import json
 import os
 import time
 import unittest
@@ -102,6 +105,48 @@ class AwsCliFlows:
                                     os.path.join(target, "nested/deeper/c.bin"), shallow=False))
 
 
+    def test_empty_files_among_others_upload_without_stalling(self):
+        """aws s3 uploads over pooled connections with Expect: 100-continue; an empty
+        file must not leave its connection stalled for the next upload (issue 17)."""
+        bucket = self.new_bucket("empties")
+        source = self.temp_dir()
+        for n in range(6):
+            write_file(os.path.join(source, "d%d/.keep" % n), b"")
+            write_file(os.path.join(source, "d%d/data.bin" % n), os.urandom(1024 * (n + 1)))
+        started = time.monotonic()
+        out = self.aws("s3", "cp", "--recursive", "--no-progress", source, "s3://%s/t" % bucket,
+                       "--cli-read-timeout", "10")
+        self.assertEqual(out.count("upload:"), 12, out)
+        self.assertLess(time.monotonic() - started, 8)   # a stalled connection costs 10 s
+        self.assertEqual(self.s3.list_objects_v2(Bucket=bucket)["KeyCount"], 12)
+
+    def test_s3api_listing_logging_and_part_copy(self):
+        """s3api calls of issue 17: list-objects-v2 with an empty continuation token,
+        put-bucket-logging with target grants, upload-part-copy from a source version."""
+        bucket = self.new_bucket("s3api")
+        self.s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+        listed = json.loads(self.aws("s3api", "list-objects-v2", "--bucket", bucket, "--continuation-token", ""))
+        self.assertEqual(([o["Key"] for o in listed["Contents"]], listed["ContinuationToken"]), (["k"], ""))
+        target = self.new_bucket("logs")
+        self.s3.put_bucket_ownership_controls(Bucket=target, OwnershipControls={
+            "Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]})
+        status = {"LoggingEnabled": {"TargetBucket": target, "TargetPrefix": "l/", "TargetGrants": [
+            {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
+             "Permission": "READ"}]}}
+        self.aws("s3api", "put-bucket-logging", "--bucket", bucket, "--bucket-logging-status", json.dumps(status))
+        got = json.loads(self.aws("s3api", "get-bucket-logging", "--bucket", bucket))
+        self.assertEqual(got["LoggingEnabled"]["TargetGrants"], status["LoggingEnabled"]["TargetGrants"])
+        self.s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        v1 = self.s3.put_object(Bucket=bucket, Key="src", Body=b"first")["VersionId"]
+        self.s3.put_object(Bucket=bucket, Key="src", Body=b"second")
+        upload = self.s3.create_multipart_upload(Bucket=bucket, Key="dst")["UploadId"]
+        copied = json.loads(self.aws("s3api", "upload-part-copy", "--bucket", bucket, "--key", "dst",
+                                     "--upload-id", upload, "--part-number", "1",
+                                     "--copy-source", "%s/src?versionId=%s" % (bucket, v1)))
+        self.assertEqual(copied["CopySourceVersionId"], v1)
+        self.s3.abort_multipart_upload(Bucket=bucket, Key="dst", UploadId=upload)
+
+
 class AwsCliV1Tests(AwsCliFlows, CommandTestCase):
     CLI = AWS_CLI_V1
 
@@ -148,6 +193,26 @@ class S3cmdTests(CommandTestCase):
         self.assertTrue(filecmp.cmp(local, os.path.join(work, "down.txt"), shallow=False))
         self.run_ok(s3cmd("del", "s3://%s/folder/up.txt" % bucket))
         self.assertEqual(self.s3.list_objects_v2(Bucket=bucket)["KeyCount"], 0)
+
+
+    def test_signature_v2(self):
+        """s3cmd with signature_v2 signs bucket requests as /bucket/ and the guide's
+        sub-resources only; S3 takes what it signs."""
+        bucket = unique_bucket_name("s3cmdv2")
+        self.run_ok(s3cmd("--signature-v2", "mb", "s3://" + bucket))
+        self.addCleanup(empty_and_delete_bucket, s3_client(), bucket)
+        local = write_file(os.path.join(self.temp_dir(), "v2.txt"), b"signed the old way\n")
+        self.run_ok(s3cmd("--signature-v2", "put", local, "s3://%s/v2.txt" % bucket))
+        self.assertIn("s3://%s/v2.txt" % bucket, self.run_ok(s3cmd("--signature-v2", "ls", "s3://%s" % bucket)))
+        self.assertIn("Location", self.run_ok(s3cmd("--signature-v2", "info", "s3://%s" % bucket)))
+        cors = write_file(os.path.join(self.temp_dir(), "cors.xml"),
+                          b"<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin>"
+                          b"<AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>")
+        self.run_ok(s3cmd("--signature-v2", "setcors", cors, "s3://%s" % bucket))
+        self.assertEqual(self.s3.get_bucket_cors(Bucket=bucket)["CORSRules"][0]["AllowedMethods"], ["GET"])
+        self.run_ok(s3cmd("--signature-v2", "multipart", "s3://%s" % bucket))
+        self.run_ok(s3cmd("--signature-v2", "del", "s3://%s/v2.txt" % bucket))
+        self.run_ok(s3cmd("--signature-v2", "rb", "s3://%s" % bucket))
 
 
 class RcloneTests(CommandTestCase):

@@ -1,18 +1,26 @@
 """The HTTP/1.1 layer as clients meet it: virtual-hosted bucket addressing
 (Host: <bucket>.s3.localhost), pipelined requests answered in order on one
-connection, Expect: 100-continue, and — on a second server started with small
-limits — the idle timeout and the connection limit."""
+connection, Expect: 100-continue (also on empty bodies, which boto3 sends
+with it: an empty PUT followed by one with a body on the same pooled
+connection, and a run of concurrent uploads of mixed sizes that must see no
+read timeout and no retry), and — on a second server started with small
+limits — the idle timeout and the connection limit.
+
+CLOUDLESS_CONTINUE_SOAK_SECONDS sets how long the mixed-upload run lasts
+(5 s by default in the suite; 60 reproduces the issue's run)."""
 import os
 import socket
+import threading
 import time
 import unittest
 import urllib.parse
+
 
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from harness import ACCESS_KEY, REGION, SECRET_KEY, S3TestCase, endpoint, quoted_md5
+from harness import ACCESS_KEY, REGION, SECRET_KEY, S3TestCase, endpoint, quoted_md5, s3_client
 from server import OwnServer
 
 
@@ -100,6 +108,97 @@ class HttpTests(S3TestCase):
             status, answer, _, _ = read_response(sock)
         self.assertEqual(status, 200)
         self.assertEqual(answer["etag"], quoted_md5(body))
+
+    def raw_put(self, sock, key, body, extra=None, sign=True):
+        """Sends a PUT's head with Expect: 100-continue on sock; returns what
+        arrives first (the interim answer or the final one)."""
+        url = "%s/%s/%s" % (endpoint().url, self.bucket, key)
+        headers = {"x-amz-content-sha256": "UNSIGNED-PAYLOAD", "Expect": "100-continue"}
+        headers.update(extra or {})
+        if sign:
+            headers = signed_headers_for(url, "PUT", body, headers)
+        else:
+            headers["Host"] = endpoint().hostport
+        head = "PUT /%s/%s HTTP/1.1\r\n" % (self.bucket, key)
+        head += "".join("%s: %s\r\n" % kv for kv in headers.items())
+        head += "Content-Length: %d\r\n\r\n" % len(body)
+        sock.sendall(head.encode())
+        return sock.recv(25)
+
+    def test_expect_100_continue_on_an_empty_body(self):
+        with socket.create_connection((endpoint().host, endpoint().port), timeout=10) as sock:
+            self.assertEqual(self.raw_put(sock, "folder/", b""), b"HTTP/1.1 100 Continue\r\n\r\n")
+            status, answer, _, rest = read_response(sock)
+            self.assertEqual((status, answer["etag"], answer.get("connection")), (200, quoted_md5(b""), None))
+            # The connection goes on with the next upload.
+            self.assertEqual(self.raw_put(sock, "folder/x", b"x" * 1024), b"HTTP/1.1 100 Continue\r\n\r\n")
+            sock.sendall(b"x" * 1024)
+            status, answer, _, _ = read_response(sock)
+        self.assertEqual((status, answer["etag"]), (200, quoted_md5(b"x" * 1024)))
+
+    def test_refused_expectation_closes_the_connection(self):
+        """Refused before its body is asked for, a request that waits for
+        "100 Continue" gets its final answer and Connection: close, so no
+        client reuses a connection whose state it may have got wrong."""
+        with socket.create_connection((endpoint().host, endpoint().port), timeout=10) as sock:
+            first = self.raw_put(sock, "anonymous", b"", sign=False)
+            status, answer, _, _ = read_response(sock, first)
+            self.assertEqual((status, answer.get("connection")), (403, "close"))
+            self.assertEqual(sock.recv(1), b"")
+
+    def test_empty_put_then_put_on_one_pooled_connection(self):
+        """boto3 sends Expect: 100-continue with an empty PutObject; had the
+        server answered at once, botocore would keep a stale response class
+        on the pooled connection and the next upload there would wait for
+        its read timeout (issue 17)."""
+        s3 = s3_client(max_attempts=1, max_pool_connections=1, read_timeout=5)
+        started = time.monotonic()
+        for key, body in (("folder/", b""), ("folder/a", b"x" * 1024), ("folder/b", b""), ("folder/c", b"y" * 70000)):
+            response = s3.put_object(Bucket=self.bucket, Key=key, Body=body)
+            self.assertEqual(response["ResponseMetadata"]["RetryAttempts"], 0, key)
+            self.assertEqual(response["ETag"], quoted_md5(body), key)
+        self.assertLess(time.monotonic() - started, 4)
+        self.assertEqual(s3.get_object(Bucket=self.bucket, Key="folder/c")["Body"].read(), b"y" * 70000)
+
+    def test_concurrent_mixed_uploads_see_no_timeout_and_no_retry(self):
+        """8 threads PUT 0 B, 1 KiB, 64 KiB and 1 MiB objects in turn with
+        boto3's default checksums and retries for CLOUDLESS_CONTINUE_SOAK_SECONDS;
+        botocore's retry counter stays at zero and no read times out."""
+        duration = float(os.environ.get("CLOUDLESS_CONTINUE_SOAK_SECONDS", "5"))
+        sizes = [0, 1024, 64 * 1024, 1024 * 1024]
+        payloads = {size: os.urandom(size) for size in sizes}
+        s3 = s3_client(max_attempts=3, max_pool_connections=8, read_timeout=10)
+        retries, failures, counts = [], [], [0] * 8
+
+        def count_retries(attempts, **_):
+            if attempts > 1:
+                retries.append(attempts)
+        s3.meta.events.register("needs-retry.s3.PutObject", count_retries)
+        deadline = time.monotonic() + duration
+
+        def upload(worker):
+            n = 0
+            try:
+                while time.monotonic() < deadline:
+                    size = sizes[n % len(sizes)]
+                    response = s3.put_object(Bucket=self.bucket, Key="soak/%d/%d" % (worker, n), Body=payloads[size])
+                    if response["ResponseMetadata"]["RetryAttempts"] != 0:
+                        retries.append(response["ResponseMetadata"]["RetryAttempts"])
+                    n += 1
+            except Exception as error:  # noqa: BLE001 (reported below)
+                failures.append(repr(error))
+            counts[worker] = n
+
+        threads = [threading.Thread(target=upload, args=(worker,)) for worker in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(duration + 120)
+        self.assertEqual(failures, [])
+        self.assertEqual(retries, [])
+        self.assertTrue(all(n >= len(sizes) for n in counts), counts)
+        one_mib = s3.get_object(Bucket=self.bucket, Key="soak/0/3")["Body"].read()
+        self.assertEqual(one_mib, payloads[1024 * 1024])
 
 
 @unittest.skipUnless(os.environ.get("CLOUDLESS_BIN"), "needs CLOUDLESS_BIN")

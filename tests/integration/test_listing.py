@@ -1,5 +1,6 @@
 """ListObjects (v1) and ListObjectsV2 through boto3: prefix, delimiter and CommonPrefixes,
-MaxKeys pagination (Marker, NextMarker, ContinuationToken, StartAfter), FetchOwner, and
+MaxKeys pagination (Marker, NextMarker, ContinuationToken — an empty one lists from the
+start —, StartAfter), FetchOwner, and
 EncodingType=url requested explicitly (botocore then leaves the keys encoded)."""
 import unittest
 import urllib.parse
@@ -87,6 +88,17 @@ class ListingTests(S3TestCase):
             token_args = {"ContinuationToken": page["NextContinuationToken"]}
         self.assertEqual(seen, ["c", "d"])
         self.assertEqual(prefixes, ["a/", "b/", "e/"])
+
+    def test_v2_empty_continuation_token_lists_from_the_start(self):
+        """An empty token is no token (AWS): the whole listing, the token echoed."""
+        page = self.s3.list_objects_v2(Bucket=self.bucket, ContinuationToken="")
+        self.assertEqual(keys_of(page), KEYS)
+        self.assertEqual(page["ContinuationToken"], "")
+        self.assertFalse(page["IsTruncated"])
+        response = self.assertClientError(self.s3.list_objects_v2, "InvalidArgument", 400, Bucket=self.bucket,
+                                          ContinuationToken="not a token!")
+        self.assertEqual(response["Error"]["Message"], "The continuation token provided is incorrect")
+        self.assertEqual(response["Error"].get("ArgumentName"), "continuation-token")
 
     def test_v2_start_after(self):
         page = self.s3.list_objects_v2(Bucket=self.bucket, StartAfter="a/b/3")

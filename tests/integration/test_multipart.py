@@ -1,15 +1,18 @@
 """Multipart uploads through boto3: the full flow (UploadPart, UploadPartCopy with a range,
 ListParts, ListMultipartUploads, Complete with the md5-of-md5s ETag), the completion
-errors (EntityTooSmall, InvalidPart, InvalidPartOrder), abort, and a transfer-manager
-upload that uses the SDK's own defaults (CRC32 checksums on boto3 >= 1.36)."""
+errors (EntityTooSmall, InvalidPart, InvalidPartOrder), abort, a transfer-manager
+upload that uses the SDK's own defaults (CRC32 checksums on boto3 >= 1.36), GetObject /
+HeadObject by partNumber (also through aws-cli v1 and v2), and UploadPartCopy from a
+given source version with x-amz-copy-source-if-* conditions."""
 import hashlib
 import io
+import json
 import os
 import unittest
 
 from boto3.s3.transfer import TransferConfig
 
-from harness import S3TestCase, quoted_md5
+from harness import AWS_CLI_V1, AWS_CLI_V2, S3TestCase, aws_cli, quoted_md5, signed_request
 
 MIB = 1024 * 1024
 PART_SIZE = 5 * MIB
@@ -121,6 +124,84 @@ class MultipartTests(S3TestCase):
         downloaded = io.BytesIO()
         self.s3.download_fileobj(self.bucket, "managed", downloaded, Config=config)
         self.assertEqual(hashlib.md5(downloaded.getvalue()).digest(), hashlib.md5(body).digest())
+
+
+class PartNumberTests(S3TestCase):
+    """GetObject and HeadObject with partNumber (AWS): a multipart object's part, 206 with
+    its Content-Range, x-amz-mp-parts-count and, with x-amz-checksum-mode, the part's
+    checksum; part 1 of any other object is the whole object; a part the object does not
+    have is 416 InvalidPartNumber; partNumber with Range is InvalidRequest."""
+
+    def setUp(self):
+        super().setUp()
+        self.first, self.last = os.urandom(PART_SIZE), b"tail" * 250
+        upload = self.s3.create_multipart_upload(Bucket=self.bucket, Key="mp", ChecksumAlgorithm="CRC32")["UploadId"]
+        self.part_sums, parts = [], []
+        for number, body in ((1, self.first), (2, self.last)):
+            done = self.s3.upload_part(Bucket=self.bucket, Key="mp", UploadId=upload, PartNumber=number, Body=body,
+                                       ChecksumAlgorithm="CRC32")
+            self.part_sums.append(done["ChecksumCRC32"])
+            parts.append({"PartNumber": number, "ETag": done["ETag"], "ChecksumCRC32": done["ChecksumCRC32"]})
+        self.etag = self.s3.complete_multipart_upload(Bucket=self.bucket, Key="mp", UploadId=upload,
+                                                      MultipartUpload={"Parts": parts})["ETag"]
+
+    def test_parts_of_a_multipart_object(self):
+        total = PART_SIZE + len(self.last)
+        for number, body, first in ((1, self.first, 0), (2, self.last, PART_SIZE)):
+            with self.subTest(part=number):
+                head = self.s3.head_object(Bucket=self.bucket, Key="mp", PartNumber=number)
+                self.assertEqual(head["ResponseMetadata"]["HTTPStatusCode"], 206)
+                self.assertEqual((head["PartsCount"], head["ContentLength"], head["ETag"]), (2, len(body), self.etag))
+                got = self.s3.get_object(Bucket=self.bucket, Key="mp", PartNumber=number, ChecksumMode="ENABLED")
+                self.assertEqual(got["ContentRange"], "bytes %d-%d/%d" % (first, first + len(body) - 1, total))
+                self.assertEqual(got["PartsCount"], 2)
+                self.assertEqual(got["ChecksumCRC32"], self.part_sums[number - 1])
+                self.assertEqual(got["Body"].read(), body)
+        self.assertClientError(self.s3.get_object, "InvalidPartNumber", 416, Bucket=self.bucket, Key="mp",
+                               PartNumber=3)
+        self.assertClientError(self.s3.get_object, "InvalidRequest", 400, Bucket=self.bucket, Key="mp",
+                               PartNumber=1, Range="bytes=0-10")
+        response = signed_request("GET", "/%s/mp?partNumber=0" % self.bucket)
+        self.assertEqual((response.status, response.error_code()), (400, "InvalidArgument"))
+
+    def test_part_one_of_a_plain_object_is_the_whole_object(self):
+        etag = self.s3.put_object(Bucket=self.bucket, Key="plain", Body=b"whole")["ETag"]
+        got = self.s3.get_object(Bucket=self.bucket, Key="plain", PartNumber=1)
+        self.assertEqual((got["Body"].read(), got["ETag"], got.get("PartsCount")), (b"whole", etag, None))
+        self.assertEqual(got["ContentRange"], "bytes 0-4/5")
+        self.assertClientError(self.s3.head_object, "416", 416, Bucket=self.bucket, Key="plain", PartNumber=2)
+
+    def test_aws_cli(self):
+        for cli in (AWS_CLI_V1, AWS_CLI_V2):
+            with self.subTest(cli=cli):
+                done = aws_cli(cli, "s3api", "head-object", "--bucket", self.bucket, "--key", "mp", "--part-number", "2")
+                self.assertEqual(done.returncode, 0, done.stderr)
+                head = json.loads(done.stdout)
+                self.assertEqual((head["PartsCount"], head["ContentLength"]), (2, len(self.last)))
+
+
+class UploadPartCopyVersionTests(S3TestCase):
+
+    def test_copy_from_a_given_source_version(self):
+        self.s3.put_bucket_versioning(Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"})
+        old = os.urandom(PART_SIZE)
+        v1 = self.s3.put_object(Bucket=self.bucket, Key="src", Body=old)["VersionId"]
+        self.s3.put_object(Bucket=self.bucket, Key="src", Body=b"newer")
+        marker = self.s3.delete_object(Bucket=self.bucket, Key="src")["VersionId"]
+        upload = self.s3.create_multipart_upload(Bucket=self.bucket, Key="dst")["UploadId"]
+        source = {"Bucket": self.bucket, "Key": "src", "VersionId": v1}
+        done = self.s3.upload_part_copy(Bucket=self.bucket, Key="dst", UploadId=upload, PartNumber=1,
+                                        CopySource=source)
+        self.assertEqual(done["CopySourceVersionId"], v1)
+        self.assertEqual(done["CopyPartResult"]["ETag"], quoted_md5(old))
+        self.assertClientError(self.s3.upload_part_copy, "PreconditionFailed", 412, Bucket=self.bucket, Key="dst",
+                               UploadId=upload, PartNumber=2, CopySource=source, CopySourceIfMatch=quoted_md5(b"x"))
+        self.assertClientError(self.s3.upload_part_copy, "InvalidRequest", 400, Bucket=self.bucket, Key="dst",
+                               UploadId=upload, PartNumber=2,
+                               CopySource={"Bucket": self.bucket, "Key": "src", "VersionId": marker})
+        self.s3.complete_multipart_upload(Bucket=self.bucket, Key="dst", UploadId=upload, MultipartUpload={
+            "Parts": [{"PartNumber": 1, "ETag": done["CopyPartResult"]["ETag"]}]})
+        self.assertEqual(self.s3.get_object(Bucket=self.bucket, Key="dst")["Body"].read(), old)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,19 @@
 """Object operations through boto3: put/get/head with headers and metadata, integrity
-(Content-MD5), conditional writes and reads, ranges, response overrides, delete,
-multi-object delete and copy. Conditional PUT headers are injected as raw headers so
-the same tests run on boto3 versions that predate the IfMatch/IfNoneMatch parameters."""
+(Content-MD5), conditional writes (PutObject, CopyObject, CompleteMultipartUpload with
+If-None-Match: * and If-Match, the 409 of a write whose object was deleted meanwhile,
+DeleteObject with If-Match; also through aws-cli v1) and reads, ranges, response
+overrides, delete, multi-object delete and copy. Conditional headers are injected as raw
+headers so the same tests run on boto3 versions that predate the IfMatch/IfNoneMatch
+parameters."""
 import base64
 import datetime
 import hashlib
+import json
+import socket
 import unittest
 
-from harness import S3TestCase, add_request_headers, quoted_md5, s3_client
+from harness import AWS_CLI_V1, S3TestCase, add_request_headers, aws_cli, endpoint, quoted_md5, s3_client
+from test_http import read_response, signed_headers_for
 
 EMPTY_MD5_ETAG = '"d41d8cd98f00b204e9800998ecf8427e"'
 
@@ -93,6 +99,122 @@ class ConditionalWriteTests(S3TestCase):
         add_request_headers(fresh, "PutObject", {"If-Match": etag})
         fresh.put_object(Bucket=self.bucket, Key="cas", Body=b"v2")
         self.assertEqual(self.s3.get_object(Bucket=self.bucket, Key="cas")["Body"].read(), b"v2")
+
+
+    def conditional(self, operation, headers):
+        client = s3_client()
+        add_request_headers(client, operation, headers)
+        return client
+
+    def test_if_none_match_other_than_star_is_not_implemented(self):
+        client = self.conditional("PutObject", {"If-None-Match": quoted_md5(b"x")})
+        self.assertClientError(client.put_object, "NotImplemented", 501, Bucket=self.bucket, Key="k", Body=b"x")
+
+    def test_if_match_on_a_missing_key_is_no_such_key(self):
+        client = self.conditional("PutObject", {"If-Match": quoted_md5(b"x")})
+        self.assertClientError(client.put_object, "NoSuchKey", 404, Bucket=self.bucket, Key="absent", Body=b"x")
+
+    def test_conditional_copy(self):
+        self.s3.put_object(Bucket=self.bucket, Key="src", Body=b"source")
+        dst_etag = self.s3.put_object(Bucket=self.bucket, Key="dst", Body=b"old")["ETag"]
+        source = {"Bucket": self.bucket, "Key": "src"}
+        guarded = self.conditional("CopyObject", {"If-None-Match": "*"})
+        self.assertClientError(guarded.copy_object, "PreconditionFailed", 412, Bucket=self.bucket, Key="dst",
+                               CopySource=source)
+        guarded.copy_object(Bucket=self.bucket, Key="new", CopySource=source)
+        stale = self.conditional("CopyObject", {"If-Match": quoted_md5(b"other")})
+        self.assertClientError(stale.copy_object, "PreconditionFailed", 412, Bucket=self.bucket, Key="dst",
+                               CopySource=source)
+        self.conditional("CopyObject", {"If-Match": dst_etag}).copy_object(Bucket=self.bucket, Key="dst",
+                                                                          CopySource=source)
+        self.assertEqual(self.s3.get_object(Bucket=self.bucket, Key="dst")["Body"].read(), b"source")
+
+    def multipart(self, key):
+        upload = self.s3.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
+        etag = self.s3.upload_part(Bucket=self.bucket, Key=key, UploadId=upload, PartNumber=1, Body=b"part")["ETag"]
+        return upload, {"Parts": [{"PartNumber": 1, "ETag": etag}]}
+
+    def test_conditional_complete_multipart_upload(self):
+        self.s3.put_object(Bucket=self.bucket, Key="taken", Body=b"v1")
+        upload, parts = self.multipart("taken")
+        guarded = self.conditional("CompleteMultipartUpload", {"If-None-Match": "*"})
+        self.assertClientError(guarded.complete_multipart_upload, "PreconditionFailed", 412, Bucket=self.bucket,
+                               Key="taken", UploadId=upload, MultipartUpload=parts)
+        stale = self.conditional("CompleteMultipartUpload", {"If-Match": quoted_md5(b"v0")})
+        self.assertClientError(stale.complete_multipart_upload, "PreconditionFailed", 412, Bucket=self.bucket,
+                               Key="taken", UploadId=upload, MultipartUpload=parts)
+        fresh = self.conditional("CompleteMultipartUpload", {"If-Match": quoted_md5(b"v1")})
+        fresh.complete_multipart_upload(Bucket=self.bucket, Key="taken", UploadId=upload, MultipartUpload=parts)
+        self.assertEqual(self.s3.get_object(Bucket=self.bucket, Key="taken")["Body"].read(), b"part")
+        upload, parts = self.multipart("free")
+        guarded.complete_multipart_upload(Bucket=self.bucket, Key="free", UploadId=upload, MultipartUpload=parts)
+        self.assertEqual(self.s3.get_object(Bucket=self.bucket, Key="free")["Body"].read(), b"part")
+
+    def test_object_deleted_during_a_multipart_upload_is_a_conflict(self):
+        """AWS: a delete that succeeds while a conditional write is in progress makes
+        it a 409 ConditionalRequestConflict; for a multipart upload, the upload must be
+        made again."""
+        self.s3.put_object(Bucket=self.bucket, Key="moving", Body=b"v1")
+        upload, parts = self.multipart("moving")
+        self.s3.delete_object(Bucket=self.bucket, Key="moving")
+        for headers in ({"If-None-Match": "*"}, {"If-Match": quoted_md5(b"v1")}):
+            with self.subTest(headers=headers):
+                client = self.conditional("CompleteMultipartUpload", headers)
+                self.assertClientError(client.complete_multipart_upload, "ConditionalRequestConflict", 409,
+                                       Bucket=self.bucket, Key="moving", UploadId=upload, MultipartUpload=parts)
+
+    def test_object_deleted_while_a_put_streams_is_a_conflict(self):
+        etag = self.s3.put_object(Bucket=self.bucket, Key="racy", Body=b"v1")["ETag"]
+        body = b"v2" * 1000
+        url = "%s/%s/racy" % (endpoint().url, self.bucket)
+        headers = signed_headers_for(url, "PUT", body, {"x-amz-content-sha256": "UNSIGNED-PAYLOAD", "If-Match": etag})
+        with socket.create_connection((endpoint().host, endpoint().port), timeout=10) as sock:
+            head = "PUT /%s/racy HTTP/1.1\r\n" % self.bucket
+            head += "".join("%s: %s\r\n" % kv for kv in headers.items())
+            head += "Content-Length: %d\r\n\r\n" % len(body)
+            sock.sendall(head.encode() + body[:100])
+            self.s3.head_object(Bucket=self.bucket, Key="racy")   # the server has taken the head in by now
+            self.s3.delete_object(Bucket=self.bucket, Key="racy")
+            sock.sendall(body[100:])
+            status, _, answer, _ = read_response(sock)
+        self.assertEqual(status, 409, answer)
+        self.assertIn(b"<Code>ConditionalRequestConflict</Code>", answer)
+        self.assertClientError(self.s3.head_object, "404", 404, Bucket=self.bucket, Key="racy")
+
+    def test_conditional_delete(self):
+        etag = self.s3.put_object(Bucket=self.bucket, Key="del", Body=b"v1")["ETag"]
+        stale = self.conditional("DeleteObject", {"If-Match": quoted_md5(b"v0")})
+        self.assertClientError(stale.delete_object, "PreconditionFailed", 412, Bucket=self.bucket, Key="del")
+        self.assertEqual(self.s3.get_object(Bucket=self.bucket, Key="del")["Body"].read(), b"v1")
+        response = self.conditional("DeleteObject", {"If-Match": etag}).delete_object(Bucket=self.bucket, Key="del")
+        self.assertEqual(response["ResponseMetadata"]["HTTPStatusCode"], 204)
+        anything = self.conditional("DeleteObject", {"If-Match": "*"})
+        self.assertClientError(anything.delete_object, "NoSuchKey", 404, Bucket=self.bucket, Key="del")
+        self.s3.put_object(Bucket=self.bucket, Key="del", Body=b"v2")
+        anything.delete_object(Bucket=self.bucket, Key="del")
+        self.assertClientError(self.s3.head_object, "404", 404, Bucket=self.bucket, Key="del")
+
+    def test_aws_cli_v1(self):
+        """aws-cli v1 has --if-none-match and --if-match (v2 here predates them)."""
+        self.s3.put_object(Bucket=self.bucket, Key="cli", Body=b"v1")
+        path = self.temp_dir() + "/body"
+        with open(path, "wb") as handle:
+            handle.write(b"v2")
+        done = aws_cli(AWS_CLI_V1, "s3api", "put-object", "--bucket", self.bucket, "--key", "cli", "--body", path,
+                       "--if-none-match", "*")
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn("PreconditionFailed", done.stderr)
+        etag = self.s3.head_object(Bucket=self.bucket, Key="cli")["ETag"]
+        done = aws_cli(AWS_CLI_V1, "s3api", "put-object", "--bucket", self.bucket, "--key", "cli", "--body", path,
+                       "--if-match", etag)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        new_etag = json.loads(done.stdout)["ETag"]
+        done = aws_cli(AWS_CLI_V1, "s3api", "delete-object", "--bucket", self.bucket, "--key", "cli", "--if-match",
+                       etag)
+        self.assertIn("PreconditionFailed", done.stderr)
+        done = aws_cli(AWS_CLI_V1, "s3api", "delete-object", "--bucket", self.bucket, "--key", "cli", "--if-match",
+                       new_etag)
+        self.assertEqual(done.returncode, 0, done.stderr)
 
 
 class ConditionalReadTests(S3TestCase):

@@ -180,6 +180,27 @@ class PostObjectTests(S3TestCase):
         anonymous = post_form(path, [("key", "anon")], b"a")
         self.assertEqual((anonymous.status, anonymous.error_code()), (403, "AccessDenied"))
 
+    def test_anonymous_form(self):
+        """A form without policy or signature is an anonymous request (AWS): refused
+        unless the bucket lets anyone write — here its ACL, as ceph's s3-tests set
+        up (the ownership allowing ACLs and no public access block first, as a new
+        AWS bucket needs)."""
+        path = "/" + self.bucket
+        fields = [("key", "foo.txt"), ("acl", "public-read"), ("Content-Type", "text/plain")]
+        refused = post_form(path, fields, b"bar")
+        self.assertEqual((refused.status, refused.error_code()), (403, "AccessDenied"))
+        allow_acls(self.s3, self.bucket)
+        self.s3.put_bucket_acl(Bucket=self.bucket, ACL="public-read-write")
+        response = post_form(path, fields, b"bar")
+        self.assertEqual(response.status, 204, response.body)
+        got = self.s3.get_object(Bucket=self.bucket, Key="foo.txt")
+        self.assertEqual((got["Body"].read(), got["ContentType"]), (b"bar", "text/plain"))
+        grants = self.s3.get_object_acl(Bucket=self.bucket, Key="foo.txt")["Grants"]
+        self.assertIn({"Type": "Group", "URI": ALL_USERS}, [g["Grantee"] for g in grants if g["Permission"] == "READ"])
+        self.s3.put_bucket_acl(Bucket=self.bucket, ACL="public-read")
+        refused = post_form(path, [("key", "bar.txt")], b"x")
+        self.assertEqual((refused.status, refused.error_code()), (403, "AccessDenied"))
+
     def test_large_file_streams(self):
         body = bytes(range(256)) * 40000
         path, fields = self.presigned("large.bin")

@@ -103,6 +103,13 @@ header_signed("multi-object delete", "POST", "http://127.0.0.1:4566/mybucket?del
               headers={"Content-MD5": "Q2hlY2sgSW50ZWdyaXR5IQ==",
                        "Content-Type": "application/xml"})
 header_signed("session token", "GET", "http://127.0.0.1:4566/", token="SESSIONTOKEN")
+# boto3 with signature_version "s3" addresses a bucket as /mybucket and signs
+# the resource /mybucket/ (its auth_path), for CreateBucket and every
+# bucket-level call.
+header_signed("path-style bucket, resource signed with its slash", "PUT",
+              "http://127.0.0.1:4566/mybucket", auth_path="/mybucket/")
+header_signed("path-style bucket sub-resource, resource signed with its slash", "GET",
+              "http://127.0.0.1:4566/mybucket?tagging", auth_path="/mybucket/")
 
 presigned("aws s3 presign (path-style)", "GET",
           "http://127.0.0.1:4566/mybucket/some%2520key/a%2Bb.txt")
@@ -118,4 +125,7 @@ s3cmd_signed("s3cmd PUT with x-amz-date", "PUT", "mybucket", "/dir/file.txt", {}
               "content-type": "text/plain",
               "x-amz-meta-s3cmd-attrs": "mode:33188/uid:0"})
 s3cmd_signed("s3cmd GET ?acl with x-amz-date", "GET", "mybucket", "/", {"acl": None},
+             {"x-amz-date": "Mon, 09 Sep 2024 10:00:00 +0000"})
+# s3cmd signs the guide's sub-resources only: ?tagging is left out.
+s3cmd_signed("s3cmd PUT ?tagging with x-amz-date", "PUT", "mybucket", "/obj", {"tagging": None},
              {"x-amz-date": "Mon, 09 Sep 2024 10:00:00 +0000"})

@@ -386,10 +386,13 @@ static void test_unsigned_trailer_failures(void **state)
     assert_int_equal(run_unsigned("5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:"
                                   HELLO_CRC32_B64 "\r\n\r\n", "x-amz-checksum-crc32", piece_one,
                                   &consumed, NULL), AWS_CHUNKED_ERR_CHECKSUM);
-    /* not base64 */
+    /* not base64, or not the algorithm's length: malformed, not wrong */
     assert_int_equal(run_unsigned("5\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhC!hg==\r\n\r\n",
                                   "x-amz-checksum-crc32", piece_all, &consumed, NULL),
-                     AWS_CHUNKED_ERR_CHECKSUM);
+                     AWS_CHUNKED_ERR_CHECKSUM_VALUE);
+    assert_int_equal(run_unsigned("5\r\nhello\r\n0\r\nx-amz-checksum-crc32:AAAAAAA=\r\n\r\n",
+                                  "x-amz-checksum-crc32", piece_all, &consumed, NULL),
+                     AWS_CHUNKED_ERR_CHECKSUM_VALUE);
     /* declared but never sent */
     assert_int_equal(run_unsigned("5\r\nhello\r\n0\r\n\r\n", "x-amz-checksum-crc32", piece_all,
                                   &consumed, NULL), AWS_CHUNKED_ERR_FORMAT);

@@ -244,6 +244,14 @@ static const struct vector botocore_header_vectors[] = {
     { "session token", "GET", NULL, "/", NULL,
       { { "x-amz-security-token", "SESSIONTOKEN" }, { "date", BOTO_DATE } },
       "AWS " BOTO_KEY ":AX41UOMdDVzcL4j1oi6UT6zCCQ8=", BOTO_TIME },
+    /* boto3 (signature_version "s3") sends a bucket's requests to /mybucket
+     * and signs the resource /mybucket/: S3 takes both. */
+    { "path-style bucket, resource signed with its slash", "PUT", NULL, "/mybucket", NULL,
+      { { "date", BOTO_DATE } },
+      "AWS " BOTO_KEY ":rN43M8eVGW3OM0EmNq/bjaE8EuM=", BOTO_TIME },
+    { "path-style bucket sub-resource, resource signed with its slash", "GET", NULL, "/mybucket", "tagging",
+      { { "date", BOTO_DATE } },
+      "AWS " BOTO_KEY ":FWKU7/d/gC9uC70Yfbott9r7HBU=", BOTO_TIME },
 };
 
 static void test_botocore_header_auth(void **state)
@@ -358,6 +366,14 @@ static const struct vector s3cmd_vectors[] = {
     { "GET ?acl path-style", "GET", NULL, "/mybucket/", "acl",
       { { "x-amz-date", "Mon, 09 Sep 2024 10:00:00 +0000" } },
       "AWS " BOTO_KEY ":nLqwk3DjDETdEGOEnPIDmHc7uQE=", BOTO_TIME },
+    /* ... the same bucket addressed without the slash. */
+    { "GET ?acl path-style, no slash", "GET", NULL, "/mybucket", "acl",
+      { { "x-amz-date", "Mon, 09 Sep 2024 10:00:00 +0000" } },
+      "AWS " BOTO_KEY ":nLqwk3DjDETdEGOEnPIDmHc7uQE=", BOTO_TIME },
+    /* s3cmd signs the guide's sub-resources only: ?tagging is not in its resource. */
+    { "PUT ?tagging", "PUT", "mybucket", "/obj", "tagging",
+      { { "x-amz-date", "Mon, 09 Sep 2024 10:00:00 +0000" } },
+      "AWS " BOTO_KEY ":YXGwdRSSJpu6Imf8jkBdEkRqPW8=", BOTO_TIME },
 };
 
 static void test_s3cmd_header_auth(void **state)
@@ -419,6 +435,21 @@ static void test_tampering(void **state)
 
     v = botocore_header_vectors[3];
     v.query = "uploadId=up%2F1&partNumber=3";
+    expect_mismatch(v, BOTO_SECRET);
+
+    /* The trailing slash is free for a bucket-only path, not for a key, and
+     * the guide's shorter sub-resource list never drops one of its own. */
+    v = botocore_header_vectors[7];
+    v.path = "/otherbucket";
+    expect_mismatch(v, BOTO_SECRET);
+    v = botocore_header_vectors[7];
+    v.path = "/mybucket/key";
+    expect_mismatch(v, BOTO_SECRET);
+    v = botocore_header_vectors[0];
+    v.path = "/mybucket/dir/%C3%BC%20key%2Bplus.txt/";
+    expect_mismatch(v, BOTO_SECRET);
+    v = s3cmd_vectors[3];
+    v.query = "tagging&acl";
     expect_mismatch(v, BOTO_SECRET);
 
     v = presigned_vectors[0];

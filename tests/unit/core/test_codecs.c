@@ -220,6 +220,12 @@ static void test_uuid(void **state)
     }
     assert_int_equal(a[14], '4');                       /* version 4 */
     assert_non_null(strchr("89ab", a[19]));             /* RFC 4122 variant */
+    /* Named: stable, and different names differ. SHA-256("abc") begins
+     * ba7816bf 8f01cfea 414140de 5dae2223. */
+    uuid_from_name("abc", a);
+    assert_string_equal(a, "ba7816bf-8f01-4fea-8141-40de5dae2223");
+    uuid_from_name("abd", b);
+    assert_string_not_equal(a, b);
 }
 
 static void test_glob(void **state)

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,49 @@ static void test_canonical_form_drops_whitespace_and_namespaces(void **state)
     assert_string_equal(out, "<CORSConfiguration " NS "><CORSRule><AllowedMethod>GET</AllowedMethod>"
                              "<AllowedOrigin>a&amp;b</AllowedOrigin></CORSRule></CORSConfiguration>");
     free(out);
+}
+
+static void test_logging_target_grants_keep_their_type(void **state)
+{
+    char *out = NULL;
+    const char *msg;
+    const char *xsi = "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
+    char body[1024];
+    snprintf(body, sizeof(body),
+             "<BucketLoggingStatus><LoggingEnabled><TargetBucket>t</TargetBucket><TargetPrefix>l/</TargetPrefix>"
+             "<TargetGrants><Grant><Grantee %s xsi:type=\"Group\"><URI>%s</URI></Grantee>"
+             "<Permission>READ</Permission></Grant></TargetGrants></LoggingEnabled></BucketLoggingStatus>",
+             xsi, S3_ALL_USERS_URI);
+    assert_int_equal(canon(S3_CONFIG_LOGGING, body, &out, &msg), S3_OK);
+    char want[1024];
+    snprintf(want, sizeof(want),
+             "<BucketLoggingStatus " NS "><LoggingEnabled><TargetBucket>t</TargetBucket><TargetPrefix>l/</TargetPrefix>"
+             "<TargetGrants><Grant><Grantee %s xsi:type=\"Group\"><URI>%s</URI></Grantee>"
+             "<Permission>READ</Permission></Grant></TargetGrants></LoggingEnabled></BucketLoggingStatus>",
+             xsi, S3_ALL_USERS_URI);
+    assert_string_equal(out, want);
+    char *target = NULL;
+    bool grants = false;
+    assert_int_equal(s3_logging_target(out, &target, &grants), 0);
+    assert_string_equal(target, "t");
+    assert_true(grants);
+    free(target);
+    free(out);
+    snprintf(body, sizeof(body),
+             "<BucketLoggingStatus><LoggingEnabled><TargetBucket>t</TargetBucket><TargetPrefix/><TargetGrants><Grant>"
+             "<Grantee %s xsi:type=\"CanonicalUser\"><ID>a</ID></Grantee><Permission>READ_ACP</Permission>"
+             "</Grant></TargetGrants></LoggingEnabled></BucketLoggingStatus>", xsi);
+    expect_error(S3_CONFIG_LOGGING, body, S3_ERR_MALFORMED_XML, NULL);
+    snprintf(body, sizeof(body),
+             "<BucketLoggingStatus><LoggingEnabled><TargetBucket>t</TargetBucket><TargetPrefix/><TargetGrants><Grant>"
+             "<Grantee %s xsi:type=\"Group\"><URI>urn:x</URI></Grantee><Permission>READ</Permission>"
+             "</Grant></TargetGrants></LoggingEnabled></BucketLoggingStatus>", xsi);
+    expect_error(S3_CONFIG_LOGGING, body, S3_ERR_INVALID_ARGUMENT, "Invalid group uri");
+    expect_error(S3_CONFIG_LOGGING,
+                 "<BucketLoggingStatus><LoggingEnabled><TargetBucket>t</TargetBucket><TargetPrefix/><TargetGrants><Grant>"
+                 "<Grantee><ID>a</ID></Grantee><Permission>READ</Permission></Grant></TargetGrants></LoggingEnabled>"
+                 "</BucketLoggingStatus>",
+                 S3_ERR_MALFORMED_XML, NULL);
 }
 
 static void test_cors_validation(void **state)
@@ -262,11 +306,13 @@ static void test_website_logging_and_others(void **state)
     assert_int_equal(w.rules[0].redirect_code, 301);
     assert_null(s3_website_route(&w, "other/a.html", 403));
     s3_website_free(&w);
+    bool grants;
     assert_int_equal(s3_logging_target("<BucketLoggingStatus><LoggingEnabled><TargetBucket>t</TargetBucket>"
-                                       "<TargetPrefix/></LoggingEnabled></BucketLoggingStatus>", &target), 0);
+                                       "<TargetPrefix/></LoggingEnabled></BucketLoggingStatus>", &target, &grants), 0);
     assert_string_equal(target, "t");
+    assert_false(grants);
     free(target);
-    assert_int_equal(s3_logging_target(S3_EMPTY_LOGGING_XML, &target), 0);
+    assert_int_equal(s3_logging_target(S3_EMPTY_LOGGING_XML, &target, &grants), 0);
     assert_null(target);
     expect_error(S3_CONFIG_REQUEST_PAYMENT, "<RequestPaymentConfiguration><Payer>Me</Payer></RequestPaymentConfiguration>",
                  S3_ERR_MALFORMED_XML, NULL);
@@ -282,6 +328,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical_form_drops_whitespace_and_namespaces),
+        cmocka_unit_test(test_logging_target_grants_keep_their_type),
         cmocka_unit_test(test_cors_validation),
         cmocka_unit_test(test_cors_matching),
         cmocka_unit_test(test_lifecycle_validation),

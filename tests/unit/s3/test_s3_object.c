@@ -221,6 +221,30 @@ static void test_delete_result(void **state)
     strbuf_free(&sb);
 }
 
+static void test_object_part(void **state)
+{
+    struct s3_object o = {.part_checksums = "5242880 CRC32 AAAAAA==\n0\n7 CRC32 AQIDBA==\n"};
+    int64_t first, size;
+    char alg[12], sum[64];
+    assert_true(s3_object_part(&o, 1, &first, &size, alg, sum));
+    assert_int_equal(first, 0);
+    assert_int_equal(size, 5242880);
+    assert_string_equal(alg, "CRC32");
+    assert_string_equal(sum, "AAAAAA==");
+    assert_true(s3_object_part(&o, 2, &first, &size, alg, sum));
+    assert_int_equal(first, 5242880);
+    assert_int_equal(size, 0);
+    assert_string_equal(alg, "");
+    assert_true(s3_object_part(&o, 3, &first, &size, alg, sum));
+    assert_int_equal(first, 5242880);
+    assert_int_equal(size, 7);
+    assert_string_equal(sum, "AQIDBA==");
+    assert_false(s3_object_part(&o, 4, &first, &size, alg, sum));
+    assert_false(s3_object_part(&o, 0, &first, &size, alg, sum));
+    struct s3_object plain = {0};
+    assert_false(s3_object_part(&plain, 1, &first, &size, alg, sum));
+}
+
 static void test_copy_object_result(void **state)
 {
     struct strbuf sb;
@@ -250,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_billion_laughs_does_not_expand),
         cmocka_unit_test(test_deeply_nested_input),
         cmocka_unit_test(test_delete_result),
+        cmocka_unit_test(test_object_part),
         cmocka_unit_test(test_copy_object_result),
     };
     return cmocka_run_group_tests(tests, NULL, free_parsed_versions);

@@ -190,7 +190,8 @@ static void reopen(struct fixture *f)
 static enum s3_err create_bucket_as(struct fixture *f, const char *account, const char *name)
 {
     struct op op = new_op(f);
-    assert_int_equal(store_create_bucket(f->st, account, name, "us-east-1", on_done, &op), 0);
+    struct store_new_bucket nb = {.account = account, .bucket = name, .region = "us-east-1"};
+    assert_int_equal(store_create_bucket(f->st, &nb, on_done, &op), 0);
     wait_all(f, &op, 1);
     return op.err;
 }
@@ -868,29 +869,37 @@ static void test_put_conditions(void **state)
 {
     struct fixture *f = *state;
     assert_int_equal(create_bucket(f, "b"), S3_OK);
-    struct store_put put = {.if_none_match_any = true};
+    struct store_put put = {.condition.if_none_match_any = true};
     assert_int_equal(put_with(f, &put, "b", "k", "v1", 2).err, S3_OK);
     memset(&put, 0, sizeof(put));
-    put.if_none_match_any = true;
+    put.condition.if_none_match_any = true;
     assert_int_equal(put_with(f, &put, "b", "k", "v2", 2).err, S3_ERR_PRECONDITION_FAILED);
     assert_content(f, "b", "k", "v1");
 
     char etag[33];
     md5_hex("v1", 2, etag);
     memset(&put, 0, sizeof(put));
-    put.if_match = "0123456789abcdef0123456789abcdef";
+    put.condition.if_match = "0123456789abcdef0123456789abcdef";
     assert_int_equal(put_with(f, &put, "b", "k", "v3", 2).err, S3_ERR_PRECONDITION_FAILED);
     memset(&put, 0, sizeof(put));
-    put.if_match = etag;
+    put.condition.if_match = etag;
     assert_int_equal(put_with(f, &put, "b", "k", "v4", 2).err, S3_OK);
     assert_content(f, "b", "k", "v4");
     memset(&put, 0, sizeof(put));
-    put.if_match = "*";
+    put.condition.if_match = "*";
     assert_int_equal(put_with(f, &put, "b", "absent", "v", 1).err, S3_ERR_NO_SUCH_KEY);
     memset(&put, 0, sizeof(put));
-    put.if_match = "*";
+    put.condition.if_match = "*";
     assert_int_equal(put_with(f, &put, "b", "k", "v5", 2).err, S3_OK);
     assert_content(f, "b", "k", "v5");
+    /* The object the write saw as it began is gone: a conflict, not a
+     * success (If-None-Match) nor NoSuchKey (If-Match). */
+    memset(&put, 0, sizeof(put));
+    put.condition = (struct store_write_condition){.if_none_match_any = true, .existed = true};
+    assert_int_equal(put_with(f, &put, "b", "gone", "v", 1).err, S3_ERR_CONDITIONAL_REQUEST_CONFLICT);
+    memset(&put, 0, sizeof(put));
+    put.condition = (struct store_write_condition){.if_match = "*", .existed = true};
+    assert_int_equal(put_with(f, &put, "b", "gone", "v", 1).err, S3_ERR_CONDITIONAL_REQUEST_CONFLICT);
     /* A failed conditional put leaves no blob behind after GC. */
     run_gc(f, 3600);
     assert_int_equal(count_blobs(f), 1);
@@ -918,7 +927,7 @@ static void test_copy_object(void **state)
     assert_int_equal(src_put.err, S3_OK);
     int64_t now = src_put.last_modified_ms;
 
-    struct store_copy cp = {.src_bucket = "src", .src_key = "pic", .dst_bucket = "dst",
+    struct store_copy cp = {.source = {.bucket = "src", .key = "pic"}, .dst_bucket = "dst",
                             .dst_key = "copy1", .account = ACCOUNT};
     struct op op;
     assert_int_equal(copy(f, &cp, &op), S3_OK);
@@ -948,41 +957,41 @@ static void test_copy_object(void **state)
 
     /* Copy onto itself with REPLACE updates metadata and keeps the bytes. */
     struct store_copy self = cp;
-    self.src_bucket = self.dst_bucket = "src";
-    self.src_key = self.dst_key = "pic";
+    self.source.bucket = self.dst_bucket = "src";
+    self.source.key = self.dst_key = "pic";
     assert_int_equal(copy(f, &self, NULL), S3_OK);
     assert_content(f, "src", "pic", "PNGDATA");
     run_gc(f, 3600);
     assert_int_equal(count_blobs(f), 1);
 
-    struct store_copy c = {.src_bucket = "src", .src_key = "pic", .dst_bucket = "dst",
+    struct store_copy c = {.source = {.bucket = "src", .key = "pic"}, .dst_bucket = "dst",
                            .dst_key = "c", .account = ACCOUNT};
-    c.if_match = "ffffffffffffffffffffffffffffffff";
+    c.source.if_match = "ffffffffffffffffffffffffffffffff";
     assert_int_equal(copy(f, &c, NULL), S3_ERR_PRECONDITION_FAILED);
     /* If-Match true wins over a failing If-Unmodified-Since. */
-    c.if_match = src_put.etag;
-    c.if_unmodified_since_ms = now - 3600 * 1000;
+    c.source.if_match = src_put.etag;
+    c.source.if_unmodified_since_ms = now - 3600 * 1000;
     assert_int_equal(copy(f, &c, NULL), S3_OK);
-    c.if_match = NULL;
+    c.source.if_match = NULL;
     assert_int_equal(copy(f, &c, NULL), S3_ERR_PRECONDITION_FAILED);
-    c.if_unmodified_since_ms = now + 3600 * 1000;
+    c.source.if_unmodified_since_ms = now + 3600 * 1000;
     assert_int_equal(copy(f, &c, NULL), S3_OK);
-    c.if_unmodified_since_ms = 0;
-    c.if_none_match = src_put.etag;
+    c.source.if_unmodified_since_ms = 0;
+    c.source.if_none_match = src_put.etag;
     assert_int_equal(copy(f, &c, NULL), S3_ERR_PRECONDITION_FAILED);
-    c.if_none_match = NULL;
-    c.if_modified_since_ms = now + 3600 * 1000;
+    c.source.if_none_match = NULL;
+    c.source.if_modified_since_ms = now + 3600 * 1000;
     assert_int_equal(copy(f, &c, NULL), S3_ERR_PRECONDITION_FAILED);
-    c.if_modified_since_ms = now - 3600 * 1000;
+    c.source.if_modified_since_ms = now - 3600 * 1000;
     assert_int_equal(copy(f, &c, NULL), S3_OK);
-    c.if_modified_since_ms = 0;
+    c.source.if_modified_since_ms = 0;
 
-    c.src_key = "missing";
+    c.source.key = "missing";
     assert_int_equal(copy(f, &c, NULL), S3_ERR_NO_SUCH_KEY);
-    c.src_key = "pic";
+    c.source.key = "pic";
     c.dst_bucket = "nobucket";
     assert_int_equal(copy(f, &c, NULL), S3_ERR_NO_SUCH_BUCKET);
-    c.src_bucket = "nobucket";
+    c.source.bucket = "nobucket";
     assert_int_equal(copy(f, &c, NULL), S3_ERR_NO_SUCH_BUCKET);
 }
 
@@ -1013,7 +1022,9 @@ static enum s3_err complete(struct fixture *f, const char *key, const char *uplo
                             const struct s3_complete_part *parts, size_t n, struct op *out)
 {
     struct op op = new_op(f);
-    assert_int_equal(store_complete_upload(f->st, "b", key, upload_id, parts, n, on_done, &op), 0);
+    assert_int_equal(store_complete_upload(f->st, &(struct store_complete){.bucket = "b", .key = key, .upload_id = upload_id,
+                                                                 .parts = parts, .n_parts = n, .object_size = -1},
+                                           on_done, &op), 0);
     wait_all(f, &op, 1);
     if (out)
         *out = op;
@@ -1093,7 +1104,7 @@ static void test_multipart_complete(void **state)
     assert_int_equal(count_blobs(f), 2);
 
     /* Copying a multipart object keeps its ETag. */
-    struct store_copy cp = {.src_bucket = "b", .src_key = "big", .dst_bucket = "b",
+    struct store_copy cp = {.source = {.bucket = "b", .key = "big"}, .dst_bucket = "b",
                             .dst_key = "big2", .account = ACCOUNT};
     struct op cop;
     assert_int_equal(copy(f, &cp, &cop), S3_OK);
@@ -1252,9 +1263,9 @@ static void test_part_copy(void **state)
     struct op r[2];
     r[0] = new_op(f);
     r[1] = new_op(f);
-    assert_int_equal(store_put_part_copy(f->st, "b", "assembled", id, 1, "b", "source", 0,
+    assert_int_equal(store_put_part_copy(f->st, "b", "assembled", id, 1, &(struct store_copy_source){.bucket = "b", .key = "source"}, 0,
                                          5 * MIB - 1, on_done, &r[0]), 0);
-    assert_int_equal(store_put_part_copy(f->st, "b", "assembled", id, 2, "b", "source", 5 * MIB,
+    assert_int_equal(store_put_part_copy(f->st, "b", "assembled", id, 2, &(struct store_copy_source){.bucket = "b", .key = "source"}, 5 * MIB,
                                          (int64_t)total - 1, on_done, &r[1]), 0);
     wait_all(f, r, 2);
     assert_int_equal(r[0].err, S3_OK);
@@ -1264,12 +1275,12 @@ static void test_part_copy(void **state)
     assert_string_equal(r[0].etag, expected);
 
     struct op bad = new_op(f);
-    assert_int_equal(store_put_part_copy(f->st, "b", "assembled", id, 3, "b", "source", 10,
+    assert_int_equal(store_put_part_copy(f->st, "b", "assembled", id, 3, &(struct store_copy_source){.bucket = "b", .key = "source"}, 10,
                                          (int64_t)total, on_done, &bad), 0);
     wait_all(f, &bad, 1);
     assert_int_equal(bad.err, S3_ERR_INVALID_RANGE);
     bad = new_op(f);
-    assert_int_equal(store_put_part_copy(f->st, "b", "assembled", id, 3, "b", "nope", -1, -1,
+    assert_int_equal(store_put_part_copy(f->st, "b", "assembled", id, 3, &(struct store_copy_source){.bucket = "b", .key = "nope"}, -1, -1,
                                          on_done, &bad), 0);
     wait_all(f, &bad, 1);
     assert_int_equal(bad.err, S3_ERR_NO_SUCH_KEY);
@@ -1287,7 +1298,7 @@ static void test_part_copy(void **state)
     /* Whole-object part copy. */
     char *id2 = create_upload(f, "b", "whole");
     bad = new_op(f);
-    assert_int_equal(store_put_part_copy(f->st, "b", "whole", id2, 1, "b", "source", -1, -1,
+    assert_int_equal(store_put_part_copy(f->st, "b", "whole", id2, 1, &(struct store_copy_source){.bucket = "b", .key = "source"}, -1, -1,
                                          on_done, &bad), 0);
     wait_all(f, &bad, 1);
     assert_int_equal(bad.err, S3_OK);
@@ -1384,7 +1395,7 @@ static struct op delete_version(struct fixture *f, const char *bucket, const cha
                                 const char *version_id, bool bypass)
 {
     struct op op = new_op(f);
-    assert_int_equal(store_delete_version(f->st, bucket, key, version_id, bypass, on_done, &op), 0);
+    assert_int_equal(store_delete_version(f->st, bucket, key, version_id, bypass, NULL, on_done, &op), 0);
     wait_all(f, &op, 1);
     return op;
 }
@@ -1622,7 +1633,7 @@ static void test_acl_given_with_writes(void **state)
     char *acl = current_acl(f, "b", "k");
     assert_string_equal(acl, put.acl);
     free(acl);
-    struct store_copy cp = {.src_bucket = "b", .src_key = "k", .dst_bucket = "b", .dst_key = "plain",
+    struct store_copy cp = {.source = {.bucket = "b", .key = "k"}, .dst_bucket = "b", .dst_key = "plain",
                             .account = ACCOUNT};
     struct op op;
     assert_int_equal(copy(f, &cp, &op), S3_OK);
@@ -1647,7 +1658,8 @@ static void test_object_lock(void **state)
     assert_int_equal(op.err, S3_ERR_INVALID_BUCKET_STATE);
 
     op = new_op(f);
-    assert_int_equal(store_create_locked_bucket(f->st, ACCOUNT, "lk", "us-east-1", on_done, &op), 0);
+    struct store_new_bucket nb = {.account = ACCOUNT, .bucket = "lk", .region = "us-east-1", .object_lock = true};
+    assert_int_equal(store_create_bucket(f->st, &nb, on_done, &op), 0);
     wait_all(f, &op, 1);
     assert_int_equal(op.err, S3_OK);
     struct s3_bucket b;
