@@ -629,8 +629,10 @@ enum sigv4_status sigv4_verify_with_key(const struct http_request_view *req,
     if (!signed_headers_include(auth->signed_headers, "host"))
         return auth->presigned ? SIGV4_MALFORMED_QUERY : SIGV4_MALFORMED_HEADER;
 
+    /* S3's presigned URLs sign UNSIGNED-PAYLOAD; other services' (botocore's
+     * SigV4QueryAuth) sign the body's hash, as a header signature does. */
     const char *payload_hash = auth->payload_hash;
-    if (payload_hash[0] == '\0')
+    if (payload_hash[0] == '\0' || (auth->presigned && !opts->s3_path_encoding && opts->body_sha256_hex))
         payload_hash = opts->body_sha256_hex ? opts->body_sha256_hex : "";
 
     struct strbuf canonical, to_sign;

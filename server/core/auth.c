@@ -5,6 +5,8 @@
  * used from the loop thread only. */
 #include "server/core/auth.h"
 
+#include "server/core/log.h"
+
 #include "protocol/auth/checksum.h"
 #include "protocol/auth/sigv2.h"
 #include "protocol/core/percent.h"
@@ -215,6 +217,9 @@ static void check(struct server *srv, const struct http_req *req, bool s3, const
                                &out->canonical_request);
     out->sigv4 = st;
     if (st != SIGV4_OK) {
+        if (st == SIGV4_SIGNATURE_MISMATCH)
+            log_debug("signature mismatch for key %s; canonical request:\n%s", out->sig.access_key,
+                      out->canonical_request.data ? out->canonical_request.data : "");
         OPENSSL_cleanse(out->signing_key, sizeof(out->signing_key));
         memset(&out->principal, 0, sizeof(out->principal));
         out->status = AUTH_SIGV4_ERROR;

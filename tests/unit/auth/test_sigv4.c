@@ -413,6 +413,37 @@ static void test_s3_presigned_example(void **state)
     assert_int_equal(parse_and_verify(&r, S3_SECRET, &opts), SIGV4_SIGNATURE_MISMATCH);
 }
 
+/* Another service's presigned request (botocore's SigV4QueryAuth, a
+ * DynamoDB ListTables at 2024-01-02T03:04:05Z, key test/test, its body
+ * moved into the query and so empty) signs the body's SHA-256, not
+ * UNSIGNED-PAYLOAD. */
+static void test_presigned_other_service(void **state)
+{
+    (void)state;
+    struct test_request r;
+    init_request(&r, "POST", "/",
+                 "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2F20240102%2Fus-east-1%2Fdynamodb"
+                 "%2Faws4_request&X-Amz-Date=20240102T030405Z&X-Amz-Expires=300&X-Amz-SignedHeaders="
+                 "content-type%3Bhost%3Bx-amz-target&X-Amz-Signature="
+                 "17ee03f4b3304bfc508b47fc498dca569d5e3e3fcb25396f095fc91cdbb05ac5");
+    add_header(&r, "content-type", "application/x-amz-json-1.0");
+    add_header(&r, "x-amz-target", "DynamoDB_20120810.ListTables");
+    add_header(&r, "host", "localhost:4566");
+    struct sigv4_auth auth;
+    assert_int_equal(sigv4_parse(&r.view, &auth), SIGV4_OK);
+    /* sha256(""), the empty body's */
+    struct sigv4_verify_opts opts = {
+        .now = 1704164645, .max_skew_s = 900, .s3_path_encoding = false,
+        .body_sha256_hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"};
+    assert_int_equal(sigv4_verify(&r.view, &auth, "test", &opts, NULL, NULL), SIGV4_OK);
+    /* A body sent anyway is covered: sha256("{}") does not match. */
+    opts.body_sha256_hex = "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
+    assert_int_equal(sigv4_verify(&r.view, &auth, "test", &opts, NULL, NULL), SIGV4_SIGNATURE_MISMATCH);
+    /* S3 keeps UNSIGNED-PAYLOAD. */
+    opts.s3_path_encoding = true;
+    assert_int_equal(sigv4_verify(&r.view, &auth, "test", &opts, NULL, NULL), SIGV4_SIGNATURE_MISMATCH);
+}
+
 static void test_presigned_query_errors(void **state)
 {
     (void)state;
@@ -574,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_s3_bucket_query_examples),
         cmocka_unit_test(test_s3_presigned_example),
         cmocka_unit_test(test_presigned_query_errors),
+        cmocka_unit_test(test_presigned_other_service),
         cmocka_unit_test(test_s3_streaming_seed_example),
         cmocka_unit_test(test_parse_authorization_header),
         cmocka_unit_test(test_clock_skew),
