@@ -182,11 +182,13 @@ static void request_finished(struct conn *c)
     struct http_req *req = c->req;
     /* The request log: one line per request at the default level. The
      * query is left out: presigned URLs carry signatures there. */
-    if (log_enabled(LOG_INFO))
-        log_info("%s %s %d %.1fms %s %s %s %s", req->service ? req->service : "-",
-                 req->op_name ? req->op_name : "-", req->status,
-                 (double)(clock_now_us() - req->start_us) / 1000.0, req->principal[0] ? req->principal : "-",
-                 c->peer, req->method, req->path);
+    if (log_enabled(LOG_INFO)) {
+        int64_t us = clock_now_us() - req->start_us;
+        log_request("%s %s %d %lld.%lldms %s %s %s %s", req->service ? req->service : "-",
+                    req->op_name ? req->op_name : "-", req->status, (long long)(us / 1000),
+                    (long long)(us / 100 % 10), req->principal[0] ? req->principal : "-", c->peer,
+                    req->method, req->path);
+    }
     bool close = req->close_after || !req->keep_alive;
     req_free(req);
     c->req = NULL;

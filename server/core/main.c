@@ -237,6 +237,7 @@ static int setup(struct runtime *rt, struct config *cfg)
         log_error("cannot create the event loop");
         return -1;
     }
+    log_set_event_base(srv->base);
     rt->store_event = event_new(srv->base, -1, 0, on_store_ready, srv->store);
     rt->gc_timer = event_new(srv->base, -1, EV_PERSIST, on_gc_timer, rt);
     rt->shutdown_timer = event_new(srv->base, -1, EV_PERSIST, on_shutdown_tick, rt);
@@ -345,6 +346,7 @@ static void teardown(struct runtime *rt)
     for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
         if (events[i])
             event_free(events[i]);
+    log_set_event_base(NULL);
     if (rt->srv.base)
         event_base_free(rt->srv.base);
     if (rt->lctx.ssl_ctx)
