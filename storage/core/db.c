@@ -185,6 +185,7 @@ static const struct schema_module *const modules[] = {
     &logs_schema,
     &s3_notify_schema,
     &lambda_esm_schema,
+    &events_schema,
 };
 
 static int applied_steps(struct store_conn *c, const char *module, size_t *n, char *err, size_t errlen)

@@ -75,6 +75,7 @@ extern const struct schema_module lambda_schema;  /* storage/lambda/schema.c */
 extern const struct schema_module logs_schema;    /* storage/lambda/schema.c */
 extern const struct schema_module s3_notify_schema;  /* storage/s3/notification.c */
 extern const struct schema_module lambda_esm_schema;  /* storage/lambda/esm_schema.c */
+extern const struct schema_module events_schema;  /* storage/events/schema.c */
 int db_migrate(struct store_conn *c, char *err, size_t errlen);
 /* Binds a possibly-NULL C string as TEXT (NULL binds SQL NULL). */
 int db_bind_text(sqlite3_stmt *s, int idx, const char *text);
