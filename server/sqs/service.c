@@ -779,6 +779,13 @@ bool sqs_queue_exists(struct sqs_service *svc, const char *queue_arn)
 int sqs_send_internal(struct sqs_service *svc, const char *queue_arn, const char *body, size_t len,
                       void (*done)(void *arg, bool ok), void *arg)
 {
+    struct sqs_internal_message m = {.body = body, .len = len};
+    return sqs_send_message_internal(svc, queue_arn, &m, done, arg);
+}
+
+int sqs_send_message_internal(struct sqs_service *svc, const char *queue_arn, const struct sqs_internal_message *m,
+                              void (*done)(void *arg, bool ok), void *arg)
+{
     char account[13], url[400];
     if (!queue_of_arn(queue_arn, account, url))
         return -1;
@@ -792,12 +799,38 @@ int sqs_send_internal(struct sqs_service *svc, const char *queue_arn, const char
         return -1;
     }
     req.n_sends = 1;
-    req.sends[0].body = sqs_arena_strndup(&req.arena, body, len);
-    req.sends[0].body_len = len;
-    req.sends[0].delay_seconds = -1;
+    struct sqs_send_entry *e = &req.sends[0];
+    e->body = sqs_arena_strndup(&req.arena, m->body, m->len);
+    e->body_len = m->len;
+    e->delay_seconds = -1;
+    bool built = e->body != NULL;
+    if (m->group_id)
+        built = built && (e->group_id = sqs_arena_strdup(&req.arena, m->group_id)) != NULL;
+    if (m->n_attrs) {
+        /* String attributes, in the engine's order: sorted by name. */
+        e->attrs.items = sqs_arena_alloc(&req.arena, m->n_attrs * sizeof(*e->attrs.items));
+        built = built && e->attrs.items;
+        for (size_t i = 0; built && i < m->n_attrs; i++) {
+            size_t at = e->attrs.n;
+            while (at > 0 && strcmp(e->attrs.items[at - 1].name, m->attr_names[i]) > 0)
+                at--;
+            memmove(&e->attrs.items[at + 1], &e->attrs.items[at], (e->attrs.n - at) * sizeof(*e->attrs.items));
+            struct sqs_msg_attr *a = &e->attrs.items[at];
+            a->name = sqs_arena_strdup(&req.arena, m->attr_names[i]);
+            a->data_type = sqs_arena_strdup(&req.arena, "String");
+            a->binary = false;
+            a->value = sqs_arena_strdup(&req.arena, m->attr_values[i]);
+            a->value_len = a->value ? strlen(a->value) : 0;
+            e->attrs.n++;
+            built = a->name && a->data_type && a->value;
+        }
+    }
+    if (!built) {
+        sqs_request_free(&req);
+        return -1;
+    }
     struct internal_send *s = calloc(1, sizeof(*s));
-    if (!s || !req.sends[0].body) {
-        free(s);
+    if (!s) {
         sqs_request_free(&req);
         return -1;
     }
