@@ -34,4 +34,17 @@ int lambda_invoke_event(struct lambda_service *svc, const char *account, const c
                         const char *payload, size_t len, void (*done)(void *arg, bool ok),
                         void *arg);
 
+/* Whether `function_arn` names an existing function (and version or
+ * alias) that `principal` (a service: "events.amazonaws.com") may invoke
+ * on behalf of source_arn / source_account under the function's resource
+ * policy (AddPermission). principal NULL only checks that it exists. */
+enum lambda_invoke_check {
+    LAMBDA_INVOKE_ALLOWED,
+    LAMBDA_INVOKE_NO_FUNCTION,
+    LAMBDA_INVOKE_DENIED,
+};
+enum lambda_invoke_check lambda_may_invoke(struct lambda_service *svc, const char *function_arn,
+                                           const char *principal, const char *source_arn,
+                                           const char *source_account);
+
 #endif

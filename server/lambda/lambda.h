@@ -263,6 +263,14 @@ void lambda_esm_request(struct lambda_esm *esm, struct http_req *req, const char
 void lambda_esm_tags(struct lambda_esm *esm, struct http_req *req, const char *account, const char *arn,
                      const struct json_value *body);
 
+/* ---- server/lambda/service.c -------------------------------------------------------- */
+
+/* Whether the function's resource policy allows the service `principal`
+ * lambda:InvokeFunction on `arn` with these aws:SourceArn and
+ * aws:SourceAccount (evaluated by protocol/iam). */
+bool lambda_policy_allows(const struct lambda_function *fn, const char *principal, const char *arn,
+                          const char *source_arn, const char *source_account);
+
 /* ---- server/lambda/s3_trigger.c --------------------------------------------------- */
 
 /* Registers the "lambda" destination on the S3 event bus. -1 on ENOMEM. */
