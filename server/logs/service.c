@@ -46,6 +46,8 @@ struct pending_event {
     char *stream;
     int64_t ts;
     char *msg;
+    void (*done)(void *arg, bool ok);  /* logs_put_acked: told once the event is stored */
+    void *done_arg;
 };
 
 struct logs_service {
@@ -725,6 +727,14 @@ static int apply_write(struct store_conn *conn, void *arg)
     return -1;
 }
 
+/* Tells the writers of buffered events that asked whether they were stored. */
+static void acknowledge(struct pending_event *events, size_t n, bool ok)
+{
+    for (size_t i = 0; i < n; i++)
+        if (events[i].done)
+            events[i].done(events[i].done_arg, ok);
+}
+
 static void write_done(void *arg, bool ok)
 {
     struct write_job *j = arg;
@@ -732,6 +742,7 @@ static void write_done(void *arg, bool ok)
     if (!c) {
         if (!ok)
             log_warn("logs: %zu buffered events could not be stored", j->n_events);
+        acknowledge(j->events, j->n_events, ok);
     } else if (!ok) {
         send_error(c, 500, "ServiceUnavailableException", "The change could not be made durable.");
     } else if (j->exists) {
@@ -1143,6 +1154,7 @@ static void flush(struct logs_service *ls)
     ls->pending_bytes = 0;
     if (store_submit(ls->srv->store, apply_write, write_done, j) < 0) {
         log_warn("logs: %zu events could not be queued for storage", j->n_events);
+        acknowledge(j->events, j->n_events, false);
         write_job_free(j);
     }
 }
@@ -1157,18 +1169,32 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
 void logs_put(struct logs_service *ls, const char *account, const char *group, const char *stream,
               int64_t ts_ms, const char *msg, size_t len)
 {
-    if (!ls)
+    logs_put_acked(ls, account, group, stream, ts_ms, msg, len, NULL, NULL);
+}
+
+void logs_put_acked(struct logs_service *ls, const char *account, const char *group, const char *stream,
+                    int64_t ts_ms, const char *msg, size_t len, void (*done)(void *arg, bool ok), void *arg)
+{
+    if (!ls) {
+        if (done)
+            done(arg, false);
         return;
+    }
     if (ls->pending_bytes + len > PENDING_BYTES_MAX) {
         if (ls->dropped++ % 10000 == 0)
             log_warn("logs: writer behind; %" PRIu64 " events dropped so far", ls->dropped);
+        if (done)
+            done(arg, false);
         return;
     }
     if (ls->n_pending == ls->cap_pending) {
         size_t cap = ls->cap_pending ? ls->cap_pending * 2 : 256;
         struct pending_event *grown = realloc(ls->pending, cap * sizeof(*grown));
-        if (!grown)
+        if (!grown) {
+            if (done)
+                done(arg, false);
             return;
+        }
         ls->pending = grown;
         ls->cap_pending = cap;
     }
@@ -1178,10 +1204,14 @@ void logs_put(struct logs_service *ls, const char *account, const char *group, c
     e->stream = strdup(stream);
     e->msg = strndup(msg, len);
     e->ts = ts_ms;
+    e->done = done;
+    e->done_arg = arg;
     if (!e->group || !e->stream || !e->msg) {
         free(e->group);
         free(e->stream);
         free(e->msg);
+        if (done)
+            done(arg, false);
         return;
     }
     ls->n_pending++;
