@@ -39,9 +39,7 @@ static void answer_health(struct http_req *req)
     http_resp_send(req, 200, "application/json", body, (size_t)n);
 }
 
-/* The service a request's SigV4 credential scope names ("" when it has
- * none): Authorization "Credential=AK/date/region/SERVICE/aws4_request". */
-static void signing_service(const struct http_req *req, char out[32])
+void service_signing_name(const struct http_req *req, char out[32])
 {
     out[0] = '\0';
     const char *auth = http_req_header(req, "authorization");
@@ -114,7 +112,7 @@ static bool answer_foreign(struct http_req *req)
 {
     const char *target = http_req_header(req, "x-amz-target");
     char service[32];
-    signing_service(req, service);
+    service_signing_name(req, service);
     if (target) {
         size_t n = strcspn(target, ".");
         char api[64];

@@ -27,6 +27,7 @@ struct conn;
 struct sqs_service;
 struct lambda_service;
 struct logs_service;
+struct events_service;
 struct event_bus;
 
 struct server {
@@ -36,6 +37,7 @@ struct server {
     struct sqs_service *sqs;       /* NULL until created */
     struct lambda_service *lambda; /* NULL until created */
     struct logs_service *logs;     /* NULL until created */
+    struct events_service *events; /* EventBridge and Scheduler; NULL until created */
     struct event_bus *bus;         /* S3 event delivery (event_bus.h); NULL until created */
     const char *vhost_domains[3];  /* "s3.<domain>", "s3.localhost", NULL */
     char *vhost_storage;

@@ -8,6 +8,7 @@
 #include "protocol/core/strbuf.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
+#include "server/events/entry.h"
 #include "server/lambda/entry.h"
 #include "server/logs/logs.h"
 #include "server/s3/entry.h"
@@ -16,6 +17,8 @@
 const struct service_def *const cloudless_services[] = {
     &lambda_service_def,
     &logs_service_def,
+    &events_service_def,
+    &scheduler_service_def,
     &sqs_service_def,
     &s3_service_def,
     NULL,
