@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum setting_kind { SET_STRING, SET_INT, SET_SIZE };
+enum setting_kind { SET_STRING, SET_INT, SET_SIZE, SET_BOOL };
 
 struct setting {
     const char *name;
@@ -42,6 +42,7 @@ static const struct setting settings[] = {
     SETTING("lambda-max-concurrency", SET_INT, lambda_max_concurrency, "environments per function without reserved concurrency (16)"),
     SETTING("lambda-idle-timeout", SET_INT, lambda_idle_timeout_s, "seconds an idle Lambda environment is kept warm; 0 keeps it (600)"),
     SETTING("lambda-retry-base-ms", SET_INT, lambda_retry_base_ms, "async invoke retry backoff unit: retry n waits n times this (60000)"),
+    SETTING("clock-control", SET_BOOL, clock_control, "let POST /_cloudless/clock move the server's time forward (off)"),
 };
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
 
@@ -56,6 +57,18 @@ static int apply(struct config *cfg, const struct setting *s, const char *value,
         }
         free(*(char **)field);
         *(char **)field = copy;
+        return 0;
+    }
+    if (s->kind == SET_BOOL) {
+        bool on = strcmp(value, "1") == 0 || strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 ||
+                  strcmp(value, "on") == 0;
+        bool off = strcmp(value, "0") == 0 || strcmp(value, "false") == 0 || strcmp(value, "no") == 0 ||
+                   strcmp(value, "off") == 0;
+        if (!on && !off) {
+            fprintf(stderr, "cloudless: %s: invalid value '%s' for %s (true or false)\n", origin, value, s->name);
+            return -1;
+        }
+        *(bool *)field = on;
         return 0;
     }
     char *end;
@@ -236,6 +249,8 @@ static int parse_argv(struct config *cfg, int argc, char **argv, bool only_confi
             return -1;
         }
         const char *value = eq ? eq + 1 : NULL;
+        if (!value && s->kind == SET_BOOL)
+            value = "true";        /* a switch: --clock-control */
         if (!value) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "cloudless: option --%s needs a value\n", s->name);

@@ -6,6 +6,7 @@
 #ifndef CLOUDLESS_CONFIG_H
 #define CLOUDLESS_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct access_key {
@@ -36,6 +37,7 @@ struct config {
     int lambda_max_concurrency;    /* environments per function without reserved concurrency */
     int lambda_idle_timeout_s;     /* an idle environment stops after this long (0: never) */
     int lambda_retry_base_ms;      /* async retry backoff: attempt n waits n * this */
+    bool clock_control;            /* POST /_cloudless/clock may move the time forward */
     struct access_key *keys;
     size_t n_keys;
 };

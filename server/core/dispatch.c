@@ -1,6 +1,6 @@
 /* dispatch: picks the service for a request before any work is done.
- * Health and LocalStack's probes are answered here, S3 website endpoints
- * next; then each service of cloudless_services (service.h) is asked in
+ * Health and LocalStack's probes are answered here, the clock endpoint
+ * (clock_control.c) and S3 website endpoints next; then each service of cloudless_services (service.h) is asked in
  * turn whether the request is its own: SQS by its X-Amz-Target, signing
  * scope or Action parameter, Lambda by its dated REST paths, CloudWatch
  * Logs by its X-Amz-Target, and S3, last, takes the rest of the path space.
@@ -14,6 +14,7 @@
 
 #include "protocol/auth/sigv4.h"
 #include "protocol/core/strbuf.h"
+#include "server/core/clock_control.h"
 #include "server/core/server.h"
 #include "server/core/service.h"
 #include "server/s3/config.h"
@@ -147,6 +148,8 @@ void dispatch_headers(struct http_req *req)
         answer_health(req);
         return;
     }
+    if (clock_control_handle(req))
+        return;
     if (s3_website_handle(req))
         return;
     for (size_t i = 0; cloudless_services[i]; i++) {

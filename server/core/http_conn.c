@@ -182,7 +182,7 @@ static void request_finished(struct conn *c)
     struct http_req *req = c->req;
     if (log_enabled(LOG_DEBUG))
         log_debug("%s %s %s %d %s %.1fms", c->peer, req->method, req->url, req->status,
-                  req->op_name ? req->op_name : "-", (double)(clock_now_us() - req->start_us) / 1000.0);
+                  req->op_name ? req->op_name : "-", (double)(clock_real_us() - req->start_us) / 1000.0);
     bool close = req->close_after || !req->keep_alive;
     req_free(req);
     c->req = NULL;
@@ -254,7 +254,7 @@ static const char *cached_http_date(void)
 {
     static char buf[40];
     static int64_t last_s = -1;
-    int64_t ms = clock_now_ms();
+    int64_t ms = clock_real_ms();
     if (ms / 1000 != last_s) {
         date_http(ms, buf);
         last_s = ms / 1000;
@@ -516,7 +516,7 @@ static struct http_req *build_request(struct conn *c)
     req->srv = c->srv;
     req->srv->n_requests++;
     req->conn = c;
-    req->start_us = clock_now_us();
+    req->start_us = clock_real_us();
     make_request_id(req->request_id);
     snprintf(req->client_ip, sizeof(req->client_ip), "%s", c->peer);
     req->listener_data = c->lc->data;

@@ -34,7 +34,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
         return;
     char line[2048];
     char stamp[32];
-    date_iso8601(clock_now_ms(), stamp);
+    date_iso8601(clock_real_ms(), stamp);
     int n = snprintf(line, sizeof(line), "%s %s ", stamp, tags[level]);
     va_list ap;
     va_start(ap, fmt);

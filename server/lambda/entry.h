@@ -19,6 +19,9 @@ struct lambda_service *lambda_service_new(struct server *srv, char *err, size_t 
 void lambda_service_shutdown(struct lambda_service *svc);
 /* After store_close(). Safe on NULL. */
 void lambda_service_free(struct lambda_service *svc);
+/* The time moved forward (the clock endpoint): asynchronous retries that
+ * came due run now. Safe on NULL. */
+void lambda_service_clock_moved(struct lambda_service *svc);
 
 /* True for the Lambda REST API: paths under /2015-03-31/functions,
  * /2015-03-31/event-source-mappings, /2016-08-19/account-settings,

@@ -237,6 +237,8 @@ void lambda_runtime_retire(struct lambda_runtime *rt, const char *account, const
 
 struct lambda_async *lambda_async_new(struct lambda_service *svc, char *err, size_t errlen);
 void lambda_async_free(struct lambda_async *a);
+/* The time moved forward: retries that came due run now. */
+void lambda_async_clock_moved(struct lambda_async *a);
 /* Accepts an event durably; done(arg, ok) once it is on disk. */
 int lambda_async_accept(struct lambda_async *a, const char *account, const char *name,
                         const char *qualifier, const char *payload, size_t len,

@@ -101,6 +101,12 @@ void lambda_service_shutdown(struct lambda_service *svc)
     lambda_runtime_shutdown(svc->runtime);
 }
 
+void lambda_service_clock_moved(struct lambda_service *svc)
+{
+    if (svc)
+        lambda_async_clock_moved(svc->async);
+}
+
 void lambda_service_free(struct lambda_service *svc)
 {
     if (!svc)

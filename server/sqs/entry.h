@@ -14,6 +14,9 @@ struct sqs_service;
 /* Creates the engine and loads every queue and message from the store
  * (srv->store must be open, srv->base created). NULL with a reason in err. */
 struct sqs_service *sqs_service_new(struct server *srv, char *err, size_t errlen);
+/* The time moved forward (the clock endpoint): delays, visibility timeouts
+ * and retention that came due apply now. Safe on NULL. */
+void sqs_service_clock_moved(struct sqs_service *svc);
 /* Answers every parked long poll (empty) and stops parking new ones. */
 void sqs_service_shutdown(struct sqs_service *svc);
 /* After store_close(): frees the engine and events. Safe on NULL. */
