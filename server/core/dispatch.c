@@ -30,11 +30,13 @@ static void answer_health(struct http_req *req)
     struct server *srv = req->srv;
     char body[512];
     int n = snprintf(body, sizeof(body),
-                     "{\"services\": {\"s3\": \"running\"%s%s%s}, \"edition\": \"cloudless\", "
+                     "{\"services\": {\"s3\": \"running\"%s%s%s%s}, \"edition\": \"cloudless\", "
                      "\"version\": \"%s\", \"uptime_ms\": %lld, \"connections\": %d}",
                      srv->sqs ? ", \"sqs\": \"running\"" : "",
                      srv->lambda ? ", \"lambda\": \"running\"" : "",
-                     srv->logs ? ", \"logs\": \"running\"" : "", CLOUDLESS_VERSION,
+                     srv->logs ? ", \"logs\": \"running\"" : "",
+                     srv->events ? ", \"events\": \"running\", \"scheduler\": \"running\"" : "",
+                     CLOUDLESS_VERSION,
                      (long long)(clock_now_ms() - srv->started_ms), srv->n_conns);
     req->op_name = "Health";
     http_resp_send(req, 200, "application/json", body, (size_t)n);
