@@ -276,9 +276,10 @@ static void fire_schedule(struct events_service *es, struct scheduler_item *s, i
     jw_string(&w, "time", when);
     jw_string(&w, "execution-id", id);
     jw_object_close(&w);
-    if (!strbuf_failed(&event))
-        events_rows_add(&f->rows, s->account, EVENTS_DELIVERY_SCHEDULE, s->arn, s->target, event.data, now);
-    bool built = !strbuf_failed(&event) && !f->rows.oom && f->group && f->name;
+    const char *kept = strbuf_failed(&event) ? NULL : events_rows_keep(&f->rows, event.data);
+    if (kept)
+        events_rows_add(&f->rows, s->account, EVENTS_DELIVERY_SCHEDULE, s->arn, s->target, kept, now);
+    bool built = kept && !f->rows.oom && f->group && f->name;
     strbuf_free(&event);
     if (!built || store_submit(es->srv->store, apply_schedule_fire, schedule_fired, f) < 0) {
         schedule_fire_free(f);

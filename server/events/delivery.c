@@ -69,8 +69,8 @@ struct events_deliverer {
     struct event *retry_timer;     /* the earliest retry */
     int64_t last_fresh;            /* the highest never-attempted row taken */
     size_t in_flight;
-    int64_t retrying[MAX_IN_FLIGHT];   /* rows on a retry, in flight */
-    size_t n_retrying;
+    int64_t *held;                 /* rows taken for a retry whose outcome is not yet committed */
+    size_t n_held, cap_held;
     int64_t *acks;                 /* delivered rows not yet deleted */
     size_t n_acks, cap_acks;
     bool deleting;
@@ -96,6 +96,7 @@ enum outcome {
 };
 
 static void pass(struct events_deliverer *d);
+static void release(struct events_deliverer *d, int64_t seq);
 static void finish(struct attempt *a, enum outcome outcome, const char *code, const char *message);
 
 /* ---- acknowledgements --------------------------------------------------------------------------- */
@@ -124,6 +125,8 @@ static void acks_done(void *arg, bool ok)
     if (!ok)
         log_warn("events: could not remove %zu delivered events from the outbox; they are sent again after a restart",
                  j->n);
+    for (size_t i = 0; d->n_held && i < j->n; i++)
+        release(d, j->seqs[i]);
     free(j->seqs);
     free(j);
     d->deleting = false;
@@ -186,12 +189,13 @@ static void arm_retry_timer(struct events_deliverer *d, int64_t at_ms)
     evtimer_add(d->retry_timer, &tv);
 }
 
-/* Arms the retry timer for the earliest row waiting for one. */
+/* Arms the retry timer for the earliest row that waits for a later time
+ * (rows due now are taken by the pass, or when they are released). */
 static void schedule_retries(struct events_deliverer *d)
 {
-    int64_t next;
-    if (events_store_deliveries_next_retry(events_reader(d->es), &next) < 0)
-        next = clock_now_ms() + READ_FAILURE_DELAY_MS;
+    int64_t now = clock_now_ms(), next;
+    if (events_store_deliveries_next_retry(events_reader(d->es), now, &next) < 0)
+        next = now + READ_FAILURE_DELAY_MS;
     if (next >= 0)
         arm_retry_timer(d, next);
 }
@@ -203,18 +207,20 @@ static void retry_recorded(void *arg, bool ok)
         log_warn("events: could not record a failed delivery; it is tried again after a restart");
     else
         schedule_retries(j->d);
+    release(j->d, j->seq);
     free(j);
 }
 
 static void record_retry(struct events_deliverer *d, int64_t seq, int attempts, int64_t next_ms)
 {
     struct retry_job *j = malloc(sizeof(*j));
+    if (j)
+        *j = (struct retry_job){d, seq, attempts, next_ms};
     if (!j || store_submit(d->es->srv->store, apply_retry, retry_recorded, j) < 0) {
         free(j);
         log_warn("events: could not record a failed delivery; it is tried again after a restart");
-        return;
+        release(d, seq);
     }
-    *j = (struct retry_job){d, seq, attempts, next_ms};
 }
 
 /* ---- attempts ------------------------------------------------------------------------------------ */
@@ -230,30 +236,51 @@ static void attempt_free(struct attempt *a)
     free(a);
 }
 
-static bool is_retrying(struct events_deliverer *d, int64_t seq)
+/* ---- rows held by the retry path ------------------------------------------------------------ */
+
+/* A row taken for a retry stays in the outbox, due, until its outcome (its
+ * deletion or its next retry time) is committed; the passes in between
+ * must not take it again. */
+static bool is_held(struct events_deliverer *d, int64_t seq)
 {
-    for (size_t i = 0; i < d->n_retrying; i++)
-        if (d->retrying[i] == seq)
+    for (size_t i = 0; i < d->n_held; i++)
+        if (d->held[i] == seq)
             return true;
     return false;
 }
 
-static void forget_retrying(struct events_deliverer *d, int64_t seq)
+static bool hold(struct events_deliverer *d, int64_t seq)
 {
-    for (size_t i = 0; i < d->n_retrying; i++)
-        if (d->retrying[i] == seq) {
-            d->retrying[i] = d->retrying[--d->n_retrying];
+    if (d->n_held == d->cap_held) {
+        size_t cap = d->cap_held ? d->cap_held * 2 : 16;
+        int64_t *grown = realloc(d->held, cap * sizeof(*grown));
+        if (!grown)
+            return false;
+        d->held = grown;
+        d->cap_held = cap;
+    }
+    d->held[d->n_held++] = seq;
+    return true;
+}
+
+/* The row's outcome is committed (or will not be): passes may see it again. */
+static void release(struct events_deliverer *d, int64_t seq)
+{
+    for (size_t i = 0; i < d->n_held; i++)
+        if (d->held[i] == seq) {
+            d->held[i] = d->held[--d->n_held];
+            events_deliverer_kick(d->es);
             return;
         }
 }
 
-/* Ends an attempt: the row is acknowledged or left for its retry. */
+/* Ends an attempt: the row is acknowledged, or its retry was recorded
+ * (record_retry). A held row is released once that is committed. */
 static void attempt_end(struct attempt *a, bool ack)
 {
     struct events_deliverer *d = a->d;
     if (ack)
         add_ack(d, a->row.seq);
-    forget_retrying(d, a->row.seq);
     d->in_flight--;
     attempt_free(a);
     flush_acks(d);
@@ -570,8 +597,8 @@ static void deliver_row(struct events_deliverer *d, struct events_delivery_row *
     memset(row, 0, sizeof(*row));  /* the attempt owns the strings now */
     strbuf_init(&a->input);
     d->in_flight++;
-    if (retry && d->n_retrying < MAX_IN_FLIGHT)
-        d->retrying[d->n_retrying++] = a->row.seq;
+    if (retry && !hold(d, a->row.seq))
+        log_warn("events: out of memory; outbox row %" PRId64 " may be tried twice", a->row.seq);
     a->target = json_parse(a->row.target, strlen(a->row.target), NULL);
     a->arn = json_str(a->target, "Arn");
     if (!a->arn) {
@@ -632,7 +659,7 @@ static void pass(struct events_deliverer *d)
         size_t n;
         if (events_store_deliveries_due(reader, clock_now_ms(), MAX_IN_FLIGHT, &rows, &n) == 0) {
             for (size_t i = 0; i < n && d->in_flight < MAX_IN_FLIGHT; i++)
-                if (!is_retrying(d, rows[i].seq))
+                if (!is_held(d, rows[i].seq))
                     deliver_row(d, &rows[i], true);
             events_delivery_rows_free(rows, n);
         }
@@ -688,5 +715,6 @@ void events_deliverer_free(struct events_deliverer *d)
     if (d->retry_timer)
         event_free(d->retry_timer);
     free(d->acks);
+    free(d->held);
     free(d);
 }

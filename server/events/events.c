@@ -32,8 +32,38 @@
 
 void events_rows_free(struct events_rows *r)
 {
-    events_delivery_rows_free(r->rows, r->n);
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->rows[i].source);
+        free(r->rows[i].target);
+    }
+    free(r->rows);
+    for (size_t i = 0; i < r->n_texts; i++)
+        free(r->texts[i]);
+    free(r->texts);
     memset(r, 0, sizeof(*r));
+}
+
+const char *events_rows_keep(struct events_rows *r, const char *text)
+{
+    if (r->oom)
+        return NULL;
+    if (r->n_texts == r->cap_texts) {
+        size_t cap = r->cap_texts ? r->cap_texts * 2 : 8;
+        char **grown = realloc(r->texts, cap * sizeof(*grown));
+        if (!grown) {
+            r->oom = true;
+            return NULL;
+        }
+        r->texts = grown;
+        r->cap_texts = cap;
+    }
+    char *copy = strdup(text);
+    if (!copy) {
+        r->oom = true;
+        return NULL;
+    }
+    r->texts[r->n_texts++] = copy;
+    return copy;
 }
 
 void events_rows_add(struct events_rows *r, const char *account, enum events_delivery_kind kind, const char *source,
@@ -58,7 +88,7 @@ void events_rows_add(struct events_rows *r, const char *account, enum events_del
     d->created_ms = created_ms;
     d->source = strdup(source);
     d->target = strdup(target);
-    d->event = strdup(event);
+    d->event = (char *)event;
     r->n++;
     if (!d->source || !d->target || !d->event)
         r->oom = true;
@@ -67,13 +97,15 @@ void events_rows_add(struct events_rows *r, const char *account, enum events_del
 void events_publish(struct events_service *es, const char *account, const char *bus, const char *event_json,
                     const struct json_value *event, int64_t created_ms, struct events_rows *rows)
 {
+    const char *kept = NULL;
     for (const struct events_rule *r = es->rules; r; r = r->next) {
-        if (!r->enabled || !r->pattern || strcmp(r->bus, bus) != 0 || strcmp(r->account, account) != 0 ||
-            !events_pattern_matches(r->pattern, event))
+        if (!r->enabled || !r->pattern || !r->n_targets || strcmp(r->bus, bus) != 0 ||
+            strcmp(r->account, account) != 0 || !events_pattern_matches(r->pattern, event))
             continue;
+        if (!kept && !(kept = events_rows_keep(rows, event_json)))
+            return;
         for (size_t t = 0; t < r->n_targets; t++)
-            events_rows_add(rows, r->account, EVENTS_DELIVERY_RULE, r->arn, r->targets[t].spec, event_json,
-                            created_ms);
+            events_rows_add(rows, r->account, EVENTS_DELIVERY_RULE, r->arn, r->targets[t].spec, kept, created_ms);
     }
 }
 
@@ -249,9 +281,10 @@ static bool put_entry(struct events_call *c, struct put_events *p, size_t i, int
     }
     events_bus_row_free(&row);
     uuid_v4(p->ids[i]);
-    struct events_text resources[100];
     size_t n_resources = 0;
-    for (size_t r = 0; e->resources && r < e->resources->len && n_resources < 100; r++)
+    struct events_text *resources = calloc(e->resources && e->resources->len ? e->resources->len : 1,
+                                           sizeof(*resources));
+    for (size_t r = 0; resources && e->resources && r < e->resources->len; r++)
         if (json_is(&e->resources->u.items[r], JSON_STRING))
             resources[n_resources++] =
                 (struct events_text){e->resources->u.items[r].u.str, e->resources->u.items[r].len};
@@ -269,7 +302,11 @@ static bool put_entry(struct events_call *c, struct put_events *p, size_t i, int
     };
     struct strbuf text;
     strbuf_init(&text);
-    events_envelope_write(&text, &env);
+    if (resources)
+        events_envelope_write(&text, &env);
+    else
+        text.oom = true;
+    free(resources);
     json_free(detail);
     const struct json_value *tree = strbuf_failed(&text) ? NULL : json_parse(text.data, text.len, NULL);
     if (!tree) {

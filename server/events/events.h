@@ -195,14 +195,21 @@ int64_t events_rule_next_fire(const struct events_rule *r, int64_t after_ms);
 
 /* ---- events.c: publishing ---------------------------------------------------------------- */
 
-/* Outbox rows being gathered for one transaction. */
+/* Outbox rows being gathered for one transaction. An event going to
+ * several targets is kept once (texts) and shared by its rows. */
 struct events_rows {
-    struct events_delivery_row *rows;
+    struct events_delivery_row *rows;  /* event: points into texts */
     size_t n, cap;
+    char **texts;
+    size_t n_texts, cap_texts;
     bool oom;
 };
 void events_rows_free(struct events_rows *r);
-/* Adds a row (strings copied). */
+/* A copy of an event's text kept by the rows, for events_rows_add; NULL
+ * (and r->oom) when out of memory. */
+const char *events_rows_keep(struct events_rows *r, const char *text);
+/* Adds a row: source and target are copied, event must come from
+ * events_rows_keep. */
 void events_rows_add(struct events_rows *r, const char *account, enum events_delivery_kind kind, const char *source,
                      const char *target, const char *event, int64_t created_ms);
 /* Matches an event (its JSON text and parsed tree) against the enabled

@@ -7,6 +7,9 @@
  * the rule is read back from storage (events_rule_refresh), so memory
  * follows what is durable.
  *
+ * A bus holds at most RULES_PER_BUS rules (AWS's default quota; with 5
+ * targets per rule it bounds the outbox rows one event can make).
+ *
  * Scheduled rules: a rate counts its periods from the PutRule that set the
  * expression (the first fire one period later, as AWS does); a cron fires
  * at its UTC times. The next fire time is stored with the rule and moved
@@ -24,6 +27,8 @@
 
 #define PATTERN_MAX 4096
 #define LIST_DEFAULT_LIMIT 100
+/* AWS's default quota, which also bounds the outbox rows one event makes. */
+#define RULES_PER_BUS 300
 
 /* ---- the rules in memory ------------------------------------------------------------- */
 
@@ -352,6 +357,17 @@ void events_put_rule(struct events_call *c)
     if (found < 0) {
         events_fail_internal(c);
         return;
+    }
+    if (found == 0) {
+        int rules = events_store_rule_count(events_reader(c->es), row->account, row->bus);
+        if (rules < 0) {
+            events_fail_internal(c);
+            return;
+        }
+        if (rules >= RULES_PER_BUS) {
+            events_fail(c, 400, "LimitExceededException", "The requested resource exceeds the maximum number allowed.");
+            return;
+        }
     }
     bool same_schedule = found == 1 && schedule && old.schedule && strcmp(old.schedule, schedule) == 0;
     if (found == 1) {

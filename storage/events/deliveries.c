@@ -79,11 +79,11 @@ int events_store_deliveries_due(struct store_conn *c, int64_t now_ms, size_t lim
                       load_delivery, free_delivery);
 }
 
-int events_store_deliveries_next_retry(struct store_conn *c, int64_t *next_ms)
+int events_store_deliveries_next_retry(struct store_conn *c, int64_t after_ms, int64_t *next_ms)
 {
-    static const char sql[] = "SELECT min(next_ms) FROM events_deliveries WHERE attempts > 0";
+    static const char sql[] = "SELECT min(next_ms) FROM events_deliveries WHERE attempts > 0 AND next_ms > ?1";
     *next_ms = -1;
-    sqlite3_stmt *s = evsql_bind(c, sql, "");
+    sqlite3_stmt *s = evsql_bind(c, sql, "i", after_ms);
     if (!s)
         return -1;
     int rc = sqlite3_step(s);

@@ -210,8 +210,9 @@ int events_store_deliveries_fresh(struct store_conn *c, int64_t after, size_t li
 /* Rows waiting for a retry whose time has come (next_ms <= now), oldest first. */
 int events_store_deliveries_due(struct store_conn *c, int64_t now_ms, size_t limit,
                                 struct events_delivery_row **out, size_t *n);
-/* The earliest retry time, or -1 when no row waits for one. */
-int events_store_deliveries_next_retry(struct store_conn *c, int64_t *next_ms);
+/* The earliest retry time later than after_ms, or -1 when no row waits
+ * for one that late. */
+int events_store_deliveries_next_retry(struct store_conn *c, int64_t after_ms, int64_t *next_ms);
 int events_store_delivery_delete(struct store_conn *w, int64_t seq);
 int events_store_delivery_retry(struct store_conn *w, int64_t seq, int attempts, int64_t next_ms);
 
