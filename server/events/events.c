@@ -390,7 +390,7 @@ void events_test_event_pattern(struct events_call *c)
         if (rc == EVENTS_PATTERN_NOMEM || strbuf_failed(&message))
             events_fail_internal(c);
         else if (message.len == 0)
-            events_fail_constraint(c, "eventPattern", "...", "Member must have length less than or equal to 4096");
+            events_fail_constraint(c, "eventPattern", pattern, "Member must have length less than or equal to 4096");
         else
             events_fail(c, 400, "InvalidEventPatternException", "%s", message.data);
         strbuf_free(&message);

@@ -193,16 +193,15 @@ struct rule_key {
     const char *name;
 };
 
-static bool rule_key(struct events_call *c, const char *key, struct rule_key *k)
+static bool rule_key(struct events_call *c, struct rule_key *k)
 {
-    k->name = json_str(c->json, key);
+    k->name = json_str(c->json, "Name");
     if (!k->name) {
-        events_fail_missing(c, key[0] == 'N' ? "name" : "rule");
+        events_fail_missing(c, "name");
         return false;
     }
     if (!events_name_ok(k->name, 64, ".-_")) {
-        events_fail_constraint(c, key[0] == 'N' ? "name" : "rule", k->name,
-                               "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+");
+        events_fail_constraint(c, "name", k->name, "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+");
         return false;
     }
     return events_resolve_bus(c, json_str(c->json, "EventBusName"), k->account, k->bus);
@@ -277,7 +276,7 @@ void events_put_rule(struct events_call *c)
     }
     c->state = p;
     c->free_state = put_rule_free;
-    if (!rule_key(c, "Name", &p->key))
+    if (!rule_key(c, &p->key))
         return;
     const char *pattern = json_str(c->json, "EventPattern");
     const char *schedule = json_str(c->json, "ScheduleExpression");
@@ -314,7 +313,7 @@ void events_put_rule(struct events_call *c)
     if (pattern) {
         size_t len = strlen(pattern);
         if (len > PATTERN_MAX) {
-            events_fail_constraint(c, "eventPattern", "...", "Member must have length less than or equal to 4096");
+            events_fail_constraint(c, "eventPattern", pattern, "Member must have length less than or equal to 4096");
             return;
         }
         struct strbuf message;
@@ -410,7 +409,7 @@ static void write_rule(struct events_service *es, struct json_writer *w, const s
 void events_describe_rule(struct events_call *c)
 {
     struct rule_key k;
-    if (!rule_key(c, "Name", &k))
+    if (!rule_key(c, &k))
         return;
     struct events_rule_row row;
     int found = events_store_rule_get(events_reader(c->es), k.account, k.bus, k.name, &row);
@@ -505,7 +504,7 @@ static struct rule_change *rule_change_new(struct events_call *c)
     }
     c->state = p;
     c->free_state = rule_change_free;
-    if (!rule_key(c, "Name", &p->key) || !events_bus_exists(c, p->key.account, p->key.bus))
+    if (!rule_key(c, &p->key) || !events_bus_exists(c, p->key.account, p->key.bus))
         return NULL;
     events_rule_arn(c->es, p->key.account, p->key.bus, p->key.name, p->arn);
     return p;

@@ -186,6 +186,11 @@ static void write_failed_entries(struct json_writer *w, size_t failed)
 static int apply_put_targets(struct store_conn *w, struct events_call *c)
 {
     struct target_call *t = c->state;
+    struct events_rule_row rule;
+    c->found = events_store_rule_get(w, t->account, t->bus, t->rule, &rule);
+    if (c->found <= 0)
+        return c->found;           /* deleted since: answered ResourceNotFoundException */
+    events_rule_row_free(&rule);
     for (size_t i = 0; i < t->n_rows; i++)
         if (events_store_target_put(w, t->account, t->bus, t->rule, &t->rows[i]) < 0)
             return -1;
@@ -197,6 +202,10 @@ static void targets_written(struct events_call *c, bool ok)
     struct target_call *t = c->state;
     if (!ok) {
         events_fail_internal(c);
+        return;
+    }
+    if (c->found == 0) {
+        events_fail(c, 400, "ResourceNotFoundException", "Rule %s does not exist on EventBus %s.", t->rule, t->bus);
         return;
     }
     events_rule_refresh(c->es, t->account, t->bus, t->rule);
@@ -278,6 +287,7 @@ void events_put_targets(struct events_call *c)
 static int apply_remove_targets(struct store_conn *w, struct events_call *c)
 {
     struct target_call *t = c->state;
+    c->found = 1;
     const struct json_value *ids = json_get(c->json, "Ids");
     for (size_t i = 0; i < ids->len; i++)
         if (events_store_target_delete(w, t->account, t->bus, t->rule, json_string(&ids->u.items[i])) < 0)
