@@ -103,6 +103,38 @@ class BusTests(EventsTestCase):
         self.assertNotIn("Policy", self.events.describe_event_bus(Name=bus))
 
 
+class CrossAccountTests(EventsTestCase):
+    """Another account puts events on this account's bus once its policy allows it."""
+
+    OTHER = "111122223333"
+
+    @classmethod
+    def setUpClass(cls):
+        from server import OwnServer
+        cls.server = OwnServer("cloudless-xacct-", env={"CLOUDLESS_ACCESS_KEYS": "OTHERKEY:othersecret:" + cls.OTHER})
+        cls.URL = cls.server.url
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_put_events_needs_the_bus_policy(self):
+        url, queue_arn = self.new_queue("xacct")
+        bus = self.new_bus()
+        self.new_rule({"source": ["it.partner"]}, bus=bus, targets=[{"Id": "q", "Arn": queue_arn}])
+        bus_arn = "arn:aws:events:%s:%s:event-bus/%s" % (REGION, ACCOUNT, bus)
+        other = self.server.client("events", access_key="OTHERKEY", secret="othersecret")
+        entry = {"Source": "it.partner", "DetailType": "t", "Detail": "{}", "EventBusName": bus_arn}
+        denied = other.put_events(Entries=[entry])
+        self.assertEqual(denied["Entries"][0]["ErrorCode"], "AccessDeniedException")
+        self.events.put_permission(EventBusName=bus, Action="events:PutEvents", Principal=self.OTHER,
+                                   StatementId="partner")
+        accepted = other.put_events(Entries=[entry])
+        self.assertEqual(accepted["FailedEntryCount"], 0)
+        event = json.loads(self.bodies(url, 1)[0])
+        self.assertEqual((event["id"], event["account"]), (accepted["Entries"][0]["EventId"], self.OTHER))
+
+
 class RuleTests(EventsTestCase):
 
     def test_put_describe_list_enable_disable_delete(self):
