@@ -371,7 +371,7 @@ void events_test_event_pattern(struct events_call *c)
         return;
     }
     const struct json_value *tree = json_parse(event, strlen(event), NULL);
-    static const char *const required[] = {"id", "account", "source", "time", "region", "detail-type"};
+    static const char *const required[] = {"id", "account", "source", "time", "region", "resources", "detail-type"};
     bool valid = json_is(tree, JSON_OBJECT);
     for (size_t i = 0; valid && i < sizeof(required) / sizeof(required[0]); i++)
         valid = json_get(tree, required[i]) != NULL;
