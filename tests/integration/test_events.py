@@ -640,7 +640,8 @@ class ClockOffTests(unittest.TestCase):
 
 class RestartTests(EventsTestCase):
     """kill -9 after a scheduled rule fired: after the restart it does not fire again for
-    that time, and a jump over several fire times fires it once."""
+    that time (its event may be delivered again, with the same id), and a jump over
+    several fire times fires it once."""
 
     def test_no_repeat_after_kill_9_and_one_catch_up(self):
         server = ClockServer()
@@ -650,16 +651,21 @@ class RestartTests(EventsTestCase):
             url, queue_arn = self.new_queue("restart")
             self.new_rule(ScheduleExpression="rate(1 minute)", targets=[{"Id": "q", "Arn": queue_arn}])
             server.advance(61)
-            self.assertEqual(len(self.bodies(url, 1, timeout=5)), 1)
+            fired = [json.loads(b)["id"] for b in self.bodies(url, 1, timeout=5)]
+            self.assertEqual(len(fired), 1)
             work = server.kill9()
             server = ClockServer(work=work)
             self.url = server.url
             self.events, self.sqs = client("events", server.url), client("sqs", server.url)
             url = self.sqs.get_queue_url(QueueName=url.rsplit("/", 1)[1])["QueueUrl"]
-            # The server's own clock restarted behind the moved one: the next fire is still ahead.
-            self.assertNothing(url, wait=2)
+            # The server's own clock restarted behind the moved one: the next fire is still
+            # ahead. The firing may be delivered again (at least once, if the kill came
+            # before its outbox row was removed) but is not repeated: same event id.
+            again = {json.loads(b)["id"] for b in self.bodies(url, 5, timeout=2)}
+            self.assertLessEqual(again, set(fired))
             server.advance(600)
-            self.assertEqual(len(self.bodies(url, 2, timeout=3)), 1)
+            caught_up = {json.loads(b)["id"] for b in self.bodies(url, 5, timeout=3)} - set(fired)
+            self.assertEqual(len(caught_up), 1)
         finally:
             server.stop()
 
