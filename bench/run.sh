@@ -27,6 +27,7 @@
 #   DDB_ITEM=1024     DynamoDB item size in bytes (as DynamoDB counts them)
 #   DDB_KEYS=1000     items pre-populated for GetItem
 #   DDB_PARTITIONS=10 partitions of 100 items pre-populated for Query
+#   EVENTS_DURATION=5 seconds of PutEvents (10 entries) in the EventBridge row
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,6 +52,7 @@ DDB_DURATION=${DDB_DURATION:-5}
 DDB_ITEM=${DDB_ITEM:-1024}
 DDB_KEYS=${DDB_KEYS:-1000}
 DDB_PARTITIONS=${DDB_PARTITIONS:-10}
+EVENTS_DURATION=${EVENTS_DURATION:-5}
 
 for tool in cc nginx; do
     command -v "$tool" >/dev/null || { echo "run.sh: $tool is required" >&2; exit 2; }
@@ -353,6 +355,27 @@ if [ -n "${queue_url[cloudless]:-}" ]; then
     res[cloudless.start.startup_ms]=$first_start_ms
 fi
 
+# ---- EventBridge ----
+# PutEvents of 10 entries (s3load events-put) for EVENTS_DURATION to a rule
+# on the default bus whose target is an SQS queue (bench/events_bench.py sets
+# it up). The acknowledged rate is s3load's; the delivered rate is the events
+# acknowledged divided by the time from the row's start until the queue holds
+# them all (each delivery durable in SQS), so it includes the last ones'
+# delivery lag.
+
+port[cloudless]=$cl_port   # cloudless may have been restarted on a new port above
+for t in "${targets[@]}"; do
+    command -v python3 >/dev/null && python3 -c 'import boto3' 2>/dev/null || break
+    record "$t" events_setup "$(python3 "$here/events_bench.py" setup "http://127.0.0.1:${port[$t]}" 2>>"$work/events_bench.log")"
+    events_queue=${res[$t.events_setup.queue_url]:-}
+    [ -n "$events_queue" ] || { note "$t: no EventBridge setup (see events_bench.log)"; continue; }
+    events_started=$(date +%s.%N)
+    load "$t" events_put "${port[$t]}" events-put --connections "$CONNECTIONS" --duration "$EVENTS_DURATION"
+    note "$t: waiting for ${res[$t.events_put.msgs]:-0} events in the queue"
+    record "$t" events_e2e "$(python3 "$here/events_bench.py" wait "http://127.0.0.1:${port[$t]}" "$events_queue" \
+        "${res[$t.events_put.msgs]:-0}" "$events_started" 2>>"$work/events_bench.log")"
+done
+
 # ---- DynamoDB ----
 # Same client, signed for service "dynamodb": PutItem of DDB_ITEM-byte items
 # (each new), GetItem of DDB_KEYS pre-populated items, Query of whole
@@ -589,6 +612,9 @@ row "SQS SendMessageBatch, deep (msg/s)" sqs_batch_deep.mps "flat with depth"
 row "SQS Receive+DeleteBatch, deep" sqs_recv_deep.mps "flat with depth"
 row "SQS end to end, deep (msg/s)" sqs_e2e_deep.mps ">= 20000"
 row "SQS restart, deep queue (ms)" sqs_restart.startup_ms ""
+row "EventBridge PutEvents x10 (events/s)" events_put.mps ">= 20x moto"
+row "EventBridge PutEvents x10 p99 (ms)" events_put.p99_ms ""
+row "EventBridge -> SQS delivered (events/s)" events_e2e.mps ">= 10000"
 if [ ${#ddb_targets[@]} -gt 0 ]; then
     # drow LABEL KEY TARGET_TEXT: cloudless beside moto, dynalite and DynamoDB Local.
     drow() {
@@ -665,10 +691,15 @@ echo "durability: $acked PUTs acknowledged before kill -9; $(value cloudless ver
 if [ -n "$(value cloudless notify_drain.msgs)" ]; then
     echo "notifications: ${notified:-0} notified PUTs acknowledged; $(value cloudless notify_drain.msgs) event messages (the s3:TestEvent included) received and deleted from the queue"
 fi
+for t in "${targets[@]}"; do
+    if [ -n "$(value "$t" events_e2e.delivered)" ]; then
+        echo "EventBridge: $t acknowledged $(value "$t" events_put.msgs) events in ${EVENTS_DURATION} s; $(value "$t" events_e2e.delivered) in the queue after $(value "$t" events_e2e.e2e_s) s"
+    fi
+done
 echo "SQS: ${SQS_SIZE}-byte bodies; deep rows after $(value cloudless sqs_fill.msgs) more messages were queued (target depth $SQS_DEPTH); every send is acknowledged only once durable"
 for t in "${targets[@]}" nginx; do
     for r in put verify populate get list large_put large_get sqs_send sqs_send_query sqs_batch sqs_recv \
-             sqs_fill sqs_send_deep sqs_send_query_deep sqs_batch_deep sqs_recv_deep; do
+             sqs_fill sqs_send_deep sqs_send_query_deep sqs_batch_deep sqs_recv_deep events_put; do
         errs=$(value "$t" "$r.errors")
         if [ -n "$errs" ] && [ "$errs" != 0 ]; then
             echo "errors: $t $r: $errs failed requests"

@@ -30,6 +30,10 @@
  *                    receipt handles it got: one round trip = both requests
  * Message bodies are printable text carrying the request number, so every
  * message differs. msgs= and mps= count messages sent or deleted.
+ * EventBridge mode (signed for service "events"):
+ *   events-put       PutEvents of 10 entries (Source bench.events, DetailType
+ *                    bench, a small Detail carrying the request number);
+ *                    msgs= and mps= count the events acknowledged.
  * Lambda mode (signed for service "lambda"):
  *   lambda-invoke    POST /2015-03-31/functions/FUNCTION/invocations with the
  *                    body {"n":<request number>} (RequestResponse); an answer
@@ -87,7 +91,8 @@
 enum mode { MODE_PUT, MODE_GET, MODE_LIST, MODE_LARGE_PUT, MODE_LARGE_GET,
             MODE_MKBUCKET, MODE_STARTUP, MODE_FREE_PORT, MODE_SQS_CREATE, MODE_SQS_SEND,
             MODE_SQS_SEND_QUERY, MODE_SQS_SEND_BATCH, MODE_SQS_RECV_DELETE, MODE_LAMBDA_INVOKE,
-            MODE_DDB_CREATE, MODE_DDB_DESCRIBE, MODE_DDB_PUT, MODE_DDB_GET, MODE_DDB_QUERY };
+            MODE_DDB_CREATE, MODE_DDB_DESCRIBE, MODE_DDB_PUT, MODE_DDB_GET, MODE_DDB_QUERY,
+            MODE_EVENTS_PUT };
 
 #define SQS_BATCH 10
 #define SQS_BODY_MAX (64 * 1024)
@@ -590,6 +595,12 @@ static bool is_sqs_mode(enum mode m)
     return m >= MODE_SQS_CREATE && m <= MODE_SQS_RECV_DELETE;
 }
 
+/* The JSON-protocol modes whose answers are read for a count of messages. */
+static bool is_json_mode(enum mode m)
+{
+    return is_sqs_mode(m) || m == MODE_EVENTS_PUT;
+}
+
 /* A printable message body of `size` bytes that carries the number n. */
 static void message_text(uint64_t n, unsigned k, size_t size, char *out)
 {
@@ -713,11 +724,22 @@ static void prepare_sqs_request(struct run *r, struct conn *c, uint64_t n)
         }
         body_add(b, &len, "]}");
         break;
+    case MODE_EVENTS_PUT:
+        target = "PutEvents";
+        body_add(b, &len, "{\"Entries\":[");
+        for (unsigned k = 0; k < SQS_BATCH; k++)
+            body_add(b, &len, "%s{\"Source\":\"bench.events\",\"DetailType\":\"bench\","
+                     "\"Detail\":\"{\\\"n\\\":%" PRIu64 ",\\\"k\\\":%u}\"}", k ? "," : "", n, k);
+        body_add(b, &len, "]}");
+        break;
     default:
         fail("not an SQS mode");
     }
     char headers[160];
-    if (target)
+    if (opt->mode == MODE_EVENTS_PUT)
+        snprintf(headers, sizeof headers,
+                 "Content-Type: application/x-amz-json-1.1\r\nX-Amz-Target: AWSEvents.%s\r\n", target);
+    else if (target)
         snprintf(headers, sizeof headers,
                  "Content-Type: application/x-amz-json-1.0\r\nX-Amz-Target: AmazonSQS.%s\r\n", target);
     else
@@ -749,6 +771,10 @@ static bool sqs_response_done(struct run *r, struct conn *c, bool ok)
     case MODE_SQS_SEND_BATCH:
         if (ok)
             r->stats.messages += count_occurrences(body, "\"MessageId\"");
+        return true;
+    case MODE_EVENTS_PUT:
+        if (ok)
+            r->stats.messages += count_occurrences(body, "\"EventId\"");
         return true;
     case MODE_SQS_RECV_DELETE:
         if (c->delete_next) {
@@ -878,7 +904,7 @@ static void prepare_request(struct run *r, struct conn *c, uint64_t n)
     c->body = NULL;
     c->body_len = c->body_off = 0;
     c->head_off = 0;
-    if (is_sqs_mode(opt->mode)) {
+    if (is_json_mode(opt->mode)) {
         prepare_sqs_request(r, c, n);
         return;
     }
@@ -1056,7 +1082,7 @@ static void finish_response(struct run *r, struct conn *c)
     uint64_t done = now_ns();
     bool ok = c->resp.status >= 200 && c->resp.status < 300 && !c->resp.function_error;
     c->busy = false;
-    bool round_trip_done = !is_sqs_mode(r->opt->mode) || sqs_response_done(r, c, ok) || !ok;
+    bool round_trip_done = !is_json_mode(r->opt->mode) || sqs_response_done(r, c, ok) || !ok;
     if (is_ddb_mode(r->opt->mode))
         ddb_response_done(r, c, ok);
     if (round_trip_done) {
@@ -1146,7 +1172,8 @@ static const char *mode_name(enum mode m)
                                          "mkbucket", "startup", "free-port", "sqs-create",
                                          "sqs-send", "sqs-send-query", "sqs-send-batch",
                                          "sqs-recv-delete", "lambda-invoke", "ddb-create",
-                                         "ddb-describe", "ddb-put", "ddb-get", "ddb-query" };
+                                         "ddb-describe", "ddb-put", "ddb-get", "ddb-query",
+                                         "events-put" };
     return names[m];
 }
 
@@ -1188,7 +1215,7 @@ static void run_load(struct run *r)
     for (int i = 0; i < opt->connections; i++) {
         struct conn *c = &r->conns[i];
         c->fd = -1;
-        if (is_sqs_mode(opt->mode) || is_ddb_mode(opt->mode) || opt->mode == MODE_LAMBDA_INVOKE) {
+        if (is_json_mode(opt->mode) || is_ddb_mode(opt->mode) || opt->mode == MODE_LAMBDA_INVOKE) {
             c->sqs_body = checked_malloc(SQS_BODY_MAX);
             c->resp.capture = checked_malloc(CAPTURE_MAX);
             c->resp.capture[0] = '\0';
@@ -1394,13 +1421,14 @@ static void usage(void)
             "sqs modes: sqs-create sqs-send sqs-send-query sqs-send-batch sqs-recv-delete\n"
             "lambda mode: lambda-invoke --function NAME\n"
             "ddb modes: ddb-create ddb-describe ddb-put ddb-get ddb-query\n"
-            "  --table NAME (bench)      --per-partition N (1)  --size: item bytes (1024)\n");
+            "  --table NAME (bench)      --per-partition N (1)  --size: item bytes (1024)\n"
+            "eventbridge mode: events-put\n");
     exit(2);
 }
 
 static enum mode parse_mode(const char *s)
 {
-    for (int m = MODE_PUT; m <= MODE_DDB_QUERY; m++)
+    for (int m = MODE_PUT; m <= MODE_EVENTS_PUT; m++)
         if (strcmp(s, mode_name((enum mode)m)) == 0)
             return (enum mode)m;
     usage();
@@ -1545,6 +1573,7 @@ int main(int argc, char **argv)
                                 .service = is_sqs_mode(opt.mode)                 ? "sqs"
                                            : is_ddb_mode(opt.mode)          ? "dynamodb"
                                            : opt.mode == MODE_LAMBDA_INVOKE ? "lambda"
+                                           : opt.mode == MODE_EVENTS_PUT    ? "events"
                                                                             : "s3" };
     r.addr = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons((uint16_t)opt.port) };
     if (inet_pton(AF_INET, opt.host, &r.addr.sin_addr) != 1)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages cloudless needs to build, test and benchmark
-# (python3 and nodejs also run Lambda functions).
+# (python3 and nodejs also run Lambda functions; tzdata gives EventBridge
+# Scheduler its time zones).
 # Used by the README's quick start, by .ci/run and by docker/Dockerfile, so
 # all three install the same list. Runs apt-get only when something is missing.
 #
@@ -21,7 +22,7 @@ BUILD_PKGS="build-essential meson ninja-build pkg-config libevent-dev libxml2-de
   libsqlite3-dev libssl-dev libyajl-dev libisal-dev libhttp-parser-dev
   libzip-dev libcmocka-dev"
 TEST_PKGS="clang libclang-rt-14-dev python3 python3-boto3 awscli s3cmd rclone curl
-  procps nodejs zip"
+  procps nodejs zip tzdata"
 BENCH_PKGS="wrk nginx-light"
 CROSS_AARCH64_PKGS="gcc-aarch64-linux-gnu qemu-user mmdebstrap"
 AARCH64_SYSROOT_PKGS="libc6-dev libevent-dev libxml2-dev libsqlite3-dev libssl-dev

@@ -165,7 +165,7 @@ static void check_sigv2(struct server *srv, const struct http_req *req, const ch
             out->status = AUTH_OK;
             return;
         }
-        st = sigv2_verify(&req->view, &v2, out->key->secret, vhost_bucket, clock_now_ms() / 1000,
+        st = sigv2_verify(&req->view, &v2, out->key->secret, vhost_bucket, clock_real_ms() / 1000,
                           &out->string_to_sign);
     }
     out->sigv4 = sigv2_as_sigv4(st);
@@ -207,7 +207,7 @@ static void check(struct server *srv, const struct http_req *req, bool s3, const
         return;
     }
     struct sigv4_verify_opts opts = {
-        .now = clock_now_ms() / 1000,
+        .now = clock_real_ms() / 1000,
         .max_skew_s = 900,
         .s3_path_encoding = s3,
         .body_sha256_hex = body_sha256_hex,

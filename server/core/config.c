@@ -67,6 +67,7 @@ static const struct setting settings[] = {
                        "LOCALSTACK_HOST", NULL),
     SETTING("credentials", SET_STRING, credentials, "strict: only configured keys; localstack: any key, a 12-digit key ID is the account (strict)"),
     SETTING("init-dir", SET_STRING, init_dirs, "colon-separated directories of init hooks: boot.d, start.d, ready.d, shutdown.d (none)"),
+    SETTING("clock-control", SET_BOOL, clock_control, "let POST /_cloudless/clock move the server's time forward (off)"),
 };
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
 
@@ -320,6 +321,8 @@ static int parse_argv(struct config *cfg, int argc, char **argv, bool only_confi
             return -1;
         }
         const char *value = eq ? eq + 1 : NULL;
+        if (!value && s->kind == SET_BOOL)
+            value = "true";        /* a switch: --clock-control */
         if (!value) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "cloudless: option --%s needs a value\n", s->name);

@@ -44,6 +44,7 @@ struct config {
     char *credentials;             /* "strict" or "localstack" (any access key accepted) */
     char *init_dirs;               /* colon-separated directories of init hooks (boot.d, ready.d, ...) */
     bool any_access_key;           /* credentials = localstack */
+    int clock_control;             /* 1: POST /_cloudless/clock may move the time forward */
     struct access_key *keys;
     size_t n_keys;
 };

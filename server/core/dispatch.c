@@ -1,12 +1,13 @@
 /* dispatch: picks the service for a request before any work is done.
- * Health and LocalStack's probes are answered first (status.c), S3 website
- * endpoints next; then each service of cloudless_services (service.h) is
- * asked in turn whether the request is its own (a service left out of
- * SERVICES answers that it is not enabled): Lambda by its dated REST paths,
- * CloudWatch Logs by its X-Amz-Target, IAM and STS by their signing scope
- * (STS also takes unsigned query-protocol requests, for
- * AssumeRoleWithWebIdentity), SQS by its X-Amz-Target, signing scope or
- * Action parameter, and S3, last, takes the rest of the path space.
+ * Health and LocalStack's probes are answered first (status.c), the clock
+ * endpoint (clock_control.c) and S3 website endpoints next; then each
+ * service of cloudless_services (service.h) is asked in turn whether the
+ * request is its own (a service left out of SERVICES answers that it is not
+ * enabled): Lambda by its dated REST paths, CloudWatch Logs by its
+ * X-Amz-Target, IAM and STS by their signing scope (STS also takes unsigned
+ * query-protocol requests, for AssumeRoleWithWebIdentity), SQS by its
+ * X-Amz-Target, signing scope or Action parameter, and S3, last, takes the
+ * rest of the path space.
  * Before S3 gets it, a request that plainly names another AWS API — an
  * X-Amz-Target, or a SigV4 scope for a service cloudless does not serve —
  * is answered with NotImplemented in that API's shape instead of an S3
@@ -17,14 +18,13 @@
 
 #include "protocol/auth/sigv4.h"
 #include "protocol/core/strbuf.h"
+#include "server/core/clock_control.h"
 #include "server/core/server.h"
 #include "server/core/service.h"
 #include "server/core/status.h"
 #include "server/s3/entry.h"
 
-/* The service a request's SigV4 credential scope names ("" when it has
- * none): Authorization "Credential=AK/date/region/SERVICE/aws4_request". */
-static void signing_service(const struct http_req *req, char out[32])
+void service_signing_name(const struct http_req *req, char out[32])
 {
     out[0] = '\0';
     const char *auth = http_req_header(req, "authorization");
@@ -97,7 +97,7 @@ static bool answer_foreign(struct http_req *req)
 {
     const char *target = http_req_header(req, "x-amz-target");
     char service[32];
-    signing_service(req, service);
+    service_signing_name(req, service);
     req->service = "-";
     if (target) {
         size_t n = strcspn(target, ".");
@@ -142,6 +142,8 @@ static void operation_hint(const struct http_req *req, char out[128])
 void dispatch_headers(struct http_req *req)
 {
     if (status_handle(req))
+        return;
+    if (clock_control_handle(req))
         return;
     size_t s3 = 0;                 /* the last service */
     while (cloudless_services[s3 + 1])

@@ -183,7 +183,7 @@ static void request_finished(struct conn *c)
     /* The request log: one line per request at the default level. The
      * query is left out: presigned URLs carry signatures there. */
     if (log_enabled(LOG_INFO)) {
-        int64_t us = clock_now_us() - req->start_us;
+        int64_t us = clock_real_us() - req->start_us;
         log_request("%s %s %d %lld.%lldms %s %s %s %s", req->service ? req->service : "-",
                     req->op_name ? req->op_name : "-", req->status, (long long)(us / 1000),
                     (long long)(us / 100 % 10), req->principal[0] ? req->principal : "-", c->peer,
@@ -260,7 +260,7 @@ static const char *cached_http_date(void)
 {
     static char buf[40];
     static int64_t last_s = -1;
-    int64_t ms = clock_now_ms();
+    int64_t ms = clock_real_ms();
     if (ms / 1000 != last_s) {
         date_http(ms, buf);
         last_s = ms / 1000;
@@ -527,7 +527,7 @@ static struct http_req *build_request(struct conn *c)
     req->srv = c->srv;
     req->srv->n_requests++;
     req->conn = c;
-    req->start_us = clock_now_us();
+    req->start_us = clock_real_us();
     make_request_id(req->request_id);
     snprintf(req->client_ip, sizeof(req->client_ip), "%s", c->peer);
     req->listener_data = c->lc->data;

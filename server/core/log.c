@@ -65,7 +65,7 @@ static void timestamp(char out[32])
 {
     static _Thread_local int64_t second = -1;
     static _Thread_local char stamp[32];
-    int64_t ms = clock_now_ms();
+    int64_t ms = clock_real_ms();     /* the machine's: a moved clock does not skew the log */
     if (ms / 1000 != second) {
         second = ms / 1000;
         date_iso8601(second * 1000, stamp);

@@ -27,6 +27,7 @@
 #include "server/core/health_probe.h"
 #include "server/core/http_conn.h"
 #include "server/core/init_hooks.h"
+#include "server/events/entry.h"
 #include "server/lambda/entry.h"
 #include "server/logs/logs.h"
 #include "server/dynamodb/dynamodb.h"
@@ -288,6 +289,10 @@ static int setup(struct runtime *rt, struct config *cfg)
         log_error("cannot start Lambda: %s", err);
         return -1;
     }
+    if (!(srv->events = events_service_new(srv, err, sizeof(err)))) {
+        log_error("cannot start EventBridge: %s", err);
+        return -1;
+    }
     log_info("cloudless %s listening on %s://%s:%d, data in %s%s", CLOUDLESS_VERSION,
              cfg->tls_cert ? "https" : "http", cfg->host, http_listener_port(rt->listener), cfg->data_dir,
              rt->temp_data_dir ? " (removed at exit: persistence 0)" : "");
@@ -339,6 +344,7 @@ static void teardown(struct runtime *rt)
         store_close(rt->srv.store);
     sqs_service_free(rt->srv.sqs);
     event_bus_free(rt->srv.bus);
+    events_service_free(rt->srv.events);
     lambda_service_free(rt->srv.lambda);
     logs_service_free(rt->srv.logs);
     ddb_service_free(rt->srv.dynamodb);

@@ -28,6 +28,7 @@ struct sqs_service;
 struct lambda_service;
 struct logs_service;
 struct ddb_service;
+struct events_service;
 struct event_bus;
 struct init_hooks;
 
@@ -39,6 +40,7 @@ struct server {
     struct lambda_service *lambda; /* NULL until created */
     struct logs_service *logs;     /* NULL until created */
     struct ddb_service *dynamodb;  /* NULL until created */
+    struct events_service *events; /* EventBridge and Scheduler; NULL until created */
     struct event_bus *bus;         /* S3 event delivery (event_bus.h); NULL until created */
     const char *vhost_domains[4];  /* "s3.<domain>", "s3.localhost", "s3.localhost.localstack.cloud", NULL */
     char *vhost_storage;

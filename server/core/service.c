@@ -10,6 +10,7 @@
 #include "server/core/server.h"
 #include "server/iam/entry.h"
 #include "server/dynamodb/dynamodb.h"
+#include "server/events/entry.h"
 #include "server/lambda/entry.h"
 #include "server/logs/logs.h"
 #include "server/s3/entry.h"
@@ -20,6 +21,8 @@ const struct service_def *const cloudless_services[] = {
     &logs_service_def,
     &iam_service_def,
     &sts_service_def,
+    &events_service_def,
+    &scheduler_service_def,
     &sqs_service_def,
     &ddb_service_def,
     &s3_service_def,

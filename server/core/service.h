@@ -75,6 +75,10 @@ const struct service_op *service_find_op(const struct service_def *svc, const ch
  * it. service_title may be a service cloudless does not serve at all. */
 void service_not_implemented(struct http_req *req, enum service_protocol protocol,
                              const char *service_title, const char *op);
+/* The service a request's SigV4 credential scope names ("" when it has
+ * none): Authorization "Credential=AK/date/region/SERVICE/aws4_request".
+ * For REST services whose paths alone do not tell them apart. */
+void service_signing_name(const struct http_req *req, char out[32]);
 /* The services left out of a SERVICES list ("s3,sqs"; NULL: none is):
  * bit i stands for cloudless_services[i]. Names cloudless does not serve
  * are logged as such and otherwise ignored. */

@@ -335,6 +335,12 @@ static void arm(struct lambda_async *a)
     evtimer_add(a->timer, &tv);
 }
 
+void lambda_async_clock_moved(struct lambda_async *a)
+{
+    if (a)
+        arm(a);
+}
+
 /* ---- accepting -------------------------------------------------------------- */
 
 struct accept_ctx {

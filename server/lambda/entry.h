@@ -19,6 +19,9 @@ struct lambda_service *lambda_service_new(struct server *srv, char *err, size_t 
 void lambda_service_shutdown(struct lambda_service *svc);
 /* After store_close(). Safe on NULL. */
 void lambda_service_free(struct lambda_service *svc);
+/* The time moved forward (the clock endpoint): asynchronous retries that
+ * came due run now. Safe on NULL. */
+void lambda_service_clock_moved(struct lambda_service *svc);
 
 /* The Lambda REST API: it claims the paths under the roots of its operation
  * table (/2015-03-31/functions, /2015-03-31/event-source-mappings,
@@ -33,5 +36,18 @@ extern const struct service_def lambda_service_def;
 int lambda_invoke_event(struct lambda_service *svc, const char *account, const char *function,
                         const char *payload, size_t len, void (*done)(void *arg, bool ok),
                         void *arg);
+
+/* Whether `function_arn` names an existing function (and version or
+ * alias) that `principal` (a service: "events.amazonaws.com") may invoke
+ * on behalf of source_arn / source_account under the function's resource
+ * policy (AddPermission). principal NULL only checks that it exists. */
+enum lambda_invoke_check {
+    LAMBDA_INVOKE_ALLOWED,
+    LAMBDA_INVOKE_NO_FUNCTION,
+    LAMBDA_INVOKE_DENIED,
+};
+enum lambda_invoke_check lambda_may_invoke(struct lambda_service *svc, const char *function_arn,
+                                           const char *principal, const char *source_arn,
+                                           const char *source_account);
 
 #endif

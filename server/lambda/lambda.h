@@ -251,6 +251,8 @@ void lambda_runtime_retire(struct lambda_runtime *rt, const char *account, const
 
 struct lambda_async *lambda_async_new(struct lambda_service *svc, char *err, size_t errlen);
 void lambda_async_free(struct lambda_async *a);
+/* The time moved forward: retries that came due run now. */
+void lambda_async_clock_moved(struct lambda_async *a);
 /* Accepts an event durably; done(arg, ok) once it is on disk. */
 int lambda_async_accept(struct lambda_async *a, const char *account, const char *name,
                         const char *qualifier, const char *payload, size_t len,
@@ -336,6 +338,14 @@ void lambda_esm_free(struct lambda_esm *esm);
 /* ListTags / TagResource / UntagResource (GET / POST / DELETE) of the
  * mapping an event-source-mapping ARN names. */
 void lambda_esm_tags(struct lambda_call *c, const char *arn);
+
+/* ---- server/lambda/service.c -------------------------------------------------------- */
+
+/* Whether the function's resource policy allows the service `principal`
+ * lambda:InvokeFunction on `arn` with these aws:SourceArn and
+ * aws:SourceAccount (evaluated by protocol/iam). */
+bool lambda_policy_allows(const struct lambda_function *fn, const char *principal, const char *arn,
+                          const char *source_arn, const char *source_account);
 
 /* ---- server/lambda/s3_trigger.c --------------------------------------------------- */
 

@@ -805,7 +805,7 @@ void runtime_env_deliver(struct env *e)
     e->next_req = NULL;
     e->delivered = true;
     inv->start_us = clock_now_us();
-    inv->deadline_ms = clock_now_ms() + (int64_t)inv->cfg->timeout_s * 1000;
+    inv->deadline_ms = clock_real_ms() + (int64_t)inv->cfg->timeout_s * 1000;
     env_logf(e, "START RequestId: %s Version: %s", inv->request_id, inv->cfg->version);
     char deadline[32], trace[128];
     snprintf(deadline, sizeof(deadline), "%" PRId64, inv->deadline_ms);

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "protocol/iam/policy.h"
 #include "protocol/s3/notification.h"
 #include "server/core/event_bus.h"
 #include "server/lambda/lambda.h"
@@ -53,31 +52,6 @@ static bool parse_function_arn(struct lambda_service *svc, const char *arn, stru
     return true;
 }
 
-/* Whether the function's resource policy lets S3, for bucket (owned by
- * account), invoke the function `arn` names. */
-static bool s3_may_invoke(const struct lambda_function *fn, const char *account, const char *bucket,
-                          const char *arn)
-{
-    struct strbuf doc;
-    strbuf_init(&doc);
-    strbuf_puts(&doc, "{\"Statement\":[");
-    for (size_t i = 0; i < fn->n_policy; i++) {
-        if (i)
-            strbuf_puts(&doc, ",");
-        strbuf_puts(&doc, fn->policy[i].json);
-    }
-    strbuf_puts(&doc, "]}");
-    char source_arn[128];
-    snprintf(source_arn, sizeof(source_arn), "arn:aws:s3:::%s", bucket);
-    const struct iam_key keys[] = {{"aws:SourceArn", source_arn}, {"aws:SourceAccount", account}};
-    const struct iam_context ctx = {keys, sizeof(keys) / sizeof(keys[0])};
-    bool allowed = fn->n_policy && !strbuf_failed(&doc) &&
-                   iam_policy_evaluate_service(doc.data, "s3.amazonaws.com", "lambda:InvokeFunction", arn, &ctx) ==
-                       IAM_ALLOW;
-    strbuf_free(&doc);
-    return allowed;
-}
-
 static const char *lambda_validate(void *ctx, const char *account, const char *bucket, const char *arn)
 {
     struct lambda_service *svc = ctx;
@@ -85,7 +59,9 @@ static const char *lambda_validate(void *ctx, const char *account, const char *b
     struct lambda_function *fn = parse_function_arn(svc, arn, &ref) ? lambda_find(svc, ref.account, ref.name) : NULL;
     if (!fn || !lambda_resolve(fn, ref.qualifier))
         return "The destination Lambda function does not exist";
-    if (!s3_may_invoke(fn, account, bucket, arn)) {
+    char source_arn[128];
+    snprintf(source_arn, sizeof(source_arn), "arn:aws:s3:::%s", bucket);
+    if (!lambda_policy_allows(fn, "s3.amazonaws.com", arn, source_arn, account)) {
         static char reason[700];   /* read by the caller before the next validation */
         snprintf(reason, sizeof(reason), "Not authorized to invoke function [%.600s]", arn);
         return reason;

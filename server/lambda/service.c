@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "protocol/iam/policy.h"
 #include "protocol/lambda/operations.h"
 #include "protocol/lambda/request.h"
 #include "server/core/auth.h"
@@ -119,6 +120,12 @@ void lambda_service_shutdown(struct lambda_service *svc)
         return;
     lambda_esm_stop(svc->esm);
     lambda_runtime_shutdown(svc->runtime);
+}
+
+void lambda_service_clock_moved(struct lambda_service *svc)
+{
+    if (svc)
+        lambda_async_clock_moved(svc->async);
 }
 
 void lambda_service_free(struct lambda_service *svc)
@@ -354,3 +361,44 @@ const struct service_def lambda_service_def = {
     .claims = lambda_claims_request,
     .handle = lambda_handle_request,
 };
+
+bool lambda_policy_allows(const struct lambda_function *fn, const char *principal, const char *arn,
+                          const char *source_arn, const char *source_account)
+{
+    struct strbuf doc;
+    strbuf_init(&doc);
+    strbuf_puts(&doc, "{\"Statement\":[");
+    for (size_t i = 0; i < fn->n_policy; i++) {
+        if (i)
+            strbuf_puts(&doc, ",");
+        strbuf_puts(&doc, fn->policy[i].json);
+    }
+    strbuf_puts(&doc, "]}");
+    const struct iam_key keys[] = {{"aws:SourceArn", source_arn}, {"aws:SourceAccount", source_account}};
+    const struct iam_context ctx = {keys, sizeof(keys) / sizeof(keys[0])};
+    bool allowed = fn->n_policy && !strbuf_failed(&doc) &&
+                   iam_policy_evaluate_service(doc.data, principal, "lambda:InvokeFunction", arn, &ctx) == IAM_ALLOW;
+    strbuf_free(&doc);
+    return allowed;
+}
+
+enum lambda_invoke_check lambda_may_invoke(struct lambda_service *svc, const char *function_arn,
+                                           const char *principal, const char *source_arn,
+                                           const char *source_account)
+{
+    /* arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>] */
+    const char *fn_part = strstr(function_arn, ":function:");
+    const char *account = fn_part && fn_part - function_arn >= 13 ? fn_part - 12 : NULL;
+    if (!account || strncmp(function_arn, "arn:aws:lambda:", 15) != 0 || strspn(account, "0123456789") != 12)
+        return LAMBDA_INVOKE_NO_FUNCTION;
+    char acct[13], name[256];
+    snprintf(acct, sizeof(acct), "%.12s", account);
+    const char *n = fn_part + 10, *colon = strchr(n, ':');
+    snprintf(name, sizeof(name), "%.*s", colon ? (int)(colon - n) : (int)strlen(n), n);
+    struct lambda_function *fn = lambda_find(svc, acct, name);
+    if (!fn || !lambda_resolve(fn, colon ? colon + 1 : NULL))
+        return LAMBDA_INVOKE_NO_FUNCTION;
+    if (principal && !lambda_policy_allows(fn, principal, function_arn, source_arn, source_account))
+        return LAMBDA_INVOKE_DENIED;
+    return LAMBDA_INVOKE_ALLOWED;
+}

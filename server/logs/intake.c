@@ -9,7 +9,9 @@
  * FLUSH_EVENTS events, and at shutdown), creating their group and stream
  * when missing; beyond PENDING_BYTES_MAX of buffered text, events are
  * dropped and counted in the server log. Every SWEEP_INTERVAL_S a sweep
- * deletes the events older than their group's retention. */
+ * deletes the events older than their group's retention. logs_put_acked()
+ * also tells its caller once the event is stored (EventBridge's Logs
+ * targets acknowledge delivery so). */
 #include "server/logs/service.h"
 
 #include <inttypes.h>
@@ -33,8 +35,17 @@
 /* A batch of buffered events on its way to storage. */
 struct batch {
     struct logs_new_event *events;
+    struct logs_ack *acks;
     size_t n;
 };
+
+/* Tells the writers of a batch's events that asked whether they were stored. */
+static void acknowledge(const struct logs_ack *acks, size_t n, bool ok)
+{
+    for (size_t i = 0; i < n; i++)
+        if (acks[i].done)
+            acks[i].done(acks[i].arg, ok);
+}
 
 static int apply_batch(struct store_conn *writer, void *arg)
 {
@@ -48,7 +59,9 @@ static void batch_done(void *arg, bool ok)
     struct batch *b = arg;
     if (!ok)
         log_warn("logs: %zu buffered events could not be stored", b->n);
+    acknowledge(b->acks, b->n, ok);
     logs_free_events(b->events, b->n);
+    free(b->acks);
     free(b);
 }
 
@@ -61,13 +74,17 @@ static void flush(struct logs_service *ls)
     if (!b)
         return;
     b->events = ls->pending;
+    b->acks = ls->pending_acks;
     b->n = ls->n_pending;
     ls->pending = NULL;
+    ls->pending_acks = NULL;
     ls->n_pending = ls->cap_pending = 0;
     ls->pending_bytes = 0;
     if (store_submit(ls->srv->store, apply_batch, batch_done, b) < 0) {
         log_warn("logs: %zu events could not be queued for storage", b->n);
+        acknowledge(b->acks, b->n, false);
         logs_free_events(b->events, b->n);
+        free(b->acks);
         free(b);
     }
 }
@@ -82,20 +99,36 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
 void logs_put(struct logs_service *ls, const char *account, const char *group, const char *stream,
               int64_t ts_ms, const char *msg, size_t len)
 {
-    if (!ls)
-        return;
-    if (ls->pending_bytes + len > PENDING_BYTES_MAX) {
-        if (ls->dropped++ % 10000 == 0)
+    logs_put_acked(ls, account, group, stream, ts_ms, msg, len, NULL, NULL);
+}
+
+/* Room for one more pending event (and its acknowledgement). */
+static bool grow_pending(struct logs_service *ls)
+{
+    if (ls->n_pending < ls->cap_pending)
+        return true;
+    size_t cap = ls->cap_pending ? ls->cap_pending * 2 : 256;
+    struct logs_new_event *grown = realloc(ls->pending, cap * sizeof(*grown));
+    if (!grown)
+        return false;
+    ls->pending = grown;
+    struct logs_ack *acks = realloc(ls->pending_acks, cap * sizeof(*acks));
+    if (!acks)
+        return false;
+    ls->pending_acks = acks;
+    ls->cap_pending = cap;
+    return true;
+}
+
+void logs_put_acked(struct logs_service *ls, const char *account, const char *group, const char *stream,
+                    int64_t ts_ms, const char *msg, size_t len, void (*done)(void *arg, bool ok), void *arg)
+{
+    if (!ls || ls->pending_bytes + len > PENDING_BYTES_MAX || !grow_pending(ls)) {
+        if (ls && ls->pending_bytes + len > PENDING_BYTES_MAX && ls->dropped++ % 10000 == 0)
             log_warn("logs: writer behind; %" PRIu64 " events dropped so far", ls->dropped);
+        if (done)
+            done(arg, false);
         return;
-    }
-    if (ls->n_pending == ls->cap_pending) {
-        size_t cap = ls->cap_pending ? ls->cap_pending * 2 : 256;
-        struct logs_new_event *grown = realloc(ls->pending, cap * sizeof(*grown));
-        if (!grown)
-            return;
-        ls->pending = grown;
-        ls->cap_pending = cap;
     }
     struct logs_new_event *e = &ls->pending[ls->n_pending];
     snprintf(e->account, sizeof(e->account), "%s", account);
@@ -107,8 +140,11 @@ void logs_put(struct logs_service *ls, const char *account, const char *group, c
         free(e->group);
         free(e->stream);
         free(e->message);
+        if (done)
+            done(arg, false);
         return;
     }
+    ls->pending_acks[ls->n_pending] = (struct logs_ack){done, arg};
     ls->n_pending++;
     ls->pending_bytes += e->len;
     if (ls->n_pending >= FLUSH_EVENTS) {
@@ -172,6 +208,7 @@ void logs_service_free(struct logs_service *ls)
     if (!ls)
         return;
     logs_free_events(ls->pending, ls->n_pending);
+    free(ls->pending_acks);
     if (ls->flush_timer)
         event_free(ls->flush_timer);
     if (ls->sweep_timer)

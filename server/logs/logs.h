@@ -28,5 +28,10 @@ extern const struct service_def logs_service_def;
  * server log). */
 void logs_put(struct logs_service *ls, const char *account, const char *group, const char *stream,
               int64_t ts_ms, const char *msg, size_t len);
+/* The same, and done(arg, ok) runs on the loop thread once the event is
+ * durably stored (ok) or was dropped (false) — for writers that must know
+ * (EventBridge's CloudWatch Logs targets). */
+void logs_put_acked(struct logs_service *ls, const char *account, const char *group, const char *stream,
+                    int64_t ts_ms, const char *msg, size_t len, void (*done)(void *arg, bool ok), void *arg);
 
 #endif

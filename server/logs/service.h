@@ -34,9 +34,16 @@
 struct event;
 struct http_req;
 
+/* Who to tell once a buffered event is stored (logs_put_acked), if anyone. */
+struct logs_ack {
+    void (*done)(void *arg, bool ok);
+    void *arg;
+};
+
 struct logs_service {
     struct server *srv;
     struct logs_new_event *pending;
+    struct logs_ack *pending_acks;     /* beside pending, same indexes */
     size_t n_pending, cap_pending;
     size_t pending_bytes;
     uint64_t dropped;

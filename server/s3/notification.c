@@ -202,10 +202,11 @@ static void fail_argument(struct s3_call *call, const char *message, const char 
     strbuf_free(&extra);
 }
 
-/* One target row per (configuration, event type). */
-static struct store_notify_target *targets_of(const struct s3_notify_config *c, size_t *n)
+/* One target row per (configuration, event type), and one for every event
+ * to EventBridge's bus `bus_arn` when the configuration enables it. */
+static struct store_notify_target *targets_of(const struct s3_notify_config *c, const char *bus_arn, size_t *n)
 {
-    size_t count = 0;
+    size_t count = c->eventbridge ? 1 : 0;
     for (size_t i = 0; i < c->n_rules; i++)
         count += c->rules[i].n_events;
     *n = count;
@@ -225,6 +226,8 @@ static struct store_notify_target *targets_of(const struct s3_notify_config *c, 
                 .suffix = r->suffix,
             };
     }
+    if (c->eventbridge)
+        t[k] = (struct store_notify_target){"*", "EventBridge", "events", bus_arn, "", ""};
     return t;
 }
 
@@ -265,7 +268,10 @@ void s3_put_bucket_notification(struct s3_call *call)
         return;
     }
     size_t n_targets;
-    struct store_notify_target *targets = targets_of(&p->cfg, &n_targets);
+    char bus_arn[128];
+    snprintf(bus_arn, sizeof(bus_arn), "arn:aws:events:%s:%s:event-bus/default", call->srv->cfg->region,
+             call->account);
+    struct store_notify_target *targets = targets_of(&p->cfg, bus_arn, &n_targets);
     struct strbuf doc;
     strbuf_init(&doc);
     s3_notify_config_xml(&doc, &p->cfg);

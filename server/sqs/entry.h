@@ -16,6 +16,9 @@ struct sqs_service;
 /* Creates the engine and loads every queue and message from the store
  * (srv->store must be open, srv->base created). NULL with a reason in err. */
 struct sqs_service *sqs_service_new(struct server *srv, char *err, size_t errlen);
+/* The time moved forward (the clock endpoint): delays, visibility timeouts
+ * and retention that came due apply now. Safe on NULL. */
+void sqs_service_clock_moved(struct sqs_service *svc);
 /* Answers every parked long poll (empty) and stops parking new ones. */
 void sqs_service_shutdown(struct sqs_service *svc);
 /* After store_close(): frees the engine and events. Safe on NULL. */
@@ -33,6 +36,22 @@ extern const struct service_def sqs_service_def;
  * ran out. */
 int sqs_send_internal(struct sqs_service *svc, const char *queue_arn, const char *body, size_t len,
                       void (*done)(void *arg, bool ok), void *arg);
+/* One message for sqs_send_message_internal: its body, a MessageGroupId
+ * for FIFO queues (their deduplication id comes from the queue's
+ * content-based deduplication), and String message attributes. */
+struct sqs_internal_message {
+    const char *body;
+    size_t len;
+    const char *group_id;          /* NULL for standard queues */
+    const char *const *attr_names; /* n_attrs names and values */
+    const char *const *attr_values;
+    size_t n_attrs;
+};
+/* sqs_send_internal with those options; -1 (and no callback) also when
+ * the queue refuses the message (a FIFO queue without a group id, or
+ * without content-based deduplication). */
+int sqs_send_message_internal(struct sqs_service *svc, const char *queue_arn, const struct sqs_internal_message *m,
+                              void (*done)(void *arg, bool ok), void *arg);
 /* Does the queue named by this ARN exist (its region is not checked)? */
 bool sqs_queue_exists(struct sqs_service *svc, const char *queue_arn);
 

@@ -42,6 +42,40 @@ static void internal_send_done(void *arg, bool ok)
 int sqs_send_internal(struct sqs_service *svc, const char *queue_arn, const char *body, size_t len,
                       void (*done)(void *arg, bool ok), void *arg)
 {
+    struct sqs_internal_message m = {.body = body, .len = len};
+    return sqs_send_message_internal(svc, queue_arn, &m, done, arg);
+}
+
+/* The message's String attributes into e, in the engine's order: sorted
+ * by name. false when out of memory. */
+static bool add_string_attributes(struct arena *a, struct sqs_send_entry *e, const struct sqs_internal_message *m)
+{
+    if (!m->n_attrs)
+        return true;
+    e->attrs.items = arena_alloc(a, m->n_attrs * sizeof(*e->attrs.items));
+    if (!e->attrs.items)
+        return false;
+    for (size_t i = 0; i < m->n_attrs; i++) {
+        size_t at = e->attrs.n;
+        while (at > 0 && strcmp(e->attrs.items[at - 1].name, m->attr_names[i]) > 0)
+            at--;
+        memmove(&e->attrs.items[at + 1], &e->attrs.items[at], (e->attrs.n - at) * sizeof(*e->attrs.items));
+        struct sqs_msg_attr *attr = &e->attrs.items[at];
+        attr->name = arena_strdup(a, m->attr_names[i]);
+        attr->data_type = arena_strdup(a, "String");
+        attr->binary = false;
+        attr->value = arena_strdup(a, m->attr_values[i]);
+        attr->value_len = attr->value ? strlen(attr->value) : 0;
+        e->attrs.n++;
+        if (!attr->name || !attr->data_type || !attr->value)
+            return false;
+    }
+    return true;
+}
+
+int sqs_send_message_internal(struct sqs_service *svc, const char *queue_arn, const struct sqs_internal_message *m,
+                              void (*done)(void *arg, bool ok), void *arg)
+{
     char account[13], url[400];
     if (!sqs_queue_of_arn(queue_arn, account, url))
         return -1;
@@ -55,12 +89,15 @@ int sqs_send_internal(struct sqs_service *svc, const char *queue_arn, const char
         return -1;
     }
     req.n_sends = 1;
-    req.sends[0].body = arena_memdup(&req.arena, body, len);
-    req.sends[0].body_len = len;
-    req.sends[0].delay_seconds = -1;
-    struct internal_send *s = calloc(1, sizeof(*s));
-    if (!s || !req.sends[0].body) {
-        free(s);
+    struct sqs_send_entry *e = &req.sends[0];
+    e->body = arena_memdup(&req.arena, m->body, m->len);
+    e->body_len = m->len;
+    e->delay_seconds = -1;
+    bool built = e->body && add_string_attributes(&req.arena, e, m);
+    if (m->group_id)
+        built = built && (e->group_id = arena_strdup(&req.arena, m->group_id)) != NULL;
+    struct internal_send *s = built ? calloc(1, sizeof(*s)) : NULL;
+    if (!s) {
         sqs_request_free(&req);
         return -1;
     }

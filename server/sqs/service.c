@@ -688,6 +688,12 @@ struct sqs_service *sqs_service_new(struct server *srv, char *err, size_t errlen
     return svc;
 }
 
+void sqs_service_clock_moved(struct sqs_service *svc)
+{
+    if (svc)
+        event_active(svc->tick_timer, EV_TIMEOUT, 0);
+}
+
 void sqs_service_shutdown(struct sqs_service *svc)
 {
     if (!svc)

@@ -187,6 +187,7 @@ static const struct schema_module *const modules[] = {
     &lambda_esm_schema,
     &iam_schema,
     &ddb_schema,
+    &events_schema,
 };
 
 static int applied_steps(struct store_conn *c, const char *module, size_t *n, char *err, size_t errlen)

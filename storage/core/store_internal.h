@@ -81,6 +81,7 @@ extern const struct schema_module s3_notify_schema;  /* storage/s3/notification.
 extern const struct schema_module lambda_esm_schema;  /* storage/lambda/esm.c */
 extern const struct schema_module iam_schema;     /* storage/iam/schema.c */
 extern const struct schema_module ddb_schema;     /* storage/dynamodb/schema.c */
+extern const struct schema_module events_schema;  /* storage/events/schema.c */
 int db_migrate(struct store_conn *c, char *err, size_t errlen);
 /* Binds a possibly-NULL C string as TEXT (NULL binds SQL NULL). */
 int db_bind_text(sqlite3_stmt *s, int idx, const char *text);
