@@ -172,7 +172,7 @@ static const char *source_type(const struct simulation *s, const struct iam_auth
 static void write_result(struct strbuf *sb, const struct simulation *s, const char *action, const char *resource)
 {
     const struct iam_context ctx = {s->keys, s->n_keys};
-    const struct iam_authz_request rq = {&s->principal, action, resource, s->resource_account, s->resource_policy, &ctx};
+    const struct iam_authz_request rq = {&s->principal, action, resource, s->resource_account, s->resource_policy, &ctx, false};
     struct iam_authz_result r;
     iam_authorize(&rq, &s->policies.view, &r);
     strbuf_puts(sb, "<member>");
