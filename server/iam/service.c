@@ -6,7 +6,9 @@
  * parameters decoded, query string and form together; Action= picks the
  * operation from the service's table (an action not there gets
  * NotImplemented), the signature is checked — auth.c names the principal,
- * whose account the operation acts in — and the handler runs. Handlers
+ * whose account the operation acts in — the request is authorized
+ * (server/core/authorize.h, on what iam_query_service.authorized says it
+ * acts on) and the handler runs. Handlers
  * answer at once from reads, or queue a write: the apply function runs in
  * the group commit under its own savepoint (a refusal undoes what it did)
  * and the answer is sent once it is durable. Every answer, AWS's errors
@@ -21,6 +23,7 @@
 
 #include "protocol/iam/xml.h"
 #include "server/core/auth.h"
+#include "server/core/authorize.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
 #include "server/iam/entry.h"
@@ -136,6 +139,7 @@ static void write_done(void *arg, bool ok)
 {
     struct write_job *j = arg;
     struct iam_call *c = j->call;
+    authorize_policies_changed();
     if (j->err != IAM_OK)
         iam_send_fault(c, j->err, &j->fault);
     else if (!ok)
@@ -276,7 +280,7 @@ static void body_done(struct http_req *req)
     }
     c->op = op;
     req->op_name = op->name;
-    if (!authenticate(c))
+    if (!authenticate(c) || !c->svc->authorized(c))
         return;
     c->now_ms = clock_now_ms();
     c->svc->handlers[op - c->svc->def->ops](c);
@@ -321,7 +325,7 @@ static const iam_handler handlers[] = {IAM_OPERATIONS(IAM_HANDLER)};
 #define IAM_OP(name, family, action, handler) {#name, #family, action},
 static const struct service_op ops[] = {IAM_OPERATIONS(IAM_OP)};
 
-static const struct iam_query_service iam_query = {&iam_service_def, IAM_XMLNS, handlers, NULL};
+static const struct iam_query_service iam_query = {&iam_service_def, IAM_XMLNS, handlers, NULL, iam_authorized};
 
 static bool iam_claims_request(const struct http_req *req) { return iam_signed_for(req, "iam") == 1; }
 

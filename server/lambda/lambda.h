@@ -277,6 +277,7 @@ struct lambda_call {
     struct lambda_version *pending_version;
     bool want_tail;
     char invoke_rid[37];
+    char condition_function_arn[600];  /* lambda:FunctionArn of a mapping request, "" when none */
 };
 
 /* The operations' handlers, one per entry of protocol/lambda/operations.h,
@@ -318,6 +319,12 @@ int lambda_replace_str(char **field, const char *value);
 /* A base64 text (line breaks allowed) into a new buffer: 0, -1 out of
  * memory, -2 not base64. */
 int lambda_decode_base64(const char *in, unsigned char **out, int64_t *len);
+
+/* ---- server/lambda/permissions.c -------------------------------------------------- */
+
+/* The function's resource policy as GetPolicy answers it (its statements,
+ * none when it has none). */
+void lambda_policy_document(const struct lambda_function *fn, struct strbuf *out);
 
 /* ---- server/lambda/tags.c --------------------------------------------------------- */
 

@@ -60,13 +60,7 @@ static bool s3_may_invoke(const struct lambda_function *fn, const char *account,
 {
     struct strbuf doc;
     strbuf_init(&doc);
-    strbuf_puts(&doc, "{\"Statement\":[");
-    for (size_t i = 0; i < fn->n_policy; i++) {
-        if (i)
-            strbuf_puts(&doc, ",");
-        strbuf_puts(&doc, fn->policy[i].json);
-    }
-    strbuf_puts(&doc, "]}");
+    lambda_policy_document(fn, &doc);
     char source_arn[128];
     snprintf(source_arn, sizeof(source_arn), "arn:aws:s3:::%s", bucket);
     const struct iam_key keys[] = {{"aws:SourceArn", source_arn}, {"aws:SourceAccount", account}};
