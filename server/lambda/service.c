@@ -97,6 +97,10 @@ struct lambda_service *lambda_service_new(struct server *srv, char *err, size_t 
         snprintf(err, errlen, "cannot start the code store in %s", svc->lambda_dir);
         goto fail;
     }
+    if (!(svc->roles = lambda_roles_new())) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     if (!(svc->runtime = lambda_runtime_new(svc))) {
         snprintf(err, errlen, "cannot set up the function runtime");
         goto fail;
@@ -133,6 +137,7 @@ void lambda_service_free(struct lambda_service *svc)
     lambda_runtime_free(svc->runtime);
     lambda_async_free(svc->async);
     lambda_esm_free(svc->esm);
+    lambda_roles_free(svc->roles);
     while (svc->functions) {
         struct lambda_function *fn = svc->functions;
         svc->functions = fn->next;
