@@ -47,8 +47,10 @@ static void decide_list(const struct iam_policy_list *list, const struct iam_aut
     memset(out, 0, sizeof(*out));
     for (size_t i = 0; list && i < list->n && !out->deny; i++) {
         struct iam_match m;
-        enum iam_decision d = iam_policy_evaluate_identity(list->items[i].document, rq->action, rq->resource,
-                                                           rq->ctx, &m);
+        const struct iam_policy_ref *ref = &list->items[i];
+        enum iam_decision d = ref->parsed
+                                  ? iam_parsed_evaluate_identity(ref->parsed, rq->action, rq->resource, rq->ctx, &m)
+                                  : iam_policy_evaluate_identity(ref->document, rq->action, rq->resource, rq->ctx, &m);
         if (d == IAM_NO_MATCH || (d == IAM_ALLOW && out->allow))
             continue;
         out->deny = d == IAM_DENY;

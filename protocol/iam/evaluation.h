@@ -66,10 +66,12 @@ const char *iam_principal_type_key(enum iam_principal_type type);
 void iam_principal_root(struct iam_principal *p, const char *account, const char *access_key);
 
 /* A policy that applies, by its name (an inline policy's name or a managed
- * policy's ARN) and document. */
+ * policy's ARN) and document, and that document parsed once when it is
+ * kept for many decisions (NULL: parsed at each). */
 struct iam_policy_ref {
     const char *name;
     const char *document;
+    const struct iam_parsed_policy *parsed;
 };
 struct iam_policy_list {
     const struct iam_policy_ref *items;

@@ -32,9 +32,7 @@ struct cached_policies {
 };
 
 static struct cached_policies policy_cache[POLICY_CACHE_SLOTS];
-static uint64_t policy_generation = 1, policy_uses;
-
-void authorize_policies_changed(void) { policy_generation++; }
+static uint64_t policy_uses;
 
 static bool document_conditional(const char *document)
 {
@@ -60,10 +58,11 @@ static const struct cached_policies *principal_policies(struct server *srv, cons
     const char *session = p->type == IAM_PRINCIPAL_ASSUMED_ROLE && p->access_key[0] ? p->access_key : NULL;
     char key[sizeof(policy_cache[0].key)];
     snprintf(key, sizeof(key), "%s\t%d\t%s\t%s", p->account, (int)kind, p->name, session ? session : "");
+    uint64_t generation = iam_state_generation();
     struct cached_policies *slot = &policy_cache[0];
     for (size_t i = 0; i < POLICY_CACHE_SLOTS; i++) {
         struct cached_policies *c = &policy_cache[i];
-        if (c->generation == policy_generation && strcmp(c->key, key) == 0) {
+        if (c->generation == generation && strcmp(c->key, key) == 0) {
             c->last_use = ++policy_uses;
             return c;
         }
@@ -85,7 +84,7 @@ static const struct cached_policies *principal_policies(struct server *srv, cons
         return NULL;
     }
     memcpy(slot->key, key, sizeof(key));
-    slot->generation = policy_generation;
+    slot->generation = generation;
     slot->last_use = ++policy_uses;
     slot->conditional = policies_conditional(&slot->lp.view);
     return slot;

@@ -20,8 +20,8 @@
  * with the request's condition keys.
  *
  * The policies of a principal are loaded once and kept (POLICY_CACHE_SLOTS
- * principals, least recently used out) until an IAM write changes any
- * policy (authorize_policies_changed()); condition keys are gathered only
+ * principals, least recently used out) until the next IAM write
+ * (iam_state_generation()); condition keys are gathered only
  * when some policy that applies has a Condition or a policy variable. */
 #ifndef CLOUDLESS_SERVER_AUTHORIZE_H
 #define CLOUDLESS_SERVER_AUTHORIZE_H
@@ -87,8 +87,5 @@ enum authorize_outcome authorize_decide(struct server *srv, const struct http_re
  * policies could not be read. */
 bool authorize_request(struct http_req *req, const struct service_def *svc, const struct service_op *op,
                        const struct authorize_target *t);
-
-/* An IAM write may have changed policies: the kept ones are dropped. */
-void authorize_policies_changed(void);
 
 #endif

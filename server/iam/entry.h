@@ -25,6 +25,11 @@ extern const struct service_def iam_service_def;
  * (server/sts/service.c). */
 extern const struct service_def sts_service_def;
 
+/* Bumped once every IAM and STS write is durable: caches of what IAM's
+ * state decides (long-term keys here, principals' policies in
+ * server/core/authorize.c) read again when it changed. Loop thread. */
+uint64_t iam_state_generation(void);
+
 /* Credentials found for an access key id that is not a configured one. */
 struct iam_credentials {
     char secret[64];
@@ -93,6 +98,8 @@ enum iam_err iam_load_policies(struct store_conn *conn, const char *account, enu
                                const char *session_key, struct iam_loaded_policies *out, struct iam_fault *f);
 /* Adds one identity policy (copied). */
 bool iam_add_identity_policy(struct iam_loaded_policies *lp, const char *name, const char *document);
+/* Sets the permissions boundary (copied), replacing any. */
+bool iam_set_boundary(struct iam_loaded_policies *lp, const char *name, const char *document);
 void iam_loaded_policies_free(struct iam_loaded_policies *lp);
 
 #endif

@@ -11,7 +11,8 @@
  * acts on) and the handler runs. Handlers
  * answer at once from reads, or queue a write: the apply function runs in
  * the group commit under its own savepoint (a refusal undoes what it did)
- * and the answer is sent once it is durable. Every answer, AWS's errors
+ * and the answer is sent once it is durable, after iam_state_generation()
+ * moved on (what caches of IAM's state kept may have changed). Every answer, AWS's errors
  * included, is made here. */
 #include "server/iam/iam_service.h"
 
@@ -23,7 +24,6 @@
 
 #include "protocol/iam/xml.h"
 #include "server/core/auth.h"
-#include "server/core/authorize.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
 #include "server/iam/entry.h"
@@ -135,11 +135,15 @@ static int apply_write(struct store_conn *writer, void *arg)
     return j->err == IAM_OK ? 0 : -1;       /* a refusal undoes the job's own changes */
 }
 
+static uint64_t state_generation = 1;
+
+uint64_t iam_state_generation(void) { return state_generation; }
+
 static void write_done(void *arg, bool ok)
 {
     struct write_job *j = arg;
     struct iam_call *c = j->call;
-    authorize_policies_changed();
+    state_generation++;
     if (j->err != IAM_OK)
         iam_send_fault(c, j->err, &j->fault);
     else if (!ok)

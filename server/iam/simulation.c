@@ -109,14 +109,8 @@ static bool prepare(struct iam_call *c, struct simulation *s, bool custom)
     }
     if (n_boundaries) {
         /* The given boundary replaces the principal's (the first one counts). */
-        free((char *)s->policies.boundary.name);
-        free((char *)s->policies.boundary.document);
-        s->policies.boundary = (struct iam_policy_ref){strdup("PermissionsBoundaryPolicyInputList.1"),
-                                                       strdup(iam_param_member(&c->params,
-                                                                               "PermissionsBoundaryPolicyInputList", 1,
-                                                                               NULL))};
-        s->policies.view.boundary = &s->policies.boundary;
-        if (!s->policies.boundary.name || !s->policies.boundary.document) {
+        if (!iam_set_boundary(&s->policies, "PermissionsBoundaryPolicyInputList.1",
+                              iam_param_member(&c->params, "PermissionsBoundaryPolicyInputList", 1, NULL))) {
             iam_send_error(c, 500, "ServiceFailure", "out of memory");
             return false;
         }

@@ -33,7 +33,7 @@ static void exercise_document(const char *doc)
     struct iam_principal p;
     iam_principal_root(&p, "111111111111", "k");
     p.type = IAM_PRINCIPAL_USER;
-    const struct iam_policy_ref refs[] = {{"doc", doc}};
+    const struct iam_policy_ref refs[] = {{"doc", doc, NULL}};
     const struct iam_principal_policies pp = {{refs, 1}, &refs[0], NULL};
     const struct iam_authz_request rq = {&p, "s3:GetObject", "arn:aws:s3:::b/k", "222222222222", doc, &ctx};
     struct iam_authz_result r;

@@ -121,6 +121,16 @@ static void test_identity_evaluation(void **state)
     assert_int_equal(iam_policy_evaluate_identity(doc, "s3:PutObject", "arn:aws:s3:::home/bob/x", &ctx, NULL),
                      IAM_NO_MATCH);
     assert_int_equal(iam_policy_evaluate_identity(NULL, "s3:GetObject", "*", NULL, &m), IAM_NO_MATCH);
+    /* Parsed once, decided the same. */
+    const struct iam_parsed_policy *parsed = iam_policy_parse(doc);
+    assert_non_null(parsed);
+    assert_int_equal(iam_parsed_evaluate_identity(parsed, "s3:GetObject", "arn:aws:s3:::b/secret/k", NULL, &m), IAM_DENY);
+    assert_string_equal(m.sid, "NoSecrets");
+    assert_int_equal(iam_parsed_evaluate_identity(parsed, "s3:PutObject", "arn:aws:s3:::home/ann/x", &ctx, NULL),
+                     IAM_ALLOW);
+    iam_parsed_policy_free(parsed);
+    assert_null(iam_policy_parse("[1]"));
+    assert_int_equal(iam_parsed_evaluate_identity(NULL, "s3:GetObject", "*", NULL, &m), IAM_NO_MATCH);
 }
 
 static void test_precise_principals(void **state)
@@ -213,8 +223,8 @@ static void test_authorize_identity_and_boundaries(void **state)
 {
     (void)state;
     struct iam_principal ann = user(ACCT, "ann");
-    const struct iam_policy_ref read[] = {{"read-b", allow_read}};
-    const struct iam_policy_ref read_and_deny[] = {{"read-b", allow_read}, {"no-get", deny_get}};
+    const struct iam_policy_ref read[] = {{"read-b", allow_read, NULL}};
+    const struct iam_policy_ref read_and_deny[] = {{"read-b", allow_read, NULL}, {"no-get", deny_get, NULL}};
     struct iam_principal_policies pp = {{read, 1}, NULL, NULL};
 
     struct iam_authz_result r = decide(&ann, "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, &pp);
@@ -244,8 +254,8 @@ static void test_authorize_identity_and_boundaries(void **state)
     assert_string_equal(msg, "explicit deny in identity-based policy no-get, statement 1 (Sid \"NoGet\")");
 
     /* A boundary cuts an allow. */
-    const struct iam_policy_ref all[] = {{"all", allow_all}};
-    const struct iam_policy_ref boundary = {"arn:aws:iam::111111111111:policy/list-only", boundary_list_only};
+    const struct iam_policy_ref all[] = {{"all", allow_all, NULL}};
+    const struct iam_policy_ref boundary = {"arn:aws:iam::111111111111:policy/list-only", boundary_list_only, NULL};
     pp = (struct iam_principal_policies){{all, 1}, &boundary, NULL};
     r = decide(&ann, "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, &pp);
     assert_int_equal(r.verdict, IAM_IMPLICIT_DENY);
@@ -276,8 +286,8 @@ static void test_authorize_sessions_and_resource_policies(void **state)
 {
     (void)state;
     struct iam_principal s = session("app", "run1");
-    const struct iam_policy_ref all[] = {{"all", allow_all}};
-    const struct iam_policy_ref session_policies[] = {{"session", allow_read}};
+    const struct iam_policy_ref all[] = {{"all", allow_all, NULL}};
+    const struct iam_policy_ref session_policies[] = {{"session", allow_read, NULL}};
     const struct iam_policy_list session_list = {session_policies, 1};
     struct iam_principal_policies pp = {{all, 1}, NULL, &session_list};
     struct iam_authz_result r = decide(&s, "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, &pp);
@@ -323,7 +333,7 @@ static void test_authorize_across_accounts(void **state)
 {
     (void)state;
     struct iam_principal visitor = user(OTHER, "v");
-    const struct iam_policy_ref read[] = {{"read-b", allow_read}};
+    const struct iam_policy_ref read[] = {{"read-b", allow_read, NULL}};
     struct iam_principal_policies pp = {{read, 1}, NULL, NULL};
     char grant[512];
     snprintf(grant, sizeof(grant),
