@@ -47,6 +47,10 @@ struct iam_call;
 
 typedef void (*iam_handler)(struct iam_call *c);
 
+/* How long expired STS sessions are kept (then purged by the next session
+ * written): they answer ExpiredToken rather than an unknown key. */
+#define IAM_SESSION_KEPT_EXPIRED_MS (24LL * 3600 * 1000)
+
 /* A query-protocol service on this path: its definition, XML namespace,
  * handlers (in the order of its operation table), the operations it
  * serves without a signature, and its authorization of a request

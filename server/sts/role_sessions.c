@@ -16,6 +16,7 @@
 #include "storage/core/clock.h"
 #include "storage/core/store.h"
 
+
 /* The role as the trust check and the session need it. */
 struct service_role {
     char account[16];
@@ -85,6 +86,9 @@ static int apply_role_session(struct store_conn *writer, void *arg)
     struct role_session *rs = arg;
     struct iam_fault f;
     rs->err = iam_session_create(writer, &rs->s, &f);
+    /* Sessions expired a day ago have told their last caller ExpiredToken. */
+    if (rs->err == IAM_OK)
+        rs->err = iam_sessions_purge(writer, rs->s.created_ms - IAM_SESSION_KEPT_EXPIRED_MS);
     return rs->err == IAM_OK ? 0 : -1;
 }
 

@@ -34,7 +34,6 @@
 #include "server/core/iam_keys.h"
 #include "server/core/server.h"
 
-#define SESSION_KEPT_EXPIRED_MS (24LL * 3600 * 1000)
 
 /* A session being made, with the storage of its strings. */
 struct new_session {
@@ -93,7 +92,7 @@ static enum iam_err apply_session(struct store_conn *writer, struct iam_call *c,
     enum iam_err err = iam_session_create(writer, &ns->s, f);
     /* Sessions expired a day ago have told their last caller ExpiredToken. */
     if (err == IAM_OK)
-        err = iam_sessions_purge(writer, c->now_ms - SESSION_KEPT_EXPIRED_MS);
+        err = iam_sessions_purge(writer, c->now_ms - IAM_SESSION_KEPT_EXPIRED_MS);
     if (err == IAM_OK && ns->s.type == IAM_SESSION_ROLE)
         err = iam_role_used(writer, ns->account, ns->name, c->now_ms, c->region);
     return err;

@@ -257,6 +257,28 @@ class ServiceTests(EnforcementTestCase):
         _, granted = self.user(policy(allow("sqs:SendMessage")), iam=other_iam)
         self.client_for("sqs", granted).send_message(QueueUrl=url, MessageBody="from a user of other")
 
+    def test_s3_notifies_a_queue_whose_policy_lets_it(self):
+        sqs = self.client("sqs")
+        url = sqs.create_queue(QueueName=unique_name("events"))["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        bucket = self.bucket()
+        config = {"QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]}
+        with self.assertRaises(ClientError) as caught:
+            self.s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
+        self.assertEqual(caught.exception.response["Error"]["Code"], "InvalidArgument")
+        self.assertEqual(caught.exception.response["Error"]["ArgumentValue1"],
+                         "Permissions on the destination queue do not allow S3 to publish notifications from this bucket")
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy(dict(
+            allow("sqs:SendMessage", arn), Principal={"Service": "s3.amazonaws.com"},
+            Condition={"ArnLike": {"aws:SourceArn": "arn:aws:s3:::%s" % bucket}}))})
+        self.s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
+        self.s3.put_object(Bucket=bucket, Key="new", Body=b"x")
+        bodies = []
+        deadline = time.monotonic() + 10
+        while not any("ObjectCreated" in b for b in bodies) and time.monotonic() < deadline:
+            bodies += [m["Body"] for m in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", [])]
+        self.assertTrue(any("ObjectCreated:Put" in b for b in bodies), bodies)
+
     def test_logs(self):
         logs = self.client("logs")
         group = unique_name("group")
