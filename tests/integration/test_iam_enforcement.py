@@ -1,8 +1,8 @@
 """IAM enforcement (--enforce-iam): every request decided by AWS's evaluation logic.
 
 A server of its own runs with enforcement on and a second account
-(111122223333, a configured key). Over S3, SQS, Lambda, CloudWatch Logs, IAM and
-STS: an IAM user without policies is refused with AWS's AccessDenied wording naming
+(111122223333, a configured key). Over S3, SQS, Lambda, CloudWatch Logs,
+DynamoDB, IAM and STS: an IAM user without policies is refused with AWS's AccessDenied wording naming
 the principal, action and resource, in each service's shape; an identity policy
 allows; an explicit Deny beats the Allow; a resource policy (bucket, queue,
 function policy) grants another account, whose own identity policy must allow too;
@@ -278,6 +278,29 @@ class ServiceTests(EnforcementTestCase):
         while not any("ObjectCreated" in b for b in bodies) and time.monotonic() < deadline:
             bodies += [m["Body"] for m in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", [])]
         self.assertTrue(any("ObjectCreated:Put" in b for b in bodies), bodies)
+
+    def test_dynamodb(self):
+        ddb = self.client("dynamodb")
+        table = unique_name("table")
+        ddb.create_table(TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+        ddb.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
+        ddb.put_item(TableName=table, Item={"id": {"S": "a"}, "v": {"S": "x"}})
+        arn = "arn:aws:dynamodb:us-east-1:%s:table/%s" % (ACCOUNT, table)
+        name, key = self.user()
+        user_ddb = self.client_for("dynamodb", key)
+        message = self.denied(user_ddb.get_item, "AccessDeniedException", 400, TableName=table, Key={"id": {"S": "a"}})
+        self.assertEqual(message, "User: arn:aws:iam::%s:user/%s is not authorized to perform: dynamodb:GetItem on "
+                                  "resource: %s because no identity-based policy allows the dynamodb:GetItem action"
+                         % (ACCOUNT, name, arn))
+        self.iam.put_user_policy(UserName=name, PolicyName="read", PolicyDocument=policy(
+            allow(["dynamodb:GetItem", "dynamodb:BatchGetItem"], arn)))
+        self.assertEqual(user_ddb.get_item(TableName=table, Key={"id": {"S": "a"}})["Item"]["v"], {"S": "x"})
+        self.denied(user_ddb.put_item, "AccessDeniedException", 400, TableName=table, Item={"id": {"S": "b"}})
+        self.denied(user_ddb.batch_write_item, "AccessDeniedException", 400,
+                    RequestItems={table: [{"PutRequest": {"Item": {"id": {"S": "c"}}}}]})
+        self.denied(user_ddb.list_tables, "AccessDeniedException", 400)
 
     def test_logs(self):
         logs = self.client("logs")
