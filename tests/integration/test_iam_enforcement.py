@@ -17,6 +17,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import tempfile
 import time
 import unittest
 
@@ -448,6 +449,35 @@ class CliTests(EnforcementTestCase):
                               denied.stderr)
                 allowed = self.run_cli(binary, key, "sqs", "list-queues")
                 self.assertEqual(allowed.returncode, 0, allowed.stderr)
+
+
+class SwitchTests(unittest.TestCase):
+    """Enforcement is switched on by LocalStack's ENFORCE_IAM and by a config file line too."""
+
+    def refuses_a_user_without_policies(self, server):
+        iam = server.client("iam")
+        iam.create_user(UserName="u")
+        key = iam.create_access_key(UserName="u")["AccessKey"]
+        with self.assertRaises(ClientError) as caught:
+            server.client("s3", key["AccessKeyId"], key["SecretAccessKey"]).list_buckets()
+        self.assertEqual(caught.exception.response["Error"]["Code"], "AccessDenied")
+
+    def test_localstack_variable(self):
+        server = OwnServer("cloudless-enforce-env-", env={"ENFORCE_IAM": "1"})
+        try:
+            self.refuses_a_user_without_policies(server)
+        finally:
+            server.stop()
+
+    def test_config_file_line(self):
+        work = tempfile.mkdtemp(prefix="cloudless-enforce-config-")
+        with open(os.path.join(work, "cloudless.conf"), "w") as f:
+            f.write("enforce-iam = 1\n")
+        server = OwnServer("cloudless-enforce-config-", work=work, args=["--config", os.path.join(work, "cloudless.conf")])
+        try:
+            self.refuses_a_user_without_policies(server)
+        finally:
+            server.stop()
 
 
 class WithoutEnforcementTests(unittest.TestCase):
