@@ -28,6 +28,9 @@
 #   DDB_KEYS=1000     items pre-populated for GetItem
 #   DDB_PARTITIONS=10 partitions of 100 items pre-populated for Query
 #   EVENTS_DURATION=5 seconds of PutEvents (10 entries) in the EventBridge row
+#   SKIP_IAM=1        leave the IAM enforcement rows out
+#   IAM_ROUNDS=3      alternations of plain and --enforce-iam PUT and GET rows
+#   IAM_DURATION=3    seconds per plain or enforced row
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -53,6 +56,9 @@ DDB_ITEM=${DDB_ITEM:-1024}
 DDB_KEYS=${DDB_KEYS:-1000}
 DDB_PARTITIONS=${DDB_PARTITIONS:-10}
 EVENTS_DURATION=${EVENTS_DURATION:-5}
+SKIP_IAM=${SKIP_IAM:-0}
+IAM_ROUNDS=${IAM_ROUNDS:-3}
+IAM_DURATION=${IAM_DURATION:-3}
 
 for tool in cc nginx; do
     command -v "$tool" >/dev/null || { echo "run.sh: $tool is required" >&2; exit 2; }
@@ -145,6 +151,38 @@ proc_kib() {
 
 free_port() { "$s3load" free-port; }
 
+# stop_server PID: ends a server started here (its process group) and forgets it.
+stop_server() {
+    local pid=$1 kept=() p
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    wait_gone "$pid" 10 || kill -KILL -- "-$pid" 2>/dev/null || true
+    for p in "${started_pids[@]}"; do
+        [ "$p" = "$pid" ] || kept+=("$p")
+    done
+    started_pids=(${kept[@]+"${kept[@]}"})
+}
+
+# sum_rounds TARGET ROW ROUNDS: TARGET.ROW.rps from rows ROW1..ROWn (requests
+# over seconds) and TARGET.ROW.p99_ms, the worst round's; TARGET.ROW.errors.
+sum_rounds() {
+    local t=$1 r=$2 n=$3 i ok=0 errors=0 seconds=0 p99=0
+    for ((i = 1; i <= n; i++)); do
+        ok=$((ok + ${res[$t.$r$i.ok]:-0}))
+        errors=$((errors + ${res[$t.$r$i.errors]:-0}))
+        seconds=$(awk -v a="$seconds" -v b="${res[$t.$r$i.seconds]:-0}" 'BEGIN {print a + b}')
+        p99=$(awk -v a="$p99" -v b="${res[$t.$r$i.p99_ms]:-0}" 'BEGIN {print (b > a) ? b : a}')
+    done
+    res[$t.$r.rps]=$(awk -v n="$ok" -v s="$seconds" 'BEGIN {if (s > 0) printf "%.1f", n / s}')
+    res[$t.$r.p99_ms]=$p99
+    res[$t.$r.errors]=$errors
+}
+
+# share TARGET NEW A B: TARGET.NEW.share_pct, A's rate as a percentage of B's.
+share() {
+    res[$1.$2.share_pct]=$(awk -v a="${res[$1.$3.rps]:-}" -v b="${res[$1.$4.rps]:-}" \
+        'BEGIN {if (b > 0) printf "%.1f", 100 * a / b}')
+}
+
 # ---- start the servers ----
 
 cl_port=$(free_port)
@@ -223,16 +261,8 @@ if python3 -c 'import boto3' 2>/dev/null; then
         load cloudless "put_notify$round" "$cl_port" put --connections "$CONNECTIONS" \
             --duration "$NOTIFY_DURATION" --bucket bench-notify --prefix "put$round-"
     done
-    for kind in plain notify; do
-        ok=0 seconds=0 p99=0
-        for ((round = 1; round <= NOTIFY_ROUNDS; round++)); do
-            ok=$((ok + ${res[cloudless.put_$kind$round.ok]:-0}))
-            seconds=$(awk -v a="$seconds" -v b="${res[cloudless.put_$kind$round.seconds]:-0}" 'BEGIN {print a + b}')
-            p99=$(awk -v a="$p99" -v b="${res[cloudless.put_$kind$round.p99_ms]:-0}" 'BEGIN {print (b > a) ? b : a}')
-        done
-        res[cloudless.put_$kind.rps]=$(awk -v n="$ok" -v s="$seconds" 'BEGIN {if (s > 0) printf "%.1f", n / s}')
-        res[cloudless.put_$kind.p99_ms]=$p99
-    done
+    sum_rounds cloudless put_plain "$NOTIFY_ROUNDS"
+    sum_rounds cloudless put_notify "$NOTIFY_ROUNDS"
     # A consumer drains the queue: one event per acknowledged notified PUT
     # (plus the s3:TestEvent) must arrive, and the queue is empty again for
     # the rows that follow.
@@ -244,8 +274,7 @@ if python3 -c 'import boto3' 2>/dev/null; then
         load cloudless notify_drain "$cl_port" sqs-recv-delete --queue-url "${res[cloudless.notify_queue.queue_url]}" \
             --connections 4 --duration 120 --messages $((notified + 1))
     fi
-    res[cloudless.put_notify.share_pct]=$(awk -v a="${res[cloudless.put_notify.rps]}" \
-        -v b="${res[cloudless.put_plain.rps]}" 'BEGIN {if (b > 0) printf "%.1f", 100 * a / b}')
+    share cloudless put_notify put_notify put_plain
 fi
 
 # Acknowledged PUTs must survive kill -9: restart cloudless and read every key.
@@ -279,6 +308,49 @@ done
 for t in "${targets[@]}"; do
     load "$t" list "${port[$t]}" list "${common[@]}" --prefix get-
 done
+
+# ---- IAM enforcement ----
+# The same 4 KiB PUT and GET request streams on two fresh servers side by
+# side: one plain, signed with the root keys as above, and one started with
+# --enforce-iam whose requests an IAM user signs (bench/configure_iam_user.py:
+# one inline policy allowing the bench's actions on its bucket), so every
+# request is authenticated with the user's key and decided by IAM's
+# evaluation logic. Plain and enforced rows alternate IAM_ROUNDS times, so
+# both see the same database sizes and the same machine; each rate is the
+# sum over its rounds, each p99 the worst round's.
+if [ "$SKIP_IAM" != 1 ] && python3 -c 'import boto3' 2>/dev/null; then
+    iam_plain_port=$(free_port)
+    start cloudless_plain "$iam_plain_port" /_cloudless/health \
+        "$CLOUDLESS" --host 127.0.0.1 --port "$iam_plain_port" --data-dir "$work/plain-data"
+    iam_port=$(free_port)
+    start cloudless_iam "$iam_port" /_cloudless/health \
+        "$CLOUDLESS" --host 127.0.0.1 --port "$iam_port" --data-dir "$work/iam-data" --enforce-iam
+    record cloudless iam_user "$(python3 "$here/configure_iam_user.py" "http://127.0.0.1:$iam_port" bench)"
+    signed=(--access-key "${res[cloudless.iam_user.access_key]:-}" --secret "${res[cloudless.iam_user.secret]:-}")
+    load cloudless iam_mkbucket "$iam_plain_port" mkbucket
+    for ((round = 1; round <= IAM_ROUNDS; round++)); do
+        load cloudless "iam_put_plain$round" "$iam_plain_port" put --connections "$CONNECTIONS" \
+            --duration "$IAM_DURATION" --prefix "put$round-"
+        load cloudless "iam_put_enforced$round" "$iam_port" put --connections "$CONNECTIONS" \
+            --duration "$IAM_DURATION" --prefix "put$round-" "${signed[@]}"
+    done
+    load cloudless iam_populate_plain "$iam_plain_port" put --connections "$CONNECTIONS" --prefix get- --requests "$KEYS"
+    load cloudless iam_populate_enforced "$iam_port" put --connections "$CONNECTIONS" --prefix get- --requests "$KEYS" \
+        "${signed[@]}"
+    for ((round = 1; round <= IAM_ROUNDS; round++)); do
+        load cloudless "iam_get_plain$round" "$iam_plain_port" get --connections "$CONNECTIONS" \
+            --duration "$IAM_DURATION" --prefix get- --keys "$KEYS"
+        load cloudless "iam_get_enforced$round" "$iam_port" get --connections "$CONNECTIONS" \
+            --duration "$IAM_DURATION" --prefix get- --keys "$KEYS" "${signed[@]}"
+    done
+    for r in iam_put_plain iam_put_enforced iam_get_plain iam_get_enforced; do
+        sum_rounds cloudless "$r" "$IAM_ROUNDS"
+    done
+    share cloudless iam_put iam_put_enforced iam_put_plain
+    share cloudless iam_get iam_get_enforced iam_get_plain
+    stop_server "${res[cloudless_plain.start.pid]}"
+    stop_server "${res[cloudless_iam.start.pid]}"
+fi
 
 # ---- large objects ----
 # The machine's own ceiling for the large PUT, measured just before it: dd
@@ -583,9 +655,17 @@ row "4 KiB PUT, alternating rows (req/s)" put_plain.rps ""
 row "4 KiB PUT, notification on (req/s)" put_notify.rps ""
 row "4 KiB PUT, notification on p99 (ms)" put_notify.p99_ms ""
 row "notification on / off (%)" put_notify.share_pct ">= 70"
+row "4 KiB PUT, IAM rows: plain (req/s)" iam_put_plain.rps ""
+row "4 KiB PUT, --enforce-iam (req/s)" iam_put_enforced.rps ""
+row "4 KiB PUT, --enforce-iam p99 (ms)" iam_put_enforced.p99_ms ""
+row "enforced / plain PUT (%)" iam_put.share_pct ">= 90"
 row "4 KiB GET (req/s)" get.rps ">= 15000 and > 20x moto" nginx
 row "4 KiB GET p50 (ms)" get.p50_ms "" nginx
 row "4 KiB GET p99 (ms)" get.p99_ms "" nginx
+row "4 KiB GET, IAM rows: plain (req/s)" iam_get_plain.rps ""
+row "4 KiB GET, --enforce-iam (req/s)" iam_get_enforced.rps ""
+row "4 KiB GET, --enforce-iam p99 (ms)" iam_get_enforced.p99_ms ""
+row "enforced / plain GET (%)" iam_get.share_pct ">= 90"
 row "LIST 100 keys (req/s)" list.rps ""
 row "LIST 100 keys p50 (ms)" list.p50_ms ""
 row "LIST 100 keys p99 (ms)" list.p99_ms ""
@@ -696,6 +776,9 @@ for t in "${targets[@]}"; do
         echo "EventBridge: $t acknowledged $(value "$t" events_put.msgs) events in ${EVENTS_DURATION} s; $(value "$t" events_e2e.delivered) in the queue after $(value "$t" events_e2e.e2e_s) s"
     fi
 done
+if [ -n "$(value cloudless iam_put_enforced.rps)" ]; then
+    echo "IAM: --enforce-iam rows signed by an IAM user with one inline policy; $(value cloudless iam_put_enforced.errors) failed enforced PUTs, $(value cloudless iam_get_enforced.errors) failed enforced GETs"
+fi
 echo "SQS: ${SQS_SIZE}-byte bodies; deep rows after $(value cloudless sqs_fill.msgs) more messages were queued (target depth $SQS_DEPTH); every send is acknowledged only once durable"
 for t in "${targets[@]}" nginx; do
     for r in put verify populate get list large_put large_get sqs_send sqs_send_query sqs_batch sqs_recv \

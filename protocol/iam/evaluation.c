@@ -47,8 +47,10 @@ static void decide_list(const struct iam_policy_list *list, const struct iam_aut
     memset(out, 0, sizeof(*out));
     for (size_t i = 0; list && i < list->n && !out->deny; i++) {
         struct iam_match m;
-        enum iam_decision d = iam_policy_evaluate_identity(list->items[i].document, rq->action, rq->resource,
-                                                           rq->ctx, &m);
+        const struct iam_policy_ref *ref = &list->items[i];
+        enum iam_decision d = ref->parsed
+                                  ? iam_parsed_evaluate_identity(ref->parsed, rq->action, rq->resource, rq->ctx, &m)
+                                  : iam_policy_evaluate_identity(ref->document, rq->action, rq->resource, rq->ctx, &m);
         if (d == IAM_NO_MATCH || (d == IAM_ALLOW && out->allow))
             continue;
         out->deny = d == IAM_DENY;
@@ -77,12 +79,12 @@ static enum iam_decision resource_decision(const struct iam_authz_request *rq, b
     bool anonymous = p->type == IAM_PRINCIPAL_ANONYMOUS;
     const struct iam_caller caller = {
         .account = anonymous ? NULL : p->account,
-        .arn = anonymous ? NULL : p->arn,
+        .arn = anonymous || !p->arn[0] ? NULL : p->arn,
         .role_arn = with_role && p->role_arn[0] ? p->role_arn : NULL,
         .exact = exact,
     };
-    enum iam_decision d = iam_policy_evaluate_caller(rq->resource_policy, &caller, rq->action, rq->resource, rq->ctx,
-                                                     &why->match);
+    enum iam_decision d = iam_policy_evaluate_caller(rq->resource_policy, &caller, rq->action,
+                                                     rq->policy_is_trust ? NULL : rq->resource, rq->ctx, &why->match);
     why->policy = "resource-based policy";
     why->deny = d == IAM_DENY;
     why->allow = d != IAM_NO_MATCH;
@@ -193,12 +195,14 @@ void iam_access_denied_message(const struct iam_authz_request *rq, const struct 
     const struct iam_principal *p = rq->principal;
     const char *who = p->type == IAM_PRINCIPAL_ANONYMOUS ? "anonymous" : p->arn;
     const char *article = r->layer == IAM_LAYER_IDENTITY ? "an" : "a";
+    bool named = strcmp(rq->resource, "*") != 0;
     if (r->verdict == IAM_EXPLICIT_DENY)
-        snprintf(out, cap, "User: %s is not authorized to perform: %s on resource: %s with an explicit deny in %s %s",
-                 who, rq->action, rq->resource, article, layer_words(r->layer));
+        snprintf(out, cap, "User: %s is not authorized to perform: %s%s%s with an explicit deny in %s %s", who,
+                 rq->action, named ? " on resource: " : "", named ? rq->resource : "", article, layer_words(r->layer));
     else
-        snprintf(out, cap, "User: %s is not authorized to perform: %s on resource: %s because no %s allows the %s action",
-                 who, rq->action, rq->resource, layer_words(r->layer), rq->action);
+        snprintf(out, cap, "User: %s is not authorized to perform: %s%s%s because no %s allows the %s action", who,
+                 rq->action, named ? " on resource: " : "", named ? rq->resource : "", layer_words(r->layer),
+                 rq->action);
 }
 
 void iam_authz_explain(const struct iam_authz_result *r, char *out, size_t cap)

@@ -42,6 +42,9 @@ enum iam_principal_type {
     IAM_PRINCIPAL_ASSUMED_ROLE,    /* AssumeRole / AssumeRoleWithWebIdentity credentials */
 };
 
+/* A principal with an empty arn stands for its whole account (the way
+ * cloudless decides without enforcement: every key acts as its account),
+ * which any ARN of the account in a resource policy's Principal names. */
 struct iam_principal {
     enum iam_principal_type type;
     bool temporary;                /* STS session credentials */
@@ -63,10 +66,12 @@ const char *iam_principal_type_key(enum iam_principal_type type);
 void iam_principal_root(struct iam_principal *p, const char *account, const char *access_key);
 
 /* A policy that applies, by its name (an inline policy's name or a managed
- * policy's ARN) and document. */
+ * policy's ARN) and document, and that document parsed once when it is
+ * kept for many decisions (NULL: parsed at each). */
 struct iam_policy_ref {
     const char *name;
     const char *document;
+    const struct iam_parsed_policy *parsed;
 };
 struct iam_policy_list {
     const struct iam_policy_ref *items;
@@ -87,6 +92,8 @@ struct iam_authz_request {
     const char *resource_account;  /* the resource's owner; NULL: the principal's account */
     const char *resource_policy;   /* the resource's policy document, or NULL */
     const struct iam_context *ctx; /* condition keys; NULL: none */
+    bool policy_is_trust;          /* the resource policy is a role's trust policy, whose
+                                      statements name no Resource (the role is the resource) */
 };
 
 enum iam_verdict { IAM_ALLOWED, IAM_EXPLICIT_DENY, IAM_IMPLICIT_DENY };
@@ -116,7 +123,8 @@ void iam_authorize(const struct iam_authz_request *rq, const struct iam_principa
                    struct iam_authz_result *out);
 /* AWS's AccessDenied message: "User: <arn> is not authorized to perform:
  * <action> on resource: <resource> because no identity-based policy
- * allows the <action> action" (or "with an explicit deny in a ..."). */
+ * allows the <action> action" (or "with an explicit deny in a ...");
+ * an action on no particular resource ("*") names none. */
 void iam_access_denied_message(const struct iam_authz_request *rq, const struct iam_authz_result *r, char *out,
                                size_t cap);
 /* What decided, for the log: "explicit deny: identity-based policy P,

@@ -2,8 +2,9 @@
  * checks made when one is stored, and the evaluation of a stored one for a
  * request. See policy.h.
  *
- * The document is parsed (protocol/core/json) each time; policies are at
- * most 20 KiB. A statement matches a request when its principal, action and
+ * The document is parsed (protocol/core/json) each time, or once by
+ * iam_policy_parse() for policies kept between requests; policies are at
+ * most 20 KiB (IAM's own documents 128 KiB). A statement matches a request when its principal, action and
  * resource (or their Not* forms) all match and its Condition, if any, holds
  * for the request's context keys (condition.c); policy variables (${...})
  * in resources and condition values take the context's values. */
@@ -481,15 +482,14 @@ static enum iam_decision statement_decision(const struct json_value *stmt, const
     return effect && strcmp(effect, "Deny") == 0 ? IAM_DENY : IAM_ALLOW;
 }
 
-/* The decision of a whole policy: any matching Deny, else any matching
- * Allow; *match (when not NULL) names the statement that decided — the
- * Deny, or the first Allow. */
-static enum iam_decision evaluate(const char *json, const struct who *who, const char *action,
-                                  const char *resource, const struct iam_context *ctx, struct iam_match *match)
+/* The decision of a whole parsed policy: any matching Deny, else any
+ * matching Allow; *match (when not NULL) names the statement that decided
+ * — the Deny, or the first Allow. */
+static enum iam_decision evaluate_root(const struct json_value *root, const struct who *who, const char *action,
+                                       const char *resource, const struct iam_context *ctx, struct iam_match *match)
 {
     if (match)
         *match = (struct iam_match){IAM_NO_MATCH, -1, ""};
-    const struct json_value *root = json ? parse_policy(json, strlen(json), IAM_DOCUMENT_MAX_BYTES) : NULL;
     if (!root)
         return IAM_NO_MATCH;
     const struct json_value *statements = json_get(root, "Statement");
@@ -508,8 +508,40 @@ static enum iam_decision evaluate(const char *json, const struct who *who, const
             snprintf(match->sid, sizeof(match->sid), "%s", sid ? sid : "");
         }
     }
-    json_free(root);
     return result;
+}
+
+static enum iam_decision evaluate(const char *json, const struct who *who, const char *action,
+                                  const char *resource, const struct iam_context *ctx, struct iam_match *match)
+{
+    const struct json_value *root = json ? parse_policy(json, strlen(json), IAM_DOCUMENT_MAX_BYTES) : NULL;
+    enum iam_decision d = evaluate_root(root, who, action, resource, ctx, match);
+    json_free(root);
+    return d;
+}
+
+struct iam_parsed_policy {
+    const struct json_value *root;
+};
+
+const struct iam_parsed_policy *iam_policy_parse(const char *json)
+{
+    const struct json_value *root = json ? parse_policy(json, strlen(json), IAM_DOCUMENT_MAX_BYTES) : NULL;
+    struct iam_parsed_policy *p = root ? malloc(sizeof(*p)) : NULL;
+    if (!p) {
+        json_free(root);
+        return NULL;
+    }
+    p->root = root;
+    return p;
+}
+
+void iam_parsed_policy_free(const struct iam_parsed_policy *p)
+{
+    if (!p)
+        return;
+    json_free(p->root);
+    free((void *)p);
 }
 
 enum iam_decision iam_policy_evaluate(const char *json, const char *account, const char *action,
@@ -541,6 +573,14 @@ enum iam_decision iam_policy_evaluate_identity(const char *json, const char *act
 {
     const struct who who = {&anonymous_caller, true};
     return evaluate(json, &who, action, resource, ctx, match);
+}
+
+enum iam_decision iam_parsed_evaluate_identity(const struct iam_parsed_policy *p, const char *action,
+                                               const char *resource, const struct iam_context *ctx,
+                                               struct iam_match *match)
+{
+    const struct who who = {&anonymous_caller, true};
+    return evaluate_root(p ? p->root : NULL, &who, action, resource, ctx, match);
 }
 
 bool iam_policy_is_public(const char *json)

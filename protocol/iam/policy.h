@@ -106,6 +106,17 @@ enum iam_decision iam_policy_evaluate_caller(const char *json, const struct iam_
 /* An identity policy (its statements name no principal). */
 enum iam_decision iam_policy_evaluate_identity(const char *json, const char *action, const char *resource,
                                                const struct iam_context *ctx, struct iam_match *match);
+/* A document parsed once, for policies evaluated again and again (the
+ * identity policies authorization keeps per principal). */
+struct iam_parsed_policy;
+/* NULL when it is no JSON object (such a document matches nothing) or
+ * memory ran out. */
+const struct iam_parsed_policy *iam_policy_parse(const char *json);
+void iam_parsed_policy_free(const struct iam_parsed_policy *p);
+/* iam_policy_evaluate_identity over a parsed document. */
+enum iam_decision iam_parsed_evaluate_identity(const struct iam_parsed_policy *p, const char *action,
+                                               const char *resource, const struct iam_context *ctx,
+                                               struct iam_match *match);
 /* True when some Allow statement grants to everyone ("*" principal) and its
  * Condition, if any, does not limit it to fixed sources: S3's meaning of a
  * public policy. */

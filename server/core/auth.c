@@ -118,6 +118,7 @@ static enum auth_status find_credentials(struct server *srv, const struct http_r
 static void record_principal(struct http_req *req, const struct auth_result *r)
 {
     snprintf(req->principal, sizeof(req->principal), "%s:%s", r->key->account, r->key->access_key);
+    req->caller = r->principal;
 }
 
 /* A verified request signed with an IAM user's long-term key updates the

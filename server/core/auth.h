@@ -46,7 +46,8 @@ struct auth_result {
 };
 
 /* Checks the request's signature and, when it holds, records the caller
- * in req->principal for the request log. A guest (key->secret NULL) is
+ * in req->principal for the request log and req->caller for
+ * authorization (server/core/authorize.h). A guest (key->secret NULL) is
  * accepted without a signature check, its secret being unknown.
  * s3: canonical URI as S3 builds it (no normalisation), SigV2 accepted;
  * s3_vhost_bucket is the bucket named by the Host header (SigV2 signs it),

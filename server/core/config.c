@@ -68,6 +68,8 @@ static const struct setting settings[] = {
     SETTING("credentials", SET_STRING, credentials, "strict: only configured keys; localstack: any key, a 12-digit key ID is the account (strict)"),
     SETTING("init-dir", SET_STRING, init_dirs, "colon-separated directories of init hooks: boot.d, start.d, ready.d, shutdown.d (none)"),
     SETTING("clock-control", SET_BOOL, clock_control, "let POST /_cloudless/clock move the server's time forward (off)"),
+    LOCALSTACK_SETTING("enforce-iam", SET_BOOL, enforce_iam, "1: every request is decided by IAM policies as AWS decides it (0)",
+                       "ENFORCE_IAM", NULL),
 };
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
 
@@ -321,8 +323,9 @@ static int parse_argv(struct config *cfg, int argc, char **argv, bool only_confi
             return -1;
         }
         const char *value = eq ? eq + 1 : NULL;
-        if (!value && s->kind == SET_BOOL)
-            value = "true";        /* a switch: --clock-control */
+        /* A switch stands alone (--enforce-iam) or takes its value (--persistence 0). */
+        if (!value && s->kind == SET_BOOL && (i + 1 >= argc || parse_flag(argv[i + 1]) < 0))
+            value = "1";
         if (!value) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "cloudless: option --%s needs a value\n", s->name);

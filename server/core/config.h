@@ -1,6 +1,6 @@
 /* config: the server's settings, from (lowest to highest precedence) the
  * built-in defaults, a config file, LocalStack's environment variables
- * (SERVICES, PERSISTENCE, DEBUG, LOCALSTACK_HOST, GATEWAY_LISTEN), CLOUDLESS_*
+ * (SERVICES, PERSISTENCE, DEBUG, LOCALSTACK_HOST, GATEWAY_LISTEN, ENFORCE_IAM), CLOUDLESS_*
  * environment variables and the command line. Also the access keys: `test`/`test` -> account
  * 000000000000 always, plus any from `access_key = AK:SECRET:ACCOUNT` lines
  * in the config file and the comma-separated CLOUDLESS_ACCESS_KEYS. */
@@ -43,6 +43,7 @@ struct config {
     char *public_host;             /* host[:port] written into returned URLs; NULL: the Host header */
     char *credentials;             /* "strict" or "localstack" (any access key accepted) */
     char *init_dirs;               /* colon-separated directories of init hooks (boot.d, ready.d, ...) */
+    int enforce_iam;               /* 1: requests are decided by IAM policies (server/core/authorize.h) */
     bool any_access_key;           /* credentials = localstack */
     int clock_control;             /* 1: POST /_cloudless/clock may move the time forward */
     struct access_key *keys;

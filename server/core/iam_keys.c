@@ -22,24 +22,12 @@ static void request_keys(struct iam_keys *k, const struct http_req *req)
     snprintf(k->epoch, sizeof(k->epoch), "%lld", (long long)(now / 1000));
     iam_keys_add(k, "aws:CurrentTime", k->now);
     iam_keys_add(k, "aws:EpochTime", k->epoch);
+    if (!req)
+        return;                    /* the server's own work: no transport */
     iam_keys_add(k, "aws:SecureTransport", http_req_is_tls(req) ? "true" : "false");
     iam_keys_add(k, "aws:SourceIp", req->client_ip);
     iam_keys_add(k, "aws:UserAgent", http_req_header(req, "user-agent"));
     iam_keys_add(k, "aws:Referer", http_req_header(req, "referer"));
-}
-
-void iam_keys_init(struct iam_keys *k, const struct http_req *req, const char *account)
-{
-    request_keys(k, req);
-    if (account) {
-        snprintf(k->principal_arn, sizeof(k->principal_arn), "arn:aws:iam::%s:root", account);
-        iam_keys_add(k, "aws:PrincipalAccount", account);
-        iam_keys_add(k, "aws:PrincipalArn", k->principal_arn);
-        iam_keys_add(k, "aws:PrincipalType", "Account");
-        iam_keys_add(k, "aws:userid", account);
-    } else {
-        iam_keys_add(k, "aws:PrincipalType", "Anonymous");
-    }
 }
 
 void iam_keys_init_principal(struct iam_keys *k, const struct http_req *req, const struct iam_principal *p)

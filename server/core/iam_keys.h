@@ -1,6 +1,6 @@
 /* iam_keys: the global condition keys (aws:*) of one request, which every
- * service's resource policies (S3 bucket policies, SQS queue policies) are
- * evaluated with (protocol/iam). A service adds its own keys after them. */
+ * policy is evaluated with (server/core/authorize.c, the STS trust checks).
+ * A service adds its own keys after them. */
 #ifndef CLOUDLESS_SERVER_IAM_KEYS_H
 #define CLOUDLESS_SERVER_IAM_KEYS_H
 
@@ -8,26 +8,22 @@
 #include "protocol/iam/policy.h"
 #include "server/core/server.h"
 
-#define IAM_KEYS_MAX 48
+#define IAM_KEYS_MAX 96
 
 /* The keys and the storage of the values they do not borrow. */
 struct iam_keys {
     struct iam_key keys[IAM_KEYS_MAX];
     size_t n;
-    char now[32], epoch[24], principal_arn[64];
+    char now[32], epoch[24];
 };
 
 /* aws:CurrentTime, aws:EpochTime, aws:SecureTransport (TLS listener),
- * aws:SourceIp, aws:UserAgent, aws:Referer and, for an authenticated caller
- * (`account` not NULL), aws:PrincipalAccount, aws:PrincipalArn, aws:userid
- * and aws:PrincipalType "Account" — every configured key acts as its
- * account's root user — else aws:PrincipalType "Anonymous". Values are
- * borrowed from req and account, which must outlive the keys. */
-void iam_keys_init(struct iam_keys *k, const struct http_req *req, const char *account);
-/* The same for any principal auth.c names (an IAM user, an assumed-role
- * session, the root user, or anonymous): aws:PrincipalArn, aws:userid,
- * aws:PrincipalType, aws:PrincipalAccount and, for users, aws:username —
- * borrowed from p, which must outlive the keys. */
+ * aws:SourceIp, aws:UserAgent, aws:Referer, and the keys of the principal
+ * auth.c names (an IAM user, an assumed-role session, the root user, or
+ * anonymous): aws:PrincipalArn, aws:userid, aws:PrincipalType,
+ * aws:PrincipalAccount and, for users, aws:username. Values are borrowed
+ * from req and p, which must outlive the keys. req NULL (the server's own
+ * work, not a request): the time keys and the principal's only. */
 void iam_keys_init_principal(struct iam_keys *k, const struct http_req *req, const struct iam_principal *p);
 /* Adds a key when value is not NULL (and there is room). */
 void iam_keys_add(struct iam_keys *k, const char *name, const char *value);

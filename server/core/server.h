@@ -19,6 +19,7 @@
 
 #include "protocol/core/http_view.h"
 #include "protocol/core/strbuf.h"
+#include "protocol/iam/evaluation.h"
 #include "server/core/config.h"
 
 struct event_base;
@@ -97,6 +98,7 @@ struct http_req {
     const char *op_name;           /* for the access log */
     const char *service;           /* for the access log: "s3", ... (set by dispatch) */
     char principal[160];           /* for the access log: "ACCOUNT:ACCESS_KEY" once authenticated */
+    struct iam_principal caller;   /* who signed, once authenticated (auth.c); anonymous until then */
 };
 
 /* Entry point of dispatch.c, called once the header section is parsed. */

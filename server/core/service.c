@@ -37,31 +37,37 @@ const struct service_op *service_find_op(const struct service_def *svc, const ch
     return NULL;
 }
 
-static void answer_xml(struct http_req *req, bool query, const char *message)
+/* An error in the protocol's shape: REST XML <Error>, query
+ * <ErrorResponse>, JSON {"__type", "message"}, REST JSON x-amzn-ErrorType
+ * and {"Type", "message"}. */
+static void answer_xml(struct http_req *req, bool query, int status, const char *code, const char *message)
 {
     struct strbuf sb;
     strbuf_init(&sb);
     strbuf_puts(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     if (query) {
-        strbuf_puts(&sb, "<ErrorResponse><Error><Type>Sender</Type><Code>NotImplemented</Code>");
+        strbuf_puts(&sb, "<ErrorResponse><Error>");
+        strbuf_xml_elem(&sb, "Type", status == 500 ? "Receiver" : "Sender");
+        strbuf_xml_elem(&sb, "Code", code);
         strbuf_xml_elem(&sb, "Message", message);
         strbuf_puts(&sb, "</Error>");
         strbuf_xml_elem(&sb, "RequestId", req->request_id);
         strbuf_puts(&sb, "</ErrorResponse>");
     } else {
-        strbuf_puts(&sb, "<Error><Code>NotImplemented</Code>");
+        strbuf_puts(&sb, "<Error>");
+        strbuf_xml_elem(&sb, "Code", code);
         strbuf_xml_elem(&sb, "Message", message);
         strbuf_xml_elem(&sb, "RequestId", req->request_id);
         strbuf_puts(&sb, "</Error>");
     }
     if (strbuf_failed(&sb))
-        http_resp_send(req, 501, NULL, NULL, 0);
+        http_resp_send(req, status, NULL, NULL, 0);
     else
-        http_resp_send(req, 501, query ? "text/xml" : "application/xml", sb.data, sb.len);
+        http_resp_send(req, status, query ? "text/xml" : "application/xml", sb.data, sb.len);
     strbuf_free(&sb);
 }
 
-static void answer_json(struct http_req *req, bool rest, const char *message)
+static void answer_json(struct http_req *req, bool rest, int status, const char *code, const char *message)
 {
     struct strbuf sb;
     strbuf_init(&sb);
@@ -69,21 +75,32 @@ static void answer_json(struct http_req *req, bool rest, const char *message)
     jw_init(&w, &sb);
     jw_object_open(&w, NULL);
     if (rest)
-        jw_string(&w, "Type", "User");
+        jw_string(&w, "Type", status == 500 ? "Service" : "User");
     else
-        jw_string(&w, "__type", "NotImplemented");
+        jw_string(&w, "__type", code);
     jw_string(&w, "message", message);
     jw_object_close(&w);
     const char *type = http_req_header(req, "content-type");
     if (rest || !type || strncmp(type, "application/x-amz-json-1.", 25) != 0)
         type = rest ? "application/json" : "application/x-amz-json-1.1";
     http_resp_header(req, "x-amzn-RequestId", req->request_id);
-    http_resp_header(req, "x-amzn-ErrorType", "NotImplemented");
+    http_resp_header(req, "x-amzn-ErrorType", code);
     if (strbuf_failed(&sb))
-        http_resp_send(req, 501, NULL, NULL, 0);
+        http_resp_send(req, status, NULL, NULL, 0);
     else
-        http_resp_send(req, 501, type, sb.data, sb.len);
+        http_resp_send(req, status, type, sb.data, sb.len);
     strbuf_free(&sb);
+}
+
+static void answer_error(struct http_req *req, enum service_protocol protocol, int status, const char *code,
+                         const char *message)
+{
+    switch (protocol) {
+    case SERVICE_REST_XML: answer_xml(req, false, status, code, message); break;
+    case SERVICE_QUERY: answer_xml(req, true, status, code, message); break;
+    case SERVICE_JSON: answer_json(req, false, status, code, message); break;
+    case SERVICE_REST_JSON: answer_json(req, true, status, code, message); break;
+    }
 }
 
 static void answer_501(struct http_req *req, enum service_protocol protocol, const char *op,
@@ -91,12 +108,28 @@ static void answer_501(struct http_req *req, enum service_protocol protocol, con
 {
     log_info("not implemented: %s %s (%s)", req->method, req->path, message);
     req->op_name = op && *op ? op : "NotImplemented";
-    switch (protocol) {
-    case SERVICE_REST_XML: answer_xml(req, false, message); break;
-    case SERVICE_QUERY: answer_xml(req, true, message); break;
-    case SERVICE_JSON: answer_json(req, false, message); break;
-    case SERVICE_REST_JSON: answer_json(req, true, message); break;
+    answer_error(req, protocol, 501, "NotImplemented", message);
+}
+
+void service_access_denied(struct http_req *req, const struct service_def *svc, const char *message)
+{
+    if (svc->access_denied) {
+        svc->access_denied(req, message);
+        return;
     }
+    switch (svc->protocol) {
+    case SERVICE_REST_XML:
+    case SERVICE_QUERY: answer_error(req, svc->protocol, 403, "AccessDenied", message); break;
+    case SERVICE_JSON: answer_error(req, svc->protocol, 400, "AccessDeniedException", message); break;
+    case SERVICE_REST_JSON: answer_error(req, svc->protocol, 403, "AccessDeniedException", message); break;
+    }
+}
+
+void service_failure(struct http_req *req, const struct service_def *svc, const char *message)
+{
+    log_warn("%s %s: %s", svc->title, req->op_name ? req->op_name : "-", message);
+    answer_error(req, svc->protocol, 500, svc->protocol == SERVICE_REST_XML ? "InternalError" : "InternalFailure",
+                 message);
 }
 
 void service_not_implemented(struct http_req *req, enum service_protocol protocol,

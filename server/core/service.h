@@ -25,10 +25,28 @@
  *    same 501 in its shape, saying the service is not enabled;
  *  - `cloudless --list-operations` prints every table, which the test
  *    suite compares with README's lists of supported operations;
- *  - the IAM action of each operation is there for policy evaluation.
+ *  - the IAM action of each operation is what authorization decides
+ *    (server/core/authorize.h); "" for an operation that needs none.
+ *
+ * Authorization: every service's intake, once it has routed and
+ * authenticated a request and knows what it acts on, calls
+ *
+ *     if (!authorize_request(req, &<svc>_service_def, op, &(struct authorize_target){
+ *             .resource = arn, .owner = owner_account, .policy = resource_policy}))
+ *         return;
+ *
+ * with op its table entry (service_find_op, or &ops[i]), arn the
+ * resource's ARN ("*" when the action names none: List*, Create* of an
+ * account-wide thing), owner NULL for the caller's own account, and the
+ * resource's policy if the service has resource policies. That one line
+ * is how a service joins IAM enforcement (--enforce-iam): the decision,
+ * AccessDenied in the protocol's shape with AWS's wording, and the log
+ * line of what decided are made there. A service whose AccessDenied
+ * differs from its protocol's usual shape sets access_denied.
  *
  * Adding a service: its rooms, its operations.h, a `struct service_def`
- * in server/<svc>/, and one line in cloudless_services (service.c). */
+ * in server/<svc>/, one line in cloudless_services (service.c), and the
+ * authorize_request() call in its intake. */
 #ifndef CLOUDLESS_SERVER_SERVICE_H
 #define CLOUDLESS_SERVER_SERVICE_H
 
@@ -63,6 +81,10 @@ struct service_def {
     /* Whether this request is the service's (before any work is done). */
     bool (*claims)(const struct http_req *req);
     void (*handle)(struct http_req *req);
+    /* Answers AccessDenied with `message` (AWS's wording) in the service's
+     * own shape, for services whose errors are not their protocol's usual
+     * ones (S3's, SQS's); NULL: service_access_denied()'s. */
+    void (*access_denied)(struct http_req *req, const char *message);
 };
 
 /* Every service, in the order dispatch offers requests to them; NULL-ended. */
@@ -83,6 +105,13 @@ void service_signing_name(const struct http_req *req, char out[32]);
  * bit i stands for cloudless_services[i]. Names cloudless does not serve
  * are logged as such and otherwise ignored. */
 unsigned service_disabled_mask(const char *services);
+/* AccessDenied in the service's shape: its access_denied hook, else the
+ * protocol's — REST XML and query "AccessDenied" (403), JSON
+ * "AccessDeniedException" (400, as CloudWatch Logs, DynamoDB and
+ * EventBridge answer it), REST JSON "AccessDeniedException" (403, Lambda). */
+void service_access_denied(struct http_req *req, const struct service_def *svc, const char *message);
+/* A 500 in the protocol's shape (InternalError / InternalFailure), logged. */
+void service_failure(struct http_req *req, const struct service_def *svc, const char *message);
 /* The 501 of service_not_implemented(), saying that the service is not
  * enabled (not in SERVICES); op may be "" when unknown. */
 void service_not_enabled(struct http_req *req, const struct service_def *svc, const char *op);

@@ -10,7 +10,8 @@
  * in the table: NotImplemented; one AWS has not:
  * UnknownOperationException), the signature checked with AWS's own
  * messages, the request checked against the operation's input shape
- * (protocol/dynamodb/request.h), and the handler runs. Every answer
+ * (protocol/dynamodb/request.h), authorized on the tables it names
+ * (server/core/authorize.h), and the handler runs. Every answer
  * carries x-amzn-RequestId and the x-amz-crc32 the SDKs verify. */
 #include "server/dynamodb/service.h"
 
@@ -22,6 +23,7 @@
 #include "protocol/auth/checksum.h"
 #include "protocol/dynamodb/value_json.h"
 #include "server/core/auth.h"
+#include "server/core/authorize.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
 #include "storage/core/clock.h"
@@ -568,6 +570,49 @@ static bool unserved(const char *name)
     return false;
 }
 
+/* ---- authorization ------------------------------------------------------------ */
+
+/* Decides the request (server/core/authorize.h) on one table's ARN. */
+static bool table_authorized(struct ddb_call *c, const char *table)
+{
+    char arn[512];
+    snprintf(arn, sizeof(arn), "arn:aws:dynamodb:%s:%s:table/%s", c->region, c->account, table);
+    return authorize_request(c->req, &ddb_service_def, c->op, &(struct authorize_target){.resource = arn});
+}
+
+/* What the request acts on: the table it names (TableName), the tagged
+ * resource (ResourceArn), every table of a batch (RequestItems) or a
+ * transaction (TransactItems), else the account's tables as a whole ("*":
+ * ListTables, DescribeLimits, PartiQL). */
+static bool authorized(struct ddb_call *c)
+{
+    const char *table = json_str(c->json, "TableName"), *arn = json_str(c->json, "ResourceArn");
+    const struct json_value *batch = json_get(c->json, "RequestItems"), *items = json_get(c->json, "TransactItems");
+    if (table)
+        return table_authorized(c, table);
+    if (arn)
+        return authorize_request(c->req, &ddb_service_def, c->op, &(struct authorize_target){.resource = arn});
+    for (size_t i = 0; json_is(batch, JSON_OBJECT) && i < batch->len; i++)
+        if (!table_authorized(c, batch->u.members[i].key))
+            return false;
+    for (size_t i = 0; json_is(items, JSON_ARRAY) && i < items->len; i++) {
+        const struct json_value *item = &items->u.items[i];
+        const char *named = json_is(item, JSON_OBJECT) && item->len ? json_str(&item->u.members[0].value, "TableName")
+                                                                     : NULL;
+        if (named && !table_authorized(c, named))
+            return false;
+    }
+    if (json_is(batch, JSON_OBJECT) || json_is(items, JSON_ARRAY))
+        return true;
+    return authorize_request(c->req, &ddb_service_def, c->op, &(struct authorize_target){.resource = "*"});
+}
+
+/* DynamoDB's AccessDeniedException: Coral's, 400. */
+static void ddb_access_denied(struct http_req *req, const char *message)
+{
+    send_error_text(req, content_type(req->handler), 400, CORAL "AccessDeniedException", message);
+}
+
 static void body_done(struct http_req *req)
 {
     struct ddb_call *c = req->handler;
@@ -612,7 +657,8 @@ static void body_done(struct http_req *req)
         ddb_send_ddb_error(c, &err);
         return;
     }
-    run_handler(c);
+    if (authorized(c))
+        run_handler(c);
 }
 
 /* A request for DynamoDB's endpoint that is no API call: what AWS answers. */
@@ -682,4 +728,5 @@ const struct service_def ddb_service_def = {
     .n_ops = N_OPS,
     .claims = ddb_claims_request,
     .handle = ddb_handle_request,
+    .access_denied = ddb_access_denied,
 };

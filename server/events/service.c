@@ -6,7 +6,8 @@
  * name (Scheduler; its paths /schedules, /schedule-groups and /tags could
  * be S3 buckets), resolved to one operation of its table before its body
  * is read, then read whole (at most BODY_MAX), authenticated, parsed and
- * handed to the operation's handler. Handlers answer at once (reads, from
+ * handed to the operation's handler once authorize_request() allowed it
+ * on what it acts on (the bus, rule, schedule or group). Handlers answer at once (reads, from
  * the loop's reader) or through events_submit (writes: the apply runs
  * inside the group commit, the answer goes out once it is durable). */
 #include "server/events/entry.h"
@@ -22,6 +23,7 @@
 #include "protocol/events/operations.h"
 #include "protocol/scheduler/operations.h"
 #include "server/core/auth.h"
+#include "server/core/authorize.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
 #include "server/core/service.h"
@@ -243,6 +245,88 @@ static int body_sink(struct http_req *req, const void *data, size_t len)
     return 0;
 }
 
+/* ---- authorization --------------------------------------------------------------------- */
+
+/* The ARN a request's bus names: an ARN as given, a name (default: the
+ * default bus) in the caller's account. */
+static void named_bus_arn(struct events_call *c, const char *bus, char out[EVENTS_ARN_MAX])
+{
+    if (bus && strncmp(bus, "arn:", 4) == 0)
+        snprintf(out, EVENTS_ARN_MAX, "%s", bus);
+    else
+        events_bus_arn(c->es, c->account, bus ? bus : EVENTS_DEFAULT_BUS, out);
+}
+
+static bool authorized_on(struct events_call *c, const struct service_def *svc, const char *arn)
+{
+    const struct service_op *op = &svc->ops[c->op];
+    return authorize_request(c->req, svc, op, &(struct authorize_target){.resource = arn});
+}
+
+/* What an EventBridge request acts on: the bus it names (buses,
+ * permissions, and each bus PutEvents puts on), the rule of a rule or
+ * target operation, the tagged resource, else the account as a whole
+ * (List*, TestEventPattern). Another account's bus is decided here by the
+ * caller's own policies; its owner's policy is weighed by PutEvents. */
+static bool events_authorized(struct events_call *c)
+{
+    const char *action = events_service_def.ops[c->op].action, *bus = json_str(c->json, "EventBusName");
+    char arn[EVENTS_ARN_MAX];
+    const char *rule = json_str(c->json, strcmp(action, "events:PutTargets") == 0 ||
+                                                 strcmp(action, "events:RemoveTargets") == 0 ||
+                                                 strcmp(action, "events:ListTargetsByRule") == 0
+                                             ? "Rule"
+                                             : "Name");
+    if (strstr(action, "EventBus")) {
+        named_bus_arn(c, json_str(c->json, "Name"), arn);
+    } else if (strstr(action, "Permission")) {
+        named_bus_arn(c, bus, arn);
+    } else if (strcmp(action, "events:PutEvents") == 0) {
+        const struct json_value *entries = json_get(c->json, "Entries");
+        for (size_t i = 0; json_is(entries, JSON_ARRAY) && i < entries->len; i++) {
+            named_bus_arn(c, json_str(&entries->u.items[i], "EventBusName"), arn);
+            if (!authorized_on(c, &events_service_def, arn))
+                return false;
+        }
+        return true;
+    } else if (strstr(action, "Tag")) {
+        const char *resource = json_str(c->json, "ResourceARN");
+        return authorized_on(c, &events_service_def, resource ? resource : "*");
+    } else if (strncmp(action, "events:List", 11) != 0 && strcmp(action, "events:TestEventPattern") != 0 && rule) {
+        char bus_name[257];
+        const char *slash = bus && strncmp(bus, "arn:", 4) == 0 ? strstr(bus, ":event-bus/") : NULL;
+        snprintf(bus_name, sizeof(bus_name), "%s", slash ? slash + 11 : bus ? bus : EVENTS_DEFAULT_BUS);
+        events_rule_arn(c->es, c->account, bus_name, rule, arn);
+    } else {
+        snprintf(arn, sizeof(arn), "*");
+    }
+    return authorized_on(c, &events_service_def, arn);
+}
+
+/* What a Scheduler request acts on: the schedule (in its group, from the
+ * body or the query; default "default") or the group its path names, the
+ * tagged resource, else "*" (List*). */
+static bool scheduler_authorized(struct events_call *c)
+{
+    const char *action = scheduler_service_def.ops[c->op].action, *name = c->route.param;
+    char arn[2 * SCHEDULER_PARAM_MAX + 128];       /* a group and a name of the longest: nothing cut */
+    if (strstr(action, "Tag")) {
+        snprintf(arn, sizeof(arn), "%s", name);
+    } else if (strncmp(action, "scheduler:List", 14) == 0) {
+        snprintf(arn, sizeof(arn), "*");
+    } else if (strstr(action, "ScheduleGroup")) {
+        snprintf(arn, sizeof(arn), "arn:aws:scheduler:%s:%s:schedule-group/%s", events_region(c->es), c->account,
+                 name);
+    } else {
+        char *queried = json_str(c->json, "GroupName") ? NULL : scheduler_query(c, "groupName");
+        const char *group = json_str(c->json, "GroupName") ? json_str(c->json, "GroupName") : queried;
+        snprintf(arn, sizeof(arn), "arn:aws:scheduler:%s:%s:schedule/%.*s/%s", events_region(c->es), c->account,
+                 SCHEDULER_PARAM_MAX, group && *group ? group : "default", name);
+        free(queried);
+    }
+    return authorized_on(c, &scheduler_service_def, arn);
+}
+
 static void body_done(struct http_req *req)
 {
     struct events_call *c = req->handler;
@@ -265,6 +349,8 @@ static void body_done(struct http_req *req)
         events_fail(c, 400, "ValidationException", "The resource name or ARN in the path is not valid.");
         return;
     }
+    if (!(c->scheduler ? scheduler_authorized(c) : events_authorized(c)))
+        return;
     if (c->scheduler)
         scheduler_handlers[c->op](c);
     else

@@ -3,7 +3,9 @@
  * here: an IAM user's access key (or a root access key made with
  * CreateAccessKey) stands for that user, STS session credentials for the
  * assumed role, user or root that asked for them. Lookups read the loop
- * thread's reader connection; a long-term key's last use is written in
+ * thread's reader connection; long-term keys are kept (on the loop
+ * thread) until the next IAM write, sessions read each time (their expiry
+ * is checked on every request). A long-term key's last use is written in
  * the background at most once a minute. */
 #include "server/iam/entry.h"
 
@@ -63,11 +65,39 @@ static bool take_session(void *arg, const struct iam_session *s)
     return false;
 }
 
+/* Long-term keys found, kept until an IAM write (iam_state_generation());
+ * one slot per hash of the key id. */
+#define KEY_CACHE_SLOTS 64
+
+struct cached_key {
+    uint64_t generation;           /* 0: empty */
+    struct iam_credentials creds;
+};
+
+static struct cached_key key_cache[KEY_CACHE_SLOTS];
+
+static struct cached_key *key_slot(const char *key_id)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)key_id; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return &key_cache[h % KEY_CACHE_SLOTS];
+}
+
 int iam_credentials_find(struct server *srv, const char *key_id, struct iam_credentials *out)
 {
+    struct cached_key *slot = key_slot(key_id);
+    if (slot->generation == iam_state_generation() && strcmp(slot->creds.principal.access_key, key_id) == 0) {
+        *out = slot->creds;
+        return 1;
+    }
     memset(out, 0, sizeof(*out));
     struct store_conn *reader = store_reader(srv->store);
     enum iam_err err = iam_key_find(reader, key_id, take_key, out);
+    if (err == IAM_OK) {
+        slot->creds = *out;
+        slot->generation = iam_state_generation();
+    }
     if (err == IAM_ERR_NO_SUCH_ENTITY)
         err = iam_session_find(reader, key_id, take_session, out);
     if (err == IAM_OK)
@@ -106,6 +136,9 @@ void iam_credentials_used(struct server *srv, const char *key_id, int64_t last_u
     int64_t now = clock_now_ms();
     if (now - last_used_ms < LAST_USED_RESOLUTION_MS)
         return;
+    struct cached_key *slot = key_slot(key_id);
+    if (strcmp(slot->creds.principal.access_key, key_id) == 0)
+        slot->creds.last_used_ms = now;
     struct key_use *u = calloc(1, sizeof(*u));
     if (!u)
         return;

@@ -2,8 +2,10 @@
  * their service definitions (dispatch); the credential lookups that
  * server/core/auth.c makes after the configured keys: IAM users' access
  * keys and STS session credentials (credentials.c), each with the
- * principal it stands for; and the policies that apply to a principal
- * (principal.c), which iam_authorize() (protocol/iam/evaluation.h) weighs. */
+ * principal it stands for; the sessions AWS services take on roles for
+ * (server/sts/role_sessions.c: a function's execution role); and the
+ * policies that apply to a principal (principal.c), which iam_authorize()
+ * (protocol/iam/evaluation.h) weighs. */
 #ifndef CLOUDLESS_SERVER_IAM_ENTRY_H
 #define CLOUDLESS_SERVER_IAM_ENTRY_H
 
@@ -22,6 +24,11 @@ extern const struct service_def iam_service_def;
 /* STS: requests signed for "sts", and the unsigned AssumeRoleWithWebIdentity
  * (server/sts/service.c). */
 extern const struct service_def sts_service_def;
+
+/* Bumped once every IAM and STS write is durable: caches of what IAM's
+ * state decides (long-term keys here, principals' policies in
+ * server/core/authorize.c) read again when it changed. Loop thread. */
+uint64_t iam_state_generation(void);
 
 /* Credentials found for an access key id that is not a configured one. */
 struct iam_credentials {
@@ -42,6 +49,31 @@ int iam_credentials_find(struct server *srv, const char *key_id, struct iam_cred
  * key, in the background; its failure is only logged). */
 void iam_credentials_used(struct server *srv, const char *key_id, int64_t last_used_ms, const char *service,
                           const char *region);
+
+/* ---- roles AWS services assume (server/sts/role_sessions.c) -------------------------- */
+
+struct iam_context;
+
+/* Temporary credentials of an assumed-role session. */
+struct iam_role_credentials {
+    char key_id[IAM_KEY_ID_LEN + 1];
+    char secret[IAM_SECRET_LEN + 1];
+    char token[IAM_TOKEN_LEN + 1];
+    int64_t expires_ms;
+};
+/* Whether `service` ("lambda.amazonaws.com") may assume the role role_arn
+ * names: it exists and its trust policy allows the service sts:AssumeRole
+ * (ctx: the condition keys, such as aws:SourceAccount; may be NULL). 1 yes,
+ * 0 no, -1 the store could not be read. */
+int iam_role_assumable(struct server *srv, const char *role_arn, const char *service, const struct iam_context *ctx);
+/* Assumes the role for `service`: a durable assumed-role session named
+ * session_name (arn:aws:sts::<account>:assumed-role/<role>/<session_name>)
+ * lasting duration_s; done(arg, credentials) on the loop thread once it is
+ * durable, with NULL when the write failed. -1 (and no callback) when the
+ * role cannot be assumed or nothing could be queued. */
+int iam_role_session_start(struct server *srv, const char *role_arn, const char *service, const char *session_name,
+                           const struct iam_context *ctx, int64_t duration_s,
+                           void (*done)(void *arg, const struct iam_role_credentials *c), void *arg);
 
 /* ---- principals (principal.c) ------------------------------------------------------ */
 
@@ -66,6 +98,8 @@ enum iam_err iam_load_policies(struct store_conn *conn, const char *account, enu
                                const char *session_key, struct iam_loaded_policies *out, struct iam_fault *f);
 /* Adds one identity policy (copied). */
 bool iam_add_identity_policy(struct iam_loaded_policies *lp, const char *name, const char *document);
+/* Sets the permissions boundary (copied), replacing any. */
+bool iam_set_boundary(struct iam_loaded_policies *lp, const char *name, const char *document);
 void iam_loaded_policies_free(struct iam_loaded_policies *lp);
 
 #endif

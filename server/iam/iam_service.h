@@ -13,6 +13,7 @@
  *                                 tags, paging) and entity writers
  *   server/iam/<family>.c         one file per family of
  *                                 protocol/iam/operations.h
+ *   server/iam/authorization.c    what each request is authorized on
  *   server/iam/credentials.c      access keys and sessions for auth.c
  *   server/iam/principal.c        the policies that apply to a principal
  *   server/sts/                   STS's service_def and handlers, on
@@ -46,14 +47,20 @@ struct iam_call;
 
 typedef void (*iam_handler)(struct iam_call *c);
 
+/* How long expired STS sessions are kept (then purged by the next session
+ * written): they answer ExpiredToken rather than an unknown key. */
+#define IAM_SESSION_KEPT_EXPIRED_MS (24LL * 3600 * 1000)
+
 /* A query-protocol service on this path: its definition, XML namespace,
- * handlers (in the order of its operation table) and the operations it
- * serves without a signature. */
+ * handlers (in the order of its operation table), the operations it
+ * serves without a signature, and its authorization of a request
+ * (server/core/authorize.h: true when it may run, else answered). */
 struct iam_query_service {
     const struct service_def *def;
     const char *xmlns;
     const iam_handler *handlers;
     bool (*unsigned_ok)(const char *action);
+    bool (*authorized)(struct iam_call *c);
 };
 
 /* One request being served. */
@@ -92,6 +99,10 @@ void iam_query_intake(struct http_req *req, const struct iam_query_service *svc)
 /* Whether a request is signed (header or presigned query) for `service`:
  * 1 yes, 0 for another service, -1 unsigned. */
 int iam_signed_for(const struct http_req *req, const char *service);
+
+/* IAM's authorization: the request decided on the entity it names
+ * (authorization.c). */
+bool iam_authorized(struct iam_call *c);
 
 /* ---- answers (service.c) ----------------------------------------------------------- */
 

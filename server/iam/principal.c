@@ -2,14 +2,35 @@
  * storage/iam for evaluation (protocol/iam/evaluation.h) — a user's (its
  * groups' included), a group's or a role's identity policies, its
  * permissions boundary, and an STS session's own policies (the inline
- * session policy and the managed policies it named). The simulator uses
- * it today; phase 2's enforcement will for every request. */
+ * session policy and the managed policies it named), each document parsed
+ * once: the simulator and authorization (server/core/authorize.c, which
+ * keeps them per principal) evaluate them. */
 #include "server/iam/iam_service.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "protocol/core/json.h"
+
+static void ref_free(struct iam_policy_ref *ref)
+{
+    free((char *)ref->name);
+    free((char *)ref->document);
+    iam_parsed_policy_free(ref->parsed);
+    memset(ref, 0, sizeof(*ref));
+}
+
+/* A copy of name and document, and the document parsed (a document that
+ * does not parse matches nothing, parsed or not). */
+static bool ref_make(struct iam_policy_ref *ref, const char *name, const char *document)
+{
+    *ref = (struct iam_policy_ref){strdup(name), strdup(document), NULL};
+    ref->parsed = ref->document ? iam_policy_parse(ref->document) : NULL;
+    if (ref->name && ref->document)
+        return true;
+    ref_free(ref);
+    return false;
+}
 
 static bool add_ref(struct iam_policy_ref **items, size_t *n, size_t *cap, const char *name, const char *document)
 {
@@ -21,13 +42,19 @@ static bool add_ref(struct iam_policy_ref **items, size_t *n, size_t *cap, const
         *items = grown;
         *cap = grown_cap;
     }
-    char *name_copy = strdup(name), *doc_copy = strdup(document);
-    if (!name_copy || !doc_copy) {
-        free(name_copy);
-        free(doc_copy);
+    if (!ref_make(&(*items)[*n], name, document))
         return false;
-    }
-    (*items)[(*n)++] = (struct iam_policy_ref){name_copy, doc_copy};
+    (*n)++;
+    return true;
+}
+
+bool iam_set_boundary(struct iam_loaded_policies *lp, const char *name, const char *document)
+{
+    ref_free(&lp->boundary);
+    lp->view.boundary = NULL;
+    if (!ref_make(&lp->boundary, name, document))
+        return false;
+    lp->view.boundary = &lp->boundary;
     return true;
 }
 
@@ -123,11 +150,9 @@ enum iam_err iam_load_policies(struct store_conn *conn, const char *account, enu
     if (err == IAM_OK && boundary_arn) {
         char *document = NULL;
         err = iam_policy_document(conn, account, boundary_arn, &document, f);
-        if (err == IAM_OK) {
-            out->boundary = (struct iam_policy_ref){boundary_arn, document};
-            out->view.boundary = &out->boundary;
-            boundary_arn = NULL;
-        }
+        if (err == IAM_OK && !iam_set_boundary(out, boundary_arn, document))
+            err = IAM_ERR_NOMEM;
+        free(document);
     }
     free(boundary_arn);
     if (err == IAM_OK && session_key)
@@ -137,17 +162,12 @@ enum iam_err iam_load_policies(struct store_conn *conn, const char *account, enu
 
 void iam_loaded_policies_free(struct iam_loaded_policies *lp)
 {
-    for (size_t i = 0; i < lp->n_identity; i++) {
-        free((char *)lp->identity[i].name);
-        free((char *)lp->identity[i].document);
-    }
-    for (size_t i = 0; i < lp->n_session; i++) {
-        free((char *)lp->session[i].name);
-        free((char *)lp->session[i].document);
-    }
+    for (size_t i = 0; i < lp->n_identity; i++)
+        ref_free(&lp->identity[i]);
+    for (size_t i = 0; i < lp->n_session; i++)
+        ref_free(&lp->session[i]);
     free(lp->identity);
     free(lp->session);
-    free((char *)lp->boundary.name);
-    free((char *)lp->boundary.document);
+    ref_free(&lp->boundary);
     memset(lp, 0, sizeof(*lp));
 }

@@ -6,10 +6,13 @@
  * parameters decoded, query string and form together; Action= picks the
  * operation from the service's table (an action not there gets
  * NotImplemented), the signature is checked — auth.c names the principal,
- * whose account the operation acts in — and the handler runs. Handlers
+ * whose account the operation acts in — the request is authorized
+ * (server/core/authorize.h, on what iam_query_service.authorized says it
+ * acts on) and the handler runs. Handlers
  * answer at once from reads, or queue a write: the apply function runs in
  * the group commit under its own savepoint (a refusal undoes what it did)
- * and the answer is sent once it is durable. Every answer, AWS's errors
+ * and the answer is sent once it is durable, after iam_state_generation()
+ * moved on (what caches of IAM's state kept may have changed). Every answer, AWS's errors
  * included, is made here. */
 #include "server/iam/iam_service.h"
 
@@ -132,10 +135,15 @@ static int apply_write(struct store_conn *writer, void *arg)
     return j->err == IAM_OK ? 0 : -1;       /* a refusal undoes the job's own changes */
 }
 
+static uint64_t state_generation = 1;
+
+uint64_t iam_state_generation(void) { return state_generation; }
+
 static void write_done(void *arg, bool ok)
 {
     struct write_job *j = arg;
     struct iam_call *c = j->call;
+    state_generation++;
     if (j->err != IAM_OK)
         iam_send_fault(c, j->err, &j->fault);
     else if (!ok)
@@ -276,7 +284,7 @@ static void body_done(struct http_req *req)
     }
     c->op = op;
     req->op_name = op->name;
-    if (!authenticate(c))
+    if (!authenticate(c) || !c->svc->authorized(c))
         return;
     c->now_ms = clock_now_ms();
     c->svc->handlers[op - c->svc->def->ops](c);
@@ -321,7 +329,7 @@ static const iam_handler handlers[] = {IAM_OPERATIONS(IAM_HANDLER)};
 #define IAM_OP(name, family, action, handler) {#name, #family, action},
 static const struct service_op ops[] = {IAM_OPERATIONS(IAM_OP)};
 
-static const struct iam_query_service iam_query = {&iam_service_def, IAM_XMLNS, handlers, NULL};
+static const struct iam_query_service iam_query = {&iam_service_def, IAM_XMLNS, handlers, NULL, iam_authorized};
 
 static bool iam_claims_request(const struct http_req *req) { return iam_signed_for(req, "iam") == 1; }
 

@@ -109,14 +109,8 @@ static bool prepare(struct iam_call *c, struct simulation *s, bool custom)
     }
     if (n_boundaries) {
         /* The given boundary replaces the principal's (the first one counts). */
-        free((char *)s->policies.boundary.name);
-        free((char *)s->policies.boundary.document);
-        s->policies.boundary = (struct iam_policy_ref){strdup("PermissionsBoundaryPolicyInputList.1"),
-                                                       strdup(iam_param_member(&c->params,
-                                                                               "PermissionsBoundaryPolicyInputList", 1,
-                                                                               NULL))};
-        s->policies.view.boundary = &s->policies.boundary;
-        if (!s->policies.boundary.name || !s->policies.boundary.document) {
+        if (!iam_set_boundary(&s->policies, "PermissionsBoundaryPolicyInputList.1",
+                              iam_param_member(&c->params, "PermissionsBoundaryPolicyInputList", 1, NULL))) {
             iam_send_error(c, 500, "ServiceFailure", "out of memory");
             return false;
         }
@@ -172,7 +166,7 @@ static const char *source_type(const struct simulation *s, const struct iam_auth
 static void write_result(struct strbuf *sb, const struct simulation *s, const char *action, const char *resource)
 {
     const struct iam_context ctx = {s->keys, s->n_keys};
-    const struct iam_authz_request rq = {&s->principal, action, resource, s->resource_account, s->resource_policy, &ctx};
+    const struct iam_authz_request rq = {&s->principal, action, resource, s->resource_account, s->resource_policy, &ctx, false};
     struct iam_authz_result r;
     iam_authorize(&rq, &s->policies.view, &r);
     strbuf_puts(sb, "<member>");

@@ -464,6 +464,12 @@ static bool check_function_and_queue(struct lambda_esm *esm, struct http_req *re
              "Queue visibility timeout: %d seconds is less than Function timeout: %d seconds", visibility, v->timeout_s);
         return false;
     }
+    const char *refused;
+    if (!esm_role_may_poll(esm->svc, v->role, m->function, m->queue_arn, &refused)) {
+        fail(req, 400, "InvalidParameterValueException",
+             "The provided execution role does not have permissions to call %s on SQS", refused + 4);
+        return false;
+    }
     return true;
 }
 

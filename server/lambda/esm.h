@@ -31,6 +31,7 @@ struct esm_mapping {
     int in_flight;
     bool deleted;                  /* off the list; freed when in_flight reaches 0 */
     int64_t wait_until_ms;         /* batching window or retry: no pass before (0: none) */
+    bool refused_logged;           /* its role's refusal to poll was logged */
 };
 
 struct lambda_esm {
@@ -54,5 +55,11 @@ void esm_kick(struct lambda_esm *esm);
 void esm_on_kick(evutil_socket_t fd, short what, void *arg);
 /* The SQS service's arrival listener: messages may be receivable in a queue. */
 void esm_on_arrival(void *arg, const char *account, const char *queue_name);
+/* With enforcement, whether the function's execution role may poll the
+ * queue — sqs:ReceiveMessage, sqs:DeleteMessage and sqs:GetQueueAttributes
+ * on it, with the queue's Policy — as the mapping needs; *refused names
+ * the first action it may not run. Without enforcement: true. */
+bool esm_role_may_poll(struct lambda_service *svc, const char *role, const char *function, const char *queue_arn,
+                       const char **refused);
 
 #endif

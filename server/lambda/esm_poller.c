@@ -19,7 +19,9 @@
  * ReportBatchItemFailures only the batchItemFailures are kept; a response
  * that names an unknown or empty itemIdentifier fails the whole batch, as
  * on AWS. A function that is missing or throttled is retried after a
- * second, without receiving. */
+ * second, without receiving; so is one whose execution role may not poll
+ * the queue (with enforcement: the mapping acts with the function's role,
+ * as on AWS). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@
 #include <openssl/evp.h>
 
 #include "protocol/sqs/sqs.h"
+#include "server/core/authorize.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
 #include "server/lambda/esm.h"
@@ -261,6 +264,39 @@ static int fill_batch(struct lambda_esm *esm, struct esm_mapping *m, struct batc
     return b->n && !strbuf_failed(&b->payload) ? 0 : -1;
 }
 
+bool esm_role_may_poll(struct lambda_service *svc, const char *role, const char *function, const char *queue_arn,
+                       const char **refused)
+{
+    static const char *const actions[] = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"};
+    struct server *srv = svc->srv;
+    enum iam_kind kind;
+    struct iam_principal p = {.type = IAM_PRINCIPAL_ASSUMED_ROLE, .temporary = true};
+    *refused = actions[0];
+    if (!srv->cfg->enforce_iam)
+        return true;
+    char account[16];
+    if (!iam_parse_entity_arn(role, &kind, account, p.name, sizeof(p.name)) || kind != IAM_ROLE)
+        return false;
+    snprintf(p.account, sizeof(p.account), "%.12s", account);
+    snprintf(p.role_arn, sizeof(p.role_arn), "%s", role);
+    snprintf(p.arn, sizeof(p.arn), "arn:aws:sts::%s:assumed-role/%s/%s", p.account, p.name, function);
+    char owner[13];
+    if (sscanf(queue_arn, "arn:aws:sqs:%*[^:]:%12[0-9]:", owner) != 1)
+        return false;
+    const struct authorize_target t = {
+        .resource = queue_arn,
+        .owner = owner,
+        .policy = srv->sqs ? sqs_queue_policy_internal(srv->sqs, queue_arn) : NULL,
+    };
+    for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+        struct authorize_decision d;
+        *refused = actions[i];
+        if (authorize_decide(srv, NULL, &p, actions[i], &t, &d) != AUTHORIZE_ALLOWED)
+            return false;
+    }
+    return true;
+}
+
 /* Starts one batch. false when the mapping should not go on now. */
 static bool start_batch(struct lambda_esm *esm, struct esm_mapping *m)
 {
@@ -271,9 +307,19 @@ static bool start_batch(struct lambda_esm *esm, struct esm_mapping *m)
     int limit = cfg ? cfg->concurrency : 0;
     if (m->max_concurrency && m->max_concurrency < limit)
         limit = m->max_concurrency;
+    const char *refused;
+    if (limit > 0 && !esm_role_may_poll(svc, cfg->role, m->function, m->queue_arn, &refused)) {
+        if (!m->refused_logged)
+            log_warn("lambda: mapping %s: %s's role %s may not run %s on %s; not polling", m->uuid, m->function,
+                     cfg->role, refused, m->queue_arn);
+        m->refused_logged = true;
+        limit = 0;
+    } else if (limit > 0) {
+        m->refused_logged = false;
+    }
     if (limit == 0) {
         lambda_exec_config_unref(cfg);
-        m->wait_until_ms = clock_now_ms() + RETRY_MS;   /* missing or throttled */
+        m->wait_until_ms = clock_now_ms() + RETRY_MS;   /* missing, throttled or refused */
         return false;
     }
     size_t visible = m->in_flight < limit ? sqs_visible_internal(svc->srv->sqs, m->queue_arn) : 0;

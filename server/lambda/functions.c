@@ -5,7 +5,8 @@
  * GetFunctionCodeSigningConfig.
  *
  * Configuration fields are checked as AWS checks them (runtime enum, role
- * pattern, limits) before anything changes. Code (a ZipFile or an S3
+ * pattern, limits; with enforcement the role itself: iam:PassRole and its
+ * trust of Lambda) before anything changes. Code (a ZipFile or an S3
  * object of cloudless's own S3) goes to lambda_code's worker thread, which
  * hashes, checks and unpacks it; the function is created or updated from
  * that completion and answered once persisted. A changed $LATEST retires
@@ -18,6 +19,8 @@
 #include <unistd.h>
 
 #include "protocol/s3/s3.h"
+#include "server/core/authorize.h"
+#include "server/core/iam_keys.h"
 #include "server/core/server.h"
 #include "server/lambda/lambda.h"
 #include "storage/core/store.h"
@@ -103,6 +106,47 @@ static bool role_valid(const char *role)
     return strncmp(p + 12, ":role/", 6) == 0 && p[18];
 }
 
+static bool passed_to_lambda(void *arg, struct iam_keys *keys, const struct authorize_policies *ps)
+{
+    iam_keys_add(keys, "iam:PassedToService", "lambda.amazonaws.com");
+    return true;
+}
+
+/* With enforcement, a role is checked as AWS checks it: the caller may
+ * pass it (iam:PassRole) and Lambda may assume it (it exists and trusts
+ * lambda.amazonaws.com). Without, any well-formed ARN is taken, as
+ * LocalStack takes it (the function then runs with its account's keys
+ * when the role cannot be assumed, role_credentials.c). Answers and
+ * returns false when refused. */
+static bool role_usable(struct lambda_call *c, const char *role)
+{
+    struct server *srv = c->svc->srv;
+    if (!srv->cfg->enforce_iam)
+        return true;
+    char owner[13];
+    snprintf(owner, sizeof(owner), "%.12s", role + 13);
+    const struct authorize_target passed = {.resource = role, .owner = owner, .add_keys = passed_to_lambda};
+    struct authorize_decision d;
+    switch (authorize_decide(srv, c->req, &c->req->caller, "iam:PassRole", &passed, &d)) {
+    case AUTHORIZE_ALLOWED:
+        break;
+    case AUTHORIZE_DENIED:
+        call_error(c, 403, "AccessDeniedException", "%s", d.message);
+        return false;
+    case AUTHORIZE_FAILED:
+        call_error(c, 500, "ServiceException", "The permissions of the request could not be read.");
+        return false;
+    }
+    const struct iam_key keys[] = {{"aws:SourceAccount", c->account}};
+    const struct iam_context ctx = {keys, 1};
+    int assumable = iam_role_assumable(srv, role, "lambda.amazonaws.com", &ctx);
+    if (assumable < 0)
+        call_error(c, 500, "ServiceException", "The role could not be read.");
+    else if (!assumable)
+        call_invalid(c, "%sThe role defined for the function cannot be assumed by Lambda.", "");
+    return assumable == 1;
+}
+
 /* Applies the configuration fields of c->json to v; answers and returns
  * false on invalid input. */
 static bool apply_config_fields(struct lambda_call *c, struct lambda_version *v)
@@ -131,7 +175,7 @@ static bool apply_config_fields(struct lambda_call *c, struct lambda_version *v)
                        s);
             return false;
         }
-        if (lambda_replace_str(&v->role, s) < 0)
+        if (!role_usable(c, s) || lambda_replace_str(&v->role, s) < 0)
             return false;
     }
     if ((s = json_str(j, "Handler")) && lambda_replace_str(&v->handler, s) < 0)

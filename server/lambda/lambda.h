@@ -18,6 +18,7 @@
  *   code.c          zips: validated, stored and unpacked on a worker thread
  *   runtime.c       execution environments (child processes) and invocations
  *   runtime_api.c   the Runtime API they talk to on private loopback listeners
+ *   role_credentials.c  the execution role's temporary credentials environments run with
  *   async.c         the durable queue of asynchronous invocations, retries and
  *                   destinations
  *   s3_trigger.c    the "lambda" destination of the S3 event bus
@@ -40,6 +41,7 @@
 #include "protocol/core/uuid.h"
 #include "protocol/lambda/operations.h"
 #include "protocol/lambda/request.h"
+#include "server/iam/entry.h"
 #include "storage/core/clock.h"
 
 struct server;
@@ -47,6 +49,7 @@ struct lambda_code;
 struct lambda_runtime;
 struct lambda_async;
 struct lambda_esm;
+struct lambda_roles;
 struct http_req;
 
 #define LAMBDA_SYNC_PAYLOAD_MAX 6291456        /* 6 MB request and response */
@@ -131,6 +134,7 @@ struct lambda_service {
     struct lambda_runtime *runtime;
     struct lambda_async *async;
     struct lambda_esm *esm;
+    struct lambda_roles *roles;    /* execution roles' credentials (role_credentials.c) */
     char *lambda_dir;              /* <data-dir>/lambda */
     char *runtimes_dir;            /* the bootstraps cloudless ships */
 };
@@ -210,6 +214,7 @@ struct lambda_exec_config {
     char *handler;
     char *code_dir;
     char *function_arn;            /* unqualified */
+    char *role;                    /* the execution role's ARN */
     int timeout_s;
     int memory_mb;
     struct lambda_kv *env;
@@ -246,6 +251,23 @@ int lambda_runtime_invoke(struct lambda_runtime *rt, struct lambda_exec_config *
  * retired: idle ones stop now, busy ones after their invocation. */
 void lambda_runtime_retire(struct lambda_runtime *rt, const char *account, const char *name,
                            const char *version);
+/* Execution role credentials some pools waited for are ready (or failed):
+ * they are scheduled again. */
+void lambda_runtime_credentials_ready(struct lambda_runtime *rt);
+
+/* ---- server/lambda/role_credentials.c --------------------------------------------- */
+
+struct lambda_roles *lambda_roles_new(void);
+void lambda_roles_free(struct lambda_roles *roles);
+enum lambda_creds {
+    LAMBDA_CREDS_READY,            /* *out holds them */
+    LAMBDA_CREDS_PENDING,          /* being made: lambda_runtime_credentials_ready() follows */
+    LAMBDA_CREDS_NONE,             /* the role cannot be assumed by Lambda */
+};
+/* The credentials of cfg's execution role for an environment of the
+ * function, valid at least until needed_until_ms. */
+enum lambda_creds lambda_role_credentials(struct lambda_service *svc, const struct lambda_exec_config *cfg,
+                                          int64_t needed_until_ms, struct iam_role_credentials *out);
 
 /* ---- server/lambda/async.c -------------------------------------------------------- */
 
@@ -279,6 +301,7 @@ struct lambda_call {
     struct lambda_version *pending_version;
     bool want_tail;
     char invoke_rid[37];
+    char condition_function_arn[600];  /* lambda:FunctionArn of a mapping request, "" when none */
 };
 
 /* The operations' handlers, one per entry of protocol/lambda/operations.h,
@@ -320,6 +343,12 @@ int lambda_replace_str(char **field, const char *value);
 /* A base64 text (line breaks allowed) into a new buffer: 0, -1 out of
  * memory, -2 not base64. */
 int lambda_decode_base64(const char *in, unsigned char **out, int64_t *len);
+
+/* ---- server/lambda/permissions.c -------------------------------------------------- */
+
+/* The function's resource policy as GetPolicy answers it (its statements,
+ * none when it has none). */
+void lambda_policy_document(const struct lambda_function *fn, struct strbuf *out);
 
 /* ---- server/lambda/tags.c --------------------------------------------------------- */
 

@@ -5,8 +5,9 @@
  * writes it (Principal as "*", an account root ARN, a service or an AWS
  * principal; SourceArn and SourceAccount as ArnLike / StringEquals
  * conditions); GetPolicy joins them into the policy document. The policy
- * has its own RevisionId. The S3 trigger evaluates these statements
- * (s3_trigger.c); invocations through the API do not. */
+ * has its own RevisionId. Requests to the function are decided with it
+ * (service.c, server/core/authorize.h), and so is S3's permission to
+ * invoke it (s3_trigger.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,17 @@ void lambda_add_permission(struct lambda_call *c)
     call_persist(c, fn, fn->name, permission_added);
 }
 
+void lambda_policy_document(const struct lambda_function *fn, struct strbuf *out)
+{
+    strbuf_puts(out, "{\"Version\":\"2012-10-17\",\"Id\":\"default\",\"Statement\":[");
+    for (size_t i = 0; i < fn->n_policy; i++) {
+        if (i)
+            strbuf_putc(out, ',');
+        strbuf_puts(out, fn->policy[i].json);
+    }
+    strbuf_puts(out, "]}");
+}
+
 void lambda_get_policy(struct lambda_call *c)
 {
     struct lambda_function *fn = call_require_function(c);
@@ -128,13 +140,7 @@ void lambda_get_policy(struct lambda_call *c)
     }
     struct strbuf policy;
     strbuf_init(&policy);
-    strbuf_puts(&policy, "{\"Version\":\"2012-10-17\",\"Id\":\"default\",\"Statement\":[");
-    for (size_t i = 0; i < fn->n_policy; i++) {
-        if (i)
-            strbuf_putc(&policy, ',');
-        strbuf_puts(&policy, fn->policy[i].json);
-    }
-    strbuf_puts(&policy, "]}");
+    lambda_policy_document(fn, &policy);
     struct strbuf sb;
     strbuf_init(&sb);
     struct json_writer w;

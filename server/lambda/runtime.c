@@ -96,13 +96,14 @@ struct lambda_exec_config *lambda_exec_config_new(struct lambda_service *svc,
     c->handler = strdup(v->handler);
     c->code_dir = strdup(dir);
     c->function_arn = strdup(arn);
+    c->role = strdup(v->role ? v->role : "");
     c->timeout_s = v->timeout_s;
     c->memory_mb = v->memory_mb;
     c->concurrency = fn->reserved_concurrency >= 0 ? fn->reserved_concurrency
                                                    : svc->srv->cfg->lambda_max_concurrency;
     c->n_env = v->n_env;
     if (!c->name || !c->version || !c->revision_id || !c->runtime || !c->handler || !c->code_dir ||
-        !c->function_arn || copy_kvs(v->env, v->n_env, &c->env) < 0) {
+        !c->function_arn || !c->role || copy_kvs(v->env, v->n_env, &c->env) < 0) {
         c->n_env = 0;
         lambda_exec_config_unref(c);
         return NULL;
@@ -121,6 +122,7 @@ void lambda_exec_config_unref(struct lambda_exec_config *c)
     free(c->handler);
     free(c->code_dir);
     free(c->function_arn);
+    free(c->role);
     lambda_kvs_free(c->env, c->n_env);
     free(c);
 }
@@ -548,8 +550,10 @@ static const struct access_key *account_key(const struct config *cfg, const char
 }
 
 /* The documented Lambda variables, then the function's own (which may not
- * override the reserved ones, as on AWS). */
-static int build_envp(struct lambda_runtime *rt, struct env *e, const char *lang, struct envp *ep)
+ * override the reserved ones, as on AWS). Credentials: the execution
+ * role's (creds), else the account's keys. */
+static int build_envp(struct lambda_runtime *rt, struct env *e, const char *lang,
+                      const struct iam_role_credentials *creds, struct envp *ep)
 {
     const struct lambda_exec_config *c = e->pool->cfg;
     const struct config *cfg = rt->svc->srv->cfg;
@@ -580,7 +584,11 @@ static int build_envp(struct lambda_runtime *rt, struct env *e, const char *lang
     envp_add(ep, "HOME", getenv("HOME"));
     envp_add(ep, "LD_LIBRARY_PATH", c->code_dir);
     const struct access_key *k = account_key(cfg, c->account);
-    if (k) {
+    if (creds) {
+        envp_add(ep, "AWS_ACCESS_KEY_ID", creds->key_id);
+        envp_add(ep, "AWS_SECRET_ACCESS_KEY", creds->secret);
+        envp_add(ep, "AWS_SESSION_TOKEN", creds->token);
+    } else if (k) {
         envp_add(ep, "AWS_ACCESS_KEY_ID", k->access_key);
         envp_add(ep, "AWS_SECRET_ACCESS_KEY", k->secret);
         envp_add(ep, "AWS_SESSION_TOKEN", "cloudless");
@@ -700,9 +708,10 @@ static void stream_name(const struct lambda_exec_config *c, char *out, size_t ca
     snprintf(out, cap, "%.10s/[%s]%s", day, c->version, hex);
 }
 
-/* Starts an environment for the pool (the caller assigns it work); NULL
- * when the runtime cannot be started. */
-static struct env *env_spawn(struct pool *p, struct lambda_runtime *rt)
+/* Starts an environment for the pool (the caller assigns it work) with
+ * the execution role's credentials (NULL: the account's keys); NULL when
+ * the runtime cannot be started. */
+static struct env *env_spawn(struct pool *p, struct lambda_runtime *rt, const struct iam_role_credentials *creds)
 {
     const struct lambda_exec_config *c = p->cfg;
     struct env *e = calloc(1, sizeof(*e));
@@ -712,6 +721,7 @@ static struct env *env_spawn(struct pool *p, struct lambda_runtime *rt)
     e->pool = p;
     e->pidfd = e->out_fd = e->statm_fd = -1;
     e->cold = true;
+    e->credentials_expire_ms = creds ? creds->expires_ms : 0;
     strbuf_init(&e->line);
     snprintf(e->group, sizeof(e->group), "/aws/lambda/%s", c->name);
     stream_name(c, e->stream, sizeof(e->stream));
@@ -721,7 +731,7 @@ static struct env *env_spawn(struct pool *p, struct lambda_runtime *rt)
     int pipefd[2] = {-1, -1};
     if (runtime_command(rt, c, bootstrap, sizeof(bootstrap), &program, &lang) < 0 ||
         (program && !find_program(program, program_path, sizeof(program_path))) ||
-        !(e->slot = runtime_slot_get(rt)) || build_envp(rt, e, lang, &ep) < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
+        !(e->slot = runtime_slot_get(rt)) || build_envp(rt, e, lang, creds, &ep) < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
         log_warn("lambda: cannot start an environment for %s (runtime %s)", c->name, c->runtime);
         goto fail;
     }
@@ -849,6 +859,38 @@ static void on_spawn_timer(evutil_socket_t fd, short what, void *arg)
  * between them. A handler slower than the wait still gets an environment
  * per concurrent invocation, SPAWN_WAIT_US later. */
 #define SPAWN_WAIT_US 5000
+/* Credentials must outlast an invocation by this much. */
+#define CREDENTIALS_SLACK_MS 60000
+
+/* Until when an environment starting an invocation now needs credentials. */
+static int64_t credentials_needed_until(const struct pool *p)
+{
+    return clock_now_ms() + (int64_t)p->cfg->timeout_s * 1000 + CREDENTIALS_SLACK_MS;
+}
+
+/* The credentials a new environment of the pool runs with, into *creds:
+ * true with *use NULL for the account's keys (a role Lambda cannot assume,
+ * without enforcement); false when they are being made (the pool waits)
+ * or cannot be had (the invocation fails: *fail set). */
+static bool spawn_credentials(struct pool *p, struct iam_role_credentials *creds,
+                              const struct iam_role_credentials **use, bool *fail)
+{
+    struct lambda_service *svc = p->rt->svc;
+    *use = NULL;
+    *fail = false;
+    switch (lambda_role_credentials(svc, p->cfg, credentials_needed_until(p), creds)) {
+    case LAMBDA_CREDS_READY:
+        *use = creds;
+        return true;
+    case LAMBDA_CREDS_PENDING:
+        p->awaiting_credentials = true;
+        return false;
+    case LAMBDA_CREDS_NONE:
+        break;
+    }
+    *fail = svc->srv->cfg->enforce_iam;
+    return !*fail;
+}
 
 void runtime_pool_schedule(struct pool *p)
 {
@@ -856,7 +898,15 @@ void runtime_pool_schedule(struct pool *p)
     while (p->pending && !p->rt->stopping) {
         struct env *idle = NULL;
         int busy = 0;
+        int64_t needed_until = credentials_needed_until(p);
         for (struct env *e = p->envs; e; e = e->next) {
+            /* An environment whose credentials could expire during the
+             * invocation is stopped rather than reused. */
+            if (e->state == ENV_IDLE && !e->inv && e->credentials_expire_ms &&
+                e->credentials_expire_ms < needed_until) {
+                runtime_env_kill(e);
+                continue;
+            }
             if (e->state == ENV_IDLE && !idle)
                 idle = e;
             else if (e->state == ENV_BUSY || e->state == ENV_STARTING)
@@ -875,6 +925,11 @@ void runtime_pool_schedule(struct pool *p)
                 return;
             }
         }
+        struct iam_role_credentials creds;
+        const struct iam_role_credentials *use = NULL;
+        bool no_role = false;
+        if (!idle && !spawn_credentials(p, &creds, &use, &no_role) && !no_role)
+            return;
         p->pending = inv->next;
         if (!p->pending)
             p->pending_tail = NULL;
@@ -883,7 +938,11 @@ void runtime_pool_schedule(struct pool *p)
             assign(idle, inv);
             continue;
         }
-        struct env *e = env_spawn(p, p->rt);
+        if (no_role) {
+            inv_fail(inv, "InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.");
+            continue;
+        }
+        struct env *e = env_spawn(p, p->rt, use);
         if (!e) {
             inv_fail(inv, "Runtime.Unknown", "The runtime could not be started.");
             continue;
@@ -957,6 +1016,17 @@ int lambda_runtime_invoke(struct lambda_runtime *rt, struct lambda_exec_config *
     p->pending_tail = inv;
     runtime_pool_schedule(p);
     return 0;
+}
+
+void lambda_runtime_credentials_ready(struct lambda_runtime *rt)
+{
+    for (struct pool *p = rt->pools, *next; p; p = next) {
+        next = p->next;
+        if (p->awaiting_credentials) {
+            p->awaiting_credentials = false;
+            runtime_pool_schedule(p);
+        }
+    }
 }
 
 void lambda_runtime_retire(struct lambda_runtime *rt, const char *account, const char *name,

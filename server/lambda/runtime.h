@@ -56,6 +56,7 @@ struct env {
     int64_t spawned_us;
     int64_t init_us;               /* spawn to first GET /next */
     int64_t idle_since_us;         /* when it last became idle */
+    int64_t credentials_expire_ms; /* its execution role credentials' expiry; 0: the account's keys */
     const char *lang;              /* "python", "node" or "provided" */
     char **learn_exe;              /* where to remember the interpreter, if not yet known */
     int64_t untracked_logged;      /* output outside any invocation */
@@ -72,6 +73,7 @@ struct pool {
     struct invocation *pending, *pending_tail;
     struct event *spawn_timer;     /* scale-out for the queue's head (env_schedule) */
     bool retired;
+    bool awaiting_credentials;     /* a new environment waits for its role's credentials */
 };
 
 struct slot {

@@ -11,8 +11,10 @@
  * path that are no operation UnknownOperationException (404). An
  * operation's body is read whole (bounded per operation: 6 MB for Invoke,
  * AWS's 69905067 bytes for code uploads, 1 MB otherwise), then
- * authenticated (SigV4, "lambda"), parsed, and handed to the operation's
- * handler, which lives in the file of its family. The zips GetFunction's
+ * authenticated (SigV4, "lambda"), parsed, authorized on the function it
+ * names with the function's resource policy (server/core/authorize.h),
+ * and handed to the operation's handler, which lives in the file of its
+ * family. The zips GetFunction's
  * Code.Location points at are served under /_cloudless/lambda/code/.
  *
  * Bootstraps (runtimes/python/bootstrap.py, runtimes/node/bootstrap.js) are
@@ -32,6 +34,8 @@
 #include "protocol/lambda/operations.h"
 #include "protocol/lambda/request.h"
 #include "server/core/auth.h"
+#include "server/core/authorize.h"
+#include "server/core/iam_keys.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
 #include "server/core/service.h"
@@ -94,6 +98,10 @@ struct lambda_service *lambda_service_new(struct server *srv, char *err, size_t 
         snprintf(err, errlen, "cannot start the code store in %s", svc->lambda_dir);
         goto fail;
     }
+    if (!(svc->roles = lambda_roles_new())) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     if (!(svc->runtime = lambda_runtime_new(svc))) {
         snprintf(err, errlen, "cannot set up the function runtime");
         goto fail;
@@ -136,6 +144,7 @@ void lambda_service_free(struct lambda_service *svc)
     lambda_runtime_free(svc->runtime);
     lambda_async_free(svc->async);
     lambda_esm_free(svc->esm);
+    lambda_roles_free(svc->roles);
     while (svc->functions) {
         struct lambda_function *fn = svc->functions;
         svc->functions = fn->next;
@@ -229,6 +238,83 @@ static bool is_invoke(const struct lambda_call *c)
     return handlers[c->route.op] == lambda_invoke;
 }
 
+/* ---- authorization ---------------------------------------------------------------------- */
+
+/* The account a FunctionName names ("arn:aws:lambda:<region>:<account>:function:<name>"
+ * or "<account>:function:<name>"), else the caller's. */
+static void function_account(const struct lambda_call *c, const char *function, char out[13])
+{
+    const char *fn = function ? strstr(function, ":function:") : NULL;
+    memcpy(out, c->account, 13);
+    if (fn && fn - function >= 12 && strspn(fn - 12, "0123456789") == 12 && (fn - function == 12 || fn[-13] == ':'))
+        snprintf(out, 13, "%.12s", fn - 12);
+}
+
+/* Lambda's condition keys: lambda:FunctionArn (event source mappings) and
+ * lambda:Principal (AddPermission). */
+static bool lambda_keys_add(void *arg, struct iam_keys *keys, const struct authorize_policies *ps)
+{
+    struct lambda_call *c = arg;
+    iam_keys_add(keys, "lambda:FunctionArn", c->condition_function_arn[0] ? c->condition_function_arn : NULL);
+    iam_keys_add(keys, "lambda:Principal", handlers[c->route.op] == lambda_add_permission ? json_str(c->json, "Principal")
+                                                                                        : NULL);
+    return true;
+}
+
+/* Decides the request (server/core/authorize.h) on what it names: the
+ * function (qualified when it names a version or alias, with the
+ * function's resource policy; another account's when FunctionName is
+ * its ARN), the event source mapping, the tagged resource, or nothing in
+ * particular. A caller another account's function policy lets in acts in
+ * that account from then on, as S3 does with buckets. */
+static bool authorized(struct lambda_call *c, const char *function)
+{
+    const char *region = c->svc->srv->cfg->region;
+    const char *uuid = lambda_route_param(&c->route, "UUID"), *tagged = lambda_route_param(&c->route, "Resource");
+    const char *created = handlers[c->route.op] == lambda_create_function ? json_str(c->json, "FunctionName") : NULL;
+    const char *mapped = json_str(c->json, "FunctionName");
+    char owner[13], resource[800];
+    function_account(c, function, owner);
+    struct strbuf policy;
+    strbuf_init(&policy);
+    if (c->fn_name) {
+        snprintf(resource, sizeof(resource), "arn:aws:lambda:%s:%s:function:%s%s%s", region, owner, c->fn_name,
+                 c->qualifier ? ":" : "", c->qualifier ? c->qualifier : "");
+        const struct lambda_function *fn = lambda_find(c->svc, owner, c->fn_name);
+        if (fn && fn->n_policy)
+            lambda_policy_document(fn, &policy);
+    } else if (created) {
+        const char *name = strstr(created, ":function:");
+        snprintf(resource, sizeof(resource), "arn:aws:lambda:%s:%s:function:%s", region, owner, name ? name + 10 : created);
+    } else if (uuid) {
+        snprintf(resource, sizeof(resource), "arn:aws:lambda:%s:%s:event-source-mapping:%s", region, owner, uuid);
+    } else {
+        snprintf(resource, sizeof(resource), "%s", tagged ? tagged : "*");
+    }
+    if (mapped && !created) {
+        const char *name = strstr(mapped, ":function:");
+        snprintf(c->condition_function_arn, sizeof(c->condition_function_arn), "arn:aws:lambda:%s:%s:function:%s",
+                 region, c->account, name ? name + 10 : mapped);
+    }
+    if (strbuf_failed(&policy)) {
+        strbuf_free(&policy);
+        call_error(c, 500, "ServiceException", "out of memory");
+        return false;
+    }
+    const struct authorize_target t = {
+        .resource = resource,
+        .owner = owner,
+        .policy = policy.len ? policy.data : NULL,
+        .add_keys = lambda_keys_add,
+        .arg = c,
+    };
+    bool allowed = authorize_request(c->req, &lambda_service_def, &ops[c->route.op], &t);
+    strbuf_free(&policy);
+    if (allowed)
+        memcpy(c->account, owner, sizeof(owner));
+    return allowed;
+}
+
 static void body_done(struct http_req *req)
 {
     struct lambda_call *c = req->handler;
@@ -261,7 +347,8 @@ static void body_done(struct http_req *req)
         call_error(c, 500, "ServiceException", "out of memory");
         return;
     }
-    handlers[c->route.op](c);
+    if (authorized(c, function))
+        handlers[c->route.op](c);
 }
 
 
@@ -367,13 +454,7 @@ bool lambda_policy_allows(const struct lambda_function *fn, const char *principa
 {
     struct strbuf doc;
     strbuf_init(&doc);
-    strbuf_puts(&doc, "{\"Statement\":[");
-    for (size_t i = 0; i < fn->n_policy; i++) {
-        if (i)
-            strbuf_puts(&doc, ",");
-        strbuf_puts(&doc, fn->policy[i].json);
-    }
-    strbuf_puts(&doc, "]}");
+    lambda_policy_document(fn, &doc);
     const struct iam_key keys[] = {{"aws:SourceArn", source_arn}, {"aws:SourceAccount", source_account}};
     const struct iam_context ctx = {keys, sizeof(keys) / sizeof(keys[0])};
     bool allowed = fn->n_policy && !strbuf_failed(&doc) &&

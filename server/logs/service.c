@@ -3,7 +3,9 @@
  *
  * A request is claimed by its target; an operation missing from the table
  * (protocol/logs/operations.h) gets NotImplemented. The body (at most
- * BODY_MAX) is authenticated and parsed, then the operation's handler runs
+ * BODY_MAX) is authenticated and parsed, the request authorized on the log
+ * group or stream it names (server/core/authorize.h), then the operation's
+ * handler runs
  * (groups.c, streams.c, events.c, tags.c). Handlers read through the
  * loop thread's reader connection and answer at once, or queue a write
  * job: apply_write runs it on the commit thread through storage/logs/,
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "server/core/auth.h"
+#include "server/core/authorize.h"
 #include "server/core/server.h"
 #include "storage/core/clock.h"
 #include "storage/core/store.h"
@@ -259,6 +262,27 @@ static int body_sink(struct http_req *req, const void *data, size_t len)
     return 0;
 }
 
+/* What the operation acts on, for authorization: the log stream or log
+ * group the request names, the resource ARN of the tag operations, else
+ * the account's log groups. */
+static bool authorized(struct logs_call *c)
+{
+    const char *region = c->ls->srv->cfg->region;
+    const char *group = json_str(c->json, "logGroupName"), *stream = json_str(c->json, "logStreamName");
+    const char *arn = json_str(c->json, "resourceArn");
+    char resource[1200];
+    if (group && stream)
+        snprintf(resource, sizeof(resource), "arn:aws:logs:%s:%s:log-group:%s:log-stream:%s", region, c->account,
+                 group, stream);
+    else if (group)
+        snprintf(resource, sizeof(resource), "arn:aws:logs:%s:%s:log-group:%s", region, c->account, group);
+    else if (arn)
+        snprintf(resource, sizeof(resource), "%s", arn);
+    else
+        snprintf(resource, sizeof(resource), "arn:aws:logs:%s:%s:log-group:*", region, c->account);
+    return authorize_request(c->req, &logs_service_def, c->op, &(struct authorize_target){.resource = resource});
+}
+
 static void body_done(struct http_req *req)
 {
     struct logs_call *c = req->handler;
@@ -273,7 +297,8 @@ static void body_done(struct http_req *req)
         logs_send_error(c, 400, "SerializationException", "The request body is not a JSON object.");
         return;
     }
-    handlers[c->op - ops](c);
+    if (authorized(c))
+        handlers[c->op - ops](c);
 }
 
 static bool logs_claims_request(const struct http_req *req)

@@ -766,4 +766,5 @@ const struct service_def s3_service_def = {
     .n_ops = sizeof(ops) / sizeof(ops[0]),
     .claims = s3_claims_request,
     .handle = s3_handle_request,
+    .access_denied = s3_access_denied,
 };

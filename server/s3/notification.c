@@ -8,7 +8,8 @@
  * the bus — a kind no service registered (SNS today; Lambda until it
  * registers) fails as an unknown destination would — then stores the
  * document and its targets in one transaction and sends the s3:TestEvent to
- * each queue, answering once those are durable. x-amz-skip-destination-
+ * each queue, answering once those are durable. With IAM enforcement a
+ * queue's Policy must allow S3 to send to it, as on AWS. x-amz-skip-destination-
  * validation: true skips the destination checks, as AWS does.
  * EventBridgeConfiguration is stored and returned; nothing is delivered to
  * EventBridge. */
@@ -20,6 +21,7 @@
 #include <openssl/rand.h>
 
 #include "protocol/auth/checksum.h"
+#include "protocol/iam/policy.h"
 #include "protocol/s3/notification.h"
 #include "server/core/event_bus.h"
 #include "server/core/log.h"
@@ -295,16 +297,27 @@ struct sqs_delivery {
     void *arg;
 };
 
+/* The queue must exist; with IAM enforcement its Policy must also let
+ * s3.amazonaws.com send to it from this bucket (aws:SourceArn, and its
+ * owner as aws:SourceAccount), as AWS checks. */
 static const char *sqs_validate(void *ctx, const char *account, const char *bucket, const char *arn)
 {
-    (void)account;
-    (void)bucket;
     struct server *srv = ctx;
     char prefix[96];
     snprintf(prefix, sizeof(prefix), "arn:aws:sqs:%s:", srv->cfg->region);
     if (strncmp(arn, prefix, strlen(prefix)) != 0 || !srv->sqs || !sqs_queue_exists(srv->sqs, arn))
         return missing_reason(S3_NOTIFY_QUEUE);
-    return NULL;
+    if (!srv->cfg->enforce_iam)
+        return NULL;
+    char source_arn[128];
+    snprintf(source_arn, sizeof(source_arn), "arn:aws:s3:::%s", bucket);
+    const struct iam_key keys[] = {{"aws:SourceArn", source_arn}, {"aws:SourceAccount", account}};
+    const struct iam_context ctx_keys = {keys, sizeof(keys) / sizeof(keys[0])};
+    const char *policy = sqs_queue_policy_internal(srv->sqs, arn);
+    if (policy && iam_policy_evaluate_service(policy, "s3.amazonaws.com", "sqs:SendMessage", arn, &ctx_keys) ==
+                      IAM_ALLOW)
+        return NULL;
+    return "Permissions on the destination queue do not allow S3 to publish notifications from this bucket";
 }
 
 static void sqs_sent(void *arg, bool ok)

@@ -174,6 +174,7 @@ static bool signature_ok(struct s3_call *call, const char *policy)
         return false;
     }
     memcpy(call->account, key->account, sizeof(call->account));
+    iam_principal_root(&call->req->caller, key->account, key->access_key);
     return true;
 }
 

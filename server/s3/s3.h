@@ -82,6 +82,7 @@ struct s3_call {
     struct strbuf object_acl;      /* object writes: the ACL XML the headers ask for; empty: owner only */
     bool key_existed;              /* conditional PutObject: the key had an object as the body began */
     struct s3_sse sse;             /* an object write's encryption (s3_sse_for_write); kms_key_id owned */
+    bool outsider;                 /* access.c: the caller is not of the bucket owner's account */
 };
 
 /* The handler of every operation (see protocol/s3/operations.h), in the
@@ -120,8 +121,9 @@ void s3_add_checksum_headers(struct s3_call *call, bool with_type);
 
 /* ---- access.c: who may run an operation ---------------------------------------- */
 
-/* Decides whether an authenticated caller (call->account set) or an
- * anonymous one may run the routed operation. Callers acting on another
+/* Decides whether an authenticated caller (call->account set,
+ * req->caller the principal) or an anonymous one may run the routed
+ * operation, through server/core/authorize.h. Callers acting on another
  * account's bucket through its policy or ACL act as the bucket owner from
  * then on (call->account becomes the owner, so objects they write belong to
  * the bucket owner, as with BucketOwnerEnforced). Answers AccessDenied and
@@ -133,6 +135,10 @@ bool s3_access_authorize(struct s3_call *call, bool anonymous);
 bool s3_access_post_acl(struct s3_call *call, const char *canned);
 /* True when an anonymous GET of bucket/key is allowed (website endpoint). */
 bool s3_access_anonymous_read(const struct http_req *req, const struct s3_bucket *b, const char *key);
+/* S3's AccessDenied (s3_service_def.access_denied): AWS's wording for the
+ * bucket owner's own account when policies are enforced, else "Access
+ * Denied". */
+void s3_access_denied(struct http_req *req, const char *message);
 
 /* ---- object.c: what an object write asks for ------------------------------------ */
 

@@ -54,6 +54,9 @@ int sqs_send_message_internal(struct sqs_service *svc, const char *queue_arn, co
                               void (*done)(void *arg, bool ok), void *arg);
 /* Does the queue named by this ARN exist (its region is not checked)? */
 bool sqs_queue_exists(struct sqs_service *svc, const char *queue_arn);
+/* The queue's Policy attribute; NULL when it has none or does not exist.
+ * Valid until the queue changes. */
+const char *sqs_queue_policy_internal(struct sqs_service *svc, const char *queue_arn);
 
 /* Internal consumers (Lambda event source mappings), on the loop thread. */
 struct sqs_response;

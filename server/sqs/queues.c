@@ -1,6 +1,6 @@
 /* queues: SQS's queues for the other services of the process (entry.h):
- * a queue named by its ARN, whether it exists, its visibility timeout,
- * and running a request on it as its owner (what messages.c's senders
+ * a queue named by its ARN, whether it exists, its visibility timeout and
+ * Policy, and running a request on it as its owner (what messages.c's senders
  * and consumers use). These requests reach the engine inside the server,
  * like S3 notifications and Lambda event source mappings on AWS, so no
  * queue policy applies. */
@@ -32,6 +32,13 @@ bool sqs_queue_exists(struct sqs_service *svc, const char *queue_arn)
 {
     char account[13], url[400];
     return sqs_queue_of_arn(queue_arn, account, url) && sqs_engine_queue_by_url(svc->engine, url);
+}
+
+const char *sqs_queue_policy_internal(struct sqs_service *svc, const char *queue_arn)
+{
+    char account[13], url[400];
+    struct sqs_queue *q = sqs_queue_of_arn(queue_arn, account, url) ? sqs_engine_queue_by_url(svc->engine, url) : NULL;
+    return q ? sqs_queue_policy(q) : NULL;
 }
 
 enum sqs_err sqs_execute_internal(struct sqs_service *svc, const char *queue_arn,

@@ -7,11 +7,13 @@
  * x-amz-content-sha256), the body is decoded by protocol/sqs (JSON when
  * X-Amz-Target names AmazonSQS, else the query protocol) and run by the
  * engine (storage/sqs) with the caller's account, the endpoint the client
- * used (http://<Host>) for queue URLs and the time. A queue another account
- * owns is used only as its Policy allows (protocol/iam) the operation's IAM
- * action, and a Policy's Deny stops its owner too; operations the table
- * (protocol/sqs/operations.h) marks SQS_OWNER_ONLY stay the owner's. The
- * same table gives sqs_service_def its operations.
+ * used (http://<Host>) for queue URLs and the time. Before it runs, the
+ * request is authorized (server/core/authorize.h) on the queue it names,
+ * with the queue's Policy: a queue another account owns is used only as
+ * its Policy allows the operation's IAM action, and a Policy's Deny stops
+ * its owner too; operations the table (protocol/sqs/operations.h) marks
+ * SQS_OWNER_ONLY stay the owner's. The same table gives sqs_service_def
+ * its operations.
  *
  * Durability: the change records a call produced go to the store's commit
  * thread as one job (storage/sqs/persist.c writes them inside the group
@@ -43,9 +45,8 @@
 
 #include <event2/event.h>
 
-#include "protocol/iam/policy.h"
 #include "server/core/auth.h"
-#include "server/core/iam_keys.h"
+#include "server/core/authorize.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
 #include "storage/sqs/persist.h"
@@ -68,6 +69,7 @@ struct sqs_exchange {
     char endpoint[320];
     struct sqs_request request;
     bool decoded;
+    char *foreign_queue;           /* another account's queue it names: SQS's wording of a denial */
     struct sqs_response resp;
     struct sqs_changes changes;
 
@@ -162,6 +164,7 @@ static void call_cleanup(struct http_req *req)
     if (call->wait_timer)
         event_free(call->wait_timer);
     strbuf_free(&call->body);
+    free(call->foreign_queue);
     if (call->decoded)
         sqs_request_free(&call->request);
     sqs_response_free(&call->resp);
@@ -489,55 +492,63 @@ static void set_endpoint(struct sqs_exchange *call)
         snprintf(call->endpoint, sizeof(call->endpoint), "%s://%s:%d", scheme, cfg->host, cfg->port);
 }
 
-/* ---- queue policies ------------------------------------------------------- */
+/* ---- authorization ------------------------------------------------------------ */
 
-/* Each operation's IAM action and whether cross-account grants apply to
- * it (protocol/sqs/operations.h): as on SQS, queue administration
+/* Whether cross-account grants apply to each operation
+ * (protocol/sqs/operations.h): as on SQS, queue administration
  * (DeleteQueue, SetQueueAttributes, tags, permissions, message move tasks)
  * stays the owner's whatever the Policy says. */
-struct queue_access {
-    const char *action;
-    enum sqs_op_access access;
-};
-#define QUEUE_ACCESS(name, family, action, access, handler) {action, access},
-static const struct queue_access queue_access[SQS_OP_COUNT] = {SQS_OPERATIONS(QUEUE_ACCESS)};
+#define QUEUE_ACCESS(name, family, action, access, handler) access,
+static const enum sqs_op_access queue_access[SQS_OP_COUNT] = {SQS_OPERATIONS(QUEUE_ACCESS)};
 
-/* Whether the caller may run its request on the queue it names (requests
- * naming none act in the caller's own account). The owner may, unless the
- * queue's Policy denies it; another account needs the Policy to allow the
- * action. Answers AccessDenied (as SQS words it) and returns false when not. */
+/* Decides the request (server/core/authorize.h) on the queue it names:
+ * its ARN, owner and Policy (left out for the owner-only operations), or
+ * for CreateQueue the queue it would make, and for ListQueues the
+ * account's queues. A queue another account would own that does not
+ * exist is left to the engine (QueueDoesNotExist). Answers AccessDenied
+ * and returns false when refused. */
 static bool queue_access_allowed(struct sqs_exchange *call)
 {
     const struct sqs_request *r = &call->request;
     struct sqs_engine *engine = call->svc->engine;
+    const char *region = call->svc->srv->cfg->region;
+    char owner[16] = "", name[96] = "", arn[256];
     struct sqs_queue *q = NULL;
-    if (r->op == SQS_OP_GetQueueUrl && r->queue_name)
-        q = sqs_engine_queue_named(engine, r->queue_owner ? r->queue_owner : call->account, r->queue_name);
-    else if (r->queue_url && r->op != SQS_OP_CreateQueue && r->op != SQS_OP_ListQueues)
+    if ((r->op == SQS_OP_GetQueueUrl || r->op == SQS_OP_CreateQueue) && r->queue_name) {
+        snprintf(owner, sizeof(owner), "%s", r->queue_owner ? r->queue_owner : call->account);
+        snprintf(name, sizeof(name), "%s", r->queue_name);
+        q = r->op == SQS_OP_GetQueueUrl ? sqs_engine_queue_named(engine, owner, name) : NULL;
+    } else if (r->queue_url && r->op != SQS_OP_ListQueues) {
         q = sqs_engine_queue_by_url(engine, r->queue_url);
-    if (!q)
-        return true;   /* the engine answers QueueDoesNotExist */
-    bool own = strcmp(sqs_queue_account(q), call->account) == 0;
-    const char *policy = sqs_queue_policy(q);
-    if (own && !policy)
-        return true;
-    const struct queue_access *rule = &queue_access[r->op];
-    bool owner_only = rule->access == SQS_OWNER_ONLY;
-    enum iam_decision d = IAM_NO_MATCH;
-    if (!owner_only && policy) {
-        struct iam_keys keys;
-        iam_keys_init(&keys, call->req, call->account);
-        struct iam_context ctx = iam_keys_context(&keys);
-        d = iam_policy_evaluate(policy, call->account, rule->action, sqs_queue_arn(q), &ctx);
+        if (!q && !sqs_parse_queue_url(r->queue_url, owner, sizeof(owner), name, sizeof(name)))
+            return true;           /* the engine answers the malformed URL */
     }
-    if (d == IAM_DENY || (!own && (owner_only || d != IAM_ALLOW))) {
-        char message[512];
-        snprintf(message, sizeof(message), "Access to the resource %s/%s/%s is denied.", call->endpoint,
-                 sqs_queue_account(q), sqs_queue_name(q));
-        send_error(call, SQS_ERR_ACCESS_DENIED, message);
-        return false;
+    struct authorize_target t = {.resource = arn};
+    if (q) {
+        t.owner = sqs_queue_account(q);
+        if (strcmp(t.owner, call->account) != 0 &&
+            asprintf(&call->foreign_queue, "%s/%s/%s", call->endpoint, t.owner, sqs_queue_name(q)) < 0)
+            call->foreign_queue = NULL;
+        t.resource = sqs_queue_arn(q);
+        t.policy = queue_access[r->op] == SQS_GRANTABLE ? sqs_queue_policy(q) : NULL;
+    } else if (*name) {
+        if (strcmp(owner, call->account) != 0)
+            return true;
+        snprintf(arn, sizeof(arn), "arn:aws:sqs:%s:%s:%s", region, owner, name);
+    } else {
+        snprintf(arn, sizeof(arn), "arn:aws:sqs:%s:%s:*", region, call->account);
     }
-    return true;
+    return authorize_request(call->req, &sqs_service_def, &sqs_service_def.ops[r->op], &t);
+}
+
+/* SQS words a denial on another account's queue its own way. */
+static void sqs_access_denied(struct http_req *req, const char *message)
+{
+    struct sqs_exchange *call = req->handler;
+    char foreign[600];
+    if (call->foreign_queue)
+        snprintf(foreign, sizeof(foreign), "Access to the resource %s is denied.", call->foreign_queue);
+    send_error(call, SQS_ERR_ACCESS_DENIED, call->foreign_queue ? foreign : message);
 }
 
 static void body_done(struct http_req *req)
@@ -725,4 +736,5 @@ const struct service_def sqs_service_def = {
     .n_ops = sizeof(sqs_ops) / sizeof(sqs_ops[0]),
     .claims = sqs_claims_request,
     .handle = sqs_handle_request,
+    .access_denied = sqs_access_denied,
 };

@@ -12,17 +12,30 @@
 #include <string.h>
 #include <strings.h>
 
+#include "server/core/authorize.h"
 #include "server/core/server.h"
 #include "server/iam/entry.h"
 
 static bool sts_unsigned_ok(const char *action) { return strcmp(action, "AssumeRoleWithWebIdentity") == 0; }
+
+/* GetCallerIdentity and GetSessionToken need no permission (no policy can
+ * refuse them, AWS documents); the role's trust policy decides
+ * AssumeRoleWithWebIdentity, and AssumeRole decides with it in its handler
+ * (sessions.c); GetAccessKeyInfo needs sts:GetAccessKeyInfo. */
+static bool sts_authorized(struct iam_call *c)
+{
+    if (strcmp(c->op->name, "GetAccessKeyInfo") != 0)
+        return true;
+    return authorize_request(c->req, &sts_service_def, c->op, &(struct authorize_target){.resource = "*"});
+}
 
 #define STS_HANDLER(name, family, action, handler) handler,
 static const iam_handler handlers[] = {STS_OPERATIONS(STS_HANDLER)};
 #define STS_OP(name, family, action, handler) {#name, #family, action},
 static const struct service_op ops[] = {STS_OPERATIONS(STS_OP)};
 
-static const struct iam_query_service sts_query = {&sts_service_def, STS_XMLNS, handlers, sts_unsigned_ok};
+static const struct iam_query_service sts_query = {&sts_service_def, STS_XMLNS, handlers, sts_unsigned_ok,
+                                                   sts_authorized};
 
 static bool sts_claims_request(const struct http_req *req)
 {

@@ -5,8 +5,11 @@
  *    sts:RoleSessionName, aws:PrincipalArn, aws:RequestTag/..., ...);
  *    DurationSeconds within the role's MaxSessionDuration (one hour when
  *    a role session assumes another role); session policies (Policy,
- *    PolicyArns) and tags are kept with the session. Unlike AWS, the
- *    account's root keys may assume roles: they are how cloudless is used.
+ *    PolicyArns) and tags are kept with the session. With enforcement
+ *    (server/core/authorize.h) the caller's own policies must allow
+ *    sts:AssumeRole on the role too, unless (in the role's account) the
+ *    trust policy names the caller itself. Unlike AWS, the account's root
+ *    keys may assume roles: they are how cloudless is used.
  *  - AssumeRoleWithWebIdentity: unsigned; the token's claims (iss, sub,
  *    aud) are read without checking its signature — cloudless has no
  *    identity provider to ask — and the trust policy must allow
@@ -27,10 +30,10 @@
 #include "protocol/core/json.h"
 #include "protocol/iam/xml.h"
 #include "protocol/sts/sts.h"
+#include "server/core/authorize.h"
 #include "server/core/iam_keys.h"
 #include "server/core/server.h"
 
-#define SESSION_KEPT_EXPIRED_MS (24LL * 3600 * 1000)
 
 /* A session being made, with the storage of its strings. */
 struct new_session {
@@ -48,6 +51,7 @@ struct new_session {
     char *tags;                    /* JSON array, or NULL */
     int packed;                    /* PackedPolicySize, -1: none to show */
     struct sts_token_claims claims;
+    char tag_keys[IAM_MAX_TAGS][160];  /* AssumeRole's aws:RequestTag/<key> names */
 };
 
 static void free_session(void *work)
@@ -88,7 +92,7 @@ static enum iam_err apply_session(struct store_conn *writer, struct iam_call *c,
     enum iam_err err = iam_session_create(writer, &ns->s, f);
     /* Sessions expired a day ago have told their last caller ExpiredToken. */
     if (err == IAM_OK)
-        err = iam_sessions_purge(writer, c->now_ms - SESSION_KEPT_EXPIRED_MS);
+        err = iam_sessions_purge(writer, c->now_ms - IAM_SESSION_KEPT_EXPIRED_MS);
     if (err == IAM_OK && ns->s.type == IAM_SESSION_ROLE)
         err = iam_role_used(writer, ns->account, ns->name, c->now_ms, c->region);
     return err;
@@ -258,6 +262,23 @@ static bool session_policies(struct iam_call *c, struct new_session *ns, bool ta
     return true;
 }
 
+/* AssumeRole's condition keys after the global ones: sts:ExternalId,
+ * sts:RoleSessionName, sts:SourceIdentity and aws:RequestTag/<key>. */
+static bool assume_role_keys(void *arg, struct iam_keys *keys, const struct authorize_policies *ps)
+{
+    struct iam_call *c = arg;
+    struct new_session *ns = c->work;
+    iam_keys_add(keys, "sts:ExternalId", iam_param(&c->params, "ExternalId"));
+    iam_keys_add(keys, "sts:RoleSessionName", iam_param(&c->params, "RoleSessionName"));
+    iam_keys_add(keys, "sts:SourceIdentity", iam_param(&c->params, "SourceIdentity"));
+    for (size_t i = 1; i <= IAM_MAX_TAGS && iam_param_member(&c->params, "Tags", i, "Key"); i++) {
+        snprintf(ns->tag_keys[i - 1], sizeof(ns->tag_keys[0]), "aws:RequestTag/%s",
+                 iam_param_member(&c->params, "Tags", i, "Key"));
+        iam_keys_add(keys, ns->tag_keys[i - 1], iam_param_member(&c->params, "Tags", i, "Value"));
+    }
+    return true;
+}
+
 /* The trust policy's decision for the call's caller (or a web identity). */
 static bool trusted(struct iam_call *c, const struct role_facts *r, const char *action, const struct iam_caller *caller,
                     struct iam_keys *keys)
@@ -311,17 +332,12 @@ void sts_assume_role(struct iam_call *c)
     }
     if (!session_policies(c, ns, true))
         goto done;
-    /* The trust policy, with what the request says about itself. */
+    /* The trust policy, with what the request says about itself; with
+     * enforcement, the whole decision too: the caller's own policies must
+     * allow sts:AssumeRole unless the trust policy names it exactly. */
     struct iam_keys keys;
     iam_keys_init_principal(&keys, c->req, &c->caller);
-    iam_keys_add(&keys, "sts:ExternalId", external_id);
-    iam_keys_add(&keys, "sts:RoleSessionName", session_name);
-    iam_keys_add(&keys, "sts:SourceIdentity", iam_param(&c->params, "SourceIdentity"));
-    char tag_keys[IAM_MAX_TAGS][160];
-    for (size_t i = 1; i <= IAM_MAX_TAGS && iam_param_member(&c->params, "Tags", i, "Key"); i++) {
-        snprintf(tag_keys[i - 1], sizeof(tag_keys[0]), "aws:RequestTag/%s", iam_param_member(&c->params, "Tags", i, "Key"));
-        iam_keys_add(&keys, tag_keys[i - 1], iam_param_member(&c->params, "Tags", i, "Value"));
-    }
+    assume_role_keys(c, &keys, NULL);
     const struct iam_caller caller = {
         .account = c->caller.account,
         .arn = c->caller.arn,
@@ -331,6 +347,16 @@ void sts_assume_role(struct iam_call *c)
         access_denied(c, "sts:AssumeRole", r.ns->role_arn);
         goto done;
     }
+    const struct authorize_target role = {
+        .resource = ns->role_arn,
+        .owner = ns->account,
+        .policy = r.trust,
+        .policy_is_trust = true,
+        .add_keys = assume_role_keys,
+        .arg = c,
+    };
+    if (c->srv->cfg->enforce_iam && !authorize_request(c->req, c->svc->def, c->op, &role))
+        goto done;
     name_role_session(ns, session_name);
     ns->s.source_key = c->caller.access_key;
     ns->s.expires_ms = c->now_ms + seconds * 1000;

@@ -121,6 +121,16 @@ static void test_identity_evaluation(void **state)
     assert_int_equal(iam_policy_evaluate_identity(doc, "s3:PutObject", "arn:aws:s3:::home/bob/x", &ctx, NULL),
                      IAM_NO_MATCH);
     assert_int_equal(iam_policy_evaluate_identity(NULL, "s3:GetObject", "*", NULL, &m), IAM_NO_MATCH);
+    /* Parsed once, decided the same. */
+    const struct iam_parsed_policy *parsed = iam_policy_parse(doc);
+    assert_non_null(parsed);
+    assert_int_equal(iam_parsed_evaluate_identity(parsed, "s3:GetObject", "arn:aws:s3:::b/secret/k", NULL, &m), IAM_DENY);
+    assert_string_equal(m.sid, "NoSecrets");
+    assert_int_equal(iam_parsed_evaluate_identity(parsed, "s3:PutObject", "arn:aws:s3:::home/ann/x", &ctx, NULL),
+                     IAM_ALLOW);
+    iam_parsed_policy_free(parsed);
+    assert_null(iam_policy_parse("[1]"));
+    assert_int_equal(iam_parsed_evaluate_identity(NULL, "s3:GetObject", "*", NULL, &m), IAM_NO_MATCH);
 }
 
 static void test_precise_principals(void **state)
@@ -203,7 +213,7 @@ static struct iam_authz_result decide(const struct iam_principal *p, const char 
                                       const char *resource_account, const char *resource_policy,
                                       const struct iam_principal_policies *pp)
 {
-    const struct iam_authz_request rq = {p, action, resource, resource_account, resource_policy, NULL};
+    const struct iam_authz_request rq = {p, action, resource, resource_account, resource_policy, NULL, false};
     struct iam_authz_result r;
     iam_authorize(&rq, pp, &r);
     return r;
@@ -213,8 +223,8 @@ static void test_authorize_identity_and_boundaries(void **state)
 {
     (void)state;
     struct iam_principal ann = user(ACCT, "ann");
-    const struct iam_policy_ref read[] = {{"read-b", allow_read}};
-    const struct iam_policy_ref read_and_deny[] = {{"read-b", allow_read}, {"no-get", deny_get}};
+    const struct iam_policy_ref read[] = {{"read-b", allow_read, NULL}};
+    const struct iam_policy_ref read_and_deny[] = {{"read-b", allow_read, NULL}, {"no-get", deny_get, NULL}};
     struct iam_principal_policies pp = {{read, 1}, NULL, NULL};
 
     struct iam_authz_result r = decide(&ann, "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, &pp);
@@ -227,7 +237,7 @@ static void test_authorize_identity_and_boundaries(void **state)
     assert_int_equal(r.verdict, IAM_IMPLICIT_DENY);
     assert_int_equal(r.layer, IAM_LAYER_IDENTITY);
     char msg[512];
-    const struct iam_authz_request rq = {&ann, "s3:PutObject", "arn:aws:s3:::b/k", NULL, NULL, NULL};
+    const struct iam_authz_request rq = {&ann, "s3:PutObject", "arn:aws:s3:::b/k", NULL, NULL, NULL, false};
     iam_access_denied_message(&rq, &r, msg, sizeof(msg));
     assert_string_equal(msg, "User: arn:aws:iam::111111111111:user/ann is not authorized to perform: s3:PutObject on "
                              "resource: arn:aws:s3:::b/k because no identity-based policy allows the s3:PutObject action");
@@ -244,8 +254,8 @@ static void test_authorize_identity_and_boundaries(void **state)
     assert_string_equal(msg, "explicit deny in identity-based policy no-get, statement 1 (Sid \"NoGet\")");
 
     /* A boundary cuts an allow. */
-    const struct iam_policy_ref all[] = {{"all", allow_all}};
-    const struct iam_policy_ref boundary = {"arn:aws:iam::111111111111:policy/list-only", boundary_list_only};
+    const struct iam_policy_ref all[] = {{"all", allow_all, NULL}};
+    const struct iam_policy_ref boundary = {"arn:aws:iam::111111111111:policy/list-only", boundary_list_only, NULL};
     pp = (struct iam_principal_policies){{all, 1}, &boundary, NULL};
     r = decide(&ann, "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, &pp);
     assert_int_equal(r.verdict, IAM_IMPLICIT_DENY);
@@ -276,8 +286,8 @@ static void test_authorize_sessions_and_resource_policies(void **state)
 {
     (void)state;
     struct iam_principal s = session("app", "run1");
-    const struct iam_policy_ref all[] = {{"all", allow_all}};
-    const struct iam_policy_ref session_policies[] = {{"session", allow_read}};
+    const struct iam_policy_ref all[] = {{"all", allow_all, NULL}};
+    const struct iam_policy_ref session_policies[] = {{"session", allow_read, NULL}};
     const struct iam_policy_list session_list = {session_policies, 1};
     struct iam_principal_policies pp = {{all, 1}, NULL, &session_list};
     struct iam_authz_result r = decide(&s, "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, &pp);
@@ -323,7 +333,7 @@ static void test_authorize_across_accounts(void **state)
 {
     (void)state;
     struct iam_principal visitor = user(OTHER, "v");
-    const struct iam_policy_ref read[] = {{"read-b", allow_read}};
+    const struct iam_policy_ref read[] = {{"read-b", allow_read, NULL}};
     struct iam_principal_policies pp = {{read, 1}, NULL, NULL};
     char grant[512];
     snprintf(grant, sizeof(grant),
@@ -354,10 +364,61 @@ static void test_authorize_across_accounts(void **state)
     r = decide(&anonymous, "s3:PutObject", "arn:aws:s3:::b/k", ACCT, public_read, NULL);
     assert_int_equal(r.verdict, IAM_IMPLICIT_DENY);
     char msg[512];
-    const struct iam_authz_request rq = {&anonymous, "s3:PutObject", "arn:aws:s3:::b/k", ACCT, public_read, NULL};
+    const struct iam_authz_request rq = {&anonymous, "s3:PutObject", "arn:aws:s3:::b/k", ACCT, public_read, NULL, false};
     iam_access_denied_message(&rq, &r, msg, sizeof(msg));
     assert_string_equal(msg, "User: anonymous is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::b/k "
                              "because no resource-based policy allows the s3:PutObject action");
+}
+
+/* A principal without an ARN stands for its account (decisions without
+ * enforcement); a trust policy decides as the resource policy of its role;
+ * an action on no particular resource names none in the message. */
+static void test_authorize_accounts_trust_and_wording(void **state)
+{
+    (void)state;
+    struct iam_principal account;
+    iam_principal_root(&account, ACCT, "test");
+    account.arn[0] = '\0';
+    char deny_ann[512];
+    snprintf(deny_ann, sizeof(deny_ann),
+             "{\"Statement\":{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"arn:aws:iam::%s:user/ann\"},"
+             "\"Action\":\"s3:*\",\"Resource\":\"*\"}}", ACCT);
+    struct iam_authz_result r = decide(&account, "s3:GetObject", "arn:aws:s3:::b/k", NULL, deny_ann, NULL);
+    assert_int_equal(r.verdict, IAM_EXPLICIT_DENY);
+    struct iam_principal visitor;
+    iam_principal_root(&visitor, OTHER, "k");
+    visitor.arn[0] = '\0';
+    char grant_bob[512];
+    snprintf(grant_bob, sizeof(grant_bob),
+             "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::%s:user/bob\"},"
+             "\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}}", OTHER);
+    r = decide(&visitor, "s3:GetObject", "arn:aws:s3:::b/k", ACCT, grant_bob, NULL);
+    assert_int_equal(r.verdict, IAM_ALLOWED);
+
+    char trust[512];
+    snprintf(trust, sizeof(trust),
+             "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::%s:user/ann\"},"
+             "\"Action\":\"sts:AssumeRole\"}}", ACCT);
+    struct iam_principal ann = user(ACCT, "ann"), bob = user(ACCT, "bob");
+    const char *role = "arn:aws:iam::" ACCT ":role/r";
+    struct iam_authz_request rq = {&ann, "sts:AssumeRole", role, NULL, trust, NULL, true};
+    iam_authorize(&rq, NULL, &r);
+    assert_int_equal(r.verdict, IAM_ALLOWED);
+    assert_int_equal(r.layer, IAM_LAYER_RESOURCE);
+    rq.principal = &bob;
+    iam_authorize(&rq, NULL, &r);
+    assert_int_equal(r.verdict, IAM_IMPLICIT_DENY);
+    rq.policy_is_trust = false;     /* read as a policy with resources, the trust names none */
+    rq.principal = &ann;
+    iam_authorize(&rq, NULL, &r);
+    assert_int_equal(r.verdict, IAM_IMPLICIT_DENY);
+
+    char msg[512];
+    const struct iam_authz_request list = {&ann, "s3:ListAllMyBuckets", "*", NULL, NULL, NULL, false};
+    iam_authorize(&list, NULL, &r);
+    iam_access_denied_message(&list, &r, msg, sizeof(msg));
+    assert_string_equal(msg, "User: arn:aws:iam::111111111111:user/ann is not authorized to perform: s3:ListAllMyBuckets "
+                             "because no identity-based policy allows the s3:ListAllMyBuckets action");
 }
 
 int main(void)
@@ -370,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_authorize_identity_and_boundaries),
         cmocka_unit_test(test_authorize_sessions_and_resource_policies),
         cmocka_unit_test(test_authorize_across_accounts),
+        cmocka_unit_test(test_authorize_accounts_trust_and_wording),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
