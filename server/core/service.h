@@ -63,6 +63,10 @@ struct service_def {
     /* Whether this request is the service's (before any work is done). */
     bool (*claims)(const struct http_req *req);
     void (*handle)(struct http_req *req);
+    /* A service another one brings along (DynamoDB Streams, with
+     * DynamoDB): SERVICES enables it when it names that one, as
+     * LocalStack's does. NULL for most. */
+    const char *enabled_with;
 };
 
 /* Every service, in the order dispatch offers requests to them; NULL-ended. */
@@ -76,8 +80,9 @@ const struct service_op *service_find_op(const struct service_def *svc, const ch
 void service_not_implemented(struct http_req *req, enum service_protocol protocol,
                              const char *service_title, const char *op);
 /* The services left out of a SERVICES list ("s3,sqs"; NULL: none is):
- * bit i stands for cloudless_services[i]. Names cloudless does not serve
- * are logged as such and otherwise ignored. */
+ * bit i stands for cloudless_services[i]. A service is in when it is named
+ * or when the service it comes with (enabled_with) is. Names cloudless
+ * does not serve are logged as such and otherwise ignored. */
 unsigned service_disabled_mask(const char *services);
 /* The 501 of service_not_implemented(), saying that the service is not
  * enabled (not in SERVICES); op may be "" when unknown. */
