@@ -31,6 +31,7 @@ extern const struct service_def ddb_streams_service_def;
 /* A stream as a consumer sees it. */
 struct ddb_stream_source {
     int64_t stream_id;             /* changes when the ARN names a newer stream */
+    int64_t created_ms;            /* with stream_id, names its shard (ddb_stream_shard_id) */
     char view_type[24];
     bool disabled;                 /* its shard is closed: no more records come */
     int64_t trimmed_seq;           /* records up to this sequence number are gone */

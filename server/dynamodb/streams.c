@@ -430,6 +430,7 @@ static void source_of(void *arg, const struct ddb_stream_info *s)
 {
     struct source_lookup *l = arg;
     l->out->stream_id = s->id;
+    l->out->created_ms = s->created_ms;
     snprintf(l->out->view_type, sizeof(l->out->view_type), "%s", s->view_type ? s->view_type : "KEYS_ONLY");
     l->out->disabled = s->disabled_ms != 0;
     l->out->trimmed_seq = s->trimmed_seq;

@@ -1,5 +1,7 @@
-/* lambda_esm_poller: the pollers of SQS event source mappings, which feed
- * a function batches of SQS messages (the mappings themselves are esm.c).
+/* lambda_esm_poller: the passes over every event source mapping, and the
+ * pollers of SQS mappings, which feed a function batches of SQS messages
+ * (the mappings themselves are esm.c; stream mappings' batches are
+ * esm_stream.c's).
  *
  * Polling never blocks the loop. The SQS service calls the arrival
  * listener when messages may have become receivable in a queue (a send, an
@@ -114,7 +116,7 @@ static void write_record(struct json_writer *w, const struct esm_mapping *m, con
     write_message_attributes(w, &msg->attrs);
     jw_string(w, "md5OfBody", msg->md5_body);
     jw_string(w, "eventSource", "aws:sqs");
-    jw_string(w, "eventSourceARN", m->queue_arn);
+    jw_string(w, "eventSourceARN", m->source_arn);
     jw_string(w, "awsRegion", region);
     jw_object_close(w);
 }
@@ -217,14 +219,14 @@ static void batch_done(void *arg, const struct lambda_result *r)
     if (r->function_error) {
         if (!esm->stopping)
             log_info("lambda: %s failed a batch of %zu messages from %s; they return after the visibility timeout",
-                     m->function, b->n, m->queue_arn);
+                     m->function, b->n, m->source_arn);
         batch_finished(b);
         return;
     }
     size_t n = handles_to_delete(b, r->payload, r->len);
-    if (n && sqs_delete_internal(esm->svc->srv->sqs, m->queue_arn, b->handles, n, NULL, NULL) < 0)
+    if (n && sqs_delete_internal(esm->svc->srv->sqs, m->source_arn, b->handles, n, NULL, NULL) < 0)
         log_warn("lambda: could not delete %zu processed messages from %s; they will be received again", n,
-                 m->queue_arn);
+                 m->source_arn);
     batch_finished(b);
 }
 
@@ -238,7 +240,7 @@ static int fill_batch(struct lambda_esm *esm, struct esm_mapping *m, struct batc
     while (b->n < (size_t)m->batch_size && b->payload.len < BATCH_PAYLOAD_SOFT_MAX) {
         size_t want = (size_t)m->batch_size - b->n;
         struct sqs_response resp;
-        if (sqs_receive_internal(esm->svc->srv->sqs, m->queue_arn, want > SQS_MAX_BATCH ? SQS_MAX_BATCH : (int)want,
+        if (sqs_receive_internal(esm->svc->srv->sqs, m->source_arn, want > SQS_MAX_BATCH ? SQS_MAX_BATCH : (int)want,
                                  &resp) < 0)
             break;
         size_t got = resp.n_messages;
@@ -261,8 +263,7 @@ static int fill_batch(struct lambda_esm *esm, struct esm_mapping *m, struct batc
     return b->n && !strbuf_failed(&b->payload) ? 0 : -1;
 }
 
-/* Starts one batch. false when the mapping should not go on now. */
-static bool start_batch(struct lambda_esm *esm, struct esm_mapping *m)
+int esm_function_limit(struct lambda_esm *esm, struct esm_mapping *m, struct lambda_exec_config **out)
 {
     struct lambda_service *svc = esm->svc;
     struct lambda_function *fn = lambda_find(svc, m->account, m->function);
@@ -274,9 +275,22 @@ static bool start_batch(struct lambda_esm *esm, struct esm_mapping *m)
     if (limit == 0) {
         lambda_exec_config_unref(cfg);
         m->wait_until_ms = clock_now_ms() + RETRY_MS;   /* missing or throttled */
-        return false;
+        return 0;
     }
-    size_t visible = m->in_flight < limit ? sqs_visible_internal(svc->srv->sqs, m->queue_arn) : 0;
+    *out = cfg;
+    return limit;
+}
+
+/* Starts one batch. false when the mapping should not go on now. */
+static bool start_batch(struct lambda_esm *esm, struct esm_mapping *m)
+{
+    struct lambda_service *svc = esm->svc;
+    struct lambda_exec_config *cfg = NULL;
+    int limit = esm_function_limit(esm, m, &cfg);
+    if (limit == 0)
+        return false;
+    struct lambda_function *fn = lambda_find(svc, m->account, m->function);
+    size_t visible = m->in_flight < limit ? sqs_visible_internal(svc->srv->sqs, m->source_arn) : 0;
     if (visible == 0) {
         lambda_exec_config_unref(cfg);
         return false;
@@ -319,13 +333,19 @@ static bool start_batch(struct lambda_esm *esm, struct esm_mapping *m)
 
 static void pass(struct lambda_esm *esm)
 {
-    if (esm->in_pass || esm->stopping || !esm->svc->srv->sqs)
+    if (esm->in_pass || esm->stopping)
         return;
     esm->in_pass = true;
     int64_t now = clock_now_ms();
     for (struct esm_mapping *m = esm->mappings; m; m = m->next) {
         if (!m->enabled || (m->transition && strcmp(m->transition, "Creating") == 0))
             continue;              /* polling starts once the mapping is durable */
+        if (m->source == ESM_SOURCE_DYNAMODB) {
+            esm_stream_poll(esm, m, now);
+            continue;
+        }
+        if (!esm->svc->srv->sqs)
+            continue;
         if (m->wait_until_ms && m->wait_until_ms <= now && !m->window_s)
             m->wait_until_ms = 0;  /* a retry that is due */
         if (m->wait_until_ms && !m->window_s)
@@ -354,7 +374,7 @@ void esm_on_arrival(void *arg, const char *account, const char *queue_name)
 {
     struct lambda_esm *esm = arg;
     for (struct esm_mapping *m = esm->mappings; m; m = m->next) {
-        if (m->enabled && names_queue(m->queue_arn, account, queue_name)) {
+        if (m->enabled && m->source == ESM_SOURCE_SQS && names_queue(m->source_arn, account, queue_name)) {
             esm_kick(esm);
             return;
         }
