@@ -143,8 +143,9 @@ bool ddb_shard_iterator_decode(const char *text, size_t len, struct ddb_stream_a
     if (!ddb_stream_arn_parse(text, arn_len, arn))
         return false;
     const char *b64 = bar + sizeof(ITERATOR_VERSION) - 1;
+    size_t b64_len = (size_t)(text + len - b64);
     unsigned char raw[ITERATOR_BYTES + 3], check[8];
-    if (base64_decode_strict(b64, (size_t)(text + len - b64), raw, sizeof(raw)) != ITERATOR_BYTES)
+    if (!base64_is_canonical(b64, b64_len) || base64_decode_strict(b64, b64_len, raw, sizeof(raw)) != ITERATOR_BYTES)
         return false;
     iterator_check(text, arn_len, raw, check);
     if (memcmp(check, raw + 24, 8) != 0)

@@ -107,6 +107,13 @@ static void test_iterators(void **state)
     memcpy(copy, sb.data, sb.len);
     copy[sb.len] = 'A';
     assert_false(ddb_shard_iterator_decode(copy, sb.len + 1, &arn, &back));
+    /* The same bytes in a non-canonical base64 (stray bits in the last
+     * character before the padding) are no iterator of ours either. */
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    memcpy(copy, sb.data, sb.len);
+    assert_int_equal(copy[sb.len - 1], '=');
+    copy[sb.len - 2] = alphabet[(strchr(alphabet, copy[sb.len - 2]) - alphabet) ^ 1];
+    assert_false(ddb_shard_iterator_decode(copy, sb.len, &arn, &back));
     free(copy);
     assert_false(ddb_shard_iterator_decode("sdfsdfsgagaddafgagasgasgasdfasdfasdf", 36, &arn, &back));
     assert_false(ddb_shard_iterator_decode("|1|", 3, &arn, &back));
