@@ -46,4 +46,17 @@
     X(BatchExecuteStatement, partiql, "dynamodb:PartiQLSelect", ddb_batch_execute_statement)       \
     X(ExecuteTransaction, partiql, "dynamodb:PartiQLSelect", ddb_execute_transaction)
 
+/* DynamoDB Streams (a service of its own for AWS: X-Amz-Target
+ * "DynamoDBStreams_20120810.<name>", signed for "dynamodb", endpoint
+ * streams.dynamodb.<region>.amazonaws.com) reads what storage/dynamodb
+ * keeps, so its table is here too, with the same X(...) columns; its
+ * handlers are in server/dynamodb/streams.c. */
+#define DDB_STREAMS_TARGET_PREFIX "DynamoDBStreams_20120810."
+
+#define DDB_STREAMS_OPERATIONS(X)                                                                  \
+    X(ListStreams, streams, "dynamodb:ListStreams", ddb_list_streams)                              \
+    X(DescribeStream, streams, "dynamodb:DescribeStream", ddb_describe_stream)                     \
+    X(GetShardIterator, streams, "dynamodb:GetShardIterator", ddb_get_shard_iterator)              \
+    X(GetRecords, streams, "dynamodb:GetRecords", ddb_get_records)
+
 #endif

@@ -90,9 +90,11 @@ struct ddb_shape {
     bool value_constraints_at_map;
 };
 
-/* The input shapes, one per operation of the table. */
+/* The input shapes, one per operation of the tables (DynamoDB's and
+ * DynamoDB Streams'). */
 #define DDB_INPUT_DECLARATION(name, family, action, handler) extern const struct ddb_shape ddb_input_##name;
 DDB_OPERATIONS(DDB_INPUT_DECLARATION)
+DDB_STREAMS_OPERATIONS(DDB_INPUT_DECLARATION)
 #undef DDB_INPUT_DECLARATION
 
 /* Steps 1 to 3 on a request body (a JSON object). false with err filled:

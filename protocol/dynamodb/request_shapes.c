@@ -8,6 +8,7 @@
  * has members its older validators did not (StreamSpecification, Tags,
  * ...), they follow in the model's order. */
 #include "protocol/dynamodb/request.h"
+#include "protocol/dynamodb/streams.h"
 
 #define CLASS "com.amazonaws.dynamodb.v20120810."
 #define N(array) (sizeof(array) / sizeof((array)[0]))
@@ -620,3 +621,57 @@ static const struct ddb_member execute_transaction_members[] = {
     {.name = "ReturnConsumedCapacity", .shape = &return_consumed_capacity},
 };
 const struct ddb_shape ddb_input_ExecuteTransaction = STRUCT("ExecuteTransactionInput", execute_transaction_members);
+
+/* ---- DynamoDB Streams ----------------------------------------------------------------- */
+
+static const struct ddb_shape stream_arn = {.kind = DDB_SHAPE_STRING, .has_min_len = true, .min_len = 37,
+                                            .has_max_len = true, .max_len = 1024};
+static const struct ddb_shape shard_id = {.kind = DDB_SHAPE_STRING, .has_min_len = true, .min_len = 28,
+                                          .has_max_len = true, .max_len = 65};
+static const struct ddb_shape streams_limit = {.kind = DDB_SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true,
+                                               .max = 100};
+
+static const struct ddb_member list_streams_members[] = {
+    {.name = "TableName", .shape = &table_name},
+    {.name = "Limit", .shape = &streams_limit},
+    {.name = "ExclusiveStartStreamArn", .shape = &stream_arn},
+};
+const struct ddb_shape ddb_input_ListStreams = STRUCT("ListStreamsInput", list_streams_members);
+
+static const char *const shard_filter_type_values[] = {"CHILD_SHARDS", NULL};
+static const struct ddb_member shard_filter_members[] = {
+    {.name = "Type", .shape = &(const struct ddb_shape){.kind = DDB_SHAPE_STRING,
+                                                        .enum_values = shard_filter_type_values}},
+    {.name = "ShardId", .shape = &shard_id},
+};
+static const struct ddb_member describe_stream_members[] = {
+    {.name = "StreamArn", .shape = &stream_arn, .not_null = true},
+    {.name = "Limit", .shape = &streams_limit},
+    {.name = "ExclusiveStartShardId", .shape = &shard_id},
+    {.name = "ShardFilter", .shape = &(const struct ddb_shape)STRUCT("ShardFilter", shard_filter_members)},
+};
+const struct ddb_shape ddb_input_DescribeStream = STRUCT("DescribeStreamInput", describe_stream_members);
+
+static const char *const shard_iterator_type_values[] = {"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER",
+                                                         "AFTER_SEQUENCE_NUMBER", NULL};
+static const struct ddb_member get_shard_iterator_members[] = {
+    {.name = "StreamArn", .shape = &stream_arn, .not_null = true},
+    {.name = "ShardId", .shape = &shard_id, .not_null = true},
+    {.name = "ShardIteratorType", .shape = &(const struct ddb_shape){.kind = DDB_SHAPE_STRING,
+                                                                     .enum_values = shard_iterator_type_values},
+     .not_null = true},
+    {.name = "SequenceNumber", .shape = &(const struct ddb_shape){.kind = DDB_SHAPE_STRING, .has_min_len = true,
+                                                                  .min_len = 21, .has_max_len = true,
+                                                                  .max_len = 40}},
+};
+const struct ddb_shape ddb_input_GetShardIterator = STRUCT("GetShardIteratorInput", get_shard_iterator_members);
+
+static const struct ddb_member get_records_members[] = {
+    {.name = "ShardIterator", .shape = &(const struct ddb_shape){.kind = DDB_SHAPE_STRING, .has_min_len = true,
+                                                                 .min_len = 1, .has_max_len = true,
+                                                                 .max_len = 2048},
+     .not_null = true},
+    {.name = "Limit", .shape = &(const struct ddb_shape){.kind = DDB_SHAPE_INTEGER, .has_min = true, .min = 1,
+                                                         .has_max = true, .max = DDB_GET_RECORDS_MAX}},
+};
+const struct ddb_shape ddb_input_GetRecords = STRUCT("GetRecordsInput", get_records_members);

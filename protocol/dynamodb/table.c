@@ -1390,7 +1390,7 @@ static void jw_seconds(struct json_writer *w, const char *key, int64_t ms)
     jw_raw(w, key, num, (size_t)n);
 }
 
-static void describe_key_schema(struct json_writer *w, const struct ddb_key_schema *k)
+void ddb_jw_key_schema(struct json_writer *w, const struct ddb_key_schema *k)
 {
     jw_array_open(w, "KeySchema");
     jw_object_open(w, NULL);
@@ -1434,7 +1434,7 @@ static void describe_index(struct json_writer *w, const struct ddb_index *ix, co
 {
     jw_object_open(w, NULL);
     jw_name(w, "IndexName", &ix->name);
-    describe_key_schema(w, &ix->keys);
+    ddb_jw_key_schema(w, &ix->keys);
     jw_object_open(w, "Projection");
     jw_string(w, "ProjectionType", projection_name(ix->projection));
     if (ix->non_key) {
@@ -1486,7 +1486,7 @@ void ddb_table_describe(struct json_writer *w, const char *key, const struct ddb
     }
     jw_array_close(w);
     jw_name(w, "TableName", &t->name);
-    describe_key_schema(w, &t->keys);
+    ddb_jw_key_schema(w, &t->keys);
     jw_string(w, "TableStatus", deleting ? "DELETING" : ddb_status_name(t->status));
     jw_seconds(w, "CreationDateTime", t->created_ms);
     describe_throughput(w, &t->throughput);

@@ -184,6 +184,8 @@ void ddb_table_arn(const char *region, const char *account, const struct ddb_nam
  * DELETING, no indexes' details as AWS answers it). */
 void ddb_table_describe(struct json_writer *w, const char *key, const struct ddb_table *t, const char *arn,
                         const struct ddb_table_stats *stats, bool deleting);
+/* "KeySchema": [{AttributeName, KeyType}, ...] as AWS describes it. */
+void ddb_jw_key_schema(struct json_writer *w, const struct ddb_key_schema *k);
 /* "arn:...:table/<name>/stream/<label>" for the latest stream. */
 void ddb_table_stream_arn(const char *table_arn, const struct ddb_table *t, struct strbuf *out);
 

@@ -25,6 +25,7 @@ const struct service_def *const cloudless_services[] = {
     &scheduler_service_def,
     &sqs_service_def,
     &ddb_service_def,
+    &ddb_streams_service_def,
     &s3_service_def,
     NULL,
 };
@@ -170,8 +171,13 @@ unsigned service_disabled_mask(const char *services)
         p += strspn(p, ", ");
     }
     unsigned all = 0;
-    for (size_t i = 0; cloudless_services[i]; i++)
+    for (size_t i = 0; cloudless_services[i]; i++) {
         all |= 1u << i;
+        const char *with = cloudless_services[i]->enabled_with;
+        for (size_t k = 0; with && cloudless_services[k]; k++)
+            if (strcmp(cloudless_services[k]->name, with) == 0 && (enabled & (1u << k)))
+                enabled |= 1u << i;
+    }
     return all & ~enabled;
 }
 

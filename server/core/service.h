@@ -85,6 +85,10 @@ struct service_def {
      * own shape, for services whose errors are not their protocol's usual
      * ones (S3's, SQS's); NULL: service_access_denied()'s. */
     void (*access_denied)(struct http_req *req, const char *message);
+    /* A service another one brings along (DynamoDB Streams, with
+     * DynamoDB): SERVICES enables it when it names that one, as
+     * LocalStack's does. NULL for most. */
+    const char *enabled_with;
 };
 
 /* Every service, in the order dispatch offers requests to them; NULL-ended. */
@@ -102,8 +106,9 @@ void service_not_implemented(struct http_req *req, enum service_protocol protoco
  * For REST services whose paths alone do not tell them apart. */
 void service_signing_name(const struct http_req *req, char out[32]);
 /* The services left out of a SERVICES list ("s3,sqs"; NULL: none is):
- * bit i stands for cloudless_services[i]. Names cloudless does not serve
- * are logged as such and otherwise ignored. */
+ * bit i stands for cloudless_services[i]. A service is in when it is named
+ * or when the service it comes with (enabled_with) is. Names cloudless
+ * does not serve are logged as such and otherwise ignored. */
 unsigned service_disabled_mask(const char *services);
 /* AccessDenied in the service's shape: its access_denied hook, else the
  * protocol's — REST XML and query "AccessDenied" (403), JSON

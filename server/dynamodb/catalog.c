@@ -13,16 +13,32 @@
  * by their time or as soon as DescribeTable looks (ddb_table_now); the
  * settled definition is written once, by a job of its own.
  *
- * What follows a table change runs in steps on the commit thread, one at
- * a time from a timer, so no transaction grows with the table: the
- * purge of a deleted table's or index's rows, and the backfill of an
- * index created by UpdateTable (or of the TTL expiries). */
+ * Background work runs in steps on the commit thread, one at a time from
+ * one timer, so no transaction grows with the table: first what follows
+ * a table change — the backfill of an index created by UpdateTable (or of
+ * the TTL expiries), the purge of a deleted table's or index's rows —
+ * then, when none is left, the periodic work:
+ *
+ *  - the time-to-live sweep, every TTL_SWEEP_INTERVAL_MS of the timer:
+ *    when some table with time to live has an item whose expiry (the
+ *    clock's time, storage/core/clock.h, so a moved clock counts) has
+ *    passed, the tables with expiries are gone through in turn, each
+ *    expired item deleted by a ttl_removal write (still expired, or left
+ *    alone) with its REMOVE stream record, the service its principal.
+ *    AWS deletes expired items within days; here it takes seconds. Reads
+ *    before the sweep still see the items, as on AWS.
+ *  - the trim of stream records older than 24 hours, every
+ *    TRIM_EVERY_SWEEPS sweeps (a minute).
+ *
+ * The cadence is the timer's, not the wall clock's: a clock set back
+ * does not stop the sweep. */
 #include "server/dynamodb/service.h"
 
 #include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/dynamodb/value_json.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
 #include "storage/core/clock.h"
@@ -31,6 +47,9 @@
 #define BUCKETS 1024
 #define STEP_ROWS 1000
 #define WORK_INTERVAL_MS 20
+#define TTL_SWEEP_INTERVAL_MS 5000
+#define TTL_STEP_ITEMS 256         /* items a sweep step deletes at most (each up to 400 KB, one at a time) */
+#define TRIM_EVERY_SWEEPS 12
 
 struct ddb_catalog {
     struct ddb_table_ref *buckets[BUCKETS];
@@ -326,26 +345,135 @@ void ddb_table_stats_of(struct ddb_call *c, struct ddb_table_ref *t, const struc
 
 /* ---- work in steps ----------------------------------------------------------------- */
 
+enum work_kind { WORK_BACKFILL, WORK_PURGE, WORK_TTL, WORK_TRIM };
+
 struct work_job {
     struct ddb_service *ds;
-    struct ddb_backfill *backfill; /* NULL: a purge step */
+    enum work_kind kind;
+    struct ddb_backfill *backfill; /* WORK_BACKFILL */
+    int64_t after;                 /* WORK_TTL: the tables after this one are swept */
+    int64_t table;                 /* WORK_TTL: the table swept (0: none left) */
+    int64_t removed;               /* WORK_TTL: items deleted */
     bool more, done;
     enum ddb_store_err err;
 };
 
 static void schedule_work(struct ddb_service *ds);
 
+/* ---- the TTL sweep ---- */
+
+struct ttl_table {
+    struct arena arena;
+    struct ddb_table def;
+    int64_t version;
+    bool ok;
+};
+
+static void ttl_table_row(void *arg, const struct ddb_table_row *row)
+{
+    struct ttl_table *t = arg;
+    struct ddb_error err;
+    t->version = row->version;
+    t->ok = ddb_table_from_json(&t->arena, row->definition, row->len, &t->def, &err);
+}
+
+struct expired_item {
+    struct arena *arena;
+    const char *json;
+    size_t len;
+};
+
+static bool take_expired(void *arg, const struct ddb_stored_item *item)
+{
+    struct expired_item *e = arg;
+    e->json = arena_memdup(e->arena, item->json, item->len);
+    e->len = item->len;
+    return false;
+}
+
+/* Deletes the expired items of one table, up to TTL_STEP_ITEMS, one at a
+ * time (one item's memory at once). */
+static enum ddb_store_err ttl_sweep_table(struct store_conn *writer, struct work_job *j, int64_t now_ms)
+{
+    struct ttl_table t = {.ok = false};
+    arena_init(&t.arena, 0);
+    enum ddb_store_err e = ddb_table_load_id(writer, j->table, ttl_table_row, &t);
+    if (e == DDB_STORE_NOT_FOUND || (e == DDB_STORE_OK && (!t.ok || !t.def.ttl_enabled))) {
+        arena_free(&t.arena);
+        return DDB_STORE_OK;       /* deleted (purged later), or no longer with time to live */
+    }
+    for (int n = 0; e == DDB_STORE_OK && n < TTL_STEP_ITEMS; n++) {
+        struct arena a;
+        arena_init(&a, 0);
+        struct expired_item found = {.arena = &a};
+        e = ddb_ttl_expired(writer, j->table, now_ms / 1000, 1, take_expired, &found);
+        struct ddb_write w = {.kind = DDB_WRITE_DELETE, .table = &t.def, .table_id = j->table,
+                              .version = t.version, .ttl_removal = true};
+        struct ddb_value item;
+        struct ddb_error err;
+        if (e == DDB_STORE_OK && found.json &&
+            !(ddb_item_from_json_text(&a, found.json, found.len, &item, &err) &&
+              ddb_item_key(&a, &t.def.keys, &item, &w.key_map) && ddb_stored_key_of(&a, &t.def.keys, &w.key_map, &w.key)))
+            e = a.failed ? DDB_STORE_NOMEM : DDB_STORE_STORAGE;
+        if (e == DDB_STORE_OK && found.json)
+            e = ddb_item_write(writer, &a, &w, now_ms);
+        bool removed = e == DDB_STORE_OK && found.json && w.outcome == DDB_WRITE_DONE;
+        arena_free(&a);
+        if (!removed)
+            break;                 /* none left (or one the write refused: the next sweep sees it) */
+        j->removed++;
+        if (n + 1 == TTL_STEP_ITEMS)
+            j->more = true;
+    }
+    arena_free(&t.arena);
+    return e;
+}
+
+static enum ddb_store_err ttl_step(struct store_conn *writer, struct work_job *j, int64_t now_ms)
+{
+    enum ddb_store_err e = ddb_ttl_next_table(writer, j->after, &j->table);
+    if (e != DDB_STORE_OK || !j->table)
+        return e;
+    return ttl_sweep_table(writer, j, now_ms);
+}
+
+/* Whether some table has an expired item (read on the loop's reader, so
+ * an idle server queues nothing). */
+static bool anything_expired(struct ddb_service *ds)
+{
+    struct store_conn *reader = store_reader(ds->srv->store);
+    int64_t now_s = clock_now_ms() / 1000, table = 0;
+    while (ddb_ttl_next_table(reader, table, &table) == DDB_STORE_OK && table) {
+        struct arena a;
+        arena_init(&a, 0);
+        struct expired_item found = {.arena = &a};
+        bool expired = ddb_ttl_expired(reader, table, now_s, 1, take_expired, &found) == DDB_STORE_OK && found.len;
+        arena_free(&a);
+        if (expired)
+            return true;
+    }
+    return false;
+}
+
+/* ---- the steps ---- */
+
 static int apply_work(struct store_conn *writer, void *arg)
 {
     struct work_job *j = arg;
     int64_t now = clock_now_ms();
-    if (j->backfill)
+    switch (j->kind) {
+    case WORK_BACKFILL:
         j->err = ddb_backfill_step(writer, j->backfill->table_id, j->backfill->number, STEP_ROWS, &j->backfill->cursor,
                                    now, &j->done);
-    else
-        j->err = ddb_purge_step(writer, STEP_ROWS, &j->more);
+        break;
+    case WORK_PURGE: j->err = ddb_purge_step(writer, STEP_ROWS, &j->more); break;
+    case WORK_TTL: j->err = ttl_step(writer, j, now); break;
+    case WORK_TRIM: j->err = ddb_stream_trim(writer, now - DDB_STREAM_RETENTION_MS, STEP_ROWS, &j->more); break;
+    }
     return j->err == DDB_STORE_OK ? 0 : -1;
 }
+
+static const char *const work_names[] = {"backfill", "purge", "time-to-live sweep", "stream trim"};
 
 static void work_done(void *arg, bool ok)
 {
@@ -353,8 +481,12 @@ static void work_done(void *arg, bool ok)
     struct ddb_service *ds = j->ds;
     ds->work_running = false;
     if (!ok) {
-        log_warn("dynamodb: a %s step failed; it will be tried again", j->backfill ? "backfill" : "purge");
-    } else if (j->backfill && j->done) {
+        log_warn("dynamodb: a %s step failed; it will be tried again", work_names[j->kind]);
+        if (j->kind == WORK_TTL)
+            ds->ttl_table = 0;     /* the sweep starts over at the next tick */
+        if (j->kind == WORK_TRIM)
+            ds->trimming = false;
+    } else if (j->kind == WORK_BACKFILL && j->done) {
         struct ddb_backfill **p = &ds->backfills;
         while (*p && *p != j->backfill)
             p = &(*p)->next;
@@ -363,11 +495,24 @@ static void work_done(void *arg, bool ok)
         forget_id(ds, j->backfill->table_id);
         ddb_backfill_cursor_free(&j->backfill->cursor);
         free(j->backfill);
-    } else if (!j->backfill) {
+    } else if (j->kind == WORK_PURGE) {
         ds->purges_pending = j->more;
+    } else if (j->kind == WORK_TTL) {
+        /* The table again while it had more, else the next one; done when none is left. */
+        ds->ttl_table = !j->table ? 0 : j->more ? j->table : j->table + 1;
+        ds->ttl_sweeping = j->table != 0;
+        if (j->removed)
+            ddb_streams_changed(ds);
+    } else if (j->kind == WORK_TRIM) {
+        ds->trimming = j->more;
     }
     free(j);
     schedule_work(ds);
+}
+
+static bool step_pending(const struct ddb_service *ds)
+{
+    return ds->purges_pending || ds->backfills || ds->ttl_sweeping || ds->trimming;
 }
 
 static void on_work_timer(evutil_socket_t fd, short what, void *arg)
@@ -375,15 +520,36 @@ static void on_work_timer(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct ddb_service *ds = arg;
-    if (ds->work_running || (!ds->purges_pending && !ds->backfills))
+    if (ds->work_running)
         return;
+    if (!step_pending(ds)) {
+        /* A tick of the periodic work. */
+        ds->ttl_sweeping = anything_expired(ds);
+        ds->ttl_table = ds->ttl_sweeping ? 1 : 0;
+        if (++ds->ticks % TRIM_EVERY_SWEEPS == 0)
+            ds->trimming = true;
+        if (!step_pending(ds)) {
+            schedule_work(ds);
+            return;
+        }
+    }
     struct work_job *j = calloc(1, sizeof(*j));
     if (!j) {
         schedule_work(ds);
         return;
     }
     j->ds = ds;
-    j->backfill = ds->backfills;   /* a new index first: queries wait for it */
+    if (ds->backfills) {
+        j->kind = WORK_BACKFILL;
+        j->backfill = ds->backfills;   /* a new index first: queries wait for it */
+    } else if (ds->purges_pending) {
+        j->kind = WORK_PURGE;
+    } else if (ds->ttl_sweeping) {
+        j->kind = WORK_TTL;
+        j->after = ds->ttl_table - 1;
+    } else {
+        j->kind = WORK_TRIM;
+    }
     ds->work_running = true;
     if (store_submit(ds->srv->store, apply_work, work_done, j) < 0) {
         ds->work_running = false;
@@ -393,9 +559,10 @@ static void on_work_timer(evutil_socket_t fd, short what, void *arg)
 
 static void schedule_work(struct ddb_service *ds)
 {
-    if (ds->work_running || (!ds->purges_pending && !ds->backfills) || !ds->work_timer)
+    if (ds->work_running || !ds->work_timer)
         return;
-    struct timeval tv = {0, WORK_INTERVAL_MS * 1000};
+    int64_t delay = step_pending(ds) ? WORK_INTERVAL_MS : TTL_SWEEP_INTERVAL_MS;
+    struct timeval tv = {(time_t)(delay / 1000), (suseconds_t)(delay % 1000) * 1000};
     event_add(ds->work_timer, &tv);
 }
 

@@ -1,10 +1,14 @@
-/* service: Amazon DynamoDB's request path — JSON 1.0 (X-Amz-Target
- * DynamoDB_20120810.<Operation>) from claim to answer.
+/* service: the request path of Amazon DynamoDB — JSON 1.0 (X-Amz-Target
+ * DynamoDB_20120810.<Operation>) — and of Amazon DynamoDB Streams
+ * (DynamoDBStreams_20120810.<Operation>), from claim to answer. The two
+ * are two services to AWS (two tables of operations, two service_defs,
+ * two endpoints) but one signing name and one store, so they share it.
  *
- * A request is claimed by its target, or by a Host naming DynamoDB's
- * endpoint (dynamodb.<region>.amazonaws.com: a client whose AWS endpoint
- * resolves here), which then gets AWS's answers to anything else: its
- * health check for a GET, CORS for OPTIONS, UnknownOperationException.
+ * A request is claimed by its target, or by a Host naming the service's
+ * endpoint (dynamodb.<region>.amazonaws.com, streams.dynamodb.<region>.
+ * amazonaws.com: a client whose AWS endpoint resolves here), which then
+ * gets AWS's answers to anything else: its health check for a GET, CORS
+ * for OPTIONS, UnknownOperationException.
  * The body (at most 16 MiB, AWS's limit) is read, parsed (not JSON:
  * SerializationException), the operation found (one AWS has that is not
  * in the table: NotImplemented; one AWS has not:
@@ -232,8 +236,10 @@ int64_t ddb_now_ms(void)
 bool ddb_submit(struct ddb_call *c, int (*apply)(struct store_conn *writer, void *arg), void (*done)(void *arg, bool ok),
                 void *arg)
 {
-    if (store_submit(c->ds->srv->store, apply, done, arg) == 0)
+    if (store_submit(c->ds->srv->store, apply, done, arg) == 0) {
+        c->wrote = true;
         return true;
+    }
     ddb_send_error(c, 503, "com.amazon.coral.availability#ThrottlingException", "The service is shutting down.");
     return false;
 }
@@ -245,18 +251,46 @@ static void release_tables(struct ddb_call *c)
     c->n_held = 0;
 }
 
+/* What the request path needs of each API: its service, its target's
+ * prefix, and per operation of its table the handler and input shape. */
+struct ddb_api {
+    const struct service_def *def;
+    const char *target_prefix;
+    void (*const *handlers)(struct ddb_call *);
+    const struct ddb_shape *const *inputs;
+    const char *const *unserved;   /* AWS's operations not served (501) */
+    size_t n_unserved;
+};
+
 #define DDB_HANDLER(name, family, action, handler) handler,
-static void (*const handlers[])(struct ddb_call *) = {DDB_OPERATIONS(DDB_HANDLER)};
 #define DDB_OP(name, family, action, handler) {#name, #family, action},
-static const struct service_op ops[] = {DDB_OPERATIONS(DDB_OP)};
-#define N_OPS (sizeof(ops) / sizeof(ops[0]))
 #define DDB_INPUT(name, family, action, handler) &ddb_input_##name,
+static void (*const handlers[])(struct ddb_call *) = {DDB_OPERATIONS(DDB_HANDLER)};
+static const struct service_op ops[] = {DDB_OPERATIONS(DDB_OP)};
 static const struct ddb_shape *const inputs[] = {DDB_OPERATIONS(DDB_INPUT)};
+static void (*const streams_handlers[])(struct ddb_call *) = {DDB_STREAMS_OPERATIONS(DDB_HANDLER)};
+static const struct service_op streams_ops[] = {DDB_STREAMS_OPERATIONS(DDB_OP)};
+static const struct ddb_shape *const streams_inputs[] = {DDB_STREAMS_OPERATIONS(DDB_INPUT)};
+
+static const struct ddb_api dynamodb_api = {
+    .def = &ddb_service_def,
+    .target_prefix = DDB_TARGET_PREFIX,
+    .handlers = handlers,
+    .inputs = inputs,
+    .unserved = unserved_operations,
+    .n_unserved = sizeof(unserved_operations) / sizeof(unserved_operations[0]),
+};
+static const struct ddb_api streams_api = {
+    .def = &ddb_streams_service_def,
+    .target_prefix = DDB_STREAMS_TARGET_PREFIX,
+    .handlers = streams_handlers,
+    .inputs = streams_inputs,
+};
 
 static void run_handler(struct ddb_call *c)
 {
     c->attempts++;
-    handlers[c->op_index](c);
+    c->api->handlers[c->op_index](c);
 }
 
 void ddb_restart(struct ddb_call *c)
@@ -512,11 +546,23 @@ static bool authenticate(struct ddb_call *c)
 
 /* ---- the request path ----------------------------------------------------------------- */
 
+/* After a write, a stream's readers may have records to read. */
+static void notify_streams(struct ddb_call *c)
+{
+    for (size_t i = 0; c->wrote && i < c->n_held; i++) {
+        if (c->held[i]->def.stream_enabled) {
+            ddb_streams_changed(c->ds);
+            return;
+        }
+    }
+}
+
 static void call_cleanup(struct http_req *req)
 {
     struct ddb_call *c = req->handler;
     if (!c)
         return;
+    notify_streams(c);
     release_tables(c);
     free(c->held);
     arena_free(&c->arena);
@@ -562,36 +608,51 @@ static void send_unknown_operation_xml(struct http_req *req)
     send_body(req, 404, "text/plain", body, sizeof(body) - 1);
 }
 
-static bool unserved(const char *name)
+static bool unserved(const struct ddb_api *api, const char *name)
 {
-    for (size_t i = 0; i < sizeof(unserved_operations) / sizeof(unserved_operations[0]); i++)
-        if (strcmp(name, unserved_operations[i]) == 0)
+    for (size_t i = 0; i < api->n_unserved; i++)
+        if (strcmp(name, api->unserved[i]) == 0)
             return true;
     return false;
 }
 
 /* ---- authorization ------------------------------------------------------------ */
 
-/* Decides the request (server/core/authorize.h) on one table's ARN. */
+/* Decides the request (server/core/authorize.h) on one resource's ARN. */
+static bool authorized_on(struct ddb_call *c, const char *arn)
+{
+    return authorize_request(c->req, c->api->def, c->op, &(struct authorize_target){.resource = arn});
+}
+
 static bool table_authorized(struct ddb_call *c, const char *table)
 {
     char arn[512];
-    snprintf(arn, sizeof(arn), "arn:aws:dynamodb:%s:%s:table/%s", c->region, c->account, table);
-    return authorize_request(c->req, &ddb_service_def, c->op, &(struct authorize_target){.resource = arn});
+    snprintf(arn, sizeof(arn), "arn:aws:dynamodb:%s:%s:table/%.255s", c->region, c->account, table);
+    return authorized_on(c, arn);
 }
 
 /* What the request acts on: the table it names (TableName), the tagged
- * resource (ResourceArn), every table of a batch (RequestItems) or a
+ * resource (ResourceArn), the stream (StreamArn, or the one a
+ * ShardIterator reads), every table of a batch (RequestItems) or a
  * transaction (TransactItems), else the account's tables as a whole ("*":
- * ListTables, DescribeLimits, PartiQL). */
+ * ListTables, DescribeLimits, PartiQL, ListStreams of every table). */
 static bool authorized(struct ddb_call *c)
 {
     const char *table = json_str(c->json, "TableName"), *arn = json_str(c->json, "ResourceArn");
+    const char *stream = json_str(c->json, "StreamArn"), *iterator = json_str(c->json, "ShardIterator");
     const struct json_value *batch = json_get(c->json, "RequestItems"), *items = json_get(c->json, "TransactItems");
     if (table)
         return table_authorized(c, table);
-    if (arn)
-        return authorize_request(c->req, &ddb_service_def, c->op, &(struct authorize_target){.resource = arn});
+    if (arn || stream)
+        return authorized_on(c, arn ? arn : stream);
+    if (iterator) {
+        /* "<stream ARN>|...": a mangled one is refused by GetRecords once allowed on "*" */
+        char named[1024];
+        size_t n = strcspn(iterator, "|");
+        bool parsed = iterator[n] && n < sizeof(named) && strncmp(iterator, "arn:", 4) == 0;
+        snprintf(named, sizeof(named), "%.*s", parsed ? (int)n : 1, parsed ? iterator : "*");
+        return authorized_on(c, named);
+    }
     for (size_t i = 0; json_is(batch, JSON_OBJECT) && i < batch->len; i++)
         if (!table_authorized(c, batch->u.members[i].key))
             return false;
@@ -604,7 +665,7 @@ static bool authorized(struct ddb_call *c)
     }
     if (json_is(batch, JSON_OBJECT) || json_is(items, JSON_ARRAY))
         return true;
-    return authorize_request(c->req, &ddb_service_def, c->op, &(struct authorize_target){.resource = "*"});
+    return authorized_on(c, "*");
 }
 
 /* DynamoDB's AccessDeniedException: Coral's, 400. */
@@ -625,14 +686,14 @@ static void body_done(struct http_req *req)
         send_unknown_operation_xml(req);
         return;
     }
+    const struct ddb_api *api = c->api;
     const char *target = http_req_header(req, "x-amz-target");
-    const char *name = target && strncmp(target, DDB_TARGET_PREFIX, sizeof(DDB_TARGET_PREFIX) - 1) == 0
-                           ? target + sizeof(DDB_TARGET_PREFIX) - 1
-                           : NULL;
-    const struct service_op *op = name ? service_find_op(&ddb_service_def, name, strlen(name)) : NULL;
+    size_t prefix_len = strlen(api->target_prefix);
+    const char *name = target && strncmp(target, api->target_prefix, prefix_len) == 0 ? target + prefix_len : NULL;
+    const struct service_op *op = name ? service_find_op(api->def, name, strlen(name)) : NULL;
     if (!op) {
-        if (name && unserved(name)) {
-            service_not_implemented(req, SERVICE_JSON, ddb_service_def.title, name);
+        if (name && unserved(api, name)) {
+            service_not_implemented(req, SERVICE_JSON, api->def->title, name);
             return;
         }
         /* no operation: a body that is no JSON is still refused as such */
@@ -643,7 +704,7 @@ static void body_done(struct http_req *req)
         return;
     }
     c->op = op;
-    c->op_index = (size_t)(op - ops);
+    c->op_index = (size_t)(op - api->def->ops);
     req->op_name = op->name;
     if (!authenticate(c))
         return;
@@ -653,7 +714,7 @@ static void body_done(struct http_req *req)
         return;
     }
     struct ddb_error err;
-    if (!ddb_request_check(inputs[c->op_index], c->json, &err)) {
+    if (!ddb_request_check(api->inputs[c->op_index], c->json, &err)) {
         ddb_send_ddb_error(c, &err);
         return;
     }
@@ -693,16 +754,30 @@ static bool answer_endpoint(struct http_req *req)
     return false;
 }
 
-static bool ddb_claims_request(const struct http_req *req)
+/* Whether the request is for the API: its target, or its endpoint's
+ * host (host_prefix.<region>.amazonaws.com). */
+static bool claims_for(const struct http_req *req, const char *target_prefix, const char *host_prefix)
 {
+    if (!req->srv->dynamodb)
+        return false;
     const char *target = http_req_header(req, "x-amz-target");
-    if (target && strncmp(target, DDB_TARGET_PREFIX, sizeof(DDB_TARGET_PREFIX) - 1) == 0)
-        return req->srv->dynamodb != NULL;
+    if (target && strncmp(target, target_prefix, strlen(target_prefix)) == 0)
+        return true;
     const char *host = http_req_header(req, "host");
-    return req->srv->dynamodb && host && strncmp(host, "dynamodb.", 9) == 0 && strstr(host, ".amazonaws.com");
+    return host && strncmp(host, host_prefix, strlen(host_prefix)) == 0 && strstr(host, ".amazonaws.com");
 }
 
-static void ddb_handle_request(struct http_req *req)
+static bool ddb_claims_request(const struct http_req *req)
+{
+    return claims_for(req, DDB_TARGET_PREFIX, "dynamodb.");
+}
+
+static bool streams_claims_request(const struct http_req *req)
+{
+    return claims_for(req, DDB_STREAMS_TARGET_PREFIX, "streams.dynamodb.");
+}
+
+static void handle_request(struct http_req *req, const struct ddb_api *api)
 {
     if (answer_endpoint(req))
         return;
@@ -713,6 +788,7 @@ static void ddb_handle_request(struct http_req *req)
     }
     c->req = req;
     c->ds = req->srv->dynamodb;
+    c->api = api;
     strbuf_init(&c->body);
     arena_init(&c->arena, CALL_ARENA_MAX);
     req->handler = c;
@@ -720,13 +796,35 @@ static void ddb_handle_request(struct http_req *req)
     http_req_read_body(req, body_sink, body_done);
 }
 
+static void ddb_handle_request(struct http_req *req)
+{
+    handle_request(req, &dynamodb_api);
+}
+
+static void streams_handle_request(struct http_req *req)
+{
+    handle_request(req, &streams_api);
+}
+
 const struct service_def ddb_service_def = {
     .name = "dynamodb",
     .title = "Amazon DynamoDB",
     .protocol = SERVICE_JSON,
     .ops = ops,
-    .n_ops = N_OPS,
+    .n_ops = sizeof(ops) / sizeof(ops[0]),
     .claims = ddb_claims_request,
     .handle = ddb_handle_request,
     .access_denied = ddb_access_denied,
+};
+
+const struct service_def ddb_streams_service_def = {
+    .name = "dynamodbstreams",
+    .title = "Amazon DynamoDB Streams",
+    .protocol = SERVICE_JSON,
+    .ops = streams_ops,
+    .n_ops = sizeof(streams_ops) / sizeof(streams_ops[0]),
+    .claims = streams_claims_request,
+    .handle = streams_handle_request,
+    .access_denied = ddb_access_denied,
+    .enabled_with = "dynamodb",
 };

@@ -9,9 +9,10 @@
  *                                   writes queued to the group commit
  *   server/dynamodb/catalog.c       the tables the server knows (a cache of
  *                                   their definitions, shared by requests),
- *                                   transitions settled, and the work that
- *                                   follows table changes (purges, index
- *                                   backfills) run in steps
+ *                                   transitions settled, and the background
+ *                                   work run in steps (purges, index
+ *                                   backfills, the TTL sweep, the trim of
+ *                                   stream records)
  *   server/dynamodb/tables.c        Create/Describe/Update/Delete/ListTables
  *   server/dynamodb/tags.c          Tag/UntagResource, ListTagsOfResource
  *   server/dynamodb/settings.c      time to live, continuous backups,
@@ -22,6 +23,10 @@
  *   server/dynamodb/transactions.c  TransactWriteItems, TransactGetItems
  *   server/dynamodb/partiql.c       ExecuteStatement, BatchExecuteStatement,
  *                                   ExecuteTransaction
+ *   server/dynamodb/streams.c       DynamoDB Streams: ListStreams,
+ *                                   DescribeStream, GetShardIterator,
+ *                                   GetRecords, and the streams as other
+ *                                   services read them (dynamodb.h)
  *
  * State is in storage/dynamodb/ (ddb_store.h). Reads run on the loop
  * thread's reader connection; writes go through store_submit and are
@@ -85,17 +90,26 @@ void ddb_table_unref(struct ddb_table_ref *t);
 struct ddb_service {
     struct server *srv;
     struct ddb_catalog *catalog;
-    struct event *work_timer;      /* purges and backfills, in steps */
+    struct event *work_timer;      /* purges, backfills, TTL sweeps and stream trims, in steps */
     bool work_running;             /* a step is queued */
     bool purges_pending;
     struct ddb_backfill *backfills; /* indexes (and TTL expiries) to fill */
+    bool ttl_sweeping;             /* a TTL sweep is under way */
+    int64_t ttl_table;             /* it goes on at this table id (or the next one) */
+    bool trimming;                 /* a trim of old stream records is under way */
+    unsigned ticks;                /* of the periodic work: the trim runs every few */
+    void (*stream_listener)(void *arg);  /* stream records may have been appended */
+    void *stream_listener_arg;
 };
 
 /* ---- one request --------------------------------------------------------------- */
 
+struct ddb_api;
+
 struct ddb_call {
     struct http_req *req;
     struct ddb_service *ds;
+    const struct ddb_api *api;     /* DynamoDB's or DynamoDB Streams' table */
     const struct service_op *op;
     size_t op_index;
     struct strbuf body;
@@ -106,13 +120,15 @@ struct ddb_call {
     const struct json_value *json;
     struct arena arena;        /* the request's values, freed when it ends or restarts */
     int attempts;                  /* runs of the handler (stale restarts) */
+    bool wrote;                    /* a write was queued: stream readers may have records */
     struct ddb_table_ref **held;   /* tables the call uses */
     size_t n_held, cap_held;
 };
 
-/* The handlers of the table, one per operation, in their families' files. */
+/* The handlers of the tables, one per operation, in their families' files. */
 #define DDB_HANDLER_DECLARATION(name, family, action, handler) void handler(struct ddb_call *c);
 DDB_OPERATIONS(DDB_HANDLER_DECLARATION)
+DDB_STREAMS_OPERATIONS(DDB_HANDLER_DECLARATION)
 #undef DDB_HANDLER_DECLARATION
 
 /* ---- answers (service.c) ------------------------------------------------------- */
@@ -164,6 +180,9 @@ void ddb_change_table(struct ddb_call *c, struct ddb_table_ref *t, const struct 
 /* Work that follows a table change: an index backfill begun, a purge. */
 void ddb_work_backfill(struct ddb_service *ds, int64_t table_id, int number);
 void ddb_work_purge(struct ddb_service *ds);
+/* Tells the stream listener (Lambda's stream mappings) that records may
+ * have been appended. */
+void ddb_streams_changed(struct ddb_service *ds);
 
 /* ---- writes and reads (service.c) -------------------------------------------------- */
 

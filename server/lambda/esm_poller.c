@@ -1,5 +1,7 @@
-/* lambda_esm_poller: the pollers of SQS event source mappings, which feed
- * a function batches of SQS messages (the mappings themselves are esm.c).
+/* lambda_esm_poller: the passes over every event source mapping, and the
+ * pollers of SQS mappings, which feed a function batches of SQS messages
+ * (the mappings themselves are esm.c; stream mappings' batches are
+ * esm_stream.c's).
  *
  * Polling never blocks the loop. The SQS service calls the arrival
  * listener when messages may have become receivable in a queue (a send, an
@@ -117,7 +119,7 @@ static void write_record(struct json_writer *w, const struct esm_mapping *m, con
     write_message_attributes(w, &msg->attrs);
     jw_string(w, "md5OfBody", msg->md5_body);
     jw_string(w, "eventSource", "aws:sqs");
-    jw_string(w, "eventSourceARN", m->queue_arn);
+    jw_string(w, "eventSourceARN", m->source_arn);
     jw_string(w, "awsRegion", region);
     jw_object_close(w);
 }
@@ -220,14 +222,14 @@ static void batch_done(void *arg, const struct lambda_result *r)
     if (r->function_error) {
         if (!esm->stopping)
             log_info("lambda: %s failed a batch of %zu messages from %s; they return after the visibility timeout",
-                     m->function, b->n, m->queue_arn);
+                     m->function, b->n, m->source_arn);
         batch_finished(b);
         return;
     }
     size_t n = handles_to_delete(b, r->payload, r->len);
-    if (n && sqs_delete_internal(esm->svc->srv->sqs, m->queue_arn, b->handles, n, NULL, NULL) < 0)
+    if (n && sqs_delete_internal(esm->svc->srv->sqs, m->source_arn, b->handles, n, NULL, NULL) < 0)
         log_warn("lambda: could not delete %zu processed messages from %s; they will be received again", n,
-                 m->queue_arn);
+                 m->source_arn);
     batch_finished(b);
 }
 
@@ -241,7 +243,7 @@ static int fill_batch(struct lambda_esm *esm, struct esm_mapping *m, struct batc
     while (b->n < (size_t)m->batch_size && b->payload.len < BATCH_PAYLOAD_SOFT_MAX) {
         size_t want = (size_t)m->batch_size - b->n;
         struct sqs_response resp;
-        if (sqs_receive_internal(esm->svc->srv->sqs, m->queue_arn, want > SQS_MAX_BATCH ? SQS_MAX_BATCH : (int)want,
+        if (sqs_receive_internal(esm->svc->srv->sqs, m->source_arn, want > SQS_MAX_BATCH ? SQS_MAX_BATCH : (int)want,
                                  &resp) < 0)
             break;
         size_t got = resp.n_messages;
@@ -264,10 +266,16 @@ static int fill_batch(struct lambda_esm *esm, struct esm_mapping *m, struct batc
     return b->n && !strbuf_failed(&b->payload) ? 0 : -1;
 }
 
-bool esm_role_may_poll(struct lambda_service *svc, const char *role, const char *function, const char *queue_arn,
+bool esm_role_may_poll(struct lambda_service *svc, const char *role, const struct esm_mapping *m,
                        const char **refused)
 {
-    static const char *const actions[] = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"};
+    static const char *const queue_actions[] = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"};
+    static const char *const stream_actions[] = {"dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                                                 "dynamodb:DescribeStream", "dynamodb:ListStreams"};
+    bool stream = m->source == ESM_SOURCE_DYNAMODB;
+    const char *const *actions = stream ? stream_actions : queue_actions;
+    size_t n_actions = stream ? sizeof(stream_actions) / sizeof(stream_actions[0])
+                              : sizeof(queue_actions) / sizeof(queue_actions[0]);
     struct server *srv = svc->srv;
     enum iam_kind kind;
     struct iam_principal p = {.type = IAM_PRINCIPAL_ASSUMED_ROLE, .temporary = true};
@@ -279,16 +287,16 @@ bool esm_role_may_poll(struct lambda_service *svc, const char *role, const char 
         return false;
     snprintf(p.account, sizeof(p.account), "%.12s", account);
     snprintf(p.role_arn, sizeof(p.role_arn), "%s", role);
-    snprintf(p.arn, sizeof(p.arn), "arn:aws:sts::%s:assumed-role/%s/%s", p.account, p.name, function);
+    snprintf(p.arn, sizeof(p.arn), "arn:aws:sts::%s:assumed-role/%s/%s", p.account, p.name, m->function);
     char owner[13];
-    if (sscanf(queue_arn, "arn:aws:sqs:%*[^:]:%12[0-9]:", owner) != 1)
+    if (sscanf(m->source_arn, stream ? "arn:aws:dynamodb:%*[^:]:%12[0-9]:" : "arn:aws:sqs:%*[^:]:%12[0-9]:", owner) != 1)
         return false;
     const struct authorize_target t = {
-        .resource = queue_arn,
+        .resource = m->source_arn,
         .owner = owner,
-        .policy = srv->sqs ? sqs_queue_policy_internal(srv->sqs, queue_arn) : NULL,
+        .policy = !stream && srv->sqs ? sqs_queue_policy_internal(srv->sqs, m->source_arn) : NULL,
     };
-    for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+    for (size_t i = 0; i < n_actions; i++) {
         struct authorize_decision d;
         *refused = actions[i];
         if (authorize_decide(srv, NULL, &p, actions[i], &t, &d) != AUTHORIZE_ALLOWED)
@@ -297,8 +305,7 @@ bool esm_role_may_poll(struct lambda_service *svc, const char *role, const char 
     return true;
 }
 
-/* Starts one batch. false when the mapping should not go on now. */
-static bool start_batch(struct lambda_esm *esm, struct esm_mapping *m)
+int esm_function_limit(struct lambda_esm *esm, struct esm_mapping *m, struct lambda_exec_config **out)
 {
     struct lambda_service *svc = esm->svc;
     struct lambda_function *fn = lambda_find(svc, m->account, m->function);
@@ -308,10 +315,10 @@ static bool start_batch(struct lambda_esm *esm, struct esm_mapping *m)
     if (m->max_concurrency && m->max_concurrency < limit)
         limit = m->max_concurrency;
     const char *refused;
-    if (limit > 0 && !esm_role_may_poll(svc, cfg->role, m->function, m->queue_arn, &refused)) {
+    if (limit > 0 && !esm_role_may_poll(svc, cfg->role, m, &refused)) {
         if (!m->refused_logged)
             log_warn("lambda: mapping %s: %s's role %s may not run %s on %s; not polling", m->uuid, m->function,
-                     cfg->role, refused, m->queue_arn);
+                     cfg->role, refused, m->source_arn);
         m->refused_logged = true;
         limit = 0;
     } else if (limit > 0) {
@@ -320,9 +327,22 @@ static bool start_batch(struct lambda_esm *esm, struct esm_mapping *m)
     if (limit == 0) {
         lambda_exec_config_unref(cfg);
         m->wait_until_ms = clock_now_ms() + RETRY_MS;   /* missing, throttled or refused */
-        return false;
+        return 0;
     }
-    size_t visible = m->in_flight < limit ? sqs_visible_internal(svc->srv->sqs, m->queue_arn) : 0;
+    *out = cfg;
+    return limit;
+}
+
+/* Starts one batch. false when the mapping should not go on now. */
+static bool start_batch(struct lambda_esm *esm, struct esm_mapping *m)
+{
+    struct lambda_service *svc = esm->svc;
+    struct lambda_exec_config *cfg = NULL;
+    int limit = esm_function_limit(esm, m, &cfg);
+    if (limit == 0)
+        return false;
+    struct lambda_function *fn = lambda_find(svc, m->account, m->function);
+    size_t visible = m->in_flight < limit ? sqs_visible_internal(svc->srv->sqs, m->source_arn) : 0;
     if (visible == 0) {
         lambda_exec_config_unref(cfg);
         return false;
@@ -365,13 +385,19 @@ static bool start_batch(struct lambda_esm *esm, struct esm_mapping *m)
 
 static void pass(struct lambda_esm *esm)
 {
-    if (esm->in_pass || esm->stopping || !esm->svc->srv->sqs)
+    if (esm->in_pass || esm->stopping)
         return;
     esm->in_pass = true;
     int64_t now = clock_now_ms();
     for (struct esm_mapping *m = esm->mappings; m; m = m->next) {
         if (!m->enabled || (m->transition && strcmp(m->transition, "Creating") == 0))
             continue;              /* polling starts once the mapping is durable */
+        if (m->source == ESM_SOURCE_DYNAMODB) {
+            esm_stream_poll(esm, m, now);
+            continue;
+        }
+        if (!esm->svc->srv->sqs)
+            continue;
         if (m->wait_until_ms && m->wait_until_ms <= now && !m->window_s)
             m->wait_until_ms = 0;  /* a retry that is due */
         if (m->wait_until_ms && !m->window_s)
@@ -400,7 +426,7 @@ void esm_on_arrival(void *arg, const char *account, const char *queue_name)
 {
     struct lambda_esm *esm = arg;
     for (struct esm_mapping *m = esm->mappings; m; m = m->next) {
-        if (m->enabled && names_queue(m->queue_arn, account, queue_name)) {
+        if (m->enabled && m->source == ESM_SOURCE_SQS && names_queue(m->source_arn, account, queue_name)) {
             esm_kick(esm);
             return;
         }

@@ -12,8 +12,11 @@
  *   concurrency.c   Put/Get/DeleteFunctionConcurrency
  *   event_invoke_config.c  Put/Update/Get/DeleteFunctionEventInvokeConfig
  *   account.c       GetAccountSettings
- *   esm.c           SQS event source mappings: their API and documents
- *   esm_poller.c    the pollers that invoke functions with SQS batches
+ *   esm.c           event source mappings (SQS queues, DynamoDB streams): their
+ *                   API and documents
+ *   esm_poller.c    the passes over them; the pollers that invoke functions
+ *                   with SQS batches
+ *   esm_stream.c    the readers that invoke functions with stream batches
  *   store.c         functions in memory and their durable JSON documents
  *   code.c          zips: validated, stored and unpacked on a worker thread
  *   runtime.c       execution environments (child processes) and invocations

@@ -61,6 +61,7 @@
 #include <stdint.h>
 
 #include "protocol/dynamodb/expression.h"
+#include "protocol/dynamodb/streams.h"
 #include "protocol/dynamodb/table.h"
 
 struct store_conn;
@@ -300,18 +301,7 @@ struct ddb_stream_info {
     const char *view_type;         /* KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES */
     int64_t created_ms;
     int64_t disabled_ms;           /* 0 while enabled */
-};
-
-struct ddb_stream_record {
-    int64_t seq;                   /* sequence number: increases across every stream */
-    const char *event;             /* "INSERT", "MODIFY", "REMOVE" */
-    int64_t created_ms;
-    const char *keys;              /* JSON map of AttributeValues */
-    size_t keys_len;
-    const char *new_image, *old_image;  /* JSON maps, NULL when the view type leaves them out */
-    size_t new_len, old_len;
-    int64_t size;                  /* SizeBytes */
-    bool ttl_removal;              /* removed by time to live: principal dynamodb.amazonaws.com */
+    int64_t trimmed_seq;           /* the last sequence number trimmed from it (0: none) */
 };
 
 /* Streams of a table (all tables when table_name is NULL), newest first. */
@@ -328,12 +318,17 @@ enum ddb_store_err ddb_stream_read(struct store_conn *reader, int64_t stream_id,
                                    bool (*visit)(void *arg, const struct ddb_stream_record *r), void *arg);
 /* The first and last sequence numbers of a stream (0, 0 when empty). */
 enum ddb_store_err ddb_stream_bounds(struct store_conn *reader, int64_t stream_id, int64_t *first, int64_t *last);
-/* Deletes records created before cutoff_ms (AWS keeps 24 hours), and
- * disabled streams with no records left. */
-enum ddb_store_err ddb_stream_trim(struct store_conn *writer, int64_t cutoff_ms);
+/* One step of the trim: deletes up to `limit` records created before
+ * cutoff_ms (AWS keeps 24 hours), oldest first, raising their streams'
+ * trimmed_seq; then disabled streams with no records left. *more says
+ * whether old records remain. */
+enum ddb_store_err ddb_stream_trim(struct store_conn *writer, int64_t cutoff_ms, int64_t limit, bool *more);
 
 /* ---- time to live ------------------------------------------------------------------- */
 
+/* The first table after table id `after` whose items carry expiries
+ * (*table_id 0: none), for the sweep to go through them in turn. */
+enum ddb_store_err ddb_ttl_next_table(struct store_conn *conn, int64_t after, int64_t *table_id);
 /* Items of the table whose expiry is at or before now_s, soonest first,
  * at most limit: their stored keys (for a ttl_removal write). */
 enum ddb_store_err ddb_ttl_expired(struct store_conn *reader, int64_t table_id, int64_t now_s, int64_t limit,

@@ -285,6 +285,19 @@ enum ddb_store_err ddb_range_read(struct store_conn *reader, const struct ddb_ra
     return r->index_number ? query_index(reader, r, visit, arg) : query_table(reader, r, visit, arg);
 }
 
+enum ddb_store_err ddb_ttl_next_table(struct store_conn *conn, int64_t after, int64_t *table_id)
+{
+    sqlite3_stmt *s = db_stmt(conn, "SELECT tbl FROM ddb_items WHERE tbl > ?1 AND expires IS NOT NULL"
+                                    " ORDER BY tbl LIMIT 1");
+    if (!s)
+        return DDB_STORE_STORAGE;
+    sqlite3_bind_int64(s, 1, after);
+    int rc = sqlite3_step(s);
+    *table_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DDB_STORE_OK : DDB_STORE_STORAGE;
+}
+
 enum ddb_store_err ddb_ttl_expired(struct store_conn *reader, int64_t table_id, int64_t now_s, int64_t limit,
                                    bool (*visit)(void *arg, const struct ddb_stored_item *item), void *arg)
 {

@@ -13,7 +13,8 @@
  *                   still being removed
  * ddb_backfills     indexes being filled from the items, and tables
  *                   (index 0) whose items' TTL expiries are being set
- * ddb_streams       each stream a table had (one per enabling), and
+ * ddb_streams       each stream a table had (one per enabling), with
+ *                   the last sequence number trimmed from it, and
  * ddb_stream_records every change it recorded; AUTOINCREMENT keeps
  *                   sequence numbers growing even once old records go
  * ddb_tx_tokens     TransactWriteItems/ExecuteTransaction
@@ -102,6 +103,11 @@ static const struct schema_step ddb_steps[] = {
         "  digest BLOB NOT NULL,"
         "  created_ms INTEGER NOT NULL,"
         "  PRIMARY KEY(account, region, token)) WITHOUT ROWID;"},
+    /* The highest sequence number trimmed from each stream: a reader
+     * positioned before it has lost records (TrimmedDataAccessException),
+     * and TRIM_HORIZON starts after it. */
+    {"stream-trim-horizon",
+        "ALTER TABLE ddb_streams ADD COLUMN trimmed_seq INTEGER NOT NULL DEFAULT 0;"},
 };
 
 const struct schema_module ddb_schema = {"dynamodb", ddb_steps, sizeof(ddb_steps) / sizeof(ddb_steps[0])};

@@ -2,7 +2,8 @@
  * a table's stream was enabled (its label makes its ARN), and the
  * records item changes append to the enabled one in the same transaction
  * (storage/dynamodb/items.c). Readers list streams and read records by
- * sequence number; a trim drops records past AWS's 24 hours. */
+ * sequence number; a trim drops records past AWS's 24 hours, in steps,
+ * and remembers per stream the last sequence number it dropped. */
 #include "storage/dynamodb/ddb_internal.h"
 
 static enum ddb_store_err done_or(int rc)
@@ -88,10 +89,11 @@ static struct ddb_stream_info info_of(sqlite3_stmt *s)
         .view_type = (const char *)sqlite3_column_text(s, 6),
         .created_ms = sqlite3_column_int64(s, 7),
         .disabled_ms = sqlite3_column_type(s, 8) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 8),
+        .trimmed_seq = sqlite3_column_int64(s, 9),
     };
 }
 
-#define STREAM_COLUMNS "id, tbl, account, region, table_name, label, view_type, created_ms, disabled_ms"
+#define STREAM_COLUMNS "id, tbl, account, region, table_name, label, view_type, created_ms, disabled_ms, trimmed_seq"
 
 enum ddb_store_err ddb_stream_list(struct store_conn *reader, const char *account, const char *region,
                                    const char *table_name, bool (*visit)(void *arg, const struct ddb_stream_info *s),
@@ -193,16 +195,44 @@ enum ddb_store_err ddb_stream_bounds(struct store_conn *reader, int64_t stream_i
     return rc == SQLITE_ROW ? DDB_STORE_OK : DDB_STORE_STORAGE;
 }
 
-enum ddb_store_err ddb_stream_trim(struct store_conn *writer, int64_t cutoff_ms)
+/* The records one trim step takes: the oldest ones before the cutoff. */
+#define TRIMMED "SELECT seq, stream FROM ddb_stream_records WHERE created_ms < ?1 ORDER BY created_ms, seq LIMIT ?2"
+
+enum ddb_store_err ddb_stream_trim(struct store_conn *writer, int64_t cutoff_ms, int64_t limit, bool *more)
 {
-    sqlite3_stmt *s = db_stmt(writer, "DELETE FROM ddb_stream_records WHERE created_ms < ?1");
-    if (!s)
+    *more = false;
+    sqlite3_stmt *s = db_stmt(writer, "SELECT stream, max(seq), count(*) FROM (" TRIMMED ") GROUP BY stream");
+    sqlite3_stmt *mark = db_stmt(writer, "UPDATE ddb_streams SET trimmed_seq = max(trimmed_seq, ?2) WHERE id = ?1");
+    if (!s || !mark)
         return DDB_STORE_STORAGE;
     sqlite3_bind_int64(s, 1, cutoff_ms);
-    int rc = sqlite3_step(s);
+    sqlite3_bind_int64(s, 2, limit);
+    int64_t taken = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        taken += sqlite3_column_int64(s, 2);
+        sqlite3_bind_int64(mark, 1, sqlite3_column_int64(s, 0));
+        sqlite3_bind_int64(mark, 2, sqlite3_column_int64(s, 1));
+        int mrc = sqlite3_step(mark);
+        sqlite3_reset(mark);
+        if (mrc != SQLITE_DONE) {
+            rc = mrc;
+            break;
+        }
+    }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return done_or(rc);
+    s = db_stmt(writer, "DELETE FROM ddb_stream_records WHERE seq IN (SELECT seq FROM (" TRIMMED "))");
+    if (!s)
+        return DDB_STORE_STORAGE;
+    sqlite3_bind_int64(s, 1, cutoff_ms);
+    sqlite3_bind_int64(s, 2, limit);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return done_or(rc);
+    *more = taken == limit;
     s = db_stmt(writer, "DELETE FROM ddb_streams WHERE disabled_ms IS NOT NULL AND disabled_ms < ?1"
                         " AND NOT EXISTS (SELECT 1 FROM ddb_stream_records r WHERE r.stream = ddb_streams.id)");
     if (!s)

@@ -4,8 +4,8 @@
  *
  *   storage/lambda/functions.c  functions: one JSON document per (account, name)
  *   storage/lambda/async.c      accepted asynchronous invocations and their attempts
- *   storage/lambda/esm.c        event source mappings: one JSON document per UUID
- *                               (and their table's schema)
+ *   storage/lambda/esm.c        event source mappings: one JSON document per UUID,
+ *                               a stream mapping's position (and their tables' schema)
  *   storage/lambda/schema.c     the lambda_functions and lambda_events tables
  *
  * Writes take the writer connection a store_submit() apply callback is
@@ -87,5 +87,12 @@ enum lambda_storage_err lambda_mappings_load(struct store_conn *reader,
                                              int (*each)(void *arg, const char *uuid,
                                                          const char *account, const char *doc),
                                              void *arg, char *err, size_t errlen);
+/* A stream mapping's position: the sequence number of the last record it
+ * is done with (deleted with the mapping). */
+enum lambda_storage_err lambda_mapping_position_put(struct store_conn *writer, const char *uuid, int64_t position);
+/* Every position (each(arg, uuid, position)). */
+enum lambda_storage_err lambda_mapping_positions_load(struct store_conn *reader,
+                                                      int (*each)(void *arg, const char *uuid, int64_t position),
+                                                      void *arg, char *err, size_t errlen);
 
 #endif

@@ -303,6 +303,23 @@ class ServiceTests(EnforcementTestCase):
                     RequestItems={table: [{"PutRequest": {"Item": {"id": {"S": "c"}}}}]})
         self.denied(user_ddb.list_tables, "AccessDeniedException", 400)
 
+        # DynamoDB Streams: decided on the stream, named or read through an iterator
+        stream = ddb.update_table(TableName=table, StreamSpecification={
+            "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})["TableDescription"]["LatestStreamArn"]
+        streams = self.client("dynamodbstreams")
+        shard = streams.describe_stream(StreamArn=stream)["StreamDescription"]["Shards"][0]["ShardId"]
+        iterator = streams.get_shard_iterator(StreamArn=stream, ShardId=shard,
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        user_streams = self.client_for("dynamodbstreams", key)
+        message = self.denied(user_streams.get_records, "AccessDeniedException", 400, ShardIterator=iterator)
+        self.assertIn("dynamodb:GetRecords on resource: %s because" % stream, message)
+        self.iam.put_user_policy(UserName=name, PolicyName="stream", PolicyDocument=policy(
+            allow(["dynamodb:GetRecords", "dynamodb:DescribeStream"], stream)))
+        self.assertIn("Records", user_streams.get_records(ShardIterator=iterator))
+        self.assertEqual(user_streams.describe_stream(StreamArn=stream)["StreamDescription"]["StreamArn"], stream)
+        self.denied(user_streams.get_shard_iterator, "AccessDeniedException", 400, StreamArn=stream, ShardId=shard,
+                    ShardIteratorType="TRIM_HORIZON")
+
     def test_eventbridge_and_scheduler(self):
         events = self.client("events")
         rule = unique_name("rule")
@@ -459,6 +476,28 @@ class ServiceTests(EnforcementTestCase):
         else:
             self.fail("the mapping did not consume the message")
 
+
+    def test_stream_mapping_needs_the_role_to_read_the_stream(self):
+        ddb, lam = self.client("dynamodb"), self.client("lambda")
+        table = unique_name("table")
+        stream = ddb.create_table(TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                  AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                                  BillingMode="PAY_PER_REQUEST",
+                                  StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+                                  )["TableDescription"]["LatestStreamArn"]
+        code = {"ZipFile": make_zip({"app.py": "def handler(e, c):\n    return None\n"})}
+        fn = unique_name("fn")
+        lam.create_function(FunctionName=fn, Runtime="python3.12", Handler="app.handler", Code=code,
+                            Role=self.role(policy(allow(["dynamodb:GetRecords", "dynamodb:DescribeStream"], stream))))
+        message = self.denied(lam.create_event_source_mapping, "InvalidParameterValueException", 400,
+                              FunctionName=fn, EventSourceArn=stream, StartingPosition="LATEST")
+        self.assertEqual(message, "Cannot access stream %s. Please ensure the role can perform the GetRecords, "
+                                  "GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM."
+                         % stream)
+        fn = unique_name("fn")
+        lam.create_function(FunctionName=fn, Runtime="python3.12", Handler="app.handler", Code=code,
+                            Role=self.role(policy(allow("dynamodb:*", stream))))
+        lam.create_event_source_mapping(FunctionName=fn, EventSourceArn=stream, StartingPosition="LATEST")
 
 class CliTests(EnforcementTestCase):
     """aws-cli v1 and v2 see AWS's AccessDenied wording."""

@@ -7,14 +7,33 @@ The AWS provider comes from the local mirror (/opt/tf-plugins) through the CLI c
 file next to main.tf. One test runs init and apply, checks the tables with boto3, runs
 plan -detailed-exitcode that must report no changes (0), applies again with grow=true
 (UpdateTable adds a global index, backfilled, and changes throughput), plans again,
-then destroys and checks the tables are gone. Skipped without terraform.
+then destroys and checks the tables are gone. Another applies conformance/
+terraform-dynamodb-streams/main.tf (a table with a stream, a function, and an
+aws_lambda_event_source_mapping from the table's stream_arn with a filter, retries and
+an OnFailure queue), writes items and waits for the function to see them, plans (no
+changes) and destroys. Skipped without terraform.
 """
+import glob
+import json
+import os
+import shutil
+import tempfile
+import time
 import unittest
 import uuid
 
 from ddb_support import DdbTestCase
 from harness import Terraform, terraform_test
+from lambda_support import client, make_zip
 from server import endpoint
+
+RECORDING_HANDLER = """
+import json, os
+def handler(event, context):
+    with open(os.path.join(os.environ["OUT"], context.aws_request_id + ".json"), "w") as f:
+        json.dump(event, f)
+    return {"batchItemFailures": []}
+"""
 
 
 @terraform_test
@@ -74,6 +93,64 @@ class TerraformDynamoDbTests(DdbTestCase):
         self.assertEqual(code, 0, out)
         for name in (orders, self.prefix + "-counters"):
             self.assertDdbError(self.ddb.describe_table, "ResourceNotFoundException", TableName=name)
+
+
+@terraform_test
+class TerraformDynamoDbStreamTests(DdbTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.work = tempfile.mkdtemp(prefix="cloudless-tf-ddb-stream-")
+        self.addCleanup(shutil.rmtree, self.work, True)
+        self.out = os.path.join(self.work, "out")
+        os.mkdir(self.out)
+        zip_path = os.path.join(self.work, "fn.zip")
+        with open(zip_path, "wb") as f:
+            f.write(make_zip({"app.py": RECORDING_HANDLER}))
+        self.prefix = "tf-%s" % uuid.uuid4().hex[:10]
+        self.tf = Terraform("terraform-dynamodb-streams", {"endpoint": endpoint().url, "name_prefix": self.prefix,
+                                                           "zip_path": zip_path, "out_dir": self.out})
+        self.addCleanup(self.tf.remove)
+
+    def test_stream_mapping_apply_plan_destroy(self):
+        code, out = self.tf.apply()
+        self.assertEqual(code, 0, out)
+        table = self.prefix + "-events"
+        stream_arn = self.ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+        lam = client("lambda")
+        mappings = lam.list_event_source_mappings(EventSourceArn=stream_arn)["EventSourceMappings"]
+        self.assertEqual(len(mappings), 1)
+        mapping = mappings[0]
+        self.assertEqual((mapping["StartingPosition"], mapping["BatchSize"], mapping["MaximumRetryAttempts"],
+                          mapping["BisectBatchOnFunctionError"], mapping["State"]),
+                         ("TRIM_HORIZON", 50, 3, True, "Enabled"))
+        self.assertEqual(json.loads(mapping["FilterCriteria"]["Filters"][0]["Pattern"]),
+                         {"eventName": ["INSERT", "MODIFY"]})
+        self.assertTrue(mapping["DestinationConfig"]["OnFailure"]["Destination"].endswith(self.prefix + "-discarded"))
+
+        self.ddb.put_item(TableName=table, Item={"id": {"S": "a"}, "n": {"N": "1"}})
+        self.ddb.update_item(TableName=table, Key={"id": {"S": "a"}}, UpdateExpression="SET n = :n",
+                             ExpressionAttributeValues={":n": {"N": "2"}})
+        self.ddb.delete_item(TableName=table, Key={"id": {"S": "a"}})      # filtered out
+
+        def seen():
+            events = []
+            for path in glob.glob(os.path.join(self.out, "*.json")):
+                with open(path) as f:
+                    events += [r["eventName"] for r in json.load(f)["Records"]]
+            return events if len(events) >= 2 else None
+
+        deadline = time.monotonic() + 30
+        while not seen() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.assertEqual(seen(), ["INSERT", "MODIFY"])
+
+        code, out = self.tf.plan()
+        self.assertEqual(code, 0, out)
+        code, out = self.tf.destroy()
+        self.assertEqual(code, 0, out)
+        self.assertEqual(lam.list_event_source_mappings(EventSourceArn=stream_arn)["EventSourceMappings"], [])
+        self.assertDdbError(self.ddb.describe_table, "ResourceNotFoundException", TableName=table)
 
 
 if __name__ == "__main__":

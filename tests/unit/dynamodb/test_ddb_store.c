@@ -174,6 +174,7 @@ struct streams {
     int64_t id[8];
     char label[8][32], view[8][24];
     int64_t disabled_ms[8];
+    int64_t trimmed_seq[8];
     size_t n;
 };
 
@@ -185,6 +186,7 @@ static bool stream_seen(void *arg, const struct ddb_stream_info *info)
     snprintf(s->label[s->n], sizeof(s->label[0]), "%s", info->label);
     snprintf(s->view[s->n], sizeof(s->view[0]), "%s", info->view_type);
     s->disabled_ms[s->n] = info->disabled_ms;
+    s->trimmed_seq[s->n] = info->trimmed_seq;
     s->n++;
     return true;
 }
@@ -335,8 +337,19 @@ static void test_streams_disabled_and_begun_again(void **state)
     assert_int_equal(ddb_stream_get(&f->conn, ACCT, REGION, "orders", "nope", stream_got, &got),
                      DDB_STORE_NOT_FOUND);
 
-    /* Trimming: records older than the cutoff go, then the disabled stream left empty. */
-    assert_int_equal(ddb_stream_trim(&f->conn, T0 + 30000), DDB_STORE_OK);
+    /* Trimming, a step at a time: records older than the cutoff go, oldest
+     * first, each stream remembering the last one it lost; then the
+     * disabled stream left empty. */
+    bool more = false;
+    assert_int_equal(ddb_stream_trim(&f->conn, T0 + 30000, 1, &more), DDB_STORE_OK);
+    assert_true(more);
+    struct streams mid = {0};
+    assert_int_equal(ddb_stream_list(&f->conn, ACCT, REGION, "orders", stream_seen, &mid), DDB_STORE_OK);
+    assert_int_equal(mid.n, 1);                 /* the disabled stream lost its one record, and went */
+    assert_string_equal(mid.label[0], "2023-11-14T22:13:40.000");
+    assert_int_equal(mid.trimmed_seq[0], 0);
+    assert_int_equal(ddb_stream_trim(&f->conn, T0 + 30000, 10, &more), DDB_STORE_OK);
+    assert_false(more);
     struct records none = {0};
     assert_int_equal(ddb_stream_read(&f->conn, s.id[0], 0, 10, record, &none), DDB_STORE_OK);
     assert_int_equal(none.n, 0);
@@ -344,6 +357,10 @@ static void test_streams_disabled_and_begun_again(void **state)
     assert_int_equal(ddb_stream_list(&f->conn, ACCT, REGION, "orders", stream_seen, &s), DDB_STORE_OK);
     assert_int_equal(s.n, 1);
     assert_string_equal(s.label[0], "2023-11-14T22:13:40.000");
+    assert_int_equal(s.trimmed_seq[0], now.seq[0]);
+    /* Nothing old left: a step does nothing. */
+    assert_int_equal(ddb_stream_trim(&f->conn, T0 + 30000, 10, &more), DDB_STORE_OK);
+    assert_false(more);
 }
 
 struct expired {
@@ -382,6 +399,12 @@ static void test_time_to_live(void **state)
                  names[i], exp);
         assert_int_equal(write_item(f, "put", item, T0 - 200000, false), DDB_WRITE_DONE);
     }
+    /* The sweep finds the table, and nothing after it. */
+    int64_t next;
+    assert_int_equal(ddb_ttl_next_table(&f->conn, 0, &next), DDB_STORE_OK);
+    assert_int_equal(next, f->id);
+    assert_int_equal(ddb_ttl_next_table(&f->conn, f->id, &next), DDB_STORE_OK);
+    assert_int_equal(next, 0);
     /* Expired items only (a number in the past), soonest first. */
     struct expired e = {0};
     assert_int_equal(ddb_ttl_expired(&f->conn, f->id, now_s, 10, expired_seen, &e), DDB_STORE_OK);

@@ -52,7 +52,7 @@ static void notify(void *arg)
 /* One write: what apply does, and how it ended. */
 struct write {
     enum { PUT_FUNCTION, DELETE_FUNCTION, INSERT_EVENT, RESCHEDULE_EVENT, DELETE_EVENT, PUT_MAPPING,
-           DELETE_MAPPING } kind;
+           DELETE_MAPPING, PUT_POSITION } kind;
     const char *a, *b, *doc;       /* account/name, uuid/account */
     struct lambda_event_row row;
     enum lambda_storage_err err;
@@ -72,6 +72,7 @@ static int apply(struct store_conn *writer, void *arg)
     case DELETE_EVENT: w->err = lambda_events_delete(writer, w->row.id); break;
     case PUT_MAPPING: w->err = lambda_mappings_put(writer, w->a, w->b, w->doc); break;
     case DELETE_MAPPING: w->err = lambda_mappings_delete(writer, w->a, w->b); break;
+    case PUT_POSITION: w->err = lambda_mapping_position_put(writer, w->a, w->row.id); break;
     }
     return w->err == LAMBDA_STORAGE_OK ? 0 : -1;
 }
@@ -316,6 +317,51 @@ static void test_mappings(void **state)
     assert_string_equal(r.text[1][0], uuids[1]);
 }
 
+struct positions {
+    char uuid[4][37];
+    int64_t position[4];
+    size_t n;
+};
+
+static int collect_position(void *arg, const char *uuid, int64_t position)
+{
+    struct positions *p = arg;
+    assert_true(p->n < 4);
+    snprintf(p->uuid[p->n], sizeof(p->uuid[0]), "%s", uuid);
+    p->position[p->n++] = position;
+    return 0;
+}
+
+static void test_stream_positions(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const uuids[] = {"d0000000-0000-4000-8000-000000000000",
+                                        "e0000000-0000-4000-8000-000000000000"};
+    for (int i = 0; i < 2; i++) {
+        assert_true(run(f, (struct write){.kind = PUT_MAPPING, .a = uuids[i], .b = ACCOUNT, .doc = "{}"}));
+        assert_true(run(f, (struct write){.kind = PUT_POSITION, .a = uuids[i], .row = {.id = 10 + i}}));
+    }
+    /* Rewritten after each batch; survives a restart. */
+    assert_true(run(f, (struct write){.kind = PUT_POSITION, .a = uuids[0], .row = {.id = 12345678901234LL}}));
+    /* Another account's delete leaves it; the owner's takes it with the mapping. */
+    assert_true(run(f, (struct write){.kind = DELETE_MAPPING, .a = uuids[1], .b = OTHER_ACCOUNT}));
+    reopen(f);
+    struct positions p = {0};
+    char err[128] = "";
+    assert_int_equal(lambda_mapping_positions_load(store_reader(f->st), collect_position, &p, err, sizeof(err)),
+                     LAMBDA_STORAGE_OK);
+    assert_int_equal(p.n, 2);
+    assert_string_equal(p.uuid[0], uuids[0]);
+    assert_int_equal(p.position[0], 12345678901234LL);
+    assert_int_equal(p.position[1], 11);
+    assert_true(run(f, (struct write){.kind = DELETE_MAPPING, .a = uuids[1], .b = ACCOUNT}));
+    p = (struct positions){0};
+    assert_int_equal(lambda_mapping_positions_load(store_reader(f->st), collect_position, &p, err, sizeof(err)),
+                     LAMBDA_STORAGE_OK);
+    assert_int_equal(p.n, 1);
+    assert_string_equal(p.uuid[0], uuids[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +370,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_out_of_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mappings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_positions, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
