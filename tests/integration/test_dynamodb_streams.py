@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError
 
 import harness
 from ddb_support import DdbTestCase, ddb_client
+from events_support import ClockServer, client as events_client
 from lambda_support import ROLE, client, make_zip, unique_name
 
 VIEW_TYPES = ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")
@@ -304,6 +305,29 @@ class TimeToLiveTests(StreamsTestCase):
         self.assertEqual(last["eventName"], "REMOVE")
         self.assertNotIn("userIdentity", last)
 
+
+    def test_a_moved_clock_expires_items(self):
+        """With --clock-control the sweep reads the server's clock: a day ahead, a day's TTL is past."""
+        server = ClockServer("cloudless-ttl-clock-")
+        self.addCleanup(server.stop)
+        ddb = events_client("dynamodb", server.url)
+        name = unique_name("ttlclock")
+        ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+        ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
+        ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+        now = server.now_ms() // 1000
+        ddb.put_item(TableName=name, Item={"pk": {"S": "day"}, "exp": {"N": str(now + 86400)}})
+        ddb.put_item(TableName=name, Item={"pk": {"S": "week"}, "exp": {"N": str(now + 7 * 86400)}})
+        time.sleep(6)                      # a sweep on real time removes nothing
+        self.assertEqual(ddb.scan(TableName=name, Select="COUNT")["Count"], 2)
+        server.advance(86400 + 60)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and "Item" in ddb.get_item(TableName=name, Key={"pk": {"S": "day"}}):
+            time.sleep(0.5)
+        self.assertNotIn("Item", ddb.get_item(TableName=name, Key={"pk": {"S": "day"}}))
+        self.assertIn("Item", ddb.get_item(TableName=name, Key={"pk": {"S": "week"}}))
 
 # ---- Lambda event source mappings from a stream ----------------------------------------------
 
