@@ -370,8 +370,10 @@ static bool cursor_set(struct ddb_backfill_cursor *c, int64_t hash, const void *
         free(r);
         return false;
     }
-    memcpy(h, hk, hk_len);
-    memcpy(r, rk, rk_len);
+    if (hk_len)
+        memcpy(h, hk, hk_len);
+    if (rk_len)                    /* a table without a sort key has none */
+        memcpy(r, rk, rk_len);
     free(c->hk);
     free(c->rk);
     c->hk = h;

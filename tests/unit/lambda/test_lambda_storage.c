@@ -188,7 +188,8 @@ static int collect_event(void *arg, const struct lambda_event_row *row)
     assert_true(e->n < 8 && row->len <= sizeof(e->payload[0]));
     size_t i = e->n++;
     e->rows[i] = *row;
-    memcpy(e->payload[i], row->payload, row->len);
+    if (row->len)
+        memcpy(e->payload[i], row->payload, row->len);
     e->rows[i].payload = e->payload[i];
     const char *src[4] = {row->account, row->function, row->qualifier, row->request_id};
     for (int k = 0; k < 4; k++)
