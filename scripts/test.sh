@@ -90,21 +90,37 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
     CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=disabled -Db_sanitize=address,undefined \
       -Db_lundef=false --buildtype=debug >/dev/null || count "fuzz build setup" 1
   fi
+  # Two targets at a time (one a core): each gets its full FUZZ_SECONDS in
+  # half the wall time; results are read back in the targets' order.
+  fuzz_one() {
+    local t=$1 name corpus work
+    name=$(basename "$t")
+    corpus="tests/fuzz/corpus/${name#fuzz_}"
+    work=$(mktemp -d)
+    [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
+    "$t" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 "$work" >"/tmp/$name.log" 2>&1
+    echo $? >"/tmp/$name.rc"
+    rm -rf "$work"
+  }
   if ninja -C build-fuzz >/dev/null; then
+    targets=()
     for t in build-fuzz/tests/fuzz/fuzz_*; do
       [ -f "$t" ] && [ -x "$t" ] || continue
+      targets+=("$t")
+      rm -f "/tmp/$(basename "$t").rc"
+      while [ "$(jobs -rp | wc -l)" -ge 2 ]; do wait -n; done
+      fuzz_one "$t" &
+    done
+    wait
+    for t in "${targets[@]}"; do
       name=$(basename "$t")
-      corpus="tests/fuzz/corpus/${name#fuzz_}"
-      work=$(mktemp -d)
-      [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
-      if "$t" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 "$work" >"/tmp/$name.log" 2>&1; then
+      if [ "$(cat "/tmp/$name.rc" 2>/dev/null)" = 0 ]; then
         echo "fuzz $name: ok ($(grep -oE '^Done [0-9]+ runs' "/tmp/$name.log" | grep -oE '[0-9]+') runs)"
         count "$name" 0
       else
         echo "fuzz $name: FAILED"; tail -n 40 "/tmp/$name.log"
         count "$name" 1
       fi
-      rm -rf "$work"
     done
   else
     count "fuzz build" 1
