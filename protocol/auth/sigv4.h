@@ -36,7 +36,7 @@ struct sigv4_auth {
     char service[33];
     char amz_date[17];             /* YYYYMMDDTHHMMSSZ */
     int64_t request_time;          /* amz_date as Unix seconds */
-    int64_t expires_s;             /* presigned only */
+    int64_t expires_s;             /* presigned only; -1: none given (not S3), the clock skew applies */
     char signed_headers[1024];     /* as sent: "host;x-amz-date" */
     char signature[65];            /* lower-case hex */
     char payload_hash[80];         /* x-amz-content-sha256 value (header auth), or "UNSIGNED-PAYLOAD" */

@@ -444,6 +444,37 @@ static void test_presigned_other_service(void **state)
     assert_int_equal(sigv4_verify(&r.view, &auth, "test", &opts, NULL, NULL), SIGV4_SIGNATURE_MISMATCH);
 }
 
+/* Signed in the query without X-Amz-Expires (the aws4 library's
+ * signQuery, as dynalite's tests against DynamoDB send it; body "{}" at
+ * 2024-01-02T03:04:05Z): accepted for other services than S3 and held to
+ * the clock skew of a signed header; S3 requires X-Amz-Expires. */
+static void test_query_signed_without_expires(void **state)
+{
+    (void)state;
+    struct test_request r;
+    init_request(&r, "POST", "/",
+                 "X-Amz-Date=20240102T030405Z&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2F20240102"
+                 "%2Fus-east-1%2Fdynamodb%2Faws4_request&X-Amz-SignedHeaders=content-type%3Bhost%3Bx-amz-target"
+                 "&X-Amz-Signature=2069076bd10e7cc7a67e1873f564d5fd29306193dbec17e5d2162e38b869cb67");
+    add_header(&r, "content-type", "application/x-amz-json-1.0");
+    add_header(&r, "x-amz-target", "DynamoDB_20120810.ListTables");
+    add_header(&r, "host", "localhost:4566");
+    struct sigv4_auth auth;
+    assert_int_equal(sigv4_parse(&r.view, &auth), SIGV4_OK);
+    assert_true(auth.presigned && auth.expires_s == -1);
+    struct sigv4_verify_opts opts = {
+        .now = 1704164645 + 900, .max_skew_s = 900, .s3_path_encoding = false,
+        .body_sha256_hex = "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"};
+    assert_int_equal(sigv4_verify(&r.view, &auth, "test", &opts, NULL, NULL), SIGV4_OK);
+    opts.now = 1704164645 + 901;
+    assert_int_equal(sigv4_verify(&r.view, &auth, "test", &opts, NULL, NULL), SIGV4_TIME_SKEWED);
+
+    presigned_request(&r, "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE"
+                          "%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z"
+                          "&X-Amz-SignedHeaders=host&X-Amz-Signature=" PRESIGNED_SIG);
+    assert_int_equal(sigv4_parse(&r.view, &auth), SIGV4_MALFORMED_QUERY);
+}
+
 static void test_presigned_query_errors(void **state)
 {
     (void)state;
@@ -606,6 +637,7 @@ int main(void)
         cmocka_unit_test(test_s3_presigned_example),
         cmocka_unit_test(test_presigned_query_errors),
         cmocka_unit_test(test_presigned_other_service),
+        cmocka_unit_test(test_query_signed_without_expires),
         cmocka_unit_test(test_s3_streaming_seed_example),
         cmocka_unit_test(test_parse_authorization_header),
         cmocka_unit_test(test_clock_skew),
