@@ -23,14 +23,29 @@ const char *iam_principal_type_key(enum iam_principal_type type)
     return type == IAM_PRINCIPAL_ROOT ? "Account" : iam_principal_type_name(type);
 }
 
+/* Copies s into out[size], cut to fit, terminated. */
+static void copy_cut(char *out, size_t size, const char *s)
+{
+    size_t n = strnlen(s, size - 1);
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+/* Every request names its principal, most often a root: fields are set
+ * one by one (the struct is ~2 KB, mostly unused here) and without
+ * printf, which the request path would pay twice per request. */
 void iam_principal_root(struct iam_principal *p, const char *account, const char *access_key)
 {
-    memset(p, 0, sizeof(*p));
     p->type = IAM_PRINCIPAL_ROOT;
-    snprintf(p->account, sizeof(p->account), "%s", account);
-    snprintf(p->arn, sizeof(p->arn), "arn:aws:iam::%s:root", account);
-    snprintf(p->user_id, sizeof(p->user_id), "%s", account);
-    snprintf(p->access_key, sizeof(p->access_key), "%s", access_key ? access_key : "");
+    p->temporary = false;
+    copy_cut(p->account, sizeof(p->account), account);
+    size_t n = strlen(p->account);
+    memcpy(p->arn, "arn:aws:iam::", 13);
+    memcpy(p->arn + 13, p->account, n);
+    memcpy(p->arn + 13 + n, ":root", 6);
+    memcpy(p->user_id, p->account, n + 1);
+    p->name[0] = p->role_arn[0] = p->session_name[0] = '\0';
+    copy_cut(p->access_key, sizeof(p->access_key), access_key ? access_key : "");
 }
 
 /* What one set of policies says: a Deny (with where), any Allow (with the

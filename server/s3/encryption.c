@@ -64,14 +64,15 @@ bool s3_sse_for_write(struct s3_call *call, const struct s3_bucket *b, const str
 bool s3_sse_request_customer_key(struct s3_call *call, bool copy_source, char md5[25])
 {
     const struct http_req *req = call->req;
-    const char *prefix = copy_source ? COPY_SOURCE_CUSTOMER_HEADER : CUSTOMER_HEADER;
-    char names[3][96];
-    snprintf(names[0], sizeof(names[0]), "%salgorithm", prefix);
-    snprintf(names[1], sizeof(names[1]), "%skey", prefix);
-    snprintf(names[2], sizeof(names[2]), "%skey-md5", prefix);
+    static const char *const names[2][3] = {
+        {CUSTOMER_HEADER "algorithm", CUSTOMER_HEADER "key", CUSTOMER_HEADER "key-md5"},
+        {COPY_SOURCE_CUSTOMER_HEADER "algorithm", COPY_SOURCE_CUSTOMER_HEADER "key",
+         COPY_SOURCE_CUSTOMER_HEADER "key-md5"},
+    };
+    const char *const *name = names[copy_source];
     const char *message;
-    enum s3_err err = s3_sse_customer_key(http_req_header(req, names[0]), http_req_header(req, names[1]),
-                                          http_req_header(req, names[2]), md5, &message);
+    enum s3_err err = s3_sse_customer_key(http_req_header(req, name[0]), http_req_header(req, name[1]),
+                                          http_req_header(req, name[2]), md5, &message);
     if (err != S3_OK)
         s3_fail(call, err, message, NULL);
     return err == S3_OK;
