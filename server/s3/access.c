@@ -400,7 +400,13 @@ bool s3_access_authorize(struct s3_call *call, bool anonymous)
         memcpy(call->account, b.owner_account, sizeof(call->account));
     free(policy);
     decision_free(&sd);
-    if (has_bucket)
+    uint64_t snapshot = store_read_snapshot(call->store);
+    if (has_bucket && allowed && snapshot && !call->has_kept_bucket) {
+        call->kept_bucket = b;
+        call->kept_bucket_snapshot = snapshot;
+        call->has_kept_bucket = true;
+    } else if (has_bucket) {
         s3_bucket_free(&b);
+    }
     return allowed && object_write_acl_ok(call);
 }

@@ -34,6 +34,8 @@ static void call_cleanup(struct http_req *req)
         return;
     s3_route_free(&call->route);
     auth_result_free(&call->auth);
+    if (call->has_kept_bucket)
+        s3_bucket_free(&call->kept_bucket);
     blob_writer_discard(call->blob);
     strbuf_free(&call->body);
     strbuf_free(&call->object_acl);
@@ -105,7 +107,13 @@ void s3_reply_xml(struct s3_call *call, struct strbuf *xml)
 
 enum s3_err s3_owned_bucket(struct s3_call *call, struct s3_bucket *out)
 {
-    enum s3_err err = store_get_bucket(call->store, call->route.bucket, out);
+    enum s3_err err = S3_OK;
+    if (call->has_kept_bucket && call->kept_bucket_snapshot == store_read_snapshot(call->store)) {
+        *out = call->kept_bucket;  /* handed over: the caller frees it */
+        call->has_kept_bucket = false;
+    } else {
+        err = store_get_bucket(call->store, call->route.bucket, out);
+    }
     if (err != S3_OK)
         return err;
     if (strcmp(out->owner_account, call->account) != 0) {

@@ -44,6 +44,13 @@ struct s3_call {
     struct s3_route route;
     char account[13];
     struct auth_result auth;
+    /* The route's bucket as authorization read it, and the read snapshot
+     * it was read in: s3_owned_bucket() takes it while that snapshot is
+     * still the current one (the handler runs in the same read scope, as
+     * a GET's does), instead of reading the same row again. */
+    bool has_kept_bucket;
+    uint64_t kept_bucket_snapshot;
+    struct s3_bucket kept_bucket;
 
     /* Body intake. */
     struct blob_writer *blob;      /* uploads */

@@ -406,6 +406,11 @@ void store_read_scope_end(struct store *st)
     db_read_end(&st->reader);
 }
 
+uint64_t store_read_snapshot(struct store *st)
+{
+    return st->reader.read_depth ? st->reader.read_snapshots : 0;
+}
+
 /* ---- jobs of other services --------------------------------------------- */
 
 struct service_job {

@@ -138,7 +138,8 @@ static const char sql_commit[] = "COMMIT";
 int db_read_begin(struct store_conn *c)
 {
     if (c->read_depth > 0 || db_exec(c, sql_begin) == 0) {
-        c->read_depth++;
+        if (c->read_depth++ == 0)
+            c->read_snapshots++;
         return 0;
     }
     return -1;

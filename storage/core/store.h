@@ -90,6 +90,10 @@ int store_open_blob(struct store *st, const char *sha256_hex);
  * caller must end the scope before returning to the event loop. 0 or -1. */
 int store_read_scope_begin(struct store *st);
 void store_read_scope_end(struct store *st);
+/* The snapshot the loop's reads see now: a new number for each outermost
+ * scope, 0 outside one. Something read under snapshot N is still current
+ * while store_read_snapshot() is N. */
+uint64_t store_read_snapshot(struct store *st);
 
 /* ---- other services' durable state ------------------------------------
  * Services other than S3 (SQS, ...) keep their tables in the same database

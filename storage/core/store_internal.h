@@ -42,6 +42,7 @@ struct store_conn {
     struct db_cached_stmt *cache;
     size_t n_cache, cap_cache;
     unsigned read_depth;           /* open db_read_begin() scopes */
+    uint64_t read_snapshots;       /* outermost scopes begun so far: the current one's number */
 };
 
 /* A connection and its statement cache: the writer (commit thread) or the

@@ -421,6 +421,26 @@ static void test_reopen_keeps_data(void **state)
     assert_content(f, "b1", "hello.txt", "hello world");
 }
 
+/* A read scope is one snapshot with its own number: nested scopes share
+ * it, the next outermost one gets another, and none is open outside. */
+static void test_read_snapshots(void **state)
+{
+    struct fixture *f = *state;
+    assert_true(store_read_snapshot(f->st) == 0);
+    assert_int_equal(store_read_scope_begin(f->st), 0);
+    uint64_t first = store_read_snapshot(f->st);
+    assert_true(first != 0);
+    assert_int_equal(store_read_scope_begin(f->st), 0);
+    assert_true(store_read_snapshot(f->st) == first);
+    store_read_scope_end(f->st);
+    assert_true(store_read_snapshot(f->st) == first);
+    store_read_scope_end(f->st);
+    assert_true(store_read_snapshot(f->st) == 0);
+    assert_int_equal(store_read_scope_begin(f->st), 0);
+    assert_true(store_read_snapshot(f->st) != 0 && store_read_snapshot(f->st) != first);
+    store_read_scope_end(f->st);
+}
+
 static void test_bucket_rules(void **state)
 {
     struct fixture *f = *state;
@@ -1717,6 +1737,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_snapshots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bucket_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_metadata_and_empty_body, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_prefix_delimiter, setup, teardown),
