@@ -11,6 +11,7 @@
 #include "protocol/s3/s3.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,22 @@ void s3_initiate_upload_xml(struct strbuf *out, const char *bucket, const char *
     strbuf_xml_elem(out, "Key", key);
     strbuf_xml_elem(out, "UploadId", upload_id);
     strbuf_puts(out, "</InitiateMultipartUploadResult>");
+}
+
+void s3_upload_id_from_bytes(const unsigned char rnd[S3_UPLOAD_ID_RANDOM_BYTES],
+                             char out[S3_UPLOAD_ID_LEN + 1])
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t o = 0;
+    for (size_t i = 0; i < S3_UPLOAD_ID_RANDOM_BYTES; i += 3) {
+        uint32_t v = (uint32_t)rnd[i] << 16 | (uint32_t)rnd[i + 1] << 8 | rnd[i + 2];
+        for (int shift = 18; shift >= 0; shift -= 6)
+            out[o++] = alphabet[(v >> shift) & 63];
+    }
+    out[o] = '\0';
+    if (out[0] == '-' || out[0] == '_')
+        out[0] = alphabet[rnd[S3_UPLOAD_ID_RANDOM_BYTES - 1] % 52];
 }
 
 /* Trims blanks on both sides, in place; returns the start. */

@@ -163,6 +163,15 @@ void s3_object_attributes_xml(struct strbuf *out, const struct s3_object *o, uns
 
 /* ---- multipart.c ---------------------------------------------------- */
 
+/* An upload id: S3_UPLOAD_ID_RANDOM_BYTES random bytes as URL-safe base64,
+ * whose first character is always a letter or digit — aws-cli (argparse)
+ * reads a value that begins with '-' as an option, so such an id could not be
+ * named on its command line. */
+#define S3_UPLOAD_ID_RANDOM_BYTES 30
+#define S3_UPLOAD_ID_LEN 40
+void s3_upload_id_from_bytes(const unsigned char rnd[S3_UPLOAD_ID_RANDOM_BYTES],
+                             char out[S3_UPLOAD_ID_LEN + 1]);
+
 void s3_initiate_upload_xml(struct strbuf *out, const char *bucket, const char *key,
                             const char *upload_id);
 /* <CompleteMultipartUpload><Part><PartNumber/><ETag/></Part>*; ETags may be

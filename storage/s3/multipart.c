@@ -14,6 +14,7 @@
 
 #include "protocol/auth/checksum.h"
 #include "protocol/core/base64.h"
+#include "protocol/s3/s3.h"
 
 /* Every part but the last is at least this large. */
 #define STORE_MIN_PART_SIZE (5 * 1024 * 1024)
@@ -68,21 +69,13 @@ static enum s3_err check_upload(struct store *st, const char *bucket, const char
     return err;
 }
 
-/* 30 random bytes as 40 URL-safe base64 characters. */
-static int new_upload_id(char out[64])
+/* A fresh upload id (see s3_upload_id_from_bytes). */
+static int new_upload_id(char out[S3_UPLOAD_ID_LEN + 1])
 {
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    unsigned char rnd[30];
+    unsigned char rnd[S3_UPLOAD_ID_RANDOM_BYTES];
     if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
         return -1;
-    size_t o = 0;
-    for (size_t i = 0; i < sizeof(rnd); i += 3) {
-        uint32_t v = (uint32_t)rnd[i] << 16 | (uint32_t)rnd[i + 1] << 8 | rnd[i + 2];
-        for (int shift = 18; shift >= 0; shift -= 6)
-            out[o++] = alphabet[(v >> shift) & 63];
-    }
-    out[o] = '\0';
+    s3_upload_id_from_bytes(rnd, out);
     return 0;
 }
 
@@ -92,7 +85,7 @@ static enum s3_err apply_create_upload(struct store *st, struct store_job *base)
     enum s3_err err = store_check_bucket(&st->writer, job->bucket);
     if (err != S3_OK)
         return err;
-    char id[64];
+    char id[S3_UPLOAD_ID_LEN + 1];
     if (new_upload_id(id) != 0)
         return S3_ERR_INTERNAL_ERROR;
     int64_t now = clock_now_ms();

@@ -1,6 +1,7 @@
 /* Unit tests for protocol/s3 multipart.c: the CompleteMultipartUpload
  * parser (valid, invalid, hostile) and the Initiate/Complete/CopyPart
- * result bodies byte for byte. */
+ * result bodies byte for byte, and the upload id's first character. */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -144,6 +145,28 @@ static void test_result_bodies(void **state)
     strbuf_free(&sb);
 }
 
+/* An upload id is 40 URL-safe base64 characters of its random bytes, and
+ * never begins with '-' or '_', which aws-cli would read as an option. */
+static void test_upload_id_never_begins_with_a_dash(void **state)
+{
+    (void)state;
+    unsigned char rnd[S3_UPLOAD_ID_RANDOM_BYTES];
+    char id[S3_UPLOAD_ID_LEN + 1];
+
+    memset(rnd, 0, sizeof(rnd));
+    s3_upload_id_from_bytes(rnd, id);
+    assert_string_equal(id, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+
+    for (unsigned first = 0xf8; first <= 0xff; first++) { /* '-' (62) and '_' (63) */
+        memset(rnd, 0xff, sizeof(rnd));
+        rnd[0] = (unsigned char)first;
+        s3_upload_id_from_bytes(rnd, id);
+        assert_int_equal(strlen(id), S3_UPLOAD_ID_LEN);
+        assert_true(isalnum((unsigned char)id[0]));
+        assert_string_equal(id + 2, "______________________________________");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +174,7 @@ int main(void)
         cmocka_unit_test(test_parse_complete_rejects),
         cmocka_unit_test(test_parse_complete_part_limit),
         cmocka_unit_test(test_result_bodies),
+        cmocka_unit_test(test_upload_id_never_begins_with_a_dash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
