@@ -163,13 +163,16 @@ bool iam_parse_policy_arn(const char *arn, char account[16], char *path, char *n
 /* The kind, account and name an IAM user/group/role/instance-profile ARN
  * names (path dropped); false when it is none of those. */
 bool iam_parse_entity_arn(const char *arn, enum iam_kind *kind, char account[16], char *name, size_t cap);
-/* prefix + random characters of [A-Z2-7] to IAM_ID_LEN (or IAM_KEY_ID_LEN
+/* Each of these is false when OpenSSL's generator gives no random bytes;
+ * the caller then answers ServiceFailure rather than hand out a guessable
+ * id or secret.
+ * prefix + random characters of [A-Z2-7] to IAM_ID_LEN (or IAM_KEY_ID_LEN
  * for "AKIA"/"ASIA"), NUL-terminated. */
-void iam_new_id(const char *prefix, char *out, size_t len);
+bool iam_new_id(const char *prefix, char *out, size_t len);
 /* IAM_SECRET_LEN characters of [A-Za-z0-9+/]. */
-void iam_new_secret(char out[IAM_SECRET_LEN + 1]);
+bool iam_new_secret(char out[IAM_SECRET_LEN + 1]);
 /* A session token of IAM_TOKEN_LEN base64 characters. */
-void iam_new_session_token(char out[IAM_TOKEN_LEN + 1]);
+bool iam_new_session_token(char out[IAM_TOKEN_LEN + 1]);
 
 /* ---- names.c: input checks ------------------------------------------------------ */
 

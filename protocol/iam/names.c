@@ -86,47 +86,49 @@ bool iam_parse_entity_arn(const char *arn, enum iam_kind *kind, char account[16]
 
 /* ---- ids and secrets ------------------------------------------------------------- */
 
-static void random_chars(char *out, size_t n, const char *alphabet, size_t alphabet_len)
+static bool random_chars(char *out, size_t n, const char *alphabet, size_t alphabet_len)
 {
     unsigned char bytes[64];
     while (n > 0) {
         size_t take = n < sizeof(bytes) ? n : sizeof(bytes);
         if (RAND_bytes(bytes, (int)take) != 1)
-            memset(bytes, 0, take);   /* never: OpenSSL's generator does not fail once seeded */
+            return false;
         for (size_t i = 0; i < take; i++)
             *out++ = alphabet[bytes[i] % alphabet_len];
         n -= take;
     }
+    return true;
 }
 
-void iam_new_id(const char *prefix, char *out, size_t len)
+bool iam_new_id(const char *prefix, char *out, size_t len)
 {
     static const char base32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     size_t p = strlen(prefix);
     memcpy(out, prefix, p);
-    random_chars(out + p, len - p, base32, 32);
     out[len] = '\0';
+    return random_chars(out + p, len - p, base32, 32);
 }
 
-void iam_new_secret(char out[IAM_SECRET_LEN + 1])
+bool iam_new_secret(char out[IAM_SECRET_LEN + 1])
 {
     static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    random_chars(out, IAM_SECRET_LEN, alphabet, 64);
     out[IAM_SECRET_LEN] = '\0';
+    return random_chars(out, IAM_SECRET_LEN, alphabet, 64);
 }
 
-void iam_new_session_token(char out[IAM_TOKEN_LEN + 1])
+bool iam_new_session_token(char out[IAM_TOKEN_LEN + 1])
 {
     /* AWS's tokens are opaque base64; this one starts as theirs do. */
     static const char head[] = "IQoJb3JpZ2luX2VjE";
     unsigned char bytes[IAM_TOKEN_LEN];
     if (RAND_bytes(bytes, sizeof(bytes)) != 1)
-        memset(bytes, 0, sizeof(bytes));
+        return false;
     char encoded[BASE64_ENCODED_SIZE(IAM_TOKEN_LEN)];
     base64_encode(bytes, sizeof(bytes), encoded);
     memcpy(out, head, sizeof(head) - 1);
     memcpy(out + sizeof(head) - 1, encoded, IAM_TOKEN_LEN - (sizeof(head) - 1));
     out[IAM_TOKEN_LEN] = '\0';
+    return true;
 }
 
 /* ---- checks ------------------------------------------------------------------------ */

@@ -51,9 +51,11 @@ void iam_create_access_key(struct iam_call *c)
         return;
     }
     k->user = user;
-    iam_new_id("AKIA", k->key_id, IAM_KEY_ID_LEN);
-    iam_new_secret(k->secret);
     c->work = k;
+    if (!iam_new_id("AKIA", k->key_id, IAM_KEY_ID_LEN) || !iam_new_secret(k->secret)) {
+        iam_send_error(c, 500, "ServiceFailure", "no random bytes for the new access key");
+        return;
+    }
     iam_submit(c, apply_create, answer_created);
 }
 

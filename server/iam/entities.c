@@ -57,7 +57,10 @@ void iam_create_entity(struct iam_call *c, struct iam_create *cr)
     c->work = cr;
     c->kind = e->kind;
     c->name = e->name;
-    iam_new_id(iam_kind_info(e->kind)->id_prefix, c->new_id, IAM_ID_LEN);
+    if (!iam_new_id(iam_kind_info(e->kind)->id_prefix, c->new_id, IAM_ID_LEN)) {
+        iam_send_error(c, 500, "ServiceFailure", "no random bytes for the new id");
+        return;
+    }
     e->account = c->account;
     e->id = c->new_id;
     e->created_ms = e->updated_ms = c->now_ms;

@@ -112,9 +112,11 @@ int iam_role_session_start(struct server *srv, const char *role_arn, const char 
     if (!rs)
         return -1;
     int64_t now = clock_now_ms();
-    iam_new_id("ASIA", rs->creds.key_id, IAM_KEY_ID_LEN);
-    iam_new_secret(rs->creds.secret);
-    iam_new_session_token(rs->creds.token);
+    if (!iam_new_id("ASIA", rs->creds.key_id, IAM_KEY_ID_LEN) || !iam_new_secret(rs->creds.secret) ||
+        !iam_new_session_token(rs->creds.token)) {
+        free(rs);
+        return -1;
+    }
     rs->creds.expires_ms = now + duration_s * 1000;
     snprintf(rs->account, sizeof(rs->account), "%s", r.account);
     snprintf(rs->name, sizeof(rs->name), "%s", r.name);

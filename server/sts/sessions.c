@@ -72,9 +72,11 @@ static struct new_session *new_session(struct iam_call *c)
     c->work = ns;
     c->work_free = free_session;
     ns->packed = -1;
-    iam_new_id("ASIA", ns->key_id, IAM_KEY_ID_LEN);
-    iam_new_secret(ns->secret);
-    iam_new_session_token(ns->token);
+    if (!iam_new_id("ASIA", ns->key_id, IAM_KEY_ID_LEN) || !iam_new_secret(ns->secret) ||
+        !iam_new_session_token(ns->token)) {
+        iam_send_error(c, 500, "ServiceFailure", "no random bytes for the new credentials");
+        return NULL;
+    }
     ns->s.key_id = ns->key_id;
     ns->s.secret = ns->secret;
     ns->s.token = ns->token;

@@ -171,10 +171,10 @@ static void test_arns_and_ids(void **state)
     assert_int_equal(kind, IAM_INSTANCE_PROFILE);
     assert_false(iam_parse_entity_arn("arn:aws:iam::123456789012:policy/x", &kind, account, name, sizeof(name)));
     char id[IAM_ID_LEN + 1], key[IAM_KEY_ID_LEN + 1], secret[IAM_SECRET_LEN + 1], token[IAM_TOKEN_LEN + 1];
-    iam_new_id("AROA", id, IAM_ID_LEN);
-    iam_new_id("AKIA", key, IAM_KEY_ID_LEN);
-    iam_new_secret(secret);
-    iam_new_session_token(token);
+    assert_true(iam_new_id("AROA", id, IAM_ID_LEN));
+    assert_true(iam_new_id("AKIA", key, IAM_KEY_ID_LEN));
+    assert_true(iam_new_secret(secret));
+    assert_true(iam_new_session_token(token));
     assert_int_equal(strlen(id), 21);
     assert_int_equal(strncmp(id, "AROA", 4), 0);
     assert_int_equal(strspn(id + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), 17);
