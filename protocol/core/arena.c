@@ -63,6 +63,24 @@ void *arena_array(struct arena *a, size_t n, size_t size)
     return arena_alloc(a, n * size);
 }
 
+void *arena_grow(struct arena *a, void *items, size_t len, size_t *cap, size_t size, size_t first)
+{
+    if (len < *cap)
+        return items;
+    size_t grown = *cap ? *cap * 2 : first;
+    if (grown < *cap) {
+        a->failed = true;
+        return NULL;
+    }
+    void *bigger = arena_array(a, grown, size);
+    if (!bigger)
+        return NULL;
+    if (len)
+        memcpy(bigger, items, len * size);
+    *cap = grown;
+    return bigger;
+}
+
 char *arena_memdup(struct arena *a, const void *data, size_t len)
 {
     if (len == SIZE_MAX) {

@@ -29,6 +29,12 @@ void arena_init(struct arena *a, size_t limit);
 void *arena_alloc(struct arena *a, size_t size);
 /* n elements of size bytes, with the multiplication checked. */
 void *arena_array(struct arena *a, size_t n, size_t size);
+/* Room for one more element in an arena-held array of len elements of
+ * `size` bytes and capacity *cap: items itself while there is room, else a
+ * copy with twice the capacity (`first` for an empty one) and *cap updated;
+ * NULL when out of memory. The old array stays in the arena until it is
+ * freed. */
+void *arena_grow(struct arena *a, void *items, size_t len, size_t *cap, size_t size, size_t first);
 /* A copy of len bytes followed by a NUL. */
 char *arena_memdup(struct arena *a, const void *data, size_t len);
 char *arena_strdup(struct arena *a, const char *s);

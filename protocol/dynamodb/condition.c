@@ -68,16 +68,8 @@ static struct node *new_node(struct expr_parser *p, enum node_kind kind, const s
 
 static bool kids_push(struct expr_parser *p, struct kids *k, struct node *n)
 {
-    if (k->len == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 4;
-        struct node **items = arena_array(p->arena, cap, sizeof(*items));
-        if (!items)
-            return expr_nomem(p);
-        if (k->len)
-            memcpy(items, k->items, k->len * sizeof(*items));
-        k->items = items;
-        k->cap = cap;
-    }
+    if (!(k->items = arena_grow(p->arena, k->items, k->len, &k->cap, sizeof(*k->items), 4)))
+        return expr_nomem(p);
     k->items[k->len++] = n;
     return true;
 }
@@ -677,16 +669,8 @@ struct builder {
 
 static bool remember_path(struct builder *b, const struct ddb_path *path)
 {
-    if (b->npaths == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 8;
-        struct ddb_path *paths = arena_array(b->p->arena, cap, sizeof(*paths));
-        if (!paths)
-            return expr_nomem(b->p);
-        if (b->npaths)
-            memcpy(paths, b->paths, b->npaths * sizeof(*paths));
-        b->paths = paths;
-        b->cap = cap;
-    }
+    if (!(b->paths = arena_grow(b->p->arena, b->paths, b->npaths, &b->cap, sizeof(*b->paths), 8)))
+        return expr_nomem(b->p);
     b->paths[b->npaths++] = *path;
     return true;
 }

@@ -459,16 +459,8 @@ void expr_undefined_value_message(struct strbuf *sb, const char *key, size_t len
 
 bool path_push(struct expr_parser *p, struct path_builder *b, const struct parsed_step *s)
 {
-    if (b->len == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4;
-        struct parsed_step *steps = arena_array(p->arena, cap, sizeof(*steps));
-        if (!steps)
-            return expr_nomem(p);
-        if (b->len)
-            memcpy(steps, b->steps, b->len * sizeof(*steps));
-        b->steps = steps;
-        b->cap = cap;
-    }
+    if (!(b->steps = arena_grow(p->arena, b->steps, b->len, &b->cap, sizeof(*b->steps), 4)))
+        return expr_nomem(p);
     b->steps[b->len++] = *s;
     return true;
 }

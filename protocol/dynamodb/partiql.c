@@ -395,16 +395,8 @@ static bool list_literal(struct pq *p, struct where *w, struct ddb_value *out)
     struct ddb_value *items = NULL;
     size_t n = 0, cap = 0;
     while (peek(p)->kind != P_RBRACKET) {
-        if (n == cap) {
-            size_t grown = cap ? cap * 2 : 4;
-            struct ddb_value *bigger = arena_array(p->arena, grown, sizeof(*bigger));
-            if (!bigger)
-                return nomem(p);
-            if (n)
-                memcpy(bigger, items, n * sizeof(*items));
-            items = bigger;
-            cap = grown;
-        }
+        if (!(items = arena_grow(p->arena, items, n, &cap, sizeof(*items), 4)))
+            return nomem(p);
         size_t saved;
         where_push_index(w, n, &saved);
         if (!parse_literal(p, w, &items[n]))
@@ -435,16 +427,8 @@ static bool tuple_literal(struct pq *p, struct where *w, struct ddb_value *out)
             return malformed(p, "Expected a tuple key");
         }
         next(p);
-        if (n == cap) {
-            size_t grown = cap ? cap * 2 : 4;
-            struct ddb_attr *bigger = arena_array(p->arena, grown, sizeof(*bigger));
-            if (!bigger)
-                return nomem(p);
-            if (n)
-                memcpy(bigger, attrs, n * sizeof(*attrs));
-            attrs = bigger;
-            cap = grown;
-        }
+        if (!(attrs = arena_grow(p->arena, attrs, n, &cap, sizeof(*attrs), 4)))
+            return nomem(p);
         if (!unquote(p, k, &attrs[n].name, &attrs[n].name_len))
             return false;
         for (size_t i = 0; i < n; i++)
@@ -482,16 +466,8 @@ static bool bag_literal(struct pq *p, struct where *w, struct ddb_value *out)
     struct ddb_value *items = NULL;
     size_t n = 0, cap = 0;
     while (peek(p)->kind != P_RBAG) {
-        if (n == cap) {
-            size_t grown = cap ? cap * 2 : 4;
-            struct ddb_value *bigger = arena_array(p->arena, grown, sizeof(*bigger));
-            if (!bigger)
-                return nomem(p);
-            if (n)
-                memcpy(bigger, items, n * sizeof(*items));
-            items = bigger;
-            cap = grown;
-        }
+        if (!(items = arena_grow(p->arena, items, n, &cap, sizeof(*items), 4)))
+            return nomem(p);
         if (!parse_literal(p, w, &items[n]))
             return false;
         n++;
@@ -596,16 +572,8 @@ struct steps {
 
 static bool push_step(struct pq *p, struct steps *s, struct ddb_path_step step)
 {
-    if (s->len == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 4;
-        struct ddb_path_step *bigger = arena_array(p->arena, cap, sizeof(*bigger));
-        if (!bigger)
-            return nomem(p);
-        if (s->len)
-            memcpy(bigger, s->items, s->len * sizeof(*bigger));
-        s->items = bigger;
-        s->cap = cap;
-    }
+    if (!(s->items = arena_grow(p->arena, s->items, s->len, &s->cap, sizeof(*s->items), 4)))
+        return nomem(p);
     s->items[s->len++] = step;
     return true;
 }
@@ -774,16 +742,8 @@ static bool parse_call(struct pq *p, const struct pq_token *name, struct term *o
     size_t n = 0, cap = 0;
     while (peek(p)->kind != P_RPAREN) {
         struct term arg;
-        if (n == cap) {
-            size_t grown = cap ? cap * 2 : 2;
-            struct ddb_operand *bigger = arena_array(p->arena, grown, sizeof(*bigger));
-            if (!bigger)
-                return nomem(p);
-            if (n)
-                memcpy(bigger, args, n * sizeof(*args));
-            args = bigger;
-            cap = grown;
-        }
+        if (!(args = arena_grow(p->arena, args, n, &cap, sizeof(*args), 2)))
+            return nomem(p);
         if (!parse_or(p, &arg))
             return false;
         if (arg.is_condition)
@@ -957,21 +917,14 @@ static bool parse_in(struct pq *p, struct term *left, bool negated)
     next(p);
     struct ddb_operand *ops = NULL;
     size_t n = 0, cap = 0;
+    if (!(ops = arena_grow(p->arena, ops, n, &cap, sizeof(*ops), 4)))
+        return nomem(p);
+    ops[n++] = left->operand;
     for (;;) {
-        if (n + 1 >= cap) {
-            size_t grown = cap ? cap * 2 : 4;
-            struct ddb_operand *bigger = arena_array(p->arena, grown, sizeof(*bigger));
-            if (!bigger)
-                return nomem(p);
-            if (n)
-                memcpy(bigger, ops, n * sizeof(*ops));
-            ops = bigger;
-            cap = grown;
-        }
-        if (n == 0)
-            ops[n++] = left->operand;
         if (peek(p)->kind == close)
             break;
+        if (!(ops = arena_grow(p->arena, ops, n, &cap, sizeof(*ops), 4)))
+            return nomem(p);
         struct where w = {"root", 4};
         struct ddb_value v;
         if (!parse_literal(p, &w, &v))
@@ -1078,16 +1031,8 @@ static bool parse_chain(struct pq *p, const char *word, enum ddb_condition_kind 
     for (;;) {
         if (!operand_to_condition(p, out))
             return fail(p, "The arguments to AND/OR must be Expressions");
-        if (n == cap) {
-            size_t grown = cap ? cap * 2 : 4;
-            struct ddb_condition *bigger = arena_array(p->arena, grown, sizeof(*bigger));
-            if (!bigger)
-                return nomem(p);
-            if (n)
-                memcpy(bigger, items, n * sizeof(*items));
-            items = bigger;
-            cap = grown;
-        }
+        if (!(items = arena_grow(p->arena, items, n, &cap, sizeof(*items), 4)))
+            return nomem(p);
         items[n++] = out->cond;
         if (!accept_word(p, word))
             break;
@@ -1166,16 +1111,8 @@ static bool parse_select(struct pq *p, struct ddb_partiql *st)
                 position(p, peek(p), at);
                 return fail(p, "Unexpected path component at %s", at);
             }
-            if (n == cap) {
-                size_t grown = cap ? cap * 2 : 4;
-                struct ddb_path *bigger = arena_array(p->arena, grown, sizeof(*bigger));
-                if (!bigger)
-                    return nomem(p);
-                if (n)
-                    memcpy(bigger, paths, n * sizeof(*paths));
-                paths = bigger;
-                cap = grown;
-            }
+            if (!(paths = arena_grow(p->arena, paths, n, &cap, sizeof(*paths), 4)))
+                return nomem(p);
             if (!parse_path(p, &paths[n]))
                 return false;
             n++;
@@ -1233,16 +1170,8 @@ static bool parse_insert(struct pq *p, struct ddb_partiql *st)
                 return fail(p, "Tuple keys must be of type String. Actual type: %s under root",
                             k->kind == P_NUMBER ? "DECIMAL" : "SYMBOL");
             next(p);
-            if (n == cap) {
-                size_t grown = cap ? cap * 2 : 8;
-                struct ddb_attr *bigger = arena_array(p->arena, grown, sizeof(*bigger));
-                if (!bigger)
-                    return nomem(p);
-                if (n)
-                    memcpy(bigger, attrs, n * sizeof(*attrs));
-                attrs = bigger;
-                cap = grown;
-            }
+            if (!(attrs = arena_grow(p->arena, attrs, n, &cap, sizeof(*attrs), 8)))
+                return nomem(p);
             if (!unquote(p, k, &attrs[n].name, &attrs[n].name_len))
                 return false;
             for (size_t i = 0; i < n; i++)
@@ -1291,16 +1220,8 @@ struct actions {
 
 static bool push_action(struct pq *p, struct actions *a, struct ddb_update_action action)
 {
-    if (a->len == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 8;
-        struct ddb_update_action *bigger = arena_array(p->arena, cap, sizeof(*bigger));
-        if (!bigger)
-            return nomem(p);
-        if (a->len)
-            memcpy(bigger, a->items, a->len * sizeof(*bigger));
-        a->items = bigger;
-        a->cap = cap;
-    }
+    if (!(a->items = arena_grow(p->arena, a->items, a->len, &a->cap, sizeof(*a->items), 8)))
+        return nomem(p);
     a->items[a->len++] = action;
     return true;
 }

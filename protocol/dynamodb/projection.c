@@ -20,16 +20,8 @@ bool ddb_parse_projection(struct ddb_expr_context *ctx, const char *text, size_t
     struct path_builder *paths = NULL;
     size_t n = 0, cap = 0;
     for (;;) {
-        if (n == cap) {
-            size_t grown = cap ? cap * 2 : 8;
-            struct path_builder *bigger = arena_array(p.arena, grown, sizeof(*bigger));
-            if (!bigger)
-                return expr_nomem(&p);
-            if (n)
-                memcpy(bigger, paths, n * sizeof(*paths));
-            paths = bigger;
-            cap = grown;
-        }
+        if (!(paths = arena_grow(p.arena, paths, n, &cap, sizeof(*paths), 8)))
+            return expr_nomem(&p);
         struct path_builder *b = &paths[n++];
         memset(b, 0, sizeof(*b));
         const struct token *t = expr_peek(&p);
@@ -112,16 +104,8 @@ static struct pnode *child_for(struct arena *a, struct pnode *node, const struct
     for (size_t i = 0; i < node->nkids; i++)
         if (same_step(&node->kids[i].step, step))
             return &node->kids[i];
-    if (node->nkids == node->cap) {
-        size_t cap = node->cap ? node->cap * 2 : 4;
-        struct pnode *kids = arena_array(a, cap, sizeof(*kids));
-        if (!kids)
-            return NULL;
-        if (node->nkids)
-            memcpy(kids, node->kids, node->nkids * sizeof(*kids));
-        node->kids = kids;
-        node->cap = cap;
-    }
+    if (!(node->kids = arena_grow(a, node->kids, node->nkids, &node->cap, sizeof(*node->kids), 4)))
+        return NULL;
     struct pnode *k = &node->kids[node->nkids++];
     memset(k, 0, sizeof(*k));
     k->step = *step;

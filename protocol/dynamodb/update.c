@@ -98,16 +98,8 @@ static bool parse_call(struct uparser *u, const struct token *name, struct uop *
     struct uop *args = NULL;
     size_t n = 0, cap = 0;
     for (;;) {
-        if (n == cap) {
-            size_t grown = cap ? cap * 2 : 2;
-            struct uop *bigger = arena_array(p->arena, grown, sizeof(*bigger));
-            if (!bigger)
-                return expr_nomem(p);
-            if (n)
-                memcpy(bigger, args, n * sizeof(*args));
-            args = bigger;
-            cap = grown;
-        }
+        if (!(args = arena_grow(p->arena, args, n, &cap, sizeof(*args), 2)))
+            return expr_nomem(p);
         memset(&args[n], 0, sizeof(args[n]));
         if (!parse_term(u, &args[n]))
             return false;
@@ -203,16 +195,8 @@ static bool parse_set_value(struct uparser *u, struct uop *out)
 
 static bool push_action(struct uparser *u, const struct uaction *a)
 {
-    if (u->len == u->cap) {
-        size_t cap = u->cap ? u->cap * 2 : 8;
-        struct uaction *bigger = arena_array(u->p.arena, cap, sizeof(*bigger));
-        if (!bigger)
-            return expr_nomem(&u->p);
-        if (u->len)
-            memcpy(bigger, u->actions, u->len * sizeof(*bigger));
-        u->actions = bigger;
-        u->cap = cap;
-    }
+    if (!(u->actions = arena_grow(u->p.arena, u->actions, u->len, &u->cap, sizeof(*u->actions), 8)))
+        return expr_nomem(&u->p);
     u->actions[u->len++] = *a;
     return true;
 }

@@ -16,11 +16,6 @@
 /* AWS's limit on a BatchGetItem answer. */
 #define BATCH_GET_MAX_BYTES (16 * 1024 * 1024)
 
-static void no_memory(struct ddb_call *c)
-{
-    ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
-}
-
 /* ---- BatchGetItem ------------------------------------------------------------------ */
 
 struct get_one {
@@ -51,7 +46,7 @@ void ddb_batch_get_item(struct ddb_call *c)
     const struct ddb_table **defs = arena_array(&c->arena, req.n + 1, sizeof(*defs));
     double *units = arena_array(&c->arena, req.n + 1, sizeof(*units));
     if (!refs || !defs || !units) {
-        no_memory(c);
+        ddb_send_no_memory(c);
         return;
     }
     for (size_t i = 0; i < req.n; i++) {
@@ -76,7 +71,7 @@ void ddb_batch_get_item(struct ddb_call *c)
     size_t *stopped = arena_array(&c->arena, req.n + 1, sizeof(*stopped));
     if (!stopped) {
         strbuf_free(&sb);
-        no_memory(c);
+        ddb_send_no_memory(c);
         return;
     }
     for (size_t i = 0; i < req.n; i++) {
@@ -247,7 +242,7 @@ void ddb_batch_write_item(struct ddb_call *c)
     const char **tables = arena_array(&c->arena, total + 1, sizeof(*tables));
     const struct ddb_table **defs = arena_array(&c->arena, total + 1, sizeof(*defs));
     if (!j || !writes || !tables || !defs) {
-        no_memory(c);
+        ddb_send_no_memory(c);
         return;
     }
     size_t n = 0;
@@ -261,7 +256,7 @@ void ddb_batch_write_item(struct ddb_call *c)
         for (size_t k = 0; k < t->n; k++) {
             struct ddb_item_request *r = arena_alloc(&c->arena, sizeof(*r));
             if (!r) {
-                no_memory(c);
+                ddb_send_no_memory(c);
                 return;
             }
             r->op = t->requests[k].put ? DDB_OP_PUT : DDB_OP_DELETE;
@@ -275,7 +270,7 @@ void ddb_batch_write_item(struct ddb_call *c)
                 return;
             }
             if (!ddb_prepare_write(c, r, ref, def, &writes[n])) {
-                no_memory(c);
+                ddb_send_no_memory(c);
                 return;
             }
             for (size_t m = first; m < n; m++) {

@@ -68,7 +68,7 @@ static void item_done(void *arg, bool ok)
     bool present = false;
     if (!ddb_item_return_values(&c->arena, j->r, j->w.had_old ? &j->w.old_item : NULL,
                                 j->w.has_new ? &j->w.new_item : NULL, &attributes, &present)) {
-        ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
+        ddb_send_no_memory(c);
         return;
     }
     struct strbuf sb;
@@ -136,7 +136,7 @@ static bool checked_request(struct ddb_call *c, enum ddb_item_operation op, stru
     struct ddb_item_request *r = arena_alloc(&c->arena, sizeof(*r));
     struct ddb_error err;
     if (!r) {
-        ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
+        ddb_send_no_memory(c);
         return false;
     }
     if (!ddb_item_request_parse(&c->arena, op, c->json, false, r, &err)) {
@@ -162,7 +162,7 @@ static void write_item(struct ddb_call *c, enum ddb_item_operation op)
         return;
     struct item_job *j = arena_alloc(&c->arena, sizeof(*j));
     if (!j || !ddb_prepare_write(c, r, ref, def, &j->w)) {
-        ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
+        ddb_send_no_memory(c);
         return;
     }
     j->call = c;
@@ -219,7 +219,7 @@ void ddb_get_item(struct ddb_call *c)
         return;
     struct ddb_stored_key key;
     if (!ddb_stored_key_of(&c->arena, &def->keys, &r->key, &key)) {
-        ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
+        ddb_send_no_memory(c);
         return;
     }
     struct strbuf sb;

@@ -39,11 +39,6 @@ struct statement {
     struct ddb_item_request r;     /* writes: the item request it stands for */
 };
 
-static void no_memory(struct ddb_call *c)
-{
-    ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
-}
-
 /* ---- conditions built for statements --------------------------------------------- */
 
 static const struct ddb_condition *exists_condition(struct arena *a, const struct ddb_table *t, bool exists)
@@ -292,7 +287,7 @@ static void statement_done(void *arg, bool ok)
     bool present = false;
     if (!ddb_item_return_values(&c->arena, &j->s->r, j->w.had_old ? &j->w.old_item : NULL,
                                 j->w.has_new ? &j->w.new_item : NULL, &attributes, &present)) {
-        no_memory(c);
+        ddb_send_no_memory(c);
         return;
     }
     struct strbuf sb;
@@ -325,7 +320,7 @@ void ddb_execute_statement(struct ddb_call *c)
     struct ddb_error err;
     bool not_found;
     if (!s) {
-        no_memory(c);
+        ddb_send_no_memory(c);
         return;
     }
     if (!load_statement(c, c->json, s, &not_found, &err)) {
@@ -359,7 +354,7 @@ void ddb_execute_statement(struct ddb_call *c)
     }
     struct statement_job *j = arena_alloc(&c->arena, sizeof(*j));
     if (!j || !ddb_prepare_write(c, &s->r, s->ref, s->def, &j->w)) {
-        no_memory(c);
+        ddb_send_no_memory(c);
         return;
     }
     j->call = c;
@@ -510,7 +505,7 @@ void ddb_batch_execute_statement(struct ddb_call *c)
     struct batch_statement *bs = arena_array(&c->arena, list->len + 1, sizeof(*bs));
     struct ddb_write **writes = arena_array(&c->arena, list->len + 1, sizeof(*writes));
     if (!j || !bs || !writes) {
-        no_memory(c);
+        ddb_send_no_memory(c);
         return;
     }
     *j = (struct batch_job){.call = c, .bs = bs, .n = list->len, .writes = writes};
@@ -523,12 +518,12 @@ void ddb_batch_execute_statement(struct ddb_call *c)
                                                   "full primary key");
         }
         if (!b->loaded && b->err.type == DDB_ERR_NOMEM) {
-            no_memory(c);
+            ddb_send_no_memory(c);
             return;
         }
         if (b->loaded && b->s.st.kind != DDB_PARTIQL_SELECT) {
             if (!ddb_prepare_write(c, &b->s.r, b->s.ref, b->s.def, &b->w)) {
-                no_memory(c);
+                ddb_send_no_memory(c);
                 return;
             }
             writes[j->n_writes++] = &b->w;
@@ -566,51 +561,27 @@ static int apply_transaction(struct store_conn *writer, void *arg)
 
 static void send_transaction_cancelled(struct ddb_call *c, struct transaction_job *j)
 {
-    struct strbuf sb, codes;
-    strbuf_init(&sb);
-    strbuf_init(&codes);
-    struct json_writer w;
-    jw_init(&w, &sb);
-    jw_object_open(&w, NULL);
-    jw_string(&w, "__type", DDB_ERROR_NS "TransactionCanceledException");
-    jw_array_open(&w, "CancellationReasons");
+    struct ddb_cancel_reason *reasons = arena_array(&c->arena, j->n, sizeof(*reasons));
+    if (!reasons) {
+        ddb_send_no_memory(c);
+        return;
+    }
     for (size_t i = 0; i < j->n; i++) {
         const struct ddb_write *wr = &j->writes[i];
-        const char *code = "None", *message = NULL;
-        const struct ddb_value *item = NULL;
+        struct ddb_cancel_reason *r = &reasons[i];
+        r->code = "None";
         if (wr->outcome == DDB_WRITE_CONDITION_FAILED) {
             bool insert = j->ss[i].st.kind == DDB_PARTIQL_INSERT;
-            code = insert ? "DuplicateItem" : "ConditionalCheckFailed";
-            message = insert ? DUPLICATE_MESSAGE : "The conditional request failed";
+            r->code = insert ? "DuplicateItem" : "ConditionalCheckFailed";
+            r->message = insert ? DUPLICATE_MESSAGE : "The conditional request failed";
             if (!insert && j->ss[i].r.return_old_on_failure && wr->had_old)
-                item = &wr->old_item;
+                r->item = &wr->old_item;
         } else if (wr->outcome == DDB_WRITE_INVALID) {
-            code = "ValidationError";
-            message = wr->err.message;
+            r->code = "ValidationError";
+            r->message = wr->err.message;
         }
-        jw_object_open(&w, NULL);
-        if (item)
-            ddb_jw_map(&w, "Item", item);
-        jw_string(&w, "Code", code);
-        jw_string_opt(&w, "Message", message);
-        jw_object_close(&w);
-        strbuf_puts(&codes, i ? ", " : "");
-        strbuf_puts(&codes, code);
     }
-    jw_array_close(&w);
-    struct strbuf message;
-    strbuf_init(&message);
-    strbuf_printf(&message, "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
-                  codes.data ? codes.data : "");
-    jw_string(&w, "Message", message.data ? message.data : "");
-    jw_object_close(&w);
-    if (strbuf_failed(&sb) || strbuf_failed(&message))
-        no_memory(c);
-    else
-        ddb_send_error_body(c, 400, &sb);
-    strbuf_free(&message);
-    strbuf_free(&codes);
-    strbuf_free(&sb);
+    ddb_send_transaction_cancelled(c, reasons, j->n);
 }
 
 static void transaction_done(void *arg, bool ok)
@@ -646,7 +617,7 @@ void ddb_execute_transaction(struct ddb_call *c)
     const struct json_value *list = json_get(c->json, "TransactStatements");
     struct statement *ss = arena_array(&c->arena, list->len + 1, sizeof(*ss));
     if (!ss) {
-        no_memory(c);
+        ddb_send_no_memory(c);
         return;
     }
     size_t reads = 0;
@@ -703,13 +674,13 @@ void ddb_execute_transaction(struct ddb_call *c)
     struct transaction_job *j = arena_alloc(&c->arena, sizeof(*j));
     struct ddb_write *writes = arena_array(&c->arena, list->len + 1, sizeof(*writes));
     if (!j || !writes) {
-        no_memory(c);
+        ddb_send_no_memory(c);
         return;
     }
     *j = (struct transaction_job){.call = c, .ss = ss, .writes = writes, .n = list->len};
     for (size_t i = 0; i < list->len; i++) {
         if (!ddb_prepare_write(c, &ss[i].r, ss[i].ref, ss[i].def, &writes[i])) {
-            no_memory(c);
+            ddb_send_no_memory(c);
             return;
         }
     }
@@ -726,7 +697,7 @@ void ddb_execute_transaction(struct ddb_call *c)
         strbuf_free(&sb);
         j->token = ok ? arena_memdup(&c->arena, token, strlen(token)) : NULL;
         if (!j->token) {
-            no_memory(c);
+            ddb_send_no_memory(c);
             return;
         }
     }

@@ -304,7 +304,7 @@ static void read_page(struct ddb_call *c, bool scan)
     struct ddb_read_plan *plan = arena_alloc(&c->arena, sizeof(*plan));
     struct ddb_error err;
     if (!r || !plan) {
-        ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
+        ddb_send_no_memory(c);
         return;
     }
     if (!ddb_read_request_parse(&c->arena, c->json, scan, r, &err)) {
@@ -326,7 +326,7 @@ static void read_page(struct ddb_call *c, bool scan)
         .paths = r->has_projection ? r->projection.paths : NULL, .n_paths = r->projection.len,
     };
     if (!range_of(c, r, plan, def, ref->id, &q.range)) {
-        ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
+        ddb_send_no_memory(c);
         return;
     }
     struct strbuf sb;

@@ -103,7 +103,7 @@ static const char *content_type(const struct ddb_call *c)
 void ddb_send_json(struct ddb_call *c, struct strbuf *sb)
 {
     if (strbuf_failed(sb)) {
-        ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
+        ddb_send_no_memory(c);
         return;
     }
     send_body(c->req, 200, content_type(c), sb->data ? sb->data : "{}", sb->data ? sb->len : 2);
@@ -147,9 +147,42 @@ void ddb_send_error(struct ddb_call *c, int status, const char *type, const char
     send_error_text(c->req, content_type(c), status, type, msg);
 }
 
-void ddb_send_error_body(struct ddb_call *c, int status, struct strbuf *body)
+void ddb_send_no_memory(struct ddb_call *c)
 {
-    send_body(c->req, status, content_type(c), body->data, body->len);
+    ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
+}
+
+void ddb_send_transaction_cancelled(struct ddb_call *c, const struct ddb_cancel_reason *reasons, size_t n)
+{
+    struct strbuf sb, message;
+    strbuf_init(&sb);
+    strbuf_init(&message);
+    strbuf_puts(&message, "Transaction cancelled, please refer cancellation reasons for specific reasons [");
+    struct json_writer w;
+    jw_init(&w, &sb);
+    jw_object_open(&w, NULL);
+    jw_string(&w, "__type", DDB_ERROR_NS "TransactionCanceledException");
+    jw_array_open(&w, "CancellationReasons");
+    for (size_t i = 0; i < n; i++) {
+        jw_object_open(&w, NULL);
+        if (reasons[i].item)
+            ddb_jw_map(&w, "Item", reasons[i].item);
+        jw_string(&w, "Code", reasons[i].code);
+        jw_string_opt(&w, "Message", reasons[i].message);
+        jw_object_close(&w);
+        strbuf_puts(&message, i ? ", " : "");
+        strbuf_puts(&message, reasons[i].code);
+    }
+    jw_array_close(&w);
+    strbuf_puts(&message, "]");
+    jw_string(&w, "Message", message.data ? message.data : "");
+    jw_object_close(&w);
+    if (strbuf_failed(&sb) || strbuf_failed(&message))
+        ddb_send_no_memory(c);
+    else
+        send_body(c->req, 400, content_type(c), sb.data, sb.len);
+    strbuf_free(&message);
+    strbuf_free(&sb);
 }
 
 void ddb_send_validation(struct ddb_call *c, const char *fmt, ...)
@@ -176,7 +209,7 @@ void ddb_send_store_error(struct ddb_call *c, enum ddb_store_err err)
     switch (err) {
     case DDB_STORE_NOT_FOUND: ddb_send_not_found(c); break;
     case DDB_STORE_NOMEM:
-        ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
+        ddb_send_no_memory(c);
         break;
     default:
         log_error("dynamodb: the store failed (%d) on %s", (int)err, c->op ? c->op->name : "?");

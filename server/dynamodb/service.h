@@ -141,8 +141,17 @@ void ddb_send_json(struct ddb_call *c, struct strbuf *sb);
 void ddb_send_error(struct ddb_call *c, int status, const char *type, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void ddb_send_validation(struct ddb_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* An error whose JSON body the caller wrote (TransactionCanceledException's reasons). */
-void ddb_send_error_body(struct ddb_call *c, int status, struct strbuf *body);
+/* 500 InternalServerError: the server ran out of memory. */
+void ddb_send_no_memory(struct ddb_call *c);
+/* One element's reason in a TransactionCanceledException. */
+struct ddb_cancel_reason {
+    const char *code;             /* "None", "ConditionalCheckFailed", "ValidationError", ... */
+    const char *message;          /* NULL: none */
+    const struct ddb_value *item; /* the item as it was (ReturnValuesOnConditionCheckFailure), or NULL */
+};
+/* 400 TransactionCanceledException with one reason per element, in order,
+ * and AWS's message listing their codes. */
+void ddb_send_transaction_cancelled(struct ddb_call *c, const struct ddb_cancel_reason *reasons, size_t n);
 /* A protocol error (SerializationException, ValidationException, memory). */
 void ddb_send_ddb_error(struct ddb_call *c, const struct ddb_error *err);
 void ddb_send_store_error(struct ddb_call *c, enum ddb_store_err err);

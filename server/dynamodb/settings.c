@@ -39,7 +39,7 @@ static struct ddb_table *copy_of(struct ddb_call *c, const struct ddb_table *def
 {
     struct ddb_table *copy = arena_alloc(&c->arena, sizeof(*copy));
     if (!copy || !ddb_table_copy(&c->arena, def, copy)) {
-        ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
+        ddb_send_no_memory(c);
         return NULL;
     }
     return copy;
@@ -100,7 +100,7 @@ void ddb_update_time_to_live(struct ddb_call *c)
     copy->ttl_attribute.s = arena_memdup(&c->arena, attribute, len);
     copy->ttl_attribute.len = len;
     if (!copy->ttl_attribute.s) {
-        ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
+        ddb_send_no_memory(c);
         return;
     }
     struct ddb_table_storage_change change = {.ttl_changed = true};

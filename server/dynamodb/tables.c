@@ -73,12 +73,6 @@ static void answer_description(struct ddb_call *c, const char *key, const struct
     strbuf_free(&sb);
 }
 
-static bool no_memory(struct ddb_call *c)
-{
-    ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
-    return false;
-}
-
 /* ---- CreateTable ----------------------------------------------------------------- */
 
 static int apply_create(struct store_conn *writer, void *arg)
@@ -105,7 +99,7 @@ static void create_done(void *arg, bool ok)
         strbuf_init(&arn);
         ddb_table_arn(c->region, c->account, &j->def->name, &arn);
         if (strbuf_failed(&arn))
-            no_memory(c);
+            ddb_send_no_memory(c);
         else
             answer_description(c, "TableDescription", j->def, arn.data, NULL, false);
         strbuf_free(&arn);
@@ -121,7 +115,7 @@ void ddb_create_table(struct ddb_call *c)
     struct ddb_table *def = arena_alloc(&c->arena, sizeof(*def));
     struct ddb_error err;
     if (!def) {
-        no_memory(c);
+        ddb_send_no_memory(c);
         return;
     }
     if (!ddb_table_from_create(&c->arena, c->json, id, now, now + DDB_TRANSITION_MS, def, &err)) {
@@ -130,7 +124,7 @@ void ddb_create_table(struct ddb_call *c)
     }
     struct table_job *j = new_job(c, NULL, def);
     if (!j) {
-        no_memory(c);
+        ddb_send_no_memory(c);
         return;
     }
     if (!ddb_submit(c, apply_create, create_done, j))
@@ -232,7 +226,7 @@ void ddb_change_table(struct ddb_call *c, struct ddb_table_ref *t, const struct 
 {
     struct table_job *j = new_job(c, t, def);
     if (!j) {
-        no_memory(c);
+        ddb_send_no_memory(c);
         return;
     }
     if (change)
@@ -269,7 +263,7 @@ void ddb_update_table(struct ddb_call *c)
     bool limit_exceeded, in_use;
     int64_t now = ddb_now_ms();
     if (!def) {
-        no_memory(c);
+        ddb_send_no_memory(c);
         return;
     }
     if (!ddb_table_apply_update(&c->arena, old, c->json, now, now + DDB_TRANSITION_MS, def, &change, &limit_exceeded,
@@ -324,7 +318,7 @@ void ddb_delete_table(struct ddb_call *c)
     }
     struct table_job *j = new_job(c, t, def);
     if (!j) {
-        no_memory(c);
+        ddb_send_no_memory(c);
         return;
     }
     if (!ddb_submit(c, apply_delete, delete_done, j))

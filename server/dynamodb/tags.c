@@ -98,7 +98,7 @@ void ddb_tag_resource(struct ddb_call *c)
     }
     struct ddb_table *copy = arena_alloc(&c->arena, sizeof(*copy));
     if (!copy) {
-        ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
+        ddb_send_no_memory(c);
         return;
     }
     *copy = def;
@@ -113,7 +113,7 @@ void ddb_untag_resource(struct ddb_call *c)
         return;
     struct ddb_table *def = arena_alloc(&c->arena, sizeof(*def));
     if (!def || !ddb_table_remove_tags(&c->arena, ddb_table_now(c, t, false), json_get(c->json, "TagKeys"), def)) {
-        ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
+        ddb_send_no_memory(c);
         return;
     }
     ddb_change_table(c, t, def, NULL, answer_empty);

@@ -27,11 +27,6 @@ struct element {
     struct ddb_stored_key key;
 };
 
-static void no_memory(struct ddb_call *c)
-{
-    ddb_send_error(c, 500, "InternalServerError", "The server ran out of memory.");
-}
-
 /* The element's action and its request object. */
 static const struct json_value *action_of(const struct json_value *element, enum ddb_item_operation *op)
 {
@@ -62,7 +57,7 @@ static bool load_elements(struct ddb_call *c, const struct json_value *list, boo
     struct element *els = arena_array(&c->arena, list->len + 1, sizeof(*els));
     struct ddb_error err;
     if (!els) {
-        no_memory(c);
+        ddb_send_no_memory(c);
         return false;
     }
     *invalid = SIZE_MAX;
@@ -98,7 +93,7 @@ static bool load_elements(struct ddb_call *c, const struct json_value *list, boo
         }
         const struct ddb_value *key_source = e->r.op == DDB_OP_PUT ? &e->r.item : &e->r.key;
         if (!ddb_stored_key_of(&c->arena, &e->def->keys, key_source, &e->key)) {
-            no_memory(c);
+            ddb_send_no_memory(c);
             return false;
         }
         for (size_t k = 0; k < i; k++) {
@@ -139,59 +134,34 @@ static int apply_transaction(struct store_conn *writer, void *arg)
     return j->err == DDB_STORE_OK ? 0 : -1;
 }
 
-/* TransactionCanceledException with one reason per element. */
+/* TransactionCanceledException with one reason per element: element
+ * `invalid` (SIZE_MAX: none) failed its checks before anything was written;
+ * otherwise the outcomes of `writes`. */
 static void send_cancelled(struct ddb_call *c, struct ddb_write *writes, const struct element *els, size_t n,
                            size_t invalid, const struct ddb_error *invalid_err)
 {
-    struct strbuf codes, sb;
-    strbuf_init(&codes);
-    strbuf_init(&sb);
-    struct json_writer w;
-    jw_init(&w, &sb);
-    jw_object_open(&w, NULL);
-    jw_string(&w, "__type", DDB_ERROR_NS "TransactionCanceledException");
-    jw_array_open(&w, "CancellationReasons");
-    for (size_t i = 0; i < n; i++) {
-        const char *code = "None";
-        const char *message = NULL;
-        const struct ddb_value *item = NULL;
-        if (i == invalid) {
-            code = "ValidationError";
-            message = invalid_err->message;
-        } else if (writes && writes[i].outcome == DDB_WRITE_CONDITION_FAILED) {
-            code = "ConditionalCheckFailed";
-            message = "The conditional request failed";
-            if (els[i].r.return_old_on_failure && writes[i].had_old)
-                item = &writes[i].old_item;
-        } else if (writes && writes[i].outcome == DDB_WRITE_INVALID) {
-            code = "ValidationError";
-            message = writes[i].err.message;
-        }
-        jw_object_open(&w, NULL);
-        if (item)
-            ddb_jw_map(&w, "Item", item);
-        jw_string(&w, "Code", code);
-        jw_string_opt(&w, "Message", message);
-        jw_object_close(&w);
-        strbuf_puts(&codes, i ? ", " : "");
-        strbuf_puts(&codes, code);
-    }
-    jw_array_close(&w);
-    struct strbuf message;
-    strbuf_init(&message);
-    strbuf_printf(&message, "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
-                  codes.data ? codes.data : "");
-    jw_string(&w, "Message", message.data ? message.data : "");
-    jw_object_close(&w);
-    strbuf_free(&message);
-    strbuf_free(&codes);
-    if (strbuf_failed(&sb)) {
-        strbuf_free(&sb);
-        no_memory(c);
+    struct ddb_cancel_reason *reasons = arena_array(&c->arena, n, sizeof(*reasons));
+    if (!reasons) {
+        ddb_send_no_memory(c);
         return;
     }
-    ddb_send_error_body(c, 400, &sb);
-    strbuf_free(&sb);
+    for (size_t i = 0; i < n; i++) {
+        struct ddb_cancel_reason *r = &reasons[i];
+        r->code = "None";
+        if (i == invalid) {
+            r->code = "ValidationError";
+            r->message = invalid_err->message;
+        } else if (writes && writes[i].outcome == DDB_WRITE_CONDITION_FAILED) {
+            r->code = "ConditionalCheckFailed";
+            r->message = "The conditional request failed";
+            if (els[i].r.return_old_on_failure && writes[i].had_old)
+                r->item = &writes[i].old_item;
+        } else if (writes && writes[i].outcome == DDB_WRITE_INVALID) {
+            r->code = "ValidationError";
+            r->message = writes[i].err.message;
+        }
+    }
+    ddb_send_transaction_cancelled(c, reasons, n);
 }
 
 static void answer_writes(struct ddb_call *c, struct write_job *j)
@@ -285,18 +255,18 @@ void ddb_transact_write_items(struct ddb_call *c)
     unsigned char digest[32];
     const char *token = json_str(c->json, "ClientRequestToken");
     if (token && !request_digest(items, digest)) {
-        no_memory(c);
+        ddb_send_no_memory(c);
         return;
     }
     struct write_job *j = arena_alloc(&c->arena, sizeof(*j));
     struct ddb_write *writes = arena_array(&c->arena, n + 1, sizeof(*writes));
     if (!j || !writes) {
-        no_memory(c);
+        ddb_send_no_memory(c);
         return;
     }
     for (size_t i = 0; i < n; i++) {
         if (!ddb_prepare_write(c, &els[i].r, els[i].ref, els[i].def, &writes[i])) {
-            no_memory(c);
+            ddb_send_no_memory(c);
             return;
         }
         writes[i].want_old = els[i].r.return_old_on_failure;
@@ -306,7 +276,7 @@ void ddb_transact_write_items(struct ddb_call *c)
         j->token = arena_memdup(&c->arena, token, strlen(token));
         memcpy(j->digest, digest, 32);
         if (!j->token) {
-            no_memory(c);
+            ddb_send_no_memory(c);
             return;
         }
     }
