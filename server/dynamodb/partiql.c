@@ -17,7 +17,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "protocol/auth/checksum.h"
 #include "protocol/core/base64.h"
 #include "protocol/dynamodb/items.h"
 #include "protocol/dynamodb/partiql.h"
@@ -538,78 +537,37 @@ void ddb_batch_execute_statement(struct ddb_call *c)
 
 /* ---- ExecuteTransaction ---------------------------------------------------------------- */
 
-struct transaction_job {
-    struct ddb_call *call;
-    struct statement *ss;
-    struct ddb_write *writes;
-    size_t n;
-    char *token;
-    unsigned char digest[32];
-    bool committed;
-    enum ddb_token_state token_state;
-    enum ddb_store_err err;
-};
-
-static int apply_transaction(struct store_conn *writer, void *arg)
+static void statements_cancelled(struct ddb_transaction *t)
 {
-    struct transaction_job *j = arg;
-    struct ddb_call *c = j->call;
-    j->err = ddb_transact(writer, &c->arena, j->writes, j->n, c->account, c->region, j->token, j->digest,
-                          ddb_now_ms(), &j->token_state, &j->committed);
-    return j->err == DDB_STORE_OK ? 0 : -1;
-}
-
-static void send_transaction_cancelled(struct ddb_call *c, struct transaction_job *j)
-{
-    struct ddb_cancel_reason *reasons = arena_array(&c->arena, j->n, sizeof(*reasons));
+    struct ddb_call *c = t->call;
+    const struct statement *ss = t->arg;
+    struct ddb_cancel_reason *reasons = arena_array(&c->arena, t->n, sizeof(*reasons));
     if (!reasons) {
         ddb_send_no_memory(c);
         return;
     }
-    for (size_t i = 0; i < j->n; i++) {
-        const struct ddb_write *wr = &j->writes[i];
+    for (size_t i = 0; i < t->n; i++) {
+        const struct ddb_write *wr = &t->writes[i];
         struct ddb_cancel_reason *r = &reasons[i];
         r->code = "None";
         if (wr->outcome == DDB_WRITE_CONDITION_FAILED) {
-            bool insert = j->ss[i].st.kind == DDB_PARTIQL_INSERT;
+            bool insert = ss[i].st.kind == DDB_PARTIQL_INSERT;
             r->code = insert ? "DuplicateItem" : "ConditionalCheckFailed";
             r->message = insert ? DUPLICATE_MESSAGE : "The conditional request failed";
-            if (!insert && j->ss[i].r.return_old_on_failure && wr->had_old)
+            if (!insert && ss[i].r.return_old_on_failure && wr->had_old)
                 r->item = &wr->old_item;
         } else if (wr->outcome == DDB_WRITE_INVALID) {
             r->code = "ValidationError";
             r->message = wr->err.message;
         }
     }
-    ddb_send_transaction_cancelled(c, reasons, j->n);
+    ddb_send_transaction_cancelled(c, reasons, t->n);
 }
 
-static void transaction_done(void *arg, bool ok)
+static void statements_committed(struct ddb_transaction *t)
 {
-    struct transaction_job *j = arg;
-    struct ddb_call *c = j->call;
-    if (!ok) {
-        ddb_send_store_error(c, j->err == DDB_STORE_OK ? DDB_STORE_STORAGE : j->err);
-        return;
-    }
-    if (j->token_state == DDB_TOKEN_MISMATCH) {
-        ddb_send_error(c, 400, "IdempotentParameterMismatchException",
-                       "Request parameters do not match the parameters of a previous request with the same "
-                       "ClientRequestToken");
-        return;
-    }
-    if (!j->committed && j->token_state != DDB_TOKEN_SAME) {
-        for (size_t i = 0; i < j->n; i++) {
-            if (j->writes[i].outcome == DDB_WRITE_STALE || j->writes[i].outcome == DDB_WRITE_NO_TABLE) {
-                ddb_answer_write_failure(c, &j->writes[i], false);
-                return;
-            }
-        }
-        send_transaction_cancelled(c, j);
-        return;
-    }
     struct strbuf sb = {.data = "{}", .len = 2};
-    ddb_send_json(c, &sb);
+    ddb_send_json(t->call, &sb);
 }
 
 void ddb_execute_transaction(struct ddb_call *c)
@@ -671,13 +629,14 @@ void ddb_execute_transaction(struct ddb_call *c)
         strbuf_free(&sb);
         return;
     }
-    struct transaction_job *j = arena_alloc(&c->arena, sizeof(*j));
+    struct ddb_transaction *t = arena_alloc(&c->arena, sizeof(*t));
     struct ddb_write *writes = arena_array(&c->arena, list->len + 1, sizeof(*writes));
-    if (!j || !writes) {
+    if (!t || !writes) {
         ddb_send_no_memory(c);
         return;
     }
-    *j = (struct transaction_job){.call = c, .ss = ss, .writes = writes, .n = list->len};
+    *t = (struct ddb_transaction){.call = c, .writes = writes, .n = list->len, .committed = statements_committed,
+                                  .cancelled = statements_cancelled, .arg = ss};
     for (size_t i = 0; i < list->len; i++) {
         if (!ddb_prepare_write(c, &ss[i].r, ss[i].ref, ss[i].def, &writes[i])) {
             ddb_send_no_memory(c);
@@ -685,21 +644,9 @@ void ddb_execute_transaction(struct ddb_call *c)
         }
     }
     const char *token = json_str(c->json, "ClientRequestToken");
-    if (token) {
-        struct strbuf sb;
-        strbuf_init(&sb);
-        struct json_writer w;
-        jw_init(&w, &sb);
-        jw_tree(&w, NULL, list);
-        bool ok = !strbuf_failed(&sb);
-        if (ok)
-            checksum_sha256(sb.data ? sb.data : "", sb.len, j->digest);
-        strbuf_free(&sb);
-        j->token = ok ? arena_memdup(&c->arena, token, strlen(token)) : NULL;
-        if (!j->token) {
-            ddb_send_no_memory(c);
-            return;
-        }
+    if (token && !ddb_transaction_set_token(t, token, list)) {
+        ddb_send_no_memory(c);
+        return;
     }
-    ddb_submit(c, apply_transaction, transaction_done, j);
+    ddb_transaction_commit(t);
 }

@@ -163,6 +163,34 @@ void ddb_send_conditional_failed(struct ddb_call *c, const struct ddb_value *ite
 /* The service cannot do it here: 501 in the JSON shape, naming `what`. */
 void ddb_send_not_implemented(struct ddb_call *c, const char *what);
 
+/* ---- write transactions (transactions.c) ------------------------------------------ */
+
+/* A write transaction (TransactWriteItems, ExecuteTransaction): its
+ * prepared writes go to the group commit as one job, all committed or none.
+ * A ClientRequestToken (ddb_transaction_set_token) makes a repeat of the
+ * same request within ten minutes a no-op and another request under it
+ * IdempotentParameterMismatchException. The store's errors and a stale or
+ * missing table are answered here; otherwise committed(t) answers (also
+ * for a repeat), or cancelled(t) when a condition or check failed and
+ * nothing was written. Lives in the call's arena. */
+struct ddb_transaction {
+    struct ddb_call *call;
+    struct ddb_write *writes;
+    size_t n;
+    void (*committed)(struct ddb_transaction *t);
+    void (*cancelled)(struct ddb_transaction *t);
+    void *arg;                     /* the caller's: its elements or statements */
+    const char *token;             /* NULL: none */
+    unsigned char digest[32];      /* of the request the token names */
+    bool written;                  /* this request committed the writes (not a repeat) */
+    enum ddb_token_state token_state;
+    enum ddb_store_err err;
+};
+/* The token and the digest of the request (its TransactItems or
+ * TransactStatements) it stands for; false when out of memory. */
+bool ddb_transaction_set_token(struct ddb_transaction *t, const char *token, const struct json_value *request);
+void ddb_transaction_commit(struct ddb_transaction *t);
+
 /* ---- tables (catalog.c) ---------------------------------------------------------- */
 
 /* The table `name` of the call's account and region, held by the call

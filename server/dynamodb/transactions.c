@@ -1,4 +1,5 @@
-/* transactions: TransactWriteItems and TransactGetItems.
+/* transactions: TransactWriteItems and TransactGetItems, and the commit of
+ * a write transaction that ExecuteTransaction (partiql.c) shares.
  *
  * Every element is an item request of its own (protocol/dynamodb/items.c
  * parses it without the legacy parameters), checked against its table;
@@ -111,28 +112,65 @@ static bool load_elements(struct ddb_call *c, const struct json_value *list, boo
     return true;
 }
 
-/* ---- TransactWriteItems ----------------------------------------------------------- */
-
-struct write_job {
-    struct ddb_call *call;
-    struct element *els;
-    struct ddb_write *writes;
-    size_t n;
-    char *token;
-    unsigned char digest[32];
-    bool committed;
-    enum ddb_token_state token_state;
-    enum ddb_store_err err;
-};
+/* ---- the commit (TransactWriteItems and ExecuteTransaction) -------------------------- */
 
 static int apply_transaction(struct store_conn *writer, void *arg)
 {
-    struct write_job *j = arg;
-    struct ddb_call *c = j->call;
-    j->err = ddb_transact(writer, &c->arena, j->writes, j->n, c->account, c->region, j->token, j->digest, ddb_now_ms(),
-                          &j->token_state, &j->committed);
-    return j->err == DDB_STORE_OK ? 0 : -1;
+    struct ddb_transaction *t = arg;
+    struct ddb_call *c = t->call;
+    t->err = ddb_transact(writer, &c->arena, t->writes, t->n, c->account, c->region, t->token, t->digest, ddb_now_ms(),
+                          &t->token_state, &t->written);
+    return t->err == DDB_STORE_OK ? 0 : -1;
 }
+
+static void transaction_done(void *arg, bool ok)
+{
+    struct ddb_transaction *t = arg;
+    struct ddb_call *c = t->call;
+    if (!ok) {
+        ddb_send_store_error(c, t->err == DDB_STORE_OK ? DDB_STORE_STORAGE : t->err);
+        return;
+    }
+    if (t->token_state == DDB_TOKEN_MISMATCH) {
+        ddb_send_error(c, 400, "IdempotentParameterMismatchException",
+                       "Request parameters do not match the parameters of a previous request with the same "
+                       "ClientRequestToken");
+        return;
+    }
+    if (t->token_state == DDB_TOKEN_SAME || t->written) {
+        t->committed(t);
+        return;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->writes[i].outcome == DDB_WRITE_STALE || t->writes[i].outcome == DDB_WRITE_NO_TABLE) {
+            ddb_answer_write_failure(c, &t->writes[i], false);
+            return;
+        }
+    }
+    t->cancelled(t);
+}
+
+bool ddb_transaction_set_token(struct ddb_transaction *t, const char *token, const struct json_value *request)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    struct json_writer w;
+    jw_init(&w, &sb);
+    jw_tree(&w, NULL, request);
+    bool ok = !strbuf_failed(&sb);
+    if (ok)
+        checksum_sha256(sb.data ? sb.data : "", sb.len, t->digest);
+    strbuf_free(&sb);
+    t->token = ok ? arena_strdup(&t->call->arena, token) : NULL;
+    return t->token != NULL;
+}
+
+void ddb_transaction_commit(struct ddb_transaction *t)
+{
+    ddb_submit(t->call, apply_transaction, transaction_done, t);
+}
+
+/* ---- TransactWriteItems ----------------------------------------------------------- */
 
 /* TransactionCanceledException with one reason per element: element
  * `invalid` (SIZE_MAX: none) failed its checks before anything was written;
@@ -164,8 +202,10 @@ static void send_cancelled(struct ddb_call *c, struct ddb_write *writes, const s
     ddb_send_transaction_cancelled(c, reasons, n);
 }
 
-static void answer_writes(struct ddb_call *c, struct write_job *j)
+static void answer_writes(struct ddb_transaction *t)
 {
+    struct ddb_call *c = t->call;
+    const struct element *els = t->arg;
     struct strbuf sb;
     strbuf_init(&sb);
     struct json_writer w;
@@ -174,22 +214,22 @@ static void answer_writes(struct ddb_call *c, struct write_job *j)
     enum ddb_return_capacity mode = ddb_return_capacity(c->json);
     if (mode != DDB_CAPACITY_NONE) {
         jw_array_open(&w, "ConsumedCapacity");
-        for (size_t i = 0; i < j->n; i++) {
+        for (size_t i = 0; i < t->n; i++) {
             bool first = true;
             for (size_t k = 0; k < i && first; k++)
-                first = j->els[k].ref != j->els[i].ref;
+                first = els[k].ref != els[i].ref;
             if (!first)
                 continue;
             struct ddb_write_capacity cap = {0};
-            for (size_t k = i; k < j->n; k++) {
-                if (j->els[k].ref != j->els[i].ref)
+            for (size_t k = i; k < t->n; k++) {
+                if (els[k].ref != els[i].ref)
                     continue;
-                if (j->committed)
-                    (void)ddb_capacity_add_write(c, &cap, &j->writes[k], 2);
+                if (t->written)
+                    (void)ddb_capacity_add_write(c, &cap, &t->writes[k], 2);
                 else
                     cap.table += 2;
             }
-            ddb_jw_write_capacity(&w, NULL, mode, j->els[i].ref->name, &cap);
+            ddb_jw_write_capacity(&w, NULL, mode, els[i].ref->name, &cap);
         }
         jw_array_close(&w);
     }
@@ -198,46 +238,9 @@ static void answer_writes(struct ddb_call *c, struct write_job *j)
     strbuf_free(&sb);
 }
 
-static void transaction_done(void *arg, bool ok)
+static void writes_cancelled(struct ddb_transaction *t)
 {
-    struct write_job *j = arg;
-    struct ddb_call *c = j->call;
-    if (!ok) {
-        ddb_send_store_error(c, j->err == DDB_STORE_OK ? DDB_STORE_STORAGE : j->err);
-        return;
-    }
-    if (j->token_state == DDB_TOKEN_MISMATCH) {
-        ddb_send_error(c, 400, "IdempotentParameterMismatchException",
-                       "Request parameters do not match the parameters of a previous request with the same "
-                       "ClientRequestToken");
-        return;
-    }
-    if (j->token_state == DDB_TOKEN_SAME || j->committed) {
-        answer_writes(c, j);
-        return;
-    }
-    for (size_t i = 0; i < j->n; i++) {
-        if (j->writes[i].outcome == DDB_WRITE_STALE || j->writes[i].outcome == DDB_WRITE_NO_TABLE) {
-            ddb_answer_write_failure(c, &j->writes[i], false);
-            return;
-        }
-    }
-    send_cancelled(c, j->writes, j->els, j->n, SIZE_MAX, NULL);
-}
-
-/* The request as the token remembers it: its TransactItems, serialized. */
-static bool request_digest(const struct json_value *items, unsigned char digest[32])
-{
-    struct strbuf sb;
-    strbuf_init(&sb);
-    struct json_writer w;
-    jw_init(&w, &sb);
-    jw_tree(&w, NULL, items);
-    bool ok = !strbuf_failed(&sb);
-    if (ok)
-        checksum_sha256(sb.data ? sb.data : "", sb.len, digest);
-    strbuf_free(&sb);
-    return ok;
+    send_cancelled(t->call, t->writes, t->arg, t->n, SIZE_MAX, NULL);
 }
 
 void ddb_transact_write_items(struct ddb_call *c)
@@ -252,15 +255,16 @@ void ddb_transact_write_items(struct ddb_call *c)
         send_cancelled(c, NULL, els, n, invalid, &key_err);
         return;
     }
-    unsigned char digest[32];
-    const char *token = json_str(c->json, "ClientRequestToken");
-    if (token && !request_digest(items, digest)) {
+    struct ddb_transaction *t = arena_alloc(&c->arena, sizeof(*t));
+    struct ddb_write *writes = arena_array(&c->arena, n + 1, sizeof(*writes));
+    if (!t || !writes) {
         ddb_send_no_memory(c);
         return;
     }
-    struct write_job *j = arena_alloc(&c->arena, sizeof(*j));
-    struct ddb_write *writes = arena_array(&c->arena, n + 1, sizeof(*writes));
-    if (!j || !writes) {
+    *t = (struct ddb_transaction){.call = c, .writes = writes, .n = n, .committed = answer_writes,
+                                  .cancelled = writes_cancelled, .arg = els};
+    const char *token = json_str(c->json, "ClientRequestToken");
+    if (token && !ddb_transaction_set_token(t, token, items)) {
         ddb_send_no_memory(c);
         return;
     }
@@ -271,16 +275,7 @@ void ddb_transact_write_items(struct ddb_call *c)
         }
         writes[i].want_old = els[i].r.return_old_on_failure;
     }
-    *j = (struct write_job){.call = c, .els = els, .writes = writes, .n = n};
-    if (token) {
-        j->token = arena_memdup(&c->arena, token, strlen(token));
-        memcpy(j->digest, digest, 32);
-        if (!j->token) {
-            ddb_send_no_memory(c);
-            return;
-        }
-    }
-    ddb_submit(c, apply_transaction, transaction_done, j);
+    ddb_transaction_commit(t);
 }
 
 /* ---- TransactGetItems ------------------------------------------------------------- */
