@@ -8,6 +8,8 @@
 # The Terraform conformance tests do not depend on the interpreter and spend most of
 # their time in the provider's own waits, so on a full run each of them runs once, in
 # the background with a server of its own, while the interpreters run the rest.
+# Tests that drive only command-line clients (harness.interpreter_free_test) run
+# under the first interpreter only: the second would run the same binaries again.
 # Extra arguments are passed to run.py (test names) and run everything given in the
 # foreground. Prints one summed final line `N passed, N failed[, N skipped]` and exits
 # non-zero if anything failed.
@@ -47,13 +49,15 @@ if [ $# -eq 0 ] && [ -z "${TEST_ENDPOINT:-}" ]; then
     done
 fi
 
+interpreter_free=1
 for interpreter in python3 /usr/bin/python3; do
     echo "== $interpreter" >&2
-    if CLOUDLESS_TERRAFORM_TESTS=$terraform_in_foreground "$interpreter" \
-        "$root/tests/integration/run.py" "$@" >"$work/run.out"; then :; else status=1; fi
+    if CLOUDLESS_TERRAFORM_TESTS=$terraform_in_foreground CLOUDLESS_INTERPRETER_FREE_TESTS=$interpreter_free \
+        "$interpreter" "$root/tests/integration/run.py" "$@" >"$work/run.out"; then :; else status=1; fi
     cat "$work/run.out"
     count "$work/run.out"
     terraform_in_foreground=0
+    interpreter_free=0
 done
 
 for run in $terraform_runs; do

@@ -71,6 +71,17 @@ def terraform_test(cls):
     return cls
 
 
+def interpreter_free_test(cls):
+    """Marks a test whose outcome cannot depend on the Python running it: it
+    drives a command-line client (aws-cli v1 and v2, s3cmd, rclone), whose
+    own Python or binary is the same under either interpreter. A full run
+    (tests/run_integration.sh) runs it under the first interpreter only, by
+    setting CLOUDLESS_INTERPRETER_FREE_TESTS=0 for the second."""
+    if os.environ.get("CLOUDLESS_INTERPRETER_FREE_TESTS") == "0":
+        return unittest.skip("does not depend on the interpreter: runs under the first one only")(cls)
+    return cls
+
+
 class Terraform:
     """One conformance/<name> configuration copied into a temp dir, where
     terraform runs offline (the provider from the local mirror the

@@ -30,6 +30,23 @@ def test_id(test):
     return getattr(test, "test_case", test).id()
 
 
+class TimedResult(unittest.TextTestResult):
+    """Remembers how long each test took, for the list of the slowest."""
+
+    def startTest(self, test):
+        self._started = time.monotonic()
+        super().startTest(test)
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        durations = getattr(self, "durations", {})
+        durations[test.id()] = time.monotonic() - self._started
+        self.durations = durations
+
+
+SLOWEST = 12
+
+
 def main(names):
     suite = load_tests(names)
     try:
@@ -42,7 +59,7 @@ def main(names):
     print("endpoint %s (%s), python %s" % (target.url, origin, sys.version.split()[0]), file=sys.stderr)
     started = time.monotonic()
     try:
-        result = unittest.TextTestRunner(verbosity=2, stream=sys.stderr).run(suite)
+        result = unittest.TextTestRunner(verbosity=2, stream=sys.stderr, resultclass=TimedResult).run(suite)
     finally:
         target.shutdown()
     failed = len({test_id(test) for test, _ in result.failures + result.errors}) + len(result.unexpectedSuccesses)
@@ -58,6 +75,11 @@ def main(names):
     summary = "%d passed, %d failed" % (passed, failed)
     if skipped:
         summary += ", %d skipped" % skipped
+    slowest = sorted(getattr(result, "durations", {}).items(), key=lambda item: -item[1])[:SLOWEST]
+    if slowest:
+        print("slowest tests:", file=sys.stderr)
+        for name, seconds in slowest:
+            print("  %6.1fs %s" % (seconds, name), file=sys.stderr)
     print("took %.1fs" % (time.monotonic() - started), file=sys.stderr)
     print(summary)
     return 1 if failed else 0

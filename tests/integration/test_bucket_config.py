@@ -6,7 +6,8 @@ errors — plus the browser-style CORS preflight and aws-cli round trips.
 import json
 import unittest
 
-from harness import (AWS_CLI_V1, AWS_CLI_V2, S3TestCase, aws_cli, raw_request, signed_request)
+from harness import (AWS_CLI_V1, AWS_CLI_V2, S3TestCase, aws_cli, interpreter_free_test, raw_request,
+                     signed_request)
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
@@ -477,10 +478,12 @@ class AwsCliFlows:
                          ["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"], "AES256")
 
 
+@interpreter_free_test
 class AwsCliV1Tests(AwsCliFlows, S3TestCase):
     CLI = AWS_CLI_V1
 
 
+@interpreter_free_test
 class AwsCliV2Tests(AwsCliFlows, S3TestCase):
     CLI = AWS_CLI_V2
 

@@ -11,7 +11,7 @@ import time
 import unittest
 
 from harness import AWS_CLI_V1, AWS_CLI_V2, RCLONE_REMOTE, RawResponse, S3TestCase, aws_cli, curl_get, \
-    empty_and_delete_bucket, raw_request, rclone, s3_client, s3cmd, unique_bucket_name
+    empty_and_delete_bucket, interpreter_free_test, raw_request, rclone, s3_client, s3cmd, unique_bucket_name
 from test_bucket_config import allow_acls
 
 MIB = 1024 * 1024
@@ -147,10 +147,12 @@ class AwsCliFlows:
         self.s3.abort_multipart_upload(Bucket=bucket, Key="dst", UploadId=upload)
 
 
+@interpreter_free_test
 class AwsCliV1Tests(AwsCliFlows, CommandTestCase):
     CLI = AWS_CLI_V1
 
 
+@interpreter_free_test
 class AwsCliV2Tests(AwsCliFlows, CommandTestCase):
     CLI = AWS_CLI_V2
 
@@ -177,6 +179,7 @@ class PresignTests(CommandTestCase):
             self.assertEqual(RawResponse(403, {}, body.read()).error_code(), "SignatureDoesNotMatch")
 
 
+@interpreter_free_test
 class S3cmdTests(CommandTestCase):
     CREATE_BUCKET = False
 
@@ -215,6 +218,7 @@ class S3cmdTests(CommandTestCase):
         self.run_ok(s3cmd("--signature-v2", "rb", "s3://%s" % bucket))
 
 
+@interpreter_free_test
 class RcloneTests(CommandTestCase):
 
     def test_copy_ls_delete(self):

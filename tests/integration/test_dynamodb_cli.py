@@ -6,7 +6,7 @@ import os
 import tempfile
 
 from ddb_support import DdbTestCase, unique_table
-from harness import AWS_CLI_V1, AWS_CLI_V2, aws_cli
+from harness import AWS_CLI_V1, AWS_CLI_V2, aws_cli, interpreter_free_test
 
 
 class AwsCliDynamoDbFlows:
@@ -93,9 +93,11 @@ class AwsCliDynamoDbFlows:
         self.assertIn("ConditionalCheckFailedException", stderr)
 
 
+@interpreter_free_test
 class AwsCliV1DynamoDbTests(AwsCliDynamoDbFlows, DdbTestCase):
     CLI = AWS_CLI_V1
 
 
+@interpreter_free_test
 class AwsCliV2DynamoDbTests(AwsCliDynamoDbFlows, DdbTestCase):
     CLI = AWS_CLI_V2

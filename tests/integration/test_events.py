@@ -516,6 +516,7 @@ class S3ToEventBridgeTests(EventsTestCase):
         self.assertNotIn("size", deleted["detail"]["object"])
 
 
+@harness.interpreter_free_test
 class CliTests(EventsTestCase):
 
     def _cli(self, binary, *args):

@@ -648,6 +648,7 @@ class RequestTests(IamTestCase):
                          "InvalidClientTokenId")
 
 
+@harness.interpreter_free_test
 class CliTests(IamTestCase):
     """aws-cli v1 and v2 drive the same flows."""
 

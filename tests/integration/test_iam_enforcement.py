@@ -499,6 +499,7 @@ class ServiceTests(EnforcementTestCase):
                             Role=self.role(policy(allow("dynamodb:*", stream))))
         lam.create_event_source_mapping(FunctionName=fn, EventSourceArn=stream, StartingPosition="LATEST")
 
+@harness.interpreter_free_test
 class CliTests(EnforcementTestCase):
     """aws-cli v1 and v2 see AWS's AccessDenied wording."""
 

@@ -398,6 +398,7 @@ class AsyncTests(LambdaTestCase):
         self.wait_for(lambda: len(os.listdir(marker_dir)) == 3, timeout=20)
 
 
+@harness.interpreter_free_test
 class CliTests(LambdaTestCase):
 
     def test_cli_v1_and_v2(self):

@@ -7,7 +7,7 @@ import datetime
 import json
 import unittest
 
-from harness import AWS_CLI_V1, AWS_CLI_V2, S3TestCase, aws_cli, unique_bucket_name
+from harness import AWS_CLI_V1, AWS_CLI_V2, S3TestCase, aws_cli, interpreter_free_test, unique_bucket_name
 
 LOCK_DENIED = "Access Denied because object protected by object lock."
 
@@ -143,6 +143,7 @@ class LockedBucketTests(LockedBucketTestCase):
                                Retention={"Mode": "GOVERNANCE", "RetainUntilDate": in_days(1)})
 
 
+@interpreter_free_test
 class CliObjectLockTests(S3TestCase):
     CREATE_BUCKET = False
 

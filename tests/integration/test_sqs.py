@@ -563,6 +563,7 @@ class QueuePolicyTests(unittest.TestCase):
         self.owner.send_message(QueueUrl=url, MessageBody="the owner needs no grant")
 
 
+@harness.interpreter_free_test
 class CliTests(SqsTestCase):
 
     def run_cli(self, binary, *args):

@@ -303,6 +303,7 @@ class CrossAccountTests(unittest.TestCase):
         self.assertEqual(denied["Error"]["Code"], "AccessDenied")
 
 
+@harness.interpreter_free_test
 class StsCliTests(StsTestCase):
 
     def check_cli(self, binary):

@@ -5,7 +5,7 @@ Put/Get/DeleteBucketTagging, and AWS's limits and errors for both."""
 import json
 import unittest
 
-from harness import AWS_CLI_V1, AWS_CLI_V2, S3TestCase, aws_cli
+from harness import AWS_CLI_V1, AWS_CLI_V2, S3TestCase, aws_cli, interpreter_free_test
 
 
 def tag_set(**tags):
@@ -142,6 +142,7 @@ class BucketTaggingTests(S3TestCase):
         self.assertClientError(self.s3.get_bucket_tagging, "NoSuchBucket", 404, Bucket=self.bucket + "-none")
 
 
+@interpreter_free_test
 class CliTaggingTests(S3TestCase):
 
     def test_tagging_with_both_clis(self):

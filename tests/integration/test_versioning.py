@@ -7,7 +7,7 @@ import unittest
 
 from botocore.exceptions import ClientError
 
-from harness import AWS_CLI_V1, AWS_CLI_V2, S3TestCase, aws_cli, signed_request
+from harness import AWS_CLI_V1, AWS_CLI_V2, S3TestCase, aws_cli, interpreter_free_test, signed_request
 
 
 def headers_of(response):
@@ -291,6 +291,7 @@ class ListObjectVersionsTests(VersionedTestCase):
         self.assertEqual(response["Versions"][0]["Key"], "sp%20ace")
 
 
+@interpreter_free_test
 class CliVersioningTests(S3TestCase):
 
     def test_versioning_with_both_clis(self):
