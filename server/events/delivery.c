@@ -189,11 +189,13 @@ static void arm_retry_timer(struct events_deliverer *d, int64_t at_ms)
     evtimer_add(d->retry_timer, &tv);
 }
 
-/* Arms the retry timer for the earliest row that waits for a later time
- * (rows due now are taken by the pass, or when they are released). */
-static void schedule_retries(struct events_deliverer *d)
+/* Arms the retry timer for the earliest row that waits for a time after
+ * `now` (rows due by then are taken by the pass, or when they are
+ * released). A pass gives the time it took due rows by: read again here, a
+ * row falling due in between would be neither taken nor waited for. */
+static void schedule_retries(struct events_deliverer *d, int64_t now)
 {
-    int64_t now = clock_now_ms(), next;
+    int64_t next;
     if (events_store_deliveries_next_retry(events_reader(d->es), now, &next) < 0)
         next = now + READ_FAILURE_DELAY_MS;
     if (next >= 0)
@@ -206,7 +208,7 @@ static void retry_recorded(void *arg, bool ok)
     if (!ok)
         log_warn("events: could not record a failed delivery; it is tried again after a restart");
     else
-        schedule_retries(j->d);
+        schedule_retries(j->d, clock_now_ms());
     release(j->d, j->seq);
     free(j);
 }
@@ -657,13 +659,14 @@ static void pass(struct events_deliverer *d)
     if (d->in_flight < MAX_IN_FLIGHT) {
         struct events_delivery_row *rows;
         size_t n;
-        if (events_store_deliveries_due(reader, clock_now_ms(), MAX_IN_FLIGHT, &rows, &n) == 0) {
+        int64_t now = clock_now_ms();
+        if (events_store_deliveries_due(reader, now, MAX_IN_FLIGHT, &rows, &n) == 0) {
             for (size_t i = 0; i < n && d->in_flight < MAX_IN_FLIGHT; i++)
                 if (!is_held(d, rows[i].seq))
                     deliver_row(d, &rows[i], true);
             events_delivery_rows_free(rows, n);
         }
-        schedule_retries(d);
+        schedule_retries(d, now);
     }
     if (d->in_flight >= MAX_IN_FLIGHT)
         d->starved = true;

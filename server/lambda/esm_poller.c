@@ -61,10 +61,14 @@ void esm_kick(struct lambda_esm *esm)
 }
 
 /* Past deadlines need no timer: the mapping waits for a finished batch or
- * an arrival then, which kick a pass. */
-static void arm_timer(struct lambda_esm *esm)
+ * an arrival then, which kick a pass. `now` is the pass's own: a deadline
+ * the pass found still ahead is one the timer must wake it for, even when
+ * the clock has reached it since (read again here, a deadline one
+ * millisecond ahead counted as past, and a mapping retrying after a
+ * failure waited for nothing, for good). */
+static void arm_timer(struct lambda_esm *esm, int64_t now)
 {
-    int64_t now = clock_now_ms(), soonest = INT64_MAX;
+    int64_t soonest = INT64_MAX;
     for (struct esm_mapping *m = esm->mappings; m; m = m->next)
         if (m->wait_until_ms > now && m->wait_until_ms < soonest)
             soonest = m->wait_until_ms;
@@ -406,7 +410,7 @@ static void pass(struct lambda_esm *esm)
             ;
     }
     esm->in_pass = false;
-    arm_timer(esm);
+    arm_timer(esm, now);
 }
 
 void esm_on_kick(evutil_socket_t fd, short what, void *arg)
