@@ -177,6 +177,25 @@ enum authorize_outcome authorize_decide(struct server *srv, const struct http_re
     return AUTHORIZE_DENIED;
 }
 
+enum authorize_outcome authorize_as_role(struct server *srv, const char *role_arn, const char *session_name,
+                                         const char *action, const struct authorize_target *t,
+                                         struct authorize_decision *d)
+{
+    struct iam_principal p = {.type = IAM_PRINCIPAL_ASSUMED_ROLE, .temporary = true};
+    enum iam_kind kind;
+    char account[16];
+    if (!iam_parse_entity_arn(role_arn, &kind, account, p.name, sizeof(p.name)) || kind != IAM_ROLE) {
+        d->verdict = IAM_IMPLICIT_DENY;
+        snprintf(d->message, sizeof(d->message), "%s is no IAM role", role_arn);
+        return AUTHORIZE_DENIED;
+    }
+    snprintf(p.account, sizeof(p.account), "%.12s", account);
+    snprintf(p.role_arn, sizeof(p.role_arn), "%s", role_arn);
+    snprintf(p.session_name, sizeof(p.session_name), "%.64s", session_name);
+    snprintf(p.arn, sizeof(p.arn), "arn:aws:sts::%s:assumed-role/%s/%s", p.account, p.name, p.session_name);
+    return authorize_decide(srv, NULL, &p, action, t, d);
+}
+
 bool authorize_request(struct http_req *req, const struct service_def *svc, const struct service_op *op,
                        const struct authorize_target *t)
 {

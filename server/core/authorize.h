@@ -80,6 +80,14 @@ enum authorize_outcome authorize_decide(struct server *srv, const struct http_re
                                         const char *action, const struct authorize_target *t,
                                         struct authorize_decision *d);
 
+/* Decides `action` by a session of the role role_arn names, as a service
+ * acting with that role does it (arn:aws:sts::<account>:assumed-role/
+ * <role>/<session_name>): an event source mapping's poller, a schedule's
+ * or a rule's target. Denied (not logged) when role_arn names no role. */
+enum authorize_outcome authorize_as_role(struct server *srv, const char *role_arn, const char *session_name,
+                                         const char *action, const struct authorize_target *t,
+                                         struct authorize_decision *d);
+
 /* The call each service's intake makes: decides the operation's action
  * (service_op.action; "" needs no permission) by the request's caller
  * (req->caller) on the target. True when allowed; else the request has

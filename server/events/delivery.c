@@ -11,13 +11,16 @@
  *   - a Lambda function: an asynchronous invocation (server/lambda), done
  *     once durably queued; for rules, the function's resource policy must
  *     let events.amazonaws.com invoke it for the rule (AddPermission with
- *     SourceArn), as AWS requires; Scheduler acts through its RoleArn,
- *     which is not checked;
+ *     SourceArn), as AWS requires;
  *   - an event bus: the event (for a schedule, an event made of its
  *     EventBridgeParameters and Input) is published into that bus (its
  *     rules' outbox rows written durably);
  *   - a CloudWatch Logs group: the event as one log event, in a stream
  *     named by the event's id, done once stored.
+ *
+ * With --enforce-iam each delivery is decided first (see
+ * delivery_permission): a schedule acts through its RoleArn, a rule as the
+ * EventBridge service through the target's policy or its RoleArn.
  *
  * The input is the event, or the target's Input, InputPath or
  * InputTransformer (protocol/events/transform.c); a schedule's target gets
@@ -48,8 +51,11 @@
 #include "protocol/core/uuid.h"
 #include "protocol/events/envelope.h"
 #include "protocol/events/transform.h"
+#include "protocol/iam/policy.h"
+#include "server/core/authorize.h"
 #include "server/core/log.h"
 #include "server/core/server.h"
+#include "server/iam/entry.h"
 #include "server/lambda/entry.h"
 #include "server/logs/logs.h"
 #include "server/sqs/entry.h"
@@ -391,6 +397,116 @@ static void finish(struct attempt *a, enum outcome outcome, const char *code, co
     attempt_end(a, false);
 }
 
+/* ---- permissions (with --enforce-iam) -------------------------------------------------------------------- */
+
+enum permission { PERMITTED, REFUSED, UNDECIDED };
+
+/* The last segment of a rule's or schedule's ARN, as the session name of
+ * the role acting for it. */
+static const char *source_name(const char *arn)
+{
+    const char *slash = strrchr(arn, '/');
+    return slash ? slash + 1 : arn;
+}
+
+/* A session of `role`, assumed by `service` for the rule or schedule,
+ * doing `action` on the target (whose resource policy is `policy`). */
+static enum permission role_permits(struct attempt *a, const char *role, const char *service, const char *action,
+                                    const char *policy, char *why, size_t cap)
+{
+    struct server *srv = a->d->es->srv;
+    const struct iam_key keys[] = {{"aws:SourceArn", a->row.source}, {"aws:SourceAccount", a->row.account}};
+    const struct iam_context ctx = {keys, sizeof(keys) / sizeof(keys[0])};
+    int assumable = iam_role_assumable(srv, role, service, &ctx);
+    if (assumable < 0)
+        return UNDECIDED;
+    if (assumable == 0) {
+        snprintf(why, cap, "%s cannot assume the role %s.", service, role);
+        return REFUSED;
+    }
+    char owner[13];
+    if (sscanf(a->arn, "arn:aws:%*[^:]:%*[^:]:%12[0-9]:", owner) != 1)
+        snprintf(owner, sizeof(owner), "%s", a->row.account);
+    char session[65];
+    snprintf(session, sizeof(session), "%.64s", source_name(a->row.source));
+    const struct authorize_target t = {.resource = a->arn, .owner = owner, .policy = policy};
+    struct authorize_decision d;
+    switch (authorize_as_role(srv, role, session, action, &t, &d)) {
+    case AUTHORIZE_ALLOWED: return PERMITTED;
+    case AUTHORIZE_FAILED: return UNDECIDED;
+    case AUTHORIZE_DENIED: break;
+    }
+    snprintf(why, cap, "%s", d.message);
+    return REFUSED;
+}
+
+/* Decides a delivery as AWS does, when IAM is enforced. A schedule's
+ * target is reached as a session of its RoleArn, which must trust
+ * scheduler.amazonaws.com (aws:SourceArn and aws:SourceAccount: the
+ * schedule's) and be allowed the target's action; so is a rule's event bus
+ * target that names a RoleArn, with events.amazonaws.com. A rule's other
+ * targets are reached as the EventBridge service through their own
+ * policies, whatever RoleArn they carry (as AWS does for queues, functions
+ * and log groups): a queue's must let events.amazonaws.com sqs:SendMessage
+ * for the rule, another account's bus must let the rule's account
+ * events:PutEvents (a function's policy is decided always, in
+ * deliver_lambda). Log groups have no resource policies here, so a rule's
+ * Logs target is not decided. */
+static enum permission delivery_permission(struct attempt *a, const char *kind, char *why, size_t cap)
+{
+    struct server *srv = a->d->es->srv;
+    if (!srv->cfg->enforce_iam)
+        return PERMITTED;
+    bool queue = strcmp(kind, "sqs") == 0, bus = strcmp(kind, "events") == 0;
+    const char *action = queue ? "sqs:SendMessage" : bus ? "events:PutEvents"
+                       : strcmp(kind, "lambda") == 0 ? "lambda:InvokeFunction" : "logs:PutLogEvents";
+    const char *queue_policy = queue && srv->sqs ? sqs_queue_policy_internal(srv->sqs, a->arn) : NULL;
+    char *bus_policy = NULL;
+    char owner[13] = "";
+    if (bus) {
+        /* arn:aws:events:<region>:<account>:event-bus/<name> */
+        const char *marker = strstr(a->arn, ":event-bus/");
+        struct events_bus_row row;
+        snprintf(owner, sizeof(owner), "%.12s", marker && marker - a->arn >= 12 ? marker - 12 : "");
+        int found = marker ? events_store_bus_get(events_reader(a->d->es), owner, marker + 11, &row) : 0;
+        if (found < 0)
+            return UNDECIDED;
+        if (found == 1) {
+            bus_policy = row.policy;
+            row.policy = NULL;
+            events_bus_row_free(&row);
+        }
+    }
+    const char *policy = queue ? queue_policy : bus_policy;
+    const char *role = json_str(a->target, "RoleArn");
+    enum permission p = PERMITTED;
+    if (a->row.kind == EVENTS_DELIVERY_SCHEDULE || (bus && role)) {
+        const char *service = a->row.kind == EVENTS_DELIVERY_SCHEDULE ? "scheduler.amazonaws.com"
+                                                                       : "events.amazonaws.com";
+        if (!role) {
+            snprintf(why, cap, "The schedule's target names no RoleArn.");
+            p = REFUSED;
+        } else {
+            p = role_permits(a, role, service, action, policy, why, cap);
+        }
+    } else if (queue) {
+        const struct iam_key keys[] = {{"aws:SourceArn", a->row.source}, {"aws:SourceAccount", a->row.account}};
+        const struct iam_context ctx = {keys, sizeof(keys) / sizeof(keys[0])};
+        if (!policy ||
+            iam_policy_evaluate_service(policy, "events.amazonaws.com", action, a->arn, &ctx) != IAM_ALLOW) {
+            snprintf(why, cap, "The queue's policy does not let events.amazonaws.com send messages for this rule.");
+            p = REFUSED;
+        }
+    } else if (bus && strcmp(owner, a->row.account) != 0) {
+        if (!policy || iam_policy_evaluate(policy, a->row.account, action, a->arn, NULL) != IAM_ALLOW) {
+            snprintf(why, cap, "The event bus's policy does not let account %s put events on it.", a->row.account);
+            p = REFUSED;
+        }
+    }
+    free(bus_policy);
+    return p;
+}
+
 /* ---- targets ------------------------------------------------------------------------------------------ */
 
 static void deliver_sqs(struct attempt *a)
@@ -616,6 +732,17 @@ static void deliver_row(struct events_deliverer *d, struct events_delivery_row *
         return;
     }
     const char *kind = events_target_kind(a->arn);
+    char why[1600];
+    enum permission permission = kind ? delivery_permission(a, kind, why, sizeof(why)) : PERMITTED;
+    if (permission == UNDECIDED) {
+        finish(a, RETRY, "INTERNAL_ERROR", "The permissions of the target could not be read.");
+        return;
+    }
+    if (permission == REFUSED) {
+        log_info("events: a delivery to %s for %s was refused: %s", a->arn, a->row.source, why);
+        finish(a, FAILED, "NO_PERMISSIONS", why);
+        return;
+    }
     if (kind && strcmp(kind, "sqs") == 0)
         deliver_sqs(a);
     else if (kind && strcmp(kind, "lambda") == 0)

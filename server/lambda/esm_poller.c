@@ -281,17 +281,9 @@ bool esm_role_may_poll(struct lambda_service *svc, const char *role, const struc
     size_t n_actions = stream ? sizeof(stream_actions) / sizeof(stream_actions[0])
                               : sizeof(queue_actions) / sizeof(queue_actions[0]);
     struct server *srv = svc->srv;
-    enum iam_kind kind;
-    struct iam_principal p = {.type = IAM_PRINCIPAL_ASSUMED_ROLE, .temporary = true};
     *refused = actions[0];
     if (!srv->cfg->enforce_iam)
         return true;
-    char account[16];
-    if (!iam_parse_entity_arn(role, &kind, account, p.name, sizeof(p.name)) || kind != IAM_ROLE)
-        return false;
-    snprintf(p.account, sizeof(p.account), "%.12s", account);
-    snprintf(p.role_arn, sizeof(p.role_arn), "%s", role);
-    snprintf(p.arn, sizeof(p.arn), "arn:aws:sts::%s:assumed-role/%s/%s", p.account, p.name, m->function);
     char owner[13];
     if (sscanf(m->source_arn, stream ? "arn:aws:dynamodb:%*[^:]:%12[0-9]:" : "arn:aws:sqs:%*[^:]:%12[0-9]:", owner) != 1)
         return false;
@@ -303,7 +295,7 @@ bool esm_role_may_poll(struct lambda_service *svc, const char *role, const struc
     for (size_t i = 0; i < n_actions; i++) {
         struct authorize_decision d;
         *refused = actions[i];
-        if (authorize_decide(srv, NULL, &p, actions[i], &t, &d) != AUTHORIZE_ALLOWED)
+        if (authorize_as_role(srv, role, m->function, actions[i], &t, &d) != AUTHORIZE_ALLOWED)
             return false;
     }
     return true;

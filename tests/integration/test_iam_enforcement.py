@@ -9,10 +9,13 @@ function policy) grants another account, whose own identity policy must allow to
 a permissions boundary cuts an allow; session policies and an expired session;
 functions run with their execution role (the handler's own boto3 call is allowed or
 refused by the role's policies), CreateFunction checks iam:PassRole and the role's
-trust of Lambda, and an SQS mapping needs its role's permission to poll. The
+trust of Lambda, and an SQS mapping needs its role's permission to poll; a rule
+reaches a queue only as the queue's policy lets EventBridge, and a schedule only
+through a role that trusts Scheduler and may act on the target. The
 server log names the statement that decided a denial. aws-cli v1 and v2 see the
 same denials. Without --enforce-iam (the suite's shared server) nothing changes.
 """
+import datetime
 import json
 import os
 import sqlite3
@@ -351,6 +354,72 @@ class ServiceTests(EnforcementTestCase):
         message = self.denied(user_scheduler.get_schedule, "AccessDeniedException", 403, Name="s1", GroupName=group)
         self.assertIn("scheduler:GetSchedule on resource: %s because" % schedule_arn, message)
         self.denied(user_scheduler.list_schedules, "AccessDeniedException", 403)
+
+    def receive_one(self, sqs, url, timeout=20):
+        """The body and attributes of the first message that reaches the queue within timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, MessageAttributeNames=["All"]).get(
+                "Messages", [])
+            if messages:
+                attributes = {k: v["StringValue"] for k, v in messages[0].get("MessageAttributes", {}).items()}
+                return messages[0]["Body"], attributes
+        self.fail("no message reached %s" % url)
+
+    def queue(self, sqs):
+        url = sqs.create_queue(QueueName=unique_name("q"))["QueueUrl"]
+        return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def test_deliveries_need_the_targets_permission(self):
+        """A rule reaches a queue only as its policy lets events.amazonaws.com; a schedule only
+        through a role that trusts scheduler.amazonaws.com and may send; refused deliveries go to
+        the dead-letter queue with ERROR_CODE NO_PERMISSIONS."""
+        sqs, events, scheduler = self.client("sqs"), self.client("events"), self.client("scheduler")
+        target_url, target_arn = self.queue(sqs)
+        dlq_url, dlq_arn = self.queue(sqs)
+        rule = unique_name("rule")
+        rule_arn = events.put_rule(Name=rule, EventPattern=json.dumps({"source": ["enforced"]}))["RuleArn"]
+        events.put_targets(Rule=rule, Targets=[{"Id": "q", "Arn": target_arn,
+                                                "DeadLetterConfig": {"Arn": dlq_arn}}])
+        entry = {"Source": "enforced", "DetailType": "t", "Detail": json.dumps({"n": 1})}
+        events.put_events(Entries=[entry])
+        body, attributes = self.receive_one(sqs, dlq_url)
+        self.assertEqual(json.loads(body)["detail"], {"n": 1})
+        self.assertEqual((attributes["ERROR_CODE"], attributes["RULE_ARN"], attributes["TARGET_ARN"]),
+                         ("NO_PERMISSIONS", rule_arn, target_arn))
+        self.assertEqual(sqs.receive_message(QueueUrl=target_url).get("Messages", []), [])
+        sqs.set_queue_attributes(QueueUrl=target_url, Attributes={"Policy": policy(dict(
+            allow("sqs:SendMessage", target_arn), Principal={"Service": "events.amazonaws.com"},
+            Condition={"ArnEquals": {"aws:SourceArn": rule_arn}}))})
+        entry["Detail"] = json.dumps({"n": 2})
+        events.put_events(Entries=[entry])
+        body, _ = self.receive_one(sqs, target_url)
+        self.assertEqual(json.loads(body)["detail"], {"n": 2})
+
+        scheduler_trust = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        queue_url, queue_arn = self.queue(sqs)
+        for may_send in (False, True):
+            role = self.role(policy(allow("sqs:SendMessage" if may_send else "sqs:GetQueueUrl", queue_arn)),
+                             trust=scheduler_trust)
+            at = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=2)).strftime(
+                "%Y-%m-%dT%H:%M:%S")
+            name = unique_name("once")
+            scheduler.create_schedule(Name=name, ScheduleExpression="at(%s)" % at,
+                                      FlexibleTimeWindow={"Mode": "OFF"},
+                                      Target={"Arn": queue_arn, "RoleArn": role, "Input": json.dumps({"send": may_send}),
+                                              "DeadLetterConfig": {"Arn": dlq_arn}})
+            if may_send:
+                body, _ = self.receive_one(sqs, queue_url)
+                self.assertEqual(json.loads(body), {"send": True})
+            else:
+                body, attributes = self.receive_one(sqs, dlq_url)
+                self.assertEqual(json.loads(body), {"send": False})
+                self.assertEqual(attributes["ERROR_CODE"], "NO_PERMISSIONS")
+                self.assertIn("is not authorized to perform: sqs:SendMessage on resource: %s" % queue_arn,
+                              attributes["ERROR_MESSAGE"])
+                self.assertEqual(sqs.receive_message(QueueUrl=queue_url).get("Messages", []), [])
+        self.assertIn("events: a delivery to %s for %s was refused" % (target_arn, rule_arn), self.log())
 
     def test_logs(self):
         logs = self.client("logs")
