@@ -390,30 +390,7 @@ static bool is_named_function(const struct expr_parser *p, const struct node *n,
 
 static void check_path(struct checks *ck, struct node *n)
 {
-    struct expr_parser *p = ck->p;
-    for (size_t i = 0; i < n->path.len; i++) {
-        struct parsed_step *s = &n->path.steps[i];
-        if (!s->step.name)
-            continue;
-        if (s->tok->kind == T_IDENT) {
-            if (ddb_is_reserved_word(s->step.name, s->step.name_len))
-                slot_set(p, &ck->reserved, "Attribute name is a reserved keyword; reserved keyword: %.*s",
-                         (int)s->step.name_len, s->step.name);
-            continue;
-        }
-        if (ck->name_or_value.message)
-            continue;
-        const struct ddb_expr_name *e = expr_lookup_name(p->ctx, tok_text(p, s->tok), s->tok->len);
-        if (!e) {
-            struct strbuf sb;
-            strbuf_init(&sb);
-            expr_undefined_name_message(&sb, tok_text(p, s->tok), s->tok->len);
-            slot_take(p, &ck->name_or_value, &sb, false);
-            continue;
-        }
-        s->step.name = e->name;
-        s->step.name_len = e->name_len;
-    }
+    path_resolve_names(ck->p, &n->path, &ck->reserved, &ck->name_or_value);
 }
 
 static void check_value(struct checks *ck, struct node *n)

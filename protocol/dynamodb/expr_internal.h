@@ -98,6 +98,13 @@ struct path_builder {
 bool path_push(struct expr_parser *p, struct path_builder *b, const struct parsed_step *s);
 /* Appends ('.' name | '[' number ']')* steps. */
 bool path_parse_steps(struct expr_parser *p, struct path_builder *b);
+/* Resolves a parsed path's names in place: an identifier that is a
+ * reserved word sets `reserved`; a #name takes its ExpressionAttributeNames
+ * value, or, when it has none, sets `undefined` (and once that is set, no
+ * more #names are resolved). */
+struct error_slot;
+void path_resolve_names(struct expr_parser *p, struct path_builder *b, struct error_slot *reserved,
+                        struct error_slot *undefined);
 /* "[a, b, [2]]" for a parsed path (names as resolved so far). */
 void path_builder_describe(struct strbuf *sb, const struct path_builder *b);
 /* The public path: its steps copied into the arena. */

@@ -457,6 +457,34 @@ void expr_undefined_value_message(struct strbuf *sb, const char *key, size_t len
 
 /* ---- paths -------------------------------------------------------------- */
 
+void path_resolve_names(struct expr_parser *p, struct path_builder *b, struct error_slot *reserved,
+                        struct error_slot *undefined)
+{
+    for (size_t i = 0; i < b->len; i++) {
+        struct parsed_step *s = &b->steps[i];
+        if (!s->step.name)
+            continue;
+        if (s->tok->kind == T_IDENT) {
+            if (ddb_is_reserved_word(s->step.name, s->step.name_len))
+                slot_set(p, reserved, "Attribute name is a reserved keyword; reserved keyword: %.*s",
+                         (int)s->step.name_len, s->step.name);
+            continue;
+        }
+        if (undefined->message)
+            continue;
+        const struct ddb_expr_name *e = expr_lookup_name(p->ctx, tok_text(p, s->tok), s->tok->len);
+        if (!e) {
+            struct strbuf sb;
+            strbuf_init(&sb);
+            expr_undefined_name_message(&sb, tok_text(p, s->tok), s->tok->len);
+            slot_take(p, undefined, &sb, false);
+            continue;
+        }
+        s->step.name = e->name;
+        s->step.name_len = e->name_len;
+    }
+}
+
 bool path_push(struct expr_parser *p, struct path_builder *b, const struct parsed_step *s)
 {
     if (!(b->steps = arena_grow(p->arena, b->steps, b->len, &b->cap, sizeof(*b->steps), 4)))

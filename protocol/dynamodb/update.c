@@ -252,30 +252,7 @@ struct uchecks {
 /* Resolves the names of a parsed path (reserved words and #names). */
 static void check_path(struct uchecks *ck, struct path_builder *b)
 {
-    struct expr_parser *p = ck->p;
-    for (size_t i = 0; i < b->len; i++) {
-        struct parsed_step *s = &b->steps[i];
-        if (!s->step.name)
-            continue;
-        if (s->tok->kind == T_IDENT) {
-            if (ddb_is_reserved_word(s->step.name, s->step.name_len))
-                slot_set(p, &ck->reserved, "Attribute name is a reserved keyword; reserved keyword: %.*s",
-                         (int)s->step.name_len, s->step.name);
-            continue;
-        }
-        if (ck->name.message)
-            continue;
-        const struct ddb_expr_name *e = expr_lookup_name(p->ctx, tok_text(p, s->tok), s->tok->len);
-        if (!e) {
-            struct strbuf sb;
-            strbuf_init(&sb);
-            expr_undefined_name_message(&sb, tok_text(p, s->tok), s->tok->len);
-            slot_take(p, &ck->name, &sb, false);
-            continue;
-        }
-        s->step.name = e->name;
-        s->step.name_len = e->name_len;
-    }
+    path_resolve_names(ck->p, b, &ck->reserved, &ck->name);
 }
 
 static const struct ddb_value *check_value(struct uchecks *ck, const struct token *t)
