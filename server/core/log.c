@@ -1,10 +1,12 @@
 /* log: see log.h. Each message is formatted into one buffer and written with
  * a single write() so lines from threads never interleave. Request-log
- * lines (loop thread) are appended to a buffer instead, and a deferred
- * event writes the buffer once the loop has run the callbacks of its
- * current turn: at 30,000 requests a second, one write() per turn instead
- * of one per request. Any other message, from any thread, writes the
- * buffer before itself under the same lock, so lines keep their order. */
+ * lines (loop thread) are appended to a buffer instead, which a timer
+ * writes REQUEST_LOG_DELAY_MS after its first line (or at once when it is
+ * full, and at shutdown): at 20,000 requests a second, a hundred write()s
+ * instead of one per loop turn, which at one connection was one per request
+ * and the only system call a GET made beyond its socket's. Any other
+ * message, from any thread, writes the buffer before itself under the same
+ * lock, so lines keep their order. */
 #include "server/core/log.h"
 
 #include "protocol/core/dates.h"
@@ -21,6 +23,7 @@
 
 #define LINE_MAX_BYTES 2048
 #define PENDING_MAX (64 * 1024)
+#define REQUEST_LOG_DELAY_MS 10
 
 static enum log_level current_level = LOG_INFO;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -157,8 +160,10 @@ void log_request(const char *fmt, ...)
         memcpy(pending + pending_len, line, len);
         pending_len += len;
         if (!flush_scheduled) {
-            flush_scheduled = true;
-            event_active(flush_event, EV_TIMEOUT, 0);
+            static const struct timeval delay = {0, REQUEST_LOG_DELAY_MS * 1000};
+            flush_scheduled = event_add(flush_event, &delay) == 0;
+            if (!flush_scheduled)
+                flush_locked();
         }
     }
     pthread_mutex_unlock(&mu);
