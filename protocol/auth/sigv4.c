@@ -314,21 +314,20 @@ static enum sigv4_status parse_query_auth(const char *query, struct sigv4_auth *
         !parse_amz_date(out->amz_date, &out->request_time) ||
         memcmp(out->scope_date, out->amz_date, 8) != 0)
         return SIGV4_MALFORMED_QUERY;
-    if (!query_get(query, "X-Amz-Expires", buf, 16)) {
+    if (query_get(query, "X-Amz-Expires", buf, 16)) {
+        if (buf[0] == '\0' || !all_digits(buf, strlen(buf)))
+            return SIGV4_MALFORMED_QUERY;
+        out->expires_s = strtoll(buf, NULL, 10);
+        if (out->expires_s > MAX_PRESIGN_EXPIRES)
+            return SIGV4_EXPIRES_TOO_LARGE;
+    } else if (strcmp(out->service, "s3") == 0) {
+        return SIGV4_MALFORMED_QUERY;
+    } else {
         /* Other services than S3 take a request signed in its query without
          * X-Amz-Expires (DynamoDB does: dynalite's tests, synced with it,
          * send one): its date is then held to a signed header's clock skew. */
-        if (strcmp(out->service, "s3") == 0)
-            return SIGV4_MALFORMED_QUERY;
         out->expires_s = -1;
-        strcpy(out->payload_hash, UNSIGNED_PAYLOAD);
-        return SIGV4_OK;
     }
-    if (buf[0] == '\0' || !all_digits(buf, strlen(buf)))
-        return SIGV4_MALFORMED_QUERY;
-    out->expires_s = strtoll(buf, NULL, 10);
-    if (out->expires_s > MAX_PRESIGN_EXPIRES)
-        return SIGV4_EXPIRES_TOO_LARGE;
     strcpy(out->payload_hash, UNSIGNED_PAYLOAD);
     return SIGV4_OK;
 }

@@ -413,6 +413,15 @@ static void test_s3_presigned_example(void **state)
     assert_int_equal(parse_and_verify(&r, S3_SECRET, &opts), SIGV4_SIGNATURE_MISMATCH);
 }
 
+/* A DynamoDB ListTables POST to localhost:4566, signed in the given query. */
+static void list_tables_request(struct test_request *r, const char *query)
+{
+    init_request(r, "POST", "/", query);
+    add_header(r, "content-type", "application/x-amz-json-1.0");
+    add_header(r, "x-amz-target", "DynamoDB_20120810.ListTables");
+    add_header(r, "host", "localhost:4566");
+}
+
 /* Another service's presigned request (botocore's SigV4QueryAuth, a
  * DynamoDB ListTables at 2024-01-02T03:04:05Z, key test/test, its body
  * moved into the query and so empty) signs the body's SHA-256, not
@@ -421,14 +430,10 @@ static void test_presigned_other_service(void **state)
 {
     (void)state;
     struct test_request r;
-    init_request(&r, "POST", "/",
-                 "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2F20240102%2Fus-east-1%2Fdynamodb"
-                 "%2Faws4_request&X-Amz-Date=20240102T030405Z&X-Amz-Expires=300&X-Amz-SignedHeaders="
-                 "content-type%3Bhost%3Bx-amz-target&X-Amz-Signature="
-                 "17ee03f4b3304bfc508b47fc498dca569d5e3e3fcb25396f095fc91cdbb05ac5");
-    add_header(&r, "content-type", "application/x-amz-json-1.0");
-    add_header(&r, "x-amz-target", "DynamoDB_20120810.ListTables");
-    add_header(&r, "host", "localhost:4566");
+    list_tables_request(&r, "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2F20240102%2Fus-east-1%2F"
+                            "dynamodb%2Faws4_request&X-Amz-Date=20240102T030405Z&X-Amz-Expires=300&"
+                            "X-Amz-SignedHeaders=content-type%3Bhost%3Bx-amz-target&X-Amz-Signature="
+                            "17ee03f4b3304bfc508b47fc498dca569d5e3e3fcb25396f095fc91cdbb05ac5");
     struct sigv4_auth auth;
     assert_int_equal(sigv4_parse(&r.view, &auth), SIGV4_OK);
     /* sha256(""), the empty body's */
@@ -452,13 +457,10 @@ static void test_query_signed_without_expires(void **state)
 {
     (void)state;
     struct test_request r;
-    init_request(&r, "POST", "/",
-                 "X-Amz-Date=20240102T030405Z&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2F20240102"
-                 "%2Fus-east-1%2Fdynamodb%2Faws4_request&X-Amz-SignedHeaders=content-type%3Bhost%3Bx-amz-target"
-                 "&X-Amz-Signature=2069076bd10e7cc7a67e1873f564d5fd29306193dbec17e5d2162e38b869cb67");
-    add_header(&r, "content-type", "application/x-amz-json-1.0");
-    add_header(&r, "x-amz-target", "DynamoDB_20120810.ListTables");
-    add_header(&r, "host", "localhost:4566");
+    list_tables_request(&r, "X-Amz-Date=20240102T030405Z&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="
+                            "test%2F20240102%2Fus-east-1%2Fdynamodb%2Faws4_request&X-Amz-SignedHeaders="
+                            "content-type%3Bhost%3Bx-amz-target&X-Amz-Signature="
+                            "2069076bd10e7cc7a67e1873f564d5fd29306193dbec17e5d2162e38b869cb67");
     struct sigv4_auth auth;
     assert_int_equal(sigv4_parse(&r.view, &auth), SIGV4_OK);
     assert_true(auth.presigned && auth.expires_s == -1);
